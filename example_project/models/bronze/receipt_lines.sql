@@ -1,0 +1,7 @@
+-- レセプトの生データ (raw receipt records, one row per line)
+select
+    file_name,
+    line_no,
+    record_type,
+    split(fields, ',') as fields
+from raw.receipt_lines

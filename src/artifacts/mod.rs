@@ -1,0 +1,241 @@
+//! Stage 5, `write`: artifacts under `target/` — compiled SQL and `manifest.json` — written
+//! byte for byte the same for the same input (sorted keys, no timestamps).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::diag::{display_path, Code, Diagnostic};
+use crate::project::{ColumnProperties, NodeConfig, NodeKind, TestSpec};
+use crate::sql::{join_fqn, Dependency};
+use crate::Compiled;
+
+/// Version of the manifest format.
+pub const MANIFEST_VERSION: u32 = 1;
+
+/// `target/manifest.json`.
+#[derive(Debug, Serialize)]
+pub struct Manifest {
+    /// About the file.
+    pub metadata: Metadata,
+    /// Every node by unique id (`model.<project>.<name>`).
+    pub nodes: BTreeMap<String, ManifestNode>,
+    /// Every declared source table (`source.<project>.<source>.<table>`).
+    pub sources: BTreeMap<String, ManifestSource>,
+}
+
+/// Manifest metadata.
+#[derive(Debug, Serialize)]
+pub struct Metadata {
+    /// Format version.
+    pub manifest_version: u32,
+    /// karte version.
+    pub karte_version: &'static str,
+    /// Project name.
+    pub project: String,
+    /// Target compiled for.
+    pub target: String,
+}
+
+/// One node in the manifest.
+#[derive(Debug, Serialize)]
+pub struct ManifestNode {
+    /// Unique id.
+    pub unique_id: String,
+    /// model, seed, snapshot, test.
+    pub kind: NodeKind,
+    /// Name.
+    pub name: String,
+    /// Layer.
+    pub layer: String,
+    /// Schema on the target.
+    pub schema: String,
+    /// Fully-qualified relation on the target (none for tests).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relation: Option<String>,
+    /// Source file.
+    pub path: String,
+    /// Compiled SQL file, relative to the project.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compiled_path: Option<String>,
+    /// SHA-256 of the source file.
+    pub checksum: String,
+    /// Final config.
+    pub config: NodeConfig,
+    /// What it reads.
+    pub depends_on: DependsOn,
+    /// Description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Columns by name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub columns: BTreeMap<String, ColumnProperties>,
+    /// Generic tests.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tests: Vec<TestSpec>,
+    /// Whether the file uses Jinja.
+    pub templated: bool,
+    /// Whether the SQL parsed (else dependencies came from the fallback scan).
+    pub parsed: bool,
+}
+
+/// A node's dependencies by kind, each sorted.
+#[derive(Debug, Serialize, Default)]
+pub struct DependsOn {
+    /// Unique ids of nodes.
+    pub nodes: Vec<String>,
+    /// Unique ids of sources.
+    pub sources: Vec<String>,
+    /// External relations.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub externals: Vec<String>,
+}
+
+/// A declared source table in the manifest.
+#[derive(Debug, Serialize)]
+pub struct ManifestSource {
+    /// Unique id.
+    pub unique_id: String,
+    /// Source name.
+    pub source: String,
+    /// Table name.
+    pub name: String,
+    /// Fully-qualified relation.
+    pub relation: String,
+    /// Property file.
+    pub path: String,
+    /// Description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Columns by name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub columns: BTreeMap<String, ColumnProperties>,
+    /// Tests.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tests: Vec<TestSpec>,
+}
+
+/// Unique id of node `i`.
+pub fn node_id(c: &Compiled, i: usize) -> String {
+    let n = &c.project.nodes[i];
+    format!("{}.{}.{}", n.kind.as_str(), c.project.config.name, n.name)
+}
+
+fn source_id(c: &Compiled, i: usize) -> String {
+    let s = &c.project.sources[i];
+    format!("source.{}.{}.{}", c.project.config.name, s.source, s.name)
+}
+
+/// Build the manifest of a compiled project (all nodes, not only the selected ones).
+pub fn manifest(c: &Compiled) -> Manifest {
+    let mut nodes = BTreeMap::new();
+    let analyzed: BTreeMap<usize, &crate::sql::AnalyzedModel> =
+        c.models.iter().map(|m| (m.node, m)).collect();
+    for (i, n) in c.project.nodes.iter().enumerate() {
+        let m = analyzed.get(&i);
+        let mut depends_on = DependsOn::default();
+        for d in m.map(|m| m.depends_on.as_slice()).unwrap_or_default() {
+            match d {
+                Dependency::Node(p) => depends_on.nodes.push(node_id(c, *p)),
+                Dependency::Source(s) => depends_on.sources.push(source_id(c, *s)),
+                Dependency::External(e) => depends_on.externals.push(e.clone()),
+            }
+        }
+        depends_on.nodes.sort();
+        depends_on.sources.sort();
+        depends_on.externals.sort();
+        let id = node_id(c, i);
+        nodes.insert(
+            id.clone(),
+            ManifestNode {
+                unique_id: id,
+                kind: n.kind,
+                name: n.name.clone(),
+                layer: n.layer.clone(),
+                schema: c.target.schema(&n.schema),
+                relation: n.kind.is_relation().then(|| {
+                    join_fqn(c.target.catalog(), &c.target.schema(&n.schema), &n.name)
+                }),
+                path: display_path(&n.path),
+                compiled_path: m.map(|_| display_path(&compiled_rel_path(&n.path))),
+                checksum: n.checksum.clone(),
+                config: m.map(|m| m.config.clone()).unwrap_or_else(|| n.config.clone()),
+                depends_on,
+                description: n.description.clone(),
+                columns: n.columns.iter().map(|c| (c.name.clone(), c.clone())).collect(),
+                tests: n.tests.clone(),
+                templated: m.is_some_and(|m| m.templated),
+                parsed: m.is_none_or(|m| m.parsed),
+            },
+        );
+    }
+    let mut sources = BTreeMap::new();
+    for (i, s) in c.project.sources.iter().enumerate() {
+        let id = source_id(c, i);
+        sources.insert(
+            id.clone(),
+            ManifestSource {
+                unique_id: id,
+                source: s.source.clone(),
+                name: s.name.clone(),
+                relation: join_fqn(
+                    s.catalog.as_deref().or(c.target.catalog()),
+                    &s.schema,
+                    &s.identifier,
+                ),
+                path: s.path.clone(),
+                description: s.description.clone(),
+                columns: s.columns.iter().map(|c| (c.name.clone(), c.clone())).collect(),
+                tests: s.tests.clone(),
+            },
+        );
+    }
+    Manifest {
+        metadata: Metadata {
+            manifest_version: MANIFEST_VERSION,
+            karte_version: env!("CARGO_PKG_VERSION"),
+            project: c.project.config.name.clone(),
+            target: c.target.name.clone(),
+        },
+        nodes,
+        sources,
+    }
+}
+
+/// `target/compiled/<path>` relative to the project.
+pub fn compiled_rel_path(path: &Path) -> PathBuf {
+    Path::new("target").join("compiled").join(path)
+}
+
+/// Write compiled SQL of the selected nodes and the manifest. With no selection, stale compiled
+/// files of nodes that no longer exist are removed.
+pub fn write(c: &Compiled, full: bool) -> Result<(), Diagnostic> {
+    let root = &c.project.root;
+    let compiled_dir = root.join("target").join("compiled");
+    if full && compiled_dir.exists() {
+        std::fs::remove_dir_all(&compiled_dir).map_err(|e| io_err(&compiled_dir, e))?;
+    }
+    let selected: std::collections::HashSet<usize> = c.selected.iter().copied().collect();
+    c.models
+        .par_iter()
+        .filter(|m| selected.contains(&m.node))
+        .try_for_each(|m| {
+            let path = root.join(compiled_rel_path(&c.project.nodes[m.node].path));
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
+            }
+            std::fs::write(&path, &m.compiled_sql).map_err(|e| io_err(&path, e))
+        })?;
+    let manifest = manifest(c);
+    let mut json = serde_json::to_string_pretty(&manifest)
+        .map_err(|e| Diagnostic::error(Code::Internal, format!("cannot serialise manifest: {e}")))?;
+    json.push('\n');
+    let path = root.join("target").join("manifest.json");
+    std::fs::write(&path, json).map_err(|e| io_err(&path, e))
+}
+
+fn io_err(path: &Path, e: std::io::Error) -> Diagnostic {
+    Diagnostic::error(Code::Io, format!("cannot write `{}`: {e}", display_path(path)))
+}

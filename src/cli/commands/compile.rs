@@ -1,0 +1,30 @@
+//! `karte compile`.
+
+use std::time::Instant;
+
+use crate::cli::{report, ProjectArgs, SelectArgs};
+use crate::diag::Diagnostics;
+
+/// Compile the project and write target/compiled and target/manifest.json.
+pub fn run(args: &ProjectArgs, select: &SelectArgs) -> Result<(), Diagnostics> {
+    let started = Instant::now();
+    let opts = args.compile_options(select)?;
+    let compiled = crate::compile(&opts)?;
+    report(&compiled.diagnostics);
+    let full = select.select.is_empty() && select.exclude.is_empty();
+    crate::artifacts::write(&compiled, full).map_err(|d| Diagnostics(vec![d]))?;
+    let warnings = compiled.diagnostics.warning_count();
+    println!(
+        "compiled {} of {} nodes in {:.2}s{} → {}",
+        compiled.selected.len(),
+        compiled.project.nodes.len(),
+        started.elapsed().as_secs_f64(),
+        if warnings > 0 {
+            format!(" ({warnings} warning{})", if warnings == 1 { "" } else { "s" })
+        } else {
+            String::new()
+        },
+        crate::diag::display_path(&compiled.project.root.join("target"))
+    );
+    Ok(())
+}

@@ -1,0 +1,5 @@
+//! One file per command; each is a thin wrapper around the library.
+
+pub mod compile;
+pub mod init;
+pub mod ls;

@@ -1,0 +1,181 @@
+//! The command line: parse arguments, call the library, print, return an exit status.
+//! Exit 0: success; 1: something in the project failed; 2: karte could not run.
+
+mod commands;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::diag::{Blame, Code, Diagnostic, Diagnostics};
+
+/// karte — SQL transforms for medical data lakes on Athena, with a local engine.
+#[derive(Debug, Parser)]
+#[command(name = "karte", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Render and check every model, and write compiled SQL and manifest.json under target/.
+    Compile(CompileArgs),
+    /// List the selected nodes in dependency order.
+    Ls(LsArgs),
+    /// Create a new, working project in DIR.
+    Init(InitArgs),
+}
+
+/// Options every project command takes.
+#[derive(Debug, Args, Clone)]
+pub struct ProjectArgs {
+    /// The project directory (holding karte.yml).
+    #[arg(long, global = true, default_value = ".")]
+    project_dir: PathBuf,
+    /// Target from karte.yml (default: the project's default_target, usually `local`).
+    #[arg(long, global = true)]
+    target: Option<String>,
+    /// Variables as YAML, over karte.yml's vars: --vars '{lookback_months: 6}'.
+    #[arg(long, global = true)]
+    vars: Option<String>,
+}
+
+/// Node selection.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SelectArgs {
+    /// Nodes to select: `name`, `+name`, `name+`, `tag:x`, `layer:silver`, `path:models/gold`,
+    /// `config.materialized:table`; space = union, comma = intersection.
+    #[arg(long, short = 's', num_args = 1..)]
+    select: Vec<String>,
+    /// Nodes to leave out, same syntax as --select.
+    #[arg(long, num_args = 1..)]
+    exclude: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+struct CompileArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    #[command(flatten)]
+    select: SelectArgs,
+}
+
+/// Output formats of listing commands.
+#[derive(Debug, Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+enum Output {
+    /// One line per node.
+    Text,
+    /// A JSON array.
+    Json,
+}
+
+#[derive(Debug, Args)]
+struct LsArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    #[command(flatten)]
+    select: SelectArgs,
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value = "text")]
+    output: Output,
+}
+
+#[derive(Debug, Args)]
+struct InitArgs {
+    /// Directory to create.
+    dir: PathBuf,
+    /// Project name (default: the directory's name).
+    #[arg(long)]
+    name: Option<String>,
+}
+
+/// Run the CLI and return the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    let result = match cli.command {
+        Command::Compile(a) => commands::compile::run(&a.project, &a.select),
+        Command::Ls(a) => commands::ls::run(&a.project, &a.select, a.output == Output::Json),
+        Command::Init(a) => commands::init::run(&a.dir, a.name.as_deref()),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(diags) => {
+            report(&diags);
+            exit_code(&diags)
+        }
+    }
+}
+
+/// 2 if karte could not run (environment or internal), else 1.
+fn exit_code(diags: &Diagnostics) -> i32 {
+    let could_not_run = diags.0.iter().any(|d| {
+        d.is_error() && (d.blame != Blame::Project || matches!(d.code, Code::NoProject | Code::UnknownTarget | Code::InvalidArgument))
+    });
+    if could_not_run {
+        2
+    } else {
+        1
+    }
+}
+
+/// Print diagnostics to stderr with a count line.
+pub fn report(diags: &Diagnostics) {
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    for d in &diags.0 {
+        let _ = writeln!(err, "{}", crate::diag::render(d));
+    }
+    let (e, w) = (diags.error_count(), diags.warning_count());
+    if e > 0 {
+        let _ = writeln!(err, "{e} error{}, {w} warning{}", plural(e), plural(w));
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+impl ProjectArgs {
+    /// Compile options from the command line.
+    fn compile_options(&self, select: &SelectArgs) -> Result<crate::CompileOptions, Diagnostics> {
+        Ok(crate::CompileOptions {
+            project_dir: self.project_dir.clone(),
+            target: self.target.clone(),
+            vars: parse_vars(self.vars.as_deref())?,
+            select: select.select.clone(),
+            exclude: select.exclude.clone(),
+        })
+    }
+}
+
+fn parse_vars(text: Option<&str>) -> Result<BTreeMap<String, serde_json::Value>, Diagnostics> {
+    let Some(text) = text else {
+        return Ok(BTreeMap::new());
+    };
+    let parsed: Result<BTreeMap<String, crate::project::yaml::YamlValue>, _> =
+        crate::project::yaml::parse(std::path::Path::new("--vars"), text);
+    match parsed {
+        Ok(map) => Ok(map
+            .into_iter()
+            .map(|(k, v)| (k, crate::project::yaml::to_json(&v)))
+            .collect()),
+        Err(_) => Err(Diagnostics(vec![Diagnostic::error(
+            Code::InvalidArgument,
+            format!("--vars is not a YAML mapping: `{text}`"),
+        )
+        .help("write it as YAML: --vars '{lookback_months: 6, salt_name: dev}'")])),
+    }
+}

@@ -1,0 +1,101 @@
+//! Stable diagnostic codes. Every code here is documented in docs/errors.md (a test checks it).
+
+use serde::{Serialize, Serializer};
+
+use super::Blame;
+
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $name:ident = $code:literal, $blame:ident; )*) => {
+        /// A stable diagnostic code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $( $(#[$doc])* $name, )*
+        }
+
+        impl Code {
+            /// Every code, in order.
+            pub const ALL: &'static [Code] = &[$(Code::$name,)*];
+
+            /// The code as shown, e.g. `E204`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$name => $code,)* }
+            }
+
+            /// Who has to act on diagnostics with this code.
+            pub fn blame(self) -> Blame {
+                match self { $(Code::$name => Blame::$blame,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    /// A bug in karte.
+    Internal = "E000", Internal;
+    /// A file or directory could not be read or written.
+    Io = "E001", Environment;
+    /// `karte.yml` is missing.
+    NoProject = "E002", Project;
+    /// A YAML file is not valid YAML or does not have the expected shape.
+    InvalidYaml = "E003", Project;
+    /// A value in the project configuration is not allowed.
+    InvalidConfig = "E004", Project;
+    /// A target named on the command line or as default is not defined.
+    UnknownTarget = "E005", Project;
+    /// A command-line argument is malformed (e.g. `--vars`).
+    InvalidArgument = "E006", Project;
+    /// A file is not UTF-8 text.
+    NotUtf8 = "E101", Project;
+    /// A full-width or typographic character outside a string literal or comment.
+    FullWidthChar = "E102", Project;
+    /// A model file holds more than one SQL statement.
+    MultipleStatements = "E103", Project;
+    /// A model file holds no SQL statement.
+    EmptyModel = "E104", Project;
+    /// A model's statement is not a query (SELECT / WITH … SELECT / VALUES).
+    NotAQuery = "E105", Project;
+    /// A Jinja syntax error.
+    TemplateSyntax = "E201", Project;
+    /// A name used in a template is not defined.
+    UndefinedName = "E202", Project;
+    /// `var()` names a variable that is not set and has no default.
+    UnknownVar = "E203", Project;
+    /// `ref()` or a plain-SQL relation names a model that does not exist.
+    UnknownModel = "E204", Project;
+    /// `source()` or a plain-SQL relation names a source or table that is not declared.
+    UnknownSource = "E205", Project;
+    /// `env_var()` names a variable the project does not declare.
+    EnvVarNotAllowed = "E206", Project;
+    /// `env_var()` names a variable that is not set and has no default.
+    EnvVarMissing = "E207", Project;
+    /// `config()`, `ref()`, `source()`, `var()` called with the wrong arguments.
+    BadCall = "E208", Project;
+    /// Any other error raised while rendering a template.
+    TemplateError = "E209", Project;
+    /// A relation in plain SQL could not be resolved to a model, seed, snapshot or source.
+    UnknownRelation = "E210", Project;
+    /// The models depend on each other in a cycle.
+    Cycle = "E301", Project;
+    /// Two nodes have the same name.
+    DuplicateName = "E302", Project;
+    /// A `--select` / `--exclude` expression is malformed.
+    InvalidSelector = "E303", Project;
+    /// A model reads from itself without being incremental.
+    SelfReference = "E304", Project;
+    /// A configuration key karte does not know (probably a typo).
+    UnknownConfigKey = "W001", Project;
+    /// A file in the project is ignored.
+    IgnoredFile = "W002", Project;
+    /// A property file describes a node that does not exist.
+    PropertiesForUnknownNode = "W003", Project;
+    /// The SQL could not be parsed; dependencies come from `ref()`/`source()` and a token scan.
+    SqlNotParsed = "W101", Project;
+    /// A selector matched no node.
+    SelectorMatchedNothing = "W303", Project;
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}

@@ -1,0 +1,110 @@
+//! # karte
+//!
+//! A SQL transform framework for medical data lakes on Amazon Athena + AWS Glue + S3, with an
+//! embedded local engine. The whole pipeline, one stage per module:
+//!
+//! ```text
+//! project dir ──load──▶ Project ──render──▶ RenderedModel* ──analyze──▶ AnalyzedModel*
+//!       ──build_graph──▶ ModelGraph ──select──▶ Vec<node> ──write──▶ target/
+//! ```
+//!
+//! [`compile`] runs these stages in order; every stage reports all the problems it finds as
+//! [`diag::Diagnostic`]s before the pipeline stops.
+
+pub mod artifacts;
+pub mod cli;
+pub mod diag;
+pub mod graph;
+pub mod project;
+pub mod render;
+pub mod sql;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use diag::Diagnostics;
+use graph::ModelGraph;
+use project::{Project, Target};
+use sql::AnalyzedModel;
+
+/// What a compile is asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct CompileOptions {
+    /// Project directory.
+    pub project_dir: PathBuf,
+    /// Target name (default: the project's `default_target`).
+    pub target: Option<String>,
+    /// `--vars`, over the project's vars.
+    pub vars: BTreeMap<String, serde_json::Value>,
+    /// `--select` expressions.
+    pub select: Vec<String>,
+    /// `--exclude` expressions.
+    pub exclude: Vec<String>,
+}
+
+/// A compiled project: every stage's output, and the warnings met on the way.
+#[derive(Debug)]
+pub struct Compiled {
+    /// The loaded project.
+    pub project: Project,
+    /// The target compiled for.
+    pub target: Target,
+    /// Every analysed node (models, snapshots, singular tests).
+    pub models: Vec<AnalyzedModel>,
+    /// The dependency graph.
+    pub graph: ModelGraph,
+    /// Selected node indexes, in dependency order.
+    pub selected: Vec<usize>,
+    /// Warnings.
+    pub diagnostics: Diagnostics,
+}
+
+/// Load, render, analyse, build the graph and select. Errors stop after the stage that found
+/// them, with every error of that stage.
+pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
+    let (project, mut diags) = project::load(&opts.project_dir)?;
+    let target = project.target(opts.target.as_deref()).map_err(|d| Diagnostics(vec![d]))?;
+
+    let render_opts = render::RenderOptions {
+        vars: opts.vars.clone(),
+        ..Default::default()
+    };
+    let (rendered, d) = render::render(&project, &target, &render_opts);
+    diags.extend(d.0);
+    // Analyse what rendered, so that errors of both stages are reported together.
+    let (models, d) = sql::analyze(&project, &target, rendered);
+    diags.extend(d.0);
+    stop_on_errors(&mut diags)?;
+
+    let graph = graph::build_graph(&project, &models).map_err(|mut d| {
+        d.extend(diags.0.clone());
+        d.sort();
+        d
+    })?;
+
+    let ctx = graph::select::SelectContext {
+        project: &project,
+        graph: &graph,
+        configs: models.iter().map(|m| (m.node, &m.config)).collect(),
+    };
+    let (selected, d) = graph::select::select(&ctx, &opts.select, &opts.exclude)?;
+    diags.extend(d.0);
+    diags.sort();
+    Ok(Compiled {
+        project,
+        target,
+        models,
+        graph,
+        selected,
+        diagnostics: diags,
+    })
+}
+
+fn stop_on_errors(diags: &mut Diagnostics) -> Result<(), Diagnostics> {
+    diags.sort();
+    if diags.has_errors() {
+        Err(std::mem::take(diags))
+    } else {
+        Ok(())
+    }
+}

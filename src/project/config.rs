@@ -1,0 +1,159 @@
+//! `karte.yml`: the project file.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::yaml::YamlValue;
+
+/// The content of `karte.yml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectConfig {
+    /// Project name.
+    pub name: String,
+    /// Free-form version of the project.
+    #[serde(default)]
+    pub version: Option<YamlValue>,
+    /// Layer (first folder under `models/`) → schema. A layer not listed uses its own name.
+    #[serde(default)]
+    pub layers: BTreeMap<String, LayerConfig>,
+    /// Project variables, read with `var('name')`.
+    #[serde(default)]
+    pub vars: BTreeMap<String, YamlValue>,
+    /// Environment variables that models may read with `env_var()` (besides any `KARTE_*`).
+    #[serde(default)]
+    pub env_vars: Vec<String>,
+    /// Per-folder model defaults, dbt-style (`+materialized: table` under folder names).
+    #[serde(default)]
+    pub models: Option<YamlValue>,
+    /// Defaults for all seeds.
+    #[serde(default)]
+    pub seeds: Option<YamlValue>,
+    /// Defaults for all snapshots.
+    #[serde(default)]
+    pub snapshots: Option<YamlValue>,
+    /// Relations outside the project that plain SQL may read (`schema.table`, `schema.*`).
+    #[serde(default)]
+    pub external_relations: Vec<String>,
+    /// Target used when `--target` is not given.
+    #[serde(default = "default_target")]
+    pub default_target: String,
+    /// Where and how to run: `local` (embedded engine) and Athena targets.
+    #[serde(default)]
+    pub targets: BTreeMap<String, TargetConfig>,
+}
+
+fn default_target() -> String {
+    "local".to_string()
+}
+
+/// A layer's settings: a schema name, or a map.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum LayerConfig {
+    /// `silver: silver_db`
+    Schema(String),
+    /// `silver: { schema: silver_db, description: … }`
+    Full {
+        /// Schema (Glue database) of the layer.
+        schema: String,
+        /// What the layer holds.
+        #[serde(default)]
+        description: Option<String>,
+    },
+}
+
+impl LayerConfig {
+    /// The schema name.
+    pub fn schema(&self) -> &str {
+        match self {
+            LayerConfig::Schema(s) => s,
+            LayerConfig::Full { schema, .. } => schema,
+        }
+    }
+}
+
+/// Which engine a target runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetType {
+    /// Embedded DuckDB over a local lake directory.
+    #[default]
+    Local,
+    /// Amazon Athena + Glue + S3.
+    Athena,
+}
+
+/// One target. No secrets here: AWS credentials come from the standard credential chain.
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct TargetConfig {
+    /// Engine.
+    #[serde(rename = "type", default)]
+    pub kind: TargetType,
+    /// Prefix added to every layer's schema (e.g. `dev_` gives `dev_silver`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub schema_prefix: String,
+    /// Catalog name used in fully-qualified names (`awsdatacatalog` on Athena).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<String>,
+    /// Local lake directory (local targets), relative to the project.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lake_dir: Option<String>,
+    /// AWS region (Athena targets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Athena workgroup.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workgroup: Option<String>,
+    /// Athena query result location (`s3://…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_staging_dir: Option<String>,
+    /// Root of the lake (`s3://bucket/prefix/`): karte writes and deletes only under it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lake_root: Option<String>,
+    /// AWS profile name (credentials stay in ~/.aws, never here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// Endpoint override (tests, VPC endpoints).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint_url: Option<String>,
+    /// Maximum concurrent queries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threads: Option<u32>,
+}
+
+/// The target a command runs against, with its name.
+#[derive(Debug, Clone, Serialize)]
+pub struct Target {
+    /// Name in `karte.yml`.
+    pub name: String,
+    /// Settings.
+    #[serde(flatten)]
+    pub config: TargetConfig,
+}
+
+impl Target {
+    /// The implicit `local` target of a project that defines none.
+    pub fn default_local() -> Target {
+        Target {
+            name: "local".into(),
+            config: TargetConfig::default(),
+        }
+    }
+
+    /// Schema of a layer schema on this target (applies `schema_prefix`).
+    pub fn schema(&self, schema: &str) -> String {
+        format!("{}{}", self.config.schema_prefix, schema)
+    }
+
+    /// Catalog prefix of fully-qualified names, if any.
+    pub fn catalog(&self) -> Option<&str> {
+        match (&self.config.catalog, self.config.kind) {
+            (Some(c), _) => Some(c),
+            (None, TargetType::Athena) => Some("awsdatacatalog"),
+            (None, TargetType::Local) => None,
+        }
+    }
+}

@@ -1,0 +1,669 @@
+//! Stage 2, `render`: Jinja templates → SQL text, with the dependencies `ref()` and `source()`
+//! declared and the config `config()` set. Plain-SQL files (no Jinja) pass through untouched.
+//!
+//! Rendering runs in parallel. The template functions record what they see in a per-thread
+//! [`Collector`] (one model renders on one thread from start to end), so one `Environment` is
+//! shared by all models and macros stay global, as dbt users expect.
+
+mod builtins;
+mod relation;
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+
+use minijinja::value::{Kwargs, Rest, Value};
+use minijinja::{Environment, ErrorKind, UndefinedBehavior};
+use rayon::prelude::*;
+
+pub use builtins::BUILTIN_MACROS;
+pub use relation::RelationValue;
+
+use crate::diag::{suggest, Code, Diagnostic, Diagnostics, Location};
+use crate::project::{Node, NodeConfig, NodeKind, Project, Target, KNOWN_CONFIG_KEYS};
+
+/// What rendering needs besides the project.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// Variables given on the command line (`--vars`), over the project's.
+    pub vars: BTreeMap<String, serde_json::Value>,
+    /// Models for which `is_incremental()` is true (they exist and are not fully refreshed).
+    pub incremental: HashSet<String>,
+}
+
+/// One node after rendering.
+#[derive(Debug, Clone)]
+pub struct RenderedModel {
+    /// Index of the node in `Project::nodes`.
+    pub node: usize,
+    /// The SQL (the file's text itself for plain-SQL files).
+    pub sql: String,
+    /// Names passed to `ref()`, in call order.
+    pub refs: Vec<String>,
+    /// `(source, table)` pairs passed to `source()`.
+    pub sources: Vec<(String, String)>,
+    /// Config: project defaults, property files, then `config()` calls.
+    pub config: NodeConfig,
+    /// True if the file used Jinja.
+    pub templated: bool,
+}
+
+/// Render every SQL node of the project (models, snapshots, singular tests).
+pub fn render(
+    project: &Project,
+    target: &Target,
+    opts: &RenderOptions,
+) -> (Vec<RenderedModel>, Diagnostics) {
+    let shared = Arc::new(Shared::new(project, target, opts));
+    let mut diags = Diagnostics::default();
+    let env = build_env(&shared, &mut diags);
+    let results: Vec<(Option<RenderedModel>, Vec<Diagnostic>)> = project
+        .nodes
+        .par_iter()
+        .enumerate()
+        .filter(|(_, n)| n.kind != NodeKind::Seed)
+        .map(|(i, n)| render_one(&env, &shared, i, n))
+        .collect();
+    let mut out = Vec::with_capacity(results.len());
+    for (r, ds) in results {
+        diags.extend(ds);
+        out.extend(r);
+    }
+    (out, diags)
+}
+
+/// Everything template functions may look at, computed once per render.
+struct Shared {
+    relations: HashMap<String, RelationValue>,
+    relation_names: Vec<String>,
+    sources: HashMap<(String, String), RelationValue>,
+    source_names: Vec<String>,
+    vars: BTreeMap<String, serde_json::Value>,
+    env_vars: HashSet<String>,
+    target: Value,
+    incremental: HashSet<String>,
+    /// Macro name → file that defines it (project macros override built-ins).
+    macro_files: BTreeMap<String, String>,
+    /// Template name → (path shown, original text, length of the import prefix).
+    templates: HashMap<String, (String, String, usize)>,
+}
+
+impl Shared {
+    fn new(project: &Project, target: &Target, opts: &RenderOptions) -> Self {
+        let mut relations = HashMap::new();
+        for n in project.nodes.iter().filter(|n| n.kind.is_relation()) {
+            relations.insert(
+                n.name.to_lowercase(),
+                RelationValue {
+                    namespace: n.layer.clone(),
+                    name: n.name.clone(),
+                    schema: target.schema(&n.schema),
+                },
+            );
+        }
+        let mut relation_names: Vec<String> = relations.values().map(|r| r.name.clone()).collect();
+        relation_names.sort();
+        let mut sources = HashMap::new();
+        for s in &project.sources {
+            sources.insert(
+                (s.source.to_lowercase(), s.name.to_lowercase()),
+                RelationValue {
+                    namespace: s.source.clone(),
+                    name: s.name.clone(),
+                    schema: s.schema.clone(),
+                },
+            );
+        }
+        let mut source_names: Vec<String> = project
+            .sources
+            .iter()
+            .map(|s| format!("{}.{}", s.source, s.name))
+            .collect();
+        source_names.sort();
+        let mut vars: BTreeMap<String, serde_json::Value> = project
+            .config
+            .vars
+            .iter()
+            .map(|(k, v)| (k.clone(), crate::project::yaml::to_json(v)))
+            .collect();
+        vars.extend(opts.vars.clone());
+        let target_value = Value::from_serialize(serde_json::json!({
+            "name": target.name,
+            "type": target.config.kind,
+            "schema_prefix": target.config.schema_prefix,
+        }));
+        let mut macro_files = BTreeMap::new();
+        for (path, text) in BUILTIN_MACROS {
+            for name in crate::project::macro_names(text) {
+                macro_files.insert(name, path.to_string());
+            }
+        }
+        for m in &project.macros {
+            for name in &m.names {
+                macro_files.insert(name.clone(), crate::diag::display_path(&m.path));
+            }
+        }
+        Shared {
+            relations,
+            relation_names,
+            sources,
+            source_names,
+            vars,
+            env_vars: project.config.env_vars.iter().cloned().collect(),
+            target: target_value,
+            incremental: opts.incremental.clone(),
+            macro_files,
+            templates: HashMap::new(),
+        }
+        .with_templates(project)
+    }
+
+    fn with_templates(mut self, project: &Project) -> Self {
+        let files = BUILTIN_MACROS
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .chain(
+                project
+                    .macros
+                    .iter()
+                    .map(|m| (crate::diag::display_path(&m.path), m.text.clone())),
+            );
+        for (path, text) in files {
+            let plen = self.import_prefix(&text, Some(&path)).len();
+            self.templates.insert(path.clone(), (path, text, plen));
+        }
+        self
+    }
+
+    /// The `{% from … import … %}` line that makes the macros used in `text` callable, on the
+    /// template's first line so that line numbers do not move. Returns "" if none are used.
+    fn import_prefix(&self, text: &str, own_file: Option<&str>) -> String {
+        let mut by_file: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for word in jinja_words(text) {
+            if let Some((name, file)) = self.macro_files.get_key_value(word) {
+                if Some(file.as_str()) != own_file {
+                    let names = by_file.entry(file).or_default();
+                    if !names.contains(&name.as_str()) {
+                        names.push(name);
+                    }
+                }
+            }
+        }
+        by_file
+            .into_iter()
+            .map(|(file, names)| format!("{{% from {file:?} import {} %}}", names.join(", ")))
+            .collect()
+    }
+}
+
+/// Identifiers inside `{{ }}` and `{% %}` blocks.
+fn jinja_words(text: &str) -> impl Iterator<Item = &str> {
+    let mut regions = Vec::new();
+    let mut rest = text;
+    let mut base = 0;
+    while let Some(i) = rest.find(['{']) {
+        let after = &rest[i + 1..];
+        let close = match after.chars().next() {
+            Some('{') => "}}",
+            Some('%') => "%}",
+            _ => {
+                base += i + 1;
+                rest = after;
+                continue;
+            }
+        };
+        let start = base + i + 2;
+        match text[start..].find(close) {
+            Some(j) => {
+                regions.push(start..start + j);
+                base = start + j + 2;
+            }
+            None => {
+                regions.push(start..text.len());
+                base = text.len();
+            }
+        }
+        rest = &text[base..];
+    }
+    regions.into_iter().flat_map(move |r| {
+        text[r]
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+    })
+}
+
+/// What the template functions of one render record.
+#[derive(Default)]
+struct Collector {
+    refs: Vec<String>,
+    sources: Vec<(String, String)>,
+    config: Vec<(String, serde_json::Value)>,
+    errors: Vec<PendingError>,
+}
+
+/// An error found by a template function; located in the source after rendering.
+struct PendingError {
+    code: Code,
+    message: String,
+    /// (function, first argument) to find the call in the source; an empty function name
+    /// means: find the argument text itself.
+    call: Option<(&'static str, String)>,
+    label: String,
+    help: Option<String>,
+}
+
+thread_local! {
+    static COLLECTOR: RefCell<Option<Collector>> = const { RefCell::new(None) };
+}
+
+fn with_collector(f: impl FnOnce(&mut Collector)) {
+    COLLECTOR.with(|c| {
+        if let Some(c) = c.borrow_mut().as_mut() {
+            f(c)
+        }
+    })
+}
+
+fn pending(code: Code, message: String, call: Option<(&'static str, String)>, label: &str, help: Option<String>) {
+    with_collector(|c| {
+        c.errors.push(PendingError {
+            code,
+            message,
+            call,
+            label: label.to_string(),
+            help,
+        })
+    });
+}
+
+fn build_env(shared: &Arc<Shared>, diags: &mut Diagnostics) -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_keep_trailing_newline(true);
+    env.set_recursion_limit(200);
+
+    let s = shared.clone();
+    env.add_function("ref", move |args: Rest<String>| -> Result<Value, minijinja::Error> {
+        let name = match args.as_slice() {
+            [name] | [_, name] => name.clone(),
+            _ => {
+                return Err(minijinja::Error::new(
+                    ErrorKind::InvalidOperation,
+                    "ref() takes the model name: ref('model_name')",
+                ))
+            }
+        };
+        with_collector(|c| c.refs.push(name.clone()));
+        match s.relations.get(&name.to_lowercase()) {
+            Some(r) => Ok(Value::from_object(r.clone())),
+            None => {
+                pending(
+                    Code::UnknownModel,
+                    format!("unknown model `{name}`"),
+                    Some(("ref", name.clone())),
+                    "no model, seed or snapshot with this name",
+                    suggest(&name, s.relation_names.iter().map(String::as_str))
+                        .map(|x| format!("did you mean `{x}`?")),
+                );
+                Ok(Value::from(name))
+            }
+        }
+    });
+
+    let s = shared.clone();
+    env.add_function("source", move |src: String, table: String| -> Value {
+        with_collector(|c| c.sources.push((src.clone(), table.clone())));
+        match s.sources.get(&(src.to_lowercase(), table.to_lowercase())) {
+            Some(r) => Value::from_object(r.clone()),
+            None => {
+                pending(
+                    Code::UnknownSource,
+                    format!("unknown source `{src}.{table}`"),
+                    Some(("source", src.clone())),
+                    "no source table with this name",
+                    suggest(&format!("{src}.{table}"), s.source_names.iter().map(String::as_str))
+                        .map(|x| format!("did you mean `{x}`?"))
+                        .or(Some("declare it under `sources:` in a .yml file in models/".into())),
+                );
+                Value::from(format!("{src}.{table}"))
+            }
+        }
+    });
+
+    env.add_function("config", |kwargs: Kwargs| -> Result<String, minijinja::Error> {
+        let mut entries = Vec::new();
+        for key in kwargs.args() {
+            let v: Value = kwargs.get(key)?;
+            let json = serde_json::to_value(&v).unwrap_or(serde_json::Value::Null);
+            if !KNOWN_CONFIG_KEYS.contains(&key) {
+                pending(
+                    Code::UnknownConfigKey,
+                    format!("unknown config key `{key}`"),
+                    Some(("", key.to_string())),
+                    "karte does not use this key",
+                    suggest(key, KNOWN_CONFIG_KEYS.iter().copied())
+                        .map(|x| format!("did you mean `{x}`?")),
+                );
+            }
+            entries.push((key.to_string(), json));
+        }
+        with_collector(|c| c.config.extend(entries));
+        Ok(String::new())
+    });
+
+    let s = shared.clone();
+    env.add_function("var", move |name: String, default: Option<Value>| -> Value {
+        if let Some(v) = s.vars.get(&name) {
+            return Value::from_serialize(v);
+        }
+        if let Some(d) = default {
+            return d;
+        }
+        let mut names: Vec<&str> = s.vars.keys().map(String::as_str).collect();
+        names.sort();
+        pending(
+            Code::UnknownVar,
+            format!("variable `{name}` is not set"),
+            Some(("var", name.clone())),
+            "no value and no default",
+            Some(
+                suggest(&name, names.iter().copied())
+                    .map(|x| format!("did you mean `{x}`?"))
+                    .unwrap_or_else(|| {
+                        format!("set it under `vars:` in karte.yml, pass --vars '{{{name}: …}}', or give a default: var('{name}', …)")
+                    }),
+            ),
+        );
+        Value::from("")
+    });
+
+    let s = shared.clone();
+    env.add_function("env_var", move |name: String, default: Option<Value>| -> Value {
+        if !(name.starts_with("KARTE_") || s.env_vars.contains(&name)) {
+            pending(
+                Code::EnvVarNotAllowed,
+                format!("environment variable `{name}` is not declared"),
+                Some(("env_var", name.clone())),
+                "models may only read declared environment variables",
+                Some(format!(
+                    "add `{name}` to `env_vars:` in karte.yml, or use a name starting with KARTE_"
+                )),
+            );
+            return Value::from("");
+        }
+        match (std::env::var(&name), default) {
+            (Ok(v), _) => Value::from(v),
+            (Err(_), Some(d)) => d,
+            (Err(_), None) => {
+                pending(
+                    Code::EnvVarMissing,
+                    format!("environment variable `{name}` is not set"),
+                    Some(("env_var", name.clone())),
+                    "not set and no default",
+                    Some(format!("set {name} in the environment, or give a default: env_var('{name}', '…')")),
+                );
+                Value::from("")
+            }
+        }
+    });
+
+    env.add_function("raise_error", |message: String| -> Result<String, minijinja::Error> {
+        Err(minijinja::Error::new(ErrorKind::InvalidOperation, message))
+    });
+
+    env.add_global("target", shared.target.clone());
+
+    env.add_function("is_incremental", || IS_INCREMENTAL.with(|c| *c.borrow()));
+
+    // Every macro file is a template; the import prefix picks, for each macro name, the file
+    // that wins (a project macro overrides a built-in one of the same name).
+    let mut names: Vec<&String> = shared.templates.keys().collect();
+    names.sort();
+    for name in names {
+        let (path, text, _) = &shared.templates[name];
+        let prefix = shared.import_prefix(text, Some(path));
+        if let Err(e) = env.add_template_owned(path.clone(), format!("{prefix}{text}")) {
+            diags.push(template_error(
+                &e,
+                Path::new(path),
+                text,
+                prefix.len(),
+                &shared.callable_names(),
+            ));
+        }
+    }
+    env
+}
+
+fn render_one(
+    env: &Environment<'static>,
+    shared: &Arc<Shared>,
+    index: usize,
+    node: &Node,
+) -> (Option<RenderedModel>, Vec<Diagnostic>) {
+    let templated = node.is_templated();
+    if !templated {
+        return (
+            Some(RenderedModel {
+                node: index,
+                sql: node.text.clone(),
+                refs: Vec::new(),
+                sources: Vec::new(),
+                config: node.config.clone(),
+                templated,
+            }),
+            Vec::new(),
+        );
+    }
+    let prefix = shared.import_prefix(&node.text, None);
+    let source = format!("{prefix}{}", node.text);
+    let this = RelationValue {
+        namespace: node.layer.clone(),
+        name: node.name.clone(),
+        schema: node.schema.clone(),
+    };
+    let ctx = minijinja::context! {
+        this => Value::from_object(this),
+        model => minijinja::context! { name => node.name.clone(), layer => node.layer.clone(), path => node.path.to_string_lossy().to_string() },
+    };
+    let incremental = shared.incremental.contains(&node.name);
+    COLLECTOR.with(|c| *c.borrow_mut() = Some(Collector::default()));
+    let name = node.path.to_string_lossy().to_string();
+    let result = with_is_incremental(incremental, || env.render_named_str(&name, &source, ctx));
+    let collected = COLLECTOR.with(|c| c.borrow_mut().take()).unwrap_or_default();
+
+    let mut diags = Vec::new();
+    for p in collected.errors {
+        let span = p
+            .call
+            .as_ref()
+            .and_then(|(f, arg)| match *f {
+                "" => node.text.find(arg.as_str()).map(|i| i..i + arg.len()),
+                f => find_call_arg(&node.text, f, arg),
+            })
+            .unwrap_or(0..0);
+        let mut d = Diagnostic::error(p.code, p.message)
+            .at(Location::from_span(&node.path, &node.text, span))
+            .maybe_help(p.help);
+        if p.code == Code::UnknownConfigKey {
+            d.severity = crate::diag::Severity::Warning;
+        }
+        if !p.label.is_empty() {
+            d = d.label(p.label);
+        }
+        diags.push(d);
+    }
+    match result {
+        Ok(sql) => {
+            let mut config = node.config.clone();
+            for (k, v) in collected.config {
+                config.set(&k, v);
+            }
+            let failed = diags.iter().any(|d| d.is_error());
+            let model = RenderedModel {
+                node: index,
+                sql,
+                refs: collected.refs,
+                sources: collected.sources,
+                config,
+                templated,
+            };
+            (if failed { None } else { Some(model) }, diags)
+        }
+        Err(e) => {
+            diags.push(located_template_error(&e, shared, node, prefix.len()));
+            (None, diags)
+        }
+    }
+}
+
+thread_local! {
+    static IS_INCREMENTAL: RefCell<bool> = const { RefCell::new(false) };
+}
+
+fn with_is_incremental<T>(flag: bool, f: impl FnOnce() -> T) -> T {
+    IS_INCREMENTAL.with(|c| *c.borrow_mut() = flag);
+    let r = f();
+    IS_INCREMENTAL.with(|c| *c.borrow_mut() = false);
+    r
+}
+
+/// Place a template error in the file it comes from (the model, or a macro file).
+fn located_template_error(
+    e: &minijinja::Error,
+    shared: &Shared,
+    node: &Node,
+    prefix_len: usize,
+) -> Diagnostic {
+    // An error inside a macro points into the macro file.
+    if let Some(name) = e.name() {
+        if name != node.path.to_string_lossy() {
+            if let Some((path, text, plen)) = shared.templates.get(name) {
+                return template_error(e, Path::new(path), text, *plen, &shared.callable_names())
+                    .note(format!("while rendering {}", node.path.display()));
+            }
+        }
+    }
+    template_error(e, &node.path, &node.text, prefix_len, &shared.callable_names())
+}
+
+/// Names a template can call: the template functions and every macro.
+const FUNCTIONS: &[&str] = &[
+    "ref",
+    "source",
+    "config",
+    "var",
+    "env_var",
+    "is_incremental",
+    "raise_error",
+];
+
+impl Shared {
+    fn callable_names(&self) -> Vec<&str> {
+        FUNCTIONS
+            .iter()
+            .copied()
+            .chain(self.macro_files.keys().map(String::as_str))
+            .collect()
+    }
+}
+
+fn template_error(
+    e: &minijinja::Error,
+    file: &Path,
+    text: &str,
+    prefix_len: usize,
+    callables: &[&str],
+) -> Diagnostic {
+    let span = e
+        .range()
+        .map(|r| r.start.saturating_sub(prefix_len)..r.end.saturating_sub(prefix_len))
+        .or_else(|| {
+            e.line().map(|l| {
+                let idx = crate::diag::LineIndex::new(text);
+                idx.line_range(text, l)
+            })
+        })
+        .unwrap_or(0..0);
+    // The name at the start of the span, for undefined names and unknown functions.
+    let name: String = text
+        .get(span.start..)
+        .unwrap_or_default()
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    let detail = e
+        .detail()
+        .map(str::to_string)
+        .unwrap_or_else(|| e.kind().to_string());
+    let at = Location::from_span(file, text, span);
+    match e.kind() {
+        ErrorKind::SyntaxError => {
+            Diagnostic::error(Code::TemplateSyntax, format!("template syntax error: {detail}"))
+                .at(at)
+                .help("check that every `{{` has `}}` and every `{%` has `%}`")
+        }
+        ErrorKind::UndefinedError if !name.is_empty() => {
+            Diagnostic::error(Code::UndefinedName, format!("`{name}` is not defined"))
+                .at(at)
+                .label("undefined")
+                .help(format!(
+                    "check the spelling; a project variable is read with {{{{ var('{name}') }}}}"
+                ))
+        }
+        ErrorKind::UndefinedError => {
+            Diagnostic::error(Code::UndefinedName, format!("undefined value: {detail}"))
+                .at(at)
+                .help("check the spelling of the names in this expression")
+        }
+        ErrorKind::UnknownFunction | ErrorKind::UnknownFilter => {
+            let what = if e.kind() == ErrorKind::UnknownFilter {
+                "filter"
+            } else {
+                "function or macro"
+            };
+            Diagnostic::error(Code::UndefinedName, format!("unknown {what} `{name}`"))
+                .at(at)
+                .label("not defined")
+                .help(
+                    suggest(&name, callables.iter().copied())
+                        .map(|s| format!("did you mean `{s}`?"))
+                        .unwrap_or_else(|| "macros are defined in macros/*.sql".to_string()),
+                )
+        }
+        ErrorKind::MissingArgument | ErrorKind::TooManyArguments | ErrorKind::CannotDeserialize => {
+            Diagnostic::error(Code::BadCall, format!("wrong arguments: {detail}"))
+                .at(at)
+                .help("see docs/project.md for the arguments of ref(), source(), var(), config()")
+        }
+        _ => Diagnostic::error(Code::TemplateError, format!("template error: {detail}")).at(at),
+    }
+}
+
+/// The span of the first argument of a call like `ref('name')` in `text`.
+pub fn find_call_arg(text: &str, func: &str, arg: &str) -> Option<Range<usize>> {
+    let mut from = 0;
+    while let Some(i) = text[from..].find(func) {
+        let start = from + i;
+        from = start + func.len();
+        let before_ok = text[..start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+        let rest = text[from..].trim_start();
+        if !before_ok || !rest.starts_with('(') {
+            continue;
+        }
+        let inner = rest[1..].trim_start();
+        for q in ['\'', '"'] {
+            let quoted = format!("{q}{arg}{q}");
+            if inner.starts_with(&quoted) {
+                let pos = text.len() - inner.len() + 1;
+                return Some(pos..pos + arg.len());
+            }
+        }
+    }
+    None
+}

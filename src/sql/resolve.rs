@@ -1,0 +1,405 @@
+//! Stage 3, `analyze`: rendered SQL → [`AnalyzedModel`]: the relations each query reads,
+//! resolved to models, seeds, snapshots, sources or declared externals; the compiled SQL with
+//! every relation replaced by the target's fully-qualified name by source span; and the checks
+//! for what non-engineers type by mistake.
+
+use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::{analyze_sql, find_suspicious_chars, replace_spans, RelationRef};
+use crate::diag::{display_path, suggest, Code, Diagnostic, Diagnostics, Location};
+use crate::project::{Node, NodeConfig, NodeKind, Project, Target};
+use crate::render::RenderedModel;
+
+/// What a node reads.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase", tag = "kind", content = "id")]
+pub enum Dependency {
+    /// Another node (index into `Project::nodes`).
+    Node(usize),
+    /// A declared source table (index into `Project::sources`).
+    Source(usize),
+    /// A relation declared in `external_relations` (`schema.table`).
+    External(String),
+}
+
+/// A node after analysis.
+#[derive(Debug, Clone)]
+pub struct AnalyzedModel {
+    /// Index into `Project::nodes`.
+    pub node: usize,
+    /// SQL with relations replaced by fully-qualified names; everything else as written.
+    pub compiled_sql: String,
+    /// What it reads, sorted, without duplicates.
+    pub depends_on: Vec<Dependency>,
+    /// Final config.
+    pub config: NodeConfig,
+    /// False if the SQL did not parse and dependencies came from the fallback scan.
+    pub parsed: bool,
+    /// True if the file used Jinja.
+    pub templated: bool,
+}
+
+/// Resolution of relation names for one project and target.
+struct Namespace<'a> {
+    project: &'a Project,
+    target: &'a Target,
+    /// (namespace, name), lower-case → target. Namespaces: layer names and layer schemas for
+    /// nodes, source names and source schemas for sources.
+    qualified: HashMap<(String, String), Dependency>,
+    /// name, lower-case → nodes with that name.
+    bare: HashMap<String, Vec<usize>>,
+    externals: GlobSet,
+    qualified_names: Vec<String>,
+}
+
+impl<'a> Namespace<'a> {
+    fn new(project: &'a Project, target: &'a Target, diags: &mut Diagnostics) -> Self {
+        let mut qualified = HashMap::new();
+        let mut bare: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut qualified_names = Vec::new();
+        for (i, s) in project.sources.iter().enumerate() {
+            for ns in [&s.source, &s.schema] {
+                qualified.insert((ns.to_lowercase(), s.name.to_lowercase()), Dependency::Source(i));
+            }
+            qualified_names.push(format!("{}.{}", s.source, s.name));
+        }
+        // Nodes win over sources with the same qualified name.
+        for (i, n) in project.nodes.iter().enumerate() {
+            if !n.kind.is_relation() {
+                continue;
+            }
+            let name = n.name.to_lowercase();
+            for ns in [&n.layer, &n.schema] {
+                qualified.insert((ns.to_lowercase(), name.clone()), Dependency::Node(i));
+            }
+            bare.entry(name).or_default().push(i);
+            qualified_names.push(format!("{}.{}", n.layer, n.name));
+        }
+        qualified_names.sort();
+        let mut builder = GlobSetBuilder::new();
+        for pattern in &project.config.external_relations {
+            match Glob::new(&pattern.to_lowercase()) {
+                Ok(g) => {
+                    builder.add(g);
+                }
+                Err(e) => diags.push(
+                    Diagnostic::error(
+                        Code::InvalidConfig,
+                        format!("invalid pattern in external_relations: {e}"),
+                    )
+                    .at(Location::file_only(std::path::Path::new("karte.yml"))),
+                ),
+            }
+        }
+        Namespace {
+            project,
+            target,
+            qualified,
+            bare,
+            externals: builder.build().unwrap_or_else(|_| GlobSet::empty()),
+            qualified_names,
+        }
+    }
+
+    /// The fully-qualified name of a dependency on this target.
+    fn fqn(&self, dep: &Dependency) -> Option<String> {
+        match dep {
+            Dependency::Node(i) => {
+                let n = &self.project.nodes[*i];
+                Some(join_fqn(
+                    self.target.catalog(),
+                    &self.target.schema(&n.schema),
+                    &n.name,
+                ))
+            }
+            Dependency::Source(i) => {
+                let s = &self.project.sources[*i];
+                Some(join_fqn(
+                    s.catalog.as_deref().or(self.target.catalog()),
+                    &s.schema,
+                    &s.identifier,
+                ))
+            }
+            Dependency::External(_) => None,
+        }
+    }
+}
+
+/// `catalog.schema.name`, quoting the parts that need it.
+pub fn join_fqn(catalog: Option<&str>, schema: &str, name: &str) -> String {
+    let mut parts: Vec<String> = Vec::with_capacity(3);
+    if let Some(c) = catalog {
+        parts.push(quote_ident(c));
+    }
+    parts.push(quote_ident(schema));
+    parts.push(quote_ident(name));
+    parts.join(".")
+}
+
+/// An identifier as Athena reads it: bare if lower-case ASCII, else in double quotes.
+pub fn quote_ident(s: &str) -> String {
+    let plain = s
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if plain {
+        s.to_string()
+    } else {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    }
+}
+
+/// Analyse every rendered node.
+pub fn analyze(
+    project: &Project,
+    target: &Target,
+    rendered: Vec<RenderedModel>,
+) -> (Vec<AnalyzedModel>, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let ns = Namespace::new(project, target, &mut diags);
+    let results: Vec<(Option<AnalyzedModel>, Vec<Diagnostic>)> = rendered
+        .into_par_iter()
+        .map(|r| analyze_one(&ns, r))
+        .collect();
+    let mut out = Vec::with_capacity(results.len());
+    for (m, ds) in results {
+        diags.extend(ds);
+        out.extend(m);
+    }
+    (out, diags)
+}
+
+fn analyze_one(ns: &Namespace, r: RenderedModel) -> (Option<AnalyzedModel>, Vec<Diagnostic>) {
+    let node = &ns.project.nodes[r.node];
+    let mut diags = Vec::new();
+    hygiene(node, &mut diags);
+    // A parse failure caused by a full-width character is already explained by E102.
+    let hygiene_errors = !diags.is_empty();
+
+    let analysis = analyze_sql(&r.sql);
+    let at = |span: Range<usize>| locate(node, &r, span);
+    if analysis.statement_count == 0 {
+        diags.push(
+            Diagnostic::error(Code::EmptyModel, format!("`{}` holds no SQL statement", node.name))
+                .at(Location::file_only(&node.path))
+                .help("write one SELECT query; the file name is the table name"),
+        );
+        return (None, diags);
+    }
+    if let Some(off) = analysis.second_statement_at {
+        diags.push(
+            Diagnostic::error(
+                Code::MultipleStatements,
+                "a model holds one SQL statement, but this file has more",
+            )
+            .at(at(off..off + 1))
+            .label("a second statement starts here")
+            .help("keep one SELECT per file; move the other statement into a model of its own, or remove the `;` between them"),
+        );
+    }
+    if !analysis.is_query && node.kind != NodeKind::Test {
+        diags.push(
+            Diagnostic::error(Code::NotAQuery, "a model is one SELECT query")
+                .at(at(first_token(&r.sql)))
+                .label("this statement is not a query")
+                .help("write only the SELECT; karte creates the table or view (set `materialized` in config)"),
+        );
+    }
+    if let (Some(err), false) = (&analysis.parse_error, hygiene_errors) {
+        diags.push(
+            Diagnostic::warning(Code::SqlNotParsed, format!("could not parse the SQL: {}", err.message))
+                .at(at(err.offset..err.offset + 1))
+                .note("dependencies are taken from ref(), source() and the names after FROM and JOIN")
+                .help("if this is valid Athena SQL, nothing needs to change; please report the construct so karte can learn it"),
+        );
+    }
+
+    let mut deps = BTreeSet::new();
+    let mut replacements = Vec::new();
+    for rel in &analysis.relations {
+        match resolve(ns, node, &r, rel) {
+            Ok(Some(dep)) => {
+                if let Some(fqn) = ns.fqn(&dep) {
+                    replacements.push((rel.span.clone(), fqn));
+                }
+                deps.insert(dep);
+            }
+            Ok(None) => {}
+            Err(d) => diags.push(d),
+        }
+    }
+    // ref()/source() calls count even where the SQL scan missed them.
+    for name in &r.refs {
+        if let Some(&[i]) = ns.bare.get(&name.to_lowercase()).map(Vec::as_slice) {
+            if i != r.node {
+                deps.insert(Dependency::Node(i));
+            }
+        }
+    }
+    for (src, table) in &r.sources {
+        if let Some(d) = ns.qualified.get(&(src.to_lowercase(), table.to_lowercase())) {
+            deps.insert(d.clone());
+        }
+    }
+    let failed = diags.iter().any(Diagnostic::is_error);
+    let model = AnalyzedModel {
+        node: r.node,
+        compiled_sql: replace_spans(&r.sql, &replacements),
+        depends_on: deps.into_iter().collect(),
+        config: r.config,
+        parsed: analysis.parse_error.is_none(),
+        templated: r.templated,
+    };
+    (if failed { None } else { Some(model) }, diags)
+}
+
+/// Resolve one relation. `Ok(None)` for a self-reference of an incremental model.
+fn resolve(
+    ns: &Namespace,
+    node: &Node,
+    r: &RenderedModel,
+    rel: &RelationRef,
+) -> Result<Option<Dependency>, Diagnostic> {
+    let parts: Vec<String> = rel.parts.iter().map(|p| p.to_lowercase()).collect();
+    let written = rel.parts.join(".");
+    let (schema, name) = match parts.as_slice() {
+        [name] => (None, name.clone()),
+        [schema, name] => (Some(schema.clone()), name.clone()),
+        [_catalog, schema, name] => (Some(schema.clone()), name.clone()),
+        _ => (None, parts.last().cloned().unwrap_or_default()),
+    };
+    let found = match &schema {
+        Some(s) => ns.qualified.get(&(s.clone(), name.clone())).cloned(),
+        None => match ns.bare.get(&name).map(Vec::as_slice) {
+            Some([i]) => Some(Dependency::Node(*i)),
+            _ => None,
+        },
+    };
+    match found {
+        Some(Dependency::Node(i)) if i == r.node => {
+            if r.config.materialized() == "incremental" {
+                Ok(None)
+            } else {
+                Err(Diagnostic::error(
+                    Code::SelfReference,
+                    format!("`{}` reads from itself", node.name),
+                )
+                .at(locate(node, r, rel.span.clone()))
+                .label("this is the model's own table")
+                .help("only incremental models may read their own table (inside `{% if is_incremental() %}`)"))
+            }
+        }
+        Some(dep) => Ok(Some(dep)),
+        None => {
+            let key = match &schema {
+                Some(s) => format!("{s}.{name}"),
+                None => name.clone(),
+            };
+            if ns.externals.is_match(&key) {
+                return Ok(Some(Dependency::External(key)));
+            }
+            let candidates = ns.qualified_names.iter().map(String::as_str);
+            let help = match &schema {
+                Some(_) => suggest(&written, candidates),
+                None => ns
+                    .qualified_names
+                    .iter()
+                    .filter(|q| q.rsplit('.').next().is_some_and(|n| strsim::jaro_winkler(n, &name) > 0.85))
+                    .min()
+                    .cloned(),
+            };
+            let code = match &schema {
+                Some(s) if ns.project.sources.iter().any(|x| x.source.eq_ignore_ascii_case(s)) => {
+                    Code::UnknownSource
+                }
+                _ => Code::UnknownRelation,
+            };
+            Err(Diagnostic::error(code, format!("unknown table `{written}`"))
+                .at(locate(node, r, rel.span.clone()))
+                .label("no model, seed, snapshot or source with this name")
+                .help(match help {
+                    Some(h) => format!("did you mean `{h}`?"),
+                    None => "write `layer.model` for a model of this project, declare a source in a .yml file, or list the table under `external_relations` in karte.yml".to_string(),
+                }))
+        }
+    }
+}
+
+/// Diagnostics for full-width and typographic characters in the source.
+fn hygiene(node: &Node, diags: &mut Vec<Diagnostic>) {
+    const MAX_PER_FILE: usize = 5;
+    let found = find_suspicious_chars(&node.text);
+    if found.is_empty() {
+        return;
+    }
+    let index = crate::diag::LineIndex::new(&node.text);
+    for c in found.iter().take(MAX_PER_FILE) {
+        let mut d = Diagnostic::error(
+            Code::FullWidthChar,
+            format!("{} `{}` (U+{:04X}) in SQL", c.name, c.found, c.found as u32),
+        )
+        .at(Location::from_span_indexed(&node.path, &node.text, &index, c.span.clone()))
+        .label("not allowed outside quotes and comments")
+        .help(format!(
+            "replace it with `{}` (turn off the Japanese input mode, or search and replace)",
+            c.replacement
+        ));
+        if c.found == '\u{3000}' {
+            d = d.note("a full-width space looks like a space but Athena rejects it");
+        }
+        diags.push(d);
+    }
+    if found.len() > MAX_PER_FILE {
+        if let Some(last) = diags.last_mut() {
+            last.notes.push(format!(
+                "{} more such characters in this file",
+                found.len() - MAX_PER_FILE
+            ));
+        }
+    }
+}
+
+fn first_token(sql: &str) -> Range<usize> {
+    let start = sql.len() - sql.trim_start().len();
+    let end = sql[start..]
+        .find(char::is_whitespace)
+        .map(|i| start + i)
+        .unwrap_or(sql.len());
+    start..end
+}
+
+/// Point a span of the rendered SQL at the file the author wrote. For plain SQL the two are the
+/// same text; for templates, the rendered text is looked up in the template source.
+pub fn locate(node: &Node, r: &RenderedModel, span: Range<usize>) -> Location {
+    if !r.templated {
+        return Location::from_span(&node.path, &node.text, span);
+    }
+    let snippet = r.sql.get(span.clone()).unwrap_or_default();
+    if !snippet.trim().is_empty() {
+        if let Some(i) = node.text.find(snippet) {
+            return Location::from_span(&node.path, &node.text, i..i + snippet.len());
+        }
+    }
+    // Fall back to the rendered line, if the template has it verbatim.
+    let index = crate::diag::LineIndex::new(&r.sql);
+    let (line, col) = index.line_col(&r.sql, span.start);
+    let line_text = &r.sql[index.line_range(&r.sql, line)];
+    if !line_text.trim().is_empty() {
+        if let Some(i) = node.text.find(line_text.trim()) {
+            return Location::from_span(&node.path, &node.text, i..i + line_text.trim().len());
+        }
+    }
+    let mut loc = Location::from_span(&node.path, &r.sql, span);
+    loc.file = format!(
+        "{} (rendered SQL, line {line} col {col})",
+        display_path(&node.path)
+    );
+    loc
+}

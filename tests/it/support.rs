@@ -1,0 +1,94 @@
+//! Helpers: fixture projects written from one text file, compiling, rendering diagnostics.
+
+use std::path::{Path, PathBuf};
+
+use karte::diag::{render, Diagnostics};
+use karte::{compile, CompileOptions, Compiled};
+
+/// A minimal karte.yml used when a fixture does not bring its own.
+pub const DEFAULT_KARTE_YML: &str = "name: fixture\nlayers:\n  bronze: bronze\n  silver: silver\n  gold: gold\n";
+
+/// Write a project described by `spec` into a new temp dir. The spec holds files, each after a
+/// line `=== <path>`. Text before the first marker is a comment. Without `karte.yml`, a default
+/// one is written.
+pub fn project_from_spec(spec: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut current: Option<(PathBuf, String)> = None;
+    let mut files = Vec::new();
+    for line in spec.split_inclusive('\n') {
+        if let Some(path) = line.strip_prefix("=== ") {
+            if let Some(f) = current.take() {
+                files.push(f);
+            }
+            current = Some((PathBuf::from(path.trim()), String::new()));
+        } else if let Some((_, text)) = current.as_mut() {
+            text.push_str(line);
+        }
+    }
+    files.extend(current);
+    let has_config = files.iter().any(|(p, _)| p == Path::new("karte.yml"));
+    if !has_config {
+        files.push((PathBuf::from("karte.yml"), DEFAULT_KARTE_YML.to_string()));
+    }
+    for (path, text) in files {
+        write_file(dir.path(), &path, text.as_bytes());
+    }
+    dir
+}
+
+/// Write one file, creating directories.
+pub fn write_file(root: &Path, rel: &Path, bytes: &[u8]) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(p, bytes).expect("write");
+}
+
+/// Compile a project directory with default options.
+pub fn compile_dir(dir: &Path) -> Result<Compiled, Diagnostics> {
+    compile(&CompileOptions {
+        project_dir: dir.to_path_buf(),
+        ..Default::default()
+    })
+}
+
+/// All diagnostics rendered as the user sees them.
+pub fn rendered(diags: &Diagnostics) -> String {
+    diags.0.iter().map(render).collect::<Vec<_>>().join("\n")
+}
+
+/// Compiled SQL of the node named `name`.
+pub fn compiled_sql<'a>(c: &'a Compiled, name: &str) -> &'a str {
+    let i = c
+        .project
+        .nodes
+        .iter()
+        .position(|n| n.name == name)
+        .unwrap_or_else(|| panic!("no node {name}"));
+    &c.models
+        .iter()
+        .find(|m| m.node == i)
+        .unwrap_or_else(|| panic!("{name} not analysed"))
+        .compiled_sql
+}
+
+/// Names of the node dependencies of `name` (nodes and sources as `src.table`).
+pub fn deps(c: &Compiled, name: &str) -> Vec<String> {
+    let i = c.project.nodes.iter().position(|n| n.name == name).expect("node");
+    let m = c.models.iter().find(|m| m.node == i).expect("analysed");
+    m.depends_on
+        .iter()
+        .map(|d| match d {
+            karte::sql::Dependency::Node(j) => c.project.nodes[*j].name.clone(),
+            karte::sql::Dependency::Source(j) => {
+                let s = &c.project.sources[*j];
+                format!("{}.{}", s.source, s.name)
+            }
+            karte::sql::Dependency::External(e) => format!("external:{e}"),
+        })
+        .collect()
+}
+
+/// Path of the example project.
+pub fn example_project() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("example_project")
+}
