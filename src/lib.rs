@@ -63,7 +63,9 @@ pub struct Compiled {
 /// them, with every error of that stage.
 pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     let (project, mut diags) = project::load(&opts.project_dir)?;
-    let target = project.target(opts.target.as_deref()).map_err(|d| Diagnostics(vec![d]))?;
+    let target = project
+        .target(opts.target.as_deref())
+        .map_err(|d| Diagnostics(vec![d]))?;
 
     let render_opts = render::RenderOptions {
         vars: opts.vars.clone(),

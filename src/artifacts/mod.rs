@@ -155,16 +155,23 @@ pub fn manifest(c: &Compiled) -> Manifest {
                 name: n.name.clone(),
                 layer: n.layer.clone(),
                 schema: c.target.schema(&n.schema),
-                relation: n.kind.is_relation().then(|| {
-                    join_fqn(c.target.catalog(), &c.target.schema(&n.schema), &n.name)
-                }),
+                relation: n
+                    .kind
+                    .is_relation()
+                    .then(|| join_fqn(c.target.catalog(), &c.target.schema(&n.schema), &n.name)),
                 path: display_path(&n.path),
                 compiled_path: m.map(|_| display_path(&compiled_rel_path(&n.path))),
                 checksum: n.checksum.clone(),
-                config: m.map(|m| m.config.clone()).unwrap_or_else(|| n.config.clone()),
+                config: m
+                    .map(|m| m.config.clone())
+                    .unwrap_or_else(|| n.config.clone()),
                 depends_on,
                 description: n.description.clone(),
-                columns: n.columns.iter().map(|c| (c.name.clone(), c.clone())).collect(),
+                columns: n
+                    .columns
+                    .iter()
+                    .map(|c| (c.name.clone(), c.clone()))
+                    .collect(),
                 tests: n.tests.clone(),
                 templated: m.is_some_and(|m| m.templated),
                 parsed: m.is_none_or(|m| m.parsed),
@@ -187,7 +194,11 @@ pub fn manifest(c: &Compiled) -> Manifest {
                 ),
                 path: s.path.clone(),
                 description: s.description.clone(),
-                columns: s.columns.iter().map(|c| (c.name.clone(), c.clone())).collect(),
+                columns: s
+                    .columns
+                    .iter()
+                    .map(|c| (c.name.clone(), c.clone()))
+                    .collect(),
                 tests: s.tests.clone(),
             },
         );
@@ -229,13 +240,17 @@ pub fn write(c: &Compiled, full: bool) -> Result<(), Diagnostic> {
             std::fs::write(&path, &m.compiled_sql).map_err(|e| io_err(&path, e))
         })?;
     let manifest = manifest(c);
-    let mut json = serde_json::to_string_pretty(&manifest)
-        .map_err(|e| Diagnostic::error(Code::Internal, format!("cannot serialise manifest: {e}")))?;
+    let mut json = serde_json::to_string_pretty(&manifest).map_err(|e| {
+        Diagnostic::error(Code::Internal, format!("cannot serialise manifest: {e}"))
+    })?;
     json.push('\n');
     let path = root.join("target").join("manifest.json");
     std::fs::write(&path, json).map_err(|e| io_err(&path, e))
 }
 
 fn io_err(path: &Path, e: std::io::Error) -> Diagnostic {
-    Diagnostic::error(Code::Io, format!("cannot write `{}`: {e}", display_path(path)))
+    Diagnostic::error(
+        Code::Io,
+        format!("cannot write `{}`: {e}", display_path(path)),
+    )
 }

@@ -118,7 +118,12 @@ pub fn main() -> i32 {
 /// 2 if karte could not run (environment or internal), else 1.
 fn exit_code(diags: &Diagnostics) -> i32 {
     let could_not_run = diags.0.iter().any(|d| {
-        d.is_error() && (d.blame != Blame::Project || matches!(d.code, Code::NoProject | Code::UnknownTarget | Code::InvalidArgument))
+        d.is_error()
+            && (d.blame != Blame::Project
+                || matches!(
+                    d.code,
+                    Code::NoProject | Code::UnknownTarget | Code::InvalidArgument
+                ))
     });
     if could_not_run {
         2

@@ -110,7 +110,7 @@ pub struct Diagnostic {
     pub message: String,
     /// Where, if known.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub location: Option<Location>,
+    pub location: Option<Box<Location>>,
     /// Short text shown under the carets.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
@@ -147,7 +147,7 @@ impl Diagnostic {
 
     /// Attach a location.
     pub fn at(mut self, location: Location) -> Self {
-        self.location = Some(location);
+        self.location = Some(Box::new(location));
         self
     }
 

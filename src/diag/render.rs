@@ -48,11 +48,7 @@ pub fn render(d: &Diagnostic) -> String {
                 .as_deref()
                 .map(|l| format!(" {l}"))
                 .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "{pad} | {}{carets}{label}",
-                " ".repeat(prefix.width())
-            );
+            let _ = writeln!(out, "{pad} | {}{carets}{label}", " ".repeat(prefix.width()));
         }
     }
     for n in &d.notes {

@@ -55,7 +55,11 @@ impl LineIndex {
 
     /// The byte range of line `line` (1-based), without its line break.
     pub fn line_range(&self, text: &str, line: usize) -> Range<usize> {
-        let start = self.starts.get(line.saturating_sub(1)).copied().unwrap_or(self.len);
+        let start = self
+            .starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(self.len);
         let mut end = self.starts.get(line).copied().unwrap_or(self.len);
         let bytes = text.as_bytes();
         while end > start && (bytes[end - 1] == b'\n' || bytes[end - 1] == b'\r') {

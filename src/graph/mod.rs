@@ -54,8 +54,12 @@ impl ModelGraph {
 pub fn build_graph(project: &Project, models: &[AnalyzedModel]) -> Result<ModelGraph, Diagnostics> {
     let mut graph = DiGraph::new();
     let mut index = HashMap::new();
+    let mut present = vec![false; project.nodes.len()];
+    for m in models {
+        present[m.node] = true;
+    }
     for (i, n) in project.nodes.iter().enumerate() {
-        if n.kind == crate::project::NodeKind::Seed || models.iter().any(|m| m.node == i) {
+        if n.kind == crate::project::NodeKind::Seed || present[i] {
             index.insert(i, graph.add_node(i));
         }
     }
@@ -136,7 +140,9 @@ fn find_cycles(project: &Project, graph: &DiGraph<usize, ()>) -> Vec<Diagnostic>
         )
         .at(Location::file_only(&first.path))
         .help("a model cannot read, directly or through others, a table built from itself; move the shared part into a model of its own");
-        for w in path.windows(2).chain(std::iter::once(&[*path.last().expect("non-empty"), start][..])) {
+        for w in path.windows(2).chain(std::iter::once(
+            &[*path.last().expect("non-empty"), start][..],
+        )) {
             let (a, b) = (&project.nodes[graph[w[0]]], &project.nodes[graph[w[1]]]);
             d = d.note(format!(
                 "`{}` ({}) is read by `{}` ({})",

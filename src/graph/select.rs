@@ -72,8 +72,10 @@ pub fn parse_atom(text: &str) -> Result<Atom, Diagnostic> {
     if value.is_empty() {
         return Err(bad("nothing to match"));
     }
-    let known = matches!(method.as_str(), "name" | "tag" | "path" | "layer" | "kind" | "resource_type")
-        || method.starts_with("config.");
+    let known = matches!(
+        method.as_str(),
+        "name" | "tag" | "path" | "layer" | "kind" | "resource_type"
+    ) || method.starts_with("config.");
     if !known {
         return Err(bad(&format!(
             "unknown method `{method}` (use name, tag, path, layer, kind or config.<key>)"
@@ -118,7 +120,13 @@ pub fn select(
     if errors.has_errors() {
         return Err(errors);
     }
-    let order = ctx.graph.order.iter().copied().filter(|n| chosen.contains(n)).collect();
+    let order = ctx
+        .graph
+        .order
+        .iter()
+        .copied()
+        .filter(|n| chosen.contains(n))
+        .collect();
     Ok((order, warnings))
 }
 
@@ -169,7 +177,11 @@ fn name_hint(ctx: &SelectContext, atom: &Atom) -> Option<String> {
     if atom.method != "name" {
         return None;
     }
-    let names = ctx.graph.order.iter().map(|&i| ctx.project.nodes[i].name.as_str());
+    let names = ctx
+        .graph
+        .order
+        .iter()
+        .map(|&i| ctx.project.nodes[i].name.as_str());
     crate::diag::suggest(&atom.value, names).map(|s| format!("did you mean `{s}`?"))
 }
 
@@ -179,7 +191,12 @@ fn glob(pattern: &str) -> Result<GlobMatcher, Diagnostic> {
         .literal_separator(false)
         .build()
         .map(|g| g.compile_matcher())
-        .map_err(|e| Diagnostic::error(Code::InvalidSelector, format!("invalid pattern `{pattern}`: {e}")))
+        .map_err(|e| {
+            Diagnostic::error(
+                Code::InvalidSelector,
+                format!("invalid pattern `{pattern}`: {e}"),
+            )
+        })
 }
 
 fn eval_atom(ctx: &SelectContext, atom: &Atom) -> Result<BTreeSet<usize>, Diagnostic> {
@@ -206,7 +223,7 @@ fn eval_atom(ctx: &SelectContext, atom: &Atom) -> Result<BTreeSet<usize>, Diagno
                     Some(serde_json::Value::Array(a)) => a
                         .iter()
                         .any(|v| v.as_str().is_some_and(|s| matcher.is_match(s))),
-                    Some(other) => other.to_string() == value,
+                    Some(other) => *other == value,
                     None => false,
                 }
             }

@@ -31,7 +31,10 @@ fn not_utf8(rel: &Path, e: std::string::FromUtf8Error) -> Diagnostic {
         .rposition(|&b| b == b'\n')
         .map(|i| i + 1)
         .unwrap_or(0);
-    let col = String::from_utf8_lossy(&bytes[line_start..bad]).chars().count() + 1;
+    let col = String::from_utf8_lossy(&bytes[line_start..bad])
+        .chars()
+        .count()
+        + 1;
     let looks_sjis = looks_like_shift_jis(bytes);
     let mut loc = Location::file_only(rel);
     loc.line = line;
@@ -86,7 +89,10 @@ mod tests {
     #[test]
     fn bom_is_dropped_and_sjis_is_named() {
         let p = Path::new("m.sql");
-        assert_eq!(decode(p, b"\xEF\xBB\xBFselect 1".to_vec()).unwrap(), "select 1");
+        assert_eq!(
+            decode(p, b"\xEF\xBB\xBFselect 1".to_vec()).unwrap(),
+            "select 1"
+        );
         // "患者" in Shift_JIS
         let d = decode(p, b"select 1 -- \x8a\xb3\x8e\xd2\n".to_vec()).unwrap_err();
         assert_eq!(d.code, Code::NotUtf8);

@@ -72,9 +72,10 @@ impl NodeConfig {
     /// Tags, as a sorted list.
     pub fn tags(&self) -> Vec<String> {
         match self.0.get("tags") {
-            Some(serde_json::Value::Array(a)) => {
-                a.iter().filter_map(|v| v.as_str().map(String::from)).collect()
-            }
+            Some(serde_json::Value::Array(a)) => a
+                .iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect(),
             Some(serde_json::Value::String(s)) => vec![s.clone()],
             _ => Vec::new(),
         }
@@ -82,7 +83,10 @@ impl NodeConfig {
 
     /// `enabled`, defaulting to true.
     pub fn enabled(&self) -> bool {
-        self.0.get("enabled").and_then(|v| v.as_bool()).unwrap_or(true)
+        self.0
+            .get("enabled")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(true)
     }
 
     /// Set a key; `tags` accumulate (sorted, without duplicates) instead of replacing.
@@ -304,8 +308,7 @@ pub fn load(root: &Path) -> Result<(Project, Diagnostics), Diagnostics> {
         return Err(diags);
     }
     let config_text = files::read_text(&project_file, Path::new(PROJECT_FILE)).map_err(one)?;
-    let config: ProjectConfig =
-        yaml::parse(Path::new(PROJECT_FILE), &config_text).map_err(one)?;
+    let config: ProjectConfig = yaml::parse(Path::new(PROJECT_FILE), &config_text).map_err(one)?;
 
     // Find files, then read them all in parallel.
     let found = discover(root, &mut diags);
@@ -344,7 +347,9 @@ pub fn load(root: &Path) -> Result<(Project, Diagnostics), Diagnostics> {
     apply_folder_defaults(&mut project, &config_text, &mut diags);
     apply_properties(&mut project, prop_files, &mut diags);
     check_duplicates(&project, &mut diags);
-    project.nodes.sort_by(|a, b| (a.kind, &a.path).cmp(&(b.kind, &b.path)));
+    project
+        .nodes
+        .sort_by(|a, b| (a.kind, &a.path).cmp(&(b.kind, &b.path)));
     project
         .sources
         .sort_by(|a, b| (&a.source, &a.name).cmp(&(&b.source, &b.name)));
@@ -361,6 +366,7 @@ fn one(d: Diagnostic) -> Diagnostics {
     Diagnostics(vec![d])
 }
 
+#[derive(Clone, Copy)]
 enum FileKind {
     Node(NodeKind),
     Macro,
@@ -376,33 +382,22 @@ enum Loaded {
 /// List project files by kind, sorted, relative to `root`.
 fn discover(root: &Path, diags: &mut Diagnostics) -> Vec<(FileKind, PathBuf)> {
     let mut out = Vec::new();
-    let dirs: [(&str, &[(&str, fn() -> FileKind)]); 5] = [
+    use FileKind::{Macro, Node as N, Properties as P};
+    let dirs: [(&str, &[(&str, FileKind)]); 5] = [
         (
             "models",
-            &[
-                ("sql", || FileKind::Node(NodeKind::Model)),
-                ("yml", || FileKind::Properties),
-                ("yaml", || FileKind::Properties),
-            ],
+            &[("sql", N(NodeKind::Model)), ("yml", P), ("yaml", P)],
         ),
         (
             "seeds",
-            &[
-                ("csv", || FileKind::Node(NodeKind::Seed)),
-                ("yml", || FileKind::Properties),
-                ("yaml", || FileKind::Properties),
-            ],
+            &[("csv", N(NodeKind::Seed)), ("yml", P), ("yaml", P)],
         ),
         (
             "snapshots",
-            &[
-                ("sql", || FileKind::Node(NodeKind::Snapshot)),
-                ("yml", || FileKind::Properties),
-                ("yaml", || FileKind::Properties),
-            ],
+            &[("sql", N(NodeKind::Snapshot)), ("yml", P), ("yaml", P)],
         ),
-        ("macros", &[("sql", || FileKind::Macro)]),
-        ("tests", &[("sql", || FileKind::Node(NodeKind::Test))]),
+        ("macros", &[("sql", Macro)]),
+        ("tests", &[("sql", N(NodeKind::Test))]),
     ];
     for (dir, kinds) in dirs {
         let base = root.join(dir);
@@ -417,7 +412,10 @@ fn discover(root: &Path, diags: &mut Diagnostics) -> Vec<(FileKind, PathBuf)> {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    diags.push(Diagnostic::error(Code::Io, format!("cannot list files: {e}")));
+                    diags.push(Diagnostic::error(
+                        Code::Io,
+                        format!("cannot list files: {e}"),
+                    ));
                     continue;
                 }
             };
@@ -434,7 +432,7 @@ fn discover(root: &Path, diags: &mut Diagnostics) -> Vec<(FileKind, PathBuf)> {
                 .map(|e| e.to_string_lossy().to_lowercase())
                 .unwrap_or_default();
             match kinds.iter().find(|(e, _)| *e == ext) {
-                Some((_, make)) => out.push((make(), rel)),
+                Some((_, kind)) => out.push((*kind, rel)),
                 None if matches!(ext.as_str(), "md" | "txt" | "gitkeep") => {}
                 None => diags.push(
                     Diagnostic::warning(
@@ -461,12 +459,22 @@ fn read_one(root: &Path, kind: FileKind, rel: PathBuf) -> Result<Loaded, Diagnos
                 Diagnostic::error(Code::Io, format!("cannot read file: {e}"))
                     .at(Location::file_only(&rel))
             })?;
-            Ok(Loaded::Node(new_node(NodeKind::Seed, rel, String::new(), &bytes)))
+            Ok(Loaded::Node(new_node(
+                NodeKind::Seed,
+                rel,
+                String::new(),
+                &bytes,
+            )))
         }
         FileKind::Node(kind) => {
             let text = files::read_text(&abs, &rel)?;
             let checksum_src = text.clone();
-            Ok(Loaded::Node(new_node(kind, rel, text, checksum_src.as_bytes())))
+            Ok(Loaded::Node(new_node(
+                kind,
+                rel,
+                text,
+                checksum_src.as_bytes(),
+            )))
         }
         FileKind::Macro => {
             let text = files::read_text(&abs, &rel)?;
@@ -603,16 +611,16 @@ fn check_key(
 
 /// The warning for a config key karte does not know.
 pub fn unknown_key(key: &str, file: &Path, text: &str) -> Diagnostic {
-    let span = text
-        .find(key)
-        .map(|i| i..i + key.len())
-        .unwrap_or(0..0);
-    Diagnostic::warning(Code::UnknownConfigKey, format!("unknown config key `{key}`"))
-        .at(Location::from_span(file, text, span))
-        .label("karte does not use this key")
-        .maybe_help(
-            suggest(key, KNOWN_CONFIG_KEYS.iter().copied()).map(|s| format!("did you mean `{s}`?")),
-        )
+    let span = text.find(key).map(|i| i..i + key.len()).unwrap_or(0..0);
+    Diagnostic::warning(
+        Code::UnknownConfigKey,
+        format!("unknown config key `{key}`"),
+    )
+    .at(Location::from_span(file, text, span))
+    .label("karte does not use this key")
+    .maybe_help(
+        suggest(key, KNOWN_CONFIG_KEYS.iter().copied()).map(|s| format!("did you mean `{s}`?")),
+    )
 }
 
 fn apply_properties(
@@ -647,7 +655,9 @@ fn apply_properties(
                         )
                         .at(Location::from_span(&path, &text, name_span(&text, &p.name)))
                         .label(format!("no {} file with this name", kind.as_str()))
-                        .maybe_help(suggest(&p.name, names).map(|s| format!("did you mean `{s}`?"))),
+                        .maybe_help(
+                            suggest(&p.name, names).map(|s| format!("did you mean `{s}`?")),
+                        ),
                     );
                     continue;
                 };
@@ -771,7 +781,8 @@ mod tests {
 
     #[test]
     fn finds_macro_names() {
-        let t = "{% macro a(x) %}{% endmacro %}\n{%- macro  b_2() -%}{% endmacro %}{% set macro = 1 %}";
+        let t =
+            "{% macro a(x) %}{% endmacro %}\n{%- macro  b_2() -%}{% endmacro %}{% set macro = 1 %}";
         assert_eq!(macro_names(t), vec!["a", "b_2"]);
     }
 }

@@ -31,7 +31,12 @@ fn yaml_error(file: &Path, text: &str, e: &serde_yaml::Error) -> Diagnostic {
         Some(loc) => {
             let index = crate::diag::LineIndex::new(text);
             let off = index.offset(text, loc.line(), loc.column());
-            d.at(Location::from_span_indexed(file, text, &index, off..off + 1))
+            d.at(Location::from_span_indexed(
+                file,
+                text,
+                &index,
+                off..off + 1,
+            ))
         }
         None => d.at(Location::file_only(file)),
     };

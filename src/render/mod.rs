@@ -266,7 +266,13 @@ fn with_collector(f: impl FnOnce(&mut Collector)) {
     })
 }
 
-fn pending(code: Code, message: String, call: Option<(&'static str, String)>, label: &str, help: Option<String>) {
+fn pending(
+    code: Code,
+    message: String,
+    call: Option<(&'static str, String)>,
+    label: &str,
+    help: Option<String>,
+) {
     with_collector(|c| {
         c.errors.push(PendingError {
             code,
@@ -285,32 +291,35 @@ fn build_env(shared: &Arc<Shared>, diags: &mut Diagnostics) -> Environment<'stat
     env.set_recursion_limit(200);
 
     let s = shared.clone();
-    env.add_function("ref", move |args: Rest<String>| -> Result<Value, minijinja::Error> {
-        let name = match args.as_slice() {
-            [name] | [_, name] => name.clone(),
-            _ => {
-                return Err(minijinja::Error::new(
-                    ErrorKind::InvalidOperation,
-                    "ref() takes the model name: ref('model_name')",
-                ))
+    env.add_function(
+        "ref",
+        move |args: Rest<String>| -> Result<Value, minijinja::Error> {
+            let name = match args.as_slice() {
+                [name] | [_, name] => name.clone(),
+                _ => {
+                    return Err(minijinja::Error::new(
+                        ErrorKind::InvalidOperation,
+                        "ref() takes the model name: ref('model_name')",
+                    ))
+                }
+            };
+            with_collector(|c| c.refs.push(name.clone()));
+            match s.relations.get(&name.to_lowercase()) {
+                Some(r) => Ok(Value::from_object(r.clone())),
+                None => {
+                    pending(
+                        Code::UnknownModel,
+                        format!("unknown model `{name}`"),
+                        Some(("ref", name.clone())),
+                        "no model, seed or snapshot with this name",
+                        suggest(&name, s.relation_names.iter().map(String::as_str))
+                            .map(|x| format!("did you mean `{x}`?")),
+                    );
+                    Ok(Value::from(name))
+                }
             }
-        };
-        with_collector(|c| c.refs.push(name.clone()));
-        match s.relations.get(&name.to_lowercase()) {
-            Some(r) => Ok(Value::from_object(r.clone())),
-            None => {
-                pending(
-                    Code::UnknownModel,
-                    format!("unknown model `{name}`"),
-                    Some(("ref", name.clone())),
-                    "no model, seed or snapshot with this name",
-                    suggest(&name, s.relation_names.iter().map(String::as_str))
-                        .map(|x| format!("did you mean `{x}`?")),
-                );
-                Ok(Value::from(name))
-            }
-        }
-    });
+        },
+    );
 
     let s = shared.clone();
     env.add_function("source", move |src: String, table: String| -> Value {
@@ -323,35 +332,43 @@ fn build_env(shared: &Arc<Shared>, diags: &mut Diagnostics) -> Environment<'stat
                     format!("unknown source `{src}.{table}`"),
                     Some(("source", src.clone())),
                     "no source table with this name",
-                    suggest(&format!("{src}.{table}"), s.source_names.iter().map(String::as_str))
-                        .map(|x| format!("did you mean `{x}`?"))
-                        .or(Some("declare it under `sources:` in a .yml file in models/".into())),
+                    suggest(
+                        &format!("{src}.{table}"),
+                        s.source_names.iter().map(String::as_str),
+                    )
+                    .map(|x| format!("did you mean `{x}`?"))
+                    .or(Some(
+                        "declare it under `sources:` in a .yml file in models/".into(),
+                    )),
                 );
                 Value::from(format!("{src}.{table}"))
             }
         }
     });
 
-    env.add_function("config", |kwargs: Kwargs| -> Result<String, minijinja::Error> {
-        let mut entries = Vec::new();
-        for key in kwargs.args() {
-            let v: Value = kwargs.get(key)?;
-            let json = serde_json::to_value(&v).unwrap_or(serde_json::Value::Null);
-            if !KNOWN_CONFIG_KEYS.contains(&key) {
-                pending(
-                    Code::UnknownConfigKey,
-                    format!("unknown config key `{key}`"),
-                    Some(("", key.to_string())),
-                    "karte does not use this key",
-                    suggest(key, KNOWN_CONFIG_KEYS.iter().copied())
-                        .map(|x| format!("did you mean `{x}`?")),
-                );
+    env.add_function(
+        "config",
+        |kwargs: Kwargs| -> Result<String, minijinja::Error> {
+            let mut entries = Vec::new();
+            for key in kwargs.args() {
+                let v: Value = kwargs.get(key)?;
+                let json = serde_json::to_value(&v).unwrap_or(serde_json::Value::Null);
+                if !KNOWN_CONFIG_KEYS.contains(&key) {
+                    pending(
+                        Code::UnknownConfigKey,
+                        format!("unknown config key `{key}`"),
+                        Some(("", key.to_string())),
+                        "karte does not use this key",
+                        suggest(key, KNOWN_CONFIG_KEYS.iter().copied())
+                            .map(|x| format!("did you mean `{x}`?")),
+                    );
+                }
+                entries.push((key.to_string(), json));
             }
-            entries.push((key.to_string(), json));
-        }
-        with_collector(|c| c.config.extend(entries));
-        Ok(String::new())
-    });
+            with_collector(|c| c.config.extend(entries));
+            Ok(String::new())
+        },
+    );
 
     let s = shared.clone();
     env.add_function("var", move |name: String, default: Option<Value>| -> Value {
@@ -409,9 +426,12 @@ fn build_env(shared: &Arc<Shared>, diags: &mut Diagnostics) -> Environment<'stat
         }
     });
 
-    env.add_function("raise_error", |message: String| -> Result<String, minijinja::Error> {
-        Err(minijinja::Error::new(ErrorKind::InvalidOperation, message))
-    });
+    env.add_function(
+        "raise_error",
+        |message: String| -> Result<String, minijinja::Error> {
+            Err(minijinja::Error::new(ErrorKind::InvalidOperation, message))
+        },
+    );
 
     env.add_global("target", shared.target.clone());
 
@@ -430,7 +450,7 @@ fn build_env(shared: &Arc<Shared>, diags: &mut Diagnostics) -> Environment<'stat
                 Path::new(path),
                 text,
                 prefix.len(),
-                &shared.callable_names(),
+                shared.known_names(),
             ));
         }
     }
@@ -472,7 +492,9 @@ fn render_one(
     COLLECTOR.with(|c| *c.borrow_mut() = Some(Collector::default()));
     let name = node.path.to_string_lossy().to_string();
     let result = with_is_incremental(incremental, || env.render_named_str(&name, &source, ctx));
-    let collected = COLLECTOR.with(|c| c.borrow_mut().take()).unwrap_or_default();
+    let collected = COLLECTOR
+        .with(|c| c.borrow_mut().take())
+        .unwrap_or_default();
 
     let mut diags = Vec::new();
     for p in collected.errors {
@@ -541,12 +563,12 @@ fn located_template_error(
     if let Some(name) = e.name() {
         if name != node.path.to_string_lossy() {
             if let Some((path, text, plen)) = shared.templates.get(name) {
-                return template_error(e, Path::new(path), text, *plen, &shared.callable_names())
+                return template_error(e, Path::new(path), text, *plen, shared.known_names())
                     .note(format!("while rendering {}", node.path.display()));
             }
         }
     }
-    template_error(e, &node.path, &node.text, prefix_len, &shared.callable_names())
+    template_error(e, &node.path, &node.text, prefix_len, shared.known_names())
 }
 
 /// Names a template can call: the template functions and every macro.
@@ -561,13 +583,23 @@ const FUNCTIONS: &[&str] = &[
 ];
 
 impl Shared {
-    fn callable_names(&self) -> Vec<&str> {
-        FUNCTIONS
-            .iter()
-            .copied()
-            .chain(self.macro_files.keys().map(String::as_str))
-            .collect()
+    /// Names for "did you mean": what a template can call, and the project's variables.
+    fn known_names(&self) -> KnownNames<'_> {
+        KnownNames {
+            callables: FUNCTIONS
+                .iter()
+                .copied()
+                .chain(self.macro_files.keys().map(String::as_str))
+                .collect(),
+            vars: self.vars.keys().map(String::as_str).collect(),
+        }
     }
+}
+
+/// Candidates for "did you mean" in template errors (built only when an error is reported).
+struct KnownNames<'a> {
+    callables: Vec<&'a str>,
+    vars: Vec<&'a str>,
 }
 
 fn template_error(
@@ -575,7 +607,7 @@ fn template_error(
     file: &Path,
     text: &str,
     prefix_len: usize,
-    callables: &[&str],
+    known: KnownNames,
 ) -> Diagnostic {
     let span = e
         .range()
@@ -600,18 +632,22 @@ fn template_error(
         .unwrap_or_else(|| e.kind().to_string());
     let at = Location::from_span(file, text, span);
     match e.kind() {
-        ErrorKind::SyntaxError => {
-            Diagnostic::error(Code::TemplateSyntax, format!("template syntax error: {detail}"))
-                .at(at)
-                .help("check that every `{{` has `}}` and every `{%` has `%}`")
-        }
+        ErrorKind::SyntaxError => Diagnostic::error(
+            Code::TemplateSyntax,
+            format!("template syntax error: {detail}"),
+        )
+        .at(at)
+        .help("check that every `{{` has `}}` and every `{%` has `%}`"),
         ErrorKind::UndefinedError if !name.is_empty() => {
             Diagnostic::error(Code::UndefinedName, format!("`{name}` is not defined"))
                 .at(at)
                 .label("undefined")
-                .help(format!(
-                    "check the spelling; a project variable is read with {{{{ var('{name}') }}}}"
-                ))
+                .help(match suggest(&name, known.vars.iter().copied()) {
+                    Some(v) => format!("did you mean the project variable {{{{ var('{v}') }}}}?"),
+                    None => format!(
+                "check the spelling; a project variable is read with {{{{ var('{name}') }}}}"
+            ),
+                })
         }
         ErrorKind::UndefinedError => {
             Diagnostic::error(Code::UndefinedName, format!("undefined value: {detail}"))
@@ -628,7 +664,7 @@ fn template_error(
                 .at(at)
                 .label("not defined")
                 .help(
-                    suggest(&name, callables.iter().copied())
+                    suggest(&name, known.callables.iter().copied())
                         .map(|s| format!("did you mean `{s}`?"))
                         .unwrap_or_else(|| "macros are defined in macros/*.sql".to_string()),
                 )

@@ -249,8 +249,14 @@ mod tests {
     #[test]
     fn lambdas_are_lambdas() {
         let is_lambda = |e: &Expr| matches!(e, Expr::Lambda(_));
-        assert!(has_expr("select transform(xs, x -> x + 1) from t", is_lambda));
-        assert!(has_expr("select zip_with(a, b, (x, y) -> x + y) from t", is_lambda));
+        assert!(has_expr(
+            "select transform(xs, x -> x + 1) from t",
+            is_lambda
+        ));
+        assert!(has_expr(
+            "select zip_with(a, b, (x, y) -> x + y) from t",
+            is_lambda
+        ));
         assert!(has_expr(
             "select reduce(xs, 0, (s, x) -> s + x, s -> s) from t",
             is_lambda
@@ -266,7 +272,9 @@ mod tests {
 
     #[test]
     fn named_arguments() {
-        parse_ok("select * from table(exclude_columns(input => table(t), columns => descriptor(a)))");
+        parse_ok(
+            "select * from table(exclude_columns(input => table(t), columns => descriptor(a)))",
+        );
         parse_ok("select f(a => 1, b => 'x')");
     }
 
@@ -280,7 +288,10 @@ mod tests {
 
     #[test]
     fn arrays_subscripts_maps_rows() {
-        assert!(has_expr("select array[1, 2, 3]", |e| matches!(e, Expr::Array(_))));
+        assert!(has_expr("select array[1, 2, 3]", |e| matches!(
+            e,
+            Expr::Array(_)
+        )));
         assert!(has_expr("select xs[1], m['k'] from t", |e| {
             matches!(e, Expr::CompoundFieldAccess { .. })
         }));
@@ -336,9 +347,7 @@ mod tests {
 
     #[test]
     fn unnest_with_ordinality() {
-        parse_ok(
-            "select t.id, u.x, u.n from t cross join unnest(t.xs) with ordinality as u(x, n)",
-        );
+        parse_ok("select t.id, u.x, u.n from t cross join unnest(t.xs) with ordinality as u(x, n)");
         parse_ok("select * from t, unnest(t.m) as u(k, v)");
         parse_ok("select * from t cross join unnest(a, b) as u(x, y)");
     }

@@ -266,7 +266,10 @@ mod tests {
         );
         let s = &find_suspicious_chars(text)[1];
         assert_eq!(s.name, "full-width parenthesis");
-        assert_eq!(s.span, text.find('（').unwrap()..text.find('（').unwrap() + 3);
+        assert_eq!(
+            s.span,
+            text.find('（').unwrap()..text.find('（').unwrap() + 3
+        );
         assert_eq!(find_suspicious_chars(text)[0].name, "full-width space");
     }
 
@@ -307,7 +310,12 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            ["ideographic comma", "curly quote", "minus sign", "no-break space"]
+            [
+                "ideographic comma",
+                "curly quote",
+                "minus sign",
+                "no-break space"
+            ]
         );
     }
 
@@ -337,7 +345,8 @@ mod tests {
 
     #[test]
     fn jinja_blocks_are_scanned_outside_their_strings() {
-        let text = "select {{ ref（'受診（）') }} , {% if x　%} \"（\" {% endif %} {{ \"a\\\"（\" }}";
+        let text =
+            "select {{ ref（'受診（）') }} , {% if x　%} \"（\" {% endif %} {{ \"a\\\"（\" }}";
         assert_eq!(check(text), [('（', "("), ('\u{3000}', " ")]);
         // Jinja inside a SQL string is not reported, and its strings do not end the SQL string.
         let text = "select '{{ \"it's\" }}（' ， 1";

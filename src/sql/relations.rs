@@ -457,13 +457,69 @@ fn widen_to_quotes(sql: &str, mut span: Range<usize>, quotes: QuoteEnds) -> Rang
 /// Words that cannot start a relation name after `FROM` / `JOIN` / `,`: Trino's reserved words
 /// plus `LATERAL`.
 const NOT_A_RELATION: &[&str] = &[
-    "ALTER", "AND", "AS", "BETWEEN", "BY", "CASE", "CAST", "CONSTRAINT", "CREATE", "CROSS",
-    "CUBE", "DEALLOCATE", "DELETE", "DESCRIBE", "DISTINCT", "DROP", "ELSE", "END", "ESCAPE",
-    "EXCEPT", "EXECUTE", "EXISTS", "EXTRACT", "FALSE", "FOR", "FROM", "FULL", "GROUP",
-    "GROUPING", "HAVING", "IN", "INNER", "INSERT", "INTERSECT", "INTO", "IS", "JOIN", "LATERAL",
-    "LEFT", "LIKE", "LIMIT", "NATURAL", "NOT", "NULL", "ON", "OR", "ORDER", "OUTER", "PREPARE",
-    "RECURSIVE", "RIGHT", "ROLLUP", "SELECT", "TABLE", "THEN", "TRUE", "UNION", "UNNEST",
-    "USING", "VALUES", "WHEN", "WHERE", "WITH",
+    "ALTER",
+    "AND",
+    "AS",
+    "BETWEEN",
+    "BY",
+    "CASE",
+    "CAST",
+    "CONSTRAINT",
+    "CREATE",
+    "CROSS",
+    "CUBE",
+    "DEALLOCATE",
+    "DELETE",
+    "DESCRIBE",
+    "DISTINCT",
+    "DROP",
+    "ELSE",
+    "END",
+    "ESCAPE",
+    "EXCEPT",
+    "EXECUTE",
+    "EXISTS",
+    "EXTRACT",
+    "FALSE",
+    "FOR",
+    "FROM",
+    "FULL",
+    "GROUP",
+    "GROUPING",
+    "HAVING",
+    "IN",
+    "INNER",
+    "INSERT",
+    "INTERSECT",
+    "INTO",
+    "IS",
+    "JOIN",
+    "LATERAL",
+    "LEFT",
+    "LIKE",
+    "LIMIT",
+    "NATURAL",
+    "NOT",
+    "NULL",
+    "ON",
+    "OR",
+    "ORDER",
+    "OUTER",
+    "PREPARE",
+    "RECURSIVE",
+    "RIGHT",
+    "ROLLUP",
+    "SELECT",
+    "TABLE",
+    "THEN",
+    "TRUE",
+    "UNION",
+    "UNNEST",
+    "USING",
+    "VALUES",
+    "WHEN",
+    "WHERE",
+    "WITH",
 ];
 
 /// Parsing state of one parenthesis level in the token scan.
@@ -575,7 +631,10 @@ fn scan_ctes(sig: &[&TokenWithSpan], closing: &[Option<usize>]) -> Vec<String> {
                 let Some(close) = closing[k] else { break };
                 k = close + 1;
             }
-            if !sig.get(k).is_some_and(|t| is_keyword(&t.token, Keyword::AS)) {
+            if !sig
+                .get(k)
+                .is_some_and(|t| is_keyword(&t.token, Keyword::AS))
+            {
                 break;
             }
             k += 1;
@@ -623,7 +682,9 @@ fn scan_relations(sig: &[&TokenWithSpan]) -> Vec<(Vec<String>, Span)> {
                 _ => {}
             }
         }
-        let frame = frames.last_mut().expect("frames always hold the outermost level");
+        let frame = frames
+            .last_mut()
+            .expect("frames always hold the outermost level");
         match token {
             Token::LParen => frames.push(Frame::default()),
             Token::RParen => {
@@ -707,7 +768,10 @@ mod tests {
             .iter()
             .map(|r| {
                 let written = &sql[r.span.clone()];
-                let unquoted: String = written.chars().filter(|c| !matches!(c, '"' | '`')).collect();
+                let unquoted: String = written
+                    .chars()
+                    .filter(|c| !matches!(c, '"' | '`'))
+                    .collect();
                 assert_eq!(
                     unquoted.to_lowercase(),
                     r.parts.join(".").to_lowercase(),
@@ -728,7 +792,10 @@ mod tests {
 
     fn falls_back(sql: &str) -> SqlAnalysis {
         let analysis = analyze_sql(sql);
-        assert!(analysis.parse_error.is_some(), "expected a parse error: {sql}");
+        assert!(
+            analysis.parse_error.is_some(),
+            "expected a parse error: {sql}"
+        );
         analysis
     }
 
@@ -739,10 +806,19 @@ mod tests {
         assert_eq!(rels(sql), ["receipts"]);
         let sql = "select r.* from silver.receipts r join awsdatacatalog.silver.patients p on r.pid = p.id";
         parses(sql);
-        assert_eq!(rels(sql), ["silver.receipts", "awsdatacatalog.silver.patients"]);
+        assert_eq!(
+            rels(sql),
+            ["silver.receipts", "awsdatacatalog.silver.patients"]
+        );
         let a = analyze_sql(sql);
-        assert_eq!(a.relations[1].parts, ["awsdatacatalog", "silver", "patients"]);
-        assert_eq!(&sql[a.relations[1].span.clone()], "awsdatacatalog.silver.patients");
+        assert_eq!(
+            a.relations[1].parts,
+            ["awsdatacatalog", "silver", "patients"]
+        );
+        assert_eq!(
+            &sql[a.relations[1].span.clone()],
+            "awsdatacatalog.silver.patients"
+        );
         assert!(a.is_query);
         assert_eq!(a.statement_count, 1);
     }
@@ -773,7 +849,16 @@ mod tests {
         parses(sql);
         assert_eq!(
             rels(sql),
-            ["s.scalar_t", "s.a", "s.b", "s.c", "s.d", "s.e", "s.f", "s.g"]
+            [
+                "s.scalar_t",
+                "s.a",
+                "s.b",
+                "s.c",
+                "s.d",
+                "s.e",
+                "s.f",
+                "s.g"
+            ]
         );
     }
 
@@ -820,7 +905,12 @@ mod tests {
                    t2 (a, b) as (select * from receipts)
                    select * from receipts, t2, gold.z";
         let a = analyze_sql(sql);
-        assert_eq!(rels(sql), ["silver.receipts", "gold.z"], "{:?}", a.parse_error);
+        assert_eq!(
+            rels(sql),
+            ["silver.receipts", "gold.z"],
+            "{:?}",
+            a.parse_error
+        );
         assert_eq!(a.ctes, ["receipts", "t2"]);
         assert!(a.is_query);
     }
@@ -830,7 +920,9 @@ mod tests {
         let sql = "select transform(xs, x -> x * 2) from silver.t";
         parses(sql);
         assert_eq!(rels(sql), ["silver.t"]);
-        parses("select zip_with(a, b, (x, y) -> x + y), reduce(xs, 0, (s, x) -> s + x, s -> s) from t");
+        parses(
+            "select zip_with(a, b, (x, y) -> x + y), reduce(xs, 0, (s, x) -> s + x, s -> s) from t",
+        );
     }
 
     #[test]
@@ -848,10 +940,14 @@ mod tests {
     #[test]
     fn unparseable_falls_back_to_tokens() {
         // A doubled comma makes the parser fail; the token scan still finds the relations.
-        let sql = "select a,, b from silver.receipts r join \"gold\".\"p\" p on r.id = p.id, gold.q\n\
+        let sql =
+            "select a,, b from silver.receipts r join \"gold\".\"p\" p on r.id = p.id, gold.q\n\
                    where r.x in (select y from silver.s)";
         let a = falls_back(sql);
-        assert_eq!(rels(sql), ["silver.receipts", "gold.p", "gold.q", "silver.s"]);
+        assert_eq!(
+            rels(sql),
+            ["silver.receipts", "gold.p", "gold.q", "silver.s"]
+        );
         assert_eq!(&sql[a.relations[1].span.clone()], "\"gold\".\"p\"");
         assert!(a.is_query);
         let e = a.parse_error.unwrap();
@@ -906,7 +1002,10 @@ mod tests {
         assert!(parses("select 1 except select 2").is_query);
         let a = parses("insert into gold.t select * from silver.s");
         assert!(!a.is_query);
-        assert_eq!(rels("insert into gold.t select * from silver.s"), ["silver.s"]);
+        assert_eq!(
+            rels("insert into gold.t select * from silver.s"),
+            ["silver.s"]
+        );
         assert!(!parses("drop table gold.t").is_query);
         assert!(!parses("create table gold.t as select * from silver.s").is_query);
         assert!(!analyze_sql("insert into gold.t select ,,").is_query);
@@ -986,11 +1085,17 @@ mod tests {
         for sql in inputs {
             let a = analyze_sql(sql);
             for r in &a.relations {
-                assert!(r.span.start <= r.span.end && r.span.end <= sql.len(), "{sql:?}");
+                assert!(
+                    r.span.start <= r.span.end && r.span.end <= sql.len(),
+                    "{sql:?}"
+                );
                 assert!(sql.is_char_boundary(r.span.start) && sql.is_char_boundary(r.span.end));
             }
             if let Some(e) = &a.parse_error {
-                assert!(e.offset <= sql.len() && sql.is_char_boundary(e.offset), "{sql:?}");
+                assert!(
+                    e.offset <= sql.len() && sql.is_char_boundary(e.offset),
+                    "{sql:?}"
+                );
             }
             if let Some(s) = a.second_statement_at {
                 assert!(s <= sql.len());

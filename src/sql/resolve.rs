@@ -64,7 +64,10 @@ impl<'a> Namespace<'a> {
         let mut qualified_names = Vec::new();
         for (i, s) in project.sources.iter().enumerate() {
             for ns in [&s.source, &s.schema] {
-                qualified.insert((ns.to_lowercase(), s.name.to_lowercase()), Dependency::Source(i));
+                qualified.insert(
+                    (ns.to_lowercase(), s.name.to_lowercase()),
+                    Dependency::Source(i),
+                );
             }
             qualified_names.push(format!("{}.{}", s.source, s.name));
         }
@@ -187,9 +190,12 @@ fn analyze_one(ns: &Namespace, r: RenderedModel) -> (Option<AnalyzedModel>, Vec<
     let at = |span: Range<usize>| locate(node, &r, span);
     if analysis.statement_count == 0 {
         diags.push(
-            Diagnostic::error(Code::EmptyModel, format!("`{}` holds no SQL statement", node.name))
-                .at(Location::file_only(&node.path))
-                .help("write one SELECT query; the file name is the table name"),
+            Diagnostic::error(
+                Code::EmptyModel,
+                format!("`{}` holds no SQL statement", node.name),
+            )
+            .at(Location::file_only(&node.path))
+            .help("write one SELECT query; the file name is the table name"),
         );
         return (None, diags);
     }
@@ -244,7 +250,10 @@ fn analyze_one(ns: &Namespace, r: RenderedModel) -> (Option<AnalyzedModel>, Vec<
         }
     }
     for (src, table) in &r.sources {
-        if let Some(d) = ns.qualified.get(&(src.to_lowercase(), table.to_lowercase())) {
+        if let Some(d) = ns
+            .qualified
+            .get(&(src.to_lowercase(), table.to_lowercase()))
+        {
             deps.insert(d.clone());
         }
     }
@@ -311,12 +320,22 @@ fn resolve(
                 None => ns
                     .qualified_names
                     .iter()
-                    .filter(|q| q.rsplit('.').next().is_some_and(|n| strsim::jaro_winkler(n, &name) > 0.85))
+                    .filter(|q| {
+                        q.rsplit('.')
+                            .next()
+                            .is_some_and(|n| strsim::jaro_winkler(n, &name) > 0.85)
+                    })
                     .min()
                     .cloned(),
             };
             let code = match &schema {
-                Some(s) if ns.project.sources.iter().any(|x| x.source.eq_ignore_ascii_case(s)) => {
+                Some(s)
+                    if ns
+                        .project
+                        .sources
+                        .iter()
+                        .any(|x| x.source.eq_ignore_ascii_case(s)) =>
+                {
                     Code::UnknownSource
                 }
                 _ => Code::UnknownRelation,
@@ -345,7 +364,12 @@ fn hygiene(node: &Node, diags: &mut Vec<Diagnostic>) {
             Code::FullWidthChar,
             format!("{} `{}` (U+{:04X}) in SQL", c.name, c.found, c.found as u32),
         )
-        .at(Location::from_span_indexed(&node.path, &node.text, &index, c.span.clone()))
+        .at(Location::from_span_indexed(
+            &node.path,
+            &node.text,
+            &index,
+            c.span.clone(),
+        ))
         .label("not allowed outside quotes and comments")
         .help(format!(
             "replace it with `{}` (turn off the Japanese input mode, or search and replace)",

@@ -51,7 +51,10 @@ mod tests {
         let text = "select * from a join b on true";
         let a = text.find(" a ").unwrap() + 1;
         let b = text.find(" b ").unwrap() + 1;
-        let out = replace_spans(text, &[r(b..b + 1, "\"gold\".\"b\""), r(a..a + 1, "silver.a")]);
+        let out = replace_spans(
+            text,
+            &[r(b..b + 1, "\"gold\".\"b\""), r(a..a + 1, "silver.a")],
+        );
         assert_eq!(out, "select * from silver.a join \"gold\".\"b\" on true");
     }
 
@@ -65,7 +68,10 @@ mod tests {
     #[test]
     fn overlapping_and_invalid_are_skipped() {
         let text = "abcdef";
-        let out = replace_spans(text, &[r(1..4, "X"), r(2..3, "Y"), r(3..5, "Z"), r(5..6, "W")]);
+        let out = replace_spans(
+            text,
+            &[r(1..4, "X"), r(2..3, "Y"), r(3..5, "Z"), r(5..6, "W")],
+        );
         assert_eq!(out, "aXeW");
         // Same start: the first given wins.
         assert_eq!(replace_spans(text, &[r(0..2, "1"), r(0..1, "2")]), "1cdef");

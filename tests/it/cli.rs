@@ -5,17 +5,30 @@ use std::process::Command;
 use crate::support::project_from_spec;
 
 fn karte(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_karte")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_karte"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 #[test]
 fn compile_writes_artifacts_and_exits_0() {
-    let dir = project_from_spec("=== models/silver/a.sql\nselect 1 as x\n=== models/gold/b.sql\nselect * from silver.a\n");
+    let dir = project_from_spec(
+        "=== models/silver/a.sql\nselect 1 as x\n=== models/gold/b.sql\nselect * from silver.a\n",
+    );
     let p = dir.path().to_str().unwrap();
     let out = karte(&["compile", "--project-dir", p]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("compiled 2 of 2 nodes"));
-    assert!(dir.path().join("target/compiled/models/gold/b.sql").is_file());
+    assert!(dir
+        .path()
+        .join("target/compiled/models/gold/b.sql")
+        .is_file());
     assert!(dir.path().join("target/manifest.json").is_file());
 }
 
@@ -39,7 +52,9 @@ fn project_errors_exit_1_and_missing_project_exits_2() {
 
 #[test]
 fn ls_text_and_json() {
-    let dir = project_from_spec("=== models/silver/a.sql\nselect 1 as x\n=== models/gold/b.sql\nselect * from silver.a\n");
+    let dir = project_from_spec(
+        "=== models/silver/a.sql\nselect 1 as x\n=== models/gold/b.sql\nselect * from silver.a\n",
+    );
     let p = dir.path().to_str().unwrap();
     let out = karte(&["ls", "--project-dir", p, "-s", "+b"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "silver.a\ngold.b\n");
@@ -54,8 +69,14 @@ fn vars_on_the_command_line() {
     let dir = project_from_spec("=== models/silver/a.sql\nselect {{ var('n') }} as x\n");
     let p = dir.path().to_str().unwrap();
     let out = karte(&["compile", "--project-dir", p, "--vars", "{n: 42}"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let sql = std::fs::read_to_string(dir.path().join("target/compiled/models/silver/a.sql")).unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sql =
+        std::fs::read_to_string(dir.path().join("target/compiled/models/silver/a.sql")).unwrap();
     assert_eq!(sql, "select 42 as x\n");
     let out = karte(&["compile", "--project-dir", p, "--vars", "[1"]);
     assert_eq!(out.status.code(), Some(2));
@@ -64,7 +85,13 @@ fn vars_on_the_command_line() {
 #[test]
 fn unknown_target_exits_2_with_suggestion() {
     let dir = project_from_spec("=== karte.yml\nname: f\ntargets:\n  athena: { type: athena }\n=== models/silver/a.sql\nselect 1 as x\n");
-    let out = karte(&["compile", "--project-dir", dir.path().to_str().unwrap(), "--target", "athna"]);
+    let out = karte(&[
+        "compile",
+        "--project-dir",
+        dir.path().to_str().unwrap(),
+        "--target",
+        "athna",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `athena`?"));
 }

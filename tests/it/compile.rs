@@ -55,7 +55,11 @@ fn jinja_functions_and_macros() {
         compiled_sql(&c, "lines"),
         "select * from raw_files.receipt_lines_v2\n"
     );
-    let m = c.models.iter().find(|m| c.project.nodes[m.node].name == "receipts").unwrap();
+    let m = c
+        .models
+        .iter()
+        .find(|m| c.project.nodes[m.node].name == "receipts")
+        .unwrap();
     assert_eq!(m.config.materialized(), "incremental");
     assert_eq!(m.config.tags(), vec!["claims"]);
 }
@@ -155,12 +159,18 @@ fn rewriting_is_stable_under_reparse() {
     })
     .unwrap();
     let out = compiled_sql(&c, "c");
-    assert_eq!(out, "SELECT x -- c\nFROM awsdatacatalog.silver.a /* k */ WHERE x > 0\n");
+    assert_eq!(
+        out,
+        "SELECT x -- c\nFROM awsdatacatalog.silver.a /* k */ WHERE x > 0\n"
+    );
     // The rewritten SQL parses to the same statement with the new name.
     let again = karte::sql::analyze_sql(out);
     assert!(again.parse_error.is_none());
     assert_eq!(again.relations.len(), 1);
-    assert_eq!(again.relations[0].parts, vec!["awsdatacatalog", "silver", "a"]);
+    assert_eq!(
+        again.relations[0].parts,
+        vec!["awsdatacatalog", "silver", "a"]
+    );
 }
 
 #[test]
@@ -174,12 +184,18 @@ fn manifest_is_deterministic() {
     assert_eq!(node["relation"], "gold.disease_prevalence");
     assert_eq!(
         node["depends_on"]["nodes"],
-        serde_json::json!(["model.medical_lake.diagnoses", "seed.medical_lake.disease_codes"])
+        serde_json::json!([
+            "model.medical_lake.diagnoses",
+            "seed.medical_lake.disease_codes"
+        ])
     );
     assert_eq!(node["checksum"].as_str().unwrap().len(), 64);
     let receipts = &v["nodes"]["model.medical_lake.receipts"];
     assert_eq!(receipts["config"]["materialized"], "incremental");
-    assert_eq!(receipts["columns"]["receipt_id"]["description"], "レセプトの疑似キー");
+    assert_eq!(
+        receipts["columns"]["receipt_id"]["description"],
+        "レセプトの疑似キー"
+    );
     assert_eq!(receipts["tests"][0]["name"], "not_null");
 }
 
@@ -188,7 +204,9 @@ fn compile_and_read_manifest() -> String {
     copy_dir(&example_project(), tmp.path());
     let c = compile_dir(tmp.path()).unwrap();
     karte::artifacts::write(&c, true).unwrap();
-    let compiled = tmp.path().join("target/compiled/models/gold/disease_prevalence.sql");
+    let compiled = tmp
+        .path()
+        .join("target/compiled/models/gold/disease_prevalence.sql");
     assert!(compiled.is_file());
     std::fs::read_to_string(tmp.path().join("target/manifest.json")).unwrap()
 }
@@ -212,9 +230,19 @@ pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
 
 #[test]
 fn example_project_compiles_without_warnings() {
-    let c = compile_dir(&example_project()).unwrap_or_else(|d| panic!("{}", crate::support::rendered(&d)));
-    assert!(c.diagnostics.is_empty(), "{}", crate::support::rendered(&c.diagnostics));
-    let order: Vec<&str> = c.graph.order.iter().map(|&i| c.project.nodes[i].name.as_str()).collect();
+    let c = compile_dir(&example_project())
+        .unwrap_or_else(|d| panic!("{}", crate::support::rendered(&d)));
+    assert!(
+        c.diagnostics.is_empty(),
+        "{}",
+        crate::support::rendered(&c.diagnostics)
+    );
+    let order: Vec<&str> = c
+        .graph
+        .order
+        .iter()
+        .map(|&i| c.project.nodes[i].name.as_str())
+        .collect();
     let pos = |n: &str| order.iter().position(|x| *x == n).unwrap();
     assert!(pos("receipt_lines") < pos("receipts"));
     assert!(pos("receipts") < pos("diagnoses"));
@@ -233,6 +261,10 @@ fn init_scaffolds_a_working_project() {
         .unwrap();
     assert!(status.success());
     let c = compile_dir(&dir).unwrap_or_else(|d| panic!("{}", crate::support::rendered(&d)));
-    assert!(c.diagnostics.is_empty(), "{}", crate::support::rendered(&c.diagnostics));
+    assert!(
+        c.diagnostics.is_empty(),
+        "{}",
+        crate::support::rendered(&c.diagnostics)
+    );
     assert_eq!(deps(&c, "monthly_visits"), vec!["visits"]);
 }

@@ -34,7 +34,10 @@ fn names(select: &[&str], exclude: &[&str]) -> Vec<String> {
         ..Default::default()
     })
     .unwrap_or_else(|d| panic!("{}", crate::support::rendered(&d)));
-    c.selected.iter().map(|&i| c.project.nodes[i].name.clone()).collect()
+    c.selected
+        .iter()
+        .map(|&i| c.project.nodes[i].name.clone())
+        .collect()
 }
 
 #[test]
@@ -48,10 +51,19 @@ fn all_in_dependency_order() {
 #[test]
 fn graph_operators() {
     assert_eq!(names(&["cost"], &[]), vec!["cost"]);
-    assert_eq!(names(&["+cost"], &[]), vec!["lines", "persons", "receipts", "cost"]);
+    assert_eq!(
+        names(&["+cost"], &[]),
+        vec!["lines", "persons", "receipts", "cost"]
+    );
     assert_eq!(names(&["1+cost"], &[]), vec!["persons", "receipts", "cost"]);
-    assert_eq!(names(&["persons+"], &[]), vec!["persons", "cost", "admissions", "los"]);
-    assert_eq!(names(&["persons+1"], &[]), vec!["persons", "cost", "admissions"]);
+    assert_eq!(
+        names(&["persons+"], &[]),
+        vec!["persons", "cost", "admissions", "los"]
+    );
+    assert_eq!(
+        names(&["persons+1"], &[]),
+        vec!["persons", "cost", "admissions"]
+    );
     assert_eq!(
         names(&["@admissions"], &[]),
         vec!["lines", "persons", "admissions", "los"]
@@ -60,11 +72,17 @@ fn graph_operators() {
 
 #[test]
 fn methods() {
-    assert_eq!(names(&["tag:claims"], &[]), vec!["persons", "receipts", "admissions"]);
+    assert_eq!(
+        names(&["tag:claims"], &[]),
+        vec!["persons", "receipts", "admissions"]
+    );
     assert_eq!(names(&["tag:dpc"], &[]), vec!["admissions"]);
     assert_eq!(names(&["layer:gold"], &[]), vec!["cost", "los"]);
     assert_eq!(names(&["path:models/silver/dpc"], &[]), vec!["admissions"]);
-    assert_eq!(names(&["config.materialized:table"], &[]), vec!["cost", "los"]);
+    assert_eq!(
+        names(&["config.materialized:table"], &[]),
+        vec!["cost", "los"]
+    );
     assert_eq!(names(&["kind:model", "r*"], &["layer:gold"]).len(), 4);
     assert_eq!(names(&["re*"], &[]), vec!["receipts"]);
 }
@@ -73,8 +91,14 @@ fn methods() {
 fn union_intersection_exclude() {
     assert_eq!(names(&["cost los"], &[]), vec!["cost", "los"]);
     assert_eq!(names(&["cost", "los"], &[]), vec!["cost", "los"]);
-    assert_eq!(names(&["tag:claims,persons+"], &[]), vec!["persons", "admissions"]);
-    assert_eq!(names(&["+cost"], &["bronze_nothing", "lines"]), vec!["persons", "receipts", "cost"]);
+    assert_eq!(
+        names(&["tag:claims,persons+"], &[]),
+        vec!["persons", "admissions"]
+    );
+    assert_eq!(
+        names(&["+cost"], &["bronze_nothing", "lines"]),
+        vec!["persons", "receipts", "cost"]
+    );
 }
 
 #[test]

@@ -6,7 +6,8 @@ use karte::diag::{render, Diagnostics};
 use karte::{compile, CompileOptions, Compiled};
 
 /// A minimal karte.yml used when a fixture does not bring its own.
-pub const DEFAULT_KARTE_YML: &str = "name: fixture\nlayers:\n  bronze: bronze\n  silver: silver\n  gold: gold\n";
+pub const DEFAULT_KARTE_YML: &str =
+    "name: fixture\nlayers:\n  bronze: bronze\n  silver: silver\n  gold: gold\n";
 
 /// Write a project described by `spec` into a new temp dir. The spec holds files, each after a
 /// line `=== <path>`. Text before the first marker is a comment. Without `karte.yml`, a default
@@ -73,7 +74,12 @@ pub fn compiled_sql<'a>(c: &'a Compiled, name: &str) -> &'a str {
 
 /// Names of the node dependencies of `name` (nodes and sources as `src.table`).
 pub fn deps(c: &Compiled, name: &str) -> Vec<String> {
-    let i = c.project.nodes.iter().position(|n| n.name == name).expect("node");
+    let i = c
+        .project
+        .nodes
+        .iter()
+        .position(|n| n.name == name)
+        .expect("node");
     let m = c.models.iter().find(|m| m.node == i).expect("analysed");
     m.depends_on
         .iter()

@@ -20,7 +20,10 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs) -> Result<(), Diagnostics> {
         compiled.project.nodes.len(),
         started.elapsed().as_secs_f64(),
         if warnings > 0 {
-            format!(" ({warnings} warning{})", if warnings == 1 { "" } else { "s" })
+            format!(
+                " ({warnings} warning{})",
+                if warnings == 1 { "" } else { "s" }
+            )
         } else {
             String::new()
         },

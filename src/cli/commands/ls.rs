@@ -27,7 +27,10 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, json: bool) -> Result<(), Di
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&nodes).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&nodes).unwrap_or_default()
+        );
     } else {
         for &i in &compiled.selected {
             let n = &compiled.project.nodes[i];
