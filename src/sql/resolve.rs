@@ -231,13 +231,15 @@ fn analyze_one(ns: &Namespace, r: RenderedModel) -> (Option<AnalyzedModel>, Vec<
     let mut replacements = Vec::new();
     for rel in &analysis.relations {
         match resolve(ns, node, &r, rel) {
-            Ok(Some(dep)) => {
+            Ok(dep) => {
                 if let Some(fqn) = ns.fqn(&dep) {
                     replacements.push((rel.span.clone(), fqn));
                 }
-                deps.insert(dep);
+                // An incremental model reading its own table is not a dependency.
+                if dep != Dependency::Node(r.node) {
+                    deps.insert(dep);
+                }
             }
-            Ok(None) => {}
             Err(d) => diags.push(d),
         }
     }
@@ -269,13 +271,13 @@ fn analyze_one(ns: &Namespace, r: RenderedModel) -> (Option<AnalyzedModel>, Vec<
     (if failed { None } else { Some(model) }, diags)
 }
 
-/// Resolve one relation. `Ok(None)` for a self-reference of an incremental model.
+/// Resolve one relation. A self-reference is allowed for incremental models only.
 fn resolve(
     ns: &Namespace,
     node: &Node,
     r: &RenderedModel,
     rel: &RelationRef,
-) -> Result<Option<Dependency>, Diagnostic> {
+) -> Result<Dependency, Diagnostic> {
     let parts: Vec<String> = rel.parts.iter().map(|p| p.to_lowercase()).collect();
     let written = rel.parts.join(".");
     let (schema, name) = match parts.as_slice() {
@@ -294,7 +296,7 @@ fn resolve(
     match found {
         Some(Dependency::Node(i)) if i == r.node => {
             if r.config.materialized() == "incremental" {
-                Ok(None)
+                Ok(Dependency::Node(i))
             } else {
                 Err(Diagnostic::error(
                     Code::SelfReference,
@@ -305,14 +307,14 @@ fn resolve(
                 .help("only incremental models may read their own table (inside `{% if is_incremental() %}`)"))
             }
         }
-        Some(dep) => Ok(Some(dep)),
+        Some(dep) => Ok(dep),
         None => {
             let key = match &schema {
                 Some(s) => format!("{s}.{name}"),
                 None => name.clone(),
             };
             if ns.externals.is_match(&key) {
-                return Ok(Some(Dependency::External(key)));
+                return Ok(Dependency::External(key));
             }
             let candidates = ns.qualified_names.iter().map(String::as_str);
             let help = match &schema {

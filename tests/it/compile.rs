@@ -80,6 +80,19 @@ fn athena_target_uses_catalog_and_prefix() {
 }
 
 #[test]
+fn incremental_model_reads_this() {
+    let dir = project_from_spec(
+        "=== karte.yml\nname: f\ntargets:\n  local: { type: local, schema_prefix: dev_ }\n=== models/silver/a.sql\n{{ config(materialized='incremental') }}\nselect * from silver.b\nwhere x > (select max(x) from {{ this }})\n=== models/silver/b.sql\nselect 1 as x\n",
+    );
+    let c = compile_dir(dir.path()).unwrap_or_else(|d| panic!("{}", crate::support::rendered(&d)));
+    assert_eq!(deps(&c, "a"), vec!["b"]);
+    assert_eq!(
+        compiled_sql(&c, "a"),
+        "\nselect * from dev_silver.b\nwhere x > (select max(x) from dev_silver.a)\n"
+    );
+}
+
+#[test]
 fn is_incremental_is_false_at_compile() {
     let dir = project_from_spec(TEMPLATED);
     let c = compile_dir(dir.path()).unwrap();
