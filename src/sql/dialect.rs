@@ -8,6 +8,16 @@
 //! Trino's time travel (`FROM t FOR TIMESTAMP AS OF …`) is handled outside the dialect: the
 //! analysis drops the `FOR` token so that sqlparser's `TIMESTAMP AS OF` form applies (see
 //! [`crate::sql::analyze_sql`]).
+//!
+//! Known Trino constructs that sqlparser 0.63 still cannot parse with this dialect (the analysis
+//! then falls back to a token scan):
+//!
+//! - `VALUES` rows without parentheses: `VALUES 1, 2, 3` (`VALUES (1), (2)` parses);
+//! - SQL/JSON clauses: `json_query(j, 'lax $.a' WITH ARRAY WRAPPER)`, `json_object(KEY 'a'
+//!   VALUE x)` (plain `json_query(j, path)`, `json_value`, `json_exists` parse);
+//! - `trim(BOTH FROM x)` without a trim character (`trim(BOTH ' ' FROM x)` parses);
+//! - `GROUP BY DISTINCT …` / `GROUP BY ALL …`;
+//! - interval types in casts: `CAST(x AS INTERVAL DAY TO SECOND)`.
 
 use sqlparser::ast::{
     ArrayElemTypeDef, CastKind, DataType, Expr, MapBracketKind, StructBracketKind, StructField,

@@ -40,7 +40,11 @@ pub fn replace_spans(text: &str, replacements: &[(Range<usize>, String)]) -> Str
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sql::analyze_sql;
+    use crate::sql::{analyze_sql, AthenaDialect};
+    use sqlparser::ast::{visit_relations_mut, Ident, ObjectName, Statement};
+    use sqlparser::parser::Parser;
+    use std::collections::HashMap;
+    use std::ops::ControlFlow;
 
     fn r(range: Range<usize>, s: &str) -> (Range<usize>, String) {
         (range, s.to_string())
@@ -94,6 +98,44 @@ mod tests {
         assert_eq!(replace_spans("ab", &[r(1..1, "X"), r(1..2, "Y")]), "aXY");
     }
 
+    /// Checks that `rewritten` parses to the statement of `original` with its relations renamed
+    /// the way [`analyze_sql`] reports them (compared through sqlparser's rendering).
+    fn same_statement_renamed(original: &str, rewritten: &str) -> Result<(), String> {
+        let parse = |sql| Parser::parse_sql(&AthenaDialect, sql).map_err(|e| e.to_string());
+        let renames: HashMap<Vec<String>, Vec<String>> = analyze_sql(original)
+            .relations
+            .into_iter()
+            .zip(analyze_sql(rewritten).relations)
+            .map(|(a, b)| (a.parts, b.parts))
+            .collect();
+        let mut expected = parse(original)?;
+        let _ = visit_relations_mut(&mut expected, |name| {
+            let parts: Vec<String> = name
+                .0
+                .iter()
+                .map(|p| p.to_string().replace('"', ""))
+                .collect();
+            if let Some(new) = renames.get(&parts) {
+                *name = ObjectName::from(
+                    new.iter()
+                        .map(|p| Ident::with_quote('"', p.as_str()))
+                        .collect::<Vec<_>>(),
+                );
+            }
+            ControlFlow::<()>::Continue(())
+        });
+        let (expected, actual) = (display(&expected), display(&parse(rewritten)?));
+        if expected == actual {
+            Ok(())
+        } else {
+            Err(format!("expected {expected}\n got {actual}"))
+        }
+    }
+
+    fn display(statements: &[Statement]) -> String {
+        statements.iter().map(|s| format!("{s};")).collect()
+    }
+
     #[test]
     fn round_trip_rewrites_relations_keeping_layout() {
         let sql = "-- 集計\r\nwith r as (select * from silver.receipts)\r\n\
@@ -129,6 +171,7 @@ mod tests {
         );
         assert_eq!(after.ctes, before.ctes);
         assert_eq!(after.statement_count, 1);
+        assert_eq!(same_statement_renamed(sql, &out), Ok(()));
         // Rewriting back restores the original text exactly.
         let back: Vec<_> = after
             .relations
