@@ -290,7 +290,11 @@ fn unparsed_sql_falls_back_to_token_scan() {
     let c = compile_dir(dir.path()).unwrap();
     assert_eq!(deps(&c, "a"), vec!["b", "c"]);
     assert_eq!(c.diagnostics.0[0].code.as_str(), "W101");
-    let m = c.models.iter().find(|m| c.project.nodes[m.node].name == "a").unwrap();
+    let m = c
+        .models
+        .iter()
+        .find(|m| c.project.nodes[m.node].name == "a")
+        .unwrap();
     assert!(!m.parsed);
 }
 
@@ -300,6 +304,10 @@ fn trino_types_and_time_travel_parse() {
         "=== models/silver/a.sql\nselect cast(codes as array(varchar)) as codes, transform(codes, x -> upper(x)) as up\nfrom silver.b for timestamp as of timestamp '2024-01-01 00:00:00'\n=== models/silver/b.sql\nselect array['a'] as codes\n",
     );
     let c = compile_dir(dir.path()).unwrap();
-    assert!(c.diagnostics.is_empty(), "{}", crate::support::rendered(&c.diagnostics));
+    assert!(
+        c.diagnostics.is_empty(),
+        "{}",
+        crate::support::rendered(&c.diagnostics)
+    );
     assert_eq!(deps(&c, "a"), vec!["b"]);
 }
