@@ -6,6 +6,7 @@
 //! ```text
 //! project dir ──load──▶ Project ──render──▶ RenderedModel* ──analyze──▶ AnalyzedModel*
 //!       ──build_graph──▶ ModelGraph ──select──▶ Vec<node> ──write──▶ target/
+//!       ──plan(target, CatalogState)──▶ Plan ──▶ target/plan.json
 //! ```
 //!
 //! [`compile`] runs these stages in order; every stage reports all the problems it finds as
@@ -15,6 +16,7 @@ pub mod artifacts;
 pub mod cli;
 pub mod diag;
 pub mod graph;
+pub mod plan;
 pub mod project;
 pub mod render;
 pub mod sql;
@@ -78,11 +80,13 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     diags.extend(d.0);
     stop_on_errors(&mut diags)?;
 
+    let mut models = models;
     let graph = graph::build_graph(&project, &models).map_err(|mut d| {
         d.extend(diags.0.clone());
         d.sort();
         d
     })?;
+    sql::inline_ephemerals(&project, &mut models, &graph.order);
 
     let ctx = graph::select::SelectContext {
         project: &project,

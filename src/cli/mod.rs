@@ -25,6 +25,8 @@ enum Command {
     Compile(CompileArgs),
     /// List the selected nodes in dependency order.
     Ls(LsArgs),
+    /// Show the steps a build would run (SQL, catalog and storage operations), and what each may destroy.
+    Plan(PlanArgs),
     /// Create a new, working project in DIR.
     Init(InitArgs),
 }
@@ -84,6 +86,26 @@ struct LsArgs {
 }
 
 #[derive(Debug, Args)]
+struct PlanArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    #[command(flatten)]
+    select: SelectArgs,
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value = "text")]
+    output: Output,
+    /// The catalog as saved in a JSON file (tables, locations, partitions); default: empty, a first run.
+    #[arg(long)]
+    catalog_state: Option<PathBuf>,
+    /// Rebuild incremental models and snapshots from scratch.
+    #[arg(long)]
+    full_refresh: bool,
+    /// Plan as of this date (YYYY-MM-DD; default: today): release snapshot periods depend on it.
+    #[arg(long)]
+    as_of: Option<String>,
+}
+
+#[derive(Debug, Args)]
 struct InitArgs {
     /// Directory to create.
     dir: PathBuf,
@@ -105,6 +127,16 @@ pub fn main() -> i32 {
         Command::Compile(a) => commands::compile::run(&a.project, &a.select),
         Command::Ls(a) => commands::ls::run(&a.project, &a.select, a.output == Output::Json),
         Command::Init(a) => commands::init::run(&a.dir, a.name.as_deref()),
+        Command::Plan(a) => commands::plan::run(
+            &a.project,
+            &a.select,
+            commands::plan::PlanArgs {
+                catalog_state: a.catalog_state.as_ref(),
+                full_refresh: a.full_refresh,
+                as_of: a.as_of.as_deref(),
+                json: a.output == Output::Json,
+            },
+        ),
     };
     match result {
         Ok(()) => 0,

@@ -82,6 +82,20 @@ codes! {
     InvalidSelector = "E303", Project;
     /// A model reads from itself without being incremental.
     SelfReference = "E304", Project;
+    /// A config value is not one karte accepts (e.g. `materialized: tabel`).
+    InvalidConfigValue = "E401", Project;
+    /// Config keys that do not work together (e.g. `merge` on a Hive table).
+    InvalidCombination = "E402", Project;
+    /// A location outside the lake root, or inside another table's prefix.
+    UnsafeLocation = "E403", Project;
+    /// A statement longer than Athena's 262,144-byte limit.
+    StatementTooLong = "E404", Project;
+    /// A table or column name Athena cannot use as written (upper case, invalid characters).
+    InvalidName = "E405", Project;
+    /// The target lacks a setting planning needs (e.g. `lake_root`).
+    TargetIncomplete = "E406", Project;
+    /// A table exists in the catalog but karte does not manage it: karte will not replace it.
+    NotManaged = "E407", Project;
     /// A configuration key karte does not know (probably a typo).
     UnknownConfigKey = "W001", Project;
     /// A file in the project is ignored.

@@ -11,5 +11,9 @@ pub use hygiene::{find_suspicious_chars, SuspiciousChar};
 pub use relations::{analyze_sql, RelationRef, SqlAnalysis, SqlParseError};
 pub use rewrite::replace_spans;
 
+mod ephemeral;
 mod resolve;
-pub use resolve::{analyze, join_fqn, locate, quote_ident, AnalyzedModel, Dependency};
+pub use ephemeral::{cte_name, inline_ephemerals};
+pub use resolve::{
+    analyze, join_fqn, locate, quote_ident, AnalyzedModel, Dependency, ResolvedRelation,
+};

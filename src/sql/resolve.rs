@@ -27,6 +27,17 @@ pub enum Dependency {
     External(String),
 }
 
+/// A relation of the rendered SQL and what replaces it in the compiled SQL.
+#[derive(Debug, Clone)]
+pub struct ResolvedRelation {
+    /// Span in the rendered SQL.
+    pub span: Range<usize>,
+    /// What it names.
+    pub dep: Dependency,
+    /// The fully-qualified name written instead (None: kept as written, e.g. externals).
+    pub replacement: Option<String>,
+}
+
 /// A node after analysis.
 #[derive(Debug, Clone)]
 pub struct AnalyzedModel {
@@ -40,6 +51,10 @@ pub struct AnalyzedModel {
     pub config: NodeConfig,
     /// False if the SQL did not parse and dependencies came from the fallback scan.
     pub parsed: bool,
+    /// The rendered SQL, before relations were replaced.
+    pub rendered_sql: String,
+    /// Each resolved relation in `rendered_sql`.
+    pub relations: Vec<ResolvedRelation>,
     /// True if the file used Jinja.
     pub templated: bool,
 }
@@ -229,12 +244,19 @@ fn analyze_one(ns: &Namespace, r: RenderedModel) -> (Option<AnalyzedModel>, Vec<
 
     let mut deps = BTreeSet::new();
     let mut replacements = Vec::new();
+    let mut relations = Vec::new();
     for rel in &analysis.relations {
         match resolve(ns, node, &r, rel) {
             Ok(dep) => {
-                if let Some(fqn) = ns.fqn(&dep) {
-                    replacements.push((rel.span.clone(), fqn));
+                let replacement = ns.fqn(&dep);
+                if let Some(fqn) = &replacement {
+                    replacements.push((rel.span.clone(), fqn.clone()));
                 }
+                relations.push(ResolvedRelation {
+                    span: rel.span.clone(),
+                    dep: dep.clone(),
+                    replacement,
+                });
                 // An incremental model reading its own table is not a dependency.
                 if dep != Dependency::Node(r.node) {
                     deps.insert(dep);
@@ -267,6 +289,8 @@ fn analyze_one(ns: &Namespace, r: RenderedModel) -> (Option<AnalyzedModel>, Vec<
         config: r.config,
         parsed: analysis.parse_error.is_none(),
         templated: r.templated,
+        rendered_sql: r.sql,
+        relations,
     };
     (if failed { None } else { Some(model) }, diags)
 }

@@ -6,4 +6,5 @@ mod cli;
 mod compile;
 mod diagnostics;
 mod docs;
+mod plan;
 mod select;

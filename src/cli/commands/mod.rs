@@ -3,3 +3,4 @@
 pub mod compile;
 pub mod init;
 pub mod ls;
+pub mod plan;

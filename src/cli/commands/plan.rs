@@ -1,0 +1,82 @@
+//! `karte plan`.
+
+use std::path::PathBuf;
+
+use crate::cli::{report, ProjectArgs, SelectArgs};
+use crate::diag::{display_path, Code, Diagnostic, Diagnostics};
+use crate::plan::{CatalogState, PlanOptions};
+
+/// Options of `karte plan`.
+pub struct PlanArgs<'a> {
+    /// Saved catalog state, or none for a first run.
+    pub catalog_state: Option<&'a PathBuf>,
+    /// Rebuild incremental models and snapshots.
+    pub full_refresh: bool,
+    /// Date of the run.
+    pub as_of: Option<&'a str>,
+    /// JSON on stdout instead of text.
+    pub json: bool,
+}
+
+/// Compile, plan, write target/plan.json, print the plan.
+pub fn run(args: &ProjectArgs, select: &SelectArgs, p: PlanArgs) -> Result<(), Diagnostics> {
+    let compiled = crate::compile(&args.compile_options(select)?)?;
+    report(&compiled.diagnostics);
+    let catalog = match p.catalog_state {
+        Some(path) => CatalogState::load(path).map_err(|d| Diagnostics(vec![d]))?,
+        None => CatalogState::default(),
+    };
+    let as_of = match p.as_of {
+        Some(d) => valid_date(d)?,
+        None => today(),
+    };
+    let plan = crate::plan::plan(
+        &compiled,
+        &catalog,
+        &PlanOptions {
+            full_refresh: p.full_refresh,
+            as_of,
+        },
+    )?;
+    let json = serde_json::to_string_pretty(&plan).map_err(|e| {
+        Diagnostics(vec![Diagnostic::error(
+            Code::Internal,
+            format!("cannot serialise the plan: {e}"),
+        )])
+    })? + "\n";
+    let dir = compiled.project.root.join("target");
+    let path = dir.join("plan.json");
+    std::fs::create_dir_all(&dir)
+        .and_then(|_| std::fs::write(&path, &json))
+        .map_err(|e| {
+            Diagnostics(vec![Diagnostic::error(
+                Code::Io,
+                format!("cannot write `{}`: {e}", display_path(&path)),
+            )])
+        })?;
+    if p.json {
+        print!("{json}");
+    } else {
+        print!("{}", crate::plan::text::render(&plan));
+    }
+    Ok(())
+}
+
+fn valid_date(d: &str) -> Result<String, Diagnostics> {
+    chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+        .map(|date| date.format("%Y-%m-%d").to_string())
+        .map_err(|_| {
+            Diagnostics(vec![Diagnostic::error(
+                Code::InvalidArgument,
+                format!("--as-of must be a date like 2026-04-01, not `{d}`"),
+            )])
+        })
+}
+
+/// Today's date (UTC) as YYYY-MM-DD.
+pub fn today() -> String {
+    chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string()
+}

@@ -1,0 +1,124 @@
+//! What the engine read from its catalog before planning. Planning is pure: an empty state for a
+//! first run, or one loaded from a JSON file (`--catalog-state`) so CI can plan offline.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::step::TableFormat;
+use crate::diag::{display_path, Code, Diagnostic, Location};
+
+/// Catalog parameter marking a table as created and managed by karte.
+pub const MANAGED_PARAM: &str = "karte_managed";
+/// Catalog parameter holding the prefix a managed table owns.
+pub const OWNED_PREFIX_PARAM: &str = "karte_owned_prefix";
+
+/// The catalog as known before planning.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogState {
+    /// Tables by `schema.name` (lower case).
+    #[serde(default)]
+    pub tables: BTreeMap<String, TableState>,
+}
+
+/// Kind of catalog entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TableKind {
+    /// A Hive table.
+    Hive,
+    /// An Iceberg table.
+    Iceberg,
+    /// A view.
+    View,
+}
+
+impl TableKind {
+    /// The format of a table kind (None for views).
+    pub fn format(self) -> Option<TableFormat> {
+        match self {
+            TableKind::Hive => Some(TableFormat::Hive),
+            TableKind::Iceberg => Some(TableFormat::Iceberg),
+            TableKind::View => None,
+        }
+    }
+}
+
+/// One table or view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableState {
+    /// Kind.
+    pub kind: TableKind,
+    /// Data location (none for views).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// Created by karte (catalog parameter `karte_managed=true`).
+    #[serde(default)]
+    pub managed: bool,
+    /// The prefix the table owns (catalog parameter `karte_owned_prefix`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owned_prefix: Option<String>,
+    /// Columns (name, type), partition columns excluded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<ColumnState>,
+    /// Partition keys.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partition_keys: Vec<String>,
+    /// Registered partitions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partitions: Vec<PartitionState>,
+    /// Earlier data locations kept for rollback, newest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub previous_locations: Vec<String>,
+}
+
+/// A column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnState {
+    /// Name.
+    pub name: String,
+    /// Athena type.
+    #[serde(rename = "type")]
+    pub data_type: String,
+}
+
+/// A registered partition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartitionState {
+    /// Values, in partition-key order.
+    pub values: Vec<String>,
+    /// Location.
+    pub location: String,
+}
+
+impl CatalogState {
+    /// Read a saved state.
+    pub fn load(path: &Path) -> Result<CatalogState, Diagnostic> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Diagnostic::error(Code::Io, format!("cannot read catalog state: {e}"))
+                .at(Location::file_only(path))
+        })?;
+        serde_json::from_str(&text).map_err(|e| {
+            let index = crate::diag::LineIndex::new(&text);
+            let off = index.offset(&text, e.line(), e.column());
+            Diagnostic::error(Code::InvalidArgument, format!("invalid catalog state: {e}"))
+                .at(Location::from_span(path, &text, off..off + 1))
+                .help(format!(
+                    "the file must be JSON like the one karte writes ({}); see docs/materializations.md",
+                    display_path(Path::new("target/catalog_state.json"))
+                ))
+        })
+    }
+
+    /// The entry for `schema.name`.
+    pub fn get(&self, schema: &str, name: &str) -> Option<&TableState> {
+        self.tables.get(&format!(
+            "{}.{}",
+            schema.to_lowercase(),
+            name.to_lowercase()
+        ))
+    }
+}

@@ -1,0 +1,167 @@
+//! `incremental`: the first run (and `--full-refresh`) builds the table like `table`; later runs
+//! apply the strategy. Hive: `append`, `insert_overwrite` (new partition data first, then the
+//! partitions are repointed in Glue, then the old files deleted). Iceberg: `append`, `merge`,
+//! `delete+insert` (one MERGE, one commit).
+
+use serde::Serialize;
+
+use super::{table, NodeCtx, Planned, GLUE_CREATE_BATCH};
+use crate::diag::{Code, Diagnostic, Location};
+use crate::plan::settings::Strategy;
+use crate::plan::step::{Action, Destroy, PartitionMode, TableFormat};
+
+#[derive(Serialize)]
+struct MergeInputs<'a> {
+    relation: &'a str,
+    select: String,
+    unique_key: &'a [String],
+    incremental_predicates: &'a [String],
+    columns: Vec<String>,
+}
+
+/// Plan an incremental model.
+pub fn plan(ctx: &NodeCtx) -> Result<Planned, Diagnostic> {
+    let existing = match ctx.existing {
+        Some(e) if !ctx.full_refresh && e.kind.format() == Some(ctx.settings.format) => e,
+        Some(e) if !ctx.full_refresh && e.kind.format().is_some() => {
+            return Err(Diagnostic::error(
+                Code::InvalidCombination,
+                format!(
+                    "`{}` is a {:?} table in the catalog, but its config says {:?}",
+                    ctx.table, e.kind, ctx.settings.format
+                ),
+            )
+            .at(Location::file_only(&ctx.node.path))
+            .help("run with --full-refresh to rebuild it in the new format"));
+        }
+        _ => return table::plan(ctx, table::rebuild_mode(ctx)),
+    };
+    let s = ctx.settings;
+    let mut actions = Vec::new();
+    if s.on_schema_change != "ignore" {
+        actions.push((
+            Action::CheckSchema {
+                table: ctx.table.clone(),
+                query: ctx.sql.clone(),
+                policy: s.on_schema_change.clone(),
+            },
+            Vec::new(),
+        ));
+    }
+    let columns = || -> Result<Vec<String>, Diagnostic> {
+        let mut cols: Vec<String> = existing.columns.iter().map(|c| c.name.clone()).collect();
+        cols.extend(existing.partition_keys.iter().cloned());
+        if cols.is_empty() {
+            return Err(Diagnostic::error(
+                Code::InvalidArgument,
+                format!("the catalog state has no columns for `{}`; `{}` needs them", ctx.table, s.strategy.as_str()),
+            )
+            .at(Location::file_only(&ctx.node.path))
+            .help("plan against the live catalog, or save a catalog state that lists the table's columns"));
+        }
+        Ok(cols)
+    };
+    match (s.format, s.strategy) {
+        (_, Strategy::Append) => {
+            actions.push((ctx.insert_into_table("append the new rows")?, Vec::new()));
+        }
+        (TableFormat::Hive, Strategy::InsertOverwrite) => {
+            let staging = ctx.staging();
+            actions.push((
+                ctx.create_table(&staging, ctx.run_location(), "write the new partitions")?,
+                Vec::new(),
+            ));
+            actions.push((
+                Action::RegisterPartitions {
+                    table: ctx.table.clone(),
+                    staging: staging.clone(),
+                    mode: PartitionMode::Repoint,
+                    batch_size: GLUE_CREATE_BATCH,
+                },
+                vec![Destroy {
+                    kind: "partitions".into(),
+                    target: format!("{} (the partitions the new data falls into)", ctx.table),
+                    note: "each is pointed at its new data; the old files stay until the next step"
+                        .into(),
+                }],
+            ));
+            actions.push((Action::DropCatalogEntry { table: staging }, Vec::new()));
+            actions.push((
+                Action::DeleteReplacedPartitions {
+                    table: ctx.table.clone(),
+                    owned_prefix: existing
+                        .owned_prefix
+                        .clone()
+                        .unwrap_or_else(|| ctx.prefix.clone()),
+                },
+                vec![Destroy {
+                    kind: "objects".into(),
+                    target: format!(
+                        "previous data of the replaced partitions, under {}",
+                        ctx.prefix
+                    ),
+                    note:
+                        "only partitions repointed in this run, after their new data is registered"
+                            .into(),
+                }],
+            ));
+        }
+        (TableFormat::Iceberg, Strategy::Merge | Strategy::DeleteInsert) => {
+            let batched = ctx.batched();
+            let template = if s.strategy == Strategy::Merge {
+                "merge"
+            } else {
+                "delete_insert"
+            };
+            let sql = ctx.templates.render(
+                template,
+                &MergeInputs {
+                    relation: &ctx.relation,
+                    select: ctx.select(batched),
+                    unique_key: &s.unique_key,
+                    incremental_predicates: &s.incremental_predicates,
+                    columns: columns()?,
+                },
+            )?;
+            let purpose = if s.strategy == Strategy::Merge {
+                "upsert the new rows (MERGE)"
+            } else {
+                "replace rows by key (one MERGE: delete + insert)"
+            };
+            let action = if batched {
+                ctx.batched_write(purpose, sql.clone(), sql)?
+            } else {
+                Action::Sql {
+                    purpose: purpose.into(),
+                    sql,
+                }
+            };
+            let destroys = vec![Destroy {
+                kind: "rows".into(),
+                target: format!("rows of {} whose unique_key ({}) is in the new data", ctx.table, s.unique_key.join(", ")),
+                note: if s.strategy == Strategy::Merge {
+                    "updated in place; earlier values stay reachable by Iceberg time travel"
+                } else {
+                    "deleted and re-inserted in one commit; earlier rows stay reachable by Iceberg time travel"
+                }
+                .into(),
+            }];
+            actions.push((action, destroys));
+        }
+        (format, strategy) => {
+            // Settings validation rejects these; keep the planner total.
+            return Err(Diagnostic::error(
+                Code::InvalidCombination,
+                format!(
+                    "`{}` cannot be used on a {format:?} table",
+                    strategy.as_str()
+                ),
+            )
+            .at(Location::file_only(&ctx.node.path)));
+        }
+    }
+    Ok(Planned {
+        mode: format!("incremental ({})", s.strategy.as_str()),
+        actions,
+    })
+}

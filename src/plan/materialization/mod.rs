@@ -1,0 +1,421 @@
+//! One file per materialization family. Each turns a node into actions, each action with what it
+//! may destroy; `plan/mod.rs` gives them ids, dependencies and idempotency keys.
+
+pub mod incremental;
+pub mod release;
+pub mod seed;
+pub mod snapshot;
+pub mod table;
+pub mod view;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::catalog::{TableState, MANAGED_PARAM, OWNED_PREFIX_PARAM};
+use super::layout::{is_under, Lake};
+use super::settings::ModelSettings;
+use super::step::{Action, Destroy, TableFormat, TableRef, RUN_ID};
+use super::templates::Templates;
+use crate::diag::{Code, Diagnostic, Location};
+use crate::project::Node;
+
+/// Athena writes at most this many partitions (× buckets) per CTAS / INSERT.
+pub const MAX_PARTITIONS_PER_QUERY: u32 = 100;
+/// Glue BatchCreatePartition takes at most 100 partitions per call.
+pub const GLUE_CREATE_BATCH: u32 = 100;
+/// Glue BatchDeletePartition takes at most 25 partitions per call.
+pub const GLUE_DELETE_BATCH: u32 = 25;
+/// The placeholder replaced by each batch's partition predicate.
+pub const BATCH_FILTER: &str = "{batch_filter}";
+
+/// Everything a materialization needs to plan one node.
+pub struct NodeCtx<'a> {
+    /// The node.
+    pub node: &'a Node,
+    /// Its compiled SQL, without a trailing semicolon.
+    pub sql: String,
+    /// Settings.
+    pub settings: &'a ModelSettings,
+    /// The published table.
+    pub table: TableRef,
+    /// Fully-qualified name for SQL.
+    pub relation: String,
+    /// Catalog name prefix (`awsdatacatalog.`) or empty.
+    pub catalog_prefix: String,
+    /// The prefix the table owns.
+    pub prefix: String,
+    /// The catalog entry of the table, if it exists.
+    pub existing: Option<&'a TableState>,
+    /// The lake.
+    pub lake: &'a Lake,
+    /// Templates.
+    pub templates: &'a Templates,
+    /// `--full-refresh`.
+    pub full_refresh: bool,
+    /// Plan date (YYYY-MM-DD).
+    pub as_of: &'a str,
+}
+
+/// Actions in order, each with what it may destroy.
+pub type Actions = Vec<(Action, Vec<Destroy>)>;
+
+/// Actions of one node, and a word on what kind of run it is.
+pub struct Planned {
+    /// `first run`, `rebuild`, `incremental`, `full refresh`, …
+    pub mode: String,
+    /// Actions in order, each with what it may destroy.
+    pub actions: Actions,
+}
+
+impl NodeCtx<'_> {
+    /// Fully-qualified name of another table in the same catalog.
+    pub fn fqn(&self, t: &TableRef) -> String {
+        format!(
+            "{}{}.{}",
+            self.catalog_prefix,
+            crate::sql::quote_ident(&t.schema),
+            quote_run_name(&t.name)
+        )
+    }
+
+    /// The staging table of this run.
+    pub fn staging(&self) -> TableRef {
+        TableRef {
+            schema: self.table.schema.clone(),
+            name: format!("{}__karte_{RUN_ID}", self.table.name),
+        }
+    }
+
+    /// The data location of this run.
+    pub fn run_location(&self) -> String {
+        format!("{}{RUN_ID}/", self.prefix)
+    }
+
+    /// Catalog parameters marking the table as karte's.
+    pub fn ownership(&self) -> BTreeMap<String, String> {
+        BTreeMap::from([
+            (MANAGED_PARAM.to_string(), "true".to_string()),
+            (OWNED_PREFIX_PARAM.to_string(), self.prefix.clone()),
+        ])
+    }
+
+    /// The query to write, filtered by `{batch_filter}` when `batched`.
+    pub fn select(&self, batched: bool) -> String {
+        if batched {
+            format!(
+                "SELECT * FROM (\n{}\n) AS karte_source\nWHERE {BATCH_FILTER}",
+                self.sql
+            )
+        } else {
+            self.sql.clone()
+        }
+    }
+
+    /// True if writes of this node must be split into batches of ≤100 partitions.
+    pub fn batched(&self) -> bool {
+        !self.settings.partitioned_by.is_empty()
+    }
+
+    /// Buckets per partition: Hive `bucket_count`, or an Iceberg `bucket(n, col)` transform.
+    pub fn buckets(&self) -> Option<u32> {
+        self.settings.bucket_count.or_else(|| {
+            self.settings
+                .partitioned_by
+                .iter()
+                .find_map(|p| iceberg_bucket(p).map(|(n, _)| n))
+        })
+    }
+
+    /// Partitions one statement may write: 100 open writers, divided among buckets.
+    pub fn partitions_per_query(&self) -> u32 {
+        match self.buckets() {
+            Some(b) if b > 0 => (MAX_PARTITIONS_PER_QUERY / b).max(1),
+            _ => MAX_PARTITIONS_PER_QUERY,
+        }
+    }
+
+    /// Partition expressions as the probe selects them and batch filters compare them:
+    /// columns, or `date_trunc(…)` for Iceberg time transforms; bucket transforms are counted
+    /// in `buckets()` instead.
+    pub fn partition_columns(&self) -> Vec<String> {
+        self.settings
+            .partitioned_by
+            .iter()
+            .filter(|p| iceberg_bucket(p).is_none())
+            .map(|p| partition_expression(p))
+            .collect()
+    }
+
+    /// Inputs common to the table-writing templates.
+    pub fn ctas_inputs(&self, relation: String, location: String, select: String) -> CtasInputs {
+        let s = self.settings;
+        CtasInputs {
+            relation,
+            location,
+            format: match s.format {
+                TableFormat::Hive => "hive",
+                TableFormat::Iceberg => "iceberg",
+            },
+            file_format: s.file_format.clone(),
+            write_compression: s.write_compression.clone(),
+            partitioned_by: s.partitioned_by.clone(),
+            bucketed_by: s.bucketed_by.clone(),
+            bucket_count: s.bucket_count,
+            table_properties: s.table_properties.clone(),
+            select,
+        }
+    }
+
+    /// Write `select` into a new table `target` at `location`: one CTAS, or a batched CTAS +
+    /// INSERTs when the table is partitioned.
+    pub fn create_table(
+        &self,
+        target: &TableRef,
+        location: String,
+        purpose: &str,
+    ) -> Result<Action, Diagnostic> {
+        let relation = self.fqn(target);
+        if !self.batched() {
+            let sql = self.templates.render(
+                "ctas",
+                &self.ctas_inputs(relation, location, self.select(false)),
+            )?;
+            return Ok(Action::Sql {
+                purpose: purpose.to_string(),
+                sql,
+            });
+        }
+        let first_sql = self.templates.render(
+            "ctas",
+            &self.ctas_inputs(relation.clone(), location, self.select(true)),
+        )?;
+        let rest_sql = self.templates.render(
+            "insert_into",
+            &InsertInputs {
+                relation,
+                select: self.select(true),
+            },
+        )?;
+        self.batched_write(purpose, first_sql, rest_sql)
+    }
+
+    /// A batched write of `first_sql` / `rest_sql` (both with `{batch_filter}`).
+    pub fn batched_write(
+        &self,
+        purpose: &str,
+        first_sql: String,
+        rest_sql: String,
+    ) -> Result<Action, Diagnostic> {
+        let probe_sql = self.templates.render(
+            "distinct_partitions",
+            &ProbeInputs {
+                sql: self.sql.clone(),
+                partition_columns: self.partition_columns(),
+            },
+        )?;
+        Ok(Action::BatchedWrite {
+            purpose: purpose.to_string(),
+            probe_sql,
+            partition_columns: self.partition_columns(),
+            bucket_count: self.buckets(),
+            max_partitions_per_query: self.partitions_per_query(),
+            first_sql,
+            rest_sql,
+        })
+    }
+
+    /// Insert the query into the published table (batched when partitioned).
+    pub fn insert_into_table(&self, purpose: &str) -> Result<Action, Diagnostic> {
+        let batched = self.batched();
+        let sql = self.templates.render(
+            "insert_into",
+            &InsertInputs {
+                relation: self.relation.clone(),
+                select: self.select(batched),
+            },
+        )?;
+        if batched {
+            self.batched_write(purpose, sql.clone(), sql)
+        } else {
+            Ok(Action::Sql {
+                purpose: purpose.to_string(),
+                sql,
+            })
+        }
+    }
+
+    /// Delete old data versions beyond `versions_to_keep`: the current location becomes the
+    /// newest previous version. Refuses anything outside the owned prefix.
+    pub fn expire_old_versions(&self) -> Result<Actions, Diagnostic> {
+        let Some(existing) = self.existing else {
+            return Ok(Vec::new());
+        };
+        let mut previous: Vec<&String> = existing.location.iter().collect();
+        previous.extend(&existing.previous_locations);
+        let keep = self.settings.versions_to_keep as usize;
+        let mut out = Vec::new();
+        for old in previous.into_iter().skip(keep) {
+            let owned = existing.owned_prefix.as_deref().unwrap_or(&self.prefix);
+            if !existing.managed || !is_under(old, owned) || !self.lake.contains(old) {
+                return Err(self.refuse_delete(old));
+            }
+            out.push((
+                Action::DeletePrefix {
+                    prefix: old.clone(),
+                    owner: self.table.clone(),
+                    reason: format!(
+                        "an older version of `{}`, beyond versions_to_keep = {keep}",
+                        self.table
+                    ),
+                },
+                vec![Destroy {
+                    kind: "objects".into(),
+                    target: old.clone(),
+                    note: "an earlier version of the table, no longer kept".into(),
+                }],
+            ));
+        }
+        out.push((
+            Action::ExpireCatalogVersions {
+                table: self.table.clone(),
+                keep: (self.settings.versions_to_keep + 1).max(2),
+            },
+            vec![Destroy {
+                kind: "catalog versions".into(),
+                target: self.table.to_string(),
+                note: "older Glue table versions (metadata only)".into(),
+            }],
+        ));
+        Ok(out)
+    }
+
+    /// The error for a delete outside what karte owns.
+    pub fn refuse_delete(&self, what: &str) -> Diagnostic {
+        Diagnostic::error(
+            Code::UnsafeLocation,
+            format!("refusing to delete `{what}`: it is not under a prefix karte owns"),
+        )
+        .at(Location::file_only(&self.node.path))
+        .note(format!("`{}` owns `{}`", self.table, self.prefix))
+        .help("karte deletes only data it wrote for a managed table under the lake root; clean this location by hand if it really must go")
+    }
+
+    /// Swap the staging table in as the published table.
+    pub fn swap(&self) -> (Action, Vec<Destroy>) {
+        let mut destroys = Vec::new();
+        if let Some(e) = self.existing {
+            if e.kind == super::catalog::TableKind::View {
+                destroys.push(Destroy {
+                    kind: "view definition".into(),
+                    target: self.table.to_string(),
+                    note: "the view is replaced by a table".into(),
+                });
+            }
+        }
+        (
+            Action::SwapTable {
+                table: self.table.clone(),
+                staging: self.staging(),
+                format: self.settings.format,
+                parameters: self.ownership(),
+            },
+            destroys,
+        )
+    }
+}
+
+/// `month(service_date)` → `date_trunc('month', service_date)`; plain names unchanged.
+fn partition_expression(p: &str) -> String {
+    let p = p.trim();
+    for unit in ["year", "month", "day", "hour"] {
+        if let Some(rest) = p
+            .strip_prefix(unit)
+            .and_then(|r| r.trim_start().strip_prefix('('))
+        {
+            if let Some(col) = rest.strip_suffix(')') {
+                return format!("date_trunc('{unit}', {})", col.trim());
+            }
+        }
+    }
+    p.to_string()
+}
+
+/// `bucket(16, person_id)` → (16, person_id).
+fn iceberg_bucket(p: &str) -> Option<(u32, String)> {
+    let inner = p.trim().strip_prefix("bucket(")?.strip_suffix(')')?;
+    let (n, col) = inner.split_once(',')?;
+    Some((n.trim().parse().ok()?, col.trim().to_string()))
+}
+
+/// A table name that may contain `{run_id}`: quoted only if needed once the id is in.
+fn quote_run_name(name: &str) -> String {
+    if name.contains(RUN_ID) {
+        name.to_string()
+    } else {
+        crate::sql::quote_ident(name)
+    }
+}
+
+/// Inputs of `ctas`.
+#[derive(Debug, Serialize)]
+pub struct CtasInputs {
+    /// Table to create.
+    pub relation: String,
+    /// Its data location.
+    pub location: String,
+    /// `hive` or `iceberg`.
+    pub format: &'static str,
+    /// PARQUET, ORC, …
+    pub file_format: String,
+    /// SNAPPY, ZSTD, …
+    pub write_compression: String,
+    /// Partition columns / transforms.
+    pub partitioned_by: Vec<String>,
+    /// Bucket columns.
+    pub bucketed_by: Vec<String>,
+    /// Buckets.
+    pub bucket_count: Option<u32>,
+    /// Extra properties.
+    pub table_properties: BTreeMap<String, String>,
+    /// The query.
+    pub select: String,
+}
+
+/// Inputs of `insert_into`.
+#[derive(Debug, Serialize)]
+pub struct InsertInputs {
+    /// Table.
+    pub relation: String,
+    /// Query.
+    pub select: String,
+}
+
+/// Inputs of `distinct_partitions`.
+#[derive(Debug, Serialize)]
+pub struct ProbeInputs {
+    /// The model's query.
+    pub sql: String,
+    /// Partition columns.
+    pub partition_columns: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn transforms() {
+        assert_eq!(
+            super::partition_expression("month(service_date)"),
+            "date_trunc('month', service_date)"
+        );
+        assert_eq!(
+            super::partition_expression("service_month"),
+            "service_month"
+        );
+        assert_eq!(
+            super::iceberg_bucket("bucket(16, person_id)"),
+            Some((16, "person_id".to_string()))
+        );
+        assert_eq!(super::iceberg_bucket("service_month"), None);
+    }
+}

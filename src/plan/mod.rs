@@ -1,0 +1,439 @@
+//! Stage 6, `plan`: a compiled project + target + [`CatalogState`] → [`Plan`], the
+//! dependency-ordered steps (SQL statements, catalog and storage operations) that build the
+//! selected nodes, each with what it may destroy. Pure: no I/O. All SQL comes from the
+//! templates in `templates/<engine>/`.
+
+pub mod batch;
+pub mod catalog;
+pub mod layout;
+pub mod materialization;
+pub mod settings;
+pub mod step;
+pub mod templates;
+pub mod text;
+
+use std::collections::{BTreeMap, HashMap};
+
+use sha2::{Digest, Sha256};
+
+pub use catalog::CatalogState;
+pub use step::{Action, Destroy, NodePlan, Plan, Step, TableRef};
+
+use crate::diag::{Code, Diagnostic, Diagnostics, Location};
+use crate::project::NodeKind;
+use crate::Compiled;
+use layout::{overlaps, Lake};
+use materialization::{NodeCtx, Planned};
+use settings::{Materialization, ModelSettings};
+
+/// Athena's limit on the length of one statement, in bytes.
+pub const MAX_STATEMENT_BYTES: usize = 262_144;
+
+/// What planning is asked to do.
+#[derive(Debug, Clone)]
+pub struct PlanOptions {
+    /// Rebuild incremental models and snapshots from scratch.
+    pub full_refresh: bool,
+    /// The date of the run (`YYYY-MM-DD`): release snapshot periods depend on it.
+    pub as_of: String,
+}
+
+/// Plan the selected nodes of a compiled project.
+pub fn plan(c: &Compiled, catalog: &CatalogState, opts: &PlanOptions) -> Result<Plan, Diagnostics> {
+    let one = |d: Diagnostic| Diagnostics(vec![d]);
+    let lake = Lake::of(&c.target).map_err(one)?;
+    let templates = templates::Templates::new(&c.project, c.target.config.kind);
+    let mut diags = Diagnostics::default();
+
+    // Settings of every node (ephemeral-ness and locations matter beyond the selection).
+    let configs: HashMap<usize, &crate::project::NodeConfig> =
+        c.models.iter().map(|m| (m.node, &m.config)).collect();
+    let mut all_settings: BTreeMap<usize, ModelSettings> = BTreeMap::new();
+    for (i, node) in c.project.nodes.iter().enumerate() {
+        if node.kind == NodeKind::Test {
+            continue;
+        }
+        let config = configs.get(&i).copied().unwrap_or(&node.config);
+        match settings::settings(node, config) {
+            Ok(s) => {
+                all_settings.insert(i, s);
+            }
+            Err(ds) => diags.extend(ds),
+        }
+    }
+    let prefixes = check_locations(c, &lake, &all_settings, &mut diags);
+    if diags.has_errors() {
+        diags.sort();
+        return Err(diags);
+    }
+
+    let compiled_sql: HashMap<usize, &str> = c
+        .models
+        .iter()
+        .map(|m| (m.node, m.compiled_sql.as_str()))
+        .collect();
+    let catalog_prefix = c
+        .target
+        .catalog()
+        .map(|cat| format!("{}.", crate::sql::quote_ident(cat)))
+        .unwrap_or_default();
+    let mut nodes = Vec::new();
+    // The last step of each planned node, for dependencies across nodes.
+    let mut last_step: HashMap<usize, String> = HashMap::new();
+    let mut schemas_created: Vec<String> = Vec::new();
+    for &i in &c.selected {
+        let node = &c.project.nodes[i];
+        let Some(s) = all_settings.get(&i) else {
+            continue;
+        };
+        let schema = c.target.schema(&node.schema);
+        let table = TableRef {
+            schema: schema.clone(),
+            name: node.name.to_lowercase(),
+        };
+        let existing = catalog.get(&table.schema, &table.name);
+        if let Some(e) = existing {
+            if !e.managed && s.materialized != Materialization::Ephemeral {
+                diags.push(
+                    Diagnostic::error(
+                        Code::NotManaged,
+                        format!("`{table}` exists in the catalog, but karte did not create it"),
+                    )
+                    .at(Location::file_only(&node.path))
+                    .help("karte replaces only tables it manages: rename the model, or drop the existing table yourself if it may go"),
+                );
+                continue;
+            }
+        }
+        let sql = compiled_sql
+            .get(&i)
+            .map(|s| strip_trailing_semicolon(s).trim_start().to_string())
+            .unwrap_or_default();
+        let ctx = NodeCtx {
+            node,
+            sql,
+            settings: s,
+            relation: format!(
+                "{catalog_prefix}{}.{}",
+                crate::sql::quote_ident(&table.schema),
+                crate::sql::quote_ident(&table.name)
+            ),
+            table,
+            catalog_prefix: catalog_prefix.clone(),
+            prefix: prefixes.get(&i).cloned().unwrap_or_default(),
+            existing,
+            lake: &lake,
+            templates: &templates,
+            full_refresh: opts.full_refresh,
+            as_of: &opts.as_of,
+        };
+        let planned = match plan_node(&ctx, catalog) {
+            Ok(p) => p,
+            Err(d) => {
+                diags.push(d);
+                continue;
+            }
+        };
+        let mut actions = planned.actions;
+        if !actions.is_empty() && !schemas_created.contains(&schema) {
+            schemas_created.push(schema.clone());
+            actions.insert(0, (Action::CreateSchema { schema }, Vec::new()));
+        }
+        let parents = upstream_steps(c, i, &last_step);
+        let node_plan = finish_node(c, i, &ctx, planned.mode, actions, parents);
+        if let Some(last) = node_plan.steps.last() {
+            last_step.insert(i, last.id.clone());
+        }
+        check_sizes(&node_plan, node, &mut diags);
+        if let Err(d) = check_order(&node_plan) {
+            diags.push(d);
+        }
+        nodes.push(node_plan);
+    }
+    diags.sort();
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok(Plan {
+        plan_version: step::PLAN_VERSION,
+        project: c.project.config.name.clone(),
+        target: c.target.name.clone(),
+        engine: c.target.config.kind,
+        as_of: opts.as_of.clone(),
+        full_refresh: opts.full_refresh,
+        nodes,
+    })
+}
+
+fn plan_node(ctx: &NodeCtx, catalog: &CatalogState) -> Result<Planned, Diagnostic> {
+    use materialization::*;
+    let mut planned = match ctx.settings.materialized {
+        Materialization::View => view::plan(ctx)?,
+        Materialization::Table => table::plan(ctx, table::rebuild_mode(ctx))?,
+        Materialization::Incremental => incremental::plan(ctx)?,
+        Materialization::Ephemeral => Planned {
+            mode: "inlined into its consumers".into(),
+            actions: Vec::new(),
+        },
+        Materialization::Seed => seed::plan(ctx)?,
+        Materialization::Snapshot => snapshot::plan(ctx)?,
+    };
+    if let Some(r) = &ctx.settings.release {
+        let (actions, note) = release::plan(ctx, r, catalog)?;
+        planned.actions.extend(actions);
+        planned.mode = format!("{}; {note}", planned.mode);
+    }
+    Ok(planned)
+}
+
+/// Number the steps, chain them, and give each an idempotency key.
+fn finish_node(
+    c: &Compiled,
+    i: usize,
+    ctx: &NodeCtx,
+    mode: String,
+    actions: Vec<(Action, Vec<Destroy>)>,
+    parents: Vec<String>,
+) -> NodePlan {
+    let node = &c.project.nodes[i];
+    let mut steps: Vec<Step> = Vec::with_capacity(actions.len());
+    for (n, (action, destroys)) in actions.into_iter().enumerate() {
+        let id = format!("{}/{:02}-{}", node.name, n + 1, action.name());
+        let depends_on = match steps.last() {
+            Some(prev) => vec![prev.id.clone()],
+            None => parents.clone(),
+        };
+        let mut hasher = Sha256::new();
+        hasher.update(c.project.config.name.as_bytes());
+        hasher.update([0]);
+        hasher.update(c.target.name.as_bytes());
+        hasher.update([0]);
+        hasher.update(id.as_bytes());
+        hasher.update([0]);
+        hasher.update(serde_json::to_vec(&action).unwrap_or_default());
+        let idempotency_key = format!("{:x}", hasher.finalize())[..32].to_string();
+        steps.push(Step {
+            id,
+            action,
+            depends_on,
+            destroys,
+            idempotency_key,
+        });
+    }
+    NodePlan {
+        unique_id: crate::artifacts::node_id(c, i),
+        name: node.name.clone(),
+        relation: ctx.relation.clone(),
+        path: crate::diag::display_path(&node.path),
+        materialization: describe(ctx.settings),
+        mode,
+        steps,
+    }
+}
+
+fn describe(s: &ModelSettings) -> String {
+    let format = match s.format {
+        step::TableFormat::Hive => "hive",
+        step::TableFormat::Iceberg => "iceberg",
+    };
+    match s.materialized {
+        Materialization::View => "view".into(),
+        Materialization::Ephemeral => "ephemeral".into(),
+        Materialization::Table => format!("table ({format})"),
+        Materialization::Incremental => format!("incremental ({format}, {})", s.strategy.as_str()),
+        Materialization::Seed => format!("seed ({format})"),
+        Materialization::Snapshot => format!("snapshot ({format}, scd2)"),
+    }
+}
+
+/// Last steps of the nearest planned ancestors (through ephemeral nodes).
+fn upstream_steps(c: &Compiled, i: usize, last_step: &HashMap<usize, String>) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = c.graph.parents(i);
+    let mut seen = std::collections::HashSet::new();
+    while let Some(p) = stack.pop() {
+        if !seen.insert(p) {
+            continue;
+        }
+        match last_step.get(&p) {
+            Some(s) => out.push(s.clone()),
+            None => stack.extend(c.graph.parents(p)),
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Each table's owned prefix; `external_location` must be under the lake root and must not
+/// overlap another table's prefix.
+fn check_locations(
+    c: &Compiled,
+    lake: &Lake,
+    all: &BTreeMap<usize, ModelSettings>,
+    diags: &mut Diagnostics,
+) -> HashMap<usize, String> {
+    let mut prefixes: Vec<(usize, String)> = Vec::new();
+    for (&i, s) in all {
+        if matches!(
+            s.materialized,
+            Materialization::View | Materialization::Ephemeral
+        ) {
+            continue;
+        }
+        let node = &c.project.nodes[i];
+        let prefix = match &s.external_location {
+            Some(loc) => {
+                if !lake.contains(loc) {
+                    diags.push(
+                        Diagnostic::error(
+                            Code::UnsafeLocation,
+                            format!("`external_location` of `{}` is outside the lake root", node.name),
+                        )
+                        .at(config_location(node, "external_location"))
+                        .note(format!("location: {loc}"))
+                        .note(format!("lake root: {}", lake.root()))
+                        .help("karte writes and deletes only under the target's lake root: remove `external_location` to use the default, or choose a prefix under the root"),
+                    );
+                    continue;
+                }
+                layout::normalise(loc)
+            }
+            None => lake.table_prefix(&c.target.schema(&node.schema), &node.name.to_lowercase()),
+        };
+        prefixes.push((i, prefix));
+    }
+    for (a, (i, pa)) in prefixes.iter().enumerate() {
+        for (j, pb) in prefixes.iter().skip(a + 1) {
+            if overlaps(pa, pb) {
+                let (ni, nj) = (&c.project.nodes[*i], &c.project.nodes[*j]);
+                diags.push(
+                    Diagnostic::error(
+                        Code::UnsafeLocation,
+                        format!("`{}` and `{}` would write to the same place", ni.name, nj.name),
+                    )
+                    .at(config_location(nj, "external_location"))
+                    .note(format!("`{}` owns {pa}", ni.name))
+                    .note(format!("`{}` owns {pb}", nj.name))
+                    .help("every table needs a prefix of its own: one table's data must never be inside another's, or a rebuild of one would delete the other"),
+                );
+            }
+        }
+    }
+    // Release tables own `<lake>/<schema>/<model>_releases/`: disjoint from tables by name.
+    prefixes.into_iter().collect()
+}
+
+fn config_location(node: &crate::project::Node, key: &str) -> Location {
+    match node.text.find(key) {
+        Some(i) => Location::from_span(&node.path, &node.text, i..i + key.len()),
+        None => Location::file_only(&node.path),
+    }
+}
+
+fn check_sizes(plan: &NodePlan, node: &crate::project::Node, diags: &mut Diagnostics) {
+    for s in &plan.steps {
+        let statements: Vec<&String> = match &s.action {
+            Action::Sql { sql, .. } => vec![sql],
+            Action::BatchedWrite {
+                probe_sql,
+                first_sql,
+                rest_sql,
+                ..
+            } => vec![probe_sql, first_sql, rest_sql],
+            _ => Vec::new(),
+        };
+        for sql in statements {
+            // A batch filter of 100 partitions adds a few KB at most; keep a margin for it.
+            let margin = if sql.contains(materialization::BATCH_FILTER) {
+                16 * 1024
+            } else {
+                0
+            };
+            if sql.len() + margin > MAX_STATEMENT_BYTES {
+                diags.push(
+                    Diagnostic::error(
+                        Code::StatementTooLong,
+                        format!(
+                            "a statement of `{}` is {} bytes; Athena accepts at most {MAX_STATEMENT_BYTES}",
+                            node.name,
+                            sql.len() + margin
+                        ),
+                    )
+                    .at(Location::file_only(&node.path))
+                    .note(format!("step {}", s.id))
+                    .help("split the model: move parts of the query into models of their own (tables or views)"),
+                );
+            }
+        }
+    }
+}
+
+/// Nothing is deleted before the data replacing it is written: any step deleting data must come
+/// after a step of the same node that writes data.
+pub fn check_order(plan: &NodePlan) -> Result<(), Diagnostic> {
+    let mut written = false;
+    for s in &plan.steps {
+        let deletes_data = matches!(
+            s.action,
+            Action::DeletePrefix { .. }
+                | Action::DropPartitions { .. }
+                | Action::DeleteReplacedPartitions { .. }
+        );
+        if deletes_data && !written {
+            return Err(Diagnostic::error(
+                Code::Internal,
+                format!(
+                    "internal error: step {} would delete data before anything was written",
+                    s.id
+                ),
+            )
+            .help("this is a bug in karte's planner; please report it"));
+        }
+        written |= s.writes_data();
+    }
+    Ok(())
+}
+
+/// Remove a final `;` (and anything after it that is only whitespace or comments).
+pub fn strip_trailing_semicolon(sql: &str) -> String {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let dialect = crate::sql::AthenaDialect;
+    let Ok(tokens) = Tokenizer::new(&dialect, sql).tokenize_with_location() else {
+        return sql.trim_end().to_string();
+    };
+    let last = tokens
+        .iter()
+        .rev()
+        .find(|t| !matches!(t.token, Token::Whitespace(_)));
+    if let Some(t) = last {
+        if t.token == Token::SemiColon {
+            let index = crate::diag::LineIndex::new(sql);
+            let off = index.offset(
+                sql,
+                t.span.start.line as usize,
+                t.span.start.column as usize,
+            );
+            let mut out = sql[..off].to_string();
+            out.push_str(&sql[off + 1..]);
+            return out.trim_end().to_string();
+        }
+    }
+    sql.trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn strips_semicolon() {
+        assert_eq!(super::strip_trailing_semicolon("select 1;\n"), "select 1");
+        assert_eq!(
+            super::strip_trailing_semicolon("select ';' -- x\n"),
+            "select ';' -- x"
+        );
+        assert_eq!(
+            super::strip_trailing_semicolon("select 1 /* a */ ; -- b\n"),
+            "select 1 /* a */  -- b"
+        );
+    }
+}

@@ -1,0 +1,630 @@
+//! Model config as typed settings, checked before anything is planned: invalid values and
+//! combinations are compile-time diagnostics, not run-time surprises.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::step::TableFormat;
+use crate::diag::{suggest, Code, Diagnostic, Location};
+use crate::project::{Node, NodeConfig, NodeKind};
+
+/// How a node is materialized.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Materialization {
+    /// `CREATE OR REPLACE VIEW`.
+    View,
+    /// A table rebuilt on every run.
+    Table,
+    /// A table updated by a strategy.
+    Incremental,
+    /// Inlined as a CTE into its consumers.
+    Ephemeral,
+    /// A seed (CSV) table.
+    Seed,
+    /// An SCD type 2 snapshot.
+    Snapshot,
+}
+
+/// Incremental strategy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    /// Add the new rows.
+    Append,
+    /// Replace the partitions the new rows fall into (Hive).
+    InsertOverwrite,
+    /// Upsert on `unique_key` (Iceberg).
+    Merge,
+    /// Delete rows with the new keys, then insert (Iceberg).
+    DeleteInsert,
+}
+
+impl Strategy {
+    /// dbt's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strategy::Append => "append",
+            Strategy::InsertOverwrite => "insert_overwrite",
+            Strategy::Merge => "merge",
+            Strategy::DeleteInsert => "delete+insert",
+        }
+    }
+}
+
+/// How often a release snapshot is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    /// One per calendar month.
+    Month,
+    /// One per calendar quarter.
+    Quarter,
+    /// One per run.
+    Run,
+}
+
+/// `snapshot: {every: …, keep: N}` on a model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReleaseSnapshot {
+    /// Period.
+    pub every: Period,
+    /// Copies kept.
+    pub keep: u32,
+}
+
+/// SCD2 snapshot settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scd2 {
+    /// `timestamp` (uses `updated_at`) or `check` (uses `check_cols`).
+    pub strategy: String,
+    /// Key columns.
+    pub unique_key: Vec<String>,
+    /// Column with the change time (timestamp strategy).
+    pub updated_at: Option<String>,
+    /// Columns compared (check strategy); empty = all.
+    pub check_cols: Vec<String>,
+    /// Close rows whose key disappeared from the source.
+    pub hard_deletes: bool,
+}
+
+/// A node's settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelSettings {
+    /// Materialization.
+    pub materialized: Materialization,
+    /// Hive or Iceberg.
+    pub format: TableFormat,
+    /// File format (`PARQUET`, `ORC`, …).
+    pub file_format: String,
+    /// Compression.
+    pub write_compression: String,
+    /// Partition columns (or Iceberg transforms).
+    pub partitioned_by: Vec<String>,
+    /// Bucket columns (Hive).
+    pub bucketed_by: Vec<String>,
+    /// Number of buckets.
+    pub bucket_count: Option<u32>,
+    /// Location override (must be under the lake root).
+    pub external_location: Option<String>,
+    /// Strategy, for incremental models.
+    pub strategy: Strategy,
+    /// Key columns for merge / delete+insert.
+    pub unique_key: Vec<String>,
+    /// Extra predicates for merge / delete.
+    pub incremental_predicates: Vec<String>,
+    /// `ignore`, `fail`, `append_new_columns`.
+    pub on_schema_change: String,
+    /// Previous data versions kept after a swap.
+    pub versions_to_keep: u32,
+    /// Release snapshots.
+    pub release: Option<ReleaseSnapshot>,
+    /// SCD2 settings, for snapshot nodes.
+    pub scd2: Option<Scd2>,
+    /// Extra table properties.
+    pub table_properties: BTreeMap<String, String>,
+    /// Seed settings.
+    pub seed: SeedSettings,
+}
+
+/// Seed file settings.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SeedSettings {
+    /// Column → Athena type.
+    pub column_types: BTreeMap<String, String>,
+    /// `utf-8`, `cp932`, `shift_jis`.
+    pub encoding: String,
+    /// Field delimiter.
+    pub delimiter: String,
+}
+
+struct Reader<'a> {
+    node: &'a Node,
+    config: &'a NodeConfig,
+    errors: Vec<Diagnostic>,
+}
+
+impl Reader<'_> {
+    fn at(&self, key: &str) -> Location {
+        let text = &self.node.text;
+        match text.find(key) {
+            Some(i) if !text.is_empty() => {
+                Location::from_span(&self.node.path, text, i..i + key.len())
+            }
+            _ => Location::file_only(&self.node.path),
+        }
+    }
+
+    fn error(&mut self, code: Code, key: &str, message: String, help: String) {
+        let d = Diagnostic::error(code, message).at(self.at(key)).help(help);
+        self.errors.push(d);
+    }
+
+    fn string(&mut self, key: &str, allowed: &[&str], default: &str) -> String {
+        match self.config.0.get(key) {
+            None | Some(Value::Null) => default.to_string(),
+            Some(Value::String(s)) => {
+                let lower = s.to_lowercase();
+                if allowed.is_empty() || allowed.contains(&lower.as_str()) {
+                    lower
+                } else {
+                    let help = match suggest(&lower, allowed.iter().copied()) {
+                        Some(x) => format!("did you mean `{x}`?"),
+                        None => format!("use one of: {}", allowed.join(", ")),
+                    };
+                    self.error(
+                        Code::InvalidConfigValue,
+                        key,
+                        format!("`{key}: {s}` is not allowed for `{}`", self.node.name),
+                        help,
+                    );
+                    default.to_string()
+                }
+            }
+            Some(other) => {
+                self.error(
+                    Code::InvalidConfigValue,
+                    key,
+                    format!("`{key}` must be text, not `{other}`"),
+                    format!("write it as `{key}: '…'`"),
+                );
+                default.to_string()
+            }
+        }
+    }
+
+    fn list(&mut self, key: &str) -> Vec<String> {
+        match self.config.0.get(key) {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::Array(a)) if a.iter().all(Value::is_string) => a
+                .iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect(),
+            Some(other) => {
+                self.error(
+                    Code::InvalidConfigValue,
+                    key,
+                    format!("`{key}` must be a list of names, not `{other}`"),
+                    format!("write it as `{key}: [col_a, col_b]`"),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    fn number(&mut self, key: &str) -> Option<u32> {
+        match self.config.0.get(key) {
+            None | Some(Value::Null) => None,
+            Some(Value::Number(n)) if n.as_u64().is_some_and(|v| v <= u32::MAX as u64) => {
+                n.as_u64().map(|v| v as u32)
+            }
+            Some(other) => {
+                self.error(
+                    Code::InvalidConfigValue,
+                    key,
+                    format!("`{key}` must be a whole number, not `{other}`"),
+                    format!("write it as `{key}: 3`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn map(&mut self, key: &str) -> BTreeMap<String, String> {
+        match self.config.0.get(key) {
+            None | Some(Value::Null) => BTreeMap::new(),
+            Some(Value::Object(o)) => o
+                .iter()
+                .map(|(k, v)| {
+                    let v = v
+                        .as_str()
+                        .map(String::from)
+                        .unwrap_or_else(|| v.to_string());
+                    (k.clone(), v)
+                })
+                .collect(),
+            Some(other) => {
+                self.error(
+                    Code::InvalidConfigValue,
+                    key,
+                    format!("`{key}` must be a mapping, not `{other}`"),
+                    format!("write it as `{key}: {{name: value}}`"),
+                );
+                BTreeMap::new()
+            }
+        }
+    }
+}
+
+/// Read and check a node's settings. All problems are returned together.
+pub fn settings(node: &Node, config: &NodeConfig) -> Result<ModelSettings, Vec<Diagnostic>> {
+    let mut r = Reader {
+        node,
+        config,
+        errors: Vec::new(),
+    };
+    let materialized = match node.kind {
+        NodeKind::Seed => Materialization::Seed,
+        NodeKind::Snapshot => Materialization::Snapshot,
+        _ => match r
+            .string(
+                "materialized",
+                &["view", "table", "incremental", "ephemeral"],
+                "view",
+            )
+            .as_str()
+        {
+            "table" => Materialization::Table,
+            "incremental" => Materialization::Incremental,
+            "ephemeral" => Materialization::Ephemeral,
+            _ => Materialization::View,
+        },
+    };
+    let format = match r
+        .string("table_type", &["hive", "iceberg"], "hive")
+        .as_str()
+    {
+        "iceberg" => TableFormat::Iceberg,
+        _ => TableFormat::Hive,
+    };
+    let file_format = r
+        .string(
+            "format",
+            &["parquet", "orc", "avro", "json", "textfile"],
+            "parquet",
+        )
+        .to_uppercase();
+    let write_compression = r
+        .string(
+            "write_compression",
+            &["snappy", "zstd", "gzip", "lz4", "none"],
+            "snappy",
+        )
+        .to_uppercase();
+    let partitioned_by = r.list("partitioned_by");
+    let bucketed_by = r.list("bucketed_by");
+    let bucket_count = r.number("bucket_count");
+    let external_location = r.config.get_str("external_location").map(String::from);
+    let strategy_default = match format {
+        TableFormat::Hive if !partitioned_by.is_empty() => "insert_overwrite",
+        TableFormat::Hive => "append",
+        TableFormat::Iceberg => "merge",
+    };
+    let strategy = match r
+        .string(
+            "incremental_strategy",
+            &["append", "insert_overwrite", "merge", "delete+insert"],
+            strategy_default,
+        )
+        .as_str()
+    {
+        "insert_overwrite" => Strategy::InsertOverwrite,
+        "merge" => Strategy::Merge,
+        "delete+insert" => Strategy::DeleteInsert,
+        _ => Strategy::Append,
+    };
+    let unique_key = r.list("unique_key");
+    let incremental_predicates = r.list("incremental_predicates");
+    let on_schema_change = r.string(
+        "on_schema_change",
+        &["ignore", "fail", "append_new_columns"],
+        "ignore",
+    );
+    let versions_to_keep = r.number("versions_to_keep").unwrap_or(1);
+    let table_properties = r.map("table_properties");
+    let release = release_snapshot(&mut r);
+    let scd2 = (node.kind == NodeKind::Snapshot).then(|| scd2(&mut r));
+    let seed = SeedSettings {
+        column_types: r.map("column_types"),
+        encoding: r.string(
+            "encoding",
+            &["utf-8", "utf8", "cp932", "shift_jis"],
+            "utf-8",
+        ),
+        delimiter: r.config.get_str("delimiter").unwrap_or(",").to_string(),
+    };
+    let s = ModelSettings {
+        materialized,
+        format,
+        file_format,
+        write_compression,
+        partitioned_by,
+        bucketed_by,
+        bucket_count,
+        external_location,
+        strategy,
+        unique_key,
+        incremental_predicates,
+        on_schema_change,
+        versions_to_keep,
+        release,
+        scd2,
+        table_properties,
+        seed,
+    };
+    combinations(&mut r, &s);
+    names(&mut r, &s);
+    if r.errors.is_empty() {
+        Ok(s)
+    } else {
+        Err(r.errors)
+    }
+}
+
+fn release_snapshot(r: &mut Reader) -> Option<ReleaseSnapshot> {
+    let v = r.config.0.get("snapshot")?.clone();
+    let Value::Object(o) = v else {
+        r.error(
+            Code::InvalidConfigValue,
+            "snapshot",
+            "`snapshot` must be a mapping like `{every: quarter, keep: 8}`".into(),
+            "write `snapshot: {every: month|quarter|run, keep: N}`".into(),
+        );
+        return None;
+    };
+    let every = match o.get("every").and_then(Value::as_str) {
+        Some("month") => Period::Month,
+        Some("quarter") => Period::Quarter,
+        Some("run") => Period::Run,
+        other => {
+            r.error(
+                Code::InvalidConfigValue,
+                "snapshot",
+                format!(
+                    "`snapshot.every` must be month, quarter or run, not `{}`",
+                    other.unwrap_or("nothing")
+                ),
+                "write `snapshot: {every: quarter, keep: 8}`".into(),
+            );
+            return None;
+        }
+    };
+    let keep = o.get("keep").and_then(Value::as_u64).unwrap_or(12).max(1) as u32;
+    Some(ReleaseSnapshot { every, keep })
+}
+
+fn scd2(r: &mut Reader) -> Scd2 {
+    let strategy = r.string("strategy", &["timestamp", "check"], "timestamp");
+    let unique_key = r.list("unique_key");
+    let updated_at = r.config.get_str("updated_at").map(String::from);
+    let check_cols = r.list("check_cols");
+    let hard_deletes = match r.config.0.get("hard_deletes") {
+        Some(Value::String(s)) => s == "invalidate",
+        Some(Value::Bool(b)) => *b,
+        _ => r
+            .config
+            .0
+            .get("invalidate_hard_deletes")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+    };
+    if unique_key.is_empty() {
+        r.error(
+            Code::InvalidCombination,
+            "unique_key",
+            format!("snapshot `{}` needs a `unique_key`", r.node.name),
+            "set `unique_key: [person_id]` in the snapshot's config".into(),
+        );
+    }
+    if strategy == "timestamp" && updated_at.is_none() {
+        r.error(
+            Code::InvalidCombination,
+            "strategy",
+            format!(
+                "snapshot `{}` uses the timestamp strategy but has no `updated_at`",
+                r.node.name
+            ),
+            "set `updated_at: <column>`, or use `strategy: check`".into(),
+        );
+    }
+    Scd2 {
+        strategy,
+        unique_key,
+        updated_at,
+        check_cols,
+        hard_deletes,
+    }
+}
+
+fn combinations(r: &mut Reader, s: &ModelSettings) {
+    let name = r.node.name.clone();
+    let config = r.config;
+    let mut found: Vec<(String, String, String)> = Vec::new();
+    let mut bad = |key: &str, message: String, help: &str| {
+        found.push((key.to_string(), message, help.to_string()));
+    };
+    let incremental = s.materialized == Materialization::Incremental;
+    let explicit_strategy = r_has(config, "incremental_strategy");
+    if incremental {
+        match (s.format, s.strategy) {
+            (TableFormat::Hive, Strategy::Merge | Strategy::DeleteInsert) => bad(
+                "incremental_strategy",
+                format!("`{}` needs an Iceberg table, but `{name}` is a Hive table", s.strategy.as_str()),
+                "set `table_type: iceberg`, or use `insert_overwrite` (replace partitions) or `append`",
+            ),
+            (TableFormat::Iceberg, Strategy::InsertOverwrite) => bad(
+                "incremental_strategy",
+                format!("`insert_overwrite` works on Hive tables only, but `{name}` is Iceberg"),
+                "use `merge` with a `unique_key`, or `delete+insert`",
+            ),
+            (TableFormat::Hive, Strategy::InsertOverwrite) if s.partitioned_by.is_empty() => bad(
+                "incremental_strategy",
+                format!("`insert_overwrite` replaces partitions, but `{name}` has no `partitioned_by`"),
+                "set `partitioned_by: [service_month]`, or use `append` (karte never silently appends instead)",
+            ),
+            (_, Strategy::Merge | Strategy::DeleteInsert) if s.unique_key.is_empty() => bad(
+                "unique_key",
+                format!("`{}` needs a `unique_key`, but `{name}` has none", s.strategy.as_str()),
+                "set `unique_key: [receipt_id]`",
+            ),
+            _ => {}
+        }
+    } else if explicit_strategy && s.materialized != Materialization::Snapshot {
+        bad(
+            "incremental_strategy",
+            format!("`incremental_strategy` is set, but `{name}` is not incremental"),
+            "set `materialized: incremental`, or remove the strategy",
+        );
+    }
+    if s.format == TableFormat::Iceberg && !s.bucketed_by.is_empty() {
+        bad(
+            "bucketed_by",
+            format!("`bucketed_by` is for Hive tables; `{name}` is Iceberg"),
+            "use a partition transform instead: `partitioned_by: ['bucket(16, person_id)']`",
+        );
+    }
+    if !s.bucketed_by.is_empty() && s.bucket_count.is_none() {
+        bad(
+            "bucketed_by",
+            format!("`{name}` sets `bucketed_by` without `bucket_count`"),
+            "add `bucket_count: 16` (or another number)",
+        );
+    }
+    if s.bucket_count.is_some_and(|n| n == 0 || n > 100) {
+        bad(
+            "bucket_count",
+            format!("`bucket_count` of `{name}` must be between 1 and 100"),
+            "Athena writes at most 100 partitions × buckets per query",
+        );
+    }
+    if s.format == TableFormat::Iceberg
+        && !matches!(s.file_format.as_str(), "PARQUET" | "ORC" | "AVRO")
+    {
+        bad(
+            "format",
+            format!(
+                "Iceberg tables store PARQUET, ORC or AVRO, not {}",
+                s.file_format
+            ),
+            "remove `format`, or set `format: parquet`",
+        );
+    }
+    if s.format == TableFormat::Hive {
+        if let Some(p) = s.partitioned_by.iter().find(|p| p.contains('(')) {
+            bad(
+                "partitioned_by",
+                format!("partition transform `{p}` needs an Iceberg table"),
+                "Hive tables partition by plain columns; set `table_type: iceberg` for transforms",
+            );
+        }
+    }
+    if s.format == TableFormat::Iceberg {
+        if let Some(p) = s.partitioned_by.iter().find(|p| p.starts_with("truncate(")) {
+            bad(
+                "partitioned_by",
+                format!("partition transform `{p}` cannot be batched by partition value"),
+                "partition by a column or by year/month/day/hour/bucket instead",
+            );
+        }
+    }
+    let view_like = matches!(
+        s.materialized,
+        Materialization::View | Materialization::Ephemeral
+    );
+    if view_like {
+        for key in [
+            "partitioned_by",
+            "bucketed_by",
+            "unique_key",
+            "external_location",
+            "table_type",
+        ] {
+            if r_has(config, key) {
+                bad(
+                    key,
+                    format!(
+                        "`{key}` has no effect on a {} (`{name}`)",
+                        if s.materialized == Materialization::View {
+                            "view"
+                        } else {
+                            "ephemeral model"
+                        }
+                    ),
+                    "set `materialized: table` or `incremental`, or remove the key",
+                );
+            }
+        }
+    }
+    if s.release.is_some()
+        && !matches!(
+            s.materialized,
+            Materialization::Table | Materialization::Incremental
+        )
+    {
+        bad(
+            "snapshot",
+            format!("release snapshots copy a table, but `{name}` is not a table"),
+            "set `materialized: table`",
+        );
+    }
+    for (key, message, help) in found {
+        r.error(Code::InvalidCombination, &key, message, help);
+    }
+}
+
+fn r_has(config: &NodeConfig, key: &str) -> bool {
+    config.0.get(key).is_some_and(|v| !v.is_null())
+}
+
+/// A name Athena stores as written: lower-case letters, digits and `_`, not starting with a digit.
+pub fn is_plain_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+}
+
+fn names(r: &mut Reader, s: &ModelSettings) {
+    let name = r.node.name.clone();
+    if !is_plain_name(&name) {
+        r.error(
+            Code::InvalidName,
+            &name,
+            format!("`{name}` cannot be a table name on Athena"),
+            format!(
+                "rename the file to `{}.sql`: lower-case letters, digits and `_` (Athena lower-cases names, so `Receipts` and `receipts` would be the same table)",
+                name.to_lowercase().replace(|c: char| !(c.is_ascii_alphanumeric() || c == '_'), "_")
+            ),
+        );
+    }
+    let columns = s
+        .partitioned_by
+        .iter()
+        .filter(|p| !p.contains('('))
+        .chain(&s.bucketed_by)
+        .chain(&s.unique_key)
+        .cloned()
+        .collect::<Vec<_>>();
+    for c in columns {
+        if !is_plain_name(&c) {
+            r.error(
+                Code::InvalidName,
+                &c,
+                format!("column name `{c}` in the config of `{name}` is not lower-case"),
+                format!(
+                    "Athena lower-cases column names: write `{}`",
+                    c.to_lowercase()
+                ),
+            );
+        }
+    }
+}

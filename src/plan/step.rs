@@ -1,0 +1,272 @@
+//! The plan as data: nodes, their steps, and what each step may destroy. Serialised as
+//! `target/plan.json`; engines only execute these steps.
+
+use serde::{Deserialize, Serialize};
+
+use crate::project::TargetType;
+
+/// Placeholder in names and locations for the run id, filled in when the plan is executed.
+pub const RUN_ID: &str = "{run_id}";
+
+/// Version of the plan format.
+pub const PLAN_VERSION: u32 = 1;
+
+/// A whole plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// Format version.
+    pub plan_version: u32,
+    /// Project name.
+    pub project: String,
+    /// Target name.
+    pub target: String,
+    /// Engine of the target.
+    pub engine: TargetType,
+    /// Date the plan is for (release snapshot periods depend on it).
+    pub as_of: String,
+    /// `--full-refresh` was given.
+    pub full_refresh: bool,
+    /// Nodes in dependency order.
+    pub nodes: Vec<NodePlan>,
+}
+
+/// What happens to one node.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NodePlan {
+    /// `model.<project>.<name>`.
+    pub unique_id: String,
+    /// Node name.
+    pub name: String,
+    /// Fully-qualified relation.
+    pub relation: String,
+    /// Source file.
+    pub path: String,
+    /// e.g. `incremental (hive, insert_overwrite)`.
+    pub materialization: String,
+    /// e.g. `first run`, `rebuild`, `incremental`, `full refresh`, `inlined into consumers`.
+    pub mode: String,
+    /// Steps, in order.
+    pub steps: Vec<Step>,
+}
+
+/// One step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    /// Stable id: `<node>/<nn>-<action>`.
+    pub id: String,
+    /// What it does.
+    pub action: Action,
+    /// Steps that must have finished first.
+    pub depends_on: Vec<String>,
+    /// What data it may destroy (empty: nothing).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub destroys: Vec<Destroy>,
+    /// Hash of the step's content; with the run id it makes the Athena ClientRequestToken.
+    pub idempotency_key: String,
+}
+
+impl Step {
+    /// True if the step writes table data (SQL or a batched write).
+    pub fn writes_data(&self) -> bool {
+        matches!(
+            self.action,
+            Action::Sql { .. } | Action::BatchedWrite { .. } | Action::LoadSeed { .. }
+        )
+    }
+}
+
+/// A table in the catalog: schema (Glue database) and name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct TableRef {
+    /// Schema.
+    pub schema: String,
+    /// Table name (may contain `{run_id}`).
+    pub name: String,
+}
+
+impl std::fmt::Display for TableRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.schema, self.name)
+    }
+}
+
+/// Hive or Iceberg.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TableFormat {
+    /// Hive table: files under a location, partitions in Glue.
+    Hive,
+    /// Iceberg table: transactional, MERGE, time travel.
+    Iceberg,
+}
+
+/// How registered partitions are changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartitionMode {
+    /// Create partitions that do not exist; point existing ones at the new data.
+    Repoint,
+}
+
+/// What a step does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Action {
+    /// Create a schema (Glue database) if it does not exist.
+    CreateSchema {
+        /// Schema.
+        schema: String,
+    },
+    /// One SQL statement.
+    Sql {
+        /// Why, in a few words.
+        purpose: String,
+        /// The statement.
+        sql: String,
+    },
+    /// A partitioned write of at most `max_partitions_per_query` partitions per statement:
+    /// `probe_sql` finds the partition values at run time; the values are split into batches;
+    /// the first batch runs `first_sql`, the others `rest_sql`, with `{batch_filter}` replaced by
+    /// the batch's predicate.
+    BatchedWrite {
+        /// Why.
+        purpose: String,
+        /// `SELECT DISTINCT <partition columns> …`.
+        probe_sql: String,
+        /// Partition columns.
+        partition_columns: Vec<String>,
+        /// Buckets per partition (bucketed tables count partitions × buckets).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        bucket_count: Option<u32>,
+        /// Largest batch.
+        max_partitions_per_query: u32,
+        /// Statement of the first batch.
+        first_sql: String,
+        /// Statement of the other batches.
+        rest_sql: String,
+    },
+    /// Load a seed file into a (staging) table.
+    LoadSeed {
+        /// The CSV file, relative to the project.
+        file: String,
+        /// The table to create.
+        table: TableRef,
+        /// Where its data goes.
+        location: String,
+        /// Column → type.
+        column_types: std::collections::BTreeMap<String, String>,
+        /// Text encoding of the file.
+        encoding: String,
+        /// Field delimiter.
+        delimiter: String,
+    },
+    /// Compare the query's columns with the table's and act per `on_schema_change`.
+    CheckSchema {
+        /// The table.
+        table: TableRef,
+        /// The query whose columns are compared.
+        query: String,
+        /// `ignore`, `fail`, `append_new_columns`.
+        policy: String,
+    },
+    /// Publish a staging table as `table`: Hive — Glue CreateTable/UpdateTable with the
+    /// staging table's location and partitions; Iceberg — renames. The previous location is
+    /// kept (see `versions_to_keep`).
+    SwapTable {
+        /// Published table.
+        table: TableRef,
+        /// Staging table holding the new data.
+        staging: TableRef,
+        /// Format.
+        format: TableFormat,
+        /// Catalog parameters set on the published table (karte ownership marks).
+        parameters: std::collections::BTreeMap<String, String>,
+    },
+    /// Register on `table` the partitions written into `staging` (Glue BatchCreatePartition,
+    /// ≤100 per call); existing partition values are pointed at the new data, and their previous
+    /// locations recorded for `DeleteReplacedPartitions`.
+    RegisterPartitions {
+        /// Target table.
+        table: TableRef,
+        /// Staging table whose partitions are taken.
+        staging: TableRef,
+        /// Mode.
+        mode: PartitionMode,
+        /// Partitions per Glue call.
+        batch_size: u32,
+    },
+    /// Delete the data of the partitions that `RegisterPartitions` repointed in this run,
+    /// under the table's owned prefix only.
+    DeleteReplacedPartitions {
+        /// Table.
+        table: TableRef,
+        /// Only objects under this prefix may be deleted.
+        owned_prefix: String,
+    },
+    /// Remove partitions from the catalog (Glue BatchDeletePartition, ≤25 per call) and delete
+    /// their data under the owned prefix.
+    DropPartitions {
+        /// Table.
+        table: TableRef,
+        /// Partition values, one list per partition.
+        partitions: Vec<Vec<String>>,
+        /// Their locations.
+        locations: Vec<String>,
+        /// Only objects under this prefix may be deleted.
+        owned_prefix: String,
+        /// Partitions per Glue call.
+        batch_size: u32,
+    },
+    /// Remove a table's catalog entry only (its data now belongs to another table).
+    DropCatalogEntry {
+        /// Table.
+        table: TableRef,
+    },
+    /// Delete every object under a prefix that karte owns.
+    DeletePrefix {
+        /// The prefix (`s3://…/` or a local directory).
+        prefix: String,
+        /// The managed table owning it.
+        owner: TableRef,
+        /// Why.
+        reason: String,
+    },
+    /// Keep only the newest `keep` catalog versions of a table (Glue table versions).
+    ExpireCatalogVersions {
+        /// Table.
+        table: TableRef,
+        /// Versions kept.
+        keep: u32,
+    },
+}
+
+impl Action {
+    /// Short kebab-case name, used in step ids.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::CreateSchema { .. } => "create-schema",
+            Action::Sql { .. } => "sql",
+            Action::BatchedWrite { .. } => "batched-write",
+            Action::LoadSeed { .. } => "load-seed",
+            Action::CheckSchema { .. } => "check-schema",
+            Action::SwapTable { .. } => "swap",
+            Action::RegisterPartitions { .. } => "register-partitions",
+            Action::DeleteReplacedPartitions { .. } => "delete-replaced-partitions",
+            Action::DropPartitions { .. } => "drop-partitions",
+            Action::DropCatalogEntry { .. } => "drop-catalog-entry",
+            Action::DeletePrefix { .. } => "delete-prefix",
+            Action::ExpireCatalogVersions { .. } => "expire-versions",
+        }
+    }
+}
+
+/// Something a step may destroy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Destroy {
+    /// `objects`, `partitions`, `rows`, `catalog entry`, `catalog versions`, `view definition`.
+    pub kind: String,
+    /// Which: a prefix, a table, a partition list.
+    pub target: String,
+    /// When it is gone for good, or how to get it back.
+    pub note: String,
+}

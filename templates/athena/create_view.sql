@@ -1,0 +1,3 @@
+{#- Inputs: relation (fully-qualified name), sql (the model's compiled query). -#}
+CREATE OR REPLACE VIEW {{ relation }} AS
+{{ sql }}

@@ -1,0 +1,3 @@
+{#- Inputs: relation, select. -#}
+INSERT INTO {{ relation }}
+{{ select }}
