@@ -15,6 +15,7 @@
 pub mod artifacts;
 pub mod cli;
 pub mod diag;
+pub mod engine;
 pub mod graph;
 pub mod plan;
 pub mod project;
@@ -42,6 +43,8 @@ pub struct CompileOptions {
     pub select: Vec<String>,
     /// `--exclude` expressions.
     pub exclude: Vec<String>,
+    /// Models rendered with `is_incremental()` true (their table exists and is not rebuilt).
+    pub incremental: std::collections::HashSet<String>,
 }
 
 /// A compiled project: every stage's output, and the warnings met on the way.
@@ -71,7 +74,7 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
 
     let render_opts = render::RenderOptions {
         vars: opts.vars.clone(),
-        ..Default::default()
+        incremental: opts.incremental.clone(),
     };
     let (rendered, d) = render::render(&project, &target, &render_opts);
     diags.extend(d.0);
@@ -103,6 +106,39 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
         graph,
         selected,
         diagnostics: diags,
+    })
+}
+
+/// Compile again with `is_incremental()` true for the incremental models that exist in
+/// `catalog` (unless `full_refresh`), so that later runs get their incremental SQL. Returns the
+/// compiled project unchanged when no model is incremental.
+pub fn compile_for_catalog(
+    opts: &CompileOptions,
+    compiled: Compiled,
+    catalog: &plan::CatalogState,
+    full_refresh: bool,
+) -> Result<Compiled, Diagnostics> {
+    if full_refresh {
+        return Ok(compiled);
+    }
+    let incremental: std::collections::HashSet<String> = compiled
+        .models
+        .iter()
+        .filter(|m| m.config.materialized() == "incremental")
+        .map(|m| &compiled.project.nodes[m.node])
+        .filter(|n| {
+            catalog
+                .get(&compiled.target.schema(&n.schema), &n.name)
+                .is_some_and(|t| t.kind != plan::catalog::TableKind::View)
+        })
+        .map(|n| n.name.clone())
+        .collect();
+    if incremental.is_empty() {
+        return Ok(compiled);
+    }
+    compile(&CompileOptions {
+        incremental,
+        ..opts.clone()
     })
 }
 

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::diag::{Blame, Code, Diagnostic, Diagnostics};
+use crate::project::NodeKind;
 
 /// karte — SQL transforms for medical data lakes on Athena, with a local engine.
 #[derive(Debug, Parser)]
@@ -29,6 +30,18 @@ enum Command {
     Plan(PlanArgs),
     /// Create a new, working project in DIR.
     Init(InitArgs),
+    /// Build seeds, models and snapshots and run their tests, in dependency order.
+    Build(RunCmdArgs),
+    /// Build models only (no seeds, snapshots or tests).
+    Run(RunCmdArgs),
+    /// Load the seed CSV files.
+    Seed(RunCmdArgs),
+    /// Take the SCD2 snapshots.
+    Snapshot(RunCmdArgs),
+    /// Run the data tests of the selected nodes.
+    Test(RunCmdArgs),
+    /// Run again what failed or was skipped in the last run.
+    Retry(RetryArgs),
 }
 
 /// Options every project command takes.
@@ -106,6 +119,29 @@ struct PlanArgs {
 }
 
 #[derive(Debug, Args)]
+struct RunCmdArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    #[command(flatten)]
+    select: SelectArgs,
+    /// Nodes built at the same time.
+    #[arg(long, default_value_t = 4)]
+    threads: usize,
+    /// Rebuild incremental models and snapshots from scratch.
+    #[arg(long)]
+    full_refresh: bool,
+}
+
+#[derive(Debug, Args)]
+struct RetryArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// Nodes built at the same time.
+    #[arg(long, default_value_t = 4)]
+    threads: usize,
+}
+
+#[derive(Debug, Args)]
 struct InitArgs {
     /// Directory to create.
     dir: PathBuf,
@@ -123,10 +159,19 @@ pub fn main() -> i32 {
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
+    use NodeKind::{Model, Seed, Snapshot};
     let result = match cli.command {
-        Command::Compile(a) => commands::compile::run(&a.project, &a.select),
-        Command::Ls(a) => commands::ls::run(&a.project, &a.select, a.output == Output::Json),
-        Command::Init(a) => commands::init::run(&a.dir, a.name.as_deref()),
+        Command::Compile(a) => commands::compile::run(&a.project, &a.select).map(|()| true),
+        Command::Ls(a) => {
+            commands::ls::run(&a.project, &a.select, a.output == Output::Json).map(|()| true)
+        }
+        Command::Init(a) => commands::init::run(&a.dir, a.name.as_deref()).map(|()| true),
+        Command::Build(a) => run_cmd(&a, "build", &[Model, Seed, Snapshot], true),
+        Command::Run(a) => run_cmd(&a, "run", &[Model], false),
+        Command::Seed(a) => run_cmd(&a, "seed", &[Seed], false),
+        Command::Snapshot(a) => run_cmd(&a, "snapshot", &[Snapshot], false),
+        Command::Test(a) => run_cmd(&a, "test", &[], true),
+        Command::Retry(a) => commands::build::retry(&a.project, a.threads),
         Command::Plan(a) => commands::plan::run(
             &a.project,
             &a.select,
@@ -136,15 +181,36 @@ pub fn main() -> i32 {
                 as_of: a.as_of.as_deref(),
                 json: a.output == Output::Json,
             },
-        ),
+        )
+        .map(|()| true),
     };
     match result {
-        Ok(()) => 0,
+        Ok(true) => 0,
+        Ok(false) => 1,
         Err(diags) => {
             report(&diags);
             exit_code(&diags)
         }
     }
+}
+
+fn run_cmd(
+    a: &RunCmdArgs,
+    command: &'static str,
+    kinds: &[NodeKind],
+    tests: bool,
+) -> Result<bool, Diagnostics> {
+    commands::build::run(
+        &a.project,
+        &a.select,
+        commands::build::RunArgs {
+            command,
+            kinds: kinds.to_vec(),
+            tests,
+            threads: a.threads,
+            full_refresh: a.full_refresh,
+        },
+    )
 }
 
 /// 2 if karte could not run (environment or internal), else 1.
@@ -194,6 +260,7 @@ impl ProjectArgs {
             vars: parse_vars(self.vars.as_deref())?,
             select: select.select.clone(),
             exclude: select.exclude.clone(),
+            incremental: Default::default(),
         })
     }
 }

@@ -96,6 +96,10 @@ codes! {
     TargetIncomplete = "E406", Project;
     /// A table exists in the catalog but karte does not manage it: karte will not replace it.
     NotManaged = "E407", Project;
+    /// The engine could not do what a step asked (the message says why).
+    EngineFailed = "E501", Environment;
+    /// SQL that the local engine cannot run with Athena's meaning.
+    Untranslatable = "E502", Project;
     /// A configuration key karte does not know (probably a typo).
     UnknownConfigKey = "W001", Project;
     /// A file in the project is ignored.

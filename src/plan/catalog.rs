@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::step::TableFormat;
-use crate::diag::{display_path, Code, Diagnostic, Location};
+use crate::diag::{Code, Diagnostic, Location};
 
 /// Catalog parameter marking a table as created and managed by karte.
 pub const MANAGED_PARAM: &str = "karte_managed";
@@ -67,6 +67,9 @@ pub struct TableState {
     /// Partition keys.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub partition_keys: Vec<String>,
+    /// Types of the partition keys (Athena type names), in the same order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partition_types: Vec<String>,
     /// Registered partitions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub partitions: Vec<PartitionState>,
@@ -106,10 +109,7 @@ impl CatalogState {
             let off = index.offset(&text, e.line(), e.column());
             Diagnostic::error(Code::InvalidArgument, format!("invalid catalog state: {e}"))
                 .at(Location::from_span(path, &text, off..off + 1))
-                .help(format!(
-                    "the file must be JSON like the one karte writes ({}); see docs/materializations.md",
-                    display_path(Path::new("target/catalog_state.json"))
-                ))
+                .help("the file must be JSON: {\"tables\": {\"schema.table\": {\"kind\": \"hive\", …}}}; see docs/materializations.md")
         })
     }
 

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 use sha2::{Digest, Sha256};
 
 pub use catalog::CatalogState;
-pub use step::{Action, Destroy, NodePlan, Plan, Step, TableRef};
+pub use step::{Action, Destroy, NodePlan, Plan, Step, TableRef, RUN_ID_PLACEHOLDER};
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Location};
 use crate::project::NodeKind;
@@ -40,6 +40,16 @@ pub struct PlanOptions {
 
 /// Plan the selected nodes of a compiled project.
 pub fn plan(c: &Compiled, catalog: &CatalogState, opts: &PlanOptions) -> Result<Plan, Diagnostics> {
+    plan_nodes(c, &c.selected, catalog, opts)
+}
+
+/// Plan the given nodes (in dependency order) of a compiled project.
+pub fn plan_nodes(
+    c: &Compiled,
+    selected: &[usize],
+    catalog: &CatalogState,
+    opts: &PlanOptions,
+) -> Result<Plan, Diagnostics> {
     let one = |d: Diagnostic| Diagnostics(vec![d]);
     let lake = Lake::of(&c.target).map_err(one)?;
     let templates = templates::Templates::new(&c.project, c.target.config.kind);
@@ -81,7 +91,7 @@ pub fn plan(c: &Compiled, catalog: &CatalogState, opts: &PlanOptions) -> Result<
     // The last step of each planned node, for dependencies across nodes.
     let mut last_step: HashMap<usize, String> = HashMap::new();
     let mut schemas_created: Vec<String> = Vec::new();
-    for &i in &c.selected {
+    for &i in selected {
         let node = &c.project.nodes[i];
         let Some(s) = all_settings.get(&i) else {
             continue;

@@ -499,10 +499,18 @@ fn combinations(r: &mut Reader, s: &ModelSettings) {
             "add `bucket_count: 16` (or another number)",
         );
     }
-    if s.bucket_count.is_some_and(|n| n == 0 || n > 100) {
+    let iceberg_buckets = s
+        .partitioned_by
+        .iter()
+        .filter_map(|p| super::materialization::iceberg_bucket(p).map(|(n, _)| n));
+    if s.bucket_count
+        .into_iter()
+        .chain(iceberg_buckets)
+        .any(|n| n == 0 || n > 100)
+    {
         bad(
             "bucket_count",
-            format!("`bucket_count` of `{name}` must be between 1 and 100"),
+            format!("the bucket count of `{name}` must be between 1 and 100"),
             "Athena writes at most 100 partitions × buckets per query",
         );
     }

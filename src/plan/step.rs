@@ -7,6 +7,8 @@ use crate::project::TargetType;
 
 /// Placeholder in names and locations for the run id, filled in when the plan is executed.
 pub const RUN_ID: &str = "{run_id}";
+/// The same placeholder, under the name the engines use.
+pub const RUN_ID_PLACEHOLDER: &str = RUN_ID;
 
 /// Version of the plan format.
 pub const PLAN_VERSION: u32 = 1;

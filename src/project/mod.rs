@@ -112,32 +112,23 @@ impl NodeConfig {
 /// Config keys karte knows. Others get a "did you mean" warning: a typo such as
 /// `partition_by` must not be ignored silently.
 pub const KNOWN_CONFIG_KEYS: &[&str] = &[
-    "alias",
     "bucket_count",
     "bucketed_by",
     "check_cols",
     "column_types",
     "delimiter",
-    "docs",
     "enabled",
     "encoding",
     "external_location",
     "format",
-    "full_refresh",
     "hard_deletes",
-    "header",
     "incremental_predicates",
     "incremental_strategy",
     "invalidate_hard_deletes",
-    "lookback",
     "materialized",
     "meta",
     "on_schema_change",
-    "partition_projection",
     "partitioned_by",
-    "post_hook",
-    "pre_hook",
-    "quote",
     "severity",
     "snapshot",
     "store_failures",
@@ -163,6 +154,8 @@ pub struct TestSpec {
     /// Arguments and config (`values`, `to`, `field`, `severity`, `where`, …).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub args: BTreeMap<String, serde_json::Value>,
+    /// The property file declaring it.
+    pub file: String,
 }
 
 /// A model, seed, snapshot or singular test.
@@ -502,17 +495,18 @@ fn new_node(kind: NodeKind, rel: PathBuf, text: String, bytes: &[u8]) -> Node {
         .file_stem()
         .map(|s| s.to_string_lossy().to_string())
         .unwrap_or_default();
-    let mut comps = rel.iter().map(|c| c.to_string_lossy().to_string());
-    let top = comps.next().unwrap_or_default();
+    let top = rel
+        .iter()
+        .next()
+        .map(|c| c.to_string_lossy().to_string())
+        .unwrap_or_default();
+    // Models: the first folder under models/ is the layer. Seeds: directly in seeds/ they are in
+    // the `seeds` layer; in seeds/<folder>/ the folder is the layer.
+    let parts: Vec<_> = rel.iter().collect();
     let layer = match kind {
-        NodeKind::Model => {
-            let parts: Vec<_> = rel.iter().collect();
-            if parts.len() > 2 {
-                parts[1].to_string_lossy().to_string()
-            } else {
-                "default".to_string()
-            }
-        }
+        NodeKind::Model if parts.len() > 2 => parts[1].to_string_lossy().to_string(),
+        NodeKind::Model => "default".to_string(),
+        NodeKind::Seed if parts.len() > 2 => parts[1].to_string_lossy().to_string(),
         _ => top,
     };
     let checksum = format!("{:x}", Sha256::digest(bytes));
@@ -675,11 +669,11 @@ fn apply_properties(
                     node.description = p.description.clone();
                 }
                 for t in &p.tests {
-                    node.tests.push(test_spec(t, None));
+                    node.tests.push(test_spec(t, None, &path));
                 }
                 for c in &p.columns {
                     for t in &c.tests {
-                        node.tests.push(test_spec(t, Some(&c.name)));
+                        node.tests.push(test_spec(t, Some(&c.name), &path));
                     }
                 }
                 node.columns.extend(p.columns);
@@ -688,9 +682,10 @@ fn apply_properties(
         for s in props.sources {
             let schema = s.schema.clone().unwrap_or_else(|| s.name.clone());
             for t in s.tables {
-                let mut tests: Vec<TestSpec> = t.tests.iter().map(|x| test_spec(x, None)).collect();
+                let mut tests: Vec<TestSpec> =
+                    t.tests.iter().map(|x| test_spec(x, None, &path)).collect();
                 for c in &t.columns {
-                    tests.extend(c.tests.iter().map(|x| test_spec(x, Some(&c.name))));
+                    tests.extend(c.tests.iter().map(|x| test_spec(x, Some(&c.name), &path)));
                 }
                 project.sources.push(SourceTable {
                     source: s.name.clone(),
@@ -724,7 +719,7 @@ pub fn name_span(text: &str, name: &str) -> std::ops::Range<usize> {
 }
 
 /// Normalise a test entry: `not_null` or `{accepted_values: {values: […]}}`.
-fn test_spec(v: &YamlValue, column: Option<&str>) -> TestSpec {
+fn test_spec(v: &YamlValue, column: Option<&str>, file: &Path) -> TestSpec {
     let (name, args) = match v {
         YamlValue::String(s) => (s.clone(), BTreeMap::new()),
         YamlValue::Mapping(m) if m.len() == 1 => {
@@ -746,6 +741,7 @@ fn test_spec(v: &YamlValue, column: Option<&str>) -> TestSpec {
         name,
         column: column.map(String::from),
         args,
+        file: display_path(file),
     }
 }
 

@@ -1,5 +1,6 @@
 {#- First run of an SCD2 snapshot: every source row opens a version.
-    Inputs: sql, scd_id (expression), updated_at (expression for the version time). -#}
+    Inputs: sql, scd_id (expression), updated_at (expression for the version time); the other
+    snapshot inputs are passed too and unused. -#}
 SELECT
     s.*,
     {{ scd_id }} AS dbt_scd_id,

@@ -1,5 +1,6 @@
 {#- Iceberg SCD2 snapshot: close changed versions and insert new ones in one MERGE.
-    Inputs as snapshot_rewrite. Each changed key appears twice in the staged rows: once to close
+    Inputs as snapshot_rewrite (relation, sql, unique_key, source_columns, changed, updated_at,
+    updated_at_closing, scd_id, hard_deletes). Each changed key appears twice in the staged rows: once to close
     the current version (matched on dbt_scd_id), once to insert the new one (never matches). -#}
 MERGE INTO {{ relation }} AS target
 USING (
@@ -15,7 +16,7 @@ USING (
            {% for col in source_columns %}c.{{ col }}, {% endfor %}c.dbt_scd_id, c.dbt_updated_at, c.dbt_valid_from
     FROM current_rows c
     LEFT JOIN source s ON {% for k in unique_key %}s.{{ k }} = c.{{ k }}{% if not loop.last %} AND {% endif %}{% endfor %}
-    WHERE {% if hard_deletes %}s.{{ unique_key[0] }} IS NULL OR {% endif %}({{ changed }})
+    WHERE {% if hard_deletes %}s.{{ unique_key[0] }} IS NULL OR {% endif %}(s.{{ unique_key[0] }} IS NOT NULL AND ({{ changed }}))
     UNION ALL
     SELECT CAST(NULL AS varchar) AS merge_key, CAST(NULL AS timestamp(3)) AS closed_at,
            {% for col in source_columns %}s.{{ col }}, {% endfor %}{{ scd_id }} AS dbt_scd_id, {{ updated_at }} AS dbt_updated_at, {{ updated_at }} AS dbt_valid_from

@@ -1,7 +1,8 @@
 {#- Hive SCD2 snapshot: the whole new history (written to a fresh location, then swapped).
     Inputs: relation (current snapshot table), sql, unique_key (list), source_columns (list),
     changed (predicate on `s` (source) and `c` (current) rows), updated_at (expression on `s`),
-    scd_id (expression on `s`), hard_deletes (bool). -#}
+    updated_at_closing (the time a closed version ends), scd_id (expression on `s`),
+    hard_deletes (bool). -#}
 WITH source AS (
     SELECT * FROM (
 {{ sql }}
@@ -14,7 +15,7 @@ closed AS (
     SELECT c.dbt_scd_id, {{ updated_at_closing }} AS closed_at
     FROM current_rows c
     LEFT JOIN source s ON {% for k in unique_key %}s.{{ k }} = c.{{ k }}{% if not loop.last %} AND {% endif %}{% endfor %}
-    WHERE {% if hard_deletes %}s.{{ unique_key[0] }} IS NULL OR {% endif %}({{ changed }})
+    WHERE {% if hard_deletes %}s.{{ unique_key[0] }} IS NULL OR {% endif %}(s.{{ unique_key[0] }} IS NOT NULL AND ({{ changed }}))
 )
 SELECT h.* FROM {{ relation }} h WHERE h.dbt_valid_to IS NOT NULL
 UNION ALL

@@ -104,3 +104,28 @@ fn help_lists_commands() {
         assert!(s.contains(cmd), "{s}");
     }
 }
+
+#[test]
+fn recompile_removes_stale_files_and_keeps_current_ones() {
+    let dir = project_from_spec(
+        "=== models/silver/a.sql\nselect 1 as x\n=== models/gold/b.sql\nselect * from silver.a\n",
+    );
+    let p = dir.path().to_str().unwrap();
+    assert_eq!(
+        karte(&["compile", "--project-dir", p]).status.code(),
+        Some(0)
+    );
+    std::fs::remove_file(dir.path().join("models/gold/b.sql")).unwrap();
+    std::fs::write(dir.path().join("models/silver/a.sql"), "select 2 as x\n").unwrap();
+    assert_eq!(
+        karte(&["compile", "--project-dir", p]).status.code(),
+        Some(0)
+    );
+    assert!(!dir
+        .path()
+        .join("target/compiled/models/gold/b.sql")
+        .exists());
+    let a =
+        std::fs::read_to_string(dir.path().join("target/compiled/models/silver/a.sql")).unwrap();
+    assert_eq!(a, "select 2 as x\n");
+}

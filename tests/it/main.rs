@@ -6,5 +6,7 @@ mod cli;
 mod compile;
 mod diagnostics;
 mod docs;
+#[cfg(feature = "duckdb-engine")]
+mod local;
 mod plan;
 mod select;

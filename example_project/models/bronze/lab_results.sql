@@ -1,3 +1,3 @@
 -- 検査結果をそのまま (lab results as delivered)
 select *
-from raw.lab_results
+from raw.lab_csv

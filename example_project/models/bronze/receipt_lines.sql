@@ -4,4 +4,4 @@ select
     line_no,
     record_type,
     split(fields, ',') as fields
-from raw.receipt_lines
+from raw.uke_lines

@@ -20,12 +20,14 @@ pub struct PlanArgs<'a> {
 
 /// Compile, plan, write target/plan.json, print the plan.
 pub fn run(args: &ProjectArgs, select: &SelectArgs, p: PlanArgs) -> Result<(), Diagnostics> {
-    let compiled = crate::compile(&args.compile_options(select)?)?;
+    let opts = args.compile_options(select)?;
+    let compiled = crate::compile(&opts)?;
     report(&compiled.diagnostics);
     let catalog = match p.catalog_state {
         Some(path) => CatalogState::load(path).map_err(|d| Diagnostics(vec![d]))?,
         None => CatalogState::default(),
     };
+    let compiled = crate::compile_for_catalog(&opts, compiled, &catalog, p.full_refresh)?;
     let as_of = match p.as_of {
         Some(d) => valid_date(d)?,
         None => today(),

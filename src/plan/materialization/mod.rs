@@ -114,7 +114,7 @@ impl NodeCtx<'_> {
 
     /// True if writes of this node must be split into batches of ≤100 partitions.
     pub fn batched(&self) -> bool {
-        !self.settings.partitioned_by.is_empty()
+        !self.partition_columns().is_empty()
     }
 
     /// Buckets per partition: Hive `bucket_count`, or an Iceberg `bucket(n, col)` transform.
@@ -342,7 +342,7 @@ fn partition_expression(p: &str) -> String {
 }
 
 /// `bucket(16, person_id)` → (16, person_id).
-fn iceberg_bucket(p: &str) -> Option<(u32, String)> {
+pub fn iceberg_bucket(p: &str) -> Option<(u32, String)> {
     let inner = p.trim().strip_prefix("bucket(")?.strip_suffix(')')?;
     let (n, col) = inner.split_once(',')?;
     Some((n.trim().parse().ok()?, col.trim().to_string()))

@@ -72,7 +72,20 @@ pub fn plan(ctx: &NodeCtx) -> Result<Planned, Diagnostic> {
             sql,
             ..clone_ctx(ctx)
         };
-        return table::plan(&inner, table::rebuild_mode(ctx));
+        let mut planned = table::plan(&inner, table::rebuild_mode(ctx))?;
+        if ctx.existing.is_some() {
+            // A full refresh starts the history again.
+            for (action, destroys) in &mut planned.actions {
+                if matches!(action, Action::SwapTable { .. }) {
+                    destroys.push(Destroy {
+                        kind: "rows".into(),
+                        target: format!("the history of {} (every closed version)", ctx.table),
+                        note: "the snapshot starts again from the current source rows; the previous table stays per versions_to_keep".into(),
+                    });
+                }
+            }
+        }
+        return Ok(planned);
     }
     let existing = ctx.existing.expect("checked");
     let source_columns: Vec<String> = existing

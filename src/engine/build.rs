@@ -1,0 +1,295 @@
+//! `build` and its narrower forms (`run`, `seed`, `snapshot`, `test`): read the catalog, plan
+//! the selected nodes, add their data tests, and run everything in dependency order. A failing
+//! error-severity test blocks the descendants of the node it tests.
+
+use std::collections::HashMap;
+use std::sync::atomic::AtomicBool;
+
+use super::results::{NodeResult, RunResults, Status};
+use super::runner::{self, Event, Job};
+use super::tests::{self, DataTest};
+use super::Engine;
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::plan::{NodePlan, PlanOptions, Step, RUN_ID_PLACEHOLDER};
+use crate::project::NodeKind;
+use crate::Compiled;
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The command name, for run_results.json.
+    pub command: String,
+    /// Node kinds whose steps run (models, seeds, snapshots).
+    pub kinds: Vec<NodeKind>,
+    /// Run data tests of the selected nodes.
+    pub tests: bool,
+    /// Concurrent nodes.
+    pub threads: usize,
+    /// Rebuild incremental models and snapshots.
+    pub full_refresh: bool,
+    /// Plan date.
+    pub as_of: String,
+    /// Command line, for run_results.json.
+    pub args: Vec<String>,
+}
+
+/// One unit of work of a build.
+pub enum Work {
+    /// Build a node.
+    Node(NodePlan),
+    /// Run a data test.
+    Test(DataTest),
+}
+
+/// A new run id: `run_YYYYMMDD_HHMMSS_mmm` (valid in table names and paths).
+pub fn new_run_id() -> String {
+    chrono::Utc::now()
+        .format("run_%Y%m%d_%H%M%S_%3f")
+        .to_string()
+}
+
+/// Plan and build. `on_event` sees every job start and end (for progress output).
+pub fn build(
+    c: &Compiled,
+    engine: &dyn Engine,
+    opts: &BuildOptions,
+    cancel: &AtomicBool,
+    on_event: &(dyn Fn(&Job<Work>, Event) + Sync),
+    check_sql: &(dyn Fn(&Compiled, &[usize]) -> Diagnostics + Sync),
+) -> Result<RunResults, Diagnostics> {
+    let started = std::time::Instant::now();
+    let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let nodes: Vec<usize> = c
+        .selected
+        .iter()
+        .copied()
+        .filter(|&i| opts.kinds.contains(&c.project.nodes[i].kind))
+        .collect();
+    let pre = check_sql(c, &nodes);
+    if pre.has_errors() {
+        return Err(pre);
+    }
+    let catalog = engine.catalog_state().map_err(|e| {
+        Diagnostics(vec![Diagnostic::error(
+            Code::EngineFailed,
+            format!("cannot read the {} catalog: {}", engine.name(), e.message),
+        )])
+    })?;
+    let plan = crate::plan::plan_nodes(
+        c,
+        &nodes,
+        &catalog,
+        &PlanOptions {
+            full_refresh: opts.full_refresh,
+            as_of: opts.as_of.clone(),
+        },
+    )?;
+    let data_tests = if opts.tests {
+        tests::collect(c, &c.selected).map_err(Diagnostics)?
+    } else {
+        Vec::new()
+    };
+
+    // Jobs: nodes that have steps (ephemeral models have none), then tests.
+    let node_of_id: HashMap<String, usize> = (0..c.project.nodes.len())
+        .map(|i| (crate::artifacts::node_id(c, i), i))
+        .collect();
+    let mut jobs: Vec<Job<Work>> = Vec::new();
+    let mut job_of_node: HashMap<usize, usize> = HashMap::new();
+    for np in &plan.nodes {
+        if np.steps.is_empty() {
+            continue;
+        }
+        let Some(&node) = node_of_id.get(&np.unique_id) else {
+            continue;
+        };
+        job_of_node.insert(node, jobs.len());
+        jobs.push(Job {
+            unique_id: np.unique_id.clone(),
+            name: np.name.clone(),
+            kind: c.project.nodes[node].kind.as_str().to_string(),
+            deps: Vec::new(),
+            work: Work::Node(np.clone()),
+        });
+    }
+    let mut tests_of_node: HashMap<usize, Vec<usize>> = HashMap::new();
+    for t in data_tests {
+        let deps: Vec<usize> = t
+            .depends_on
+            .iter()
+            .filter_map(|n| job_of_node.get(n).copied())
+            .collect();
+        let j = jobs.len();
+        if let Some(&tested) = t.depends_on.first() {
+            tests_of_node.entry(tested).or_default().push(j);
+        }
+        jobs.push(Job {
+            unique_id: t.unique_id.clone(),
+            name: t.name.clone(),
+            kind: "test".into(),
+            deps,
+            work: Work::Test(t),
+        });
+    }
+    // A node waits for the nearest built ancestors and for their tests.
+    for (&node, &j) in &job_of_node {
+        let mut deps = Vec::new();
+        let mut stack = c.graph.parents(node);
+        let mut seen = std::collections::HashSet::new();
+        while let Some(p) = stack.pop() {
+            if !seen.insert(p) {
+                continue;
+            }
+            match job_of_node.get(&p) {
+                Some(&pj) => {
+                    deps.push(pj);
+                    deps.extend(tests_of_node.get(&p).into_iter().flatten().copied());
+                }
+                None => stack.extend(c.graph.parents(p)),
+            }
+        }
+        deps.sort_unstable();
+        deps.dedup();
+        jobs[j].deps = deps;
+    }
+
+    let run_id = new_run_id();
+    let exec = |job: &Job<Work>| -> NodeResult {
+        let mut r = NodeResult {
+            unique_id: job.unique_id.clone(),
+            name: job.name.clone(),
+            kind: job.kind.clone(),
+            status: Status::Success,
+            execution_time: 0.0,
+            rows_affected: None,
+            failures: None,
+            message: None,
+            query_ids: Vec::new(),
+        };
+        match &job.work {
+            Work::Node(np) => {
+                for step in &np.steps {
+                    let step = with_run_id(step, &run_id);
+                    match engine.run_step(&step) {
+                        Ok(out) => {
+                            if let Some(n) = out.rows_affected {
+                                if step.writes_data() {
+                                    r.rows_affected = Some(r.rows_affected.unwrap_or(0) + n);
+                                }
+                            }
+                            r.query_ids.extend(out.query_ids);
+                        }
+                        Err(e) => {
+                            r.status = Status::Error;
+                            r.message =
+                                Some(format!("{} (step {}, {})", e.message, step.id, np.path));
+                            return r;
+                        }
+                    }
+                }
+            }
+            Work::Test(t) => match engine.run_test(&t.sql, 5) {
+                Ok(out) if out.failures == 0 => r.status = Status::Pass,
+                Ok(out) => {
+                    r.status = if t.severity == "warn" {
+                        Status::Warn
+                    } else {
+                        Status::Fail
+                    };
+                    r.failures = Some(out.failures);
+                    let mut msg = format!(
+                        "{} failing row{}",
+                        out.failures,
+                        if out.failures == 1 { "" } else { "s" }
+                    );
+                    if !out.sample.is_empty() {
+                        msg.push_str(&format!(
+                            "; e.g. {}",
+                            sample_text(&out.columns, &out.sample)
+                        ));
+                    }
+                    if let Some(table) = &t.store_failures {
+                        match engine.store_failures(table, &t.sql) {
+                            Ok(()) => msg.push_str(&format!("; stored in {table}")),
+                            Err(e) => {
+                                msg.push_str(&format!("; could not store them: {}", e.message))
+                            }
+                        }
+                    }
+                    r.message = Some(msg);
+                }
+                Err(e) => {
+                    r.status = Status::Error;
+                    r.message = Some(e.message);
+                }
+            },
+        }
+        r
+    };
+    let events = |e: Event| {
+        let i = match e {
+            Event::Started(i) | Event::Finished(i, _) => i,
+        };
+        on_event(&jobs[i], e);
+    };
+    let results = runner::run(&jobs, opts.threads, cancel, &exec, &events);
+    let interrupted = cancel.load(std::sync::atomic::Ordering::SeqCst);
+    Ok(RunResults {
+        run_id,
+        command: opts.command.clone(),
+        target: c.target.name.clone(),
+        started_at,
+        elapsed: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+        args: opts.args.clone(),
+        interrupted,
+        results,
+    })
+}
+
+/// A step with `{run_id}` filled in.
+pub fn with_run_id(step: &Step, run_id: &str) -> Step {
+    let json = serde_json::to_string(step).expect("steps serialise");
+    serde_json::from_str(&json.replace(RUN_ID_PLACEHOLDER, run_id)).expect("steps deserialise")
+}
+
+fn sample_text(columns: &[String], rows: &[Vec<String>]) -> String {
+    rows.iter()
+        .take(3)
+        .map(|r| {
+            let pairs: Vec<String> = columns
+                .iter()
+                .zip(r)
+                .map(|(c, v)| format!("{c}={v}"))
+                .collect();
+            format!("({})", pairs.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Write `target/run_results.json`.
+pub fn write_results(root: &std::path::Path, results: &RunResults) -> Result<(), Diagnostic> {
+    let path = root.join("target").join("run_results.json");
+    let json = serde_json::to_string_pretty(results).expect("results serialise") + "\n";
+    std::fs::create_dir_all(root.join("target"))
+        .and_then(|_| std::fs::write(&path, json))
+        .map_err(|e| Diagnostic::error(Code::Io, format!("cannot write {}: {e}", path.display())))
+}
+
+/// Read the last `target/run_results.json`.
+pub fn read_results(root: &std::path::Path) -> Result<RunResults, Diagnostic> {
+    let path = root.join("target").join("run_results.json");
+    let text = std::fs::read_to_string(&path).map_err(|_| {
+        Diagnostic::error(
+            Code::InvalidArgument,
+            "there is no previous run to retry (target/run_results.json is missing)",
+        )
+        .help("run `karte build` first")
+    })?;
+    serde_json::from_str(&text).map_err(|e| {
+        Diagnostic::error(
+            Code::InvalidArgument,
+            format!("target/run_results.json is not readable: {e}"),
+        )
+    })
+}

@@ -1,0 +1,266 @@
+//! The local catalog: what Glue is on Athena. Table states (the same [`TableState`] the planner
+//! reads) are kept as JSON in `karte_catalog.entries` of the DuckDB file; a Hive table is a
+//! DuckDB view over the Parquet files of its registered partitions, an Iceberg table a DuckDB
+//! table, a view a DuckDB view.
+
+use std::path::{Path, PathBuf};
+
+use duckdb::{params, Connection};
+
+use crate::engine::EngineError;
+use crate::plan::catalog::{CatalogState, TableKind, TableState};
+use crate::plan::TableRef;
+
+/// Create the catalog's own tables if missing.
+pub fn init(conn: &Connection) -> Result<(), EngineError> {
+    conn.execute_batch(
+        "CREATE SCHEMA IF NOT EXISTS karte_catalog;
+         CREATE TABLE IF NOT EXISTS karte_catalog.entries (
+             schema_name VARCHAR NOT NULL,
+             table_name VARCHAR NOT NULL,
+             state VARCHAR NOT NULL,
+             PRIMARY KEY (schema_name, table_name)
+         );",
+    )
+    .map_err(db)
+}
+
+/// A DuckDB error, blamed on the environment.
+pub fn db(e: duckdb::Error) -> EngineError {
+    EngineError::environment(format!("local engine: {e}"))
+}
+
+/// `"schema"."name"`.
+pub fn ident(t: &TableRef) -> String {
+    format!("{}.{}", quote(&t.schema), quote(&t.name))
+}
+
+/// A DuckDB identifier in double quotes.
+pub fn quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// A DuckDB string literal.
+pub fn lit(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// The state of a table, if registered.
+pub fn get(conn: &Connection, t: &TableRef) -> Result<Option<TableState>, EngineError> {
+    let mut stmt = conn
+        .prepare("SELECT state FROM karte_catalog.entries WHERE schema_name = ? AND table_name = ?")
+        .map_err(db)?;
+    let mut rows = stmt.query(params![t.schema, t.name]).map_err(db)?;
+    match rows.next().map_err(db)? {
+        Some(row) => {
+            let json: String = row.get(0).map_err(db)?;
+            serde_json::from_str(&json)
+                .map(Some)
+                .map_err(|e| EngineError::internal(format!("corrupt catalog entry for {t}: {e}")))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Register or replace a table's state.
+pub fn put(conn: &Connection, t: &TableRef, state: &TableState) -> Result<(), EngineError> {
+    let json = serde_json::to_string(state).map_err(|e| EngineError::internal(e.to_string()))?;
+    conn.execute(
+        "INSERT OR REPLACE INTO karte_catalog.entries VALUES (?, ?, ?)",
+        params![t.schema, t.name, json],
+    )
+    .map_err(db)?;
+    Ok(())
+}
+
+/// Remove a table's entry (not its data).
+pub fn remove(conn: &Connection, t: &TableRef) -> Result<(), EngineError> {
+    conn.execute(
+        "DELETE FROM karte_catalog.entries WHERE schema_name = ? AND table_name = ?",
+        params![t.schema, t.name],
+    )
+    .map_err(db)?;
+    Ok(())
+}
+
+/// The whole catalog, for planning.
+pub fn state(conn: &Connection) -> Result<CatalogState, EngineError> {
+    let mut stmt = conn
+        .prepare("SELECT schema_name, table_name, state FROM karte_catalog.entries ORDER BY 1, 2")
+        .map_err(db)?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })
+        .map_err(db)?;
+    let mut out = CatalogState::default();
+    for row in rows {
+        let (schema, name, json) = row.map_err(db)?;
+        let state: TableState = serde_json::from_str(&json).map_err(|e| {
+            EngineError::internal(format!("corrupt catalog entry for {schema}.{name}: {e}"))
+        })?;
+        out.tables.insert(format!("{schema}.{name}"), state);
+    }
+    Ok(out)
+}
+
+/// Drop whatever DuckDB object has this name (view or table).
+pub fn drop_object(conn: &Connection, t: &TableRef) -> Result<(), EngineError> {
+    let kind: Option<String> = conn
+        .query_row(
+            "SELECT table_type FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            params![t.schema, t.name],
+            |r| r.get(0),
+        )
+        .ok();
+    match kind.as_deref() {
+        Some("VIEW") => conn
+            .execute_batch(&format!("DROP VIEW {}", ident(t)))
+            .map_err(db),
+        Some(_) => conn
+            .execute_batch(&format!("DROP TABLE {}", ident(t)))
+            .map_err(db),
+        None => Ok(()),
+    }
+}
+
+/// Resolve a plan location (relative to the project, or absolute) to a directory.
+pub fn resolve(root: &Path, location: &str) -> PathBuf {
+    let p = Path::new(location.trim_start_matches("file://"));
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        root.join(p)
+    }
+}
+
+/// DuckDB type for an Athena type name.
+pub fn duck_type(athena: &str) -> String {
+    let t = athena.trim().to_lowercase();
+    match t.as_str() {
+        "string" | "varchar" | "char" => "VARCHAR".into(),
+        "int" | "integer" => "INTEGER".into(),
+        "tinyint" | "smallint" | "bigint" | "double" | "real" | "float" | "boolean" | "date" => {
+            t.to_uppercase()
+        }
+        _ if t.starts_with("varchar") || t.starts_with("char") => "VARCHAR".into(),
+        _ if t.starts_with("timestamp") => "TIMESTAMP".into(),
+        _ => t.to_uppercase(),
+    }
+}
+
+/// Athena type name for a DuckDB type.
+pub fn athena_type(duck: &str) -> String {
+    let t = duck.trim().to_uppercase();
+    match t.as_str() {
+        "VARCHAR" => "varchar".into(),
+        "INTEGER" => "integer".into(),
+        "BIGINT" | "HUGEINT" => "bigint".into(),
+        "SMALLINT" => "smallint".into(),
+        "TINYINT" => "tinyint".into(),
+        "DOUBLE" => "double".into(),
+        "FLOAT" => "real".into(),
+        "BOOLEAN" => "boolean".into(),
+        "DATE" => "date".into(),
+        _ if t.starts_with("TIMESTAMP") => "timestamp".into(),
+        _ if t.starts_with("DECIMAL") => t.to_lowercase(),
+        _ if t.ends_with("[]") => format!("array({})", athena_type(&t[..t.len() - 2])),
+        _ => t.to_lowercase(),
+    }
+}
+
+/// (Re)create the DuckDB object a table state stands for: the reader view of a Hive table.
+pub fn refresh_view(
+    conn: &Connection,
+    root: &Path,
+    t: &TableRef,
+    s: &TableState,
+) -> Result<(), EngineError> {
+    if s.kind != TableKind::Hive {
+        return Ok(());
+    }
+    let files: Vec<String> = if s.partition_keys.is_empty() {
+        let dir = resolve(root, s.location.as_deref().unwrap_or_default());
+        if has_parquet(&dir) {
+            vec![format!("{}/*.parquet", dir.display())]
+        } else {
+            Vec::new()
+        }
+    } else {
+        s.partitions
+            .iter()
+            .map(|p| resolve(root, &p.location))
+            .filter(|d| has_parquet(d))
+            .map(|d| format!("{}/*.parquet", d.display()))
+            .collect()
+    };
+    let body = if files.is_empty() {
+        let cols: Vec<String> = s
+            .columns
+            .iter()
+            .map(|c| {
+                format!(
+                    "CAST(NULL AS {}) AS {}",
+                    duck_type(&c.data_type),
+                    quote(&c.name)
+                )
+            })
+            .chain(
+                s.partition_keys
+                    .iter()
+                    .zip(
+                        s.partition_types
+                            .iter()
+                            .chain(std::iter::repeat(&"varchar".to_string())),
+                    )
+                    .map(|(k, ty)| format!("CAST(NULL AS {}) AS {}", duck_type(ty), quote(k))),
+            )
+            .collect();
+        if cols.is_empty() {
+            "SELECT 1 AS empty WHERE false".to_string()
+        } else {
+            format!("SELECT {} WHERE false", cols.join(", "))
+        }
+    } else {
+        let list = files.iter().map(|f| lit(f)).collect::<Vec<_>>().join(", ");
+        if s.partition_keys.is_empty() {
+            format!("SELECT * FROM read_parquet([{list}], union_by_name = true)")
+        } else {
+            let types = s
+                .partition_keys
+                .iter()
+                .zip(
+                    s.partition_types
+                        .iter()
+                        .chain(std::iter::repeat(&"varchar".to_string())),
+                )
+                .map(|(k, ty)| format!("{}: {}", lit(k), lit(&duck_type(ty))))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!(
+                "SELECT * FROM read_parquet([{list}], hive_partitioning = true, union_by_name = true, hive_types = {{{types}}})"
+            )
+        }
+    };
+    drop_object(conn, t)?;
+    conn.execute_batch(&format!(
+        "CREATE SCHEMA IF NOT EXISTS {}; CREATE VIEW {} AS {body}",
+        quote(&t.schema),
+        ident(t)
+    ))
+    .map_err(db)
+}
+
+fn has_parquet(dir: &Path) -> bool {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.path().extension().is_some_and(|x| x == "parquet"))
+        })
+        .unwrap_or(false)
+}

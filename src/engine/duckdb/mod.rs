@@ -1,0 +1,402 @@
+//! The local engine: DuckDB over a lake directory laid out like the S3 lake
+//! (`<lake>/<schema>/<table>/<run>/<key>=<value>/…parquet`), with a catalog in
+//! `target/karte.duckdb`. It runs the same plan as Athena: each Athena statement is read (CTAS
+//! with its `WITH (…)` properties, INSERT, MERGE, views), its query translated to DuckDB, and
+//! the data written as Parquet; catalog steps (swap, partition repoint, deletes) act on the
+//! local catalog as Glue steps do on Athena.
+//!
+//! Locally an Iceberg table is a DuckDB table in the catalog file (transactional, MERGE,
+//! DELETE); Hive tables are Parquet files.
+
+pub mod catalog;
+pub mod seed;
+mod statements;
+pub mod translate;
+pub mod udf;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use duckdb::Connection;
+
+use super::{Capabilities, Engine, EngineError, StepOutcome, TestOutcome};
+use crate::plan::catalog::{CatalogState, PartitionState, TableKind};
+use crate::plan::layout::is_under;
+use crate::plan::step::{Action, PartitionMode};
+use crate::plan::{Step, TableRef};
+use catalog::{db, ident, quote};
+
+/// The local engine.
+pub struct LocalEngine {
+    root: PathBuf,
+    lake: PathBuf,
+    pool: Mutex<Vec<Connection>>,
+    base: Mutex<Connection>,
+    /// Locations of partitions repointed in this run, per table, to delete afterwards.
+    replaced: Mutex<HashMap<TableRef, Vec<String>>>,
+}
+
+impl LocalEngine {
+    /// Open (or create) the catalog `target/karte.duckdb` of a project; `lake_dir` is the lake
+    /// root (relative to the project or absolute).
+    pub fn open(project_root: &Path, lake_dir: &str) -> Result<LocalEngine, EngineError> {
+        let target = project_root.join("target");
+        std::fs::create_dir_all(&target).map_err(|e| {
+            EngineError::environment(format!("cannot create {}: {e}", target.display()))
+        })?;
+        let conn = Connection::open(target.join("karte.duckdb")).map_err(db)?;
+        catalog::init(&conn)?;
+        udf::register(&conn).map_err(db)?;
+        let lake = catalog::resolve(project_root, lake_dir);
+        Ok(LocalEngine {
+            root: project_root.to_path_buf(),
+            lake,
+            pool: Mutex::new(Vec::new()),
+            base: Mutex::new(conn),
+            replaced: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Run `f` with a connection of its own (connections are pooled, one per running thread).
+    pub fn with_conn<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, EngineError>,
+    ) -> Result<T, EngineError> {
+        let conn = match self.pool.lock().expect("pool").pop() {
+            Some(c) => c,
+            // Functions registered on the first connection belong to the database: clones see them.
+            None => self.base.lock().expect("base").try_clone().map_err(db)?,
+        };
+        let result = f(&conn);
+        self.pool.lock().expect("pool").push(conn);
+        result
+    }
+
+    /// The project directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Run a query and return all rows as text (NULL as None), with column names.
+    pub fn query_text(
+        &self,
+        sql: &str,
+    ) -> Result<(Vec<String>, Vec<Vec<Option<String>>>), EngineError> {
+        self.with_conn(|conn| statements::query_text(conn, sql))
+    }
+
+    /// Delete a directory, but only under the lake root and under `owned`.
+    fn delete_dir(&self, location: &str, owned: &str) -> Result<(), EngineError> {
+        let dir = catalog::resolve(&self.root, location);
+        let owned_dir = catalog::resolve(&self.root, owned);
+        let inside = |d: &Path, base: &Path| {
+            is_under(&d.to_string_lossy(), &base.to_string_lossy()) && d != base
+        };
+        if !inside(&dir, &self.lake)
+            || !is_under(&dir.to_string_lossy(), &owned_dir.to_string_lossy())
+        {
+            return Err(EngineError::project(format!(
+                "refusing to delete {}: it is not under {} inside the lake {}",
+                dir.display(),
+                owned_dir.display(),
+                self.lake.display()
+            )));
+        }
+        match std::fs::remove_dir_all(&dir) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(EngineError::environment(format!(
+                "cannot delete {}: {e}",
+                dir.display()
+            ))),
+        }
+    }
+
+    fn swap(
+        &self,
+        conn: &Connection,
+        table: &TableRef,
+        staging: &TableRef,
+        params: &std::collections::BTreeMap<String, String>,
+    ) -> Result<(), EngineError> {
+        let Some(mut new) = catalog::get(conn, staging)? else {
+            return Err(EngineError::internal(format!(
+                "staging table {staging} is not in the catalog"
+            )));
+        };
+        let old = catalog::get(conn, table)?;
+        new.managed = true;
+        new.owned_prefix = params
+            .get(crate::plan::catalog::OWNED_PREFIX_PARAM)
+            .cloned()
+            .or(new.owned_prefix);
+        new.previous_locations = match &old {
+            Some(o) if o.kind != TableKind::View => o
+                .location
+                .iter()
+                .cloned()
+                .chain(o.previous_locations.iter().cloned())
+                .collect(),
+            _ => Vec::new(),
+        };
+        match new.kind {
+            TableKind::Iceberg => {
+                let prev = TableRef {
+                    schema: table.schema.clone(),
+                    name: format!("{}__karte_prev", table.name),
+                };
+                catalog::drop_object(conn, &prev)?;
+                if old.as_ref().is_some_and(|o| o.kind == TableKind::Iceberg) {
+                    conn.execute_batch(&format!(
+                        "ALTER TABLE {} RENAME TO {}",
+                        ident(table),
+                        quote(&prev.name)
+                    ))
+                    .map_err(db)?;
+                } else {
+                    catalog::drop_object(conn, table)?;
+                }
+                conn.execute_batch(&format!(
+                    "ALTER TABLE {} RENAME TO {}",
+                    ident(staging),
+                    quote(&table.name)
+                ))
+                .map_err(db)?;
+            }
+            _ => {
+                catalog::drop_object(conn, staging)?;
+                catalog::refresh_view(conn, &self.root, table, &new)?;
+            }
+        }
+        catalog::remove(conn, staging)?;
+        catalog::put(conn, table, &new)
+    }
+}
+
+/// Check, before anything runs, that the selected models' SQL runs locally with Athena's
+/// meaning: every construct the translation cannot handle is a diagnostic at the model's line.
+pub fn check_models(c: &crate::Compiled, nodes: &[usize]) -> crate::diag::Diagnostics {
+    use rayon::prelude::*;
+    let mut out = crate::diag::Diagnostics::default();
+    let found: Vec<crate::diag::Diagnostic> = c
+        .models
+        .par_iter()
+        .filter(|m| nodes.contains(&m.node) && m.config.materialized() != "ephemeral")
+        .flat_map(|m| {
+            let node = &c.project.nodes[m.node];
+            match translate::translate(&m.compiled_sql) {
+                Ok(_) => Vec::new(),
+                Err(problems) => problems
+                    .into_iter()
+                    .map(|p| {
+                        let lower = node.text.to_lowercase();
+                        let needle = p.construct.to_lowercase();
+                        let span = lower
+                            .find(&needle)
+                            .map(|i| i..i + needle.len())
+                            .unwrap_or(0..0);
+                        crate::diag::Diagnostic::error(
+                            crate::diag::Code::Untranslatable,
+                            format!("`{}` cannot run on the local engine with Athena's meaning", p.construct),
+                        )
+                        .at(crate::diag::Location::from_span(&node.path, &node.text, span))
+                        .label(p.message)
+                        .help("this model runs on Athena only; exclude it locally with --exclude, or write it with functions both engines share")
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    out.extend(found);
+    out.sort();
+    out
+}
+
+impl Engine for LocalEngine {
+    fn name(&self) -> &'static str {
+        "local"
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            iceberg: true,
+            time_travel: false,
+        }
+    }
+
+    fn catalog_state(&self) -> Result<CatalogState, EngineError> {
+        self.with_conn(catalog::state)
+    }
+
+    fn run_step(&self, step: &Step) -> Result<StepOutcome, EngineError> {
+        self.with_conn(|conn| {
+            let rows = match &step.action {
+                Action::CreateSchema { schema } => {
+                    conn.execute_batch(&format!("CREATE SCHEMA IF NOT EXISTS {}", quote(schema)))
+                        .map_err(db)?;
+                    None
+                }
+                Action::Sql { sql, .. } => statements::run(conn, &self.root, sql)?,
+                Action::BatchedWrite {
+                    probe_sql,
+                    partition_columns,
+                    ..
+                } => {
+                    let values = statements::probe(conn, probe_sql, partition_columns.len())?;
+                    let mut total = 0;
+                    for sql in crate::plan::batch::expand(&step.action, &values) {
+                        total += statements::run(conn, &self.root, &sql)?.unwrap_or(0);
+                    }
+                    Some(total)
+                }
+                Action::LoadSeed {
+                    file,
+                    table,
+                    location,
+                    column_types,
+                    encoding,
+                    delimiter,
+                } => Some(seed::load(
+                    conn,
+                    &self.root,
+                    file,
+                    table,
+                    location,
+                    column_types,
+                    encoding,
+                    delimiter,
+                )?),
+                Action::CheckSchema {
+                    table,
+                    query,
+                    policy,
+                } => {
+                    statements::check_schema(conn, &self.root, table, query, policy)?;
+                    None
+                }
+                Action::SwapTable {
+                    table,
+                    staging,
+                    parameters,
+                    ..
+                } => {
+                    self.swap(conn, table, staging, parameters)?;
+                    None
+                }
+                Action::RegisterPartitions {
+                    table,
+                    staging,
+                    mode: PartitionMode::Repoint,
+                    ..
+                } => {
+                    let Some(new) = catalog::get(conn, staging)? else {
+                        return Err(EngineError::internal(format!(
+                            "staging table {staging} is not in the catalog"
+                        )));
+                    };
+                    let Some(mut target) = catalog::get(conn, table)? else {
+                        return Err(EngineError::internal(format!(
+                            "{table} is not in the catalog"
+                        )));
+                    };
+                    let mut replaced = Vec::new();
+                    for p in new.partitions {
+                        match target.partitions.iter_mut().find(|q| q.values == p.values) {
+                            Some(q) => {
+                                replaced.push(std::mem::replace(&mut q.location, p.location));
+                            }
+                            None => target.partitions.push(PartitionState {
+                                values: p.values,
+                                location: p.location,
+                            }),
+                        }
+                    }
+                    target.partitions.sort_by(|a, b| a.values.cmp(&b.values));
+                    catalog::put(conn, table, &target)?;
+                    catalog::refresh_view(conn, &self.root, table, &target)?;
+                    self.replaced
+                        .lock()
+                        .expect("replaced")
+                        .entry(table.clone())
+                        .or_default()
+                        .extend(replaced);
+                    None
+                }
+                Action::DeleteReplacedPartitions {
+                    table,
+                    owned_prefix,
+                } => {
+                    let old = self
+                        .replaced
+                        .lock()
+                        .expect("replaced")
+                        .remove(table)
+                        .unwrap_or_default();
+                    for loc in &old {
+                        self.delete_dir(loc, owned_prefix)?;
+                    }
+                    Some(old.len() as u64)
+                }
+                Action::DropPartitions {
+                    table,
+                    partitions,
+                    locations,
+                    owned_prefix,
+                    ..
+                } => {
+                    if let Some(mut state) = catalog::get(conn, table)? {
+                        state.partitions.retain(|p| !partitions.contains(&p.values));
+                        catalog::put(conn, table, &state)?;
+                        catalog::refresh_view(conn, &self.root, table, &state)?;
+                    }
+                    for loc in locations {
+                        self.delete_dir(loc, owned_prefix)?;
+                    }
+                    None
+                }
+                Action::DropCatalogEntry { table } => {
+                    catalog::drop_object(conn, table)?;
+                    catalog::remove(conn, table)?;
+                    None
+                }
+                Action::DeletePrefix { prefix, owner, .. } => {
+                    let owned = catalog::get(conn, owner)?
+                        .filter(|s| s.managed)
+                        .and_then(|s| s.owned_prefix)
+                        .ok_or_else(|| {
+                            EngineError::project(format!(
+                                "refusing to delete {prefix}: {owner} is not a table karte manages"
+                            ))
+                        })?;
+                    self.delete_dir(prefix, &owned)?;
+                    None
+                }
+                Action::ExpireCatalogVersions { .. } => None,
+            };
+            Ok(StepOutcome {
+                rows_affected: rows,
+                query_ids: Vec::new(),
+            })
+        })
+    }
+
+    fn run_test(&self, sql: &str, sample: usize) -> Result<TestOutcome, EngineError> {
+        self.with_conn(|conn| statements::run_test(conn, sql, sample))
+    }
+
+    fn store_failures(&self, table: &TableRef, sql: &str) -> Result<(), EngineError> {
+        self.with_conn(|conn| statements::store_failures(conn, table, sql))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn opens_clones_and_reads_catalog() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = super::LocalEngine::open(dir.path(), "target/lake").unwrap();
+        use crate::engine::Engine;
+        e.catalog_state().unwrap();
+    }
+}

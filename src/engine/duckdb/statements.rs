@@ -1,0 +1,623 @@
+//! Running one Athena statement of a plan on DuckDB: CTAS (`WITH (external_location,
+//! partitioned_by, table_type, …)`), INSERT INTO, MERGE, CREATE VIEW. Queries are translated
+//! with [`super::translate`]; Hive data is written as Parquet under the lake, hive-style.
+
+use std::path::{Path, PathBuf};
+
+use duckdb::Connection;
+use sqlparser::ast::{CreateTableOptions, ObjectName, SqlOption, Statement, TableObject};
+use sqlparser::parser::Parser;
+
+use super::catalog::{self, db, ident, lit, quote};
+use super::translate;
+use crate::engine::{EngineError, TestOutcome};
+use crate::plan::batch::PartitionValue;
+use crate::plan::catalog::{ColumnState, PartitionState, TableKind, TableState};
+use crate::plan::TableRef;
+use crate::sql::AthenaDialect;
+
+/// Translate Athena SQL to DuckDB, or say which construct cannot run locally.
+pub fn to_duck(sql: &str) -> Result<String, EngineError> {
+    translate::translate(sql).map_err(|problems| {
+        let list: Vec<String> = problems
+            .iter()
+            .map(|p| format!("`{}`: {}", p.construct, p.message))
+            .collect();
+        EngineError::project(format!(
+            "the local engine cannot run this SQL with Athena's meaning: {}",
+            list.join("; ")
+        ))
+    })
+}
+
+fn table_ref(name: &ObjectName) -> TableRef {
+    let parts: Vec<String> = name
+        .0
+        .iter()
+        .map(|p| {
+            p.to_string()
+                .trim_matches('"')
+                .trim_matches('`')
+                .to_string()
+        })
+        .collect();
+    let n = parts.len();
+    TableRef {
+        schema: if n >= 2 {
+            parts[n - 2].clone()
+        } else {
+            "main".into()
+        },
+        name: parts.last().cloned().unwrap_or_default(),
+    }
+}
+
+/// The single-quoted strings in an option value (`'x'` or `ARRAY['a', 'b']`).
+fn strings(v: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = v.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            let mut s = String::new();
+            while let Some(c) = chars.next() {
+                if c == '\'' {
+                    if chars.peek() == Some(&'\'') {
+                        chars.next();
+                        s.push('\'');
+                    } else {
+                        break;
+                    }
+                } else {
+                    s.push(c);
+                }
+            }
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// Run one statement; returns rows written where known.
+pub fn run(conn: &Connection, root: &Path, sql: &str) -> Result<Option<u64>, EngineError> {
+    let mut parsed = Parser::parse_sql(&AthenaDialect, sql).map_err(|e| {
+        EngineError::internal(format!(
+            "the local engine cannot read a plan statement: {e}"
+        ))
+    })?;
+    if parsed.len() != 1 {
+        return Err(EngineError::internal(
+            "a plan step holds more than one statement",
+        ));
+    }
+    match parsed.remove(0) {
+        Statement::CreateTable(ct) if ct.query.is_some() => {
+            let mut opts = std::collections::BTreeMap::new();
+            if let CreateTableOptions::With(list) = &ct.table_options {
+                for o in list {
+                    if let SqlOption::KeyValue { key, value } = o {
+                        opts.insert(key.value.to_lowercase(), strings(&value.to_string()));
+                    }
+                }
+            }
+            let first = |k: &str| opts.get(k).and_then(|v| v.first().cloned());
+            let query = ct.query.as_ref().map(|q| q.to_string()).unwrap_or_default();
+            let table = table_ref(&ct.name);
+            let location = first("external_location")
+                .or_else(|| first("location"))
+                .unwrap_or_default();
+            let iceberg = first("table_type").is_some_and(|t| t.eq_ignore_ascii_case("iceberg"));
+            let compression = first("write_compression").unwrap_or_else(|| "snappy".into());
+            if iceberg {
+                create_iceberg(conn, &table, &location, &query)
+            } else {
+                let partitions = opts.get("partitioned_by").cloned().unwrap_or_default();
+                create_hive(
+                    conn,
+                    root,
+                    &table,
+                    &location,
+                    &partitions,
+                    &compression,
+                    &query,
+                )
+            }
+        }
+        Statement::Insert(ins) => {
+            let TableObject::TableName(name) = &ins.table else {
+                return Err(EngineError::internal("INSERT into a table function"));
+            };
+            let table = table_ref(name);
+            let query = ins
+                .source
+                .as_ref()
+                .map(|q| q.to_string())
+                .unwrap_or_default();
+            let state = catalog::get(conn, &table)?.ok_or_else(|| {
+                EngineError::internal(format!("{table} is not in the local catalog"))
+            })?;
+            match state.kind {
+                TableKind::Iceberg => {
+                    let duck = to_duck(&query)?;
+                    let n = conn
+                        .execute(&format!("INSERT INTO {} {duck}", ident(&table)), [])
+                        .map_err(db)?;
+                    Ok(Some(n as u64))
+                }
+                TableKind::Hive => insert_hive(conn, root, &table, state, &query),
+                TableKind::View => Err(EngineError::project(format!(
+                    "cannot INSERT INTO the view {table}"
+                ))),
+            }
+        }
+        Statement::CreateView(cv) => {
+            let table = table_ref(&cv.name);
+            let duck = to_duck(&cv.query.to_string())?;
+            conn.execute_batch(&format!(
+                "CREATE SCHEMA IF NOT EXISTS {}; CREATE OR REPLACE VIEW {} AS {duck}",
+                quote(&table.schema),
+                ident(&table)
+            ))
+            .map_err(|e| EngineError::project(format!("{e}")))?;
+            catalog::put(
+                conn,
+                &table,
+                &TableState {
+                    kind: TableKind::View,
+                    location: None,
+                    managed: true,
+                    owned_prefix: None,
+                    columns: describe(conn, &format!("SELECT * FROM {}", ident(&table)))?,
+                    partition_keys: Vec::new(),
+                    partition_types: Vec::new(),
+                    partitions: Vec::new(),
+                    previous_locations: Vec::new(),
+                },
+            )?;
+            Ok(None)
+        }
+        Statement::Merge(_) => {
+            let duck = to_duck(sql)?;
+            let n = conn
+                .execute(&duck, [])
+                .map_err(|e| EngineError::project(format!("{e}")))?;
+            Ok(Some(n as u64))
+        }
+        other => Err(EngineError::internal(format!(
+            "the local engine does not run `{}` statements",
+            other
+                .to_string()
+                .split_whitespace()
+                .take(2)
+                .collect::<Vec<_>>()
+                .join(" ")
+        ))),
+    }
+}
+
+/// Column names and Athena types of a DuckDB query.
+fn describe(conn: &Connection, duck: &str) -> Result<Vec<ColumnState>, EngineError> {
+    let mut stmt = conn
+        .prepare(&format!("DESCRIBE {duck}"))
+        .map_err(|e| EngineError::project(format!("{e}")))?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .map_err(|e| EngineError::project(format!("{e}")))?;
+    let mut out = Vec::new();
+    for r in rows {
+        let (name, ty) = r.map_err(db)?;
+        out.push(ColumnState {
+            name,
+            data_type: catalog::athena_type(&ty),
+        });
+    }
+    Ok(out)
+}
+
+fn parent_prefix(location: &str) -> String {
+    let trimmed = location.trim_end_matches('/');
+    match trimmed.rsplit_once('/') {
+        Some((parent, _)) => format!("{parent}/"),
+        None => String::new(),
+    }
+}
+
+fn compression(c: &str) -> &'static str {
+    match c.to_lowercase().as_str() {
+        "zstd" => "zstd",
+        "gzip" => "gzip",
+        "lz4" => "lz4_raw",
+        "none" => "uncompressed",
+        _ => "snappy",
+    }
+}
+
+fn create_iceberg(
+    conn: &Connection,
+    table: &TableRef,
+    location: &str,
+    query: &str,
+) -> Result<Option<u64>, EngineError> {
+    let duck = to_duck(query)?;
+    catalog::drop_object(conn, table)?;
+    conn.execute_batch(&format!(
+        "CREATE SCHEMA IF NOT EXISTS {}",
+        quote(&table.schema)
+    ))
+    .map_err(db)?;
+    let n = conn
+        .execute(&format!("CREATE TABLE {} AS {duck}", ident(table)), [])
+        .map_err(|e| EngineError::project(format!("{e}")))?;
+    let columns = describe(conn, &format!("SELECT * FROM {}", ident(table)))?;
+    catalog::put(
+        conn,
+        table,
+        &TableState {
+            kind: TableKind::Iceberg,
+            location: Some(location.to_string()),
+            managed: true,
+            owned_prefix: Some(parent_prefix(location)),
+            columns,
+            partition_keys: Vec::new(),
+            partition_types: Vec::new(),
+            partitions: Vec::new(),
+            previous_locations: Vec::new(),
+        },
+    )?;
+    Ok(Some(n as u64))
+}
+
+fn copy_to(
+    conn: &Connection,
+    duck: &str,
+    dir: &Path,
+    partitions: &[String],
+    compression_name: &str,
+) -> Result<u64, EngineError> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| EngineError::environment(format!("cannot create {}: {e}", dir.display())))?;
+    let sql = if partitions.is_empty() {
+        format!(
+            "COPY ({duck}) TO {} (FORMAT parquet, COMPRESSION {})",
+            lit(&dir
+                .join(format!("data_{}.parquet", unique()))
+                .to_string_lossy()),
+            compression(compression_name)
+        )
+    } else {
+        format!(
+            "COPY ({duck}) TO {} (FORMAT parquet, PARTITION_BY ({}), FILENAME_PATTERN 'data_{{uuid}}', OVERWRITE_OR_IGNORE true, COMPRESSION {})",
+            lit(&dir.to_string_lossy()),
+            partitions.iter().map(|p| quote(p)).collect::<Vec<_>>().join(", "),
+            compression(compression_name)
+        )
+    };
+    let n = conn
+        .execute(&sql, [])
+        .map_err(|e| EngineError::project(format!("{e}")))?;
+    Ok(n as u64)
+}
+
+fn create_hive(
+    conn: &Connection,
+    root: &Path,
+    table: &TableRef,
+    location: &str,
+    partitions: &[String],
+    compression_name: &str,
+    query: &str,
+) -> Result<Option<u64>, EngineError> {
+    let duck = to_duck(query)?;
+    let dir = catalog::resolve(root, location);
+    if std::fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_some()) {
+        return Err(EngineError::project(format!(
+            "refusing to write {table} into {}: the location is not empty",
+            dir.display()
+        )));
+    }
+    let described = describe(conn, &format!("({duck})"))?;
+    let n = copy_to(conn, &duck, &dir, partitions, compression_name)?;
+    let (part_cols, columns): (Vec<ColumnState>, Vec<ColumnState>) = described
+        .into_iter()
+        .partition(|c| partitions.contains(&c.name));
+    let partition_types = partitions
+        .iter()
+        .map(|p| {
+            part_cols
+                .iter()
+                .find(|c| &c.name == p)
+                .map(|c| c.data_type.clone())
+                .unwrap_or_else(|| "varchar".into())
+        })
+        .collect();
+    let parts = if partitions.is_empty() {
+        Vec::new()
+    } else {
+        find_partitions(&dir, partitions.len())
+            .into_iter()
+            .map(|(values, rel)| PartitionState {
+                values,
+                location: format!("{}{rel}/", ensure_slash(location)),
+            })
+            .collect()
+    };
+    let state = TableState {
+        kind: TableKind::Hive,
+        location: Some(location.to_string()),
+        managed: true,
+        owned_prefix: Some(parent_prefix(location)),
+        columns,
+        partition_keys: partitions.to_vec(),
+        partition_types,
+        partitions: parts,
+        previous_locations: Vec::new(),
+    };
+    catalog::put(conn, table, &state)?;
+    catalog::refresh_view(conn, root, table, &state)?;
+    Ok(Some(n))
+}
+
+fn ensure_slash(s: &str) -> String {
+    if s.ends_with('/') {
+        s.to_string()
+    } else {
+        format!("{s}/")
+    }
+}
+
+/// Leaf partition folders under `dir`: (values, relative path `k=v/k2=v2`), sorted.
+fn find_partitions(dir: &Path, depth: usize) -> Vec<(Vec<String>, String)> {
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(dir)
+        .min_depth(depth)
+        .max_depth(depth)
+        .sort_by_file_name()
+    {
+        let Ok(entry) = entry else { continue };
+        if !entry.file_type().is_dir() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        let segments: Vec<String> = rel
+            .iter()
+            .map(|s| s.to_string_lossy().to_string())
+            .collect();
+        let values: Option<Vec<String>> = segments
+            .iter()
+            .map(|s| s.split_once('=').map(|(_, v)| v.to_string()))
+            .collect();
+        if let Some(values) = values {
+            out.push((values, segments.join("/")));
+        }
+    }
+    out
+}
+
+fn unique() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!(
+        "{nanos:x}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+/// Hive INSERT INTO: rows of an existing partition go to that partition's registered location
+/// (as on Athena); new partitions are created under the table location and registered.
+fn insert_hive(
+    conn: &Connection,
+    root: &Path,
+    table: &TableRef,
+    mut state: TableState,
+    query: &str,
+) -> Result<Option<u64>, EngineError> {
+    let duck = to_duck(query)?;
+    let tmp: PathBuf = root.join("target").join("tmp").join(unique());
+    let n = copy_to(conn, &duck, &tmp, &state.partition_keys, "snappy")?;
+    let location = state.location.clone().unwrap_or_default();
+    let move_files = |from: &Path, to: &Path| -> Result<(), EngineError> {
+        std::fs::create_dir_all(to).map_err(|e| {
+            EngineError::environment(format!("cannot create {}: {e}", to.display()))
+        })?;
+        for f in std::fs::read_dir(from)
+            .map_err(|e| EngineError::environment(e.to_string()))?
+            .flatten()
+        {
+            let dest = to.join(format!("data_{}.parquet", unique()));
+            std::fs::rename(f.path(), &dest).map_err(|e| {
+                EngineError::environment(format!("cannot move {}: {e}", f.path().display()))
+            })?;
+        }
+        Ok(())
+    };
+    if state.partition_keys.is_empty() {
+        move_files(&tmp, &catalog::resolve(root, &location))?;
+    } else {
+        for (values, rel) in find_partitions(&tmp, state.partition_keys.len()) {
+            let dest = match state.partitions.iter().find(|p| p.values == values) {
+                Some(p) => p.location.clone(),
+                None => {
+                    let loc = format!("{}{rel}/", ensure_slash(&location));
+                    state.partitions.push(PartitionState {
+                        values,
+                        location: loc.clone(),
+                    });
+                    loc
+                }
+            };
+            move_files(&tmp.join(&rel), &catalog::resolve(root, &dest))?;
+        }
+        state.partitions.sort_by(|a, b| a.values.cmp(&b.values));
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+    catalog::put(conn, table, &state)?;
+    catalog::refresh_view(conn, root, table, &state)?;
+    Ok(Some(n))
+}
+
+/// Run a DuckDB query and return every value as text.
+pub fn query_text(
+    conn: &Connection,
+    duck: &str,
+) -> Result<(Vec<String>, Vec<Vec<Option<String>>>), EngineError> {
+    let columns: Vec<String> = describe(conn, &format!("({duck})"))?
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    if columns.is_empty() {
+        return Ok((columns, Vec::new()));
+    }
+    let casts = columns
+        .iter()
+        .map(|c| format!("CAST({} AS VARCHAR)", quote(c)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut stmt = conn
+        .prepare(&format!("SELECT {casts} FROM ({duck}) AS karte_q"))
+        .map_err(|e| EngineError::project(format!("{e}")))?;
+    let n = columns.len();
+    let rows = stmt
+        .query_map([], |r| {
+            (0..n)
+                .map(|i| r.get::<_, Option<String>>(i))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(|e| EngineError::project(format!("{e}")))?;
+    let mut out = Vec::new();
+    for r in rows {
+        out.push(r.map_err(|e| EngineError::project(format!("{e}")))?);
+    }
+    Ok((columns, out))
+}
+
+/// The partition values a probe query returns, typed.
+pub fn probe(
+    conn: &Connection,
+    sql: &str,
+    n: usize,
+) -> Result<Vec<Vec<PartitionValue>>, EngineError> {
+    let duck = to_duck(sql)?;
+    let types = describe(conn, &format!("({duck})"))?;
+    let (_, rows) = query_text(conn, &duck)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            row.into_iter()
+                .take(n)
+                .zip(&types)
+                .map(|(v, t)| PartitionValue {
+                    value: v,
+                    data_type: t.data_type.clone(),
+                })
+                .collect()
+        })
+        .collect())
+}
+
+/// Apply `on_schema_change`: new columns fail, or are added.
+pub fn check_schema(
+    conn: &Connection,
+    root: &Path,
+    table: &TableRef,
+    query: &str,
+    policy: &str,
+) -> Result<(), EngineError> {
+    let duck = to_duck(query)?;
+    let new_cols = describe(conn, &format!("({duck})"))?;
+    let Some(mut state) = catalog::get(conn, table)? else {
+        return Ok(());
+    };
+    let known: Vec<&str> = state
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .chain(state.partition_keys.iter().map(String::as_str))
+        .collect();
+    let added: Vec<ColumnState> = new_cols
+        .into_iter()
+        .filter(|c| !known.contains(&c.name.as_str()))
+        .collect();
+    if added.is_empty() || policy == "ignore" {
+        return Ok(());
+    }
+    let names: Vec<&str> = added.iter().map(|c| c.name.as_str()).collect();
+    if policy == "fail" {
+        return Err(EngineError::project(format!(
+            "the query has columns {table} does not have: {} (on_schema_change: fail)",
+            names.join(", ")
+        )));
+    }
+    if state.kind == TableKind::Iceberg {
+        for c in &added {
+            conn.execute_batch(&format!(
+                "ALTER TABLE {} ADD COLUMN {} {}",
+                ident(table),
+                quote(&c.name),
+                catalog::duck_type(&c.data_type)
+            ))
+            .map_err(db)?;
+        }
+    }
+    state.columns.extend(added);
+    catalog::put(conn, table, &state)?;
+    catalog::refresh_view(conn, root, table, &state)
+}
+
+/// Count a test's failing rows and take a sample.
+pub fn run_test(conn: &Connection, sql: &str, sample: usize) -> Result<TestOutcome, EngineError> {
+    let duck = to_duck(sql)?;
+    let failures: i64 = conn
+        .query_row(
+            &format!("SELECT count(*) FROM ({duck}) AS karte_t"),
+            [],
+            |r| r.get(0),
+        )
+        .map_err(|e| EngineError::project(format!("{e}")))?;
+    let (columns, rows) = if failures > 0 {
+        query_text(
+            conn,
+            &format!("SELECT * FROM ({duck}) AS karte_t LIMIT {sample}"),
+        )?
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    Ok(TestOutcome {
+        failures: failures.max(0) as u64,
+        columns,
+        sample: rows
+            .into_iter()
+            .map(|r| {
+                r.into_iter()
+                    .map(|v| v.unwrap_or_else(|| "NULL".into()))
+                    .collect()
+            })
+            .collect(),
+    })
+}
+
+/// Keep a test's failing rows in a table.
+pub fn store_failures(conn: &Connection, table: &TableRef, sql: &str) -> Result<(), EngineError> {
+    let duck = to_duck(sql)?;
+    conn.execute_batch(&format!(
+        "CREATE SCHEMA IF NOT EXISTS {}; CREATE OR REPLACE TABLE {} AS {duck}",
+        quote(&table.schema),
+        ident(table)
+    ))
+    .map_err(|e| EngineError::project(format!("{e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn option_strings() {
+        assert_eq!(super::strings("ARRAY['a', 'b''c']"), vec!["a", "b'c"]);
+        assert_eq!(
+            super::parent_prefix("target/lake/s/t/run1/"),
+            "target/lake/s/t/"
+        );
+    }
+}

@@ -1,0 +1,92 @@
+//! Stage 7, `execute`: run a plan on an engine. Engines differ by capabilities, not by `if`s in
+//! the planner: the local engine (DuckDB over a Parquet lake) runs the very same plan as Athena.
+
+pub mod build;
+#[cfg(feature = "duckdb-engine")]
+pub mod duckdb;
+pub mod results;
+pub mod runner;
+pub mod tests;
+
+use crate::diag::Blame;
+use crate::plan::{CatalogState, Step};
+
+/// What an engine can do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capabilities {
+    /// Iceberg tables (MERGE, DELETE).
+    pub iceberg: bool,
+    /// Time travel (`FOR TIMESTAMP AS OF`).
+    pub time_travel: bool,
+}
+
+/// What one step did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StepOutcome {
+    /// Rows written, where the engine knows.
+    pub rows_affected: Option<u64>,
+    /// Query ids (Athena).
+    pub query_ids: Vec<String>,
+}
+
+/// Why a step failed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineError {
+    /// One line, for people.
+    pub message: String,
+    /// Who has to act.
+    pub blame: Blame,
+}
+
+impl EngineError {
+    /// An error in the project's SQL or config.
+    pub fn project(message: impl Into<String>) -> Self {
+        EngineError {
+            message: message.into(),
+            blame: Blame::Project,
+        }
+    }
+
+    /// An error of the machine or account.
+    pub fn environment(message: impl Into<String>) -> Self {
+        EngineError {
+            message: message.into(),
+            blame: Blame::Environment,
+        }
+    }
+
+    /// A bug in karte.
+    pub fn internal(message: impl Into<String>) -> Self {
+        EngineError {
+            message: message.into(),
+            blame: Blame::Internal,
+        }
+    }
+}
+
+/// A data test's result: how many rows fail and a few of them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TestOutcome {
+    /// Failing rows.
+    pub failures: u64,
+    /// Column names of the sample.
+    pub columns: Vec<String>,
+    /// Up to a few failing rows, as text.
+    pub sample: Vec<Vec<String>>,
+}
+
+/// An engine executes plan steps and data tests.
+pub trait Engine: Send + Sync {
+    /// Name for messages (`local`, `athena`).
+    fn name(&self) -> &'static str;
+    /// What it supports.
+    fn capabilities(&self) -> Capabilities;
+    /// The catalog as it is now, for planning.
+    fn catalog_state(&self) -> Result<CatalogState, EngineError>;
+    /// Run one step; `{run_id}` is already replaced in the step.
+    fn run_step(&self, step: &Step) -> Result<StepOutcome, EngineError>;
+    /// Run a test query (Athena SQL returning failing rows).
+    fn run_test(&self, sql: &str, sample: usize) -> Result<TestOutcome, EngineError>;
+    /// Store a test's failing rows as a table (`store_failures`).
+    fn store_failures(&self, table: &crate::plan::TableRef, sql: &str) -> Result<(), EngineError>;
+}

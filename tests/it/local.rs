@@ -1,0 +1,302 @@
+//! The local engine end to end: builds run twice over changing input give what Athena would.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use karte::engine::duckdb::LocalEngine;
+
+fn fixture_copy(name: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/projects")
+        .join(name);
+    crate::compile::copy_dir(&src, tmp.path());
+    tmp
+}
+
+fn karte(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_karte"))
+        .args(args)
+        .arg("--project-dir")
+        .arg(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+fn build_ok(dir: &Path, extra: &[&str]) {
+    let mut args = vec!["build", "--threads", "2"];
+    args.extend(extra);
+    let (code, out, err) = karte(dir, &args);
+    assert_eq!(code, 0, "build failed\nstdout:\n{out}\nstderr:\n{err}");
+}
+
+/// Rows of a DuckDB query against the project's local catalog, as text.
+fn rows(dir: &Path, sql: &str) -> Vec<Vec<String>> {
+    let engine = LocalEngine::open(dir, "target/lake").unwrap();
+    let (_, rows) = engine.query_text(sql).unwrap();
+    rows.into_iter()
+        .map(|r| {
+            r.into_iter()
+                .map(|v| v.unwrap_or_else(|| "NULL".into()))
+                .collect()
+        })
+        .collect()
+}
+
+fn flat(dir: &Path, sql: &str) -> Vec<String> {
+    rows(dir, sql).into_iter().map(|r| r.join("|")).collect()
+}
+
+fn set_claims(dir: &Path, csv: &str) {
+    std::fs::write(dir.join("seeds/raw/claims.csv"), csv).unwrap();
+}
+
+const SECOND: &str = "claim_id,person_id,service_month,amount,loaded_at\nc1,p1,2024-04-01,150,2\nc2,p2,2024-04-01,200,1\nc3,p1,2024-05-01,300,1\nc4,p3,2024-06-01,400,2\n";
+
+#[test]
+fn every_materialization_twice_with_changing_input() {
+    let tmp = fixture_copy("local_build");
+    let dir = tmp.path();
+    build_ok(dir, &[]);
+    assert_eq!(
+        flat(
+            dir,
+            "select claim_id || ':' || amount from silver.t_table order by 1"
+        ),
+        ["c1:100", "c2:200", "c3:300"]
+    );
+    assert_eq!(flat(dir, "select count(*) from silver.i_append"), ["3"]);
+    let first_overwrite_files = lake_files(dir, "silver/i_overwrite");
+
+    // The input changes: c1 is corrected, c4 arrives in a new month.
+    set_claims(dir, SECOND);
+    build_ok(dir, &[]);
+
+    // table: rebuilt from the new input.
+    assert_eq!(
+        flat(
+            dir,
+            "select claim_id || ':' || amount from silver.t_table order by 1"
+        ),
+        ["c1:150", "c2:200", "c3:300", "c4:400"]
+    );
+    // view: always current.
+    assert_eq!(
+        flat(dir, "select n || ':' || total from silver.v_view"),
+        ["4:1050"]
+    );
+    // append (Hive): only rows newer than the last load are added (c1 again, c4).
+    assert_eq!(
+        flat(
+            dir,
+            "select claim_id || ':' || amount from silver.i_append order by 1"
+        ),
+        ["c1:100", "c1:150", "c2:200", "c3:300", "c4:400"]
+    );
+    // insert_overwrite: the partitions of the new rows (2024-04, 2024-06) are replaced,
+    // 2024-05 is untouched: c2 is gone from 2024-04 because this run's rows are c1 and c4 only.
+    assert_eq!(
+        flat(dir, "select service_month || ':' || claim_id || ':' || amount from silver.i_overwrite order by 1"),
+        ["2024-04-01:c1:150", "2024-05-01:c3:300", "2024-06-01:c4:400"]
+    );
+    // ... and the replaced partition's old files are gone, the untouched one's kept.
+    let now = lake_files(dir, "silver/i_overwrite");
+    let old_april: Vec<_> = first_overwrite_files
+        .iter()
+        .filter(|f| f.contains("2024-04-01"))
+        .collect();
+    let old_may: Vec<_> = first_overwrite_files
+        .iter()
+        .filter(|f| f.contains("2024-05-01"))
+        .collect();
+    assert!(
+        old_april.iter().all(|f| !now.contains(f)),
+        "old April files remain: {now:?}"
+    );
+    assert!(
+        old_may.iter().all(|f| now.contains(f)),
+        "May files were deleted: {now:?}"
+    );
+    // merge (Iceberg): c1 updated, c4 inserted.
+    assert_eq!(
+        flat(
+            dir,
+            "select claim_id || ':' || amount from silver.i_merge order by 1"
+        ),
+        ["c1:150", "c2:200", "c3:300", "c4:400"]
+    );
+    // delete+insert (Iceberg) by person: p1's rows replaced by this run's (c1 only), p3 added.
+    assert_eq!(
+        flat(dir, "select person_id || ':' || claim_id || ':' || amount from silver.i_delete_insert order by 1"),
+        ["p1:c1:150", "p2:c2:200", "p3:c4:400"]
+    );
+    // append (Iceberg).
+    assert_eq!(
+        flat(dir, "select count(*) from silver.i_iceberg_append"),
+        ["5"]
+    );
+    // SCD2 snapshot (check on amount): c1's first version closed, a new one open; c4 new.
+    assert_eq!(
+        flat(dir, "select claim_id || ':' || amount || ':' || (dbt_valid_to is null) from history.claim_history order by claim_id, amount"),
+        ["c1:100:false", "c1:150:true", "c2:200:true", "c3:300:true", "c4:400:true"]
+    );
+    // Release snapshots (every run, keep 2): two releases so far.
+    assert_eq!(
+        flat(
+            dir,
+            "select count(distinct release) from gold.g_month_releases"
+        ),
+        ["2"]
+    );
+
+    // A third run keeps only two releases; a full refresh rebuilds incrementals from scratch.
+    build_ok(dir, &["--full-refresh"]);
+    assert_eq!(
+        flat(
+            dir,
+            "select count(distinct release) from gold.g_month_releases"
+        ),
+        ["2"]
+    );
+    assert_eq!(flat(dir, "select count(*) from silver.i_append"), ["4"]);
+    assert_eq!(
+        flat(dir, "select count(*) from history.claim_history"),
+        ["4"],
+        "a full refresh starts the snapshot history again"
+    );
+}
+
+fn lake_files(dir: &Path, table: &str) -> Vec<String> {
+    let base = dir.join("target/lake").join(table);
+    let mut out: Vec<String> = walkdir::WalkDir::new(&base)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            e.path()
+                .strip_prefix(&base)
+                .unwrap()
+                .to_string_lossy()
+                .to_string()
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn old_table_versions_are_kept_then_deleted() {
+    let tmp = fixture_copy("local_build");
+    let dir = tmp.path();
+    for _ in 0..3 {
+        build_ok(dir, &["--select", "claims t_table"]);
+    }
+    // versions_to_keep = 1: the current version and one previous one.
+    let versions: Vec<PathBuf> = std::fs::read_dir(dir.join("target/lake/silver/t_table"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(versions.len(), 2, "{versions:?}");
+}
+
+#[test]
+fn failing_test_skips_downstream_and_warn_does_not() {
+    let tmp = fixture_copy("local_build");
+    let dir = tmp.path();
+    set_claims(dir, "claim_id,person_id,service_month,amount,loaded_at\nc1,p1,2024-04-01,100,1\nc1,p2,2024-04-01,-5,1\n");
+    let (code, out, err) = karte(dir, &["build", "--select", "claims t_table+"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let results: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("target/run_results.json")).unwrap(),
+    )
+    .unwrap();
+    let status = |name: &str| {
+        results["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .map(|r| r["status"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("no result for {name}: {results}"))
+    };
+    assert_eq!(status("t_table"), "success");
+    assert_eq!(status("unique_t_table_claim_id"), "fail");
+    assert_eq!(status("expression_is_true_t_table_amount"), "fail");
+    assert_eq!(status("not_null_t_table_claim_id"), "pass");
+    insta::assert_json_snapshot!("run_results_failing_test", results, {
+        ".run_id" => "[run_id]",
+        ".started_at" => "[time]",
+        ".elapsed" => "[seconds]",
+        ".results[].execution_time" => "[seconds]",
+        ".args" => "[args]",
+    });
+
+    // `karte retry` runs what failed or was skipped again, and fails again the same way.
+    let (code, out, _) = karte(dir, &["retry"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("retrying"), "{out}");
+}
+
+#[test]
+fn upstream_failure_skips_descendants_only() {
+    let tmp = fixture_copy("local_build");
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("models/silver/i_overwrite.sql"),
+        "select no_such_column from raw.claims\n",
+    )
+    .unwrap();
+    let (code, _, _) = karte(dir, &["build"]);
+    assert_eq!(code, 1);
+    let results: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("target/run_results.json")).unwrap(),
+    )
+    .unwrap();
+    let by_name = |n: &str| {
+        results["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == n)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_name("i_overwrite")["status"], "error");
+    assert!(by_name("i_overwrite")["message"]
+        .as_str()
+        .unwrap()
+        .contains("models/silver/i_overwrite.sql"));
+    assert_eq!(by_name("g_month")["status"], "skipped");
+    assert_eq!(by_name("t_table")["status"], "success");
+}
+
+#[test]
+fn seeds_in_cp932_and_bad_rows() {
+    let tmp = fixture_copy("local_build");
+    let dir = tmp.path();
+    // ①髙～ and half-width katakana ｶﾀｶﾅ in CP932.
+    let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode("code,name\n1,①髙橋～ｶﾀｶﾅ\n");
+    std::fs::write(dir.join("seeds/names.csv"), &bytes).unwrap();
+    std::fs::write(dir.join("seeds/names.yml"), "seeds:\n  - name: names\n    config:\n      encoding: cp932\n      column_types: {code: integer}\n").unwrap();
+    build_ok(dir, &["--select", "names"]);
+    assert_eq!(flat(dir, "select name from seeds.names"), ["①髙橋～ｶﾀｶﾅ"]);
+
+    std::fs::write(
+        dir.join("seeds/names.csv"),
+        encoding_rs::SHIFT_JIS.encode("code,name\n1,a\nx,b\n").0,
+    )
+    .unwrap();
+    let (code, out, err) = karte(dir, &["seed", "--select", "names"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("seeds/names.csv:3: `x` in column `code` is not of type integer")
+            || err.contains("seeds/names.csv:3"),
+        "{out}{err}"
+    );
+}
