@@ -4,88 +4,114 @@
 //! (children before parents) and prints it. Everything that is not rewritten passes through
 //! unchanged; a construct that cannot run locally with Trino's meaning is reported as an
 //! [`Untranslatable`] instead of running with a different meaning. SQL produced here calls the
-//! `karte_*` scalar functions of [`super::udf`]: call [`super::udf::register`] on every
-//! connection first. No `SET` is needed.
+//! `karte_*` scalar functions of [`super::udf`]: **call [`super::udf::register`] on every
+//! connection first.** No `SET` is needed (nothing relies on ICU, which is not available).
 //!
 //! # Functions
 //!
-//! Function calls are driven by one table, [`FUNCTIONS`]; each row names an Athena function, the
-//! argument counts it applies to, how it runs locally ([`Rewrite`]) and any remaining
-//! difference. Functions not in the table pass through unchanged (DuckDB has them with Trino's
-//! meaning, or fails on them at run time). Read the table for the complete list; in short:
+//! Function calls are driven by one table, [`FUNCTIONS`]: each row names an Athena function, the
+//! argument counts it applies to, how it runs locally ([`Rewrite`]: rename, template with
+//! reordered/adjusted arguments, Rust rewrite, karte UDF, or unsupported with a reason) and
+//! any difference that remains. Calls not in the table (and argument counts without a row) pass
+//! through unchanged: DuckDB has them with Trino's meaning, or fails on them at run time. In
+//! short, the table covers:
 //!
-//! - lambdas `x -> e` are printed as DuckDB's `lambda x : e`; `transform`, `filter`, `reduce`,
-//!   `zip_with`, `any_match`/`all_match`/`none_match`, `transform_keys`/`transform_values`/
-//!   `map_filter` become DuckDB list functions;
-//! - arrays: `cardinality`, `element_at` (maps too), `slice`, `array_join`, `sequence`,
-//!   `contains`, `array_distinct` (order kept, as Trino), `arrays_overlap`, `array_position`,
-//!   `array_remove`, `array_max`/`array_min` (NULL if any element is NULL), `array_sort`,
-//!   `array_union`/`array_intersect`/`array_except`, `repeat`, `trim_array`, `zip`, `concat`;
-//! - date/time: `date_add`, `date_diff` (whole elapsed units, Joda's month rule as Trino),
-//!   `date_trunc` (DATE stays DATE), field functions (`day_of_week` is Monday = 1),
-//!   `date_format`/`date_parse` (MySQL patterns) and `format_datetime`/`parse_datetime` (Joda
-//!   patterns) translated to `strftime`/`strptime` when the pattern is a literal,
-//!   `from_iso8601_*`, `from_unixtime`, `to_unixtime`, `now()`, `with_timezone`,
-//!   `AT TIME ZONE`, `date ± interval` (DATE stays DATE);
-//! - aggregates: `approx_distinct` (**exact locally; Athena's is approximate**),
-//!   `approx_percentile` → `quantile_disc` (returns an input value, as Trino's digest does;
-//!   exact locally, approximate on Athena), `map_agg`, `arbitrary`, `listagg`, `count_if`, …;
-//! - strings/regex: `regexp_extract` (NULL when there is no match), `regexp_replace` (all
-//!   matches, `$1` → `\1`), `regexp_like`, `regexp_split`, `split_part` (NULL out of range),
-//!   `substr` (start 0 gives ''), `trim` (Java whitespace, not just spaces), `codepoint`,
-//!   `levenshtein_distance`, `normalize` (UDF), `format` → `printf`, `typeof` (Trino's names);
-//! - binary: `to_utf8`, `from_utf8`, `to_hex` (upper case), `md5`/`sha1`/`sha256`/`sha512`
-//!   (binary results as Trino), `xxhash64`, `hmac_sha256`, `crc32` (UDFs);
+//! - lambdas `x -> e`, printed as DuckDB's `lambda x : e`; `transform`, `filter`, `reduce`
+//!   (any state type), `zip_with` (pads with NULL), `any_match`/`all_match`/`none_match`
+//!   (three-valued, as Trino), `transform_keys`/`transform_values`/`map_filter`;
+//! - arrays and maps: `cardinality`, `element_at` (NULL for a missing key or index, negative
+//!   from the end), `slice` (start, length), `array_join`, `sequence` (numbers, dates and
+//!   timestamps with a day or month step, at most 10 000 entries), `contains`,
+//!   `array_distinct` (first-seen order), `arrays_overlap`, `array_position`, `array_remove`,
+//!   `array_max`/`array_min` (NULL if an element is NULL), `array_sort` (NULLs last),
+//!   `array_union`/`array_intersect`/`array_except`, `repeat`, `trim_array`, `zip`,
+//!   `reverse`, `concat` (NULL if an argument is NULL), `map_agg`, `split_to_map`;
+//! - date/time: `date_add` and `date ± interval` (DATE stays DATE, month ends clamp),
+//!   `date_diff` (whole elapsed units with Joda's month-end rule: 0 for 2024-01-31 →
+//!   2024-02-28, 1 for → 2024-02-29), `date_trunc` (DATE stays DATE, weeks start Monday),
+//!   `day_of_week`/`dow` (Monday = 1), `day_of_year`, `week`/`year_of_week` (ISO),
+//!   `millisecond`, `last_day_of_month`, `date`, `date_format`/`date_parse` (MySQL patterns)
+//!   and `format_datetime`/`parse_datetime` (Joda patterns) as `strftime`/`strptime`,
+//!   `from_iso8601_date`/`_timestamp`, `from_unixtime`, `to_unixtime`, `now()`,
+//!   `current_date`, `current_timestamp`, `with_timezone`, `at_timezone`;
+//! - aggregates: `approx_distinct` → `count(DISTINCT …)` (**exact locally; Athena's is
+//!   approximate**), `approx_percentile` → `quantile_disc` (an input value of the input type;
+//!   Athena's t-digest interpolates, e.g. the median of 1, 2, 3, 4 is 2.5 there and 2 here),
+//!   `map_agg`, `arbitrary`, `every`, `listagg`, `set_agg`, `bitwise_*_agg`;
+//! - strings: `regexp_like`, `regexp_extract` (NULL when nothing matches), `regexp_replace`
+//!   (every match; `$1` → `\1`), `regexp_split`, `regexp_count`, `split`, `split_part` (NULL
+//!   out of range), `substr`/`substring` (start 0 or before the string gives ''), `replace`
+//!   (2 arguments), `trim`/`ltrim`/`rtrim` (Java whitespace incl. U+3000, not just spaces),
+//!   `codepoint`, `levenshtein_distance`/`hamming_distance` (code points), `normalize`,
+//!   `format` (Java format emulated with `printf`), `url_encode`/`url_decode`, `to_base`;
+//! - binary: `to_utf8`, `from_utf8`, `to_hex` (upper case), `from_hex`, `md5`/`sha1`/
+//!   `sha256`/`sha512` (binary results, as Trino), `xxhash64`, `hmac_sha256`/`hmac_sha512`,
+//!   `crc32`;
 //! - JSON: `json_extract_scalar` (NULL for objects/arrays), `json_parse`, `json_format`,
-//!   `json_array_length`, `json_array_contains`, `json_size`;
-//! - `greatest`/`least` return NULL when an argument is NULL (DuckDB ignores NULLs).
+//!   `json_array_length`, `json_array_contains`, `json_size`, `is_json_scalar`,
+//!   `json_value`/`json_query`/`json_exists` with a literal `lax`/`strict` path;
+//! - other: `greatest`/`least` (NULL when an argument is NULL; DuckDB ignores NULLs), `if`,
+//!   `typeof` (Trino's type names), `e`, `infinity`, `nan`, `is_nan`, `rand`/`random(n)`,
+//!   `bitwise_and`/`or`/`xor`/`not`, `truncate`.
 //!
 //! # Other constructs
 //!
-//! - **Integer division.** Every `a / b` becomes DuckDB's `a // b`. For integer operands DuckDB's
-//!   `//` truncates toward zero like Trino (`-5 / 2` = -2); for DOUBLE/REAL operands and mixed
-//!   integer/floating operands it is ordinary division, and DECIMAL operands are divided as
-//!   DOUBLE. Exact for integers (any width, including `count(*)` and `sum(int)`) and doubles;
-//!   **DECIMAL division differs**: Trino rounds the quotient to `max(scale(a), scale(b))`
-//!   digits (`1.0 / 3` = 0.3), DuckDB gives the DOUBLE 0.333…. Division by zero gives NULL
-//!   locally where Trino fails. `interval / n` is left as `/`.
+//! - **Integer division.** Every `a / b` becomes DuckDB's `a // b`, which DuckDB binds by type:
+//!   for integer operands it truncates toward zero like Trino (`5 / 2` = 2, `-5 / 2` = -2); for
+//!   DOUBLE/REAL and mixed integer/floating operands it is ordinary division (`5 / 2.0` = 2.5);
+//!   DECIMAL operands are divided as DOUBLE. Exact for integers of any width (columns,
+//!   `count(*) / 2`, `sum(int) / count(*)`) and for floating point; **DECIMAL division
+//!   differs**: Trino rounds the quotient to `max(scale(a), scale(b))` digits (`1.0 / 3` =
+//!   0.3), DuckDB gives the DOUBLE 0.333…. Division by zero gives NULL locally where Trino
+//!   fails. `interval / n` (interval literal) keeps `/`.
 //! - Types in `CAST`/`TRY_CAST`: `ARRAY(T)` → `T[]`, `ROW(a T, …)` → `STRUCT(a T, …)` (unnamed
-//!   fields are named `f1`, `f2`, …), `MAP(K, V)`, `VARCHAR(n)` (truncates to n like Trino),
-//!   `CHAR(n)` (padded), `DECIMAL` (= `DECIMAL(38,0)`), `VARBINARY` → `BLOB`, `TIMESTAMP(p)` →
-//!   `TIMESTAMP` (microseconds), `… WITH TIME ZONE` → the plain type, `CAST(x AS JSON)` →
-//!   `to_json(x)` (Trino makes a JSON string of a VARCHAR, it does not parse it),
-//!   `CAST(<json expression> AS VARCHAR)` → the unquoted value.
+//!   fields become `f1`, `f2`, …), `MAP(K, V)`, `VARCHAR(n)` (truncates to n, as Trino),
+//!   `CHAR(n)` (space-padded), bare `DECIMAL` (= `DECIMAL(38,0)`), `VARBINARY` → `BLOB`,
+//!   `TIMESTAMP(p)` → `TIMESTAMP` (microseconds), `… WITH TIME ZONE` → the plain type,
+//!   `CAST(x AS JSON)` → `to_json(x)` (Trino makes a JSON string of a VARCHAR rather than
+//!   parsing it), `CAST(<JSON expression> AS VARCHAR)` → the unquoted value. `TRY_CAST` and
+//!   `TRY(…)` run as DuckDB's `TRY_CAST`/`try(…)`.
 //! - Literals: `U&'…'`, `X'…'`, `TIMESTAMP '… Asia/Tokyo'`, `INTERVAL '1-2' YEAR TO MONTH`,
-//!   `INTERVAL '1 02:03:04' DAY TO SECOND`; `EXTRACT(DOW …)`/`DOY`/`YOW` with Trino's meaning.
+//!   `INTERVAL '1 02:03:04.5' DAY TO SECOND` and single-field intervals (normalised to months,
+//!   days or milliseconds); `EXTRACT(DOW/DOY/YOW …)` with Trino's meaning.
+//! - `UNNEST`: one array (`WITH ORDINALITY` too) runs as is; several arrays (zipped, padded
+//!   with NULL) and an array of rows or a visible map expanded into several columns become a
+//!   lateral `SELECT unnest(…)` subquery.
 //! - Time zones (no ICU locally): a `timestamp with time zone` is represented by a `TIMESTAMP`
 //!   holding its **wall-clock time in its zone** (the zone itself is dropped). So
 //!   `CAST(x AS TIMESTAMP)`, `date(x)`, `hour(x)`, `format_datetime(x, …)` of a zoned value are
-//!   exact; `ts AT TIME ZONE z` converts from UTC (Athena's session zone). Instant-based
-//!   operations (`AT TIME ZONE`, `to_unixtime`, `CAST(… AS VARCHAR)`) are exact when the zoned
-//!   value is visibly built in the same expression (`with_timezone`, `AT TIME ZONE`,
-//!   `from_iso8601_timestamp`, `from_unixtime(n, zone)`, a zoned literal); on a zoned value
-//!   from elsewhere they assume UTC. Comparing zoned values from different zones compares
-//!   wall-clock times.
+//!   exact, and `ts AT TIME ZONE z` converts `ts` from UTC (Athena's session zone).
+//!   Instant-based operations (a second `AT TIME ZONE`, `to_unixtime`, `CAST(… AS VARCHAR)`,
+//!   which prints Trino's `2024-01-01 09:00:00 Asia/Tokyo`) are exact when the zoned value is
+//!   visibly built in the same expression (`with_timezone`, `AT TIME ZONE`,
+//!   `from_iso8601_timestamp`, `from_unixtime(n, zone)`, a zoned literal); for a zoned value
+//!   from elsewhere (a column, a CTE) they assume it is in UTC. Comparing zoned values from
+//!   different zones compares wall-clock times.
 //! - Backquoted identifiers are printed double-quoted.
 //!
 //! # Known differences that are not reported
 //!
 //! `CAST(timestamp AS VARCHAR)` has no `.000` (DuckDB prints fractional seconds only when
-//! non-zero) and DOUBLE → VARCHAR formatting differs; regular expressions run on RE2, not Java
-//! (no back-references or look-around); `any_match`/`all_match`/`none_match` follow Trino's
-//! three-valued logic but `contains`/`arrays_overlap` return false rather than NULL when the
-//! only candidate is NULL; `from_utf8` fails on invalid UTF-8 instead of substituting U+FFFD;
-//! `typeof` reports `varchar` without a length and `timestamp(3)`; `UNNEST` of an array of
-//! rows yields one struct column rather than one column per field; `date_parse` fills missing
-//! fields from 1900-01-01 rather than 1970-01-01.
+//! non-zero) and DOUBLE → VARCHAR formatting differs (`1.0E10`); regular expressions run on
+//! RE2, not Java (no back-references or look-around; named groups `${name}` are refused);
+//! `contains`/`arrays_overlap` return false rather than NULL when only a NULL could match;
+//! `from_utf8` fails on invalid UTF-8 instead of substituting U+FFFD; `typeof` reports
+//! `varchar` without a length and timestamps as `timestamp(3)`; `reverse` of an array column
+//! fails (DuckDB's `reverse` takes strings; arrays visibly built in the expression work);
+//! `UNNEST(map_column) AS t(k, v)` fails unless the map is visibly a map; `date_parse`/
+//! `parse_datetime` fill missing fields from 1900-01-01 rather than 1970-01-01;
+//! `map_agg` keeps the first value of a duplicated key (Trino an arbitrary one);
+//! `element_at(array, 0)` is NULL instead of an error.
 //!
 //! # Untranslatable
 //!
-//! Time travel (`FOR TIMESTAMP AS OF`, `FOR VERSION AS OF`), pseudo-columns (`"$path"`,
-//! `"$file_size"`, …), HyperLogLog/digest functions (`approx_set`, `merge`, `cardinality` of a
-//! sketch, `tdigest_agg`, …), geospatial functions (`ST_*`, `bing_tile*`, …), sketch/geometry
-//! types in casts, and the rows marked [`Rewrite::Unsupported`] in [`FUNCTIONS`]; also
-//! date/time patterns that are not literals or use fields strftime lacks.
+//! Time travel (`FOR TIMESTAMP AS OF`, `FOR VERSION AS OF`: "Iceberg time travel only runs on
+//! Athena"), pseudo-columns (`"$path"`, `"$file_size"`, …), HyperLogLog/digest functions
+//! (`approx_set`, `merge`, `cardinality` of a sketch, `tdigest_agg`, …), geospatial functions
+//! (`ST_*`, `bing_tile*`, `to_spherical_geography`, …), sketch/geometry/IP types in casts,
+//! the other rows marked [`Rewrite::Unsupported`] in [`FUNCTIONS`], date/time patterns that
+//! are not literals or use fields `strftime` lacks (Joda `G`, `z`, `Z`, `K`, `k`; MySQL `%D`,
+//! `%U` when parsing), and lambdas where a function needs one to run locally.
 
 use std::collections::HashMap;
 use std::ops::ControlFlow;
@@ -454,7 +480,8 @@ pub static FUNCTIONS: &[Mapping] = &[
         "approx_percentile",
         (2, 2),
         Custom(rw_approx_percentile),
-        "quantile_disc: an input value like Trino's, exact locally, approximate on Athena",
+        "quantile_disc: an input value of the input type; Athena's t-digest interpolates \
+         between values (the median of 1, 2, 3, 4 is 2.5 there, 2 here)",
     ),
     row(
         "approx_percentile",
@@ -598,35 +625,42 @@ pub static FUNCTIONS: &[Mapping] = &[
     ),
     row("murmur3", (1, 1), Unsupported("murmur3 has no local equivalent")),
     // ---- JSON ----
+    // Trino's JSON functions give NULL for malformed JSON; DuckDB's fail, hence json_valid.
     row(
         "json_extract_scalar",
         (2, 2),
         Template(
-            "CASE WHEN json_type($1, $2) NOT IN ('OBJECT', 'ARRAY') \
+            "CASE WHEN json_valid($1) AND json_type($1, $2) NOT IN ('OBJECT', 'ARRAY') \
              THEN json_extract_string($1, $2) END",
         ),
+    ),
+    row(
+        "json_extract",
+        (2, 2),
+        Template("CASE WHEN json_valid($1) THEN json_extract($1, $2) END"),
     ),
     row("json_parse", (1, 1), Template("json($1)")),
     row("json_format", (1, 1), Template("CAST(json($1) AS VARCHAR)")),
     row(
         "json_array_length",
         (1, 1),
-        Template("CASE WHEN json_type($1) = 'ARRAY' THEN json_array_length($1) END"),
+        Template("CASE WHEN json_valid($1) AND json_type($1) = 'ARRAY' THEN json_array_length($1) END"),
     ),
     row(
         "json_array_contains",
         (2, 2),
         Template(
-            "CASE WHEN json_type($1) = 'ARRAY' THEN \
-             list_contains(CAST(json_extract($1, '$[*]') AS VARCHAR[]), CAST(to_json($2) AS VARCHAR)) END",
+            "CASE WHEN json_valid($1) AND json_type($1) = 'ARRAY' THEN list_contains(\
+             CAST(json_extract($1, '$[*]') AS VARCHAR[]), CAST(to_json($2) AS VARCHAR)) END",
         ),
     ),
     row(
         "json_size",
         (2, 2),
         Template(
-            "CASE json_type($1, $2) WHEN 'ARRAY' THEN json_array_length($1, $2) \
-             WHEN 'OBJECT' THEN len(json_keys($1, $2)) ELSE 0 END",
+            "CASE WHEN json_valid($1) THEN CASE json_type($1, $2) \
+             WHEN 'ARRAY' THEN json_array_length($1, $2) \
+             WHEN 'OBJECT' THEN len(json_keys($1, $2)) ELSE 0 END END",
         ),
     ),
     row(
@@ -861,8 +895,8 @@ impl VisitorMut for Rewriter<'_> {
     }
 
     fn post_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<()> {
-        let span = factor.span();
         if let Err(message) = rewrite_unnest(factor) {
+            let span = factor.span();
             self.problem("UNNEST", span, message);
         }
         ControlFlow::Continue(())
@@ -876,11 +910,14 @@ impl VisitorMut for Rewriter<'_> {
     }
 
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
-        let span = expr.span();
         match rewrite_expr(expr) {
             Ok(Some(new)) => *expr = paren(new),
             Ok(None) => {}
-            Err((construct, message)) => self.problem(construct, span, message),
+            // Only now the span (computing it walks the subtree): a call keeps its name's.
+            Err((construct, message)) => {
+                let span = expr.span();
+                self.problem(construct, span, message);
+            }
         }
         ControlFlow::Continue(())
     }
@@ -968,7 +1005,7 @@ fn rewrite_value(value: &mut Value) -> Option<Expr> {
 }
 
 /// `TIMESTAMP '2024-01-01 00:00:00 Asia/Tokyo'` → `karte_with_timezone(TIMESTAMP '…', 'Asia/Tokyo')`.
-fn rewrite_typed_string(ts: &mut sqlparser::ast::TypedString) -> Option<Expr> {
+fn rewrite_typed_string(ts: &sqlparser::ast::TypedString) -> Option<Expr> {
     if !matches!(ts.data_type, DataType::Timestamp(..)) {
         return None;
     }
@@ -990,7 +1027,6 @@ fn rewrite_typed_string(ts: &mut sqlparser::ast::TypedString) -> Option<Expr> {
             None => return None,
         },
     };
-    ts.data_type = DataType::Timestamp(None, TimezoneInfo::None);
     let literal = Expr::TypedString(sqlparser::ast::TypedString {
         data_type: DataType::Timestamp(None, TimezoneInfo::None),
         value: ValueWithSpan {
@@ -1012,7 +1048,9 @@ fn rewrite_binary(left: &mut Expr, op: &mut BinaryOperator, right: &mut Expr) ->
             }
             None
         }
-        BinaryOperator::Plus | BinaryOperator::Minus => {
+        BinaryOperator::Plus | BinaryOperator::Minus
+            if !(is_interval(left) && is_interval(right)) =>
+        {
             let negate = matches!(op, BinaryOperator::Minus);
             let (value, interval) = if let Some(i) = interval_amount(right) {
                 (left, i)
@@ -1388,11 +1426,11 @@ fn varchar_of(value: Expr, try_cast: bool) -> Expr {
                 let zone = zone.clone();
                 return func("karte_tz_text", vec![value, zone]);
             }
-            ("json" | "json_extract" | "to_json", _) => {
-                return func("json_extract_string", vec![value, string("$")])
-            }
             _ => {}
         }
+    }
+    if is_json(&value) {
+        return func("json_extract_string", vec![value, string("$")]);
     }
     Expr::Cast {
         kind: if try_cast {
@@ -1403,6 +1441,27 @@ fn varchar_of(value: Expr, try_cast: bool) -> Expr {
         expr: Box::new(value),
         data_type: DataType::Varchar(None),
         format: None,
+    }
+}
+
+/// True if `e` visibly has DuckDB's JSON type (a translated JSON function or cast).
+fn is_json(e: &Expr) -> bool {
+    match strip(e) {
+        Expr::Function(f) => matches!(
+            function_name(f).as_str(),
+            "json" | "json_extract" | "to_json"
+        ),
+        Expr::Case {
+            conditions,
+            else_result,
+            ..
+        } => {
+            !conditions.is_empty()
+                && conditions.iter().all(|c| is_json(&c.result))
+                && else_result.as_deref().is_none_or(is_json)
+        }
+        Expr::Cast { data_type, .. } => matches!(data_type, DataType::JSON),
+        _ => false,
     }
 }
 
@@ -1959,7 +2018,8 @@ fn rw_json_value(_: &Function, args: Vec<Expr>) -> Result<Expr, String> {
     let [json, path] = take::<2>(args)?;
     let path = sql_json_path("json_value", &path)?;
     instantiate(
-        "CASE WHEN json_type($1, $2) NOT IN ('OBJECT', 'ARRAY') THEN json_extract_string($1, $2) END",
+        "CASE WHEN json_valid($1) AND json_type($1, $2) NOT IN ('OBJECT', 'ARRAY') \
+         THEN json_extract_string($1, $2) END",
         &[json, path],
     )
 }
@@ -1968,7 +2028,7 @@ fn rw_json_query(_: &Function, args: Vec<Expr>) -> Result<Expr, String> {
     let [json, path] = take::<2>(args)?;
     let path = sql_json_path("json_query", &path)?;
     instantiate(
-        "CASE WHEN json_type($1, $2) IN ('OBJECT', 'ARRAY') \
+        "CASE WHEN json_valid($1) AND json_type($1, $2) IN ('OBJECT', 'ARRAY') \
          THEN CAST(json_extract($1, $2) AS VARCHAR) END",
         &[json, path],
     )
@@ -3170,6 +3230,10 @@ mod tests {
                 ("json_size('{\"a\": [1, 2, 3]}', '$.a')", some("3")),
                 ("json_size('{\"a\": {\"b\": 1}}', '$.a')", some("1")),
                 ("is_json_scalar('1')", some("true")),
+                ("json_extract_scalar('{not json', '$.a')", None),
+                ("json_extract('[1, 2', '$[0]')", None),
+                ("json_array_length('[1, 2')", None),
+                ("json_value('oops', 'lax $.a')", None),
                 ("json_value('{\"a\": {\"b\": 7}}', 'lax $.a.b')", some("7")),
                 ("json_value('{\"a\": {\"b\": 7}}', 'lax $.a')", None),
                 (
@@ -3340,6 +3404,8 @@ mod tests {
                     "TIMESTAMP '2024-03-31 10:00:00' - INTERVAL '1' MONTH",
                     some("2024-02-29 10:00:00"),
                 ),
+                ("TIME '23:30:00' + INTERVAL '1' HOUR", some("00:30:00")),
+                ("TIME '01:00:00' - INTERVAL '90' MINUTE", some("23:30:00")),
                 (
                     "date_diff('day', DATE '2024-01-01', current_date - INTERVAL '7' DAY) > 0",
                     some("true"),
