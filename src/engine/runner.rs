@@ -118,12 +118,12 @@ pub fn run<T: Sync>(
                         if cancel.load(Ordering::SeqCst) {
                             // Interrupted: mark what has not started, once nothing runs.
                             if st.running == 0 {
-                                for i in 0..n {
+                                for (i, job) in jobs.iter().enumerate() {
                                     if st.results[i].is_none() {
                                         let r = NodeResult {
-                                            unique_id: jobs[i].unique_id.clone(),
-                                            name: jobs[i].name.clone(),
-                                            kind: jobs[i].kind.clone(),
+                                            unique_id: job.unique_id.clone(),
+                                            name: job.name.clone(),
+                                            kind: job.kind.clone(),
                                             status: Status::Skipped,
                                             execution_time: 0.0,
                                             rows_affected: None,

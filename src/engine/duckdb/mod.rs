@@ -79,10 +79,7 @@ impl LocalEngine {
     }
 
     /// Run a query and return all rows as text (NULL as None), with column names.
-    pub fn query_text(
-        &self,
-        sql: &str,
-    ) -> Result<(Vec<String>, Vec<Vec<Option<String>>>), EngineError> {
+    pub fn query_text(&self, sql: &str) -> Result<statements::TextRows, EngineError> {
         self.with_conn(|conn| statements::query_text(conn, sql))
     }
 

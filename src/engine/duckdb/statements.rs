@@ -459,11 +459,11 @@ fn insert_hive(
     Ok(Some(n))
 }
 
+/// A query result as text: column names, then rows (NULL as `None`).
+pub type TextRows = (Vec<String>, Vec<Vec<Option<String>>>);
+
 /// Run a DuckDB query and return every value as text.
-pub fn query_text(
-    conn: &Connection,
-    duck: &str,
-) -> Result<(Vec<String>, Vec<Vec<Option<String>>>), EngineError> {
+pub fn query_text(conn: &Connection, duck: &str) -> Result<TextRows, EngineError> {
     let columns: Vec<String> = describe(conn, &format!("({duck})"))?
         .into_iter()
         .map(|c| c.name)
