@@ -300,3 +300,45 @@ fn seeds_in_cp932_and_bad_rows() {
         "{out}{err}"
     );
 }
+
+#[test]
+fn example_project_builds_end_to_end() {
+    // The README's main command, on a copy of the example project.
+    let tmp = tempfile::tempdir().unwrap();
+    crate::compile::copy_dir(&crate::support::example_project(), tmp.path());
+    let _ = std::fs::remove_dir_all(tmp.path().join("target"));
+    let (code, out, err) = karte(tmp.path(), &["build"]);
+    assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
+    let results: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(tmp.path().join("target/run_results.json")).unwrap(),
+    )
+    .unwrap();
+    let results = results["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for r in results {
+        assert!(
+            r["status"] == "success" || r["status"] == "pass",
+            "{r}\n{out}"
+        );
+    }
+    assert!(out.contains("build finished"), "a summary is printed:\n{out}");
+}
+
+#[test]
+fn sql_that_cannot_run_locally_is_a_diagnostic_at_its_line() {
+    let tmp = fixture_copy("local_build");
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("models/gold/sketch.sql"),
+        "select\n    service_month,\n    approx_set(person_id) as people\nfrom raw.claims\ngroup by 1\n",
+    )
+    .unwrap();
+    let (code, out, err) = karte(dir, &["build"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let all = format!("{out}{err}");
+    assert!(all.contains("E502"), "{all}");
+    assert!(all.contains("models/gold/sketch.sql:3:5"), "{all}");
+    assert!(all.contains("approx_set"), "{all}");
+    // Nothing ran: the check happens before the first statement.
+    assert!(!dir.join("target/lake/gold").exists() || !dir.join("target/lake/gold/sketch").exists());
+}
