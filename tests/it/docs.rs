@@ -1,4 +1,5 @@
-//! Documentation stays true: every diagnostic code is in docs/errors.md.
+//! Documentation stays true: every diagnostic code is in docs/errors.md, the local engine's
+//! function table in docs/local-engine.md is the one in the code.
 
 #[test]
 fn every_code_is_documented() {
@@ -11,5 +12,25 @@ fn every_code_is_documented() {
             "{} is not in docs/errors.md",
             code.as_str()
         );
+    }
+}
+
+/// docs/local-engine.md holds the translation's function table as generated from the code.
+#[cfg(feature = "duckdb-engine")]
+#[test]
+fn local_engine_function_table_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/local-engine.md");
+    let doc = std::fs::read_to_string(path).unwrap();
+    let (begin, end) = ("<!-- functions:begin -->\n", "<!-- functions:end -->");
+    let start = doc.find(begin).expect("begin marker") + begin.len();
+    let stop = doc.find(end).expect("end marker");
+    let table = karte::engine::duckdb::translate::functions_markdown();
+    if doc[start..stop] != table {
+        if std::env::var_os("KARTE_UPDATE_DOCS").is_some() {
+            let new = format!("{}{}{}", &doc[..start], table, &doc[stop..]);
+            std::fs::write(path, new).unwrap();
+            return;
+        }
+        panic!("docs/local-engine.md's function table is out of date: run the tests with KARTE_UPDATE_DOCS=1");
     }
 }

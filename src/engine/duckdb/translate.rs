@@ -183,6 +183,34 @@ pub fn translate(sql: &str) -> Result<String, Vec<Untranslatable>> {
         .join(";\n"))
 }
 
+/// The mapping table as Markdown, for docs/local-engine.md (a test keeps the two equal).
+pub fn functions_markdown() -> String {
+    let mut out = String::from(
+        "| Athena function | arguments | runs locally as | difference from Athena |\n|---|---|---|---|\n",
+    );
+    for m in FUNCTIONS {
+        let args = match m.args {
+            (a, b) if a == b => a.to_string(),
+            (a, ANY) => format!("{a}+"),
+            (a, b) => format!("{a}–{b}"),
+        };
+        let how = match m.rewrite {
+            Rewrite::Rename(to) => format!("`{to}`"),
+            Rewrite::Template(t) if t.len() <= 60 => format!("`{}`", t.replace('|', "\\|")),
+            Rewrite::Template(_) => "a DuckDB expression".into(),
+            Rewrite::Custom(_) | Rewrite::Aggregate(_) => "rewritten by karte".into(),
+            Rewrite::Udf(f) => format!("karte function `{f}`"),
+            Rewrite::Unsupported(why) => format!("**not locally**: {why}"),
+        };
+        let name = m.athena.replace('*', "\\*");
+        out.push_str(&format!(
+            "| `{name}` | {args} | {how} | {} |\n",
+            m.note.replace('|', "\\|")
+        ));
+    }
+    out
+}
+
 // =============================================================================================
 // The mapping table
 // =============================================================================================
@@ -2652,6 +2680,40 @@ mod tests {
 
     use super::*;
     use duckdb::Connection;
+
+    /// Every translated function of the table has a value test in this module.
+    #[test]
+    fn every_mapping_has_a_value_test() {
+        let src = include_str!("translate.rs");
+        let tests = &src[src.find("mod tests {").expect("tests module")..].to_lowercase();
+        let missing: Vec<&str> = FUNCTIONS
+            .iter()
+            .filter(|m| !matches!(m.rewrite, Rewrite::Unsupported(_)))
+            .map(|m| (m.athena.trim_end_matches('*'), m.args.0 == 0))
+            .filter(|&(name, niladic)| {
+                // A call: the name, not inside a longer identifier, then `(`.
+                let called = |pat: &str| {
+                    tests.match_indices(pat).any(|(i, _)| {
+                        !tests[..i]
+                            .chars()
+                            .next_back()
+                            .is_some_and(|c| c.is_alphanumeric() || c == '_')
+                    })
+                };
+                // `current_date` and friends are written without parentheses.
+                let bare = niladic
+                    && tests.match_indices(name).any(|(i, _)| {
+                        let before = tests[..i].chars().next_back();
+                        let after = tests[i + name.len()..].chars().next();
+                        !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                            && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                    });
+                !bare && !called(&format!("{name}(")) && !called(&format!("{name} ("))
+            })
+            .map(|(name, _)| name)
+            .collect();
+        assert!(missing.is_empty(), "no test calls: {missing:?}");
+    }
 
     fn conn() -> Connection {
         let conn = Connection::open_in_memory().expect("open duckdb");

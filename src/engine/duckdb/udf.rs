@@ -630,7 +630,7 @@ fn timestamp_text(t: NaiveDateTime) -> String {
     let micros = t.nanosecond() / 1000;
     if micros == 0 {
         base
-    } else if micros % 1000 == 0 {
+    } else if micros.is_multiple_of(1000) {
         format!("{base}.{:03}", micros / 1000)
     } else {
         format!("{base}.{micros:06}")
