@@ -19,6 +19,18 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$PWD" ]; then
     echo "$PWD" >"$stamp"
 fi
 
+# The local AWS emulator the Athena tests start (tests/aws/fake_aws.py): moto's server, in a
+# virtualenv of its own, bound to 127.0.0.1 by the tests.
+venv="${KARTE_VENV:-$HOME/.cache/karte/venv}"
+if ! "$venv/bin/python" -c "import moto.server, werkzeug" 2>/dev/null; then
+    echo "== installing moto[server] into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet 'moto[server]==5.2.1'
+fi
+export KARTE_PYTHON="$venv/bin/python"
+# The tests never need real AWS credentials; make sure none are used by accident.
+unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN || true
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 

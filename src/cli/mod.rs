@@ -42,6 +42,16 @@ enum Command {
     Test(RunCmdArgs),
     /// Run again what failed or was skipped in the last run.
     Retry(RetryArgs),
+    /// Undo the table swaps of an interrupted or failed run (see target/journal/).
+    Rollback(RollbackArgs),
+}
+
+#[derive(Debug, Args)]
+struct RollbackArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// The run id (a directory name under target/journal/).
+    run_id: String,
 }
 
 /// Options every project command takes.
@@ -130,6 +140,32 @@ struct RunCmdArgs {
     /// Rebuild incremental models and snapshots from scratch.
     #[arg(long)]
     full_refresh: bool,
+    /// Start a new run even if the last one was interrupted (default: resume it).
+    #[arg(long)]
+    no_resume: bool,
+    /// Athena: start no more queries once this much was scanned in the run (e.g. 500GB, 2TB).
+    #[arg(long, value_parser = parse_bytes)]
+    max_bytes_scanned: Option<u64>,
+}
+
+/// `500GB`, `2TB`, `1048576` → bytes (binary units, as Athena bills).
+fn parse_bytes(s: &str) -> Result<u64, String> {
+    let t = s.trim().to_uppercase();
+    let (num, mult) = [
+        ("TB", 1u64 << 40),
+        ("GB", 1 << 30),
+        ("MB", 1 << 20),
+        ("KB", 1 << 10),
+        ("B", 1),
+    ]
+    .iter()
+    .find_map(|(suffix, m)| t.strip_suffix(suffix).map(|n| (n.trim().to_string(), *m)))
+    .unwrap_or((t.clone(), 1));
+    num.parse::<f64>()
+        .ok()
+        .filter(|v| *v >= 0.0)
+        .map(|v| (v * mult as f64) as u64)
+        .ok_or_else(|| format!("`{s}` is not a size: write e.g. 500GB or 2TB"))
 }
 
 #[derive(Debug, Args)]
@@ -172,6 +208,7 @@ pub fn main() -> i32 {
         Command::Snapshot(a) => run_cmd(&a, "snapshot", &[Snapshot], false),
         Command::Test(a) => run_cmd(&a, "test", &[], true),
         Command::Retry(a) => commands::build::retry(&a.project, a.threads),
+        Command::Rollback(a) => commands::build::rollback(&a.project, &a.run_id),
         Command::Plan(a) => commands::plan::run(
             &a.project,
             &a.select,
@@ -209,6 +246,8 @@ fn run_cmd(
             tests,
             threads: a.threads,
             full_refresh: a.full_refresh,
+            no_resume: a.no_resume,
+            max_bytes_scanned: a.max_bytes_scanned,
         },
     )
 }

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
 
+use super::journal::Event as JournalEvent;
 use super::results::{NodeResult, RunResults, Status};
 use super::runner::{self, Event, Job};
 use super::tests::{self, DataTest};
@@ -31,6 +32,8 @@ pub struct BuildOptions {
     pub as_of: String,
     /// Command line, for run_results.json.
     pub args: Vec<String>,
+    /// Resume the last run if it was interrupted (see [`super::journal`]).
+    pub resume: bool,
 }
 
 /// One unit of work of a build.
@@ -48,7 +51,8 @@ pub fn new_run_id() -> String {
         .to_string()
 }
 
-/// Plan and build. `on_event` sees every job start and end (for progress output).
+/// Plan and build against `catalog` (the engine's catalog state, read once by the caller).
+/// `on_event` sees every job start and end (for progress output).
 pub fn build(
     c: &Compiled,
     engine: &dyn Engine,
@@ -56,6 +60,7 @@ pub fn build(
     cancel: &AtomicBool,
     on_event: &(dyn Fn(&Job<Work>, Event) + Sync),
     check_sql: &(dyn Fn(&Compiled, &[usize]) -> Diagnostics + Sync),
+    catalog: &crate::plan::CatalogState,
 ) -> Result<RunResults, Diagnostics> {
     let started = std::time::Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -69,21 +74,50 @@ pub fn build(
     if pre.has_errors() {
         return Err(pre);
     }
-    let catalog = engine.catalog_state().map_err(|e| {
+    // An interrupted run on this target is resumed with its own plan and run id.
+    let resumed = if opts.resume {
+        super::journal::find_incomplete(&c.project.root, &c.target.name)
+    } else {
+        None
+    };
+    let (run_id, plan_nodes, done) = match resumed {
+        Some(inc) => {
+            eprintln!(
+                "resuming {} on target `{}`: {} step(s) already done are skipped (use --no-resume to start afresh, or `karte rollback {}`)",
+                inc.plan.run_id,
+                c.target.name,
+                inc.done.len(),
+                inc.plan.run_id
+            );
+            (inc.plan.run_id, inc.plan.nodes, inc.done)
+        }
+        None => {
+            let plan = crate::plan::plan_nodes(
+                c,
+                &nodes,
+                catalog,
+                &PlanOptions {
+                    full_refresh: opts.full_refresh,
+                    as_of: opts.as_of.clone(),
+                },
+            )?;
+            (new_run_id(), plan.nodes, std::collections::HashSet::new())
+        }
+    };
+    let journal = super::journal::Journal::open(
+        &c.project.root,
+        &run_id,
+        &c.target.name,
+        &opts.command,
+        &plan_nodes,
+        done,
+    )
+    .map_err(|e| {
         Diagnostics(vec![Diagnostic::error(
-            Code::EngineFailed,
-            format!("cannot read the {} catalog: {}", engine.name(), e.message),
+            Code::Io,
+            format!("cannot write the run journal under target/journal: {e}"),
         )])
     })?;
-    let plan = crate::plan::plan_nodes(
-        c,
-        &nodes,
-        &catalog,
-        &PlanOptions {
-            full_refresh: opts.full_refresh,
-            as_of: opts.as_of.clone(),
-        },
-    )?;
     let data_tests = if opts.tests {
         tests::collect(c, &c.selected).map_err(Diagnostics)?
     } else {
@@ -96,7 +130,7 @@ pub fn build(
         .collect();
     let mut jobs: Vec<Job<Work>> = Vec::new();
     let mut job_of_node: HashMap<usize, usize> = HashMap::new();
-    for np in &plan.nodes {
+    for np in &plan_nodes {
         if np.steps.is_empty() {
             continue;
         }
@@ -153,7 +187,6 @@ pub fn build(
         jobs[j].deps = deps;
     }
 
-    let run_id = new_run_id();
     let exec = |job: &Job<Work>| -> NodeResult {
         let mut r = NodeResult {
             unique_id: job.unique_id.clone(),
@@ -170,7 +203,32 @@ pub fn build(
             Work::Node(np) => {
                 for step in &np.steps {
                     let step = with_run_id(step, &run_id);
-                    match engine.run_step(&step) {
+                    if journal.is_done(&step.id) {
+                        continue;
+                    }
+                    if let Err(e) = journal_before(&journal, engine, &step) {
+                        r.status = Status::Error;
+                        r.message = Some(format!("{e} (step {}, {})", step.id, np.path));
+                        return r;
+                    }
+                    let outcome = engine.run_step(&step);
+                    let logged = match &outcome {
+                        Ok(out) => journal.write(&JournalEvent::Done {
+                            step: step.id.clone(),
+                            query_ids: out.query_ids.clone(),
+                        }),
+                        Err(e) => journal.write(&JournalEvent::Failed {
+                            step: step.id.clone(),
+                            message: e.message.clone(),
+                        }),
+                    };
+                    if let Err(e) = logged {
+                        r.status = Status::Error;
+                        r.message = Some(format!("cannot write the run journal: {e}"));
+                        return r;
+                    }
+                    super::journal::failpoint(&step.id);
+                    match outcome {
                         Ok(out) => {
                             if let Some(n) = out.rows_affected {
                                 if step.writes_data() {
@@ -234,6 +292,16 @@ pub fn build(
     };
     let results = runner::run(&jobs, opts.threads, cancel, &exec, &events);
     let interrupted = cancel.load(std::sync::atomic::Ordering::SeqCst);
+    let status = if interrupted {
+        "interrupted"
+    } else if results.iter().any(|r| r.status == Status::Error) {
+        "failed"
+    } else {
+        "success"
+    };
+    let _ = journal.write(&JournalEvent::Finished {
+        status: status.to_string(),
+    });
     Ok(RunResults {
         run_id,
         command: opts.command.clone(),
@@ -244,6 +312,31 @@ pub fn build(
         interrupted,
         results,
     })
+}
+
+/// Journal a step's start; before a swap, also the catalog entry it replaces.
+fn journal_before(
+    journal: &super::journal::Journal,
+    engine: &dyn Engine,
+    step: &Step,
+) -> Result<(), String> {
+    if let crate::plan::step::Action::SwapTable { table, .. } = &step.action {
+        let previous = engine
+            .table_snapshot(table)
+            .map_err(|e| format!("cannot read {table} before swapping it: {}", e.message))?;
+        journal
+            .write(&JournalEvent::Replacing {
+                step: step.id.clone(),
+                table: table.clone(),
+                previous,
+            })
+            .map_err(|e| format!("cannot write the run journal: {e}"))?;
+    }
+    journal
+        .write(&JournalEvent::Started {
+            step: step.id.clone(),
+        })
+        .map_err(|e| format!("cannot write the run journal: {e}"))
 }
 
 /// A step with `{run_id}` filled in.

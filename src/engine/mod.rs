@@ -1,11 +1,15 @@
 //! Stage 7, `execute`: run a plan on an engine. Engines differ by capabilities, not by `if`s in
 //! the planner: the local engine (DuckDB over a Parquet lake) runs the very same plan as Athena.
 
+#[cfg(feature = "athena")]
+pub mod athena;
 pub mod build;
 #[cfg(feature = "duckdb-engine")]
 pub mod duckdb;
+pub mod journal;
 pub mod results;
 pub mod runner;
+pub mod seedfile;
 pub mod tests;
 
 use crate::diag::Blame;
@@ -89,4 +93,20 @@ pub trait Engine: Send + Sync {
     fn run_test(&self, sql: &str, sample: usize) -> Result<TestOutcome, EngineError>;
     /// Store a test's failing rows as a table (`store_failures`).
     fn store_failures(&self, table: &crate::plan::TableRef, sql: &str) -> Result<(), EngineError>;
+    /// The catalog entry of a table as it is now (None if absent), in a form
+    /// [`Engine::restore_table`] takes back: journaled before a swap, for `karte rollback`.
+    fn table_snapshot(
+        &self,
+        table: &crate::plan::TableRef,
+    ) -> Result<Option<serde_json::Value>, EngineError>;
+    /// Put back a catalog entry from [`Engine::table_snapshot`] (None: remove the entry).
+    fn restore_table(
+        &self,
+        table: &crate::plan::TableRef,
+        previous: Option<&serde_json::Value>,
+    ) -> Result<(), EngineError>;
+    /// One line of totals for the end of a run (Athena: data scanned and cost).
+    fn summary(&self) -> Option<String> {
+        None
+    }
 }

@@ -122,6 +122,24 @@ pub struct TargetConfig {
     /// Maximum concurrent queries.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threads: Option<u32>,
+    /// Athena: queries karte runs at the same time (default 5, well under the DML quota).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_concurrency: Option<u32>,
+    /// Athena: seconds one query may run before karte stops it (default 3600).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_timeout_seconds: Option<u64>,
+    /// Athena: price in USD per TB scanned, for the cost shown (default 5.0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usd_per_tb_scanned: Option<f64>,
+    /// Athena: attempts for a throttled call or a retryable query failure (default 8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_attempts: Option<u32>,
+    /// Athena: first backoff delay in milliseconds, doubled per attempt, with jitter (default 500).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_base_delay_ms: Option<u64>,
+    /// Athena: milliseconds between two GetQueryExecution polls at first (default 500; grows to 5 s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll_interval_ms: Option<u64>,
 }
 
 /// The target a command runs against, with its name.

@@ -321,7 +321,10 @@ fn example_project_builds_end_to_end() {
             "{r}\n{out}"
         );
     }
-    assert!(out.contains("build finished"), "a summary is printed:\n{out}");
+    assert!(
+        out.contains("build finished"),
+        "a summary is printed:\n{out}"
+    );
 }
 
 #[test]
@@ -340,5 +343,7 @@ fn sql_that_cannot_run_locally_is_a_diagnostic_at_its_line() {
     assert!(all.contains("models/gold/sketch.sql:3:5"), "{all}");
     assert!(all.contains("approx_set"), "{all}");
     // Nothing ran: the check happens before the first statement.
-    assert!(!dir.join("target/lake/gold").exists() || !dir.join("target/lake/gold/sketch").exists());
+    assert!(
+        !dir.join("target/lake/gold").exists() || !dir.join("target/lake/gold/sketch").exists()
+    );
 }

@@ -2,6 +2,8 @@
 
 mod support;
 
+#[cfg(feature = "athena")]
+mod athena;
 mod cli;
 mod compile;
 mod diagnostics;

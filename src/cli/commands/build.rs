@@ -25,6 +25,10 @@ pub struct RunArgs {
     pub threads: usize,
     /// Full refresh.
     pub full_refresh: bool,
+    /// Start afresh even if the last run was interrupted.
+    pub no_resume: bool,
+    /// Athena: stop starting queries once this many bytes were scanned.
+    pub max_bytes_scanned: Option<u64>,
 }
 
 /// Run a build-like command. Returns Ok(true) if everything succeeded.
@@ -33,7 +37,8 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
     let compiled = crate::compile(&copts)?;
     report(&compiled.diagnostics);
     let root = compiled.project.root.clone();
-    let engine = open_engine(&compiled)?;
+    let cancel = Arc::new(AtomicBool::new(false));
+    let (engine, stopper) = open_engine(&compiled, cancel.clone(), r.max_bytes_scanned)?;
     let catalog = engine.catalog_state().map_err(|e| {
         Diagnostics(vec![Diagnostic::error(
             Code::EngineFailed,
@@ -41,12 +46,14 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
         )])
     })?;
     let compiled = crate::compile_for_catalog(&copts, compiled, &catalog, r.full_refresh)?;
-    let cancel = Arc::new(AtomicBool::new(false));
     {
         let cancel = cancel.clone();
-        // A second Ctrl-C kills at once (the default behaviour is restored by exiting).
+        // A second Ctrl-C kills at once (running Athena queries are stopped first).
         let _ = ctrlc::set_handler(move || {
             if cancel.swap(true, Ordering::SeqCst) {
+                if let Some(stop) = &stopper {
+                    stop();
+                }
                 std::process::exit(130);
             }
             eprintln!("\ninterrupted: finishing the running steps, starting no new ones (Ctrl-C again to stop at once)");
@@ -60,6 +67,7 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
         full_refresh: r.full_refresh,
         as_of: crate::cli::commands::plan::today(),
         args: std::env::args().skip(1).collect(),
+        resume: !r.no_resume,
     };
     let progress = Progress::new();
     let on_event = |job: &Job<Work>, e: Event| progress.event(job, e);
@@ -71,10 +79,14 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
         &cancel,
         &on_event,
         &check,
+        &catalog,
     )?;
     progress.finish();
     crate::engine::build::write_results(&root, &results).map_err(|d| Diagnostics(vec![d]))?;
     print_summary(&results);
+    if let Some(line) = engine.summary() {
+        println!("{line}");
+    }
     Ok(!results.failed())
 }
 
@@ -119,6 +131,8 @@ pub fn retry(args: &ProjectArgs, threads: usize) -> Result<bool, Diagnostics> {
             tests: true,
             threads,
             full_refresh: false,
+            no_resume: true,
+            max_bytes_scanned: None,
         },
     )
 }
@@ -129,10 +143,20 @@ fn args_root(args: &ProjectArgs) -> std::path::PathBuf {
         .unwrap_or_else(|_| std::path::PathBuf::from("."))
 }
 
-#[cfg(feature = "duckdb-engine")]
-fn open_engine(c: &crate::Compiled) -> Result<Box<dyn crate::engine::Engine>, Diagnostics> {
+/// A function run on a second Ctrl-C before exiting (stops running Athena queries).
+type Stopper = Option<Box<dyn Fn() + Send + Sync>>;
+
+/// The engine of the compiled target.
+pub fn open_engine(
+    c: &crate::Compiled,
+    cancel: Arc<AtomicBool>,
+    max_bytes_scanned: Option<u64>,
+) -> Result<(Box<dyn crate::engine::Engine>, Stopper), Diagnostics> {
+    let fail = |message: String| Diagnostics(vec![Diagnostic::error(Code::EngineFailed, message)]);
     match c.target.config.kind {
+        #[cfg(feature = "duckdb-engine")]
         TargetType::Local => {
+            let _ = (&cancel, max_bytes_scanned);
             let lake = c
                 .target
                 .config
@@ -140,37 +164,108 @@ fn open_engine(c: &crate::Compiled) -> Result<Box<dyn crate::engine::Engine>, Di
                 .clone()
                 .unwrap_or_else(|| "target/lake".into());
             crate::engine::duckdb::LocalEngine::open(&c.project.root, &lake)
-                .map(|e| Box::new(e) as Box<dyn crate::engine::Engine>)
-                .map_err(|e| Diagnostics(vec![Diagnostic::error(Code::EngineFailed, e.message)]))
+                .map(|e| (Box::new(e) as Box<dyn crate::engine::Engine>, None))
+                .map_err(|e| fail(e.message))
         }
-        TargetType::Athena => Err(not_yet(c)),
+        #[cfg(feature = "athena")]
+        TargetType::Athena => {
+            let mut settings = crate::engine::athena::AthenaSettings::of(&c.target)
+                .map_err(|e| fail(e.message))?;
+            settings.max_bytes_scanned = max_bytes_scanned;
+            let mut schemas: Vec<String> = c
+                .project
+                .nodes
+                .iter()
+                .map(|n| c.target.schema(&n.schema))
+                .collect();
+            schemas.push(c.target.schema("test_failures"));
+            schemas.sort();
+            schemas.dedup();
+            let engine = crate::engine::athena::AthenaEngine::connect(
+                &c.project.root,
+                &c.target,
+                settings,
+                schemas,
+                cancel,
+            )
+            .map_err(|e| fail(e.message))?;
+            let stop = engine.stopper();
+            Ok((Box::new(engine), Some(Box::new(stop))))
+        }
+        #[allow(unreachable_patterns)]
+        _ => {
+            let _ = (cancel, max_bytes_scanned);
+            Err(Diagnostics(vec![Diagnostic::error(
+                Code::EngineFailed,
+                format!(
+                    "this karte was built without the engine of target `{}`",
+                    c.target.name
+                ),
+            )
+            .help("build karte with its default features")]))
+        }
     }
 }
 
-#[cfg(not(feature = "duckdb-engine"))]
-fn open_engine(c: &crate::Compiled) -> Result<Box<dyn crate::engine::Engine>, Diagnostics> {
-    Err(Diagnostics(vec![Diagnostic::error(
-        Code::EngineFailed,
-        format!(
-            "this karte was built without the local engine, so target `{}` cannot run",
-            c.target.name
-        ),
-    )
-    .help("build karte with its default features")]))
-}
-
-#[cfg_attr(not(feature = "duckdb-engine"), allow(dead_code))]
-fn not_yet(c: &crate::Compiled) -> Diagnostics {
-    Diagnostics(vec![Diagnostic::error(
-        Code::EngineFailed,
-        format!(
-            "running on Athena (target `{}`) is not available in this version",
-            c.target.name
-        ),
-    )
-    .help(
-        "`karte plan --target athena` shows what would run; build locally with the default target",
-    )])
+/// `karte rollback RUN_ID`: put back the catalog entries the run's swaps replaced.
+pub fn rollback(args: &ProjectArgs, run_id: &str) -> Result<bool, Diagnostics> {
+    use crate::engine::journal;
+    let copts = args.compile_options(&SelectArgs::default())?;
+    let compiled = crate::compile(&copts)?;
+    let root = compiled.project.root.clone();
+    let events = journal::events(&root, run_id).map_err(|e| {
+        Diagnostics(vec![Diagnostic::error(
+            Code::InvalidArgument,
+            format!("no journal for run `{run_id}` under target/journal: {e}"),
+        )
+        .help("the run ids are the directory names in target/journal/")])
+    })?;
+    if events
+        .iter()
+        .any(|e| matches!(e, journal::Event::Finished { status } if status == "success"))
+    {
+        return Err(Diagnostics(vec![Diagnostic::error(
+            Code::InvalidArgument,
+            format!("run `{run_id}` finished successfully; rollback only undoes incomplete runs"),
+        )]));
+    }
+    let (engine, _) = open_engine(&compiled, Arc::new(AtomicBool::new(false)), None)?;
+    let swaps = journal::swaps_to_undo(&events);
+    if swaps.is_empty() {
+        println!("run {run_id} swapped no table: nothing to roll back");
+        return Ok(true);
+    }
+    let mut ok = true;
+    for (table, previous) in swaps {
+        match engine.restore_table(&table, previous.as_ref()) {
+            Ok(()) => println!(
+                "  {table}: {}",
+                if previous.is_some() {
+                    "previous version restored"
+                } else {
+                    "removed (it did not exist before the run)"
+                }
+            ),
+            Err(e) => {
+                ok = false;
+                println!("  {table}: could not roll back: {}", e.message);
+            }
+        }
+    }
+    // The run is over: a later build must not resume it.
+    if let Ok(j) = journal::Journal::open(
+        &root,
+        run_id,
+        &compiled.target.name,
+        "rollback",
+        &[],
+        Default::default(),
+    ) {
+        let _ = j.write(&journal::Event::Finished {
+            status: "failed".into(),
+        });
+    }
+    Ok(ok)
 }
 
 #[cfg(feature = "duckdb-engine")]

@@ -108,6 +108,18 @@ pub fn state(conn: &Connection) -> Result<CatalogState, EngineError> {
     Ok(out)
 }
 
+/// True if a table or view `t` exists in DuckDB.
+pub fn exists(conn: &Connection, t: &TableRef) -> Result<bool, EngineError> {
+    let n: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            params![t.schema, t.name],
+            |r| r.get(0),
+        )
+        .map_err(db)?;
+    Ok(n > 0)
+}
+
 /// Drop whatever DuckDB object has this name (view or table).
 pub fn drop_object(conn: &Connection, t: &TableRef) -> Result<(), EngineError> {
     let kind: Option<String> = conn

@@ -382,6 +382,57 @@ impl Engine for LocalEngine {
         self.with_conn(|conn| statements::run_test(conn, sql, sample))
     }
 
+    fn table_snapshot(&self, table: &TableRef) -> Result<Option<serde_json::Value>, EngineError> {
+        self.with_conn(|conn| {
+            Ok(catalog::get(conn, table)?
+                .map(|s| serde_json::to_value(s).expect("table states serialise")))
+        })
+    }
+
+    fn restore_table(
+        &self,
+        table: &TableRef,
+        previous: Option<&serde_json::Value>,
+    ) -> Result<(), EngineError> {
+        self.with_conn(|conn| {
+            let Some(prev) = previous else {
+                catalog::drop_object(conn, table)?;
+                return catalog::remove(conn, table);
+            };
+            let state: crate::plan::catalog::TableState = serde_json::from_value(prev.clone())
+                .map_err(|e| EngineError::internal(format!("journal entry for {table}: {e}")))?;
+            if state.kind == TableKind::Iceberg {
+                // The swap kept the previous Iceberg table as `<name>__karte_prev`.
+                let prev_ref = TableRef {
+                    schema: table.schema.clone(),
+                    name: format!("{}__karte_prev", table.name),
+                };
+                if catalog::exists(conn, &prev_ref)? {
+                    catalog::drop_object(conn, table)?;
+                    conn.execute_batch(&format!(
+                        "ALTER TABLE {} RENAME TO {}",
+                        ident(&prev_ref),
+                        quote(&table.name)
+                    ))
+                    .map_err(db)?;
+                } else {
+                    return Err(EngineError::environment(format!(
+                        "the previous version of {table} is gone (a later run replaced it)"
+                    )));
+                }
+            } else if let Some(loc) = &state.location {
+                if !catalog::resolve(&self.root, loc).exists() {
+                    return Err(EngineError::environment(format!(
+                        "the previous data of {table} ({loc}) was deleted by a later step; nothing to go back to"
+                    )));
+                }
+                catalog::drop_object(conn, table)?;
+                catalog::refresh_view(conn, &self.root, table, &state)?;
+            }
+            catalog::put(conn, table, &state)
+        })
+    }
+
     fn store_failures(&self, table: &TableRef, sql: &str) -> Result<(), EngineError> {
         self.with_conn(|conn| statements::store_failures(conn, table, sql))
     }

@@ -1,0 +1,695 @@
+//! Glue: the catalog state karte plans against, schemas, table swaps, partitions (create and
+//! update in batches of 100, delete in batches of 25, per-entry errors checked) and pruning of
+//! old table versions. Every call retries on throttling only.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::atomic::Ordering;
+
+use aws_sdk_glue::error::ProvideErrorMetadata;
+use aws_sdk_glue::types::{
+    BatchUpdatePartitionRequestEntry, Column, DatabaseInput, PartitionInput, PartitionValueList,
+    SerDeInfo, StorageDescriptor, Table, TableInput,
+};
+
+use super::query::classify;
+use super::retry::{self, Attempt};
+use super::AthenaEngine;
+use crate::engine::EngineError;
+use crate::plan::catalog::{
+    CatalogState, ColumnState, PartitionState, TableKind, TableState, MANAGED_PARAM,
+    OWNED_PREFIX_PARAM,
+};
+use crate::plan::TableRef;
+
+/// Glue's limit for BatchCreatePartition / BatchUpdatePartition entries.
+pub const CREATE_BATCH: usize = 100;
+/// Glue's limit for BatchDeletePartition entries.
+pub const DELETE_BATCH: usize = 25;
+
+/// Run one Glue call with karte's retry policy. `ok_codes` are error codes that count as
+/// success (e.g. `AlreadyExistsException` for CreateDatabase): then `Ok(None)`.
+async fn call<T, E, F, Fut>(
+    e: &AthenaEngine,
+    operation: &str,
+    ok_codes: &[&str],
+    mut f: F,
+) -> Result<Option<T>, EngineError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<
+        Output = Result<
+            T,
+            aws_sdk_glue::error::SdkError<E, aws_smithy_runtime_api::http::Response>,
+        >,
+    >,
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    retry::retry(
+        e.settings.backoff,
+        |_| {
+            let fut = f();
+            async move {
+                match fut.await {
+                    Ok(v) => Attempt::Ok(Some(v)),
+                    Err(err) => {
+                        let (code, status, msg) = retry::describe(&err);
+                        if code.as_deref().is_some_and(|c| ok_codes.contains(&c)) {
+                            return Attempt::Ok(None);
+                        }
+                        let again = retry::is_throttling(code.as_deref(), status);
+                        Attempt::Err(classify(&msg, code.as_deref(), operation), again)
+                    }
+                }
+            }
+        },
+        |_, _| {
+            e.totals.retries.fetch_add(1, Ordering::SeqCst);
+        },
+    )
+    .await
+}
+
+/// The catalog state of the given schemas: tables, and the partitions of managed tables.
+pub async fn catalog_state(
+    e: &AthenaEngine,
+    schemas: &[String],
+) -> Result<CatalogState, EngineError> {
+    let mut state = CatalogState::default();
+    for schema in schemas {
+        let mut token: Option<String> = None;
+        loop {
+            let page = call(e, "GetTables", &["EntityNotFoundException"], || {
+                e.glue
+                    .get_tables()
+                    .database_name(schema)
+                    .set_next_token(token.clone())
+                    .send()
+            })
+            .await?;
+            let Some(page) = page else { break };
+            for t in page.table_list() {
+                let mut ts = table_state(t);
+                if ts.managed && !ts.partition_keys.is_empty() {
+                    ts.partitions = partitions(e, schema, t.name()).await?;
+                }
+                state.tables.insert(
+                    format!("{}.{}", schema.to_lowercase(), t.name().to_lowercase()),
+                    ts,
+                );
+            }
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+    }
+    Ok(state)
+}
+
+/// A Glue table as karte's TableState.
+pub fn table_state(t: &Table) -> TableState {
+    let params = t.parameters().cloned().unwrap_or_default();
+    let kind = if t.table_type() == Some("VIRTUAL_VIEW") {
+        TableKind::View
+    } else if params
+        .get("table_type")
+        .is_some_and(|v| v.eq_ignore_ascii_case("iceberg"))
+    {
+        TableKind::Iceberg
+    } else {
+        TableKind::Hive
+    };
+    let sd = t.storage_descriptor();
+    TableState {
+        kind,
+        location: sd
+            .and_then(|s| s.location())
+            .map(str::to_string)
+            .filter(|_| kind != TableKind::View),
+        managed: params.get(MANAGED_PARAM).is_some_and(|v| v == "true"),
+        owned_prefix: params.get(OWNED_PREFIX_PARAM).cloned(),
+        columns: sd
+            .map(|s| {
+                s.columns()
+                    .iter()
+                    .map(|c| ColumnState {
+                        name: c.name().to_string(),
+                        data_type: c.r#type().unwrap_or("string").to_string(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        partition_keys: t
+            .partition_keys()
+            .iter()
+            .map(|c| c.name().to_string())
+            .collect(),
+        partition_types: t
+            .partition_keys()
+            .iter()
+            .map(|c| c.r#type().unwrap_or("string").to_string())
+            .collect(),
+        partitions: Vec::new(),
+        previous_locations: Vec::new(),
+    }
+}
+
+/// One table, or None if it does not exist.
+pub async fn get_table(
+    e: &AthenaEngine,
+    schema: &str,
+    name: &str,
+) -> Result<Option<TableState>, EngineError> {
+    Ok(get_raw(e, schema, name).await?.map(|t| table_state(&t)))
+}
+
+async fn get_raw(e: &AthenaEngine, schema: &str, name: &str) -> Result<Option<Table>, EngineError> {
+    let r = call(e, "GetTable", &["EntityNotFoundException"], || {
+        e.glue.get_table().database_name(schema).name(name).send()
+    })
+    .await?;
+    Ok(r.and_then(|r| r.table().cloned()))
+}
+
+/// All partitions of a table (paginated).
+pub async fn partitions(
+    e: &AthenaEngine,
+    schema: &str,
+    name: &str,
+) -> Result<Vec<PartitionState>, EngineError> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let Some(page) = call(e, "GetPartitions", &["EntityNotFoundException"], || {
+            e.glue
+                .get_partitions()
+                .database_name(schema)
+                .table_name(name)
+                .set_next_token(token.clone())
+                .send()
+        })
+        .await?
+        else {
+            break;
+        };
+        for p in page.partitions() {
+            out.push(PartitionState {
+                values: p.values().to_vec(),
+                location: p
+                    .storage_descriptor()
+                    .and_then(|s| s.location())
+                    .unwrap_or_default()
+                    .to_string(),
+            });
+        }
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    out.sort_by(|a, b| a.values.cmp(&b.values));
+    Ok(out)
+}
+
+/// CreateDatabase; an existing one is fine.
+pub async fn create_database(e: &AthenaEngine, schema: &str) -> Result<(), EngineError> {
+    let input = DatabaseInput::builder()
+        .name(schema)
+        .build()
+        .map_err(|err| EngineError::internal(err.to_string()))?;
+    call(e, "CreateDatabase", &["AlreadyExistsException"], || {
+        e.glue
+            .create_database()
+            .database_input(input.clone())
+            .send()
+    })
+    .await?;
+    Ok(())
+}
+
+/// DeleteTable (catalog entry only; Glue never deletes data); a missing table is fine.
+pub async fn delete_table(e: &AthenaEngine, t: &TableRef) -> Result<(), EngineError> {
+    call(e, "DeleteTable", &["EntityNotFoundException"], || {
+        e.glue
+            .delete_table()
+            .database_name(&t.schema)
+            .name(&t.name)
+            .send()
+    })
+    .await?;
+    Ok(())
+}
+
+fn input_of(
+    t: &Table,
+    name: &str,
+    extra: &BTreeMap<String, String>,
+) -> Result<TableInput, EngineError> {
+    let mut params = t.parameters().cloned().unwrap_or_default();
+    for (k, v) in extra {
+        params.insert(k.clone(), v.clone());
+    }
+    TableInput::builder()
+        .name(name)
+        .set_description(t.description().map(str::to_string))
+        .set_table_type(t.table_type().map(str::to_string))
+        .set_storage_descriptor(t.storage_descriptor().cloned())
+        .set_partition_keys(Some(t.partition_keys().to_vec()))
+        .set_view_original_text(t.view_original_text().map(str::to_string))
+        .set_view_expanded_text(t.view_expanded_text().map(str::to_string))
+        .set_parameters(Some(params.into_iter().collect()))
+        .build()
+        .map_err(|err| EngineError::internal(err.to_string()))
+}
+
+/// Set catalog parameters on a table (UpdateTable with everything else unchanged).
+pub async fn set_parameters(
+    e: &AthenaEngine,
+    t: &TableRef,
+    params: &BTreeMap<String, String>,
+) -> Result<(), EngineError> {
+    let Some(raw) = get_raw(e, &t.schema, &t.name).await? else {
+        return Err(EngineError::internal(format!("{t} is not in Glue")));
+    };
+    let input = input_of(&raw, &t.name, params)?;
+    call(e, "UpdateTable", &[], || {
+        e.glue
+            .update_table()
+            .database_name(&t.schema)
+            .table_input(input.clone())
+            .send()
+    })
+    .await?;
+    Ok(())
+}
+
+/// Publish `staging` as `table`: UpdateTable (or CreateTable) with the staging table's
+/// storage, columns and parameters plus karte's marks; its partitions replace the table's;
+/// then the staging entry is removed. The previous location stays in S3 (and in the table's
+/// Glue versions) for rollback until the plan deletes it.
+pub async fn swap(
+    e: &AthenaEngine,
+    table: &TableRef,
+    staging: &TableRef,
+    parameters: &BTreeMap<String, String>,
+) -> Result<(), EngineError> {
+    let Some(new) = get_raw(e, &staging.schema, &staging.name).await? else {
+        return Err(EngineError::internal(format!(
+            "staging table {staging} is not in Glue"
+        )));
+    };
+    let input = input_of(&new, &table.name, parameters)?;
+    let old = get_raw(e, &table.schema, &table.name).await?;
+    match &old {
+        Some(o) if o.table_type() == Some("VIRTUAL_VIEW") => {
+            // A view becomes a table: no data to keep.
+            delete_table(e, table).await?;
+            create_table(e, &table.schema, &input).await?;
+        }
+        Some(_) => {
+            call(e, "UpdateTable", &[], || {
+                e.glue
+                    .update_table()
+                    .database_name(&table.schema)
+                    .table_input(input.clone())
+                    .send()
+            })
+            .await?;
+        }
+        None => create_table(e, &table.schema, &input).await?,
+    }
+    if !new.partition_keys().is_empty() {
+        let new_parts = partitions(e, &staging.schema, &staging.name).await?;
+        let old_parts = if old.is_some() {
+            partitions(e, &table.schema, &table.name).await?
+        } else {
+            Vec::new()
+        };
+        let gone: Vec<Vec<String>> = old_parts
+            .iter()
+            .filter(|p| !new_parts.iter().any(|n| n.values == p.values))
+            .map(|p| p.values.clone())
+            .collect();
+        upsert_partitions(e, table, &new_parts, &old_parts).await?;
+        delete_partitions(e, table, &gone).await?;
+    }
+    delete_table(e, staging).await
+}
+
+async fn create_table(
+    e: &AthenaEngine,
+    schema: &str,
+    input: &TableInput,
+) -> Result<(), EngineError> {
+    call(e, "CreateTable", &[], || {
+        e.glue
+            .create_table()
+            .database_name(schema)
+            .table_input(input.clone())
+            .send()
+    })
+    .await?;
+    Ok(())
+}
+
+fn partition_input(t_sd: Option<&StorageDescriptor>, p: &PartitionState) -> PartitionInput {
+    let sd = match t_sd {
+        Some(sd) => {
+            let mut sd = sd.clone();
+            sd.location = Some(p.location.clone());
+            sd
+        }
+        None => StorageDescriptor::builder().location(&p.location).build(),
+    };
+    PartitionInput::builder()
+        .set_values(Some(p.values.clone()))
+        .storage_descriptor(sd)
+        .build()
+}
+
+/// Create the partitions that are new and repoint the existing ones (≤100 per call). Returns
+/// the previous locations of the repointed partitions.
+async fn upsert_partitions(
+    e: &AthenaEngine,
+    table: &TableRef,
+    new: &[PartitionState],
+    existing: &[PartitionState],
+) -> Result<Vec<String>, EngineError> {
+    let raw = get_raw(e, &table.schema, &table.name).await?;
+    let sd = raw.as_ref().and_then(|t| t.storage_descriptor());
+    let mut create = Vec::new();
+    let mut update = Vec::new();
+    let mut replaced = Vec::new();
+    for p in new {
+        match existing.iter().find(|x| x.values == p.values) {
+            Some(x) if x.location == p.location => {}
+            Some(x) => {
+                replaced.push(x.location.clone());
+                update.push(p);
+            }
+            None => create.push(p),
+        }
+    }
+    for chunk in create.chunks(CREATE_BATCH) {
+        let inputs: Vec<PartitionInput> = chunk.iter().map(|p| partition_input(sd, p)).collect();
+        let r = call(e, "BatchCreatePartition", &[], || {
+            e.glue
+                .batch_create_partition()
+                .database_name(&table.schema)
+                .table_name(&table.name)
+                .set_partition_input_list(Some(inputs.clone()))
+                .send()
+        })
+        .await?;
+        if let Some(r) = r {
+            let bad: Vec<String> = r
+                .errors()
+                .iter()
+                .filter(|pe| {
+                    pe.error_detail().and_then(|d| d.error_code()) != Some("AlreadyExistsException")
+                })
+                .map(|pe| {
+                    format!(
+                        "{:?}: {}",
+                        pe.partition_values(),
+                        pe.error_detail()
+                            .map(|d| format!(
+                                "{} {}",
+                                d.error_code().unwrap_or(""),
+                                d.error_message().unwrap_or("")
+                            ))
+                            .unwrap_or_default()
+                    )
+                })
+                .collect();
+            if !bad.is_empty() {
+                return Err(EngineError::environment(format!(
+                    "BatchCreatePartition on {table} failed for {} partition(s): {}",
+                    bad.len(),
+                    bad.join("; ")
+                )));
+            }
+        }
+    }
+    for chunk in update.chunks(CREATE_BATCH) {
+        let entries: Vec<BatchUpdatePartitionRequestEntry> = chunk
+            .iter()
+            .map(|p| {
+                BatchUpdatePartitionRequestEntry::builder()
+                    .set_partition_value_list(Some(p.values.clone()))
+                    .partition_input(partition_input(sd, p))
+                    .build()
+                    .expect("entry has values and input")
+            })
+            .collect();
+        let r = call(e, "BatchUpdatePartition", &[], || {
+            e.glue
+                .batch_update_partition()
+                .database_name(&table.schema)
+                .table_name(&table.name)
+                .set_entries(Some(entries.clone()))
+                .send()
+        })
+        .await?;
+        if let Some(r) = r {
+            if !r.errors().is_empty() {
+                return Err(EngineError::environment(format!(
+                    "BatchUpdatePartition on {table} failed for {} partition(s): {:?}",
+                    r.errors().len(),
+                    r.errors()
+                        .iter()
+                        .map(|x| x.partition_value_list())
+                        .collect::<Vec<_>>()
+                )));
+            }
+        }
+    }
+    Ok(replaced)
+}
+
+/// Register the partitions of `staging` on `table` (create new, repoint existing); returns the
+/// previous locations of repointed partitions.
+pub async fn register_partitions(
+    e: &AthenaEngine,
+    table: &TableRef,
+    staging: &TableRef,
+) -> Result<Vec<String>, EngineError> {
+    let new = partitions(e, &staging.schema, &staging.name).await?;
+    let existing = partitions(e, &table.schema, &table.name).await?;
+    upsert_partitions(e, table, &new, &existing).await
+}
+
+/// BatchDeletePartition in chunks of 25; partitions already gone are fine.
+pub async fn delete_partitions(
+    e: &AthenaEngine,
+    table: &TableRef,
+    values: &[Vec<String>],
+) -> Result<(), EngineError> {
+    for chunk in values.chunks(DELETE_BATCH) {
+        let list: Vec<PartitionValueList> = chunk
+            .iter()
+            .map(|v| {
+                PartitionValueList::builder()
+                    .set_values(Some(v.clone()))
+                    .build()
+                    .expect("values set")
+            })
+            .collect();
+        let r = call(e, "BatchDeletePartition", &[], || {
+            e.glue
+                .batch_delete_partition()
+                .database_name(&table.schema)
+                .table_name(&table.name)
+                .set_partitions_to_delete(Some(list.clone()))
+                .send()
+        })
+        .await?;
+        if let Some(r) = r {
+            let bad: Vec<_> = r
+                .errors()
+                .iter()
+                .filter(|pe| {
+                    pe.error_detail().and_then(|d| d.error_code())
+                        != Some("EntityNotFoundException")
+                })
+                .collect();
+            if !bad.is_empty() {
+                return Err(EngineError::environment(format!(
+                    "BatchDeletePartition on {table} failed for {} partition(s)",
+                    bad.len()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Keep the newest `keep` Glue versions of a table; delete the rest (≤100 per call) so the
+/// account does not reach its table-versions quota.
+pub async fn expire_versions(
+    e: &AthenaEngine,
+    table: &TableRef,
+    keep: u32,
+) -> Result<(), EngineError> {
+    let mut ids: Vec<i64> = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let Some(page) = call(e, "GetTableVersions", &["EntityNotFoundException"], || {
+            e.glue
+                .get_table_versions()
+                .database_name(&table.schema)
+                .table_name(&table.name)
+                .set_next_token(token.clone())
+                .send()
+        })
+        .await?
+        else {
+            return Ok(());
+        };
+        ids.extend(
+            page.table_versions()
+                .iter()
+                .filter_map(|v| v.version_id())
+                .filter_map(|v| v.parse::<i64>().ok()),
+        );
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    ids.sort_unstable_by(|a, b| b.cmp(a));
+    let old: Vec<String> = ids
+        .iter()
+        .skip(keep.max(1) as usize)
+        .map(i64::to_string)
+        .collect();
+    for chunk in old.chunks(100) {
+        call(e, "BatchDeleteTableVersion", &[], || {
+            e.glue
+                .batch_delete_table_version()
+                .database_name(&table.schema)
+                .table_name(&table.name)
+                .set_version_ids(Some(chunk.to_vec()))
+                .send()
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// A text table over UTF-8 CSV files (for loading seeds): all columns strings.
+pub async fn create_csv_table(
+    e: &AthenaEngine,
+    t: &TableRef,
+    columns: &[String],
+    location: &str,
+) -> Result<(), EngineError> {
+    let cols: Vec<Column> = columns
+        .iter()
+        .map(|c| {
+            Column::builder()
+                .name(c)
+                .r#type("string")
+                .build()
+                .expect("name set")
+        })
+        .collect();
+    let sd = StorageDescriptor::builder()
+        .set_columns(Some(cols))
+        .location(location)
+        .input_format("org.apache.hadoop.mapred.TextInputFormat")
+        .output_format("org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat")
+        .serde_info(
+            SerDeInfo::builder()
+                .serialization_library("org.apache.hadoop.hive.serde2.OpenCSVSerde")
+                .parameters("separatorChar", ",")
+                .parameters("quoteChar", "\"")
+                .build(),
+        )
+        .build();
+    let input = TableInput::builder()
+        .name(&t.name)
+        .table_type("EXTERNAL_TABLE")
+        .storage_descriptor(sd)
+        .parameters("classification", "csv")
+        .build()
+        .map_err(|err| EngineError::internal(err.to_string()))?;
+    delete_table(e, t).await?;
+    create_table(e, &t.schema, &input).await
+}
+
+/// The current Glue version of a table and its partitions (for `karte rollback`).
+pub async fn snapshot(
+    e: &AthenaEngine,
+    t: &TableRef,
+) -> Result<Option<serde_json::Value>, EngineError> {
+    let Some(raw) = get_raw(e, &t.schema, &t.name).await? else {
+        return Ok(None);
+    };
+    let parts = if raw.partition_keys().is_empty() {
+        Vec::new()
+    } else {
+        partitions(e, &t.schema, &t.name).await?
+    };
+    Ok(Some(serde_json::json!({
+        "version_id": raw.version_id(),
+        "partitions": parts,
+    })))
+}
+
+/// Put a table back to a [`snapshot`]: its Glue version (UpdateTable with that version's
+/// definition) and its partitions; None removes the entry.
+pub async fn restore(
+    e: &AthenaEngine,
+    t: &TableRef,
+    previous: Option<&serde_json::Value>,
+) -> Result<(), EngineError> {
+    let Some(prev) = previous else {
+        return delete_table(e, t).await;
+    };
+    let version = prev["version_id"].as_str().ok_or_else(|| {
+        EngineError::internal(format!("the journal entry of {t} has no Glue version"))
+    })?;
+    let old_parts: Vec<PartitionState> =
+        serde_json::from_value(prev["partitions"].clone()).unwrap_or_default();
+    let Some(v) = call(e, "GetTableVersion", &[], || {
+        e.glue
+            .get_table_version()
+            .database_name(&t.schema)
+            .table_name(&t.name)
+            .version_id(version)
+            .send()
+    })
+    .await?
+    else {
+        return Err(EngineError::environment(format!(
+            "{t}: Glue version {version} is gone"
+        )));
+    };
+    let Some(table) = v.table_version().and_then(|tv| tv.table()) else {
+        return Err(EngineError::environment(format!(
+            "{t}: Glue version {version} is gone (pruned by expire-versions)"
+        )));
+    };
+    let input = input_of(table, &t.name, &BTreeMap::new())?;
+    call(e, "UpdateTable", &[], || {
+        e.glue
+            .update_table()
+            .database_name(&t.schema)
+            .table_input(input.clone())
+            .send()
+    })
+    .await?;
+    if !table.partition_keys().is_empty() {
+        let now = partitions(e, &t.schema, &t.name).await?;
+        let gone: Vec<Vec<String>> = now
+            .iter()
+            .filter(|p| !old_parts.iter().any(|o| o.values == p.values))
+            .map(|p| p.values.clone())
+            .collect();
+        upsert_partitions(e, t, &old_parts, &now).await?;
+        delete_partitions(e, t, &gone).await?;
+    }
+    Ok(())
+}

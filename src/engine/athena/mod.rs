@@ -1,0 +1,665 @@
+//! The Athena engine: runs a plan's steps on Amazon Athena, Glue and S3 with the AWS SDK.
+//!
+//! - **Queries** are submitted with a `ClientRequestToken` derived from the run id, the step's
+//!   idempotency key and the statement, so a resubmission (a retry, or a resumed run) cannot
+//!   start a second write; they are polled with growing intervals, stopped on timeout or
+//!   Ctrl-C, and at most `max_concurrency` run at once (enforced here, not discovered through
+//!   `TooManyRequestsException`). Bytes scanned and cost are recorded per query.
+//! - **Retries** ([`retry`]): throttling of any call, query failures Athena marks retryable,
+//!   and Iceberg commit conflicts — never syntax or permission errors.
+//! - **Glue** ([`glue`]): catalog state, swaps by UpdateTable, partitions in batches of 100
+//!   (create/update) and 25 (delete), old table versions pruned.
+//! - **S3** ([`s3`]): objects are listed and deleted only under the prefix of a table karte
+//!   manages, checked again here at execution time against the table's Glue parameters.
+
+pub mod glue;
+pub mod query;
+pub mod retry;
+pub mod s3;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use super::{Capabilities, Engine, EngineError, StepOutcome, TestOutcome};
+use crate::plan::catalog::{CatalogState, TableState, MANAGED_PARAM, OWNED_PREFIX_PARAM};
+use crate::plan::step::{Action, PartitionMode};
+use crate::plan::{Step, TableRef};
+use crate::project::Target;
+
+/// Settings of an Athena target, with defaults filled in.
+#[derive(Debug, Clone)]
+pub struct AthenaSettings {
+    /// Region.
+    pub region: Option<String>,
+    /// Profile.
+    pub profile: Option<String>,
+    /// Endpoint override for all three services.
+    pub endpoint_url: Option<String>,
+    /// Workgroup.
+    pub workgroup: Option<String>,
+    /// Query result location.
+    pub s3_staging_dir: Option<String>,
+    /// Lake root: nothing outside is ever deleted.
+    pub lake_root: String,
+    /// Queries at once.
+    pub max_concurrency: usize,
+    /// Per-query timeout.
+    pub query_timeout: Duration,
+    /// USD per TB scanned.
+    pub usd_per_tb: f64,
+    /// Retry policy.
+    pub backoff: retry::Backoff,
+    /// First poll interval.
+    pub poll_interval: Duration,
+    /// Stop before a query when this many bytes were scanned in the run.
+    pub max_bytes_scanned: Option<u64>,
+}
+
+impl AthenaSettings {
+    /// From a target of `type: athena`.
+    pub fn of(target: &Target) -> Result<AthenaSettings, EngineError> {
+        let c = &target.config;
+        let lake_root = c.lake_root.clone().ok_or_else(|| {
+            EngineError::project(format!(
+                "target `{}` has no `lake_root` (s3://bucket/prefix/): karte writes and deletes only under it",
+                target.name
+            ))
+        })?;
+        Ok(AthenaSettings {
+            region: c.region.clone(),
+            profile: c.profile.clone(),
+            endpoint_url: c.endpoint_url.clone(),
+            workgroup: c.workgroup.clone(),
+            s3_staging_dir: c.s3_staging_dir.clone(),
+            lake_root: crate::plan::layout::normalise(&lake_root),
+            max_concurrency: c.max_concurrency.unwrap_or(5).max(1) as usize,
+            query_timeout: Duration::from_secs(c.query_timeout_seconds.unwrap_or(3600)),
+            usd_per_tb: c.usd_per_tb_scanned.unwrap_or(5.0),
+            backoff: retry::Backoff {
+                max_attempts: c.max_attempts.unwrap_or(8).max(1),
+                base: Duration::from_millis(c.retry_base_delay_ms.unwrap_or(500)),
+            },
+            poll_interval: Duration::from_millis(c.poll_interval_ms.unwrap_or(500).max(1)),
+            max_bytes_scanned: None,
+        })
+    }
+}
+
+/// Totals of a run on Athena.
+#[derive(Debug, Default)]
+pub struct Totals {
+    /// Queries that finished.
+    pub queries: AtomicU64,
+    /// Bytes scanned.
+    pub bytes_scanned: AtomicU64,
+    /// Bytes billed (each query at least 10 MB).
+    pub bytes_billed: AtomicU64,
+    /// Engine time in ms.
+    pub engine_ms: AtomicU64,
+    /// Calls retried after throttling or a retryable failure.
+    pub retries: AtomicU64,
+}
+
+/// The Athena engine.
+pub struct AthenaEngine {
+    pub(crate) rt: tokio::runtime::Runtime,
+    pub(crate) athena: aws_sdk_athena::Client,
+    pub(crate) glue: aws_sdk_glue::Client,
+    pub(crate) s3: aws_sdk_s3::Client,
+    pub(crate) settings: AthenaSettings,
+    pub(crate) catalog_name: String,
+    /// Schemas whose tables are read for planning.
+    schemas: Vec<String>,
+    /// The project directory (seed files are read from it).
+    root: std::path::PathBuf,
+    pub(crate) slots: Arc<tokio::sync::Semaphore>,
+    pub(crate) cancel: Arc<AtomicBool>,
+    /// Queries running now (stopped on a second Ctrl-C).
+    pub(crate) running: Arc<Mutex<Vec<String>>>,
+    pub(crate) totals: Totals,
+    /// Old locations of partitions repointed in this run, per table.
+    replaced: Mutex<HashMap<TableRef, Vec<String>>>,
+}
+
+impl AthenaEngine {
+    /// Connect with the standard AWS credential chain (env, profile, SSO, instance/task role).
+    pub fn connect(
+        root: &std::path::Path,
+        target: &Target,
+        settings: AthenaSettings,
+        schemas: Vec<String>,
+        cancel: Arc<AtomicBool>,
+    ) -> Result<AthenaEngine, EngineError> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| {
+                EngineError::environment(format!("cannot start the async runtime: {e}"))
+            })?;
+        let cfg = rt.block_on(async {
+            let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+                // karte's own retry policy is the only one (see retry.rs).
+                .retry_config(aws_config::retry::RetryConfig::disabled());
+            if let Some(r) = &settings.region {
+                loader = loader.region(aws_config::Region::new(r.clone()));
+            }
+            if let Some(p) = &settings.profile {
+                loader = loader.profile_name(p);
+            }
+            if let Some(url) = &settings.endpoint_url {
+                loader = loader.endpoint_url(url);
+            }
+            loader.load().await
+        });
+        if cfg.region().is_none() {
+            return Err(EngineError::project(format!(
+                "target `{}` has no AWS region: set `region` in the target or AWS_REGION",
+                target.name
+            )));
+        }
+        let s3_cfg = aws_sdk_s3::config::Builder::from(&cfg)
+            .force_path_style(settings.endpoint_url.is_some())
+            .build();
+        Ok(AthenaEngine {
+            athena: aws_sdk_athena::Client::new(&cfg),
+            glue: aws_sdk_glue::Client::new(&cfg),
+            s3: aws_sdk_s3::Client::from_conf(s3_cfg),
+            slots: Arc::new(tokio::sync::Semaphore::new(settings.max_concurrency)),
+            catalog_name: target.catalog().unwrap_or("awsdatacatalog").to_string(),
+            settings,
+            schemas,
+            root: root.to_path_buf(),
+            cancel,
+            running: Arc::new(Mutex::new(Vec::new())),
+            totals: Totals::default(),
+            replaced: Mutex::new(HashMap::new()),
+            rt,
+        })
+    }
+
+    /// A function that stops every running query (for a second Ctrl-C, before exiting).
+    pub fn stopper(&self) -> impl Fn() + Send + Sync + 'static {
+        let running = self.running.clone();
+        let athena = self.athena.clone();
+        move || {
+            let ids: Vec<String> = running.lock().map(|r| r.clone()).unwrap_or_default();
+            if ids.is_empty() {
+                return;
+            }
+            eprintln!(
+                "stopping {} running Athena quer{}",
+                ids.len(),
+                if ids.len() == 1 { "y" } else { "ies" }
+            );
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async {
+                for id in ids {
+                    let _ = tokio::time::timeout(
+                        Duration::from_secs(5),
+                        athena.stop_query_execution().query_execution_id(&id).send(),
+                    )
+                    .await;
+                }
+            });
+        }
+    }
+
+    /// One line with the run's totals: queries, data scanned, cost, retries.
+    pub fn totals_line(&self) -> String {
+        let scanned = self.totals.bytes_scanned.load(Ordering::SeqCst);
+        let billed = self.totals.bytes_billed.load(Ordering::SeqCst);
+        format!(
+            "Athena: {} quer{}, {} scanned, about ${:.4} (at ${}/TB, 10 MB minimum per query), {:.1} s engine time, {} retr{}",
+            self.totals.queries.load(Ordering::SeqCst),
+            if self.totals.queries.load(Ordering::SeqCst) == 1 { "y" } else { "ies" },
+            human_bytes(scanned),
+            cost_usd(billed, self.settings.usd_per_tb),
+            self.settings.usd_per_tb,
+            self.totals.engine_ms.load(Ordering::SeqCst) as f64 / 1000.0,
+            self.totals.retries.load(Ordering::SeqCst),
+            if self.totals.retries.load(Ordering::SeqCst) == 1 { "y" } else { "ies" },
+        )
+    }
+
+    fn block_on<T>(&self, f: impl std::future::Future<Output = T>) -> T {
+        self.rt.block_on(f)
+    }
+
+    /// Check, at execution time, that `prefix` may be deleted on behalf of `table`: the table
+    /// is in Glue with `karte_managed=true`, `prefix` is under its `karte_owned_prefix`, and
+    /// both are inside the lake root.
+    async fn check_owned(
+        &self,
+        table: &TableRef,
+        prefix: &str,
+        owned_hint: Option<&str>,
+    ) -> Result<(), EngineError> {
+        let state = glue::get_table(self, &table.schema, &table.name).await?;
+        let owned = state
+            .as_ref()
+            .filter(|s| s.managed)
+            .and_then(|s| s.owned_prefix.clone())
+            .ok_or_else(|| {
+                EngineError::project(format!(
+                    "refusing to delete {prefix}: {table} is not a table karte manages (no {MANAGED_PARAM}/{OWNED_PREFIX_PARAM} in Glue)"
+                ))
+            })?;
+        if let Some(hint) = owned_hint {
+            if crate::plan::layout::normalise(hint) != crate::plan::layout::normalise(&owned) {
+                return Err(EngineError::project(format!(
+                    "refusing to delete {prefix}: the plan says {table} owns {hint}, Glue says {owned}"
+                )));
+            }
+        }
+        s3::check_deletable(prefix, &owned, &self.settings.lake_root)
+    }
+}
+
+/// USD for `bytes` at `usd_per_tb` (1 TB = 2^40 bytes, as Athena bills).
+pub fn cost_usd(bytes: u64, usd_per_tb: f64) -> f64 {
+    bytes as f64 / (1u64 << 40) as f64 * usd_per_tb
+}
+
+/// Athena bills at least 10 MB per query.
+pub const MIN_BILLED_BYTES: u64 = 10 * 1024 * 1024;
+
+/// `1.2 GB` style.
+pub fn human_bytes(b: u64) -> String {
+    let units = ["B", "KB", "MB", "GB", "TB"];
+    let mut v = b as f64;
+    let mut i = 0;
+    while v >= 1024.0 && i < units.len() - 1 {
+        v /= 1024.0;
+        i += 1;
+    }
+    if i == 0 {
+        format!("{b} B")
+    } else {
+        format!("{v:.1} {}", units[i])
+    }
+}
+
+impl Engine for AthenaEngine {
+    fn name(&self) -> &'static str {
+        "athena"
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            iceberg: true,
+            time_travel: true,
+        }
+    }
+
+    fn catalog_state(&self) -> Result<CatalogState, EngineError> {
+        self.block_on(glue::catalog_state(self, &self.schemas))
+    }
+
+    fn summary(&self) -> Option<String> {
+        Some(self.totals_line())
+    }
+
+    fn table_snapshot(&self, table: &TableRef) -> Result<Option<serde_json::Value>, EngineError> {
+        self.block_on(glue::snapshot(self, table))
+    }
+
+    fn restore_table(
+        &self,
+        table: &TableRef,
+        previous: Option<&serde_json::Value>,
+    ) -> Result<(), EngineError> {
+        self.block_on(glue::restore(self, table, previous))
+    }
+
+    fn run_step(&self, step: &Step) -> Result<StepOutcome, EngineError> {
+        self.block_on(self.run_step_async(step))
+    }
+
+    fn run_test(&self, sql: &str, sample: usize) -> Result<TestOutcome, EngineError> {
+        self.block_on(async {
+            let counted = format!("SELECT count(*) FROM (\n{sql}\n) AS karte_test");
+            let key = query::token("test", &counted, 0);
+            let q = query::run(self, &counted, &key).await?;
+            let (_, rows) = query::results(self, &q.id, Some(2)).await?;
+            let failures: u64 = rows
+                .first()
+                .and_then(|r| r.first().cloned().flatten())
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            let mut out = TestOutcome {
+                failures,
+                ..Default::default()
+            };
+            if failures > 0 && sample > 0 {
+                let limited = format!("SELECT * FROM (\n{sql}\n) AS karte_test LIMIT {sample}");
+                let key = query::token("test-sample", &limited, 0);
+                let q = query::run(self, &limited, &key).await?;
+                let (columns, rows) = query::results(self, &q.id, Some(sample + 1)).await?;
+                out.columns = columns;
+                out.sample = rows
+                    .into_iter()
+                    .map(|r| {
+                        r.into_iter()
+                            .map(|v| v.unwrap_or_else(|| "NULL".into()))
+                            .collect()
+                    })
+                    .collect();
+            }
+            Ok(out)
+        })
+    }
+
+    fn store_failures(&self, table: &TableRef, sql: &str) -> Result<(), EngineError> {
+        self.block_on(async {
+            let location = format!(
+                "{}{}/{}/",
+                self.settings.lake_root, table.schema, table.name
+            );
+            self.check_owned_or_new(table, &location).await?;
+            glue::delete_table(self, table).await?;
+            s3::delete_prefix(self, &location).await?;
+            let ctas = format!(
+                "CREATE TABLE {}.{}.{} WITH (external_location = '{location}', format = 'PARQUET') AS\n{sql}",
+                self.catalog_name, table.schema, table.name
+            );
+            let key = query::token("store-failures", &ctas, 0);
+            query::run(self, &ctas, &key).await?;
+            let mut params = BTreeMap::new();
+            params.insert(MANAGED_PARAM.to_string(), "true".to_string());
+            params.insert(OWNED_PREFIX_PARAM.to_string(), location.clone());
+            glue::set_parameters(self, table, &params).await
+        })
+    }
+}
+
+impl AthenaEngine {
+    /// A table karte may (re)create at `location`: absent, or managed and owning it.
+    async fn check_owned_or_new(
+        &self,
+        table: &TableRef,
+        location: &str,
+    ) -> Result<(), EngineError> {
+        match glue::get_table(self, &table.schema, &table.name).await? {
+            None => s3::check_deletable(location, location, &self.settings.lake_root),
+            Some(_) => self.check_owned(table, location, None).await,
+        }
+    }
+
+    async fn run_step_async(&self, step: &Step) -> Result<StepOutcome, EngineError> {
+        let mut out = StepOutcome::default();
+        match &step.action {
+            Action::CreateSchema { schema } => glue::create_database(self, schema).await?,
+            Action::Sql { sql, .. } => {
+                let key = query::token(&step.idempotency_key, sql, 0);
+                let q = query::run(self, sql, &key).await?;
+                out.query_ids.push(q.id);
+                // Athena writes a view's Glue entry afresh: mark it as karte's again.
+                if let Some(view) = created_view(sql) {
+                    let mut params = BTreeMap::new();
+                    params.insert(MANAGED_PARAM.to_string(), "true".to_string());
+                    glue::set_parameters(self, &view, &params).await?;
+                }
+            }
+            Action::BatchedWrite {
+                probe_sql,
+                partition_columns,
+                ..
+            } => {
+                let key = query::token(&step.idempotency_key, probe_sql, 0);
+                let probe = query::run(self, probe_sql, &key).await?;
+                out.query_ids.push(probe.id.clone());
+                let (_, rows) = query::results(self, &probe.id, None).await?;
+                let types = query::column_types(self, &probe.id).await?;
+                let values: Vec<Vec<crate::plan::batch::PartitionValue>> = rows
+                    .into_iter()
+                    .map(|r| {
+                        r.into_iter()
+                            .zip(partition_columns.iter().enumerate())
+                            .map(|(v, (i, _))| crate::plan::batch::PartitionValue {
+                                value: v,
+                                data_type: types
+                                    .get(i)
+                                    .cloned()
+                                    .unwrap_or_else(|| "varchar".into()),
+                            })
+                            .collect()
+                    })
+                    .collect();
+                for (i, sql) in crate::plan::batch::expand(&step.action, &values)
+                    .iter()
+                    .enumerate()
+                {
+                    let key = query::token(&step.idempotency_key, sql, i + 1);
+                    let q = query::run(self, sql, &key).await?;
+                    out.query_ids.push(q.id);
+                }
+            }
+            Action::LoadSeed {
+                file,
+                table,
+                location,
+                column_types,
+                encoding,
+                delimiter,
+            } => {
+                let (rows, ids) = self
+                    .load_seed(
+                        step,
+                        file,
+                        table,
+                        location,
+                        column_types,
+                        encoding,
+                        delimiter,
+                    )
+                    .await?;
+                out.rows_affected = Some(rows);
+                out.query_ids = ids;
+            }
+            Action::CheckSchema {
+                table,
+                query: q,
+                policy,
+            } => self.check_schema(step, table, q, policy).await?,
+            Action::SwapTable {
+                table,
+                staging,
+                parameters,
+                ..
+            } => glue::swap(self, table, staging, parameters).await?,
+            Action::RegisterPartitions {
+                table,
+                staging,
+                mode: PartitionMode::Repoint,
+                ..
+            } => {
+                let old = glue::register_partitions(self, table, staging).await?;
+                self.replaced
+                    .lock()
+                    .expect("replaced")
+                    .entry(table.clone())
+                    .or_default()
+                    .extend(old);
+            }
+            Action::DeleteReplacedPartitions {
+                table,
+                owned_prefix,
+            } => {
+                let old = self
+                    .replaced
+                    .lock()
+                    .expect("replaced")
+                    .remove(table)
+                    .unwrap_or_default();
+                for loc in &old {
+                    self.check_owned(table, loc, Some(owned_prefix)).await?;
+                    s3::delete_prefix(self, loc).await?;
+                }
+                out.rows_affected = Some(old.len() as u64);
+            }
+            Action::DropPartitions {
+                table,
+                partitions,
+                locations,
+                owned_prefix,
+                ..
+            } => {
+                for loc in locations {
+                    self.check_owned(table, loc, Some(owned_prefix)).await?;
+                }
+                glue::delete_partitions(self, table, partitions).await?;
+                for loc in locations {
+                    s3::delete_prefix(self, loc).await?;
+                }
+            }
+            Action::DropCatalogEntry { table } => glue::delete_table(self, table).await?,
+            Action::DeletePrefix { prefix, owner, .. } => {
+                self.check_owned(owner, prefix, None).await?;
+                s3::delete_prefix(self, prefix).await?;
+            }
+            Action::ExpireCatalogVersions { table, keep } => {
+                glue::expire_versions(self, table, *keep).await?
+            }
+        }
+        Ok(out)
+    }
+
+    async fn check_schema(
+        &self,
+        step: &Step,
+        table: &TableRef,
+        q: &str,
+        policy: &str,
+    ) -> Result<(), EngineError> {
+        let Some(state) = glue::get_table(self, &table.schema, &table.name).await? else {
+            return Ok(());
+        };
+        // The query's columns, without reading data: LIMIT 0 scans nothing.
+        let sql = format!("SELECT * FROM (\n{q}\n) AS karte_columns LIMIT 0");
+        let key = query::token(&step.idempotency_key, &sql, 0);
+        let res = query::run(self, &sql, &key).await?;
+        let columns = query::column_names(self, &res.id).await?;
+        compare_columns(table, &state, &columns, policy)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn load_seed(
+        &self,
+        step: &Step,
+        file: &str,
+        table: &TableRef,
+        location: &str,
+        column_types: &BTreeMap<String, String>,
+        encoding: &str,
+        delimiter: &str,
+    ) -> Result<(u64, Vec<String>), EngineError> {
+        // Upload the decoded file as UTF-8 CSV, read it through a text table, and write the
+        // typed Parquet table with one CTAS; the text table and its file go afterwards.
+        let seed =
+            crate::engine::seedfile::read(&self.root, file, encoding, delimiter, column_types)?;
+        let csv_prefix = format!("{}__csv/", location.trim_end_matches('/'));
+        s3::check_deletable(&csv_prefix, &csv_prefix, &self.settings.lake_root)?;
+        let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+        for (_, row) in &seed.rows {
+            w.write_record(row.iter().map(|v| v.as_deref().unwrap_or("")))
+                .map_err(|e| EngineError::internal(format!("csv: {e}")))?;
+        }
+        let body = w
+            .into_inner()
+            .map_err(|e| EngineError::internal(format!("csv: {e}")))?;
+        s3::put_object(self, &format!("{csv_prefix}data.csv"), body).await?;
+        let text_table = TableRef {
+            schema: table.schema.clone(),
+            name: format!("{}__csv", table.name),
+        };
+        glue::create_csv_table(self, &text_table, &seed.headers, &csv_prefix).await?;
+        let select: Vec<String> = seed
+            .headers
+            .iter()
+            .map(|h| {
+                let t = column_types.get(h).map(String::as_str).unwrap_or("varchar");
+                if t == "varchar" || t == "string" {
+                    format!("NULLIF(\"{h}\", '') AS \"{h}\"")
+                } else {
+                    format!("CAST(NULLIF(\"{h}\", '') AS {t}) AS \"{h}\"")
+                }
+            })
+            .collect();
+        let ctas = format!(
+            "CREATE TABLE {cat}.{s}.{n}\nWITH (external_location = '{location}', format = 'PARQUET', write_compression = 'SNAPPY')\nAS\nSELECT {cols}\nFROM {cat}.{s}.{t}",
+            cat = self.catalog_name,
+            s = table.schema,
+            n = table.name,
+            cols = select.join(", "),
+            t = text_table.name
+        );
+        let key = query::token(&step.idempotency_key, &ctas, 0);
+        let q = query::run(self, &ctas, &key).await;
+        // The text table goes whatever happened.
+        glue::delete_table(self, &text_table).await?;
+        s3::delete_prefix(self, &csv_prefix).await?;
+        let q = q?;
+        Ok((seed.rows.len() as u64, vec![q.id]))
+    }
+}
+
+/// Compare a query's columns with a table's, per `on_schema_change`.
+fn compare_columns(
+    table: &TableRef,
+    state: &TableState,
+    columns: &[String],
+    policy: &str,
+) -> Result<(), EngineError> {
+    let have: Vec<String> = state
+        .columns
+        .iter()
+        .map(|c| c.name.to_lowercase())
+        .chain(state.partition_keys.iter().map(|k| k.to_lowercase()))
+        .collect();
+    let want: Vec<String> = columns.iter().map(|c| c.to_lowercase()).collect();
+    let added: Vec<&String> = want.iter().filter(|c| !have.contains(c)).collect();
+    let removed: Vec<&String> = have.iter().filter(|c| !want.contains(c)).collect();
+    if added.is_empty() && removed.is_empty() {
+        return Ok(());
+    }
+    match policy {
+        "ignore" => Ok(()),
+        _ => Err(EngineError::project(format!(
+            "the columns of the model changed (new: {}; gone: {}) and {table} has on_schema_change: {policy}; run with --full-refresh to rebuild it",
+            if added.is_empty() { "none".into() } else { added.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ") },
+            if removed.is_empty() { "none".into() } else { removed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ") },
+        ))),
+    }
+}
+
+/// The view a `CREATE [OR REPLACE] VIEW [catalog.]schema.name AS …` statement creates.
+fn created_view(sql: &str) -> Option<TableRef> {
+    let words: Vec<&str> = sql.split_whitespace().take(6).collect();
+    let upper: Vec<String> = words.iter().map(|w| w.to_uppercase()).collect();
+    let name = match upper
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["CREATE", "OR", "REPLACE", "VIEW", ..] => words.get(4)?,
+        ["CREATE", "VIEW", ..] => words.get(2)?,
+        _ => return None,
+    };
+    let parts: Vec<&str> = name.split('.').map(|p| p.trim_matches('"')).collect();
+    match parts.as_slice() {
+        [.., schema, table] => Some(TableRef {
+            schema: schema.to_string(),
+            name: table.to_string(),
+        }),
+        _ => None,
+    }
+}

@@ -1,0 +1,211 @@
+//! S3: listing and deleting objects, only under prefixes karte owns inside the lake root
+//! (checked here, at execution time, whatever the plan said), in DeleteObjects batches of
+//! 1,000 with per-key errors checked and throttling (`SlowDown`, 503) retried.
+
+use std::sync::atomic::Ordering;
+
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{Delete, ObjectIdentifier};
+
+use super::query::classify;
+use super::retry::{self, Attempt};
+use super::AthenaEngine;
+use crate::engine::EngineError;
+use crate::plan::layout::{is_under, normalise};
+
+/// `s3://bucket/key/prefix/` → (bucket, key prefix).
+pub fn split(uri: &str) -> Result<(String, String), EngineError> {
+    let rest = uri
+        .strip_prefix("s3://")
+        .ok_or_else(|| EngineError::project(format!("`{uri}` is not an s3:// location")))?;
+    let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
+    if bucket.is_empty() {
+        return Err(EngineError::project(format!("`{uri}` has no bucket")));
+    }
+    Ok((bucket.to_string(), key.to_string()))
+}
+
+/// May `prefix` be deleted? Only strictly inside the lake root and under the owner's prefix,
+/// and never a bucket root.
+pub fn check_deletable(prefix: &str, owned: &str, lake_root: &str) -> Result<(), EngineError> {
+    let p = normalise(prefix);
+    let root = normalise(lake_root);
+    let (_, key) = split(&p)?;
+    if key.trim_matches('/').is_empty() {
+        return Err(EngineError::project(format!(
+            "refusing to delete {p}: it is a whole bucket"
+        )));
+    }
+    if !(is_under(&p, &root) && p.len() > root.len()) {
+        return Err(EngineError::project(format!(
+            "refusing to delete {p}: it is not inside the lake root {root}"
+        )));
+    }
+    if !is_under(&p, owned) {
+        return Err(EngineError::project(format!(
+            "refusing to delete {p}: it is not under {}, the prefix its table owns",
+            normalise(owned)
+        )));
+    }
+    Ok(())
+}
+
+/// Keys under a prefix (ListObjectsV2, paginated).
+pub async fn list(e: &AthenaEngine, prefix: &str) -> Result<Vec<String>, EngineError> {
+    let (bucket, key) = split(&normalise(prefix))?;
+    let mut keys = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = retry::retry(
+            e.settings.backoff,
+            |_| {
+                let token = token.clone();
+                let (bucket, key) = (bucket.clone(), key.clone());
+                async move {
+                    match e
+                        .s3
+                        .list_objects_v2()
+                        .bucket(bucket)
+                        .prefix(key)
+                        .set_continuation_token(token)
+                        .send()
+                        .await
+                    {
+                        Ok(r) => Attempt::Ok(r),
+                        Err(err) => {
+                            let (code, status, msg) = retry::describe(&err);
+                            let again = retry::is_throttling(code.as_deref(), status);
+                            Attempt::Err(classify(&msg, code.as_deref(), "ListObjectsV2"), again)
+                        }
+                    }
+                }
+            },
+            |_, _| {
+                e.totals.retries.fetch_add(1, Ordering::SeqCst);
+            },
+        )
+        .await?;
+        keys.extend(
+            page.contents()
+                .iter()
+                .filter_map(|o| o.key().map(str::to_string)),
+        );
+        token = page.next_continuation_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    Ok(keys)
+}
+
+/// Delete every object under `prefix`. The caller has checked ownership; the keys are checked
+/// once more against the prefix they were listed under.
+pub async fn delete_prefix(e: &AthenaEngine, prefix: &str) -> Result<u64, EngineError> {
+    let prefix = normalise(prefix);
+    let (bucket, key_prefix) = split(&prefix)?;
+    let keys = list(e, &prefix).await?;
+    let mut deleted = 0;
+    for chunk in keys.chunks(1000) {
+        let objects: Vec<ObjectIdentifier> = chunk
+            .iter()
+            .filter(|k| k.starts_with(&key_prefix))
+            .map(|k| ObjectIdentifier::builder().key(k).build().expect("key set"))
+            .collect();
+        let delete = Delete::builder()
+            .set_objects(Some(objects))
+            .quiet(true)
+            .build()
+            .map_err(|err| EngineError::internal(err.to_string()))?;
+        let r = retry::retry(
+            e.settings.backoff,
+            |_| {
+                let delete = delete.clone();
+                let bucket = bucket.clone();
+                async move {
+                    match e
+                        .s3
+                        .delete_objects()
+                        .bucket(bucket)
+                        .delete(delete)
+                        .send()
+                        .await
+                    {
+                        Ok(r) => Attempt::Ok(r),
+                        Err(err) => {
+                            let (code, status, msg) = retry::describe(&err);
+                            let again = retry::is_throttling(code.as_deref(), status);
+                            Attempt::Err(classify(&msg, code.as_deref(), "DeleteObjects"), again)
+                        }
+                    }
+                }
+            },
+            |_, _| {
+                e.totals.retries.fetch_add(1, Ordering::SeqCst);
+            },
+        )
+        .await?;
+        if !r.errors().is_empty() {
+            let first = &r.errors()[0];
+            return Err(EngineError::environment(format!(
+                "DeleteObjects under {prefix}: {} object(s) not deleted, e.g. {}: {}",
+                r.errors().len(),
+                first.key().unwrap_or("?"),
+                first.message().or(first.code()).unwrap_or("?")
+            )));
+        }
+        deleted += chunk.len() as u64;
+    }
+    Ok(deleted)
+}
+
+/// Upload one object.
+pub async fn put_object(e: &AthenaEngine, uri: &str, body: Vec<u8>) -> Result<(), EngineError> {
+    let (bucket, key) = split(uri)?;
+    retry::retry(
+        e.settings.backoff,
+        |_| {
+            let body = body.clone();
+            let (bucket, key) = (bucket.clone(), key.clone());
+            async move {
+                match e
+                    .s3
+                    .put_object()
+                    .bucket(bucket)
+                    .key(key)
+                    .body(ByteStream::from(body))
+                    .send()
+                    .await
+                {
+                    Ok(_) => Attempt::Ok(()),
+                    Err(err) => {
+                        let (code, status, msg) = retry::describe(&err);
+                        let again = retry::is_throttling(code.as_deref(), status);
+                        Attempt::Err(classify(&msg, code.as_deref(), "PutObject"), again)
+                    }
+                }
+            }
+        },
+        |_, _| {
+            e.totals.retries.fetch_add(1, Ordering::SeqCst);
+        },
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deletable_only_inside_the_lake_and_the_owned_prefix() {
+        let root = "s3://b/lake/";
+        let owned = "s3://b/lake/silver/t/";
+        assert!(check_deletable("s3://b/lake/silver/t/run_1/", owned, root).is_ok());
+        assert!(check_deletable("s3://b/lake/silver/t", owned, root).is_ok());
+        assert!(check_deletable("s3://b/lake/silver/t2/", owned, root).is_err());
+        assert!(check_deletable("s3://b/lake/", "s3://b/lake/", root).is_err());
+        assert!(check_deletable("s3://b/", "s3://b/", "s3://b/").is_err());
+        assert!(check_deletable("s3://other/lake/silver/t/", owned, root).is_err());
+        assert!(check_deletable("/tmp/x", owned, root).is_err());
+    }
+}

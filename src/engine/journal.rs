@@ -1,0 +1,241 @@
+//! The run journal: `target/journal/<run id>/` holds the plan of a run (`plan.json`) and one
+//! JSON line per step event (`events.jsonl`: started, done with query ids, failed, the
+//! catalog entry a swap replaced) written and flushed before the run goes on. With it:
+//!
+//! - `karte build` after an interrupted run (killed, or stopped with Ctrl-C) resumes that run:
+//!   the same plan and run id, finished steps skipped, so no write is done twice (a resubmitted
+//!   Athena query also carries the same ClientRequestToken);
+//! - `karte rollback RUN_ID` puts back the catalog entries the run's swaps replaced.
+//!
+//! Engine-independent: both engines run through it.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use crate::plan::{NodePlan, TableRef};
+
+/// One line of `events.jsonl`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// The run began.
+    Run {
+        /// Run id.
+        run_id: String,
+        /// Target name.
+        target: String,
+        /// Command.
+        command: String,
+    },
+    /// A step began.
+    Started {
+        /// Step id.
+        step: String,
+    },
+    /// A step finished.
+    Done {
+        /// Step id.
+        step: String,
+        /// Athena query ids.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        query_ids: Vec<String>,
+    },
+    /// A step failed.
+    Failed {
+        /// Step id.
+        step: String,
+        /// Why.
+        message: String,
+    },
+    /// Before a swap: the catalog entry it replaces (engine-specific; null if none).
+    Replacing {
+        /// Step id.
+        step: String,
+        /// Table.
+        table: TableRef,
+        /// The previous entry.
+        previous: Option<serde_json::Value>,
+    },
+    /// The run ended.
+    Finished {
+        /// `success`, `failed` or `interrupted`.
+        status: String,
+    },
+}
+
+/// The journal of one run.
+pub struct Journal {
+    dir: PathBuf,
+    file: Mutex<std::fs::File>,
+    done: HashSet<String>,
+    /// Run id.
+    pub run_id: String,
+}
+
+/// What `plan.json` holds.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SavedPlan {
+    /// Run id.
+    pub run_id: String,
+    /// Target.
+    pub target: String,
+    /// Node plans, with `{run_id}` not yet filled in.
+    pub nodes: Vec<NodePlan>,
+}
+
+/// An earlier run that did not finish.
+pub struct Incomplete {
+    /// Its plan.
+    pub plan: SavedPlan,
+    /// Steps already done.
+    pub done: HashSet<String>,
+}
+
+fn journal_root(project: &Path) -> PathBuf {
+    project.join("target").join("journal")
+}
+
+impl Journal {
+    /// Start a journal for a new run, or reopen one being resumed.
+    pub fn open(
+        project: &Path,
+        run_id: &str,
+        target: &str,
+        command: &str,
+        nodes: &[NodePlan],
+        done: HashSet<String>,
+    ) -> std::io::Result<Journal> {
+        let dir = journal_root(project).join(run_id);
+        std::fs::create_dir_all(&dir)?;
+        let plan_path = dir.join("plan.json");
+        if !plan_path.exists() {
+            let saved = SavedPlan {
+                run_id: run_id.to_string(),
+                target: target.to_string(),
+                nodes: nodes.to_vec(),
+            };
+            let tmp = dir.join("plan.json.tmp");
+            std::fs::write(
+                &tmp,
+                serde_json::to_vec_pretty(&saved).expect("plan serialises"),
+            )?;
+            std::fs::rename(&tmp, &plan_path)?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("events.jsonl"))?;
+        let j = Journal {
+            dir,
+            file: Mutex::new(file),
+            done,
+            run_id: run_id.to_string(),
+        };
+        j.write(&Event::Run {
+            run_id: run_id.to_string(),
+            target: target.to_string(),
+            command: command.to_string(),
+        })?;
+        Ok(j)
+    }
+
+    /// True if the step finished in an earlier attempt of this run.
+    pub fn is_done(&self, step: &str) -> bool {
+        self.done.contains(step)
+    }
+
+    /// Append an event and flush it to disk before going on.
+    pub fn write(&self, e: &Event) -> std::io::Result<()> {
+        let mut line = serde_json::to_string(e).expect("events serialise");
+        line.push('\n');
+        let mut f = self.file.lock().expect("journal");
+        f.write_all(line.as_bytes())?;
+        f.sync_data()
+    }
+
+    /// The directory of this journal.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+/// Read a run's events.
+pub fn events(project: &Path, run_id: &str) -> std::io::Result<Vec<Event>> {
+    let text = std::fs::read_to_string(journal_root(project).join(run_id).join("events.jsonl"))?;
+    // A line cut short by a kill is ignored.
+    Ok(text
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect())
+}
+
+/// The newest run on `target` that neither finished nor failed (killed or interrupted).
+pub fn find_incomplete(project: &Path, target: &str) -> Option<Incomplete> {
+    let mut runs: Vec<String> = std::fs::read_dir(journal_root(project))
+        .ok()?
+        .flatten()
+        .filter(|e| e.path().join("plan.json").exists())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    runs.sort();
+    let run_id = runs.pop()?;
+    let evs = events(project, &run_id).ok()?;
+    let status = evs.iter().rev().find_map(|e| match e {
+        Event::Finished { status } => Some(status.clone()),
+        _ => None,
+    });
+    if matches!(status.as_deref(), Some("success") | Some("failed")) {
+        return None;
+    }
+    let plan: SavedPlan = serde_json::from_slice(
+        &std::fs::read(journal_root(project).join(&run_id).join("plan.json")).ok()?,
+    )
+    .ok()?;
+    if plan.target != target {
+        return None;
+    }
+    let done = evs
+        .iter()
+        .filter_map(|e| match e {
+            Event::Done { step, .. } => Some(step.clone()),
+            _ => None,
+        })
+        .collect();
+    Some(Incomplete { plan, done })
+}
+
+/// The swaps of a run to undo, newest first: (table, previous entry), only for swaps that
+/// may have happened (a `Replacing` event was written before each).
+pub fn swaps_to_undo(evs: &[Event]) -> Vec<(TableRef, Option<serde_json::Value>)> {
+    let mut seen: HashMap<TableRef, usize> = HashMap::new();
+    let mut out: Vec<(TableRef, Option<serde_json::Value>)> = Vec::new();
+    for e in evs {
+        if let Event::Replacing {
+            table, previous, ..
+        } = e
+        {
+            // The first entry recorded for a table in the run is the one to return to.
+            if !seen.contains_key(table) {
+                seen.insert(table.clone(), out.len());
+                out.push((table.clone(), previous.clone()));
+            }
+        }
+    }
+    out.reverse();
+    out
+}
+
+/// A test hook that simulates a kill: `KARTE_FAILPOINT=exit-after:<step id>` ends the process
+/// at once (exit status 137, no cleanup) right after that step is journaled as done.
+pub fn failpoint(step: &str) {
+    if let Ok(fp) = std::env::var("KARTE_FAILPOINT") {
+        if fp.strip_prefix("exit-after:") == Some(step) {
+            eprintln!("KARTE_FAILPOINT: exiting after {step}");
+            std::process::exit(137);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! Reading a seed file: decode it (UTF-8, or CP932 / Shift_JIS as Japanese spreadsheets save
+//! them; a BOM is fine), parse the CSV, and check its header against the declared column types.
+//! Shared by the engines; bad input is reported with file:line.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::EngineError;
+
+/// A parsed seed: header and rows (with their line numbers; empty fields are NULL).
+pub struct SeedFile {
+    /// Column names.
+    pub headers: Vec<String>,
+    /// (line, values).
+    pub rows: Vec<(u64, Vec<Option<String>>)>,
+}
+
+/// Decode a seed file to text.
+pub fn decode(bytes: &[u8], encoding: &str, file: &str) -> Result<String, EngineError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match encoding.to_lowercase().as_str() {
+        "utf-8" | "utf8" => String::from_utf8(bytes.to_vec()).map_err(|e| {
+            let line = bytes[..e.utf8_error().valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+            EngineError::project(format!(
+                "{file}:{line}: not UTF-8 — if the file was saved by Excel in Japanese, set `encoding: cp932` for this seed"
+            ))
+        }),
+        // WHATWG's Shift_JIS is Windows-31J (CP932), with the NEC and IBM extensions (①, 髙, ～).
+        "cp932" | "shift_jis" | "sjis" | "windows-31j" => {
+            let (text, _, had_errors) = encoding_rs::SHIFT_JIS.decode(bytes);
+            if had_errors {
+                let line = text.lines().position(|l| l.contains('\u{FFFD}')).map(|i| i + 1).unwrap_or(0);
+                return Err(EngineError::project(format!(
+                    "{file}:{line}: bytes that are not valid CP932 (Shift_JIS)"
+                )));
+            }
+            Ok(text.into_owned())
+        }
+        other => Err(EngineError::project(format!(
+            "{file}: unknown encoding `{other}` (use utf-8 or cp932)"
+        ))),
+    }
+}
+
+/// Read and parse a seed file of the project.
+pub fn read(
+    root: &Path,
+    file: &str,
+    encoding: &str,
+    delimiter: &str,
+    column_types: &BTreeMap<String, String>,
+) -> Result<SeedFile, EngineError> {
+    let bytes = std::fs::read(root.join(file))
+        .map_err(|e| EngineError::environment(format!("cannot read {file}: {e}")))?;
+    let text = decode(&bytes, encoding, file)?;
+    let delim = delimiter.as_bytes().first().copied().unwrap_or(b',');
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delim)
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| EngineError::project(format!("{file}:1: {e}")))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    if headers.is_empty() || headers.iter().any(String::is_empty) {
+        return Err(EngineError::project(format!(
+            "{file}:1: the header has an empty column name"
+        )));
+    }
+    for name in column_types.keys() {
+        if !headers.contains(name) {
+            return Err(EngineError::project(format!(
+                "{file}: `column_types` names `{name}`, which is not a column of the file (columns: {})",
+                headers.join(", ")
+            )));
+        }
+    }
+    let mut rows: Vec<(u64, Vec<Option<String>>)> = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map(|p| p.line()).unwrap_or(0);
+            EngineError::project(format!("{file}:{line}: {}", csv_message(&e)))
+        })?;
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        rows.push((
+            line,
+            record
+                .iter()
+                .map(|v| (!v.is_empty()).then(|| v.to_string()))
+                .collect(),
+        ));
+    }
+
+    Ok(SeedFile { headers, rows })
+}
+
+fn csv_message(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
+            format!("this row has {len} fields, the header has {expected_len}")
+        }
+        _ => e.to_string(),
+    }
+}
