@@ -198,6 +198,7 @@ pub fn build(
             failures: None,
             message: None,
             query_ids: Vec::new(),
+            bytes_scanned: None,
         };
         match &job.work {
             Work::Node(np) => {
@@ -236,6 +237,9 @@ pub fn build(
                                 }
                             }
                             r.query_ids.extend(out.query_ids);
+                            if let Some(b) = out.bytes_scanned {
+                                r.bytes_scanned = Some(r.bytes_scanned.unwrap_or(0) + b);
+                            }
                         }
                         Err(e) => {
                             r.status = Status::Error;

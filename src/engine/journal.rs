@@ -95,6 +95,26 @@ pub struct Incomplete {
     pub done: HashSet<String>,
 }
 
+/// Journals kept under target/journal (the oldest go when a new run starts).
+pub const KEEP_JOURNALS: usize = 50;
+
+/// Remove all but the newest `keep` run journals (run ids sort by time).
+fn prune(root: &Path, keep: usize) {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
+    let mut runs: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    runs.sort();
+    let excess = runs.len().saturating_sub(keep.saturating_sub(1));
+    for old in runs.into_iter().take(excess) {
+        let _ = std::fs::remove_dir_all(old);
+    }
+}
+
 fn journal_root(project: &Path) -> PathBuf {
     project.join("target").join("journal")
 }
@@ -113,6 +133,7 @@ impl Journal {
         std::fs::create_dir_all(&dir)?;
         let plan_path = dir.join("plan.json");
         if !plan_path.exists() {
+            prune(&journal_root(project), KEEP_JOURNALS);
             let saved = SavedPlan {
                 run_id: run_id.to_string(),
                 target: target.to_string(),

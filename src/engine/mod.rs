@@ -31,6 +31,8 @@ pub struct StepOutcome {
     pub rows_affected: Option<u64>,
     /// Query ids (Athena).
     pub query_ids: Vec<String>,
+    /// Bytes scanned (Athena).
+    pub bytes_scanned: Option<u64>,
 }
 
 /// Why a step failed.

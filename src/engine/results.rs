@@ -52,6 +52,9 @@ pub struct NodeResult {
     /// Query ids (Athena).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub query_ids: Vec<String>,
+    /// Bytes the node's queries scanned (Athena).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes_scanned: Option<u64>,
 }
 
 /// A whole run.

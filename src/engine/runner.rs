@@ -89,6 +89,7 @@ pub fn run<T: Sync>(
                             upstream.name
                         )),
                         query_ids: Vec::new(),
+                        bytes_scanned: None,
                     };
                     on_event(Event::Finished(c, &skipped));
                     st.results[c] = Some(skipped);
@@ -132,6 +133,7 @@ pub fn run<T: Sync>(
                                                 "skipped: the run was interrupted".into(),
                                             ),
                                             query_ids: Vec::new(),
+                                            bytes_scanned: None,
                                         };
                                         on_event(Event::Finished(i, &r));
                                         st.results[i] = Some(r);
@@ -214,6 +216,7 @@ mod tests {
             failures: None,
             message: None,
             query_ids: Vec::new(),
+            bytes_scanned: None,
         };
         let results = run(&jobs, 2, &cancel, &exec, &|_| {});
         let statuses: Vec<Status> = results.iter().map(|r| r.status.clone()).collect();

@@ -267,6 +267,19 @@ fn call_sequences_first_run_second_run_full_refresh() {
     arm_months(&aws, &["2024-04-01", "2024-05-01"], 1);
     build(dir, &[]);
     insta::assert_snapshot!("athena_first_run", call_lines(&aws.calls()));
+    // Per node: its query ids and the bytes they scanned.
+    let results: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("target/run_results.json")).unwrap(),
+    )
+    .unwrap();
+    let t = results["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "t_table")
+        .unwrap();
+    assert_eq!(t["query_ids"].as_array().unwrap().len(), 1, "{t}");
+    assert!(t["bytes_scanned"].as_u64().unwrap() > 0, "{t}");
     aws.post("/_karte/reset-calls", json!({}));
     arm_months(&aws, &["2024-05-01", "2024-06-01"], 1);
     build(dir, &[]);

@@ -347,3 +347,52 @@ fn sql_that_cannot_run_locally_is_a_diagnostic_at_its_line() {
         !dir.join("target/lake/gold").exists() || !dir.join("target/lake/gold/sketch").exists()
     );
 }
+
+#[test]
+fn a_killed_local_build_resumes_and_rollback_restores() {
+    let tmp = fixture_copy("local_build");
+    let dir = tmp.path();
+    build_ok(dir, &[]);
+    let before = flat(dir, "select count(*) from silver.t_table");
+    set_claims(dir, SECOND);
+    // Killed right after t_table's new data is written, before it is published.
+    let out = Command::new(env!("CARGO_BIN_EXE_karte"))
+        .args(["build", "--threads", "1", "--project-dir"])
+        .arg(dir)
+        .env("KARTE_FAILPOINT", "exit-after:t_table/01-sql")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(137));
+    // Killed mid-run, the published table is still the complete old one.
+    assert_eq!(flat(dir, "select count(*) from silver.t_table"), before);
+    let (code, _, err) = karte(dir, &["build", "--threads", "1"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("resuming"), "{err}");
+    assert_eq!(flat(dir, "select count(*) from silver.t_table"), ["4"]);
+
+    // Killed after the swap: rollback puts the previous version back.
+    set_claims(
+        dir,
+        "claim_id,person_id,service_month,amount,loaded_at\nc9,p9,2024-07-01,900,3\n",
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_karte"))
+        .args(["build", "--threads", "1", "--project-dir"])
+        .arg(dir)
+        .env("KARTE_FAILPOINT", "exit-after:t_table/02-swap")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(137));
+    assert_eq!(flat(dir, "select claim_id from silver.t_table"), ["c9"]);
+    let run_id = std::fs::read_dir(dir.join("target/journal"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .max()
+        .unwrap();
+    let (code, out, err) = karte(dir, &["rollback", &run_id]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(flat(dir, "select count(*) from silver.t_table"), ["4"]);
+    let (code, _, err) = karte(dir, &["build", "--threads", "1"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("resuming"), "{err}");
+}

@@ -263,6 +263,13 @@ impl AthenaEngine {
     }
 }
 
+impl StepOutcome {
+    fn add(&mut self, q: &query::Finished) {
+        self.query_ids.push(q.id.clone());
+        self.bytes_scanned = Some(self.bytes_scanned.unwrap_or(0) + q.bytes_scanned);
+    }
+}
+
 /// USD for `bytes` at `usd_per_tb` (1 TB = 2^40 bytes, as Athena bills).
 pub fn cost_usd(bytes: u64, usd_per_tb: f64) -> f64 {
     bytes as f64 / (1u64 << 40) as f64 * usd_per_tb
@@ -400,7 +407,7 @@ impl AthenaEngine {
             Action::Sql { sql, .. } => {
                 let key = query::token(&step.idempotency_key, sql, 0);
                 let q = query::run(self, sql, &key).await?;
-                out.query_ids.push(q.id);
+                out.add(&q);
                 // Athena writes a view's Glue entry afresh: mark it as karte's again.
                 if let Some(view) = created_view(sql) {
                     let mut params = BTreeMap::new();
@@ -415,7 +422,7 @@ impl AthenaEngine {
             } => {
                 let key = query::token(&step.idempotency_key, probe_sql, 0);
                 let probe = query::run(self, probe_sql, &key).await?;
-                out.query_ids.push(probe.id.clone());
+                out.add(&probe);
                 let (_, rows) = query::results(self, &probe.id, None).await?;
                 let types = query::column_types(self, &probe.id).await?;
                 let values: Vec<Vec<crate::plan::batch::PartitionValue>> = rows
@@ -439,7 +446,7 @@ impl AthenaEngine {
                 {
                     let key = query::token(&step.idempotency_key, sql, i + 1);
                     let q = query::run(self, sql, &key).await?;
-                    out.query_ids.push(q.id);
+                    out.add(&q);
                 }
             }
             Action::LoadSeed {

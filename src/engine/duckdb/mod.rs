@@ -374,6 +374,7 @@ impl Engine for LocalEngine {
             Ok(StepOutcome {
                 rows_affected: rows,
                 query_ids: Vec::new(),
+                bytes_scanned: None,
             })
         })
     }
