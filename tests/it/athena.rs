@@ -102,6 +102,11 @@ impl Drop for FakeAws {
 
 /// A copy of the local_build fixture with an Athena target pointing at the emulator.
 fn project(aws: &FakeAws) -> tempfile::TempDir {
+    project_with(aws, "")
+}
+
+/// As [`project`], with extra settings for the Athena target (indented YAML lines).
+fn project_with(aws: &FakeAws, extra: &str) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/projects/local_build");
     crate::compile::copy_dir(&src, tmp.path());
@@ -125,7 +130,7 @@ targets:
     max_concurrency: 2
     retry_base_delay_ms: 1
     poll_interval_ms: 1
-",
+{extra}",
             aws.url()
         ),
     )
@@ -585,4 +590,53 @@ fn a_killed_build_resumes_without_duplicate_writes_and_rollback_restores() {
     let (code, _, err) = karte(dir, &["build", "--threads", "1"], &[]);
     assert_eq!(code, 0, "{err}");
     assert!(!err.contains("resuming"), "{err}");
+}
+
+#[test]
+fn a_query_past_its_timeout_is_stopped() {
+    let aws = FakeAws::start();
+    let tmp = project_with(&aws, "    query_timeout_seconds: 1\n");
+    let dir = tmp.path();
+    arm_months(&aws, &["2024-04-01"], 1);
+    aws.post(
+        "/_karte/query-outcome",
+        json!({"match": "t_table__karte_", "state": "RUNNING", "count": 1}),
+    );
+    let (code, out, err) = karte(
+        dir,
+        &["build", "--threads", "1", "--select", "t_table"],
+        &[],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    let stopped: Vec<Value> = aws
+        .queries()
+        .into_iter()
+        .filter(|q| q["query"].as_str().unwrap().contains("t_table__karte_"))
+        .collect();
+    assert_eq!(stopped.len(), 1);
+    assert_eq!(stopped[0]["state"], "CANCELLED", "{stopped:#?}");
+    assert!(aws
+        .calls()
+        .iter()
+        .any(|c| c["operation"] == "StopQueryExecution"));
+    let results = std::fs::read_to_string(dir.join("target/run_results.json")).unwrap();
+    assert!(results.contains("query_timeout_seconds"), "{results}");
+}
+
+#[test]
+fn max_bytes_scanned_stops_before_the_next_query() {
+    let aws = FakeAws::start();
+    let tmp = project(&aws);
+    let dir = tmp.path();
+    arm_months(&aws, &["2024-04-01"], 1);
+    let (code, out, err) = karte(
+        dir,
+        &["build", "--threads", "1", "--max-bytes-scanned", "1KB"],
+        &[],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    let results = std::fs::read_to_string(dir.join("target/run_results.json")).unwrap();
+    assert!(results.contains("--max-bytes-scanned reached"), "{results}");
+    // The totals are shown at the end.
+    assert!(out.contains("Athena: ") && out.contains("scanned"), "{out}");
 }

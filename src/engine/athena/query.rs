@@ -182,17 +182,14 @@ async fn wait(e: &AthenaEngine, id: &str) -> Result<Result<Finished, Failure>, E
     let started = Instant::now();
     let mut interval = e.settings.poll_interval;
     loop {
-        let stop_reason = if e.cancel.load(Ordering::SeqCst) && started.elapsed() > Duration::ZERO {
-            // First Ctrl-C: running queries finish. The second one exits through the stopper.
-            None
-        } else if started.elapsed() > e.settings.query_timeout {
-            Some(format!(
+        // The first Ctrl-C lets running queries finish (nothing new starts, see `run_once`);
+        // the second one stops them through `AthenaEngine::stopper`. A timeout stops one here.
+        let stop_reason = (started.elapsed() > e.settings.query_timeout).then(|| {
+            format!(
                 "it ran longer than the target's query_timeout_seconds ({} s)",
                 e.settings.query_timeout.as_secs()
-            ))
-        } else {
-            None
-        };
+            )
+        });
         if let Some(reason) = stop_reason {
             let _ = e
                 .athena
