@@ -2,18 +2,13 @@
 //! update in batches of 100, delete in batches of 25, per-entry errors checked) and pruning of
 //! old table versions. Every call retries on throttling only.
 
-use std::collections::BTreeMap;
-use std::future::Future;
-use std::sync::atomic::Ordering;
-
-use aws_sdk_glue::error::ProvideErrorMetadata;
 use aws_sdk_glue::types::{
     BatchUpdatePartitionRequestEntry, Column, DatabaseInput, PartitionInput, PartitionValueList,
     SerDeInfo, StorageDescriptor, Table, TableInput,
 };
+use std::collections::BTreeMap;
 
-use super::query::classify;
-use super::retry::{self, Attempt};
+use super::retry::call;
 use super::AthenaEngine;
 use crate::engine::EngineError;
 use crate::plan::catalog::{
@@ -27,49 +22,6 @@ pub const CREATE_BATCH: usize = 100;
 /// Glue's limit for BatchDeletePartition entries.
 pub const DELETE_BATCH: usize = 25;
 
-/// Run one Glue call with karte's retry policy. `ok_codes` are error codes that count as
-/// success (e.g. `AlreadyExistsException` for CreateDatabase): then `Ok(None)`.
-async fn call<T, E, F, Fut>(
-    e: &AthenaEngine,
-    operation: &str,
-    ok_codes: &[&str],
-    mut f: F,
-) -> Result<Option<T>, EngineError>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<
-        Output = Result<
-            T,
-            aws_sdk_glue::error::SdkError<E, aws_smithy_runtime_api::http::Response>,
-        >,
-    >,
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-{
-    retry::retry(
-        e.settings.backoff,
-        |_| {
-            let fut = f();
-            async move {
-                match fut.await {
-                    Ok(v) => Attempt::Ok(Some(v)),
-                    Err(err) => {
-                        let (code, status, msg) = retry::describe(&err);
-                        if code.as_deref().is_some_and(|c| ok_codes.contains(&c)) {
-                            return Attempt::Ok(None);
-                        }
-                        let again = retry::is_throttling(code.as_deref(), status);
-                        Attempt::Err(classify(&msg, code.as_deref(), operation), again)
-                    }
-                }
-            }
-        },
-        |_, _| {
-            e.totals.retries.fetch_add(1, Ordering::SeqCst);
-        },
-    )
-    .await
-}
-
 /// The catalog state of the given schemas: tables, and the partitions of managed tables.
 pub async fn catalog_state(
     e: &AthenaEngine,
@@ -79,7 +31,7 @@ pub async fn catalog_state(
     for schema in schemas {
         let mut token: Option<String> = None;
         loop {
-            let page = call(e, "GetTables", &["EntityNotFoundException"], || {
+            let page = call(e, "GetTables", &["EntityNotFoundException"], true, || {
                 e.glue
                     .get_tables()
                     .database_name(schema)
@@ -165,7 +117,7 @@ pub async fn get_table(
 }
 
 async fn get_raw(e: &AthenaEngine, schema: &str, name: &str) -> Result<Option<Table>, EngineError> {
-    let r = call(e, "GetTable", &["EntityNotFoundException"], || {
+    let r = call(e, "GetTable", &["EntityNotFoundException"], true, || {
         e.glue.get_table().database_name(schema).name(name).send()
     })
     .await?;
@@ -181,14 +133,20 @@ pub async fn partitions(
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let Some(page) = call(e, "GetPartitions", &["EntityNotFoundException"], || {
-            e.glue
-                .get_partitions()
-                .database_name(schema)
-                .table_name(name)
-                .set_next_token(token.clone())
-                .send()
-        })
+        let Some(page) = call(
+            e,
+            "GetPartitions",
+            &["EntityNotFoundException"],
+            true,
+            || {
+                e.glue
+                    .get_partitions()
+                    .database_name(schema)
+                    .table_name(name)
+                    .set_next_token(token.clone())
+                    .send()
+            },
+        )
         .await?
         else {
             break;
@@ -218,25 +176,37 @@ pub async fn create_database(e: &AthenaEngine, schema: &str) -> Result<(), Engin
         .name(schema)
         .build()
         .map_err(|err| EngineError::internal(err.to_string()))?;
-    call(e, "CreateDatabase", &["AlreadyExistsException"], || {
-        e.glue
-            .create_database()
-            .database_input(input.clone())
-            .send()
-    })
+    call(
+        e,
+        "CreateDatabase",
+        &["AlreadyExistsException"],
+        false,
+        || {
+            e.glue
+                .create_database()
+                .database_input(input.clone())
+                .send()
+        },
+    )
     .await?;
     Ok(())
 }
 
 /// DeleteTable (catalog entry only; Glue never deletes data); a missing table is fine.
 pub async fn delete_table(e: &AthenaEngine, t: &TableRef) -> Result<(), EngineError> {
-    call(e, "DeleteTable", &["EntityNotFoundException"], || {
-        e.glue
-            .delete_table()
-            .database_name(&t.schema)
-            .name(&t.name)
-            .send()
-    })
+    call(
+        e,
+        "DeleteTable",
+        &["EntityNotFoundException"],
+        false,
+        || {
+            e.glue
+                .delete_table()
+                .database_name(&t.schema)
+                .name(&t.name)
+                .send()
+        },
+    )
     .await?;
     Ok(())
 }
@@ -273,7 +243,7 @@ pub async fn set_parameters(
         return Err(EngineError::internal(format!("{t} is not in Glue")));
     };
     let input = input_of(&raw, &t.name, params)?;
-    call(e, "UpdateTable", &[], || {
+    call(e, "UpdateTable", &[], false, || {
         e.glue
             .update_table()
             .database_name(&t.schema)
@@ -308,7 +278,7 @@ pub async fn swap(
             create_table(e, &table.schema, &input).await?;
         }
         Some(_) => {
-            call(e, "UpdateTable", &[], || {
+            call(e, "UpdateTable", &[], false, || {
                 e.glue
                     .update_table()
                     .database_name(&table.schema)
@@ -342,7 +312,7 @@ async fn create_table(
     schema: &str,
     input: &TableInput,
 ) -> Result<(), EngineError> {
-    call(e, "CreateTable", &[], || {
+    call(e, "CreateTable", &[], false, || {
         e.glue
             .create_table()
             .database_name(schema)
@@ -393,7 +363,7 @@ async fn upsert_partitions(
     }
     for chunk in create.chunks(CREATE_BATCH) {
         let inputs: Vec<PartitionInput> = chunk.iter().map(|p| partition_input(sd, p)).collect();
-        let r = call(e, "BatchCreatePartition", &[], || {
+        let r = call(e, "BatchCreatePartition", &[], false, || {
             e.glue
                 .batch_create_partition()
                 .database_name(&table.schema)
@@ -443,7 +413,7 @@ async fn upsert_partitions(
                     .expect("entry has values and input")
             })
             .collect();
-        let r = call(e, "BatchUpdatePartition", &[], || {
+        let r = call(e, "BatchUpdatePartition", &[], false, || {
             e.glue
                 .batch_update_partition()
                 .database_name(&table.schema)
@@ -496,7 +466,7 @@ pub async fn delete_partitions(
                     .expect("values set")
             })
             .collect();
-        let r = call(e, "BatchDeletePartition", &[], || {
+        let r = call(e, "BatchDeletePartition", &[], false, || {
             e.glue
                 .batch_delete_partition()
                 .database_name(&table.schema)
@@ -535,14 +505,20 @@ pub async fn expire_versions(
     let mut ids: Vec<i64> = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let Some(page) = call(e, "GetTableVersions", &["EntityNotFoundException"], || {
-            e.glue
-                .get_table_versions()
-                .database_name(&table.schema)
-                .table_name(&table.name)
-                .set_next_token(token.clone())
-                .send()
-        })
+        let Some(page) = call(
+            e,
+            "GetTableVersions",
+            &["EntityNotFoundException"],
+            true,
+            || {
+                e.glue
+                    .get_table_versions()
+                    .database_name(&table.schema)
+                    .table_name(&table.name)
+                    .set_next_token(token.clone())
+                    .send()
+            },
+        )
         .await?
         else {
             return Ok(());
@@ -565,7 +541,7 @@ pub async fn expire_versions(
         .map(i64::to_string)
         .collect();
     for chunk in old.chunks(100) {
-        call(e, "BatchDeleteTableVersion", &[], || {
+        call(e, "BatchDeleteTableVersion", &[], false, || {
             e.glue
                 .batch_delete_table_version()
                 .database_name(&table.schema)
@@ -653,7 +629,7 @@ pub async fn restore(
     })?;
     let old_parts: Vec<PartitionState> =
         serde_json::from_value(prev["partitions"].clone()).unwrap_or_default();
-    let Some(v) = call(e, "GetTableVersion", &[], || {
+    let Some(v) = call(e, "GetTableVersion", &[], true, || {
         e.glue
             .get_table_version()
             .database_name(&t.schema)
@@ -673,7 +649,7 @@ pub async fn restore(
         )));
     };
     let input = input_of(table, &t.name, &BTreeMap::new())?;
-    call(e, "UpdateTable", &[], || {
+    call(e, "UpdateTable", &[], false, || {
         e.glue
             .update_table()
             .database_name(&t.schema)

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use aws_sdk_athena::types::{QueryExecutionContext, QueryExecutionState, ResultConfiguration};
 use sha2::{Digest, Sha256};
 
-use super::retry::{self, Attempt};
+use super::retry;
 use super::{AthenaEngine, MIN_BILLED_BYTES};
 use crate::engine::EngineError;
 
@@ -115,50 +115,29 @@ async fn run_once(
 }
 
 async fn submit(e: &AthenaEngine, sql: &str, token: &str) -> Result<String, EngineError> {
-    retry::retry(
-        e.settings.backoff,
-        |_| async {
-            let mut req = e
-                .athena
-                .start_query_execution()
-                .query_string(sql)
-                .client_request_token(token)
-                .query_execution_context(
-                    QueryExecutionContext::builder()
-                        .catalog(&e.catalog_name)
-                        .build(),
-                );
-            if let Some(wg) = &e.settings.workgroup {
-                req = req.work_group(wg);
-            }
-            if let Some(out) = &e.settings.s3_staging_dir {
-                req = req.result_configuration(
-                    ResultConfiguration::builder().output_location(out).build(),
-                );
-            }
-            match req.send().await {
-                Ok(r) => match r.query_execution_id() {
-                    Some(id) => Attempt::Ok(id.to_string()),
-                    None => Attempt::Err(
-                        EngineError::internal("Athena returned no query execution id"),
-                        false,
-                    ),
-                },
-                Err(err) => {
-                    let (code, status, msg) = retry::describe(&err);
-                    let throttled = retry::is_throttling(code.as_deref(), status);
-                    Attempt::Err(
-                        classify(&msg, code.as_deref(), "StartQueryExecution"),
-                        throttled,
-                    )
-                }
-            }
-        },
-        |_, _| {
-            e.totals.retries.fetch_add(1, Ordering::SeqCst);
-        },
-    )
-    .await
+    let context = QueryExecutionContext::builder()
+        .catalog(&e.catalog_name)
+        .build();
+    let results = e
+        .settings
+        .s3_staging_dir
+        .as_ref()
+        .map(|out| ResultConfiguration::builder().output_location(out).build());
+    let r = retry::call(e, "StartQueryExecution", &[], false, || {
+        e.athena
+            .start_query_execution()
+            .query_string(sql)
+            .client_request_token(token)
+            .query_execution_context(context.clone())
+            .set_work_group(e.settings.workgroup.clone())
+            .set_result_configuration(results.clone())
+            .send()
+    })
+    .await?
+    .expect("no error code is accepted");
+    r.query_execution_id()
+        .map(str::to_string)
+        .ok_or_else(|| EngineError::internal("Athena returned no query execution id"))
 }
 
 /// An AWS error as an EngineError: permission and validation problems are the project's (or
@@ -201,35 +180,12 @@ async fn wait(e: &AthenaEngine, id: &str) -> Result<Result<Finished, Failure>, E
                 "Athena query {id} was stopped: {reason}"
             )));
         }
-        let got = retry::retry(
-            e.settings.backoff,
-            |_| async {
-                match e
-                    .athena
-                    .get_query_execution()
-                    .query_execution_id(id)
-                    .send()
-                    .await
-                {
-                    Ok(r) => Attempt::Ok(r),
-                    Err(err) => {
-                        let (code, status, msg) = retry::describe(&err);
-                        // Reading a status is idempotent: throttling and transport hiccups retry.
-                        let again = retry::is_throttling(code.as_deref(), status)
-                            || matches!(
-                                err,
-                                aws_sdk_athena::error::SdkError::DispatchFailure(_)
-                                    | aws_sdk_athena::error::SdkError::TimeoutError(_)
-                            );
-                        Attempt::Err(classify(&msg, code.as_deref(), "GetQueryExecution"), again)
-                    }
-                }
-            },
-            |_, _| {
-                e.totals.retries.fetch_add(1, Ordering::SeqCst);
-            },
-        )
-        .await?;
+        // Reading a status is idempotent: throttling and transport hiccups are retried.
+        let got = retry::call(e, "GetQueryExecution", &[], true, || {
+            e.athena.get_query_execution().query_execution_id(id).send()
+        })
+        .await?
+        .expect("no error code is accepted");
         let Some(q) = got.query_execution() else {
             return Err(EngineError::internal(format!(
                 "no execution for query {id}"
@@ -298,34 +254,16 @@ pub async fn results(
     let mut rows = Vec::new();
     let mut first = true;
     loop {
-        let page = retry::retry(
-            e.settings.backoff,
-            |_| {
-                let token = token.clone();
-                async move {
-                    match e
-                        .athena
-                        .get_query_results()
-                        .query_execution_id(id)
-                        .set_next_token(token)
-                        .max_results(1000)
-                        .send()
-                        .await
-                    {
-                        Ok(r) => Attempt::Ok(r),
-                        Err(err) => {
-                            let (code, status, msg) = retry::describe(&err);
-                            let again = retry::is_throttling(code.as_deref(), status);
-                            Attempt::Err(classify(&msg, code.as_deref(), "GetQueryResults"), again)
-                        }
-                    }
-                }
-            },
-            |_, _| {
-                e.totals.retries.fetch_add(1, Ordering::SeqCst);
-            },
-        )
-        .await?;
+        let page = retry::call(e, "GetQueryResults", &[], true, || {
+            e.athena
+                .get_query_results()
+                .query_execution_id(id)
+                .set_next_token(token.clone())
+                .max_results(1000)
+                .send()
+        })
+        .await?
+        .expect("no error code is accepted");
         if let Some(rs) = page.result_set() {
             if first {
                 columns = rs
@@ -385,17 +323,15 @@ pub async fn column_names(e: &AthenaEngine, id: &str) -> Result<Vec<String>, Eng
 }
 
 async fn metadata(e: &AthenaEngine, id: &str) -> Result<Vec<(String, String)>, EngineError> {
-    let r = e
-        .athena
-        .get_query_results()
-        .query_execution_id(id)
-        .max_results(1)
-        .send()
-        .await
-        .map_err(|err| {
-            let (code, _, msg) = retry::describe(&err);
-            classify(&msg, code.as_deref(), "GetQueryResults")
-        })?;
+    let r = retry::call(e, "GetQueryResults", &[], true, || {
+        e.athena
+            .get_query_results()
+            .query_execution_id(id)
+            .max_results(1)
+            .send()
+    })
+    .await?
+    .expect("no error code is accepted");
     Ok(r.result_set()
         .and_then(|rs| rs.result_set_metadata())
         .map(|m| {

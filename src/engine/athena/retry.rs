@@ -4,6 +4,7 @@
 //! SDK's own retries are switched off (see `clients`), so this policy is the only one.
 
 use std::future::Future;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use aws_sdk_glue::error::ProvideErrorMetadata;
@@ -105,6 +106,61 @@ impl HttpStatus for aws_smithy_runtime_api::http::Response {
     fn http_status(&self) -> Option<u16> {
         Some(self.status().as_u16())
     }
+}
+
+/// Run one AWS call (any service) with karte's retry policy: throttling is retried, and with
+/// `retry_transport` also timeouts and dropped connections (for calls that only read).
+/// `ok_codes` are error codes that count as success (e.g. `AlreadyExistsException` for
+/// CreateDatabase): then `Ok(None)`. Other errors become an [`EngineError`] naming `operation`.
+pub async fn call<T, E, F, Fut>(
+    e: &super::AthenaEngine,
+    operation: &str,
+    ok_codes: &[&str],
+    retry_transport: bool,
+    mut f: F,
+) -> Result<Option<T>, crate::engine::EngineError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<
+        Output = Result<
+            T,
+            aws_sdk_glue::error::SdkError<E, aws_smithy_runtime_api::http::Response>,
+        >,
+    >,
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    retry(
+        e.settings.backoff,
+        |_| {
+            let fut = f();
+            async move {
+                match fut.await {
+                    Ok(v) => Attempt::Ok(Some(v)),
+                    Err(err) => {
+                        let (code, status, msg) = describe(&err);
+                        if code.as_deref().is_some_and(|c| ok_codes.contains(&c)) {
+                            return Attempt::Ok(None);
+                        }
+                        use aws_sdk_glue::error::SdkError;
+                        let again = is_throttling(code.as_deref(), status)
+                            || (retry_transport
+                                && matches!(
+                                    err,
+                                    SdkError::DispatchFailure(_) | SdkError::TimeoutError(_)
+                                ));
+                        Attempt::Err(
+                            super::query::classify(&msg, code.as_deref(), operation),
+                            again,
+                        )
+                    }
+                }
+            }
+        },
+        |_, _| {
+            e.totals.retries.fetch_add(1, Ordering::SeqCst);
+        },
+    )
+    .await
 }
 
 /// What one attempt returned: done, or an error and whether it may be retried.

@@ -2,13 +2,10 @@
 //! (checked here, at execution time, whatever the plan said), in DeleteObjects batches of
 //! 1,000 with per-key errors checked and throttling (`SlowDown`, 503) retried.
 
-use std::sync::atomic::Ordering;
-
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 
-use super::query::classify;
-use super::retry::{self, Attempt};
+use super::retry::call;
 use super::AthenaEngine;
 use crate::engine::EngineError;
 use crate::plan::layout::{is_under, normalise};
@@ -56,35 +53,15 @@ pub async fn list(e: &AthenaEngine, prefix: &str) -> Result<Vec<String>, EngineE
     let mut keys = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let page = retry::retry(
-            e.settings.backoff,
-            |_| {
-                let token = token.clone();
-                let (bucket, key) = (bucket.clone(), key.clone());
-                async move {
-                    match e
-                        .s3
-                        .list_objects_v2()
-                        .bucket(bucket)
-                        .prefix(key)
-                        .set_continuation_token(token)
-                        .send()
-                        .await
-                    {
-                        Ok(r) => Attempt::Ok(r),
-                        Err(err) => {
-                            let (code, status, msg) = retry::describe(&err);
-                            let again = retry::is_throttling(code.as_deref(), status);
-                            Attempt::Err(classify(&msg, code.as_deref(), "ListObjectsV2"), again)
-                        }
-                    }
-                }
-            },
-            |_, _| {
-                e.totals.retries.fetch_add(1, Ordering::SeqCst);
-            },
-        )
-        .await?;
+        let page = call(e, "ListObjectsV2", &[], true, || {
+            e.s3.list_objects_v2()
+                .bucket(&bucket)
+                .prefix(&key)
+                .set_continuation_token(token.clone())
+                .send()
+        })
+        .await?
+        .expect("no error code is accepted");
         keys.extend(
             page.contents()
                 .iter()
@@ -116,34 +93,14 @@ pub async fn delete_prefix(e: &AthenaEngine, prefix: &str) -> Result<u64, Engine
             .quiet(true)
             .build()
             .map_err(|err| EngineError::internal(err.to_string()))?;
-        let r = retry::retry(
-            e.settings.backoff,
-            |_| {
-                let delete = delete.clone();
-                let bucket = bucket.clone();
-                async move {
-                    match e
-                        .s3
-                        .delete_objects()
-                        .bucket(bucket)
-                        .delete(delete)
-                        .send()
-                        .await
-                    {
-                        Ok(r) => Attempt::Ok(r),
-                        Err(err) => {
-                            let (code, status, msg) = retry::describe(&err);
-                            let again = retry::is_throttling(code.as_deref(), status);
-                            Attempt::Err(classify(&msg, code.as_deref(), "DeleteObjects"), again)
-                        }
-                    }
-                }
-            },
-            |_, _| {
-                e.totals.retries.fetch_add(1, Ordering::SeqCst);
-            },
-        )
-        .await?;
+        let r = call(e, "DeleteObjects", &[], false, || {
+            e.s3.delete_objects()
+                .bucket(&bucket)
+                .delete(delete.clone())
+                .send()
+        })
+        .await?
+        .expect("no error code is accepted");
         if !r.errors().is_empty() {
             let first = &r.errors()[0];
             return Err(EngineError::environment(format!(
@@ -161,35 +118,15 @@ pub async fn delete_prefix(e: &AthenaEngine, prefix: &str) -> Result<u64, Engine
 /// Upload one object.
 pub async fn put_object(e: &AthenaEngine, uri: &str, body: Vec<u8>) -> Result<(), EngineError> {
     let (bucket, key) = split(uri)?;
-    retry::retry(
-        e.settings.backoff,
-        |_| {
-            let body = body.clone();
-            let (bucket, key) = (bucket.clone(), key.clone());
-            async move {
-                match e
-                    .s3
-                    .put_object()
-                    .bucket(bucket)
-                    .key(key)
-                    .body(ByteStream::from(body))
-                    .send()
-                    .await
-                {
-                    Ok(_) => Attempt::Ok(()),
-                    Err(err) => {
-                        let (code, status, msg) = retry::describe(&err);
-                        let again = retry::is_throttling(code.as_deref(), status);
-                        Attempt::Err(classify(&msg, code.as_deref(), "PutObject"), again)
-                    }
-                }
-            }
-        },
-        |_, _| {
-            e.totals.retries.fetch_add(1, Ordering::SeqCst);
-        },
-    )
-    .await
+    call(e, "PutObject", &[], false, || {
+        e.s3.put_object()
+            .bucket(&bucket)
+            .key(&key)
+            .body(ByteStream::from(body.clone()))
+            .send()
+    })
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]
