@@ -300,6 +300,22 @@ fn nothing_outside_managed_prefixes_is_listed_or_deleted() {
     let aws = FakeAws::start();
     let tmp = project(&aws);
     let dir = tmp.path();
+    // Queries go QUEUED → RUNNING → SUCCEEDED over several polls (moto's state manager).
+    let body = json!({"model_name": "athena::execution", "transition": {"progression": "manual", "times": 2}});
+    let mut s = TcpStream::connect(&aws.addr).unwrap();
+    write!(
+        s,
+        "POST /moto-api/state-manager/set-transition HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        aws.addr,
+        body.to_string().len()
+    )
+    .unwrap();
+    let mut reply = String::new();
+    s.read_to_string(&mut reply).unwrap();
+    assert!(
+        reply.starts_with("HTTP/1.1 2") || reply.starts_with("HTTP/1.0 2"),
+        "{reply}"
+    );
     for months in [
         &["2024-04-01", "2024-05-01"][..],
         &["2024-05-01"],
@@ -308,6 +324,13 @@ fn nothing_outside_managed_prefixes_is_listed_or_deleted() {
         arm_months(&aws, months, 1);
         build(dir, &[]);
     }
+    let count = |op: &str| aws.calls().iter().filter(|c| c["operation"] == op).count();
+    assert!(
+        count("GetQueryExecution") >= 2 * count("StartQueryExecution"),
+        "karte polls each query until it finishes: {} polls for {} queries",
+        count("GetQueryExecution"),
+        count("StartQueryExecution")
+    );
     let owned = ["lake/raw/", "lake/silver/", "lake/gold/", "lake/history/"];
     for c in aws.calls() {
         let op = c["operation"].as_str().unwrap_or("");
