@@ -203,7 +203,16 @@ pub fn build(
         match &job.work {
             Work::Node(np) => {
                 for step in &np.steps {
-                    let step = with_run_id(step, &run_id);
+                    let step = match with_runtime_values(step, &run_id, &|name| {
+                        std::env::var(name).ok()
+                    }) {
+                        Ok(step) => step,
+                        Err(message) => {
+                            r.status = Status::Error;
+                            r.message = Some(format!("{message} (step {}, {})", step.id, np.path));
+                            return r;
+                        }
+                    };
                     if journal.is_done(&step.id) {
                         continue;
                     }
@@ -343,10 +352,39 @@ fn journal_before(
         .map_err(|e| format!("cannot write the run journal: {e}"))
 }
 
-/// A step with `{run_id}` filled in.
-pub fn with_run_id(step: &Step, run_id: &str) -> Step {
-    let json = serde_json::to_string(step).expect("steps serialise");
-    serde_json::from_str(&json.replace(RUN_ID_PLACEHOLDER, run_id)).expect("steps deserialise")
+/// Placeholder for a secret, `{secret:NAME}`: macros such as `pseudonymize` put it in SQL so
+/// that compiled files, plans and journals never hold the secret; it is replaced by the
+/// environment variable NAME (as SQL string content) only when the step runs.
+pub const SECRET_PREFIX: &str = "{secret:";
+
+/// A step with `{run_id}` and the `{secret:NAME}` placeholders filled in.
+pub fn with_runtime_values(
+    step: &Step,
+    run_id: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Step, String> {
+    let mut json = serde_json::to_string(step)
+        .expect("steps serialise")
+        .replace(RUN_ID_PLACEHOLDER, run_id);
+    while let Some(start) = json.find(SECRET_PREFIX) {
+        let rest = &json[start + SECRET_PREFIX.len()..];
+        let Some(end) = rest.find('}') else { break };
+        let name = &rest[..end];
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(format!(
+                "`{SECRET_PREFIX}{name}}}` is not a valid secret placeholder"
+            ));
+        }
+        let value = env(name).ok_or_else(|| {
+            format!("the environment variable {name} is not set; this step needs it (a secret such as a pseudonymisation salt, never written to compiled files)")
+        })?;
+        // SQL string content (quotes doubled), then JSON string content.
+        let sql = value.replace('\'', "''");
+        let encoded = serde_json::to_string(&sql).expect("strings serialise");
+        let encoded = &encoded[1..encoded.len() - 1];
+        json = format!("{}{}{}", &json[..start], encoded, &rest[end + 1..]);
+    }
+    Ok(serde_json::from_str(&json).expect("steps deserialise"))
 }
 
 fn sample_text(columns: &[String], rows: &[Vec<String>]) -> String {
@@ -389,4 +427,47 @@ pub fn read_results(root: &std::path::Path) -> Result<RunResults, Diagnostic> {
             format!("target/run_results.json is not readable: {e}"),
         )
     })
+}
+
+#[cfg(test)]
+mod unit_tests {
+    use super::*;
+    use crate::plan::step::Action;
+
+    fn step(sql: &str) -> Step {
+        Step {
+            id: "m/01-sql".into(),
+            action: Action::Sql {
+                purpose: "p".into(),
+                sql: sql.into(),
+            },
+            depends_on: Vec::new(),
+            destroys: Vec::new(),
+            idempotency_key: "k".into(),
+        }
+    }
+
+    fn sql_of(s: &Step) -> &str {
+        match &s.action {
+            Action::Sql { sql, .. } => sql,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn secrets_and_run_ids_are_filled_in_when_a_step_runs() {
+        let env = |n: &str| (n == "SALT").then(|| "s'3\"cr\\et".to_string());
+        let s = with_runtime_values(
+            &step("CREATE TABLE t__{run_id} AS SELECT hmac(x, '{secret:SALT}') FROM a"),
+            "run_1",
+            &env,
+        )
+        .unwrap();
+        assert_eq!(
+            sql_of(&s),
+            "CREATE TABLE t__run_1 AS SELECT hmac(x, 's''3\"cr\\et') FROM a"
+        );
+        let err = with_runtime_values(&step("SELECT '{secret:NOPE}'"), "r", &env).unwrap_err();
+        assert!(err.contains("NOPE is not set"), "{err}");
+    }
 }
