@@ -395,7 +395,16 @@ impl AthenaEngine {
         location: &str,
     ) -> Result<(), EngineError> {
         match glue::get_table(self, &table.schema, &table.name).await? {
-            None => s3::check_deletable(location, location, &self.settings.lake_root),
+            None => {
+                s3::check_deletable(location, location, &self.settings.lake_root)?;
+                // No table owns the prefix: write there only if it is empty, never delete.
+                if !s3::list(self, location).await?.is_empty() {
+                    return Err(EngineError::project(format!(
+                        "refusing to write {table} at {location}: objects are there and no table karte manages owns them"
+                    )));
+                }
+                Ok(())
+            }
             Some(_) => self.check_owned(table, location, None).await,
         }
     }
