@@ -10,5 +10,7 @@ mod diagnostics;
 mod docs;
 #[cfg(feature = "duckdb-engine")]
 mod local;
+#[cfg(feature = "duckdb-engine")]
+mod macros;
 mod plan;
 mod select;
