@@ -366,6 +366,18 @@ pub fn with_runtime_values(
     let mut json = serde_json::to_string(step)
         .expect("steps serialise")
         .replace(RUN_ID_PLACEHOLDER, run_id);
+    if let crate::plan::step::Action::Sql { sql, .. } = &step.action {
+        let head: Vec<String> = sql
+            .split_whitespace()
+            .take(4)
+            .map(str::to_uppercase)
+            .collect();
+        let is_view =
+            head.first().is_some_and(|w| w == "CREATE") && head.iter().skip(1).any(|w| w == "VIEW");
+        if is_view && sql.contains(SECRET_PREFIX) {
+            return Err("a secret ({secret:…}, e.g. from pseudonymize) cannot be used in a view: the view's SQL is kept in the catalog, where anyone who can read it would see the secret; materialize the model as a table".into());
+        }
+    }
     while let Some(start) = json.find(SECRET_PREFIX) {
         let rest = &json[start + SECRET_PREFIX.len()..];
         let Some(end) = rest.find('}') else { break };
@@ -469,5 +481,12 @@ mod unit_tests {
         );
         let err = with_runtime_values(&step("SELECT '{secret:NOPE}'"), "r", &env).unwrap_err();
         assert!(err.contains("NOPE is not set"), "{err}");
+        let err = with_runtime_values(
+            &step("CREATE OR REPLACE VIEW v AS SELECT hmac(x, '{secret:SALT}') FROM a"),
+            "r",
+            &env,
+        )
+        .unwrap_err();
+        assert!(err.contains("cannot be used in a view"), "{err}");
     }
 }

@@ -181,7 +181,18 @@ impl Shared {
     /// template's first line so that line numbers do not move. Returns "" if none are used.
     fn import_prefix(&self, text: &str, own_file: Option<&str>) -> String {
         let mut by_file: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for word in jinja_words(text) {
+        // Names the text defines itself are never imported: a built-in file whose macro a
+        // project overrides must not import the override (that would be a circular import).
+        let words: Vec<&str> = jinja_words(text).collect();
+        let defined: Vec<&str> = words
+            .windows(2)
+            .filter(|w| w[0] == "macro")
+            .map(|w| w[1])
+            .collect();
+        for &word in &words {
+            if defined.contains(&word) {
+                continue;
+            }
             if let Some((name, file)) = self.macro_files.get_key_value(word) {
                 if Some(file.as_str()) != own_file {
                     let names = by_file.entry(file).or_default();
