@@ -76,7 +76,13 @@ select
     case when p % 2 = 0 then '1' else '2' end as sex,
     1940 + p % 70 as birth_year,
     lpad(cast(p % 47 + 1 as varchar), 2, '0') as prefecture
-from unnest(sequence(0, {persons - 1})) as t(p)
+from (
+    -- Trino's sequence() stops at 10,000 entries: two of them, crossed
+    select a * 1000 + b as p
+    from unnest(sequence(0, {(persons - 1) // 1000})) as x(a)
+    cross join unnest(sequence(0, 999)) as y(b)
+)
+where p < {persons}
 """)
 
     # ---- silver -------------------------------------------------------------------------------
