@@ -35,6 +35,9 @@ pub struct LocalEngine {
     base: Mutex<Connection>,
     /// Locations of partitions repointed in this run, per table, to delete afterwards.
     replaced: Mutex<HashMap<TableRef, Vec<String>>>,
+    /// Held by steps that change the catalog itself (schemas, swaps, partitions): DuckDB
+    /// refuses concurrent catalog writes to the same entry ("write-write conflict").
+    ddl: Mutex<()>,
 }
 
 impl LocalEngine {
@@ -55,6 +58,7 @@ impl LocalEngine {
             pool: Mutex::new(Vec::new()),
             base: Mutex::new(conn),
             replaced: Mutex::new(HashMap::new()),
+            ddl: Mutex::new(()),
         })
     }
 
@@ -227,6 +231,12 @@ impl Engine for LocalEngine {
     }
 
     fn run_step(&self, step: &Step) -> Result<StepOutcome, EngineError> {
+        // Catalog-only steps are short; run them one at a time (data writes stay parallel).
+        let _ddl = (!matches!(
+            step.action,
+            Action::Sql { .. } | Action::BatchedWrite { .. } | Action::LoadSeed { .. }
+        ))
+        .then(|| self.ddl.lock().expect("ddl lock"));
         self.with_conn(|conn| {
             let rows = match &step.action {
                 Action::CreateSchema { schema } => {
