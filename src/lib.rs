@@ -16,6 +16,7 @@ pub mod artifacts;
 pub mod cli;
 pub mod diag;
 pub mod engine;
+pub mod example_data;
 pub mod graph;
 pub mod plan;
 pub mod project;

@@ -44,6 +44,8 @@ enum Command {
     Retry(RetryArgs),
     /// Undo the table swaps of an interrupted or failed run (see target/journal/).
     Rollback(RollbackArgs),
+    /// Write the example project's synthetic deliveries (CP932, zipped) and their answer key.
+    ExampleData(commands::example_data::ExampleDataArgs),
 }
 
 #[derive(Debug, Args)]
@@ -209,6 +211,7 @@ pub fn main() -> i32 {
         Command::Test(a) => run_cmd(&a, "test", &[], true),
         Command::Retry(a) => commands::build::retry(&a.project, a.threads),
         Command::Rollback(a) => commands::build::rollback(&a.project, &a.run_id),
+        Command::ExampleData(a) => commands::example_data::run(&a).map(|()| true),
         Command::Plan(a) => commands::plan::run(
             &a.project,
             &a.select,

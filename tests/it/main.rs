@@ -8,6 +8,7 @@ mod cli;
 mod compile;
 mod diagnostics;
 mod docs;
+mod example_data;
 #[cfg(feature = "duckdb-engine")]
 mod local;
 #[cfg(feature = "duckdb-engine")]

@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod compile;
+pub mod example_data;
 pub mod init;
 pub mod ls;
 pub mod plan;
