@@ -120,8 +120,15 @@ struct PlanArgs {
     #[arg(long, short = 'o', value_enum, default_value = "text")]
     output: Output,
     /// The catalog as saved in a JSON file (tables, locations, partitions); default: empty, a first run.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "live")]
     catalog_state: Option<PathBuf>,
+    /// Read the catalog from the target itself (Glue on Athena, the local catalog locally);
+    /// `--save-catalog-state FILE` keeps it for offline planning.
+    #[arg(long)]
+    live: bool,
+    /// With --live: also write the catalog state read to FILE (input for --catalog-state).
+    #[arg(long, requires = "live")]
+    save_catalog_state: Option<PathBuf>,
     /// Rebuild incremental models and snapshots from scratch.
     #[arg(long)]
     full_refresh: bool,
@@ -217,6 +224,8 @@ pub fn main() -> i32 {
             &a.select,
             commands::plan::PlanArgs {
                 catalog_state: a.catalog_state.as_ref(),
+                live: a.live,
+                save_catalog_state: a.save_catalog_state.as_ref(),
                 full_refresh: a.full_refresh,
                 as_of: a.as_of.as_deref(),
                 json: a.output == Output::Json,

@@ -663,3 +663,37 @@ fn max_bytes_scanned_stops_before_the_next_query() {
     // The totals are shown at the end.
     assert!(out.contains("Athena: ") && out.contains("scanned"), "{out}");
 }
+
+#[test]
+fn plan_live_reads_glue_and_saves_the_state() {
+    let aws = FakeAws::start();
+    let tmp = project(&aws);
+    let dir = tmp.path();
+    arm_months(&aws, &["2024-04-01"], 1);
+    build(dir, &[]);
+    let state = dir.join("state.json");
+    let (code, out, err) = karte(
+        dir,
+        &[
+            "plan",
+            "--live",
+            "--save-catalog-state",
+            state.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    // The tables exist now: incremental models plan an incremental run, not a first one.
+    assert!(
+        out.contains("silver.i_append — incremental (hive, append) — incremental (append)"),
+        "{out}"
+    );
+    // The saved state plans offline to the same text.
+    let (code, offline, err) = karte(
+        dir,
+        &["plan", "--catalog-state", state.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(offline, out);
+}

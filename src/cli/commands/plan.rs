@@ -10,6 +10,10 @@ use crate::plan::{CatalogState, PlanOptions};
 pub struct PlanArgs<'a> {
     /// Saved catalog state, or none for a first run.
     pub catalog_state: Option<&'a PathBuf>,
+    /// Read the catalog from the target's engine.
+    pub live: bool,
+    /// Write the catalog state read live to this file.
+    pub save_catalog_state: Option<&'a PathBuf>,
     /// Rebuild incremental models and snapshots.
     pub full_refresh: bool,
     /// Date of the run.
@@ -25,6 +29,29 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, p: PlanArgs) -> Result<(), D
     report(&compiled.diagnostics);
     let catalog = match p.catalog_state {
         Some(path) => CatalogState::load(path).map_err(|d| Diagnostics(vec![d]))?,
+        None if p.live => {
+            let (engine, _) = crate::cli::commands::build::open_engine(
+                &compiled,
+                std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
+                None,
+            )?;
+            let state = engine.catalog_state().map_err(|e| {
+                Diagnostics(vec![Diagnostic::error(
+                    Code::EngineFailed,
+                    format!("cannot read the {} catalog: {}", engine.name(), e.message),
+                )])
+            })?;
+            if let Some(out) = p.save_catalog_state {
+                let text = serde_json::to_string_pretty(&state).expect("states serialise") + "\n";
+                std::fs::write(out, text).map_err(|e| {
+                    Diagnostics(vec![Diagnostic::error(
+                        Code::Io,
+                        format!("cannot write `{}`: {e}", display_path(out)),
+                    )])
+                })?;
+            }
+            state
+        }
         None => CatalogState::default(),
     };
     let compiled = crate::compile_for_catalog(&opts, compiled, &catalog, p.full_refresh)?;
