@@ -76,7 +76,7 @@ pub fn build(
     }
     // An interrupted run on this target is resumed with its own plan and run id.
     let resumed = if opts.resume {
-        super::journal::find_incomplete(&c.project.root, &c.target.name)
+        super::journal::find_incomplete(&c.project.root, &c.target.name, &opts.command)
     } else {
         None
     };

@@ -83,6 +83,9 @@ pub struct SavedPlan {
     pub run_id: String,
     /// Target.
     pub target: String,
+    /// The command that started the run (`build`, `run`, `seed`, …).
+    #[serde(default)]
+    pub command: String,
     /// Node plans, with `{run_id}` not yet filled in.
     pub nodes: Vec<NodePlan>,
 }
@@ -137,6 +140,7 @@ impl Journal {
             let saved = SavedPlan {
                 run_id: run_id.to_string(),
                 target: target.to_string(),
+                command: command.to_string(),
                 nodes: nodes.to_vec(),
             };
             let tmp = dir.join("plan.json.tmp");
@@ -194,8 +198,9 @@ pub fn events(project: &Path, run_id: &str) -> std::io::Result<Vec<Event>> {
         .collect())
 }
 
-/// The newest run on `target` that neither finished nor failed (killed or interrupted).
-pub fn find_incomplete(project: &Path, target: &str) -> Option<Incomplete> {
+/// The newest run on `target` that neither finished nor failed (killed or interrupted), if
+/// it was started by the same `command` (an interrupted `seed` is not resumed by `build`).
+pub fn find_incomplete(project: &Path, target: &str, command: &str) -> Option<Incomplete> {
     let mut runs: Vec<String> = std::fs::read_dir(journal_root(project))
         .ok()?
         .flatten()
@@ -216,7 +221,7 @@ pub fn find_incomplete(project: &Path, target: &str) -> Option<Incomplete> {
         &std::fs::read(journal_root(project).join(&run_id).join("plan.json")).ok()?,
     )
     .ok()?;
-    if plan.target != target {
+    if plan.target != target || plan.command != command {
         return None;
     }
     let done = evs
