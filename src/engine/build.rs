@@ -80,7 +80,7 @@ pub fn build(
     } else {
         None
     };
-    let (run_id, plan_nodes, done) = match resumed {
+    let (run_id, plan_nodes, done, interrupted) = match resumed {
         Some(inc) => {
             eprintln!(
                 "resuming {} on target `{}`: {} step(s) already done are skipped (use --no-resume to start afresh, or `karte rollback {}`)",
@@ -89,7 +89,7 @@ pub fn build(
                 inc.done.len(),
                 inc.plan.run_id
             );
-            (inc.plan.run_id, inc.plan.nodes, inc.done)
+            (inc.plan.run_id, inc.plan.nodes, inc.done, inc.interrupted)
         }
         None => {
             let plan = crate::plan::plan_nodes(
@@ -101,7 +101,12 @@ pub fn build(
                     as_of: opts.as_of.clone(),
                 },
             )?;
-            (new_run_id(), plan.nodes, std::collections::HashSet::new())
+            (
+                new_run_id(),
+                plan.nodes,
+                Default::default(),
+                Default::default(),
+            )
         }
     };
     let journal = super::journal::Journal::open(
@@ -111,6 +116,7 @@ pub fn build(
         &opts.command,
         &plan_nodes,
         done,
+        interrupted,
     )
     .map_err(|e| {
         Diagnostics(vec![Diagnostic::error(
@@ -187,6 +193,29 @@ pub fn build(
         jobs[j].deps = deps;
     }
 
+    // Schemas first, one at a time: a node's table may be written into a schema whose
+    // CreateSchema step belongs to another node, and concurrent catalog writes conflict.
+    let mut schema_steps: std::collections::HashSet<String> = Default::default();
+    let mut schemas_made: std::collections::HashSet<String> = Default::default();
+    for step in plan_nodes.iter().flat_map(|np| &np.steps) {
+        let crate::plan::step::Action::CreateSchema { schema } = &step.action else {
+            continue;
+        };
+        schema_steps.insert(step.id.clone());
+        if journal.is_done(&step.id) || !schemas_made.insert(schema.clone()) {
+            continue;
+        }
+        engine.run_step(step).map_err(|e| {
+            Diagnostics(vec![Diagnostic::error(
+                Code::EngineFailed,
+                format!("cannot create the schema `{schema}`: {}", e.message),
+            )])
+        })?;
+        let _ = journal.write(&JournalEvent::Done {
+            step: step.id.clone(),
+            query_ids: Vec::new(),
+        });
+    }
     let exec = |job: &Job<Work>| -> NodeResult {
         let mut r = NodeResult {
             unique_id: job.unique_id.clone(),
@@ -213,8 +242,19 @@ pub fn build(
                             return r;
                         }
                     };
-                    if journal.is_done(&step.id) {
+                    if journal.is_done(&step.id) || schema_steps.contains(&step.id) {
                         continue;
+                    }
+                    if journal.was_interrupted(&step.id) {
+                        // Killed mid-step last time: remove what it may have half-written.
+                        if let Err(e) = engine.discard_partial(&step) {
+                            r.status = Status::Error;
+                            r.message = Some(format!(
+                                "cannot clean up after the interrupted step: {} (step {}, {})",
+                                e.message, step.id, np.path
+                            ));
+                            return r;
+                        }
                     }
                     if let Err(e) = journal_before(&journal, engine, &step) {
                         r.status = Status::Error;

@@ -72,6 +72,7 @@ pub struct Journal {
     dir: PathBuf,
     file: Mutex<std::fs::File>,
     done: HashSet<String>,
+    interrupted: HashSet<String>,
     /// Run id.
     pub run_id: String,
 }
@@ -96,6 +97,8 @@ pub struct Incomplete {
     pub plan: SavedPlan,
     /// Steps already done.
     pub done: HashSet<String>,
+    /// Steps started and not finished: they may have left partial output.
+    pub interrupted: HashSet<String>,
 }
 
 /// Journals kept under target/journal (the oldest go when a new run starts).
@@ -131,6 +134,7 @@ impl Journal {
         command: &str,
         nodes: &[NodePlan],
         done: HashSet<String>,
+        interrupted: HashSet<String>,
     ) -> std::io::Result<Journal> {
         let dir = journal_root(project).join(run_id);
         std::fs::create_dir_all(&dir)?;
@@ -158,6 +162,7 @@ impl Journal {
             dir,
             file: Mutex::new(file),
             done,
+            interrupted,
             run_id: run_id.to_string(),
         };
         j.write(&Event::Run {
@@ -171,6 +176,11 @@ impl Journal {
     /// True if the step finished in an earlier attempt of this run.
     pub fn is_done(&self, step: &str) -> bool {
         self.done.contains(step)
+    }
+
+    /// True if the step was started in an earlier attempt of this run and did not finish.
+    pub fn was_interrupted(&self, step: &str) -> bool {
+        self.interrupted.contains(step)
     }
 
     /// Append an event and flush it to disk before going on.
@@ -224,14 +234,25 @@ pub fn find_incomplete(project: &Path, target: &str, command: &str) -> Option<In
     if plan.target != target || plan.command != command {
         return None;
     }
-    let done = evs
+    let done: HashSet<String> = evs
         .iter()
         .filter_map(|e| match e {
             Event::Done { step, .. } => Some(step.clone()),
             _ => None,
         })
         .collect();
-    Some(Incomplete { plan, done })
+    let interrupted = evs
+        .iter()
+        .filter_map(|e| match e {
+            Event::Started { step } if !done.contains(step) => Some(step.clone()),
+            _ => None,
+        })
+        .collect();
+    Some(Incomplete {
+        plan,
+        done,
+        interrupted,
+    })
 }
 
 /// The swaps of a run to undo, newest first: (table, previous entry), only for swaps that

@@ -107,6 +107,13 @@ pub trait Engine: Send + Sync {
         table: &crate::plan::TableRef,
         previous: Option<&serde_json::Value>,
     ) -> Result<(), EngineError>;
+    /// Before a step that an earlier, killed attempt of the same run started but did not
+    /// finish: remove what it may have half-written (its staging table and location). Athena
+    /// needs nothing: the resubmitted query carries the same token, so Athena returns the first
+    /// execution instead of writing again.
+    fn discard_partial(&self, _step: &Step) -> Result<(), EngineError> {
+        Ok(())
+    }
     /// One line of totals for the end of a run (Athena: data scanned and cost).
     fn summary(&self) -> Option<String> {
         None

@@ -396,3 +396,38 @@ fn a_killed_local_build_resumes_and_rollback_restores() {
     assert_eq!(code, 0, "{err}");
     assert!(!err.contains("resuming"), "{err}");
 }
+
+#[test]
+fn a_step_killed_halfway_is_cleaned_and_redone_on_resume() {
+    let tmp = fixture_copy("local_build");
+    let dir = tmp.path();
+    build_ok(dir, &[]);
+    set_claims(dir, SECOND);
+    let out = Command::new(env!("CARGO_BIN_EXE_karte"))
+        .args(["build", "--threads", "1", "--project-dir"])
+        .arg(dir)
+        .env("KARTE_FAILPOINT", "exit-after:t_table/01-sql")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(137));
+    // Make it look as if the process died while the step was writing: its data is there,
+    // but the journal never recorded the step as done.
+    let journal = std::fs::read_dir(dir.join("target/journal"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .max()
+        .unwrap()
+        .join("events.jsonl");
+    let events = std::fs::read_to_string(&journal).unwrap();
+    let kept: Vec<&str> = events
+        .lines()
+        .filter(|l| !(l.contains("\"event\":\"done\"") && l.contains("t_table/01-sql")))
+        .collect();
+    assert_eq!(kept.len() + 1, events.lines().count());
+    std::fs::write(&journal, kept.join("\n") + "\n").unwrap();
+    let (code, _, err) = karte(dir, &["build", "--threads", "1"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("resuming"), "{err}");
+    assert_eq!(flat(dir, "select count(*) from silver.t_table"), ["4"]);
+}

@@ -260,6 +260,7 @@ pub fn rollback(args: &ProjectArgs, run_id: &str) -> Result<bool, Diagnostics> {
         "rollback",
         &[],
         Default::default(),
+        Default::default(),
     ) {
         let _ = j.write(&journal::Event::Finished {
             status: "failed".into(),

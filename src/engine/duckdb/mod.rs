@@ -393,6 +393,23 @@ impl Engine for LocalEngine {
         self.with_conn(|conn| statements::run_test(conn, sql, sample))
     }
 
+    fn discard_partial(&self, step: &Step) -> Result<(), EngineError> {
+        let sql = match &step.action {
+            Action::Sql { sql, .. } => sql,
+            Action::BatchedWrite { first_sql, .. } => first_sql,
+            _ => return Ok(()),
+        };
+        let Some((table, location)) = statements::created_staging(sql) else {
+            return Ok(());
+        };
+        let _ddl = self.ddl.lock().expect("ddl lock");
+        self.with_conn(|conn| {
+            catalog::drop_object(conn, &table)?;
+            catalog::remove(conn, &table)
+        })?;
+        self.delete_dir(&location, &location)
+    }
+
     fn table_snapshot(&self, table: &TableRef) -> Result<Option<serde_json::Value>, EngineError> {
         self.with_conn(|conn| {
             Ok(catalog::get(conn, table)?

@@ -462,6 +462,36 @@ fn insert_hive(
 /// A query result as text: column names, then rows (NULL as `None`).
 pub type TextRows = (Vec<String>, Vec<Vec<Option<String>>>);
 
+/// The staging table a CTAS creates and its location, if `sql` is a CTAS into a karte staging
+/// table (`<name>__karte_<run id>`): what a killed attempt of the step may have half-written.
+pub fn created_staging(sql: &str) -> Option<(TableRef, String)> {
+    let stmt = Parser::parse_sql(&AthenaDialect, sql)
+        .ok()?
+        .into_iter()
+        .next()?;
+    let Statement::CreateTable(ct) = stmt else {
+        return None;
+    };
+    let table = table_ref(&ct.name);
+    if !table.name.contains("__karte_") {
+        return None;
+    }
+    let CreateTableOptions::With(list) = &ct.table_options else {
+        return None;
+    };
+    list.iter().find_map(|o| match o {
+        SqlOption::KeyValue { key, value }
+            if key.value.eq_ignore_ascii_case("external_location") =>
+        {
+            strings(&value.to_string())
+                .into_iter()
+                .next()
+                .map(|loc| (table.clone(), loc))
+        }
+        _ => None,
+    })
+}
+
 /// Run a DuckDB query and return every value as text.
 pub fn query_text(conn: &Connection, duck: &str) -> Result<TextRows, EngineError> {
     let columns: Vec<String> = describe(conn, &format!("({duck})"))?
