@@ -272,6 +272,17 @@ fn call_sequences_first_run_second_run_full_refresh() {
     arm_months(&aws, &["2024-04-01", "2024-05-01"], 1);
     build(dir, &[]);
     insta::assert_snapshot!("athena_first_run", call_lines(&aws.calls()));
+    // A table created in place (the release copies) is marked as karte's, owning its prefix.
+    let marked = aws.calls().into_iter().find(|c| {
+        c["operation"] == "UpdateTable" && c["params"]["TableInput"]["Name"] == "g_month_releases"
+    });
+    let params =
+        &marked.expect("the releases table is marked")["params"]["TableInput"]["Parameters"];
+    assert_eq!(params["karte_managed"], "true", "{params}");
+    assert_eq!(
+        params["karte_owned_prefix"], "s3://lake-bucket/lake/gold/g_month_releases/",
+        "{params}"
+    );
     // Per node: its query ids and the bytes they scanned.
     let results: Value = serde_json::from_str(
         &std::fs::read_to_string(dir.join("target/run_results.json")).unwrap(),

@@ -423,6 +423,19 @@ impl AthenaEngine {
                     params.insert(MANAGED_PARAM.to_string(), "true".to_string());
                     glue::set_parameters(self, &view, &params).await?;
                 }
+                // A table created in place (not a staging table swapped in later, e.g. a
+                // `<model>_releases` table) is karte's, and owns its location.
+                if let Some((table, location)) = created_table(sql) {
+                    if !table.name.contains("__karte_") {
+                        let mut params = BTreeMap::new();
+                        params.insert(MANAGED_PARAM.to_string(), "true".to_string());
+                        params.insert(
+                            OWNED_PREFIX_PARAM.to_string(),
+                            crate::plan::layout::normalise(&location),
+                        );
+                        glue::set_parameters(self, &table, &params).await?;
+                    }
+                }
             }
             Action::BatchedWrite {
                 probe_sql,
@@ -654,6 +667,43 @@ fn compare_columns(
             if removed.is_empty() { "none".into() } else { removed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ") },
         ))),
     }
+}
+
+/// The table a CTAS creates and its `external_location`.
+fn created_table(sql: &str) -> Option<(TableRef, String)> {
+    use sqlparser::ast::{CreateTableOptions, SqlOption, Statement};
+    let stmt = sqlparser::parser::Parser::parse_sql(&crate::sql::AthenaDialect, sql)
+        .ok()?
+        .into_iter()
+        .next()?;
+    let Statement::CreateTable(ct) = stmt else {
+        return None;
+    };
+    let parts: Vec<String> = ct
+        .name
+        .0
+        .iter()
+        .map(|p| p.to_string().trim_matches('"').to_string())
+        .collect();
+    let table = match parts.as_slice() {
+        [.., schema, name] => TableRef {
+            schema: schema.clone(),
+            name: name.clone(),
+        },
+        _ => return None,
+    };
+    let CreateTableOptions::With(list) = &ct.table_options else {
+        return None;
+    };
+    list.iter().find_map(|o| match o {
+        SqlOption::KeyValue { key, value }
+            if key.value.eq_ignore_ascii_case("external_location") =>
+        {
+            let v = value.to_string();
+            Some((table.clone(), v.trim_matches('\'').to_string()))
+        }
+        _ => None,
+    })
 }
 
 /// The view a `CREATE [OR REPLACE] VIEW [catalog.]schema.name AS …` statement creates.
