@@ -242,6 +242,20 @@ impl AthenaEngine {
         prefix: &str,
         owned_hint: Option<&str>,
     ) -> Result<(), EngineError> {
+        self.check_all_owned(table, &[prefix.to_string()], owned_hint)
+            .await
+    }
+
+    /// [`Self::check_owned`] for several prefixes of one table, with one Glue read.
+    async fn check_all_owned(
+        &self,
+        table: &TableRef,
+        prefixes: &[String],
+        owned_hint: Option<&str>,
+    ) -> Result<(), EngineError> {
+        if prefixes.is_empty() {
+            return Ok(());
+        }
         let state = glue::get_table(self, &table.schema, &table.name).await?;
         let owned = state
             .as_ref()
@@ -249,17 +263,21 @@ impl AthenaEngine {
             .and_then(|s| s.owned_prefix.clone())
             .ok_or_else(|| {
                 EngineError::project(format!(
-                    "refusing to delete {prefix}: {table} is not a table karte manages (no {MANAGED_PARAM}/{OWNED_PREFIX_PARAM} in Glue)"
+                    "refusing to delete {}: {table} is not a table karte manages (no {MANAGED_PARAM}/{OWNED_PREFIX_PARAM} in Glue)",
+                    prefixes[0]
                 ))
             })?;
         if let Some(hint) = owned_hint {
             if crate::plan::layout::normalise(hint) != crate::plan::layout::normalise(&owned) {
                 return Err(EngineError::project(format!(
-                    "refusing to delete {prefix}: the plan says {table} owns {hint}, Glue says {owned}"
+                    "refusing to delete {}: the plan says {table} owns {hint}, Glue says {owned}",
+                    prefixes[0]
                 )));
             }
         }
-        s3::check_deletable(prefix, &owned, &self.settings.lake_root)
+        prefixes
+            .iter()
+            .try_for_each(|p| s3::check_deletable(p, &owned, &self.settings.lake_root))
     }
 }
 
@@ -528,8 +546,9 @@ impl AthenaEngine {
                     .expect("replaced")
                     .remove(table)
                     .unwrap_or_default();
+                self.check_all_owned(table, &old, Some(owned_prefix))
+                    .await?;
                 for loc in &old {
-                    self.check_owned(table, loc, Some(owned_prefix)).await?;
                     s3::delete_prefix(self, loc).await?;
                 }
                 out.rows_affected = Some(old.len() as u64);
@@ -541,9 +560,8 @@ impl AthenaEngine {
                 owned_prefix,
                 ..
             } => {
-                for loc in locations {
-                    self.check_owned(table, loc, Some(owned_prefix)).await?;
-                }
+                self.check_all_owned(table, locations, Some(owned_prefix))
+                    .await?;
                 glue::delete_partitions(self, table, partitions).await?;
                 for loc in locations {
                     s3::delete_prefix(self, loc).await?;
