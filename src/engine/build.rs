@@ -80,7 +80,7 @@ pub fn build(
     } else {
         None
     };
-    let (run_id, plan_nodes, done, interrupted) = match resumed {
+    let (run_id, plan_nodes, done, interrupted, replaced) = match resumed {
         Some(inc) => {
             eprintln!(
                 "resuming {} on target `{}`: {} step(s) already done are skipped (use --no-resume to start afresh, or `karte rollback {}`)",
@@ -89,7 +89,13 @@ pub fn build(
                 inc.done.len(),
                 inc.plan.run_id
             );
-            (inc.plan.run_id, inc.plan.nodes, inc.done, inc.interrupted)
+            (
+                inc.plan.run_id,
+                inc.plan.nodes,
+                inc.done,
+                inc.interrupted,
+                inc.replaced,
+            )
         }
         None => {
             let plan = crate::plan::plan_nodes(
@@ -106,6 +112,7 @@ pub fn build(
                 plan.nodes,
                 Default::default(),
                 Default::default(),
+                std::collections::HashMap::new(),
             )
         }
     };
@@ -214,6 +221,7 @@ pub fn build(
         let _ = journal.write(&JournalEvent::Done {
             step: step.id.clone(),
             query_ids: Vec::new(),
+            replaced: Vec::new(),
         });
     }
     let exec = |job: &Job<Work>| -> NodeResult {
@@ -243,6 +251,13 @@ pub fn build(
                         }
                     };
                     if journal.is_done(&step.id) || schema_steps.contains(&step.id) {
+                        if let (
+                            crate::plan::step::Action::RegisterPartitions { table, .. },
+                            Some(locations),
+                        ) = (&step.action, replaced.get(&step.id))
+                        {
+                            engine.remember_replaced(table, locations.clone());
+                        }
                         continue;
                     }
                     if journal.was_interrupted(&step.id) {
@@ -266,6 +281,7 @@ pub fn build(
                         Ok(out) => journal.write(&JournalEvent::Done {
                             step: step.id.clone(),
                             query_ids: out.query_ids.clone(),
+                            replaced: out.replaced.clone(),
                         }),
                         Err(e) => journal.write(&JournalEvent::Failed {
                             step: step.id.clone(),

@@ -43,6 +43,9 @@ pub enum Event {
         /// Athena query ids.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         query_ids: Vec<String>,
+        /// Previous locations of repointed partitions, still to be deleted.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        replaced: Vec<String>,
     },
     /// A step failed.
     Failed {
@@ -99,6 +102,8 @@ pub struct Incomplete {
     pub done: HashSet<String>,
     /// Steps started and not finished: they may have left partial output.
     pub interrupted: HashSet<String>,
+    /// Replaced partition locations recorded by finished steps.
+    pub replaced: HashMap<String, Vec<String>>,
 }
 
 /// Journals kept under target/journal (the oldest go when a new run starts).
@@ -248,10 +253,20 @@ pub fn find_incomplete(project: &Path, target: &str, command: &str) -> Option<In
             _ => None,
         })
         .collect();
+    let replaced = evs
+        .iter()
+        .filter_map(|e| match e {
+            Event::Done { step, replaced, .. } if !replaced.is_empty() => {
+                Some((step.clone(), replaced.clone()))
+            }
+            _ => None,
+        })
+        .collect();
     Some(Incomplete {
         plan,
         done,
         interrupted,
+        replaced,
     })
 }
 

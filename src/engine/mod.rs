@@ -33,6 +33,9 @@ pub struct StepOutcome {
     pub query_ids: Vec<String>,
     /// Bytes scanned (Athena).
     pub bytes_scanned: Option<u64>,
+    /// Previous locations of partitions a RegisterPartitions step repointed (deleted by the
+    /// node's DeleteReplacedPartitions step; journaled so a resumed run still deletes them).
+    pub replaced: Vec<String>,
 }
 
 /// Why a step failed.
@@ -114,6 +117,9 @@ pub trait Engine: Send + Sync {
     fn discard_partial(&self, _step: &Step) -> Result<(), EngineError> {
         Ok(())
     }
+    /// On resume: partitions of `table` that a finished RegisterPartitions step of this run
+    /// repointed, for the DeleteReplacedPartitions step still to come.
+    fn remember_replaced(&self, table: &crate::plan::TableRef, locations: Vec<String>);
     /// One line of totals for the end of a run (Athena: data scanned and cost).
     fn summary(&self) -> Option<String> {
         None

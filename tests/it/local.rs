@@ -431,3 +431,49 @@ fn a_step_killed_halfway_is_cleaned_and_redone_on_resume() {
     assert!(err.contains("resuming"), "{err}");
     assert_eq!(flat(dir, "select count(*) from silver.t_table"), ["4"]);
 }
+
+#[test]
+fn a_resumed_run_still_deletes_the_partitions_it_replaced() {
+    let tmp = fixture_copy("local_build");
+    let dir = tmp.path();
+    build_ok(dir, &[]);
+    set_claims(dir, SECOND);
+    // Killed after the new partitions are registered, before the old ones are deleted.
+    let out = Command::new(env!("CARGO_BIN_EXE_karte"))
+        .args(["build", "--threads", "1", "--project-dir"])
+        .arg(dir)
+        .env(
+            "KARTE_FAILPOINT",
+            "exit-after:i_overwrite/02-register-partitions",
+        )
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(137));
+    let (code, _, err) = karte(dir, &["build", "--threads", "1"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("resuming"), "{err}");
+    // Only the data the catalog points at is left: each month once.
+    let months: Vec<String> = lake_files(dir, "silver/i_overwrite")
+        .iter()
+        .filter_map(|f| {
+            f.split('/')
+                .find(|p| p.starts_with("service_month="))
+                .map(str::to_string)
+        })
+        .collect();
+    let mut unique = months.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        months.len(),
+        unique.len(),
+        "old partition data left behind: {months:?}"
+    );
+    // The same data as a run that was never interrupted.
+    let reference = fixture_copy("local_build");
+    build_ok(reference.path(), &[]);
+    set_claims(reference.path(), SECOND);
+    build_ok(reference.path(), &[]);
+    let q = "select service_month, claim_id, amount from silver.i_overwrite order by 1, 2";
+    assert_eq!(flat(dir, q), flat(reference.path(), q));
+}

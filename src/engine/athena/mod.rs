@@ -336,6 +336,15 @@ impl Engine for AthenaEngine {
         self.block_on(glue::snapshot(self, table))
     }
 
+    fn remember_replaced(&self, table: &TableRef, locations: Vec<String>) {
+        self.replaced
+            .lock()
+            .expect("replaced")
+            .entry(table.clone())
+            .or_default()
+            .extend(locations);
+    }
+
     fn restore_table(
         &self,
         table: &TableRef,
@@ -529,6 +538,7 @@ impl AthenaEngine {
                 ..
             } => {
                 let old = glue::register_partitions(self, table, staging).await?;
+                out.replaced = old.clone();
                 self.replaced
                     .lock()
                     .expect("replaced")

@@ -238,6 +238,7 @@ impl Engine for LocalEngine {
         ))
         .then(|| self.ddl.lock().expect("ddl lock"));
         self.with_conn(|conn| {
+            let mut replaced_out = Vec::new();
             let rows = match &step.action {
                 Action::CreateSchema { schema } => {
                     conn.execute_batch(&format!("CREATE SCHEMA IF NOT EXISTS {}", quote(schema)))
@@ -322,6 +323,7 @@ impl Engine for LocalEngine {
                     target.partitions.sort_by(|a, b| a.values.cmp(&b.values));
                     catalog::put(conn, table, &target)?;
                     catalog::refresh_view(conn, &self.root, table, &target)?;
+                    replaced_out = replaced.clone();
                     self.replaced
                         .lock()
                         .expect("replaced")
@@ -385,6 +387,7 @@ impl Engine for LocalEngine {
                 rows_affected: rows,
                 query_ids: Vec::new(),
                 bytes_scanned: None,
+                replaced: replaced_out,
             })
         })
     }
@@ -408,6 +411,15 @@ impl Engine for LocalEngine {
             catalog::remove(conn, &table)
         })?;
         self.delete_dir(&location, &location)
+    }
+
+    fn remember_replaced(&self, table: &TableRef, locations: Vec<String>) {
+        self.replaced
+            .lock()
+            .expect("replaced")
+            .entry(table.clone())
+            .or_default()
+            .extend(locations);
     }
 
     fn table_snapshot(&self, table: &TableRef) -> Result<Option<serde_json::Value>, EngineError> {
