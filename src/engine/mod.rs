@@ -24,6 +24,34 @@ pub struct Capabilities {
     pub time_travel: bool,
 }
 
+/// Old locations of partitions repointed in a run, per table, kept by an engine between a
+/// RegisterPartitions step and the DeleteReplacedPartitions step of the same node.
+#[derive(Debug, Default)]
+pub struct ReplacedLocations(
+    std::sync::Mutex<std::collections::HashMap<crate::plan::TableRef, Vec<String>>>,
+);
+
+impl ReplacedLocations {
+    /// Remember locations of `table` to delete later.
+    pub fn add(&self, table: &crate::plan::TableRef, locations: impl IntoIterator<Item = String>) {
+        self.0
+            .lock()
+            .expect("replaced locations")
+            .entry(table.clone())
+            .or_default()
+            .extend(locations);
+    }
+
+    /// The locations of `table`, forgotten.
+    pub fn take(&self, table: &crate::plan::TableRef) -> Vec<String> {
+        self.0
+            .lock()
+            .expect("replaced locations")
+            .remove(table)
+            .unwrap_or_default()
+    }
+}
+
 /// What one step did.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StepOutcome {

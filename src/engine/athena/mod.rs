@@ -17,7 +17,7 @@ pub mod query;
 pub mod retry;
 pub mod s3;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -120,7 +120,7 @@ pub struct AthenaEngine {
     pub(crate) running: Arc<Mutex<Vec<String>>>,
     pub(crate) totals: Totals,
     /// Old locations of partitions repointed in this run, per table.
-    replaced: Mutex<HashMap<TableRef, Vec<String>>>,
+    replaced: crate::engine::ReplacedLocations,
 }
 
 impl AthenaEngine {
@@ -175,7 +175,7 @@ impl AthenaEngine {
             cancel,
             running: Arc::new(Mutex::new(Vec::new())),
             totals: Totals::default(),
-            replaced: Mutex::new(HashMap::new()),
+            replaced: Default::default(),
             rt,
         })
     }
@@ -337,12 +337,7 @@ impl Engine for AthenaEngine {
     }
 
     fn remember_replaced(&self, table: &TableRef, locations: Vec<String>) {
-        self.replaced
-            .lock()
-            .expect("replaced")
-            .entry(table.clone())
-            .or_default()
-            .extend(locations);
+        self.replaced.add(table, locations);
     }
 
     fn restore_table(
@@ -539,23 +534,13 @@ impl AthenaEngine {
             } => {
                 let old = glue::register_partitions(self, table, staging).await?;
                 out.replaced = old.clone();
-                self.replaced
-                    .lock()
-                    .expect("replaced")
-                    .entry(table.clone())
-                    .or_default()
-                    .extend(old);
+                self.replaced.add(table, old);
             }
             Action::DeleteReplacedPartitions {
                 table,
                 owned_prefix,
             } => {
-                let old = self
-                    .replaced
-                    .lock()
-                    .expect("replaced")
-                    .remove(table)
-                    .unwrap_or_default();
+                let old = self.replaced.take(table);
                 self.check_all_owned(table, &old, Some(owned_prefix))
                     .await?;
                 for loc in &old {

@@ -14,7 +14,6 @@ mod statements;
 pub mod translate;
 pub mod udf;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -34,7 +33,7 @@ pub struct LocalEngine {
     pool: Mutex<Vec<Connection>>,
     base: Mutex<Connection>,
     /// Locations of partitions repointed in this run, per table, to delete afterwards.
-    replaced: Mutex<HashMap<TableRef, Vec<String>>>,
+    replaced: crate::engine::ReplacedLocations,
     /// Held by steps that change the catalog itself (schemas, swaps, partitions): DuckDB
     /// refuses concurrent catalog writes to the same entry ("write-write conflict").
     ddl: Mutex<()>,
@@ -57,7 +56,7 @@ impl LocalEngine {
             lake,
             pool: Mutex::new(Vec::new()),
             base: Mutex::new(conn),
-            replaced: Mutex::new(HashMap::new()),
+            replaced: Default::default(),
             ddl: Mutex::new(()),
         })
     }
@@ -324,24 +323,14 @@ impl Engine for LocalEngine {
                     catalog::put(conn, table, &target)?;
                     catalog::refresh_view(conn, &self.root, table, &target)?;
                     replaced_out = replaced.clone();
-                    self.replaced
-                        .lock()
-                        .expect("replaced")
-                        .entry(table.clone())
-                        .or_default()
-                        .extend(replaced);
+                    self.replaced.add(table, replaced);
                     None
                 }
                 Action::DeleteReplacedPartitions {
                     table,
                     owned_prefix,
                 } => {
-                    let old = self
-                        .replaced
-                        .lock()
-                        .expect("replaced")
-                        .remove(table)
-                        .unwrap_or_default();
+                    let old = self.replaced.take(table);
                     for loc in &old {
                         self.delete_dir(loc, owned_prefix)?;
                     }
@@ -414,12 +403,7 @@ impl Engine for LocalEngine {
     }
 
     fn remember_replaced(&self, table: &TableRef, locations: Vec<String>) {
-        self.replaced
-            .lock()
-            .expect("replaced")
-            .entry(table.clone())
-            .or_default()
-            .extend(locations);
+        self.replaced.add(table, locations);
     }
 
     fn table_snapshot(&self, table: &TableRef) -> Result<Option<serde_json::Value>, EngineError> {
