@@ -373,33 +373,12 @@ async fn upsert_partitions(
         })
         .await?;
         if let Some(r) = r {
-            let bad: Vec<String> = r
-                .errors()
-                .iter()
-                .filter(|pe| {
-                    pe.error_detail().and_then(|d| d.error_code()) != Some("AlreadyExistsException")
-                })
-                .map(|pe| {
-                    format!(
-                        "{:?}: {}",
-                        pe.partition_values(),
-                        pe.error_detail()
-                            .map(|d| format!(
-                                "{} {}",
-                                d.error_code().unwrap_or(""),
-                                d.error_message().unwrap_or("")
-                            ))
-                            .unwrap_or_default()
-                    )
-                })
-                .collect();
-            if !bad.is_empty() {
-                return Err(EngineError::environment(format!(
-                    "BatchCreatePartition on {table} failed for {} partition(s): {}",
-                    bad.len(),
-                    bad.join("; ")
-                )));
-            }
+            check_partition_errors(
+                "BatchCreatePartition",
+                table,
+                r.errors(),
+                "AlreadyExistsException",
+            )?;
         }
     }
     for chunk in update.chunks(CREATE_BATCH) {
@@ -450,6 +429,37 @@ pub async fn register_partitions(
     upsert_partitions(e, table, &new, &existing).await
 }
 
+/// The per-entry errors of a Glue batch partition call, except `fine` (the state already is
+/// what was asked: an AlreadyExists on create, an EntityNotFound on delete).
+fn check_partition_errors(
+    operation: &str,
+    table: &TableRef,
+    errors: &[aws_sdk_glue::types::PartitionError],
+    fine: &str,
+) -> Result<(), EngineError> {
+    let bad: Vec<String> = errors
+        .iter()
+        .filter(|pe| pe.error_detail().and_then(|d| d.error_code()) != Some(fine))
+        .map(|pe| {
+            let detail = pe.error_detail();
+            format!(
+                "{:?}: {} {}",
+                pe.partition_values(),
+                detail.and_then(|d| d.error_code()).unwrap_or(""),
+                detail.and_then(|d| d.error_message()).unwrap_or("")
+            )
+        })
+        .collect();
+    if bad.is_empty() {
+        return Ok(());
+    }
+    Err(EngineError::environment(format!(
+        "{operation} on {table} failed for {} partition(s): {}",
+        bad.len(),
+        bad.join("; ")
+    )))
+}
+
 /// BatchDeletePartition in chunks of 25; partitions already gone are fine.
 pub async fn delete_partitions(
     e: &AthenaEngine,
@@ -476,20 +486,12 @@ pub async fn delete_partitions(
         })
         .await?;
         if let Some(r) = r {
-            let bad: Vec<_> = r
-                .errors()
-                .iter()
-                .filter(|pe| {
-                    pe.error_detail().and_then(|d| d.error_code())
-                        != Some("EntityNotFoundException")
-                })
-                .collect();
-            if !bad.is_empty() {
-                return Err(EngineError::environment(format!(
-                    "BatchDeletePartition on {table} failed for {} partition(s)",
-                    bad.len()
-                )));
-            }
+            check_partition_errors(
+                "BatchDeletePartition",
+                table,
+                r.errors(),
+                "EntityNotFoundException",
+            )?;
         }
     }
     Ok(())
