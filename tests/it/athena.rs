@@ -284,10 +284,7 @@ fn call_sequences_first_run_second_run_full_refresh() {
         "{params}"
     );
     // Per node: its query ids and the bytes they scanned.
-    let results: Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.join("target/run_results.json")).unwrap(),
-    )
-    .unwrap();
+    let results = crate::support::run_results(dir);
     let t = results["results"]
         .as_array()
         .unwrap()
@@ -488,10 +485,7 @@ fn a_syntax_error_fails_at_once_with_the_query_id() {
     );
     let (code, out, err) = karte(dir, &["build", "--threads", "1"], &[]);
     assert_eq!(code, 1, "{out}{err}");
-    let results: Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.join("target/run_results.json")).unwrap(),
-    )
-    .unwrap();
+    let results = crate::support::run_results(dir);
     let t = results["results"]
         .as_array()
         .unwrap()
@@ -596,12 +590,7 @@ fn a_killed_build_resumes_without_duplicate_writes_and_rollback_restores() {
         &[("KARTE_FAILPOINT", "exit-after:t_table/02-swap")],
     );
     assert_eq!(code, 137, "{err}");
-    let run_id = std::fs::read_dir(dir.join("target/journal"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .max()
-        .unwrap();
+    let run_id = crate::support::latest_run_id(dir);
     let (code, out, err) = karte(dir, &["rollback", &run_id], &[]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(
@@ -653,7 +642,7 @@ fn a_query_past_its_timeout_is_stopped() {
         .calls()
         .iter()
         .any(|c| c["operation"] == "StopQueryExecution"));
-    let results = std::fs::read_to_string(dir.join("target/run_results.json")).unwrap();
+    let results = crate::support::run_results(dir).to_string();
     assert!(results.contains("query_timeout_seconds"), "{results}");
 }
 
@@ -669,7 +658,7 @@ fn max_bytes_scanned_stops_before_the_next_query() {
         &[],
     );
     assert_eq!(code, 1, "{out}{err}");
-    let results = std::fs::read_to_string(dir.join("target/run_results.json")).unwrap();
+    let results = crate::support::run_results(dir).to_string();
     assert!(results.contains("--max-bytes-scanned reached"), "{results}");
     // The totals are shown at the end.
     assert!(out.contains("Athena: ") && out.contains("scanned"), "{out}");

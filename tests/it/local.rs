@@ -212,10 +212,7 @@ fn failing_test_skips_downstream_and_warn_does_not() {
     set_claims(dir, "claim_id,person_id,service_month,amount,loaded_at\nc1,p1,2024-04-01,100,1\nc1,p2,2024-04-01,-5,1\n");
     let (code, out, err) = karte(dir, &["build", "--select", "claims t_table+"]);
     assert_eq!(code, 1, "{out}{err}");
-    let results: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.join("target/run_results.json")).unwrap(),
-    )
-    .unwrap();
+    let results = crate::support::run_results(dir);
     let status = |name: &str| {
         results["results"]
             .as_array()
@@ -254,10 +251,7 @@ fn upstream_failure_skips_descendants_only() {
     .unwrap();
     let (code, _, _) = karte(dir, &["build"]);
     assert_eq!(code, 1);
-    let results: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.join("target/run_results.json")).unwrap(),
-    )
-    .unwrap();
+    let results = crate::support::run_results(dir);
     let by_name = |n: &str| {
         results["results"]
             .as_array()
@@ -309,10 +303,7 @@ fn example_project_builds_end_to_end() {
     let _ = std::fs::remove_dir_all(tmp.path().join("target"));
     let (code, out, err) = karte(tmp.path(), &["build"]);
     assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
-    let results: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(tmp.path().join("target/run_results.json")).unwrap(),
-    )
-    .unwrap();
+    let results = crate::support::run_results(tmp.path());
     let results = results["results"].as_array().unwrap();
     assert!(!results.is_empty());
     for r in results {
@@ -383,12 +374,7 @@ fn a_killed_local_build_resumes_and_rollback_restores() {
         .unwrap();
     assert_eq!(out.status.code(), Some(137));
     assert_eq!(flat(dir, "select claim_id from silver.t_table"), ["c9"]);
-    let run_id = std::fs::read_dir(dir.join("target/journal"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .max()
-        .unwrap();
+    let run_id = crate::support::latest_run_id(dir);
     let (code, out, err) = karte(dir, &["rollback", &run_id]);
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(flat(dir, "select count(*) from silver.t_table"), ["4"]);
@@ -412,13 +398,7 @@ fn a_step_killed_halfway_is_cleaned_and_redone_on_resume() {
     assert_eq!(out.status.code(), Some(137));
     // Make it look as if the process died while the step was writing: its data is there,
     // but the journal never recorded the step as done.
-    let journal = std::fs::read_dir(dir.join("target/journal"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .max()
-        .unwrap()
-        .join("events.jsonl");
+    let journal = crate::support::latest_journal(dir).join("events.jsonl");
     let events = std::fs::read_to_string(&journal).unwrap();
     let kept: Vec<&str> = events
         .lines()

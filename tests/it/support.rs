@@ -98,3 +98,28 @@ pub fn deps(c: &Compiled, name: &str) -> Vec<String> {
 pub fn example_project() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("example_project")
 }
+
+/// `target/run_results.json` of a project, parsed.
+pub fn run_results(dir: &Path) -> serde_json::Value {
+    let path = dir.join("target/run_results.json");
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+/// The journal directory of the newest run under `target/journal/`.
+pub fn latest_journal(dir: &Path) -> PathBuf {
+    std::fs::read_dir(dir.join("target/journal"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .max()
+        .unwrap()
+}
+
+/// The newest run id (a directory name under `target/journal/`).
+pub fn latest_run_id(dir: &Path) -> String {
+    latest_journal(dir)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .to_string()
+}
