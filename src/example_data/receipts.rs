@@ -330,9 +330,9 @@ fn day_columns(days: &[(u32, u64)]) -> Vec<F> {
     cols
 }
 
-/// An SI record. `total` is (点数, 回数) — absent on the lines of a group but its last.
-fn si(shikibetsu: &str, code: &str, total: Option<(u64, u64)>, days: &[(u32, u64)]) -> Vec<F> {
-    let mut rec = vec![s("SI"), s(shikibetsu), s("1"), s(code), F::E];
+/// The columns SI and IY records end with: 点数 and 回数, six unused columns, and the 31 day
+/// columns — all empty on the lines of a group but its last (`total` is None).
+fn push_totals_and_days(rec: &mut Vec<F>, total: Option<(u64, u64)>, days: &[(u32, u64)]) {
     match total {
         Some((p, n)) => rec.extend([F::N(p), F::N(n)]),
         None => rec.extend([F::E, F::E]),
@@ -343,6 +343,12 @@ fn si(shikibetsu: &str, code: &str, total: Option<(u64, u64)>, days: &[(u32, u64
     } else {
         vec![F::E; 31]
     });
+}
+
+/// An SI record. `total` is (点数, 回数) — absent on the lines of a group but its last.
+fn si(shikibetsu: &str, code: &str, total: Option<(u64, u64)>, days: &[(u32, u64)]) -> Vec<F> {
+    let mut rec = vec![s("SI"), s(shikibetsu), s("1"), s(code), F::E];
+    push_totals_and_days(&mut rec, total, days);
     rec
 }
 
@@ -360,16 +366,7 @@ fn iy(
         s(code),
         F::S(amount.to_string()),
     ];
-    match total {
-        Some((p, n)) => rec.extend([F::N(p), F::N(n)]),
-        None => rec.extend([F::E, F::E]),
-    }
-    rec.extend(std::iter::repeat_n(F::E, 6));
-    rec.extend(if total.is_some() {
-        day_columns(days)
-    } else {
-        vec![F::E; 31]
-    });
+    push_totals_and_days(&mut rec, total, days);
     rec
 }
 
