@@ -8,7 +8,7 @@ use aws_sdk_glue::types::{
 };
 use std::collections::BTreeMap;
 
-use super::retry::call;
+use super::retry::{call, call_allowing};
 use super::AthenaEngine;
 use crate::engine::EngineError;
 use crate::plan::catalog::{
@@ -31,7 +31,7 @@ pub async fn catalog_state(
     for schema in schemas {
         let mut token: Option<String> = None;
         loop {
-            let page = call(e, "GetTables", &["EntityNotFoundException"], true, || {
+            let page = call_allowing(e, "GetTables", &["EntityNotFoundException"], true, || {
                 e.glue
                     .get_tables()
                     .database_name(schema)
@@ -117,7 +117,7 @@ pub async fn get_table(
 }
 
 async fn get_raw(e: &AthenaEngine, schema: &str, name: &str) -> Result<Option<Table>, EngineError> {
-    let r = call(e, "GetTable", &["EntityNotFoundException"], true, || {
+    let r = call_allowing(e, "GetTable", &["EntityNotFoundException"], true, || {
         e.glue.get_table().database_name(schema).name(name).send()
     })
     .await?;
@@ -133,7 +133,7 @@ pub async fn partitions(
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let Some(page) = call(
+        let Some(page) = call_allowing(
             e,
             "GetPartitions",
             &["EntityNotFoundException"],
@@ -176,7 +176,7 @@ pub async fn create_database(e: &AthenaEngine, schema: &str) -> Result<(), Engin
         .name(schema)
         .build()
         .map_err(|err| EngineError::internal(err.to_string()))?;
-    call(
+    call_allowing(
         e,
         "CreateDatabase",
         &["AlreadyExistsException"],
@@ -194,7 +194,7 @@ pub async fn create_database(e: &AthenaEngine, schema: &str) -> Result<(), Engin
 
 /// DeleteTable (catalog entry only; Glue never deletes data); a missing table is fine.
 pub async fn delete_table(e: &AthenaEngine, t: &TableRef) -> Result<(), EngineError> {
-    call(
+    call_allowing(
         e,
         "DeleteTable",
         &["EntityNotFoundException"],
@@ -243,7 +243,7 @@ pub async fn set_parameters(
         return Err(EngineError::internal(format!("{t} is not in Glue")));
     };
     let input = input_of(&raw, &t.name, params)?;
-    call(e, "UpdateTable", &[], false, || {
+    call(e, "UpdateTable", false, || {
         e.glue
             .update_table()
             .database_name(&t.schema)
@@ -278,7 +278,7 @@ pub async fn swap(
             create_table(e, &table.schema, &input).await?;
         }
         Some(_) => {
-            call(e, "UpdateTable", &[], false, || {
+            call(e, "UpdateTable", false, || {
                 e.glue
                     .update_table()
                     .database_name(&table.schema)
@@ -312,7 +312,7 @@ async fn create_table(
     schema: &str,
     input: &TableInput,
 ) -> Result<(), EngineError> {
-    call(e, "CreateTable", &[], false, || {
+    call(e, "CreateTable", false, || {
         e.glue
             .create_table()
             .database_name(schema)
@@ -363,7 +363,7 @@ async fn upsert_partitions(
     }
     for chunk in create.chunks(CREATE_BATCH) {
         let inputs: Vec<PartitionInput> = chunk.iter().map(|p| partition_input(sd, p)).collect();
-        let r = call(e, "BatchCreatePartition", &[], false, || {
+        let r = call(e, "BatchCreatePartition", false, || {
             e.glue
                 .batch_create_partition()
                 .database_name(&table.schema)
@@ -372,14 +372,12 @@ async fn upsert_partitions(
                 .send()
         })
         .await?;
-        if let Some(r) = r {
-            check_partition_errors(
-                "BatchCreatePartition",
-                table,
-                r.errors(),
-                "AlreadyExistsException",
-            )?;
-        }
+        check_partition_errors(
+            "BatchCreatePartition",
+            table,
+            r.errors(),
+            "AlreadyExistsException",
+        )?;
     }
     for chunk in update.chunks(CREATE_BATCH) {
         let entries: Vec<BatchUpdatePartitionRequestEntry> = chunk
@@ -392,7 +390,7 @@ async fn upsert_partitions(
                     .expect("entry has values and input")
             })
             .collect();
-        let r = call(e, "BatchUpdatePartition", &[], false, || {
+        let r = call(e, "BatchUpdatePartition", false, || {
             e.glue
                 .batch_update_partition()
                 .database_name(&table.schema)
@@ -401,17 +399,15 @@ async fn upsert_partitions(
                 .send()
         })
         .await?;
-        if let Some(r) = r {
-            if !r.errors().is_empty() {
-                return Err(EngineError::environment(format!(
-                    "BatchUpdatePartition on {table} failed for {} partition(s): {:?}",
-                    r.errors().len(),
-                    r.errors()
-                        .iter()
-                        .map(|x| x.partition_value_list())
-                        .collect::<Vec<_>>()
-                )));
-            }
+        if !r.errors().is_empty() {
+            return Err(EngineError::environment(format!(
+                "BatchUpdatePartition on {table} failed for {} partition(s): {:?}",
+                r.errors().len(),
+                r.errors()
+                    .iter()
+                    .map(|x| x.partition_value_list())
+                    .collect::<Vec<_>>()
+            )));
         }
     }
     Ok(replaced)
@@ -476,7 +472,7 @@ pub async fn delete_partitions(
                     .expect("values set")
             })
             .collect();
-        let r = call(e, "BatchDeletePartition", &[], false, || {
+        let r = call(e, "BatchDeletePartition", false, || {
             e.glue
                 .batch_delete_partition()
                 .database_name(&table.schema)
@@ -485,14 +481,12 @@ pub async fn delete_partitions(
                 .send()
         })
         .await?;
-        if let Some(r) = r {
-            check_partition_errors(
-                "BatchDeletePartition",
-                table,
-                r.errors(),
-                "EntityNotFoundException",
-            )?;
-        }
+        check_partition_errors(
+            "BatchDeletePartition",
+            table,
+            r.errors(),
+            "EntityNotFoundException",
+        )?;
     }
     Ok(())
 }
@@ -507,7 +501,7 @@ pub async fn expire_versions(
     let mut ids: Vec<i64> = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let Some(page) = call(
+        let Some(page) = call_allowing(
             e,
             "GetTableVersions",
             &["EntityNotFoundException"],
@@ -543,7 +537,7 @@ pub async fn expire_versions(
         .map(i64::to_string)
         .collect();
     for chunk in old.chunks(100) {
-        call(e, "BatchDeleteTableVersion", &[], false, || {
+        call(e, "BatchDeleteTableVersion", false, || {
             e.glue
                 .batch_delete_table_version()
                 .database_name(&table.schema)
@@ -631,14 +625,20 @@ pub async fn restore(
     })?;
     let old_parts: Vec<PartitionState> =
         serde_json::from_value(prev["partitions"].clone()).unwrap_or_default();
-    let Some(v) = call(e, "GetTableVersion", &[], true, || {
-        e.glue
-            .get_table_version()
-            .database_name(&t.schema)
-            .table_name(&t.name)
-            .version_id(version)
-            .send()
-    })
+    let Some(v) = call_allowing(
+        e,
+        "GetTableVersion",
+        &["EntityNotFoundException"],
+        true,
+        || {
+            e.glue
+                .get_table_version()
+                .database_name(&t.schema)
+                .table_name(&t.name)
+                .version_id(version)
+                .send()
+        },
+    )
     .await?
     else {
         return Err(EngineError::environment(format!(
@@ -651,7 +651,7 @@ pub async fn restore(
         )));
     };
     let input = input_of(table, &t.name, &BTreeMap::new())?;
-    call(e, "UpdateTable", &[], false, || {
+    call(e, "UpdateTable", false, || {
         e.glue
             .update_table()
             .database_name(&t.schema)

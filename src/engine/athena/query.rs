@@ -123,7 +123,7 @@ async fn submit(e: &AthenaEngine, sql: &str, token: &str) -> Result<String, Engi
         .s3_staging_dir
         .as_ref()
         .map(|out| ResultConfiguration::builder().output_location(out).build());
-    let r = retry::call(e, "StartQueryExecution", &[], false, || {
+    let r = retry::call(e, "StartQueryExecution", false, || {
         e.athena
             .start_query_execution()
             .query_string(sql)
@@ -133,8 +133,7 @@ async fn submit(e: &AthenaEngine, sql: &str, token: &str) -> Result<String, Engi
             .set_result_configuration(results.clone())
             .send()
     })
-    .await?
-    .expect("no error code is accepted");
+    .await?;
     r.query_execution_id()
         .map(str::to_string)
         .ok_or_else(|| EngineError::internal("Athena returned no query execution id"))
@@ -181,11 +180,10 @@ async fn wait(e: &AthenaEngine, id: &str) -> Result<Result<Finished, Failure>, E
             )));
         }
         // Reading a status is idempotent: throttling and transport hiccups are retried.
-        let got = retry::call(e, "GetQueryExecution", &[], true, || {
+        let got = retry::call(e, "GetQueryExecution", true, || {
             e.athena.get_query_execution().query_execution_id(id).send()
         })
-        .await?
-        .expect("no error code is accepted");
+        .await?;
         let Some(q) = got.query_execution() else {
             return Err(EngineError::internal(format!(
                 "no execution for query {id}"
@@ -254,7 +252,7 @@ pub async fn results(
     let mut rows = Vec::new();
     let mut first = true;
     loop {
-        let page = retry::call(e, "GetQueryResults", &[], true, || {
+        let page = retry::call(e, "GetQueryResults", true, || {
             e.athena
                 .get_query_results()
                 .query_execution_id(id)
@@ -262,8 +260,7 @@ pub async fn results(
                 .max_results(1000)
                 .send()
         })
-        .await?
-        .expect("no error code is accepted");
+        .await?;
         if let Some(rs) = page.result_set() {
             if first {
                 columns = rs
@@ -323,15 +320,14 @@ pub async fn column_names(e: &AthenaEngine, id: &str) -> Result<Vec<String>, Eng
 }
 
 async fn metadata(e: &AthenaEngine, id: &str) -> Result<Vec<(String, String)>, EngineError> {
-    let r = retry::call(e, "GetQueryResults", &[], true, || {
+    let r = retry::call(e, "GetQueryResults", true, || {
         e.athena
             .get_query_results()
             .query_execution_id(id)
             .max_results(1)
             .send()
     })
-    .await?
-    .expect("no error code is accepted");
+    .await?;
     Ok(r.result_set()
         .and_then(|rs| rs.result_set_metadata())
         .map(|m| {

@@ -109,10 +109,32 @@ impl HttpStatus for aws_smithy_runtime_api::http::Response {
 }
 
 /// Run one AWS call (any service) with karte's retry policy: throttling is retried, and with
-/// `retry_transport` also timeouts and dropped connections (for calls that only read).
-/// `ok_codes` are error codes that count as success (e.g. `AlreadyExistsException` for
-/// CreateDatabase): then `Ok(None)`. Other errors become an [`EngineError`] naming `operation`.
+/// `retry_transport` also timeouts and dropped connections (for calls that only read). Errors
+/// become an [`EngineError`] naming `operation`.
 pub async fn call<T, E, F, Fut>(
+    e: &super::AthenaEngine,
+    operation: &str,
+    retry_transport: bool,
+    f: F,
+) -> Result<T, crate::engine::EngineError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<
+        Output = Result<
+            T,
+            aws_sdk_glue::error::SdkError<E, aws_smithy_runtime_api::http::Response>,
+        >,
+    >,
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    call_allowing(e, operation, &[], retry_transport, f)
+        .await
+        .map(|r| r.expect("no error code is allowed, so every error is returned"))
+}
+
+/// [`call`], where the error codes in `ok_codes` count as success (e.g.
+/// `AlreadyExistsException` for CreateDatabase): then `Ok(None)`.
+pub async fn call_allowing<T, E, F, Fut>(
     e: &super::AthenaEngine,
     operation: &str,
     ok_codes: &[&str],

@@ -53,15 +53,14 @@ pub async fn list(e: &AthenaEngine, prefix: &str) -> Result<Vec<String>, EngineE
     let mut keys = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let page = call(e, "ListObjectsV2", &[], true, || {
+        let page = call(e, "ListObjectsV2", true, || {
             e.s3.list_objects_v2()
                 .bucket(&bucket)
                 .prefix(&key)
                 .set_continuation_token(token.clone())
                 .send()
         })
-        .await?
-        .expect("no error code is accepted");
+        .await?;
         keys.extend(
             page.contents()
                 .iter()
@@ -93,14 +92,13 @@ pub async fn delete_prefix(e: &AthenaEngine, prefix: &str) -> Result<u64, Engine
             .quiet(true)
             .build()
             .map_err(|err| EngineError::internal(err.to_string()))?;
-        let r = call(e, "DeleteObjects", &[], false, || {
+        let r = call(e, "DeleteObjects", false, || {
             e.s3.delete_objects()
                 .bucket(&bucket)
                 .delete(delete.clone())
                 .send()
         })
-        .await?
-        .expect("no error code is accepted");
+        .await?;
         if !r.errors().is_empty() {
             let first = &r.errors()[0];
             return Err(EngineError::environment(format!(
@@ -118,7 +116,7 @@ pub async fn delete_prefix(e: &AthenaEngine, prefix: &str) -> Result<u64, Engine
 /// Upload one object.
 pub async fn put_object(e: &AthenaEngine, uri: &str, body: Vec<u8>) -> Result<(), EngineError> {
     let (bucket, key) = split(uri)?;
-    call(e, "PutObject", &[], false, || {
+    call(e, "PutObject", false, || {
         e.s3.put_object()
             .bucket(&bucket)
             .key(&key)
