@@ -18,6 +18,8 @@ pub mod diag;
 pub mod engine;
 pub mod example_data;
 pub mod graph;
+#[cfg(feature = "duckdb-engine")]
+pub mod ingest;
 pub mod plan;
 pub mod project;
 pub mod render;

@@ -46,6 +46,9 @@ enum Command {
     Rollback(RollbackArgs),
     /// Write the example project's synthetic deliveries (CP932, zipped) and their answer key.
     ExampleData(commands::example_data::ExampleDataArgs),
+    /// Load delivered files (zip/gzip, CP932 CSV/TSV/UKE) into bronze tables by the project's ingest rules.
+    #[cfg(feature = "duckdb-engine")]
+    Ingest(commands::ingest::IngestArgs),
 }
 
 #[derive(Debug, Args)]
@@ -155,6 +158,10 @@ struct RunCmdArgs {
     /// Athena: start no more queries once this much was scanned in the run (e.g. 500GB, 2TB).
     #[arg(long, value_parser = parse_bytes)]
     max_bytes_scanned: Option<u64>,
+    /// First `karte ingest` these delivered files or directories; nothing is built if a file
+    /// is quarantined, in conflict or unmatched.
+    #[arg(long, num_args = 1..)]
+    ingest: Vec<PathBuf>,
 }
 
 /// `500GB`, `2TB`, `1048576` → bytes (binary units, as Athena bills).
@@ -219,6 +226,8 @@ pub fn main() -> i32 {
         Command::Retry(a) => commands::build::retry(&a.project, a.threads),
         Command::Rollback(a) => commands::build::rollback(&a.project, &a.run_id),
         Command::ExampleData(a) => commands::example_data::run(&a).map(|()| true),
+        #[cfg(feature = "duckdb-engine")]
+        Command::Ingest(a) => commands::ingest::run(&a),
         Command::Plan(a) => commands::plan::run(
             &a.project,
             &a.select,
@@ -249,6 +258,26 @@ fn run_cmd(
     kinds: &[NodeKind],
     tests: bool,
 ) -> Result<bool, Diagnostics> {
+    if !a.ingest.is_empty() {
+        #[cfg(feature = "duckdb-engine")]
+        {
+            let ok = commands::ingest::run(&commands::ingest::IngestArgs {
+                project: a.project.clone(),
+                paths: a.ingest.clone(),
+                dry_run: false,
+                list: false,
+            })?;
+            if !ok {
+                eprintln!("not building: ingest did not load every file (see above)");
+                return Ok(false);
+            }
+        }
+        #[cfg(not(feature = "duckdb-engine"))]
+        return Err(Diagnostics(vec![Diagnostic::error(
+            Code::EngineFailed,
+            "this karte was built without ingest (the duckdb-engine feature)".to_string(),
+        )]));
+    }
     commands::build::run(
         &a.project,
         &a.select,

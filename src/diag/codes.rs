@@ -100,6 +100,8 @@ codes! {
     EngineFailed = "E501", Environment;
     /// SQL that the local engine cannot run with Athena's meaning.
     Untranslatable = "E502", Project;
+    /// An ingest rule (`ingest/*.yml`) is malformed.
+    InvalidIngestRule = "E601", Project;
     /// A configuration key karte does not know (probably a typo).
     UnknownConfigKey = "W001", Project;
     /// A file in the project is ignored.

@@ -76,6 +76,9 @@ pub struct TableState {
     /// Earlier data locations kept for rollback, newest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub previous_locations: Vec<String>,
+    /// The delivered file an unpartitioned ingest table holds (`karte ingest`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingested: Option<IngestedFile>,
 }
 
 /// A column.
@@ -95,6 +98,53 @@ pub struct PartitionState {
     pub values: Vec<String>,
     /// Location.
     pub location: String,
+    /// The delivered file this partition holds (`karte ingest`): the ingest manifest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingested: Option<IngestedFile>,
+}
+
+/// A delivered file loaded by `karte ingest`, kept with the partition (or table) holding it —
+/// as catalog parameters (`karte_source_*`) on Glue, in the catalog entry locally.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngestedFile {
+    /// The file's name as matched by its rule (e.g. `medical/RECEIPTC_06139999_201811.zip`).
+    pub file: String,
+    /// SHA-256 of the delivered bytes (hex).
+    pub sha256: String,
+    /// Size of the delivered file in bytes.
+    pub bytes: u64,
+    /// Rows loaded.
+    pub rows: u64,
+    /// When it was loaded (UTC, RFC 3339).
+    pub ingested_at: String,
+    /// The ingest run.
+    pub run_id: String,
+}
+
+impl IngestedFile {
+    /// As catalog parameters.
+    pub fn to_params(&self) -> Vec<(String, String)> {
+        vec![
+            ("karte_source_file".into(), self.file.clone()),
+            ("karte_source_sha256".into(), self.sha256.clone()),
+            ("karte_source_bytes".into(), self.bytes.to_string()),
+            ("karte_rows".into(), self.rows.to_string()),
+            ("karte_ingested_at".into(), self.ingested_at.clone()),
+            ("karte_ingest_run".into(), self.run_id.clone()),
+        ]
+    }
+
+    /// From catalog parameters (None if they do not describe an ingested file).
+    pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Option<IngestedFile> {
+        Some(IngestedFile {
+            file: get("karte_source_file")?,
+            sha256: get("karte_source_sha256")?,
+            bytes: get("karte_source_bytes")?.parse().ok()?,
+            rows: get("karte_rows")?.parse().ok()?,
+            ingested_at: get("karte_ingested_at").unwrap_or_default(),
+            run_id: get("karte_ingest_run").unwrap_or_default(),
+        })
+    }
 }
 
 impl CatalogState {

@@ -3,6 +3,7 @@
 
 mod config;
 mod files;
+pub mod ingest;
 mod properties;
 pub mod yaml;
 
@@ -243,6 +244,8 @@ pub struct Project {
     pub sources: Vec<SourceTable>,
     /// Project macro files, sorted by path.
     pub macros: Vec<MacroFile>,
+    /// Ingest rules (`ingest/*.yml`); each rule's table is also a source named by its layer.
+    pub ingest: ingest::IngestRules,
 }
 
 impl Project {
@@ -328,6 +331,7 @@ pub fn load(root: &Path) -> Result<(Project, Diagnostics), Diagnostics> {
         nodes,
         sources: Vec::new(),
         macros,
+        ingest: ingest::IngestRules::default(),
     };
     let schemas: Vec<String> = project
         .nodes
@@ -339,6 +343,7 @@ pub fn load(root: &Path) -> Result<(Project, Diagnostics), Diagnostics> {
     }
     apply_folder_defaults(&mut project, &config_text, &mut diags);
     apply_properties(&mut project, prop_files, &mut diags);
+    add_ingest_tables(&mut project, &mut diags);
     check_duplicates(&project, &mut diags);
     project
         .nodes
@@ -352,6 +357,51 @@ pub fn load(root: &Path) -> Result<(Project, Diagnostics), Diagnostics> {
         Err(diags)
     } else {
         Ok((project, diags))
+    }
+}
+
+/// Read `ingest/*.yml`; every rule's table becomes a source named by its layer (so plain SQL
+/// reads `bronze.medical_claims`).
+fn add_ingest_tables(project: &mut Project, diags: &mut Diagnostics) {
+    let mut found = Vec::new();
+    project.ingest = ingest::load(&project.root, &mut found);
+    for d in found {
+        diags.push(d);
+    }
+    for r in &project.ingest.rules {
+        let mut columns: Vec<properties::ColumnProperties> = r
+            .columns
+            .iter()
+            .map(|c| properties::ColumnProperties {
+                name: c.name.clone(),
+                description: c.description.clone(),
+                data_type: Some("varchar".into()),
+                ..Default::default()
+            })
+            .collect();
+        columns.push(properties::ColumnProperties {
+            name: ingest::SOURCE_FILE_COLUMN.into(),
+            description: Some("the delivered file (`archive.zip!member` for a zip member)".into()),
+            data_type: Some("varchar".into()),
+            ..Default::default()
+        });
+        columns.push(properties::ColumnProperties {
+            name: ingest::LINE_COLUMN.into(),
+            description: Some("line number in that file (1-based)".into()),
+            data_type: Some("bigint".into()),
+            ..Default::default()
+        });
+        project.sources.push(SourceTable {
+            source: r.layer.clone(),
+            name: r.name.clone(),
+            schema: project.layer_schema(&r.layer),
+            identifier: r.name.clone(),
+            catalog: None,
+            description: r.description.clone(),
+            columns,
+            tests: Vec::new(),
+            path: r.path.clone(),
+        });
     }
 }
 

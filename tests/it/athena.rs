@@ -697,3 +697,133 @@ fn plan_live_reads_glue_and_saves_the_state() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(offline, out);
 }
+
+/// A project with an Athena target and one ingest rule over gzip CSVs.
+fn ingest_project(aws: &FakeAws) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("karte.yml"),
+        format!(
+            "name: lake
+layers:
+  bronze: bronze
+default_target: athena
+targets:
+  athena:
+    type: athena
+    region: us-east-1
+    workgroup: primary
+    s3_staging_dir: s3://query-results/karte/
+    lake_root: s3://lake-bucket/lake/
+    endpoint_url: {}
+    retry_base_delay_ms: 1
+",
+            aws.url()
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir_all(tmp.path().join("ingest")).unwrap();
+    std::fs::write(
+        tmp.path().join("ingest/labs.yml"),
+        "tables:
+  - name: labs
+    files: \"lab/{facility}_lab_{month}.csv.gz\"
+    columns:
+      - { name: patient_id, header: 患者ID }
+      - { name: result, header: 結果値 }
+",
+    )
+    .unwrap();
+    tmp
+}
+
+fn lab_file(dir: &Path, facility: &str, month: &str, rows: usize) {
+    use std::io::Write as _;
+    let mut text = String::from("患者ID,結果値\r\n");
+    for i in 0..rows {
+        text.push_str(&format!("{i:010},6.{i}\r\n"));
+    }
+    let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode(&text);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&bytes).unwrap();
+    let path = dir.join(format!("lab/{facility}_lab_{month}.csv.gz"));
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, gz.finish().unwrap()).unwrap();
+}
+
+/// The S3 keys under a prefix (through the emulator's S3 API, as karte's own calls would).
+fn ingest_calls(aws: &FakeAws) -> String {
+    call_lines(&aws.calls())
+        .lines()
+        .map(|l| {
+            // f-<checksum>/ names are content hashes: stable, but long.
+            match l.find("/f-") {
+                Some(i) => format!("{}/f-…{}", &l[..i], &l[i + 19..]),
+                None => l.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn ingest_writes_parquet_to_s3_and_registers_partitions_in_glue() {
+    let aws = FakeAws::start();
+    let tmp = ingest_project(&aws);
+    let dir = tmp.path();
+    let deliveries = tempfile::tempdir().unwrap();
+    lab_file(deliveries.path(), "1310001", "201901", 3);
+    lab_file(deliveries.path(), "1310002", "201901", 2);
+    let run = |what: &str| {
+        aws.post("/_karte/reset-calls", json!({}));
+        let (code, out, err) = karte(dir, &["ingest", deliveries.path().to_str().unwrap()], &[]);
+        assert_eq!(code, 0, "{what}\n{out}{err}");
+        (out, ingest_calls(&aws))
+    };
+
+    let (out, calls) = run("first");
+    assert!(out.contains("2 loaded"), "{out}");
+    insta::assert_snapshot!("athena_ingest_first", calls);
+
+    // The same files again: Glue is read, nothing is written.
+    let (out, calls) = run("again");
+    assert!(out.contains("2 unchanged"), "{out}");
+    assert!(
+        calls.lines().all(|l| l.contains(" Get")),
+        "only reads on a second ingest:\n{calls}"
+    );
+
+    // A corrected file: new object, BatchUpdatePartition, then the old location is deleted.
+    lab_file(deliveries.path(), "1310002", "201901", 4);
+    let (out, calls) = run("changed");
+    assert!(out.contains("1 replaced, 1 unchanged"), "{out}");
+    insta::assert_snapshot!("athena_ingest_replace", calls);
+    for c in aws.calls() {
+        if matches!(
+            c["operation"].as_str(),
+            Some("DeleteObjects" | "ListObjectsV2")
+        ) {
+            let p = &c["params"];
+            let keys: Vec<&str> = p["keys"]
+                .as_array()
+                .map(|k| k.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            for path in p["prefix"].as_str().into_iter().chain(keys) {
+                assert!(
+                    path.starts_with("lake/bronze/labs/facility=1310002/month=201901/f-"),
+                    "{c}"
+                );
+            }
+        }
+    }
+
+    // The manifest comes back from the Glue partition parameters.
+    let (code, out, err) = karte(dir, &["ingest", "--list"], &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("facility=1310002/month=201901")
+            && out.contains("lab/1310002_lab_201901.csv.gz")
+            && out.contains("4 rows"),
+        "{out}"
+    );
+}

@@ -3,6 +3,8 @@
 pub mod build;
 pub mod compile;
 pub mod example_data;
+#[cfg(feature = "duckdb-engine")]
+pub mod ingest;
 pub mod init;
 pub mod ls;
 pub mod plan;

@@ -12,7 +12,7 @@ use super::retry::{call, call_allowing};
 use super::AthenaEngine;
 use crate::engine::EngineError;
 use crate::plan::catalog::{
-    CatalogState, ColumnState, PartitionState, TableKind, TableState, MANAGED_PARAM,
+    CatalogState, ColumnState, IngestedFile, PartitionState, TableKind, TableState, MANAGED_PARAM,
     OWNED_PREFIX_PARAM,
 };
 use crate::plan::TableRef;
@@ -104,6 +104,7 @@ pub fn table_state(t: &Table) -> TableState {
             .collect(),
         partitions: Vec::new(),
         previous_locations: Vec::new(),
+        ingested: IngestedFile::from_params(|k| params.get(k).cloned()),
     }
 }
 
@@ -159,6 +160,9 @@ pub async fn partitions(
                     .and_then(|s| s.location())
                     .unwrap_or_default()
                     .to_string(),
+                ingested: IngestedFile::from_params(|k| {
+                    p.parameters().and_then(|m| m.get(k)).cloned()
+                }),
             });
         }
         token = page.next_token().map(str::to_string);
@@ -335,12 +339,17 @@ fn partition_input(t_sd: Option<&StorageDescriptor>, p: &PartitionState) -> Part
     PartitionInput::builder()
         .set_values(Some(p.values.clone()))
         .storage_descriptor(sd)
+        .set_parameters(
+            p.ingested
+                .as_ref()
+                .map(|i| i.to_params().into_iter().collect()),
+        )
         .build()
 }
 
 /// Create the partitions that are new and repoint the existing ones (≤100 per call). Returns
 /// the previous locations of the repointed partitions.
-async fn upsert_partitions(
+pub async fn upsert_partitions(
     e: &AthenaEngine,
     table: &TableRef,
     new: &[PartitionState],
@@ -547,6 +556,81 @@ pub async fn expire_versions(
         })
         .await?;
     }
+    Ok(())
+}
+
+/// Create (or update) a Parquet table as `karte ingest` describes it: managed by karte, owning
+/// its prefix; an unpartitioned table carries its one file's manifest in its parameters.
+pub async fn put_parquet_table(
+    e: &AthenaEngine,
+    t: &TableRef,
+    state: &TableState,
+    exists: bool,
+) -> Result<(), EngineError> {
+    let col = |name: &str, ty: &str| {
+        Column::builder()
+            .name(name)
+            .r#type(ty)
+            .build()
+            .expect("name set")
+    };
+    let sd = StorageDescriptor::builder()
+        .set_columns(Some(
+            state
+                .columns
+                .iter()
+                .map(|c| col(&c.name, &c.data_type))
+                .collect(),
+        ))
+        .set_location(state.location.clone())
+        .input_format("org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat")
+        .output_format("org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat")
+        .serde_info(
+            SerDeInfo::builder()
+                .serialization_library(
+                    "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+                )
+                .build(),
+        )
+        .build();
+    let mut input = TableInput::builder()
+        .name(&t.name)
+        .table_type("EXTERNAL_TABLE")
+        .storage_descriptor(sd)
+        .set_partition_keys(Some(
+            state
+                .partition_keys
+                .iter()
+                .zip(&state.partition_types)
+                .map(|(k, ty)| col(k, ty))
+                .collect(),
+        ))
+        .parameters("classification", "parquet")
+        .parameters("EXTERNAL", "TRUE")
+        .parameters(MANAGED_PARAM, "true");
+    if let Some(owned) = &state.owned_prefix {
+        input = input.parameters(OWNED_PREFIX_PARAM, owned);
+    }
+    if let Some(i) = &state.ingested {
+        for (k, v) in i.to_params() {
+            input = input.parameters(k, v);
+        }
+    }
+    let input = input
+        .build()
+        .map_err(|err| EngineError::internal(err.to_string()))?;
+    if !exists {
+        create_database(e, &t.schema).await?;
+        return create_table(e, &t.schema, &input).await;
+    }
+    call(e, "UpdateTable", false, || {
+        e.glue
+            .update_table()
+            .database_name(&t.schema)
+            .table_input(input.clone())
+            .send()
+    })
+    .await?;
     Ok(())
 }
 

@@ -316,6 +316,7 @@ impl Engine for LocalEngine {
                             None => target.partitions.push(PartitionState {
                                 values: p.values,
                                 location: p.location,
+                                ingested: None,
                             }),
                         }
                     }

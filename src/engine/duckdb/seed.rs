@@ -133,6 +133,7 @@ pub fn load(
         partition_types: Vec::new(),
         partitions: Vec::new(),
         previous_locations: Vec::new(),
+        ingested: None,
     };
     conn.execute_batch(&format!(
         "CREATE SCHEMA IF NOT EXISTS {}",

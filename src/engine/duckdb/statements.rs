@@ -171,6 +171,7 @@ pub fn run(conn: &Connection, root: &Path, sql: &str) -> Result<Option<u64>, Eng
                     partition_types: Vec::new(),
                     partitions: Vec::new(),
                     previous_locations: Vec::new(),
+                    ingested: None,
                 },
             )?;
             Ok(None)
@@ -261,6 +262,7 @@ fn create_iceberg(
             partition_types: Vec::new(),
             partitions: Vec::new(),
             previous_locations: Vec::new(),
+            ingested: None,
         },
     )?;
     Ok(Some(n as u64))
@@ -337,6 +339,7 @@ fn create_hive(
             .map(|(values, rel)| PartitionState {
                 values,
                 location: format!("{}{rel}/", ensure_slash(location)),
+                ingested: None,
             })
             .collect()
     };
@@ -350,6 +353,7 @@ fn create_hive(
         partition_types,
         partitions: parts,
         previous_locations: Vec::new(),
+        ingested: None,
     };
     catalog::put(conn, table, &state)?;
     catalog::refresh_view(conn, root, table, &state)?;
@@ -445,6 +449,7 @@ fn insert_hive(
                     state.partitions.push(PartitionState {
                         values,
                         location: loc.clone(),
+                        ingested: None,
                     });
                     loc
                 }

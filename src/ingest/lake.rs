@@ -1,0 +1,196 @@
+//! Where ingested data goes: the local lake (Parquet files + the local catalog) or, in
+//! `athena.rs`, S3 + Glue. The ingest run only talks to this trait.
+
+use std::path::{Path, PathBuf};
+
+use crate::engine::duckdb::{catalog, LocalEngine};
+use crate::engine::EngineError;
+use crate::plan::catalog::{PartitionState, TableState};
+use crate::plan::layout::{is_under, Lake as Layout};
+use crate::plan::TableRef;
+use crate::project::Target;
+
+/// A lake with a catalog that ingest can write to.
+pub trait Lake {
+    /// The catalog schema of a layer's schema (the target's `schema_prefix` applied).
+    fn schema(&self, layer_schema: &str) -> String;
+    /// The prefix a table owns, ending in `/`.
+    fn table_prefix(&self, t: &TableRef) -> String;
+    /// The table's catalog entry, with its partitions and what they hold.
+    fn table(&self, t: &TableRef) -> Result<Option<TableState>, EngineError>;
+    /// Create the table (`exists` false) or update its columns.
+    fn put_table(&self, t: &TableRef, state: &TableState, exists: bool) -> Result<(), EngineError>;
+    /// Put a local file at `location` (a file path/URI in the lake).
+    fn upload(&self, local: &Path, location: &str) -> Result<(), EngineError>;
+    /// Register (create or repoint) partitions — or, for an unpartitioned table, point the
+    /// table at its one file — in the catalog; `state` is updated to match.
+    fn publish(
+        &self,
+        t: &TableRef,
+        state: &mut TableState,
+        parts: Vec<PartitionState>,
+    ) -> Result<(), EngineError>;
+    /// Delete a location the table no longer uses (only inside the table's owned prefix).
+    fn delete(&self, t: &TableRef, state: &TableState, location: &str) -> Result<(), EngineError>;
+    /// Copy a bad file and its report to the quarantine; returns where.
+    fn quarantine(
+        &self,
+        run_id: &str,
+        name: &str,
+        file: &Path,
+        report: &str,
+    ) -> Result<String, EngineError>;
+}
+
+/// Apply published partitions to a table state (shared by both lakes).
+pub fn apply(state: &mut TableState, parts: Vec<PartitionState>) {
+    for p in parts {
+        if state.partition_keys.is_empty() {
+            state.location = Some(p.location);
+            state.ingested = p.ingested;
+            continue;
+        }
+        match state.partitions.iter_mut().find(|x| x.values == p.values) {
+            Some(x) => *x = p,
+            None => state.partitions.push(p),
+        }
+    }
+    state.partitions.sort_by(|a, b| a.values.cmp(&b.values));
+}
+
+/// Refuse to delete anything outside the table's owned prefix.
+pub fn check_owned(t: &TableRef, state: &TableState, location: &str) -> Result<(), EngineError> {
+    match &state.owned_prefix {
+        Some(owned)
+            if is_under(location, owned)
+                && location.trim_end_matches('/') != owned.trim_end_matches('/') =>
+        {
+            Ok(())
+        }
+        _ => Err(EngineError::internal(format!(
+            "refusing to delete {location}: it is not inside the prefix {t} owns ({})",
+            state.owned_prefix.as_deref().unwrap_or("none")
+        ))),
+    }
+}
+
+/// The local lake: Parquet under the target's `lake_dir`, the catalog in `target/karte.duckdb`.
+pub struct LocalLake {
+    engine: LocalEngine,
+    target: Target,
+    layout: Layout,
+}
+
+impl LocalLake {
+    /// Open the local lake of a project's target.
+    pub fn open(root: &Path, target: &Target) -> Result<LocalLake, EngineError> {
+        let layout = Layout::of(target).map_err(|d| EngineError::project(d.message.clone()))?;
+        let engine = LocalEngine::open(root, layout.root())?;
+        Ok(LocalLake {
+            engine,
+            target: target.clone(),
+            layout,
+        })
+    }
+
+    fn path(&self, location: &str) -> PathBuf {
+        catalog::resolve(self.engine.root(), location)
+    }
+}
+
+impl Lake for LocalLake {
+    fn schema(&self, layer_schema: &str) -> String {
+        self.target.schema(layer_schema)
+    }
+
+    fn table_prefix(&self, t: &TableRef) -> String {
+        self.layout.table_prefix(&t.schema, &t.name)
+    }
+
+    fn table(&self, t: &TableRef) -> Result<Option<TableState>, EngineError> {
+        self.engine.with_conn(|c| catalog::get(c, t))
+    }
+
+    fn put_table(
+        &self,
+        t: &TableRef,
+        state: &TableState,
+        _exists: bool,
+    ) -> Result<(), EngineError> {
+        self.engine.with_conn(|c| {
+            catalog::put(c, t, state)?;
+            catalog::refresh_view(c, self.engine.root(), t, state)
+        })
+    }
+
+    fn upload(&self, local: &Path, location: &str) -> Result<(), EngineError> {
+        let dest = self.path(location);
+        if let Some(dir) = dest.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                EngineError::environment(format!("cannot create {}: {e}", dir.display()))
+            })?;
+        }
+        if std::fs::rename(local, &dest).is_err() {
+            std::fs::copy(local, &dest).map_err(|e| {
+                EngineError::environment(format!("cannot write {}: {e}", dest.display()))
+            })?;
+        }
+        Ok(())
+    }
+
+    fn publish(
+        &self,
+        t: &TableRef,
+        state: &mut TableState,
+        parts: Vec<PartitionState>,
+    ) -> Result<(), EngineError> {
+        apply(state, parts);
+        // One catalog write: readers see all the new partitions or none.
+        self.put_table(t, state, true)
+    }
+
+    fn delete(&self, t: &TableRef, state: &TableState, location: &str) -> Result<(), EngineError> {
+        check_owned(t, state, location)?;
+        let dir = self.path(location);
+        match std::fs::remove_dir_all(&dir) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(EngineError::environment(format!(
+                "cannot delete {}: {e}",
+                dir.display()
+            ))),
+        }
+    }
+
+    fn quarantine(
+        &self,
+        run_id: &str,
+        name: &str,
+        file: &Path,
+        report: &str,
+    ) -> Result<String, EngineError> {
+        let location = format!("{}_quarantine/{run_id}/{name}", self.layout.root());
+        let dest = self.path(&location);
+        if let Some(dir) = dest.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                EngineError::environment(format!("cannot create {}: {e}", dir.display()))
+            })?;
+        }
+        std::fs::copy(file, &dest).map_err(|e| {
+            EngineError::environment(format!(
+                "cannot copy {} to {}: {e}",
+                file.display(),
+                dest.display()
+            ))
+        })?;
+        let mut report_path = dest.clone().into_os_string();
+        report_path.push(".problems.txt");
+        std::fs::write(&report_path, report).map_err(|e| {
+            EngineError::environment(format!(
+                "cannot write {}: {e}",
+                PathBuf::from(&report_path).display()
+            ))
+        })?;
+        Ok(location)
+    }
+}

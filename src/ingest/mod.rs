@@ -1,0 +1,598 @@
+//! `karte ingest`: land delivered files (zipped CP932 CSV/TSV, UKE, …) in bronze tables.
+//!
+//! Each file is classified by the project's ingest rules (`crate::project::ingest`), read and
+//! checked in one streaming pass (`read.rs`), converted to Parquet (DuckDB, in memory) and
+//! published to its own partition — a location named by the file's checksum, registered in the
+//! catalog after the data is in place, so readers see the old file or the new one, never half.
+//! A file maps to exactly one partition (an unpartitioned table holds one file); the partition
+//! keeps the file's name, checksum, size, rows and load time (the manifest), which makes a
+//! second ingest of the same file a no-op and a changed file a replacement of its partition.
+//! Bad files are copied to a quarantine location with a report; the rest of the batch goes on.
+
+#[cfg(feature = "athena")]
+pub mod athena;
+pub mod lake;
+pub mod read;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::engine::EngineError;
+use crate::plan::catalog::{ColumnState, IngestedFile, PartitionState, TableKind, TableState};
+use crate::plan::TableRef;
+use crate::project::ingest::{IngestRule, LINE_COLUMN, SOURCE_FILE_COLUMN};
+use crate::project::Project;
+pub use lake::Lake;
+pub use read::Problem;
+
+/// What happened to one delivered file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Loaded into a new partition.
+    Loaded,
+    /// Loaded, replacing the partition of an earlier, different version of the file.
+    Replaced,
+    /// Already loaded with the same checksum: nothing done.
+    Unchanged,
+    /// Would be loaded (`--dry-run`; the file was read and checked).
+    WouldLoad,
+    /// Would replace its partition (`--dry-run`).
+    WouldReplace,
+    /// Bad data: copied to quarantine, not loaded.
+    Quarantined,
+    /// Not loaded: its partition holds another file, or two rules match it.
+    Conflict,
+    /// No rule matches it.
+    Unmatched,
+    /// Matches an `ignore` glob.
+    Ignored,
+}
+
+impl Outcome {
+    fn failed(self) -> bool {
+        matches!(
+            self,
+            Outcome::Quarantined | Outcome::Conflict | Outcome::Unmatched
+        )
+    }
+}
+
+/// One file in the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    /// The file's name as matched (or its path when unmatched).
+    pub file: String,
+    /// What happened.
+    pub outcome: Outcome,
+    /// `schema.table`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    /// Partition, `key=value/…`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition: Option<String>,
+    /// Rows loaded.
+    pub rows: u64,
+    /// Bytes of the delivered file.
+    pub bytes: u64,
+    /// Bytes after decompression.
+    pub bytes_uncompressed: u64,
+    /// SHA-256.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub sha256: String,
+    /// The file replaced (its checksum), for `replaced`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_sha256: Option<String>,
+    /// Problems (quarantined / conflict).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<Problem>,
+    /// Where the quarantined copy is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quarantined_to: Option<String>,
+}
+
+/// The report of one `karte ingest`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Run id.
+    pub run_id: String,
+    /// Target.
+    pub target: String,
+    /// Dry run.
+    pub dry_run: bool,
+    /// Files, in path order.
+    pub files: Vec<FileReport>,
+    /// Seconds taken.
+    pub seconds: f64,
+}
+
+impl Report {
+    /// True if any file failed (quarantined, in conflict, unmatched).
+    pub fn failed(&self) -> bool {
+        self.files.iter().any(|f| f.outcome.failed())
+    }
+
+    /// Count of files with an outcome.
+    pub fn count(&self, o: Outcome) -> usize {
+        self.files.iter().filter(|f| f.outcome == o).count()
+    }
+}
+
+/// Options of one run.
+pub struct Options {
+    /// Files and directories to ingest.
+    pub paths: Vec<PathBuf>,
+    /// Read and check, but change nothing.
+    pub dry_run: bool,
+    /// Run id (`YYYYMMDDTHHMMSSZ-…`).
+    pub run_id: String,
+    /// Target name.
+    pub target: String,
+}
+
+/// A delivered file matched by a rule.
+struct Matched<'a> {
+    path: PathBuf,
+    name: String,
+    rule: &'a IngestRule,
+    values: Vec<String>,
+}
+
+/// Ingest `opts.paths` into `lake`; `progress` gets one line per file.
+pub fn run(
+    project: &Project,
+    lake: &dyn Lake,
+    opts: &Options,
+    progress: &mut dyn FnMut(&FileReport),
+) -> Result<Report, EngineError> {
+    let started = Instant::now();
+    let rules = &project.ingest;
+    if rules.rules.is_empty() {
+        return Err(EngineError::project(
+            "the project has no ingest rules: add a file `ingest/<name>.yml` (see docs/ingest.md)"
+                .to_string(),
+        ));
+    }
+    let work = project
+        .root
+        .join("target")
+        .join("ingest")
+        .join(&opts.run_id);
+    std::fs::create_dir_all(&work)
+        .map_err(|e| EngineError::environment(format!("cannot create {}: {e}", work.display())))?;
+
+    // Classify.
+    let mut files: Vec<FileReport> = Vec::new();
+    let mut by_table: BTreeMap<(String, String), Vec<Matched>> = BTreeMap::new();
+    for (path, rel) in list_files(&opts.paths)? {
+        if rules
+            .ignore
+            .iter()
+            .any(|g| g.is_match(&rel) || rel.rsplit('/').next().is_some_and(|n| g.is_match(n)))
+        {
+            files.push(report(&rel, Outcome::Ignored));
+            continue;
+        }
+        let hits: Vec<(&IngestRule, regex::Captures)> = rules
+            .rules
+            .iter()
+            .filter_map(|r| r.regex.captures(&rel).map(|c| (r, c)))
+            .collect();
+        match hits.as_slice() {
+            [] => {
+                let mut f = report(&rel, Outcome::Unmatched);
+                f.problems.push(problem("no ingest rule matches this file: add a rule, or an `ignore:` glob if it is not data"));
+                files.push(f);
+            }
+            [(rule, caps)] => {
+                let name = caps
+                    .get(0)
+                    .map(|m| m.as_str().trim_start_matches('/'))
+                    .unwrap_or(&rel)
+                    .to_string();
+                let values: Vec<String> = rule
+                    .partitioned_by
+                    .iter()
+                    .map(|p| {
+                        caps.name(p)
+                            .map(|m| m.as_str().to_string())
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                by_table
+                    .entry((rule.layer.clone(), rule.name.clone()))
+                    .or_default()
+                    .push(Matched {
+                        path,
+                        name,
+                        rule,
+                        values,
+                    });
+            }
+            many => {
+                let mut f = report(&rel, Outcome::Conflict);
+                let names: Vec<String> = many
+                    .iter()
+                    .map(|(r, _)| format!("{} ({})", r.name, r.path))
+                    .collect();
+                f.problems.push(problem(&format!(
+                    "more than one ingest rule matches: {}; make the patterns distinct",
+                    names.join(", ")
+                )));
+                files.push(f);
+            }
+        }
+    }
+
+    let duck = duckdb::Connection::open_in_memory()
+        .map_err(|e| EngineError::environment(format!("cannot start DuckDB for Parquet: {e}")))?;
+    for ((layer, name), matched) in by_table {
+        let rule = matched[0].rule;
+        let table = TableRef {
+            schema: lake.schema(&project.layer_schema(&layer)),
+            name: name.clone(),
+        };
+        let prefix = lake.table_prefix(&table);
+        let wanted = table_state(rule, &prefix);
+        let existing = lake.table(&table)?;
+        let exists = existing.is_some();
+        let mut state = match existing {
+            Some(s) => {
+                check_compatible(&table, &s, &wanted)?;
+                s
+            }
+            None => wanted.clone(),
+        };
+        if !opts.dry_run && (!exists || state.columns != wanted.columns) {
+            state.columns = wanted.columns.clone();
+            lake.put_table(&table, &state, exists)?;
+        }
+        let mut seen: BTreeMap<Vec<String>, String> = BTreeMap::new();
+        let mut publish: Vec<PartitionState> = Vec::new();
+        let mut old_locations: Vec<String> = Vec::new();
+        for m in matched {
+            let mut f = report(&m.name, Outcome::Loaded);
+            f.table = Some(table.to_string());
+            f.partition = Some(
+                partition_path(rule, &m.values)
+                    .trim_end_matches('/')
+                    .to_string(),
+            )
+            .filter(|p| !p.is_empty());
+            let (sha, bytes) = checksum(&m.path)?;
+            f.sha256 = sha.clone();
+            f.bytes = bytes;
+            if let Some(bad) = m
+                .values
+                .iter()
+                .find(|v| v.contains(['=', ':', '\\']) || v.chars().any(char::is_control))
+            {
+                f.outcome = Outcome::Conflict;
+                f.problems.push(problem(&format!("the partition value `{bad}` taken from the name has a character partitions cannot hold (= : \\)")));
+            } else if let Some(other) = seen.get(&m.values) {
+                f.outcome = Outcome::Conflict;
+                f.problems.push(problem(&format!("`{other}` in this batch goes to the same partition: add a capture to the pattern so that each file has its own partition")));
+            }
+            let current = current_file(&state, &m.values);
+            if f.outcome == Outcome::Loaded {
+                seen.insert(m.values.clone(), m.name.clone());
+                match &current {
+                    Some(c) if c.sha256 == sha => f.outcome = Outcome::Unchanged,
+                    Some(c) if c.file != m.name => {
+                        f.outcome = Outcome::Conflict;
+                        f.problems.push(problem(&format!(
+                            "the partition already holds `{}` (loaded {}): a different file for the same partition is not replaced silently; remove the partition's file from the lake first, or fix the pattern",
+                            c.file, c.ingested_at
+                        )));
+                    }
+                    Some(c) => {
+                        f.outcome = Outcome::Replaced;
+                        f.previous_sha256 = Some(c.sha256.clone());
+                    }
+                    None => {}
+                }
+            }
+            if matches!(f.outcome, Outcome::Loaded | Outcome::Replaced) {
+                let csv = work.join(format!("{}.csv", &sha[..16]));
+                match read::stage(rule, &m.path, &m.name, &csv) {
+                    Err(problems) => {
+                        f.outcome = Outcome::Quarantined;
+                        f.problems = problems;
+                        if !opts.dry_run {
+                            let text = quarantine_text(&f);
+                            f.quarantined_to =
+                                Some(lake.quarantine(&opts.run_id, &m.name, &m.path, &text)?);
+                        }
+                    }
+                    Ok(staged) => {
+                        f.rows = staged.rows;
+                        f.bytes_uncompressed = staged.bytes_in;
+                        if opts.dry_run {
+                            f.outcome = if f.outcome == Outcome::Replaced {
+                                Outcome::WouldReplace
+                            } else {
+                                Outcome::WouldLoad
+                            };
+                        } else {
+                            let parquet = work.join(format!("{}.parquet", &sha[..16]));
+                            to_parquet(&duck, rule, &csv, &parquet)?;
+                            let location = format!(
+                                "{prefix}{}f-{}/",
+                                partition_path(rule, &m.values),
+                                &sha[..16]
+                            );
+                            lake.upload(&parquet, &format!("{location}data.parquet"))?;
+                            let _ = std::fs::remove_file(&parquet);
+                            let ingested = IngestedFile {
+                                file: m.name.clone(),
+                                sha256: sha.clone(),
+                                bytes,
+                                rows: staged.rows,
+                                ingested_at: chrono::Utc::now()
+                                    .format("%Y-%m-%dT%H:%M:%SZ")
+                                    .to_string(),
+                                run_id: opts.run_id.clone(),
+                            };
+                            if let Some(old) = current_location(&state, &m.values) {
+                                if old != location {
+                                    old_locations.push(old);
+                                }
+                            }
+                            publish.push(PartitionState {
+                                values: m.values.clone(),
+                                location,
+                                ingested: Some(ingested),
+                            });
+                        }
+                    }
+                }
+                let _ = std::fs::remove_file(&csv);
+            }
+            progress(&f);
+            files.push(f);
+        }
+        if !publish.is_empty() {
+            lake.publish(&table, &mut state, publish)?;
+            for old in old_locations {
+                lake.delete(&table, &state, &old)?;
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    files.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok(Report {
+        run_id: opts.run_id.clone(),
+        target: opts.target.clone(),
+        dry_run: opts.dry_run,
+        files,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+fn report(file: &str, outcome: Outcome) -> FileReport {
+    FileReport {
+        file: file.to_string(),
+        outcome,
+        table: None,
+        partition: None,
+        rows: 0,
+        bytes: 0,
+        bytes_uncompressed: 0,
+        sha256: String::new(),
+        previous_sha256: None,
+        problems: Vec::new(),
+        quarantined_to: None,
+    }
+}
+
+fn problem(reason: &str) -> Problem {
+    Problem {
+        entry: None,
+        line: None,
+        reason: reason.to_string(),
+    }
+}
+
+/// The files under the given paths, sorted, with the path each rule is matched against
+/// (relative to a directory argument; as given for a file argument), `/`-separated.
+fn list_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, String)>, EngineError> {
+    let mut out = BTreeSet::new();
+    for p in paths {
+        if p.is_dir() {
+            for e in walkdir::WalkDir::new(p)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| {
+                    e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
+                })
+            {
+                let e = e.map_err(|e| {
+                    EngineError::environment(format!("cannot list {}: {e}", p.display()))
+                })?;
+                if e.file_type().is_file() {
+                    let rel = e.path().strip_prefix(p).unwrap_or(e.path());
+                    out.insert((e.path().to_path_buf(), slash(rel)));
+                }
+            }
+        } else if p.is_file() {
+            out.insert((p.clone(), slash(p)));
+        } else {
+            return Err(EngineError::project(format!(
+                "{}: no such file or directory",
+                p.display()
+            )));
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
+fn slash(p: &Path) -> String {
+    p.to_string_lossy()
+        .replace('\\', "/")
+        .trim_start_matches("./")
+        .to_string()
+}
+
+fn checksum(path: &Path) -> Result<(String, u64), EngineError> {
+    let mut f = std::fs::File::open(path)
+        .map_err(|e| EngineError::environment(format!("cannot read {}: {e}", path.display())))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut n = 0u64;
+    loop {
+        let k = f.read(&mut buf).map_err(|e| {
+            EngineError::environment(format!("cannot read {}: {e}", path.display()))
+        })?;
+        if k == 0 {
+            break;
+        }
+        n += k as u64;
+        h.update(&buf[..k]);
+    }
+    let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok((hex, n))
+}
+
+/// `key=value/…/` of a file's partition ("" when unpartitioned).
+fn partition_path(rule: &IngestRule, values: &[String]) -> String {
+    rule.partitioned_by
+        .iter()
+        .zip(values)
+        .map(|(k, v)| format!("{k}={v}/"))
+        .collect()
+}
+
+/// The catalog entry a rule asks for.
+pub fn table_state(rule: &IngestRule, prefix: &str) -> TableState {
+    let mut columns: Vec<ColumnState> = rule
+        .columns
+        .iter()
+        .map(|c| ColumnState {
+            name: c.name.clone(),
+            data_type: "string".into(),
+        })
+        .collect();
+    columns.push(ColumnState {
+        name: SOURCE_FILE_COLUMN.into(),
+        data_type: "string".into(),
+    });
+    columns.push(ColumnState {
+        name: LINE_COLUMN.into(),
+        data_type: "bigint".into(),
+    });
+    TableState {
+        kind: TableKind::Hive,
+        location: Some(prefix.to_string()),
+        managed: true,
+        owned_prefix: Some(prefix.to_string()),
+        columns,
+        partition_keys: rule.partitioned_by.clone(),
+        partition_types: rule
+            .partitioned_by
+            .iter()
+            .map(|_| "string".to_string())
+            .collect(),
+        partitions: Vec::new(),
+        previous_locations: Vec::new(),
+        ingested: None,
+    }
+}
+
+fn check_compatible(t: &TableRef, have: &TableState, want: &TableState) -> Result<(), EngineError> {
+    if !have.managed || have.kind != TableKind::Hive {
+        return Err(EngineError::project(format!(
+            "{t} exists in the catalog but was not created by `karte ingest` (not managed by karte): ingest will not write into it; rename the rule's table or drop the old table"
+        )));
+    }
+    if have.partition_keys != want.partition_keys {
+        return Err(EngineError::project(format!(
+            "{t} is partitioned by ({}) but its rule now says ({}): partition columns cannot change in place; give the rule a new table name, or drop {t} and ingest again",
+            have.partition_keys.join(", "),
+            want.partition_keys.join(", ")
+        )));
+    }
+    Ok(())
+}
+
+fn current_file(state: &TableState, values: &[String]) -> Option<IngestedFile> {
+    if state.partition_keys.is_empty() {
+        state.ingested.clone()
+    } else {
+        state
+            .partitions
+            .iter()
+            .find(|p| p.values == values)
+            .and_then(|p| p.ingested.clone())
+    }
+}
+
+fn current_location(state: &TableState, values: &[String]) -> Option<String> {
+    if state.partition_keys.is_empty() {
+        state.ingested.as_ref().and(state.location.clone())
+    } else {
+        state
+            .partitions
+            .iter()
+            .find(|p| p.values == values)
+            .map(|p| p.location.clone())
+    }
+}
+
+/// The staging CSV → Parquet (snappy, as Athena reads by default).
+fn to_parquet(
+    duck: &duckdb::Connection,
+    rule: &IngestRule,
+    csv: &Path,
+    out: &Path,
+) -> Result<(), EngineError> {
+    let lit = |s: &str| format!("'{}'", s.replace('\'', "''"));
+    let mut cols: Vec<String> = rule
+        .columns
+        .iter()
+        .map(|c| format!("{}: 'VARCHAR'", lit(&c.name)))
+        .collect();
+    cols.push(format!("{}: 'VARCHAR'", lit(SOURCE_FILE_COLUMN)));
+    cols.push(format!("{}: 'BIGINT'", lit(LINE_COLUMN)));
+    let sql = format!(
+        "COPY (SELECT * FROM read_csv({}, header = false, delim = ',', quote = '\"', escape = '\"', allow_quoted_nulls = false, auto_detect = false, columns = {{{}}}, max_line_size = 67108864)) TO {} (FORMAT parquet, COMPRESSION snappy)",
+        lit(&csv.to_string_lossy()),
+        cols.join(", "),
+        lit(&out.to_string_lossy())
+    );
+    duck.execute_batch(&sql)
+        .map_err(|e| EngineError::internal(format!("writing Parquet from {}: {e}", csv.display())))
+}
+
+fn quarantine_text(f: &FileReport) -> String {
+    let mut s = format!(
+        "file: {}\nsha256: {}\ntable: {}\nproblems:\n",
+        f.file,
+        f.sha256,
+        f.table.as_deref().unwrap_or("-")
+    );
+    for p in &f.problems {
+        s.push_str(&format!("  - {}\n", describe(p)));
+    }
+    s
+}
+
+/// `member, line N: reason`.
+pub fn describe(p: &Problem) -> String {
+    let mut at = Vec::new();
+    if let Some(e) = &p.entry {
+        at.push(e.clone());
+    }
+    if let Some(l) = p.line {
+        at.push(format!("line {l}"));
+    }
+    if at.is_empty() {
+        p.reason.clone()
+    } else {
+        format!("{}: {}", at.join(", "), p.reason)
+    }
+}

@@ -1,0 +1,575 @@
+//! Reading one delivered file: open it (zip members, gzip, plain), decode every line strictly
+//! (CP932 by default), split it into fields, check the header and the field counts, and write
+//! the rows — with their source file and line number — to a UTF-8 staging CSV. One pass, one
+//! line in memory at a time.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::Path;
+
+use crate::project::ingest::{Compression, Encoding, Header, IngestRule};
+
+/// Why (and where) a file cannot be ingested.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    /// The zip member, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry: Option<String>,
+    /// 1-based line number, if the problem is on a line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// What is wrong, in plain words.
+    pub reason: String,
+}
+
+/// What reading a file produced.
+#[derive(Debug, Clone, Default)]
+pub struct Staged {
+    /// Data rows written.
+    pub rows: u64,
+    /// Bytes read after decompression.
+    pub bytes_in: u64,
+    /// Members (or 1 for a plain/gzip file) read.
+    pub members: usize,
+}
+
+/// At most this many problems are collected per file (the rest are counted).
+const MAX_PROBLEMS: usize = 10;
+/// A quoted field may span lines, up to this many bytes.
+const MAX_RECORD: usize = 16 << 20;
+
+/// How a file is actually compressed (`auto` resolved by extension).
+pub fn compression_of(rule: &IngestRule, path: &Path) -> Compression {
+    match rule.compression {
+        Compression::Auto => {
+            let name = path.to_string_lossy().to_ascii_lowercase();
+            if name.ends_with(".zip") {
+                Compression::Zip
+            } else if name.ends_with(".gz") || name.ends_with(".gzip") {
+                Compression::Gzip
+            } else {
+                Compression::None
+            }
+        }
+        c => c,
+    }
+}
+
+/// Read `path` by `rule` and write its rows to `out` (a staging CSV: every declared column
+/// quoted, NULL as an empty unquoted field, then `_source_file`, `_line`). `shown` is the name
+/// kept as provenance.
+pub fn stage(
+    rule: &IngestRule,
+    path: &Path,
+    shown: &str,
+    out: &Path,
+) -> Result<Staged, Vec<Problem>> {
+    let file =
+        File::open(path).map_err(|e| vec![problem(None, None, format!("cannot open: {e}"))])?;
+    let sink = File::create(out).map_err(|e| {
+        vec![problem(
+            None,
+            None,
+            format!("cannot write the staging file {}: {e}", out.display()),
+        )]
+    })?;
+    let mut w = Writer {
+        out: BufWriter::with_capacity(1 << 20, sink),
+        problems: Vec::new(),
+        more: 0,
+        staged: Staged::default(),
+    };
+    match compression_of(rule, path) {
+        Compression::Zip => {
+            let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| {
+                vec![problem(
+                    None,
+                    None,
+                    format!("not a readable zip archive ({e}): truncated or damaged in transfer?"),
+                )]
+            })?;
+            let mut names: Vec<(String, usize)> = (0..archive.len())
+                .filter_map(|i| {
+                    let f = archive.by_index_raw(i).ok()?;
+                    (!f.is_dir()).then(|| (f.name().to_string(), i))
+                })
+                .filter(|(n, _)| rule.entries.as_ref().is_none_or(|g| g.is_match(n)))
+                .collect();
+            names.sort();
+            if names.is_empty() {
+                return Err(vec![problem(
+                    None,
+                    None,
+                    "no member of the zip archive matches the rule's `entries`".into(),
+                )]);
+            }
+            for (name, i) in names {
+                let member = match archive.by_index(i) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        w.problem(Some(&name), None, format!("cannot read the member: {e}"));
+                        continue;
+                    }
+                };
+                let label = format!("{shown}!{name}");
+                w.read(
+                    rule,
+                    BufReader::with_capacity(1 << 18, member),
+                    Some(&name),
+                    &label,
+                );
+                w.staged.members += 1;
+            }
+        }
+        Compression::Gzip => {
+            let r = flate2::read::MultiGzDecoder::new(BufReader::new(file));
+            w.read(rule, BufReader::with_capacity(1 << 18, r), None, shown);
+            w.staged.members = 1;
+        }
+        Compression::None | Compression::Auto => {
+            w.read(rule, BufReader::with_capacity(1 << 18, file), None, shown);
+            w.staged.members = 1;
+        }
+    }
+    if let Err(e) = w.out.flush() {
+        w.problem(None, None, format!("cannot write the staging file: {e}"));
+    }
+    if w.problems.is_empty() {
+        Ok(w.staged)
+    } else {
+        if w.more > 0 {
+            w.problems.push(problem(
+                None,
+                None,
+                format!("… and {} more problem(s)", w.more),
+            ));
+        }
+        Err(w.problems)
+    }
+}
+
+fn problem(entry: Option<&str>, line: Option<u64>, reason: String) -> Problem {
+    Problem {
+        entry: entry.map(str::to_string),
+        line,
+        reason,
+    }
+}
+
+struct Writer {
+    out: BufWriter<File>,
+    problems: Vec<Problem>,
+    more: usize,
+    staged: Staged,
+}
+
+impl Writer {
+    fn problem(&mut self, entry: Option<&str>, line: Option<u64>, reason: String) {
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(problem(entry, line, reason));
+        } else {
+            self.more += 1;
+        }
+    }
+
+    /// Read one text stream (a zip member or the whole file).
+    fn read(&mut self, rule: &IngestRule, mut r: impl BufRead, entry: Option<&str>, label: &str) {
+        let mut buf = Vec::with_capacity(4096);
+        let mut record = String::new();
+        let mut fields: Vec<Option<String>> = Vec::new();
+        let mut line_no: u64 = 0;
+        let mut record_line: u64 = 0;
+        let mut encoding = rule.encoding;
+        let mut first = true;
+        loop {
+            buf.clear();
+            match r.read_until(b'\n', &mut buf) {
+                Ok(0) => break,
+                Ok(n) => self.staged.bytes_in += n as u64,
+                Err(e) => {
+                    self.problem(
+                        entry,
+                        Some(line_no + 1),
+                        format!("the data ends early ({e}): truncated archive or file?"),
+                    );
+                    return;
+                }
+            }
+            line_no += 1;
+            while matches!(buf.last(), Some(b'\n' | b'\r')) {
+                buf.pop();
+            }
+            if first
+                && buf.starts_with(b"\xEF\xBB\xBF")
+                && matches!(encoding, Encoding::Utf8 | Encoding::Auto)
+            {
+                buf.drain(..3);
+                encoding = Encoding::Utf8;
+            }
+            let text = match decode(&buf, &mut encoding) {
+                Ok(t) => t,
+                Err(msg) => {
+                    self.problem(entry, Some(line_no), msg);
+                    continue;
+                }
+            };
+            if record.is_empty() {
+                record_line = line_no;
+                if text.is_empty() || text == "\u{1a}" {
+                    // Blank lines and a DOS end-of-file mark (0x1A, common in UKE files).
+                    continue;
+                }
+                record.push_str(&text);
+            } else {
+                record.push('\n');
+                record.push_str(&text);
+            }
+            match split(&record, rule.delimiter, rule.quote, &mut fields) {
+                Split::Incomplete if record.len() < MAX_RECORD => continue,
+                Split::Incomplete => {
+                    self.problem(
+                        entry,
+                        Some(record_line),
+                        "a quoted field is never closed".into(),
+                    );
+                    record.clear();
+                    continue;
+                }
+                Split::Bad(msg) => {
+                    self.problem(entry, Some(record_line), msg);
+                    record.clear();
+                    continue;
+                }
+                Split::Done => {}
+            }
+            record.clear();
+            let is_first = std::mem::replace(&mut first, false);
+            if is_first && rule.header != Header::Absent {
+                match check_header(rule, &fields) {
+                    Ok(()) => continue,
+                    Err(msg) if rule.header == Header::Present => {
+                        self.problem(entry, Some(record_line), msg);
+                        continue;
+                    }
+                    Err(_) => {} // auto: line 1 is data
+                }
+            }
+            let n = rule.columns.len();
+            if fields.len() > n || (fields.len() < n && !rule.ragged) {
+                self.problem(
+                    entry,
+                    Some(record_line),
+                    format!(
+                        "{} field(s), but the rule declares {n} column(s){}",
+                        fields.len(),
+                        if fields.len() < n {
+                            " (set `ragged: true` if lines may be shorter)"
+                        } else {
+                            ""
+                        }
+                    ),
+                );
+                continue;
+            }
+            if !self.problems.is_empty() {
+                continue; // the file is rejected anyway: only look for more problems
+            }
+            if let Err(e) = write_row(&mut self.out, &fields, n, label, record_line) {
+                self.problem(None, None, format!("cannot write the staging file: {e}"));
+                return;
+            }
+            self.staged.rows += 1;
+        }
+        if !record.is_empty() {
+            self.problem(
+                entry,
+                Some(record_line),
+                "a quoted field is never closed".into(),
+            );
+        }
+    }
+}
+
+/// Decode one line strictly; `auto` settles on the first line that is not ASCII.
+fn decode(bytes: &[u8], encoding: &mut Encoding) -> Result<String, String> {
+    match *encoding {
+        Encoding::Utf8 => std::str::from_utf8(bytes).map(str::to_string).map_err(|e| {
+            format!(
+                "byte 0x{:02X} at byte {} is not UTF-8 (is the file CP932? set `encoding: cp932`)",
+                bytes[e.valid_up_to()],
+                e.valid_up_to() + 1
+            )
+        }),
+        Encoding::Cp932 => decode_cp932(bytes),
+        Encoding::ShiftJis => decode_shift_jis(bytes),
+        Encoding::Auto => {
+            if bytes.is_ascii() {
+                return Ok(String::from_utf8_lossy(bytes).into_owned());
+            }
+            if let Ok(s) = std::str::from_utf8(bytes) {
+                *encoding = Encoding::Utf8;
+                return Ok(s.to_string());
+            }
+            match decode_cp932(bytes) {
+                Ok(s) => {
+                    *encoding = Encoding::Cp932;
+                    Ok(s)
+                }
+                Err(_) => Err("neither UTF-8 nor CP932: cannot tell the encoding (set `encoding:` in the rule)".into()),
+            }
+        }
+    }
+}
+
+fn decode_cp932(bytes: &[u8]) -> Result<String, String> {
+    if let Some(s) =
+        encoding_rs::SHIFT_JIS.decode_without_bom_handling_and_without_replacement(bytes)
+    {
+        return Ok(s.into_owned());
+    }
+    // Find where it fails, for the message.
+    let mut decoder = encoding_rs::SHIFT_JIS.new_decoder_without_bom_handling();
+    let mut dst = String::with_capacity(bytes.len() * 3 + 16);
+    let (result, read) = decoder.decode_to_string_without_replacement(bytes, &mut dst, true);
+    let at = match result {
+        encoding_rs::DecoderResult::Malformed(bad, after) => {
+            read.saturating_sub(bad as usize + after as usize)
+        }
+        _ => read,
+    };
+    let shown: Vec<String> = bytes[at..bytes.len().min(at + 2)]
+        .iter()
+        .map(|b| format!("0x{b:02X}"))
+        .collect();
+    Err(format!(
+        "bytes {} at byte {} are not CP932 (after `{}`): a damaged file, or another encoding (UTF-8? set `encoding:`)",
+        shown.join(" "),
+        at + 1,
+        tail(&dst, 10)
+    ))
+}
+
+fn tail(s: &str, chars: usize) -> String {
+    let n = s.chars().count();
+    s.chars().skip(n.saturating_sub(chars)).collect()
+}
+
+/// JIS X 0208 Shift_JIS as strict decoders read it: no NEC/IBM extension rows, and the seven
+/// characters CP932 maps differently (`～` → U+301C WAVE DASH, …).
+fn decode_shift_jis(bytes: &[u8]) -> Result<String, String> {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 || (0xA1..=0xDF).contains(&b) {
+            i += 1;
+            continue;
+        }
+        if b == 0x87 || (0xED..=0xEE).contains(&b) || b >= 0xFA {
+            return Err(format!(
+                "byte 0x{b:02X} at byte {} starts a CP932 extension character (NEC/IBM), which Shift_JIS does not have: set `encoding: cp932`",
+                i + 1
+            ));
+        }
+        i += 2;
+    }
+    let s = decode_cp932(bytes)?;
+    Ok(s.chars()
+        .map(|c| match c {
+            '\u{FF5E}' => '\u{301C}',
+            '\u{2225}' => '\u{2016}',
+            '\u{FF0D}' => '\u{2212}',
+            '\u{FFE0}' => '\u{00A2}',
+            '\u{FFE1}' => '\u{00A3}',
+            '\u{FFE2}' => '\u{00AC}',
+            '\u{2015}' => '\u{2014}',
+            c => c,
+        })
+        .collect())
+}
+
+enum Split {
+    Done,
+    Incomplete,
+    Bad(String),
+}
+
+/// Split a record into fields (an empty field is `Some("")`).
+fn split(record: &str, delimiter: u8, quote: Option<u8>, out: &mut Vec<Option<String>>) -> Split {
+    out.clear();
+    let bytes = record.as_bytes();
+    let delim = delimiter as char;
+    let Some(q) = quote.filter(|q| bytes.contains(q)) else {
+        out.extend(record.split(delim).map(|f| Some(f.to_string())));
+        return Split::Done;
+    };
+    let qc = q as char;
+    let mut i = 0;
+    loop {
+        if i < bytes.len() && bytes[i] == q {
+            // Quoted field.
+            let mut field = String::new();
+            let mut j = i + 1;
+            loop {
+                match record[j..].find(qc) {
+                    None => return Split::Incomplete,
+                    Some(k) => {
+                        field.push_str(&record[j..j + k]);
+                        j += k + 1;
+                        if j < bytes.len() && bytes[j] == q {
+                            field.push(qc);
+                            j += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                }
+            }
+            out.push(Some(field));
+            if j == bytes.len() {
+                return Split::Done;
+            }
+            if bytes[j] != delimiter {
+                return Split::Bad(format!(
+                    "text after the closing quote of field {} (at character {})",
+                    out.len(),
+                    record[..j].chars().count() + 1
+                ));
+            }
+            i = j + 1;
+        } else {
+            let end = record[i..].find(delim).map(|k| i + k);
+            let stop = end.unwrap_or(bytes.len());
+            out.push(Some(record[i..stop].to_string()));
+            match end {
+                Some(e) => i = e + 1,
+                None => return Split::Done,
+            }
+        }
+        if i == bytes.len() {
+            out.push(Some(String::new()));
+            return Split::Done;
+        }
+    }
+}
+
+fn check_header(rule: &IngestRule, fields: &[Option<String>]) -> Result<(), String> {
+    let texts: Vec<&str> = fields
+        .iter()
+        .map(|f| f.as_deref().unwrap_or("").trim())
+        .collect();
+    // `columns: N` declares no header texts: only the count is checked.
+    let numbered = rule
+        .columns
+        .iter()
+        .enumerate()
+        .all(|(i, c)| c.header.is_none() && c.name == format!("c{i}"));
+    if texts.len() != rule.columns.len() {
+        return Err(format!(
+            "the header has {} column(s), the rule declares {}: {}",
+            texts.len(),
+            rule.columns.len(),
+            texts.join(", ")
+        ));
+    }
+    if numbered {
+        return Ok(());
+    }
+    for (i, (got, c)) in texts.iter().zip(&rule.columns).enumerate() {
+        let want = c.header_text().trim();
+        if *got != want {
+            return Err(format!(
+                "header column {} is `{got}`, the rule expects `{want}` (column `{}`)",
+                i + 1,
+                c.name
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn write_row(
+    out: &mut impl Write,
+    fields: &[Option<String>],
+    n: usize,
+    label: &str,
+    line: u64,
+) -> std::io::Result<()> {
+    for i in 0..n {
+        if let Some(Some(v)) = fields.get(i) {
+            quoted(out, v)?;
+        }
+        out.write_all(b",")?;
+    }
+    quoted(out, label)?;
+    writeln!(out, ",{line}")
+}
+
+fn quoted(out: &mut impl Write, v: &str) -> std::io::Result<()> {
+    out.write_all(b"\"")?;
+    if v.contains('"') {
+        out.write_all(v.replace('"', "\"\"").as_bytes())?;
+    } else {
+        out.write_all(v.as_bytes())?;
+    }
+    out.write_all(b"\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(s: &str, q: Option<u8>) -> Vec<Option<String>> {
+        let mut v = Vec::new();
+        assert!(matches!(split(s, b',', q, &mut v), Split::Done), "{s}");
+        v
+    }
+
+    #[test]
+    fn splits_quoted_and_plain_fields() {
+        let s = |x: &str| Some(x.to_string());
+        assert_eq!(
+            fields("RE,1,,x", Some(b'"')),
+            vec![s("RE"), s("1"), s(""), s("x")]
+        );
+        assert_eq!(
+            fields("\"a,b\",\"say \"\"hi\"\"\",", Some(b'"')),
+            vec![s("a,b"), s("say \"hi\""), s("")]
+        );
+        assert_eq!(fields("a\"b,c", None), vec![s("a\"b"), s("c")]);
+        let mut v = Vec::new();
+        assert!(matches!(
+            split("\"open,x", b',', Some(b'"'), &mut v),
+            Split::Incomplete
+        ));
+        assert!(matches!(
+            split("\"a\"b,x", b',', Some(b'"'), &mut v),
+            Split::Bad(_)
+        ));
+    }
+
+    #[test]
+    fn cp932_keeps_extension_characters_and_the_tilde() {
+        let (bytes, _, bad) = encoding_rs::SHIFT_JIS.encode("①髙～ｱｲｳ");
+        assert!(!bad);
+        assert_eq!(decode_cp932(&bytes).unwrap(), "①髙～ｱｲｳ");
+        // Shift_JIS proper has no ① and reads 0x8160 as WAVE DASH.
+        assert!(decode_shift_jis(&bytes).is_err());
+        let (tilde, _, _) = encoding_rs::SHIFT_JIS.encode("５月１日～");
+        assert_eq!(decode_shift_jis(&tilde).unwrap(), "５月１日\u{301C}");
+        let err = decode_cp932(b"ab\x82").unwrap_err();
+        assert!(err.contains("byte 3"), "{err}");
+    }
+
+    #[test]
+    fn auto_settles_on_the_first_non_ascii_line() {
+        let mut e = Encoding::Auto;
+        decode(b"abc", &mut e).unwrap();
+        assert_eq!(e, Encoding::Auto);
+        let (sj, _, _) = encoding_rs::SHIFT_JIS.encode("検査");
+        assert_eq!(decode(&sj, &mut e).unwrap(), "検査");
+        assert_eq!(e, Encoding::Cp932);
+        let mut e = Encoding::Auto;
+        assert_eq!(decode("検査".as_bytes(), &mut e).unwrap(), "検査");
+        assert_eq!(e, Encoding::Utf8);
+    }
+}

@@ -1,0 +1,596 @@
+//! Ingest rules (`ingest/*.yml`): which delivered files land in which bronze table, and how to
+//! read them. Parsed and checked here, with the project; `karte ingest` (`crate::ingest`) runs
+//! them.
+
+use std::path::Path;
+
+use regex::Regex;
+use serde::Deserialize;
+
+use super::{name_span, yaml};
+use crate::diag::{Code, Diagnostic, Location};
+
+/// Columns every bronze table gets after the declared ones: where each row came from.
+pub const SOURCE_FILE_COLUMN: &str = "_source_file";
+/// The 1-based line number of the row in its file (a header is line 1).
+pub const LINE_COLUMN: &str = "_line";
+
+/// One `ingest/*.yml` file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    /// The layer whose schema the tables go to (default `bronze`).
+    #[serde(default)]
+    layer: Option<String>,
+    /// Paths (globs) that are delivered but not ingested: not reported as unmatched.
+    #[serde(default)]
+    ignore: Vec<String>,
+    #[serde(default)]
+    tables: Vec<RawRule>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    name: String,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    files: Option<String>,
+    #[serde(default)]
+    regex: Option<String>,
+    #[serde(default)]
+    entries: Option<String>,
+    #[serde(default)]
+    compression: Option<String>,
+    #[serde(default)]
+    encoding: Option<String>,
+    #[serde(default)]
+    delimiter: Option<String>,
+    #[serde(default)]
+    quote: Option<String>,
+    #[serde(default)]
+    header: Option<String>,
+    columns: RawColumns,
+    #[serde(default)]
+    ragged: bool,
+    #[serde(default)]
+    partitioned_by: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawColumns {
+    Count(usize),
+    List(Vec<RawColumn>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawColumn {
+    Name(String),
+    Full {
+        name: String,
+        #[serde(default)]
+        header: Option<String>,
+        #[serde(default)]
+        description: Option<String>,
+    },
+}
+
+/// How a delivered file is compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    /// A zip archive; `entries` picks the members.
+    Zip,
+    /// gzip.
+    Gzip,
+    /// Plain text.
+    None,
+    /// By the file's extension (`.zip`, `.gz`, anything else plain).
+    Auto,
+}
+
+/// The character encoding of a delivered file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// Windows-31J (Microsoft's Shift_JIS, with the NEC and IBM extensions): the default.
+    Cp932,
+    /// JIS X 0208 Shift_JIS as strict decoders read it (`～` is U+301C; no extension rows).
+    ShiftJis,
+    /// UTF-8 (a BOM is dropped).
+    Utf8,
+    /// UTF-8 if the bytes are valid UTF-8, else CP932 if they decode as CP932, else rejected.
+    Auto,
+}
+
+/// Whether the first line is a header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Header {
+    /// Line 1 is a header, checked against the declared columns.
+    Present,
+    /// No header: every line is data.
+    Absent,
+    /// A header if line 1 equals the declared header texts, data otherwise.
+    Auto,
+}
+
+/// A bronze column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IngestColumn {
+    /// SQL name.
+    pub name: String,
+    /// The text expected in the file's header (default: the name).
+    pub header: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+}
+
+impl IngestColumn {
+    /// The header text expected for this column.
+    pub fn header_text(&self) -> &str {
+        self.header.as_deref().unwrap_or(&self.name)
+    }
+}
+
+/// One checked ingest rule.
+#[derive(Debug, Clone)]
+pub struct IngestRule {
+    /// Bronze table name.
+    pub name: String,
+    /// Layer (for the schema).
+    pub layer: String,
+    /// Description.
+    pub description: Option<String>,
+    /// The pattern as written (`files:` or `regex:`).
+    pub pattern: String,
+    /// The compiled pattern, matched against the end of a file's path (`/`-separated).
+    pub regex: Regex,
+    /// Zip members to read (None: all).
+    pub entries: Option<globset::GlobMatcher>,
+    /// Compression.
+    pub compression: Compression,
+    /// Encoding.
+    pub encoding: Encoding,
+    /// Field delimiter.
+    pub delimiter: u8,
+    /// Quote character (None: fields are never quoted).
+    pub quote: Option<u8>,
+    /// Header handling.
+    pub header: Header,
+    /// Declared columns.
+    pub columns: Vec<IngestColumn>,
+    /// Lines may have fewer fields than columns.
+    pub ragged: bool,
+    /// Partition columns (captures of the pattern).
+    pub partitioned_by: Vec<String>,
+    /// The file declaring the rule.
+    pub path: String,
+}
+
+/// All ingest rules of a project.
+#[derive(Debug, Clone, Default)]
+pub struct IngestRules {
+    /// Rules, in file order.
+    pub rules: Vec<IngestRule>,
+    /// Paths that are delivered but deliberately not ingested.
+    pub ignore: Vec<globset::GlobMatcher>,
+}
+
+/// Read and check the rules of every `ingest/*.yml` file.
+pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> IngestRules {
+    let mut out = IngestRules::default();
+    let dir = root.join("ingest");
+    let Ok(read) = std::fs::read_dir(&dir) else {
+        return out;
+    };
+    let mut files: Vec<_> = read
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
+        .collect();
+    files.sort();
+    for abs in files {
+        let rel = Path::new("ingest").join(abs.file_name().unwrap_or_default());
+        let text = match super::files::read_text(&abs, &rel) {
+            Ok(t) => t,
+            Err(d) => {
+                diags.push(d);
+                continue;
+            }
+        };
+        let raw: RawFile = match yaml::parse(&rel, &text) {
+            Ok(r) => r,
+            Err(d) => {
+                diags.push(d);
+                continue;
+            }
+        };
+        let layer = raw.layer.unwrap_or_else(|| "bronze".to_string());
+        for g in &raw.ignore {
+            match globset::Glob::new(g) {
+                Ok(g) => out.ignore.push(g.compile_matcher()),
+                Err(e) => diags.push(rule_error(
+                    &rel,
+                    &text,
+                    g,
+                    format!("invalid `ignore` glob `{g}`: {e}"),
+                    "write a glob such as `masters/*` or `MANIFEST.txt`",
+                )),
+            }
+        }
+        for r in raw.tables {
+            if let Some(rule) = check_rule(r, &layer, &rel, &text, diags) {
+                if out
+                    .rules
+                    .iter()
+                    .any(|x| x.name == rule.name && x.layer == rule.layer)
+                {
+                    diags.push(rule_error(
+                        &rel,
+                        &text,
+                        &rule.name,
+                        format!(
+                            "two ingest rules for the table `{}.{}`",
+                            rule.layer, rule.name
+                        ),
+                        "one rule per bronze table: widen its pattern (e.g. `*`) instead",
+                    ));
+                    continue;
+                }
+                out.rules.push(rule);
+            }
+        }
+    }
+    out
+}
+
+fn rule_error(file: &Path, text: &str, near: &str, message: String, help: &str) -> Diagnostic {
+    let span = match text.find(near) {
+        Some(i) if !near.is_empty() => i..i + near.len(),
+        _ => 0..0,
+    };
+    Diagnostic::error(Code::InvalidIngestRule, message)
+        .at(Location::from_span(file, text, span))
+        .help(help)
+}
+
+fn is_sql_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+fn check_rule(
+    r: RawRule,
+    layer: &str,
+    file: &Path,
+    text: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<IngestRule> {
+    let before = diags.len();
+    let at = |near: &str, message: String, help: &str| rule_error(file, text, near, message, help);
+    let name_at = {
+        let span = name_span(text, &r.name);
+        move |message: String, help: &str| {
+            Diagnostic::error(Code::InvalidIngestRule, message)
+                .at(Location::from_span(file, text, span.clone()))
+                .help(help)
+        }
+    };
+    if !is_sql_name(&r.name) {
+        diags.push(name_at(
+            format!("`{}` is not a table name Athena accepts", r.name),
+            "use lower-case letters, digits and `_` (e.g. `medical_claims`)",
+        ));
+    }
+    let (pattern, regex) = match (&r.files, &r.regex) {
+        (Some(f), None) => match pattern_regex(f) {
+            Ok(re) => (f.clone(), Some(re)),
+            Err(msg) => {
+                diags.push(at(f, format!("invalid `files` pattern `{f}`: {msg}"), "write e.g. `medical/RECEIPTC_{insurer}_{yyyymm}.zip`: `{name}` captures part of a name, `*` any part of a name, `**` any folders"));
+                (f.clone(), None)
+            }
+        },
+        (None, Some(x)) => match Regex::new(&format!("(?:^|/)(?:{x})$")) {
+            Ok(re) => (x.clone(), Some(re)),
+            Err(e) => {
+                diags.push(at(
+                    x,
+                    format!("invalid `regex`: {e}"),
+                    "a regular expression with named groups, e.g. `RECEIPTC_(?P<insurer>\\d{8})_(?P<yyyymm>\\d{6})\\.zip`",
+                ));
+                (x.clone(), None)
+            }
+        },
+        _ => {
+            diags.push(name_at(
+                format!(
+                    "the ingest rule `{}` needs exactly one of `files` and `regex`",
+                    r.name
+                ),
+                "add `files: \"folder/NAME_{part}.zip\"` (or a `regex:` with named groups)",
+            ));
+            (String::new(), None)
+        }
+    };
+    let captures: Vec<String> = regex
+        .as_ref()
+        .map(|re| re.capture_names().flatten().map(str::to_string).collect())
+        .unwrap_or_default();
+    for c in &captures {
+        if !is_sql_name(c) {
+            diags.push(at(
+                c,
+                format!("the capture `{c}` cannot be a partition column name"),
+                "use lower-case letters, digits and `_`",
+            ));
+        }
+    }
+    let partitioned_by = r.partitioned_by.clone().unwrap_or_else(|| captures.clone());
+    for p in &partitioned_by {
+        if regex.is_some() && !captures.contains(p) {
+            diags.push(at(
+                p,
+                format!("`partitioned_by` names `{p}`, which the pattern does not capture"),
+                &format!(
+                    "partition columns come from the pattern's captures: {}",
+                    if captures.is_empty() {
+                        "(none)".to_string()
+                    } else {
+                        captures.join(", ")
+                    }
+                ),
+            ));
+        }
+    }
+    let entries = r
+        .entries
+        .as_ref()
+        .and_then(|g| match globset::Glob::new(g) {
+            Ok(g) => Some(g.compile_matcher()),
+            Err(e) => {
+                diags.push(at(
+                    g,
+                    format!("invalid `entries` glob: {e}"),
+                    "e.g. `*/RECEIPTC.UKE`",
+                ));
+                None
+            }
+        });
+    let compression = match r.compression.as_deref().unwrap_or("auto") {
+        "zip" => Compression::Zip,
+        "gzip" | "gz" => Compression::Gzip,
+        "none" => Compression::None,
+        "auto" => Compression::Auto,
+        other => {
+            diags.push(at(
+                other,
+                format!("unknown compression `{other}`"),
+                "one of: zip, gzip, none, auto",
+            ));
+            Compression::Auto
+        }
+    };
+    let encoding = match r
+        .encoding
+        .as_deref()
+        .unwrap_or("cp932")
+        .to_ascii_lowercase()
+        .as_str()
+    {
+        "cp932" | "windows-31j" | "ms932" => Encoding::Cp932,
+        "shift_jis" | "sjis" | "shift-jis" => Encoding::ShiftJis,
+        "utf-8" | "utf8" => Encoding::Utf8,
+        "auto" => Encoding::Auto,
+        other => {
+            diags.push(at(
+                other,
+                format!("unknown encoding `{other}`"),
+                "one of: cp932 (Japanese files from Windows — the default), shift_jis, utf-8, auto",
+            ));
+            Encoding::Cp932
+        }
+    };
+    let delimiter = match r.delimiter.as_deref().unwrap_or(",") {
+        "\t" | "\\t" | "tab" => b'\t',
+        d if d.len() == 1 => d.as_bytes()[0],
+        d => {
+            diags.push(at(
+                d,
+                format!("the delimiter `{d}` is not one ASCII character"),
+                "e.g. `,`, `\"\\t\"` (tab), `|`",
+            ));
+            b','
+        }
+    };
+    let quote = match r.quote.as_deref() {
+        None => Some(b'"'),
+        Some("none") | Some("") => None,
+        Some(q) if q.len() == 1 => Some(q.as_bytes()[0]),
+        Some(q) => {
+            diags.push(at(
+                q,
+                format!("the quote `{q}` is not one ASCII character"),
+                "`'\"'` or `none`",
+            ));
+            None
+        }
+    };
+    let header = match r.header.as_deref().unwrap_or("present") {
+        "present" => Header::Present,
+        "absent" => Header::Absent,
+        "auto" => Header::Auto,
+        other => {
+            diags.push(at(
+                other,
+                format!("unknown header setting `{other}`"),
+                "one of: present, absent, auto",
+            ));
+            Header::Present
+        }
+    };
+    let columns: Vec<IngestColumn> = match r.columns {
+        RawColumns::Count(0) => {
+            diags.push(name_at(
+                "`columns: 0`: a table needs at least one column".into(),
+                "give the number of fields or the list of names",
+            ));
+            Vec::new()
+        }
+        RawColumns::Count(n) => (0..n)
+            .map(|i| IngestColumn {
+                name: format!("c{i}"),
+                header: None,
+                description: None,
+            })
+            .collect(),
+        RawColumns::List(list) => list
+            .into_iter()
+            .map(|c| match c {
+                RawColumn::Name(name) => IngestColumn {
+                    name,
+                    header: None,
+                    description: None,
+                },
+                RawColumn::Full {
+                    name,
+                    header,
+                    description,
+                } => IngestColumn {
+                    name,
+                    header,
+                    description,
+                },
+            })
+            .collect(),
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    for c in &columns {
+        if !is_sql_name(&c.name) {
+            diags.push(at(
+                &c.name,
+                format!("`{}` is not a column name Athena accepts", c.name),
+                "use lower-case letters, digits and `_`; put the file's own header text under `header:`",
+            ));
+        } else if c.name == SOURCE_FILE_COLUMN || c.name == LINE_COLUMN {
+            diags.push(at(
+                &c.name,
+                format!("`{}` is added by ingest itself", c.name),
+                "choose another name",
+            ));
+        } else if partitioned_by.contains(&c.name) {
+            diags.push(at(
+                &c.name,
+                format!("`{}` is both a column and a partition column", c.name),
+                "rename the column or the capture",
+            ));
+        } else if !seen.insert(c.name.clone()) {
+            diags.push(at(
+                &c.name,
+                format!("the column `{}` is declared twice", c.name),
+                "column names must be unique",
+            ));
+        }
+    }
+    if diags.len() > before {
+        return None;
+    }
+    Some(IngestRule {
+        name: r.name,
+        layer: layer.to_string(),
+        description: r.description,
+        pattern,
+        regex: regex?,
+        entries,
+        compression,
+        encoding,
+        delimiter,
+        quote,
+        header,
+        columns,
+        ragged: r.ragged,
+        partitioned_by,
+        path: file.display().to_string().replace('\\', "/"),
+    })
+}
+
+/// The regex of a `files:` pattern: `{name}` captures (within one path segment), `**` any
+/// folders, `*` any part of a name, `?` one character; matched against the end of a path.
+pub fn pattern_regex(pattern: &str) -> Result<Regex, String> {
+    let mut re = String::from("(?:^|/)");
+    let mut chars = pattern.trim_start_matches("./").chars().peekable();
+    let mut names = Vec::new();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' => {
+                let mut name = String::new();
+                loop {
+                    match chars.next() {
+                        Some('}') => break,
+                        Some(ch) => name.push(ch),
+                        None => return Err("a `{` without its `}`".into()),
+                    }
+                }
+                if !is_sql_name(&name) {
+                    return Err(format!(
+                        "`{{{name}}}`: a capture name is lower-case letters, digits and `_`"
+                    ));
+                }
+                if names.contains(&name) {
+                    return Err(format!("`{{{name}}}` is captured twice"));
+                }
+                re.push_str(&format!("(?P<{name}>[^/]+?)"));
+                names.push(name);
+            }
+            '}' => return Err("a `}` without its `{`".into()),
+            '*' if chars.peek() == Some(&'*') => {
+                chars.next();
+                if chars.peek() == Some(&'/') {
+                    chars.next();
+                    re.push_str("(?:[^/]*/)*");
+                } else {
+                    re.push_str(".*");
+                }
+            }
+            '*' => re.push_str("[^/]*"),
+            '?' => re.push_str("[^/]"),
+            c => re.push_str(&regex::escape(&c.to_string())),
+        }
+    }
+    re.push('$');
+    Regex::new(&re).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_capture_parts_of_names() {
+        let re = pattern_regex("medical/RECEIPTC_{insurer}_{yyyymm}.zip").unwrap();
+        let c = re
+            .captures("deliveries/medical/RECEIPTC_06139999_201811.zip")
+            .unwrap();
+        assert_eq!(&c["insurer"], "06139999");
+        assert_eq!(&c["yyyymm"], "201811");
+        assert!(re
+            .captures("medical/RECEIPTC_06139999_201811.zip.bak")
+            .is_none());
+        assert!(re.captures("xmedical/RECEIPTC_1_2.zip").is_none());
+        let re = pattern_regex("dpc/{facility}/EF_{m}.zip").unwrap();
+        assert_eq!(
+            &re.captures("a/dpc/131234567/EF_201901.zip").unwrap()["facility"],
+            "131234567"
+        );
+        assert!(
+            re.captures("dpc/13/x/EF_201901.zip").is_none(),
+            "a capture stays in one segment"
+        );
+        let re = pattern_regex("**/lab_*.csv").unwrap();
+        assert!(re.is_match("lab_1.csv") && re.is_match("a/b/lab_2.csv"));
+        assert!(pattern_regex("{a}_{a}").is_err());
+        assert!(pattern_regex("{Bad}").is_err());
+        assert!(pattern_regex("{open").is_err());
+    }
+}

@@ -1,0 +1,489 @@
+//! `karte ingest` on the local lake: classification, decoding, headers, compression,
+//! idempotency, replacement of exactly one partition, quarantine.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use karte::engine::duckdb::LocalEngine;
+
+use crate::support::{project_from_spec, write_file};
+
+const RULES: &str = r#"
+=== karte.yml
+name: lake
+layers:
+  bronze: bronze
+  silver: silver
+=== ingest/deliveries.yml
+ignore: [README.txt]
+tables:
+  - name: claims
+    description: UKE lines
+    files: "claims/RECEIPTC_{insurer}_{billing_month}.zip"
+    entries: "*/RECEIPTC.UKE"
+    quote: none
+    header: absent
+    columns: 9
+    ragged: true
+  - name: labs
+    files: "lab/{facility}_lab_{month}.csv.gz"
+    encoding: cp932
+    header: present
+    columns:
+      - { name: patient_id, header: 患者ID }
+      - { name: test_name, header: 検査名 }
+      - { name: result, header: 結果値 }
+  - name: members
+    files: "members/KANYU_{insurer}.tsv"
+    delimiter: "\t"
+    header: auto
+    columns:
+      - { name: member_no, header: 番号 }
+      - { name: kana_name, header: 氏名カナ }
+  - name: facilities
+    files: "facilities.csv"
+    encoding: utf-8
+    columns: [facility_code, facility_name]
+=== models/silver/claim_records.sql
+select c0 as record_type, _source_file, _line, insurer, billing_month from bronze.claims
+"#;
+
+fn karte(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_karte"))
+        .args(args)
+        .arg("--project-dir")
+        .arg(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+fn ingest(dir: &Path, deliveries: &Path, extra: &[&str]) -> (i32, String) {
+    let mut args = vec!["ingest", deliveries.to_str().unwrap()];
+    args.extend(extra);
+    let (code, out, err) = karte(dir, &args);
+    (code, format!("{out}{err}"))
+}
+
+fn flat(dir: &Path, sql: &str) -> Vec<String> {
+    let engine = LocalEngine::open(dir, "target/lake").unwrap();
+    let (_, rows) = engine.query_text(sql).unwrap();
+    rows.into_iter()
+        .map(|r| {
+            r.into_iter()
+                .map(|v| v.unwrap_or_else(|| "NULL".into()))
+                .collect::<Vec<_>>()
+                .join("|")
+        })
+        .collect()
+}
+
+fn cp932(s: &str) -> Vec<u8> {
+    let (b, _, bad) = encoding_rs::SHIFT_JIS.encode(s);
+    assert!(!bad, "{s} has no CP932 bytes");
+    b.into_owned()
+}
+
+fn zip(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut buf = std::io::Cursor::new(Vec::new());
+    let mut w = zip::ZipWriter::new(&mut buf);
+    for (name, bytes) in entries {
+        w.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(bytes).unwrap();
+    }
+    w.finish().unwrap();
+    buf.into_inner()
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+fn uke(facility: &str, receipts: usize) -> Vec<u8> {
+    let mut s = format!("IR,1,13,1,{facility},,ｸﾘﾆｯｸ①髙﨑,43012,00\r\n");
+    for i in 1..=receipts {
+        s.push_str(&format!(
+            "RE,{i},1112,43011,ﾔﾏﾀﾞ ﾀﾛｳ\r\nSY,0000999,4301001,1\r\n"
+        ));
+    }
+    s.push_str(&format!("GO,{receipts},100,99\r\n\x1a"));
+    cp932(&s)
+}
+
+/// A delivery folder with one file of each kind.
+fn deliveries() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    write_file(
+        p,
+        Path::new("claims/RECEIPTC_06139999_201812.zip"),
+        &zip(&[
+            ("1310001/RECEIPTC.UKE", uke("1310001", 2)),
+            ("1310002/RECEIPTC.UKE", uke("1310002", 1)),
+            ("README.TXT", b"not data".to_vec()),
+        ]),
+    );
+    write_file(
+        p,
+        Path::new("claims/RECEIPTC_06139999_201901.zip"),
+        &zip(&[("1310001/RECEIPTC.UKE", uke("1310001", 1))]),
+    );
+    write_file(p, Path::new("lab/1310001_lab_201812.csv.gz"), &gzip(&cp932("患者ID,検査名,結果値\r\n0000000001,ＨｂＡ１ｃ,6.8\r\n0000000002,\"尿蛋白, 定性\",(－)\r\n0000000003,ｸﾚｱﾁﾆﾝ,\"0,82\"\r\n")));
+    write_file(
+        p,
+        Path::new("members/KANYU_06139999.tsv"),
+        &cp932("番号\t氏名カナ\r\n1001\tヤマダ　タロウ\r\n"),
+    );
+    write_file(
+        p,
+        Path::new("members/KANYU_06270000.tsv"),
+        &cp932("1002\tｽｽﾞｷ ﾊﾅｺ\r\n1003\t～①\r\n"),
+    );
+    write_file(
+        p,
+        Path::new("facilities.csv"),
+        "\u{feff}facility_code,facility_name\n1310001,髙橋クリニック\n".as_bytes(),
+    );
+    write_file(p, Path::new("README.txt"), b"delivery notes");
+    d
+}
+
+fn partition_locations(dir: &Path, table: &str) -> Vec<(Vec<String>, String)> {
+    let engine = LocalEngine::open(dir, "target/lake").unwrap();
+    let state = engine.query_text(&format!("select state from karte_catalog.entries where schema_name = 'bronze' and table_name = '{table}'")).unwrap().1;
+    let json: serde_json::Value = serde_json::from_str(state[0][0].as_deref().unwrap()).unwrap();
+    json["partitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["values"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_str().unwrap().to_string())
+                    .collect(),
+                p["location"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn lake_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = walkdir::WalkDir::new(dir.join("target/lake"))
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().strip_prefix(dir).unwrap().to_path_buf())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn classifies_decodes_and_keeps_provenance() {
+    let project = project_from_spec(RULES);
+    let dir = project.path();
+    let d = deliveries();
+    let (code, out) = ingest(dir, d.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("7 file(s): 6 loaded, 1 ignored"), "{out}");
+
+    // Partitions from the captures; provenance per line; the DOS EOF mark and README.TXT skipped.
+    assert_eq!(
+        flat(
+            dir,
+            "select insurer, billing_month, count(*) from bronze.claims group by all order by all"
+        ),
+        ["06139999|201812|10", "06139999|201901|4"]
+    );
+    assert_eq!(
+        flat(dir, "select _source_file, _line, c0, c4 from bronze.claims where billing_month = '201812' and _line <= 2 order by all"),
+        [
+            "claims/RECEIPTC_06139999_201812.zip!1310001/RECEIPTC.UKE|1|IR|1310001",
+            "claims/RECEIPTC_06139999_201812.zip!1310001/RECEIPTC.UKE|2|RE|ﾔﾏﾀﾞ ﾀﾛｳ",
+            "claims/RECEIPTC_06139999_201812.zip!1310002/RECEIPTC.UKE|1|IR|1310002",
+            "claims/RECEIPTC_06139999_201812.zip!1310002/RECEIPTC.UKE|2|RE|ﾔﾏﾀﾞ ﾀﾛｳ",
+        ]
+    );
+    // CP932 extension characters (NEC ①, IBM 髙﨑) and half-width katakana survive.
+    assert_eq!(
+        flat(dir, "select distinct c6 from bronze.claims where c0 = 'IR'"),
+        ["ｸﾘﾆｯｸ①髙﨑"]
+    );
+    // Ragged: GO has 4 fields of 9, the rest is NULL; an empty field stays empty.
+    assert_eq!(
+        flat(dir, "select c1, c4 is null, c5 = '' from bronze.claims where c0 in ('GO', 'IR') and _source_file like '%1310002%' order by c0"),
+        ["1|true|NULL", "1|false|true"]
+    );
+    // gzip, a header checked, quoted fields with commas, CP932 full-width and half-width.
+    assert_eq!(
+        flat(
+            dir,
+            "select _line, patient_id, test_name, result from bronze.labs order by _line"
+        ),
+        [
+            "2|0000000001|ＨｂＡ１ｃ|6.8",
+            "3|0000000002|尿蛋白, 定性|(－)",
+            "4|0000000003|ｸﾚｱﾁﾆﾝ|0,82"
+        ]
+    );
+    // header: auto — one file has it, the other not; ～ (0x8160) is U+FF5E under CP932.
+    assert_eq!(
+        flat(
+            dir,
+            "select insurer, _line, member_no, kana_name from bronze.members order by all"
+        ),
+        [
+            "06139999|2|1001|ヤマダ　タロウ",
+            "06270000|1|1002|ｽｽﾞｷ ﾊﾅｺ",
+            "06270000|2|1003|\u{FF5E}①"
+        ]
+    );
+    // UTF-8 with a BOM, unpartitioned.
+    assert_eq!(
+        flat(
+            dir,
+            "select facility_code, facility_name from bronze.facilities"
+        ),
+        ["1310001|髙橋クリニック"]
+    );
+    // Models read ingested tables as `bronze.<name>`.
+    let (code, out, err) = karte(dir, &["build"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        flat(
+            dir,
+            "select count(*) from silver.claim_records where record_type = 'RE'"
+        ),
+        ["4"]
+    );
+    // The manifest.
+    let (code, out, _) = karte(dir, &["ingest", "--list"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("insurer=06139999/billing_month=201812")
+            && out.contains("claims/RECEIPTC_06139999_201812.zip"),
+        "{out}"
+    );
+}
+
+#[test]
+fn same_files_again_change_nothing_and_a_changed_file_replaces_its_partition() {
+    let project = project_from_spec(RULES);
+    let dir = project.path();
+    let d = deliveries();
+    assert_eq!(ingest(dir, d.path(), &[]).0, 0);
+    let files_before = lake_files(dir);
+    let parts_before = partition_locations(dir, "claims");
+
+    let (code, out) = ingest(dir, d.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("6 unchanged"), "{out}");
+    assert_eq!(lake_files(dir), files_before);
+    assert_eq!(partition_locations(dir, "claims"), parts_before);
+
+    // A corrected delivery of 2019-01 (one more receipt), same name.
+    write_file(
+        d.path(),
+        Path::new("claims/RECEIPTC_06139999_201901.zip"),
+        &zip(&[("1310001/RECEIPTC.UKE", uke("1310001", 3))]),
+    );
+    let (code, out) = ingest(dir, d.path(), &["--dry-run"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("would replace") && out.contains("5 unchanged"),
+        "{out}"
+    );
+    assert_eq!(lake_files(dir), files_before, "a dry run writes nothing");
+
+    let (code, out) = ingest(dir, d.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("1 replaced, 5 unchanged"), "{out}");
+    let parts_after = partition_locations(dir, "claims");
+    assert_eq!(
+        parts_after[0], parts_before[0],
+        "the other partition is untouched"
+    );
+    assert_ne!(
+        parts_after[1].1, parts_before[1].1,
+        "the changed file's partition is repointed"
+    );
+    assert!(
+        !dir.join(&parts_before[1].1).exists(),
+        "the replaced location is deleted"
+    );
+    assert!(dir.join(&parts_after[1].1).join("data.parquet").exists());
+    assert_eq!(
+        flat(
+            dir,
+            "select billing_month, count(*) from bronze.claims group by all order by all"
+        ),
+        ["201812|10", "201901|8"]
+    );
+}
+
+#[test]
+fn bad_files_are_quarantined_with_a_report_and_the_rest_loads() {
+    let project = project_from_spec(RULES);
+    let dir = project.path();
+    let d = deliveries();
+    let p = d.path();
+    // Undecodable bytes (a lone lead byte) on line 3 of a member.
+    let mut bad = uke("1310003", 1);
+    bad.splice(bad.len() - 20..bad.len() - 20, [b'\x82', b',']);
+    write_file(
+        p,
+        Path::new("claims/RECEIPTC_06270000_201812.zip"),
+        &zip(&[("1310003/RECEIPTC.UKE", bad)]),
+    );
+    // Too many fields.
+    write_file(
+        p,
+        Path::new("claims/RECEIPTC_06270000_201901.zip"),
+        &zip(&[(
+            "1310003/RECEIPTC.UKE",
+            cp932("IR,1,13,1,1310003,,x,43012,00\r\nRE,1,2,3,4,5,6,7,8,9\r\n"),
+        )]),
+    );
+    // A truncated zip.
+    let whole = zip(&[("1310003/RECEIPTC.UKE", uke("1310003", 50))]);
+    write_file(
+        p,
+        Path::new("claims/RECEIPTC_06270000_201902.zip"),
+        &whole[..whole.len() / 2],
+    );
+    // A wrong header.
+    write_file(
+        p,
+        Path::new("lab/1310009_lab_201812.csv.gz"),
+        &gzip(&cp932("患者番号,検査名,結果値\r\n1,x,2\r\n")),
+    );
+    // A truncated gzip.
+    let gz = gzip(&cp932("患者ID,検査名,結果値\r\n1,x,2\r\n").repeat(200));
+    write_file(
+        p,
+        Path::new("lab/1310009_lab_201901.csv.gz"),
+        &gz[..gz.len() - 30],
+    );
+    // Not matched by any rule.
+    write_file(p, Path::new("claims/RECEIPTC_bad.txt"), b"x");
+
+    let (code, out) = ingest(dir, p, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("6 loaded") && out.contains("5 quarantined") && out.contains("1 unmatched"),
+        "{out}"
+    );
+    assert!(
+        out.contains("1310003/RECEIPTC.UKE, line 3: bytes 0x82 0x2C at byte"),
+        "{out}"
+    );
+    assert!(
+        out.contains("line 2: 10 field(s), but the rule declares 9 column(s)"),
+        "{out}"
+    );
+    assert!(out.contains("not a readable zip archive"), "{out}");
+    assert!(out.contains("line 1: header column 1 is `患者番号`, the rule expects `患者ID` (column `patient_id`)"), "{out}");
+    assert!(out.contains("the data ends early"), "{out}");
+    assert!(
+        out.contains("claims/RECEIPTC_bad.txt") && out.contains("no ingest rule matches"),
+        "{out}"
+    );
+    // The good files are in; none of the bad ones.
+    assert_eq!(
+        flat(
+            dir,
+            "select insurer, count(*) from bronze.claims group by all"
+        ),
+        ["06139999|14"]
+    );
+    // Quarantine: a copy and a report per bad file.
+    let report: serde_json::Value = {
+        let ingest_dir = dir.join("target/ingest");
+        let json = std::fs::read_dir(&ingest_dir)
+            .unwrap()
+            .flatten()
+            .find(|e| e.path().extension().is_some_and(|x| x == "json"))
+            .unwrap()
+            .path();
+        serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap()
+    };
+    let quarantined: Vec<&serde_json::Value> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["outcome"] == "quarantined")
+        .collect();
+    assert_eq!(quarantined.len(), 5);
+    for f in quarantined {
+        let to = dir.join(f["quarantined_to"].as_str().unwrap());
+        assert!(to.is_file(), "{to:?}");
+        let text = std::fs::read_to_string(format!("{}.problems.txt", to.display())).unwrap();
+        assert!(
+            text.contains(f["file"].as_str().unwrap()) && text.contains("problems:"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn a_different_file_for_a_loaded_partition_is_a_conflict() {
+    let project = project_from_spec(&RULES.replace(
+        r#"files: "members/KANYU_{insurer}.tsv""#,
+        r#"regex: 'members/KANYU_(?P<insurer>\d{8})(_v\d)?\.tsv'"#,
+    ));
+    let dir = project.path();
+    let d = deliveries();
+    assert_eq!(ingest(dir, d.path(), &[]).0, 0);
+    write_file(
+        d.path(),
+        Path::new("members/KANYU_06139999_v2.tsv"),
+        &cp932("1009\tｱ\r\n"),
+    );
+    // Both in one batch: the second cannot share the partition.
+    let (code, out) = ingest(dir, d.path(), &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("`members/KANYU_06139999.tsv` in this batch goes to the same partition"),
+        "{out}"
+    );
+    // Only the new one: the partition holds another file, which is not replaced silently.
+    std::fs::remove_file(d.path().join("members/KANYU_06139999.tsv")).unwrap();
+    let (code, out) = ingest(dir, d.path(), &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("CONFLICT")
+            && out.contains("the partition already holds `members/KANYU_06139999.tsv`"),
+        "{out}"
+    );
+    assert_eq!(
+        flat(
+            dir,
+            "select count(*) from bronze.members where insurer = '06139999'"
+        ),
+        ["1"]
+    );
+}
+
+#[test]
+fn rule_mistakes_point_at_the_rule() {
+    let project = project_from_spec(&RULES.replace("columns: 9", "columns: [Bad-Name]"));
+    let (code, _, err) = karte(project.path(), &["ingest", "."]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("E601")
+            && err.contains("ingest/deliveries.yml:")
+            && err.contains("`Bad-Name` is not a column name"),
+        "{err}"
+    );
+}
