@@ -19,6 +19,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -146,9 +147,9 @@ struct Matched<'a> {
 /// Ingest `opts.paths` into `lake`; `progress` gets one line per file.
 pub fn run(
     project: &Project,
-    lake: &dyn Lake,
+    lake: &(dyn Lake + Sync),
     opts: &Options,
-    progress: &mut dyn FnMut(&FileReport),
+    progress: &(dyn Fn(&FileReport) + Sync),
 ) -> Result<Report, EngineError> {
     let started = Instant::now();
     let rules = &project.ingest;
@@ -229,8 +230,6 @@ pub fn run(
         }
     }
 
-    let duck = duckdb::Connection::open_in_memory()
-        .map_err(|e| EngineError::environment(format!("cannot start DuckDB for Parquet: {e}")))?;
     for ((layer, name), matched) in by_table {
         let rule = matched[0].rule;
         let table = TableRef {
@@ -252,10 +251,13 @@ pub fn run(
             state.columns = wanted.columns.clone();
             lake.put_table(&table, &state, exists)?;
         }
+        // Checksums (both cores), then the decisions in file order.
+        let sums: Vec<Result<(String, u64), EngineError>> =
+            matched.par_iter().map(|m| checksum(&m.path)).collect();
         let mut seen: BTreeMap<Vec<String>, String> = BTreeMap::new();
-        let mut publish: Vec<PartitionState> = Vec::new();
-        let mut old_locations: Vec<String> = Vec::new();
-        for m in matched {
+        let mut todo: Vec<(Matched, FileReport)> = Vec::new();
+        for (m, sum) in matched.into_iter().zip(sums) {
+            let (sha, bytes) = sum?;
             let mut f = report(&m.name, Outcome::Loaded);
             f.table = Some(table.to_string());
             f.partition = Some(
@@ -264,7 +266,6 @@ pub fn run(
                     .to_string(),
             )
             .filter(|p| !p.is_empty());
-            let (sha, bytes) = checksum(&m.path)?;
             f.sha256 = sha.clone();
             f.bytes = bytes;
             if let Some(bad) = m
@@ -278,10 +279,9 @@ pub fn run(
                 f.outcome = Outcome::Conflict;
                 f.problems.push(problem(&format!("`{other}` in this batch goes to the same partition: add a capture to the pattern so that each file has its own partition")));
             }
-            let current = current_file(&state, &m.values);
             if f.outcome == Outcome::Loaded {
                 seen.insert(m.values.clone(), m.name.clone());
-                match &current {
+                match current_file(&state, &m.values) {
                     Some(c) if c.sha256 == sha => f.outcome = Outcome::Unchanged,
                     Some(c) if c.file != m.name => {
                         f.outcome = Outcome::Conflict;
@@ -297,64 +297,36 @@ pub fn run(
                     None => {}
                 }
             }
-            if matches!(f.outcome, Outcome::Loaded | Outcome::Replaced) {
-                let csv = work.join(format!("{}.csv", &sha[..16]));
-                match read::stage(rule, &m.path, &m.name, &csv) {
-                    Err(problems) => {
-                        f.outcome = Outcome::Quarantined;
-                        f.problems = problems;
-                        if !opts.dry_run {
-                            let text = quarantine_text(&f);
-                            f.quarantined_to =
-                                Some(lake.quarantine(&opts.run_id, &m.name, &m.path, &text)?);
-                        }
-                    }
-                    Ok(staged) => {
-                        f.rows = staged.rows;
-                        f.bytes_uncompressed = staged.bytes_in;
-                        if opts.dry_run {
-                            f.outcome = if f.outcome == Outcome::Replaced {
-                                Outcome::WouldReplace
-                            } else {
-                                Outcome::WouldLoad
-                            };
-                        } else {
-                            let parquet = work.join(format!("{}.parquet", &sha[..16]));
-                            to_parquet(&duck, rule, &csv, &parquet)?;
-                            let location = format!(
-                                "{prefix}{}f-{}/",
-                                partition_path(rule, &m.values),
-                                &sha[..16]
-                            );
-                            lake.upload(&parquet, &format!("{location}data.parquet"))?;
-                            let _ = std::fs::remove_file(&parquet);
-                            let ingested = IngestedFile {
-                                file: m.name.clone(),
-                                sha256: sha.clone(),
-                                bytes,
-                                rows: staged.rows,
-                                ingested_at: chrono::Utc::now()
-                                    .format("%Y-%m-%dT%H:%M:%SZ")
-                                    .to_string(),
-                                run_id: opts.run_id.clone(),
-                            };
-                            if let Some(old) = current_location(&state, &m.values) {
-                                if old != location {
-                                    old_locations.push(old);
-                                }
-                            }
-                            publish.push(PartitionState {
-                                values: m.values.clone(),
-                                location,
-                                ingested: Some(ingested),
-                            });
-                        }
-                    }
+            todo.push((m, f));
+        }
+        // Read, convert and upload, two files at a time (one per core).
+        let job = Job {
+            rule,
+            lake,
+            opts,
+            work: &work,
+            prefix: &prefix,
+            state: &state,
+        };
+        let done: Vec<Result<Loaded, EngineError>> = todo
+            .into_par_iter()
+            .map(|(m, f)| {
+                let r = job.load(&m, f);
+                if let Ok(l) = &r {
+                    progress(&l.report);
                 }
-                let _ = std::fs::remove_file(&csv);
+                r
+            })
+            .collect();
+        let mut publish: Vec<PartitionState> = Vec::new();
+        let mut old_locations: Vec<String> = Vec::new();
+        for d in done {
+            let d = d?;
+            files.push(d.report);
+            if let Some((p, old)) = d.publish {
+                publish.push(p);
+                old_locations.extend(old);
             }
-            progress(&f);
-            files.push(f);
         }
         if !publish.is_empty() {
             lake.publish(&table, &mut state, publish)?;
@@ -372,6 +344,98 @@ pub fn run(
         files,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// What one file needs to be loaded.
+struct Job<'a> {
+    rule: &'a IngestRule,
+    lake: &'a (dyn Lake + Sync),
+    opts: &'a Options,
+    work: &'a Path,
+    prefix: &'a str,
+    state: &'a TableState,
+}
+
+/// A file after loading: its report, and the partition to publish with the location it
+/// replaces.
+struct Loaded {
+    report: FileReport,
+    publish: Option<(PartitionState, Option<String>)>,
+}
+
+impl Job<'_> {
+    /// Read, check, convert and upload one file whose outcome so far is `f.outcome`.
+    fn load(&self, m: &Matched, mut f: FileReport) -> Result<Loaded, EngineError> {
+        if !matches!(f.outcome, Outcome::Loaded | Outcome::Replaced) {
+            return Ok(Loaded {
+                report: f,
+                publish: None,
+            });
+        }
+        let (rule, opts) = (self.rule, self.opts);
+        let key = &f.sha256[..16];
+        let csv = self.work.join(format!("{key}.csv"));
+        let staged = read::stage(rule, &m.path, &m.name, &csv);
+        let result = match staged {
+            Err(problems) => {
+                f.outcome = Outcome::Quarantined;
+                f.problems = problems;
+                if !opts.dry_run {
+                    let text = quarantine_text(&f);
+                    f.quarantined_to =
+                        Some(
+                            self.lake
+                                .quarantine(&opts.run_id, &m.name, &m.path, &text)?,
+                        );
+                }
+                None
+            }
+            Ok(staged) if opts.dry_run => {
+                f.rows = staged.rows;
+                f.bytes_uncompressed = staged.bytes_in;
+                f.outcome = if f.outcome == Outcome::Replaced {
+                    Outcome::WouldReplace
+                } else {
+                    Outcome::WouldLoad
+                };
+                None
+            }
+            Ok(staged) => {
+                f.rows = staged.rows;
+                f.bytes_uncompressed = staged.bytes_in;
+                let parquet = self.work.join(format!("{key}.parquet"));
+                to_parquet(rule, &csv, &parquet)?;
+                let _ = std::fs::remove_file(&csv);
+                let location =
+                    format!("{}{}f-{key}/", self.prefix, partition_path(rule, &m.values));
+                self.lake
+                    .upload(&parquet, &format!("{location}data.parquet"))?;
+                let _ = std::fs::remove_file(&parquet);
+                let ingested = IngestedFile {
+                    file: m.name.clone(),
+                    sha256: f.sha256.clone(),
+                    bytes: f.bytes,
+                    rows: staged.rows,
+                    ingested_at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                    run_id: opts.run_id.clone(),
+                };
+                let old = current_location(self.state, &m.values).filter(|old| *old != location);
+                Some((
+                    PartitionState {
+                        values: m.values.clone(),
+                        location,
+                        ingested: Some(ingested),
+                    },
+                    old,
+                ))
+            }
+        };
+        let _ = std::fs::remove_file(&csv);
+        Ok(Loaded {
+            report: f,
+            publish: result,
+        })
+    }
 }
 
 fn report(file: &str, outcome: Outcome) -> FileReport {
@@ -544,12 +608,9 @@ fn current_location(state: &TableState, values: &[String]) -> Option<String> {
 }
 
 /// The staging CSV → Parquet (snappy, as Athena reads by default).
-fn to_parquet(
-    duck: &duckdb::Connection,
-    rule: &IngestRule,
-    csv: &Path,
-    out: &Path,
-) -> Result<(), EngineError> {
+fn to_parquet(rule: &IngestRule, csv: &Path, out: &Path) -> Result<(), EngineError> {
+    let duck = duckdb::Connection::open_in_memory()
+        .map_err(|e| EngineError::environment(format!("cannot start DuckDB for Parquet: {e}")))?;
     let lit = |s: &str| format!("'{}'", s.replace('\'', "''"));
     let mut cols: Vec<String> = rule
         .columns

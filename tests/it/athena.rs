@@ -751,9 +751,9 @@ fn lab_file(dir: &Path, facility: &str, month: &str, rows: usize) {
     std::fs::write(path, gz.finish().unwrap()).unwrap();
 }
 
-/// The S3 keys under a prefix (through the emulator's S3 API, as karte's own calls would).
+/// The calls of an ingest run; files are uploaded two at a time, so runs of uploads are sorted.
 fn ingest_calls(aws: &FakeAws) -> String {
-    call_lines(&aws.calls())
+    let mut lines: Vec<String> = call_lines(&aws.calls())
         .lines()
         .map(|l| {
             // f-<checksum>/ names are content hashes: stable, but long.
@@ -762,8 +762,13 @@ fn ingest_calls(aws: &FakeAws) -> String {
                 None => l.to_string(),
             }
         })
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect();
+    for run in
+        lines.chunk_by_mut(|a, b| a.starts_with("s3 PutObject") && b.starts_with("s3 PutObject"))
+    {
+        run.sort();
+    }
+    lines.join("\n")
 }
 
 #[test]

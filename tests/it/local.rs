@@ -296,29 +296,6 @@ fn seeds_in_cp932_and_bad_rows() {
 }
 
 #[test]
-fn example_project_builds_end_to_end() {
-    // The README's main command, on a copy of the example project.
-    let tmp = tempfile::tempdir().unwrap();
-    crate::compile::copy_dir(&crate::support::example_project(), tmp.path());
-    let _ = std::fs::remove_dir_all(tmp.path().join("target"));
-    let (code, out, err) = karte(tmp.path(), &["build"]);
-    assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
-    let results = crate::support::run_results(tmp.path());
-    let results = results["results"].as_array().unwrap();
-    assert!(!results.is_empty());
-    for r in results {
-        assert!(
-            r["status"] == "success" || r["status"] == "pass",
-            "{r}\n{out}"
-        );
-    }
-    assert!(
-        out.contains("build finished"),
-        "a summary is printed:\n{out}"
-    );
-}
-
-#[test]
 fn sql_that_cannot_run_locally_is_a_diagnostic_at_its_line() {
     let tmp = fixture_copy("local_build");
     let dir = tmp.path();

@@ -10,6 +10,8 @@ mod diagnostics;
 mod docs;
 mod example_data;
 #[cfg(feature = "duckdb-engine")]
+mod example_project;
+#[cfg(feature = "duckdb-engine")]
 mod ingest;
 #[cfg(feature = "duckdb-engine")]
 mod local;

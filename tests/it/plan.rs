@@ -260,3 +260,12 @@ fn ephemeral_models_are_inlined() {
         crate::support::compiled_sql(&c, "v_claims")
     );
 }
+
+/// `karte plan --target athena` on the example project: what a reviewer reads before the first
+/// build on Athena (every bronze table comes from `karte ingest`, so the plan starts at silver).
+#[test]
+fn example_project_athena_plan() {
+    let plan = plan_dir(&crate::support::example_project(), None, false).unwrap();
+    let text = karte::plan::text::render(&plan);
+    insta::assert_snapshot!("example_project_athena_plan", text);
+}

@@ -60,8 +60,8 @@ pub fn run(a: &IngestArgs) -> Result<bool, Diagnostics> {
         target.name,
         opts.run_id
     );
-    let report = ingest::run(&project, lake.as_ref(), &opts, &mut |f| print_file(f))
-        .map_err(|e| fail(e.message))?;
+    let report =
+        ingest::run(&project, lake.as_ref(), &opts, &print_file).map_err(|e| fail(e.message))?;
     for f in report.files.iter().filter(|f| {
         matches!(f.outcome, Outcome::Unmatched | Outcome::Conflict) && f.table.is_none()
     }) {
@@ -201,14 +201,14 @@ fn list(project: &crate::project::Project, lake: &dyn Lake) -> Result<bool, Diag
 fn open(
     project: &crate::project::Project,
     target: &crate::project::Target,
-) -> Result<Box<dyn Lake>, Diagnostics> {
+) -> Result<Box<dyn Lake + Sync>, Diagnostics> {
     match target.config.kind {
         TargetType::Local => ingest::lake::LocalLake::open(&project.root, target)
-            .map(|l| Box::new(l) as Box<dyn Lake>)
+            .map(|l| Box::new(l) as Box<dyn Lake + Sync>)
             .map_err(|e| fail(e.message)),
         #[cfg(feature = "athena")]
         TargetType::Athena => ingest::athena::AthenaLake::open(project, target)
-            .map(|l| Box::new(l) as Box<dyn Lake>)
+            .map(|l| Box::new(l) as Box<dyn Lake + Sync>)
             .map_err(|e| fail(e.message)),
         #[allow(unreachable_patterns)]
         _ => Err(fail(format!(

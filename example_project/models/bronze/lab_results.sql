@@ -1,3 +1,0 @@
--- 検査結果をそのまま (lab results as delivered)
-select *
-from raw.lab_csv
