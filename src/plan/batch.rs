@@ -60,10 +60,30 @@ pub fn literal(v: &PartitionValue) -> Option<String> {
     )
 }
 
-/// `(a = x AND b = y) OR (…)` for a batch of partitions.
+/// `(a = x AND b = y) OR (…)` for a batch of partitions; `a IN (x, y, …)` for one column (a
+/// long OR over an expression is evaluated term by term by some engines).
 pub fn predicate(columns: &[String], rows: &[Vec<PartitionValue>]) -> String {
     if rows.is_empty() {
         return "false".to_string();
+    }
+    if let [c] = columns {
+        let literals: Vec<String> = rows
+            .iter()
+            .filter_map(|r| r.first().and_then(literal))
+            .collect();
+        let has_null = literals.len() < rows.len();
+        let mut out = if literals.is_empty() {
+            String::new()
+        } else {
+            format!("{c} IN ({})", literals.join(", "))
+        };
+        if has_null {
+            if !out.is_empty() {
+                out.push_str("\n   OR ");
+            }
+            out.push_str(&format!("{c} IS NULL"));
+        }
+        return out;
     }
     let parts: Vec<String> = rows
         .iter()
@@ -158,5 +178,20 @@ mod tests {
             },
         ]];
         assert_eq!(predicate(&cols, &rows), "(a = 'x' AND b IS NULL)");
+        let one = vec!["m".to_string()];
+        let date = |v: &str| vec![PartitionValue::new(v, "date")];
+        let null = vec![PartitionValue {
+            value: None,
+            data_type: "date".into(),
+        }];
+        assert_eq!(
+            predicate(&one, &[date("2024-04-01"), date("2024-05-01")]),
+            "m IN (DATE '2024-04-01', DATE '2024-05-01')"
+        );
+        assert_eq!(
+            predicate(&one, &[date("2024-04-01"), null.clone()]),
+            "m IN (DATE '2024-04-01')\n   OR m IS NULL"
+        );
+        assert_eq!(predicate(&one, &[null]), "m IS NULL");
     }
 }

@@ -194,6 +194,10 @@ def batch_rows(tokens):
         return []
     rows = []
     for disjunct in split_top(strip_parens(cond), "OR"):
+        d = strip_parens(disjunct)
+        if len(d) >= 4 and d[1].upper() == "IN":  # k IN (<literal>, ...): one partition each
+            rows.extend({unquote(d[0]).lower(): literal(item)} for item in split_top(strip_parens(d[2:]), ","))
+            continue
         row = {}
         for c in split_top(strip_parens(disjunct), "AND"):
             c = strip_parens(c)
@@ -215,7 +219,7 @@ class AthenaEffects:
     CREATE TABLE db.t WITH (external_location=.., partitioned_by=ARRAY[..], table_type=..) AS ...:
         Glue table (one string column `c`, partition keys as strings) + `part-00000.parquet` under the
         location, or under `<location>k=v/.../` for each partition named by the final WHERE's batch filter
-        `(k = <literal> AND ...) OR ...` (`k IS NULL` -> __HIVE_DEFAULT_PARTITION__; `WHERE false` -> none).
+        `(k = <literal> AND ...) OR ...` or `k IN (<literal>, ...)` (`k IS NULL` -> __HIVE_DEFAULT_PARTITION__; `WHERE false` -> none).
         Fails like Athena if the table exists or the location already holds objects.
     INSERT INTO db.t ...: the filter's missing partitions + `part-<n>.parquet` files (n = 1, 2, ...).
     CREATE [OR REPLACE] VIEW: a VIRTUAL_VIEW table.  DROP TABLE|VIEW [IF EXISTS]: drops the Glue table only.
