@@ -69,13 +69,20 @@ enum RawColumns {
 #[serde(untagged)]
 enum RawColumn {
     Name(String),
-    Full {
-        name: String,
-        #[serde(default)]
-        header: Option<String>,
-        #[serde(default)]
-        description: Option<String>,
-    },
+    Full(FullColumn),
+}
+
+/// `{name, header, description, classification}` (any other key is an error).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FullColumn {
+    name: String,
+    #[serde(default)]
+    header: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    classification: Option<String>,
 }
 
 /// How a delivered file is compressed.
@@ -124,6 +131,8 @@ pub struct IngestColumn {
     pub header: Option<String>,
     /// Description.
     pub description: Option<String>,
+    /// Data classification (`pii`, `quasi_identifier`, …), as on model columns.
+    pub classification: Option<String>,
 }
 
 impl IngestColumn {
@@ -443,6 +452,7 @@ fn check_rule(
                 name: format!("c{i}"),
                 header: None,
                 description: None,
+                classification: None,
             })
             .collect(),
         RawColumns::List(list) => list
@@ -452,15 +462,13 @@ fn check_rule(
                     name,
                     header: None,
                     description: None,
+                    classification: None,
                 },
-                RawColumn::Full {
-                    name,
-                    header,
-                    description,
-                } => IngestColumn {
-                    name,
-                    header,
-                    description,
+                RawColumn::Full(c) => IngestColumn {
+                    name: c.name,
+                    header: c.header,
+                    description: c.description,
+                    classification: c.classification,
                 },
             })
             .collect(),

@@ -376,6 +376,7 @@ fn add_ingest_tables(project: &mut Project, diags: &mut Diagnostics) {
                 name: c.name.clone(),
                 description: c.description.clone(),
                 data_type: Some("varchar".into()),
+                classification: c.classification.clone(),
                 ..Default::default()
             })
             .collect();
