@@ -125,11 +125,7 @@ impl Lake for LocalLake {
 
     fn upload(&self, local: &Path, location: &str) -> Result<(), EngineError> {
         let dest = self.path(location);
-        if let Some(dir) = dest.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                EngineError::environment(format!("cannot create {}: {e}", dir.display()))
-            })?;
-        }
+        create_parent(&dest)?;
         if std::fs::rename(local, &dest).is_err() {
             std::fs::copy(local, &dest).map_err(|e| {
                 EngineError::environment(format!("cannot write {}: {e}", dest.display()))
@@ -151,15 +147,8 @@ impl Lake for LocalLake {
 
     fn delete(&self, t: &TableRef, state: &TableState, location: &str) -> Result<(), EngineError> {
         check_owned(t, state, location)?;
-        let dir = self.path(location);
-        match std::fs::remove_dir_all(&dir) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(EngineError::environment(format!(
-                "cannot delete {}: {e}",
-                dir.display()
-            ))),
-        }
+        self.engine
+            .delete_dir(location, state.owned_prefix.as_deref().unwrap_or_default())
     }
 
     fn quarantine(
@@ -171,11 +160,7 @@ impl Lake for LocalLake {
     ) -> Result<String, EngineError> {
         let location = format!("{}_quarantine/{run_id}/{name}", self.layout.root());
         let dest = self.path(&location);
-        if let Some(dir) = dest.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                EngineError::environment(format!("cannot create {}: {e}", dir.display()))
-            })?;
-        }
+        create_parent(&dest)?;
         std::fs::copy(file, &dest).map_err(|e| {
             EngineError::environment(format!(
                 "cannot copy {} to {}: {e}",
@@ -192,5 +177,13 @@ impl Lake for LocalLake {
             ))
         })?;
         Ok(location)
+    }
+}
+
+fn create_parent(file: &Path) -> Result<(), EngineError> {
+    match file.parent() {
+        Some(dir) => std::fs::create_dir_all(dir)
+            .map_err(|e| EngineError::environment(format!("cannot create {}: {e}", dir.display()))),
+        None => Ok(()),
     }
 }

@@ -34,24 +34,6 @@ fn karte(dir: Option<&Path>, args: &[&str], salt: bool) -> (i32, String) {
     )
 }
 
-/// Copy the example project, leaving out what a build or `karte example-data` wrote into it.
-fn copy_project(to: &Path) {
-    let from = crate::support::example_project();
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(&from).unwrap();
-        if rel.starts_with("target") || rel.starts_with("deliveries") {
-            continue;
-        }
-        let dest = to.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
-}
-
 /// The project's local catalog, read-only.
 fn catalog(project: &Path) -> Connection {
     let config = Config::default().access_mode(AccessMode::ReadOnly).unwrap();
@@ -282,7 +264,7 @@ fn example_project_builds_over_the_generated_deliveries() {
     let project_dir: PathBuf = tmp.path().join("project");
     let project: &Path = &project_dir;
     let deliveries = tmp.path().join("deliveries");
-    copy_project(project);
+    crate::compile::copy_dir(&crate::support::example_project(), project);
 
     let (code, log) = karte(
         None,

@@ -247,15 +247,7 @@ pub async fn set_parameters(
         return Err(EngineError::internal(format!("{t} is not in Glue")));
     };
     let input = input_of(&raw, &t.name, params)?;
-    call(e, "UpdateTable", false, || {
-        e.glue
-            .update_table()
-            .database_name(&t.schema)
-            .table_input(input.clone())
-            .send()
-    })
-    .await?;
-    Ok(())
+    update_table(e, &t.schema, &input).await
 }
 
 /// Publish `staging` as `table`: UpdateTable (or CreateTable) with the staging table's
@@ -309,6 +301,22 @@ pub async fn swap(
         delete_partitions(e, table, &gone).await?;
     }
     delete_table(e, staging).await
+}
+
+async fn update_table(
+    e: &AthenaEngine,
+    schema: &str,
+    input: &TableInput,
+) -> Result<(), EngineError> {
+    call(e, "UpdateTable", false, || {
+        e.glue
+            .update_table()
+            .database_name(schema)
+            .table_input(input.clone())
+            .send()
+    })
+    .await?;
+    Ok(())
 }
 
 async fn create_table(
@@ -623,15 +631,7 @@ pub async fn put_parquet_table(
         create_database(e, &t.schema).await?;
         return create_table(e, &t.schema, &input).await;
     }
-    call(e, "UpdateTable", false, || {
-        e.glue
-            .update_table()
-            .database_name(&t.schema)
-            .table_input(input.clone())
-            .send()
-    })
-    .await?;
-    Ok(())
+    update_table(e, &t.schema, &input).await
 }
 
 /// A text table over UTF-8 CSV files (for loading seeds): all columns strings.

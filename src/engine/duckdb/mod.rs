@@ -87,7 +87,8 @@ impl LocalEngine {
     }
 
     /// Delete a directory, but only under the lake root and under `owned`.
-    fn delete_dir(&self, location: &str, owned: &str) -> Result<(), EngineError> {
+    /// Delete a directory of the lake, only if it lies inside `owned` (a table's prefix).
+    pub fn delete_dir(&self, location: &str, owned: &str) -> Result<(), EngineError> {
         let dir = catalog::resolve(&self.root, location);
         let owned_dir = catalog::resolve(&self.root, owned);
         let inside = |d: &Path, base: &Path| {
