@@ -619,8 +619,12 @@ fn to_parquet(rule: &IngestRule, csv: &Path, out: &Path) -> Result<(), EngineErr
         .collect();
     cols.push(format!("{}: 'VARCHAR'", lit(SOURCE_FILE_COLUMN)));
     cols.push(format!("{}: 'BIGINT'", lit(LINE_COLUMN)));
+    // Memory: DuckDB's CSV reader holds buffers of `buffer_size` (by default 16 × the line
+    // limit) per thread, and keeping insertion order makes COPY buffer what parallel readers
+    // produced out of order; one thread per conversion (two files are converted at a time),
+    // rows in any order (each keeps its `_line`).
     let sql = format!(
-        "COPY (SELECT * FROM read_csv({}, header = false, delim = ',', quote = '\"', escape = '\"', allow_quoted_nulls = false, auto_detect = false, columns = {{{}}}, max_line_size = 67108864)) TO {} (FORMAT parquet, COMPRESSION snappy)",
+        "SET threads = 1; SET preserve_insertion_order = false; COPY (SELECT * FROM read_csv({}, header = false, delim = ',', quote = '\"', escape = '\"', allow_quoted_nulls = false, auto_detect = false, columns = {{{}}}, max_line_size = 33554432, buffer_size = 67108864)) TO {} (FORMAT parquet, COMPRESSION snappy)",
         lit(&csv.to_string_lossy()),
         cols.join(", "),
         lit(&out.to_string_lossy())

@@ -35,7 +35,8 @@ pub struct Staged {
 
 /// At most this many problems are collected per file (the rest are counted).
 const MAX_PROBLEMS: usize = 10;
-/// A quoted field may span lines, up to this many bytes.
+/// A quoted field may span lines, up to this many bytes (the staging CSV's line limit is twice
+/// that: quotes double).
 const MAX_RECORD: usize = 16 << 20;
 
 /// How a file is actually compressed (`auto` resolved by extension).
@@ -176,7 +177,7 @@ impl Writer {
     fn read(&mut self, rule: &IngestRule, mut r: impl BufRead, entry: Option<&str>, label: &str) {
         let mut buf = Vec::with_capacity(4096);
         let mut record = String::new();
-        let mut fields: Vec<Option<String>> = Vec::new();
+        let mut fields = Fields::default();
         let mut line_no: u64 = 0;
         let mut record_line: u64 = 0;
         let mut encoding = rule.encoding;
@@ -245,7 +246,7 @@ impl Writer {
             record.clear();
             let is_first = std::mem::replace(&mut first, false);
             if is_first && rule.header != Header::Absent {
-                match check_header(rule, &fields) {
+                match check_header(rule, fields.as_slice()) {
                     Ok(()) => continue,
                     Err(msg) if rule.header == Header::Present => {
                         self.problem(entry, Some(record_line), msg);
@@ -274,7 +275,7 @@ impl Writer {
             if !self.problems.is_empty() {
                 continue; // the file is rejected anyway: only look for more problems
             }
-            if let Err(e) = write_row(&mut self.out, &fields, n, label, record_line) {
+            if let Err(e) = write_row(&mut self.out, fields.as_slice(), n, label, record_line) {
                 self.problem(None, None, format!("cannot write the staging file: {e}"));
                 return;
             }
@@ -393,13 +394,48 @@ enum Split {
     Bad(String),
 }
 
-/// Split a record into fields (an empty field is `Some("")`).
-fn split(record: &str, delimiter: u8, quote: Option<u8>, out: &mut Vec<Option<String>>) -> Split {
+/// The fields of one record; their strings are reused from record to record (no allocation
+/// per field once the longest record has been seen).
+#[derive(Debug, Default)]
+struct Fields {
+    buf: Vec<String>,
+    len: usize,
+}
+
+impl Fields {
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    fn push(&mut self, s: &str) {
+        match self.buf.get_mut(self.len) {
+            Some(f) => {
+                f.clear();
+                f.push_str(s);
+            }
+            None => self.buf.push(s.to_string()),
+        }
+        self.len += 1;
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn as_slice(&self) -> &[String] {
+        &self.buf[..self.len]
+    }
+}
+
+/// Split a record into fields.
+fn split(record: &str, delimiter: u8, quote: Option<u8>, out: &mut Fields) -> Split {
     out.clear();
     let bytes = record.as_bytes();
     let delim = delimiter as char;
     let Some(q) = quote.filter(|q| bytes.contains(q)) else {
-        out.extend(record.split(delim).map(|f| Some(f.to_string())));
+        for f in record.split(delim) {
+            out.push(f);
+        }
         return Split::Done;
     };
     let qc = q as char;
@@ -424,7 +460,7 @@ fn split(record: &str, delimiter: u8, quote: Option<u8>, out: &mut Vec<Option<St
                     }
                 }
             }
-            out.push(Some(field));
+            out.push(&field);
             if j == bytes.len() {
                 return Split::Done;
             }
@@ -439,24 +475,21 @@ fn split(record: &str, delimiter: u8, quote: Option<u8>, out: &mut Vec<Option<St
         } else {
             let end = record[i..].find(delim).map(|k| i + k);
             let stop = end.unwrap_or(bytes.len());
-            out.push(Some(record[i..stop].to_string()));
+            out.push(&record[i..stop]);
             match end {
                 Some(e) => i = e + 1,
                 None => return Split::Done,
             }
         }
         if i == bytes.len() {
-            out.push(Some(String::new()));
+            out.push("");
             return Split::Done;
         }
     }
 }
 
-fn check_header(rule: &IngestRule, fields: &[Option<String>]) -> Result<(), String> {
-    let texts: Vec<&str> = fields
-        .iter()
-        .map(|f| f.as_deref().unwrap_or("").trim())
-        .collect();
+fn check_header(rule: &IngestRule, fields: &[String]) -> Result<(), String> {
+    let texts: Vec<&str> = fields.iter().map(|f| f.trim()).collect();
     // `columns: N` declares no header texts: only the count is checked.
     let numbered = rule
         .columns
@@ -489,13 +522,13 @@ fn check_header(rule: &IngestRule, fields: &[Option<String>]) -> Result<(), Stri
 
 fn write_row(
     out: &mut impl Write,
-    fields: &[Option<String>],
+    fields: &[String],
     n: usize,
     label: &str,
     line: u64,
 ) -> std::io::Result<()> {
     for i in 0..n {
-        if let Some(Some(v)) = fields.get(i) {
+        if let Some(v) = fields.get(i) {
             quoted(out, v)?;
         }
         out.write_all(b",")?;
@@ -518,15 +551,15 @@ fn quoted(out: &mut impl Write, v: &str) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
-    fn fields(s: &str, q: Option<u8>) -> Vec<Option<String>> {
-        let mut v = Vec::new();
+    fn fields(s: &str, q: Option<u8>) -> Vec<String> {
+        let mut v = Fields::default();
         assert!(matches!(split(s, b',', q, &mut v), Split::Done), "{s}");
-        v
+        v.as_slice().to_vec()
     }
 
     #[test]
     fn splits_quoted_and_plain_fields() {
-        let s = |x: &str| Some(x.to_string());
+        let s = |x: &str| x.to_string();
         assert_eq!(
             fields("RE,1,,x", Some(b'"')),
             vec![s("RE"), s("1"), s(""), s("x")]
@@ -536,7 +569,7 @@ mod tests {
             vec![s("a,b"), s("say \"hi\""), s("")]
         );
         assert_eq!(fields("a\"b,c", None), vec![s("a\"b"), s("c")]);
-        let mut v = Vec::new();
+        let mut v = Fields::default();
         assert!(matches!(
             split("\"open,x", b',', Some(b'"'), &mut v),
             Split::Incomplete
