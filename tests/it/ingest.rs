@@ -3,11 +3,10 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use karte::engine::duckdb::LocalEngine;
 
-use crate::support::{project_from_spec, write_file};
+use crate::support::{flat, karte, project_from_spec, write_file};
 
 const RULES: &str = r#"
 === karte.yml
@@ -49,38 +48,11 @@ tables:
 select c0 as record_type, _source_file, _line, insurer, billing_month from bronze.claims
 "#;
 
-fn karte(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_karte"))
-        .args(args)
-        .arg("--project-dir")
-        .arg(dir)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).to_string(),
-        String::from_utf8_lossy(&out.stderr).to_string(),
-    )
-}
-
 fn ingest(dir: &Path, deliveries: &Path, extra: &[&str]) -> (i32, String) {
     let mut args = vec!["ingest", deliveries.to_str().unwrap()];
     args.extend(extra);
     let (code, out, err) = karte(dir, &args);
     (code, format!("{out}{err}"))
-}
-
-fn flat(dir: &Path, sql: &str) -> Vec<String> {
-    let engine = LocalEngine::open(dir, "target/lake").unwrap();
-    let (_, rows) = engine.query_text(sql).unwrap();
-    rows.into_iter()
-        .map(|r| {
-            r.into_iter()
-                .map(|v| v.unwrap_or_else(|| "NULL".into()))
-                .collect::<Vec<_>>()
-                .join("|")
-        })
-        .collect()
 }
 
 fn cp932(s: &str) -> Vec<u8> {

@@ -1,9 +1,8 @@
 //! The local engine end to end: builds run twice over changing input give what Athena would.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use karte::engine::duckdb::LocalEngine;
+use crate::support::{flat, karte, karte_env};
 
 fn fixture_copy(name: &str) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
@@ -14,42 +13,11 @@ fn fixture_copy(name: &str) -> tempfile::TempDir {
     tmp
 }
 
-fn karte(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_karte"))
-        .args(args)
-        .arg("--project-dir")
-        .arg(dir)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).to_string(),
-        String::from_utf8_lossy(&out.stderr).to_string(),
-    )
-}
-
 fn build_ok(dir: &Path, extra: &[&str]) {
     let mut args = vec!["build", "--threads", "2"];
     args.extend(extra);
     let (code, out, err) = karte(dir, &args);
     assert_eq!(code, 0, "build failed\nstdout:\n{out}\nstderr:\n{err}");
-}
-
-/// Rows of a DuckDB query against the project's local catalog, as text.
-fn rows(dir: &Path, sql: &str) -> Vec<Vec<String>> {
-    let engine = LocalEngine::open(dir, "target/lake").unwrap();
-    let (_, rows) = engine.query_text(sql).unwrap();
-    rows.into_iter()
-        .map(|r| {
-            r.into_iter()
-                .map(|v| v.unwrap_or_else(|| "NULL".into()))
-                .collect()
-        })
-        .collect()
-}
-
-fn flat(dir: &Path, sql: &str) -> Vec<String> {
-    rows(dir, sql).into_iter().map(|r| r.join("|")).collect()
 }
 
 fn set_claims(dir: &Path, csv: &str) {
@@ -324,13 +292,12 @@ fn a_killed_local_build_resumes_and_rollback_restores() {
     let before = flat(dir, "select count(*) from silver.t_table");
     set_claims(dir, SECOND);
     // Killed right after t_table's new data is written, before it is published.
-    let out = Command::new(env!("CARGO_BIN_EXE_karte"))
-        .args(["build", "--threads", "1", "--project-dir"])
-        .arg(dir)
-        .env("KARTE_FAILPOINT", "exit-after:t_table/01-sql")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(137));
+    let (code, _, _) = karte_env(
+        dir,
+        &["build", "--threads", "1"],
+        &[("KARTE_FAILPOINT", "exit-after:t_table/01-sql")],
+    );
+    assert_eq!(code, 137);
     // Killed mid-run, the published table is still the complete old one.
     assert_eq!(flat(dir, "select count(*) from silver.t_table"), before);
     let (code, _, err) = karte(dir, &["build", "--threads", "1"]);
@@ -343,13 +310,12 @@ fn a_killed_local_build_resumes_and_rollback_restores() {
         dir,
         "claim_id,person_id,service_month,amount,loaded_at\nc9,p9,2024-07-01,900,3\n",
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_karte"))
-        .args(["build", "--threads", "1", "--project-dir"])
-        .arg(dir)
-        .env("KARTE_FAILPOINT", "exit-after:t_table/02-swap")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(137));
+    let (code, _, _) = karte_env(
+        dir,
+        &["build", "--threads", "1"],
+        &[("KARTE_FAILPOINT", "exit-after:t_table/02-swap")],
+    );
+    assert_eq!(code, 137);
     assert_eq!(flat(dir, "select claim_id from silver.t_table"), ["c9"]);
     let run_id = crate::support::latest_run_id(dir);
     let (code, out, err) = karte(dir, &["rollback", &run_id]);
@@ -366,13 +332,12 @@ fn a_step_killed_halfway_is_cleaned_and_redone_on_resume() {
     let dir = tmp.path();
     build_ok(dir, &[]);
     set_claims(dir, SECOND);
-    let out = Command::new(env!("CARGO_BIN_EXE_karte"))
-        .args(["build", "--threads", "1", "--project-dir"])
-        .arg(dir)
-        .env("KARTE_FAILPOINT", "exit-after:t_table/01-sql")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(137));
+    let (code, _, _) = karte_env(
+        dir,
+        &["build", "--threads", "1"],
+        &[("KARTE_FAILPOINT", "exit-after:t_table/01-sql")],
+    );
+    assert_eq!(code, 137);
     // Make it look as if the process died while the step was writing: its data is there,
     // but the journal never recorded the step as done.
     let journal = crate::support::latest_journal(dir).join("events.jsonl");
@@ -396,16 +361,15 @@ fn a_resumed_run_still_deletes_the_partitions_it_replaced() {
     build_ok(dir, &[]);
     set_claims(dir, SECOND);
     // Killed after the new partitions are registered, before the old ones are deleted.
-    let out = Command::new(env!("CARGO_BIN_EXE_karte"))
-        .args(["build", "--threads", "1", "--project-dir"])
-        .arg(dir)
-        .env(
+    let (code, _, _) = karte_env(
+        dir,
+        &["build", "--threads", "1"],
+        &[(
             "KARTE_FAILPOINT",
             "exit-after:i_overwrite/02-register-partitions",
-        )
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(137));
+        )],
+    );
+    assert_eq!(code, 137);
     let (code, _, err) = karte(dir, &["build", "--threads", "1"]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("resuming"), "{err}");

@@ -6,10 +6,9 @@ use std::path::Path;
 use std::process::Command;
 
 use hmac::{Hmac, Mac};
-use karte::engine::duckdb::LocalEngine;
 use sha2::Sha256;
 
-use crate::support::{compile_dir, project_from_spec, rendered};
+use crate::support::{compile_dir, karte_env, project_from_spec, rendered, rows};
 
 /// Two salts with a quote, a backslash and Japanese in them.
 const SALT: &str = "s'3cr\\et-ソルト-Qz7";
@@ -173,18 +172,10 @@ from raw.ids
 "#;
 
 fn karte(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_karte"))
-        .args(args)
-        .arg("--project-dir")
-        .arg(dir)
-        .env("PSEUDONYM_SALT", SALT)
-        .env("SITE_SALT", SITE_SALT)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).to_string(),
-        String::from_utf8_lossy(&out.stderr).to_string(),
+    karte_env(
+        dir,
+        args,
+        &[("PSEUDONYM_SALT", SALT), ("SITE_SALT", SITE_SALT)],
     )
 }
 
@@ -202,19 +193,6 @@ fn built() -> tempfile::TempDir {
     let tmp = project_from_spec(PROJECT);
     karte_ok(tmp.path(), &["build", "--threads", "2"]);
     tmp
-}
-
-/// Rows of a DuckDB query on the local catalog, as text (NULL as "NULL").
-fn rows(dir: &Path, sql: &str) -> Vec<Vec<String>> {
-    let engine = LocalEngine::open(dir, "target/lake").unwrap();
-    let (_, rows) = engine.query_text(sql).unwrap();
-    rows.into_iter()
-        .map(|r| {
-            r.into_iter()
-                .map(|v| v.unwrap_or_else(|| "NULL".into()))
-                .collect()
-        })
-        .collect()
 }
 
 /// Compares a model's rows (ordered by id) with the expected ones, reporting every mismatch.
@@ -597,15 +575,6 @@ fn overriding_a_built_in_macro_keeps_the_others_usable() {
         "select {{ safe_divide('1', '2') }} as r, {{ surrogate_key(['a']) }} as k from (select 'a' as a)\n",
     )
     .unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_karte"))
-        .args(["compile", "--project-dir"])
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (code, out, err) = crate::support::karte(dir, &["compile"]);
+    assert_eq!(code, 0, "{out}{err}");
 }

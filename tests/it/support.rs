@@ -123,3 +123,45 @@ pub fn latest_run_id(dir: &Path) -> String {
         .to_string_lossy()
         .to_string()
 }
+
+/// Run the karte binary on a project with extra environment variables: (exit code, stdout,
+/// stderr).
+pub fn karte_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_karte"))
+        .args(args)
+        .arg("--project-dir")
+        .arg(dir)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+/// Run the karte binary on a project: (exit code, stdout, stderr).
+pub fn karte(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    karte_env(dir, args, &[])
+}
+
+/// Rows of a DuckDB query against the project's local catalog, as text (NULL as "NULL").
+#[cfg(feature = "duckdb-engine")]
+pub fn rows(dir: &Path, sql: &str) -> Vec<Vec<String>> {
+    let engine = karte::engine::duckdb::LocalEngine::open(dir, "target/lake").unwrap();
+    let (_, rows) = engine.query_text(sql).unwrap();
+    rows.into_iter()
+        .map(|r| {
+            r.into_iter()
+                .map(|v| v.unwrap_or_else(|| "NULL".into()))
+                .collect()
+        })
+        .collect()
+}
+
+/// [`rows`], each row joined with `|`.
+#[cfg(feature = "duckdb-engine")]
+pub fn flat(dir: &Path, sql: &str) -> Vec<String> {
+    rows(dir, sql).into_iter().map(|r| r.join("|")).collect()
+}
