@@ -155,6 +155,9 @@ struct RunCmdArgs {
     /// Start a new run even if the last one was interrupted (default: resume it).
     #[arg(long)]
     no_resume: bool,
+    /// Athena: take over the target's run lock if its lease ran out (the run that held it died).
+    #[arg(long)]
+    break_lock: bool,
     /// Athena: start no more queries once this much was scanned in the run (e.g. 500GB, 2TB).
     #[arg(long, value_parser = parse_bytes)]
     max_bytes_scanned: Option<u64>,
@@ -288,6 +291,7 @@ fn run_cmd(
             threads: a.threads,
             full_refresh: a.full_refresh,
             no_resume: a.no_resume,
+            break_lock: a.break_lock,
             max_bytes_scanned: a.max_bytes_scanned,
         },
     )

@@ -100,6 +100,8 @@ codes! {
     EngineFailed = "E501", Environment;
     /// SQL that the local engine cannot run with Athena's meaning.
     Untranslatable = "E502", Project;
+    /// Another run holds the target's run lock (one run at a time per target).
+    RunLocked = "E503", Environment;
     /// An ingest rule (`ingest/*.yml`) is malformed.
     InvalidIngestRule = "E601", Project;
     /// A configuration key karte does not know (probably a typo).

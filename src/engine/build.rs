@@ -34,6 +34,10 @@ pub struct BuildOptions {
     pub args: Vec<String>,
     /// Resume the last run if it was interrupted (see [`super::journal`]).
     pub resume: bool,
+    /// Take over the target's run lock if its lease ran out.
+    pub break_lock: bool,
+    /// What is asked for (`--select`, `--exclude`, `--full-refresh`): a resume must match.
+    pub selection: super::journal::Selection,
 }
 
 /// One unit of work of a build.
@@ -74,18 +78,47 @@ pub fn build(
     if pre.has_errors() {
         return Err(pre);
     }
+    // One run at a time per target: the lock is taken before anything is written (and before
+    // an interrupted run is looked for, so that a run still alive is never joined).
+    let _lock = engine
+        .lock(
+            &c.target.name,
+            &super::lock::Holder::this_process(&opts.command),
+            opts.break_lock,
+        )
+        .map_err(super::lock::diagnostic)?;
     // An interrupted run on this target is resumed with its own plan and run id.
     let resumed = if opts.resume {
         super::journal::find_incomplete(&c.project.root, &c.target.name, &opts.command)
     } else {
         None
     };
-    let (run_id, plan_nodes, done, interrupted, replaced) = match resumed {
+    if let Some(inc) = &resumed {
+        if inc.plan.selection != opts.selection {
+            return Err(Diagnostics(vec![Diagnostic::error(
+                Code::InvalidArgument,
+                format!(
+                    "the interrupted run {} on target `{}` was asked for {}; this build asks for {}",
+                    inc.plan.run_id,
+                    c.target.name,
+                    inc.plan.selection.describe(),
+                    opts.selection.describe()
+                ),
+            )
+            .help(format!(
+                "run `karte {}` with the same selection to finish that run, `karte rollback {}` to undo it, or --no-resume to start a new run",
+                opts.command, inc.plan.run_id
+            ))]));
+        }
+    }
+    let is_resumed = resumed.is_some();
+    let (run_id, plan_nodes, done, interrupted, replaced, generations) = match resumed {
         Some(inc) => {
             eprintln!(
-                "resuming {} on target `{}`: {} step(s) already done are skipped (use --no-resume to start afresh, or `karte rollback {}`)",
+                "resuming {} on target `{}` with its plan (target/journal/{}/plan.json): {} step(s) already done are skipped (use --no-resume to start afresh, or `karte rollback {}`)",
                 inc.plan.run_id,
                 c.target.name,
+                inc.plan.run_id,
                 inc.done.len(),
                 inc.plan.run_id
             );
@@ -95,6 +128,7 @@ pub fn build(
                 inc.done,
                 inc.interrupted,
                 inc.replaced,
+                inc.generations,
             )
         }
         None => {
@@ -113,24 +147,29 @@ pub fn build(
                 Default::default(),
                 Default::default(),
                 std::collections::HashMap::new(),
+                Default::default(),
             )
         }
     };
-    let journal = super::journal::Journal::open(
-        &c.project.root,
-        &run_id,
-        &c.target.name,
-        &opts.command,
-        &plan_nodes,
-        done,
-        interrupted,
-    )
-    .map_err(|e| {
-        Diagnostics(vec![Diagnostic::error(
-            Code::Io,
-            format!("cannot write the run journal under target/journal: {e}"),
-        )])
-    })?;
+    let journal = std::sync::Arc::new(
+        super::journal::Journal::open(
+            &c.project.root,
+            &run_id,
+            &c.target.name,
+            &opts.command,
+            &opts.selection,
+            &plan_nodes,
+            done,
+            interrupted,
+        )
+        .map_err(|e| {
+            Diagnostics(vec![Diagnostic::error(
+                Code::Io,
+                format!("cannot write the run journal under target/journal: {e}"),
+            )])
+        })?,
+    );
+    let ctx_of = |work_id: &str| work_ctx(&run_id, work_id, is_resumed, &generations, &journal);
     let data_tests = if opts.tests {
         tests::collect(c, &c.selected).map_err(Diagnostics)?
     } else {
@@ -212,7 +251,7 @@ pub fn build(
         if journal.is_done(&step.id) || !schemas_made.insert(schema.clone()) {
             continue;
         }
-        engine.run_step(step).map_err(|e| {
+        engine.run_step(step, &ctx_of(&step.id)).map_err(|e| {
             Diagnostics(vec![Diagnostic::error(
                 Code::EngineFailed,
                 format!("cannot create the schema `{schema}`: {}", e.message),
@@ -276,7 +315,7 @@ pub fn build(
                         r.message = Some(format!("{e} (step {}, {})", step.id, np.path));
                         return r;
                     }
-                    let outcome = engine.run_step(&step);
+                    let outcome = engine.run_step(&step, &ctx_of(&step.id));
                     let logged = match &outcome {
                         Ok(out) => journal.write(&JournalEvent::Done {
                             step: step.id.clone(),
@@ -315,7 +354,7 @@ pub fn build(
                     }
                 }
             }
-            Work::Test(t) => match engine.run_test(&t.sql, 5) {
+            Work::Test(t) => match engine.run_test(&t.sql, 5, &ctx_of(&t.unique_id)) {
                 Ok(out) if out.failures == 0 => r.status = Status::Pass,
                 Ok(out) => {
                     r.status = if t.severity == "warn" {
@@ -336,7 +375,7 @@ pub fn build(
                         ));
                     }
                     if let Some(table) = &t.store_failures {
-                        match engine.store_failures(table, &t.sql) {
+                        match engine.store_failures(table, &t.sql, &ctx_of(&t.unique_id)) {
                             Ok(()) => msg.push_str(&format!("; stored in {table}")),
                             Err(e) => {
                                 msg.push_str(&format!("; could not store them: {}", e.message))
@@ -381,6 +420,34 @@ pub fn build(
         interrupted,
         results,
     })
+}
+
+/// The context of one unit of work: its run, whether the run is resumed, the token
+/// generations journaled for it, and a hook that journals a resubmission.
+fn work_ctx(
+    run_id: &str,
+    work_id: &str,
+    resumed: bool,
+    generations: &super::journal::Generations,
+    journal: &std::sync::Arc<super::journal::Journal>,
+) -> super::WorkCtx {
+    let journal = journal.clone();
+    let step = work_id.to_string();
+    super::WorkCtx {
+        run_id: run_id.to_string(),
+        work_id: work_id.to_string(),
+        resumed,
+        generations: generations.get(work_id).cloned().unwrap_or_default(),
+        on_resubmit: Some(std::sync::Arc::new(move |statement, generation| {
+            // If the line is lost, a later resume starts from an older generation: it meets
+            // that execution, sees it failed, and moves on once more.
+            let _ = journal.write(&JournalEvent::Resubmitted {
+                step: step.clone(),
+                statement,
+                generation,
+            });
+        })),
+    }
 }
 
 /// Journal a step's start; before a swap, also the catalog entry it replaces.

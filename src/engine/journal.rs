@@ -47,6 +47,16 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         replaced: Vec<String>,
     },
+    /// A statement of a step (or test) is submitted again under a new token generation: a
+    /// retry, or a resumed run meeting an execution that failed or was stopped.
+    Resubmitted {
+        /// Step id (or test unique id).
+        step: String,
+        /// Statement index within the step.
+        statement: usize,
+        /// The new generation.
+        generation: u32,
+    },
     /// A step failed.
     Failed {
         /// Step id.
@@ -80,6 +90,41 @@ pub struct Journal {
     pub run_id: String,
 }
 
+/// What a run was asked to build: a resume must be asked for the same.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Selection {
+    /// `--select`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub select: Vec<String>,
+    /// `--exclude`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<String>,
+    /// `--full-refresh`.
+    #[serde(default)]
+    pub full_refresh: bool,
+}
+
+impl Selection {
+    /// As the command line would say it.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.select.is_empty() {
+            parts.push(format!("--select {}", self.select.join(" ")));
+        }
+        if !self.exclude.is_empty() {
+            parts.push(format!("--exclude {}", self.exclude.join(" ")));
+        }
+        if self.full_refresh {
+            parts.push("--full-refresh".into());
+        }
+        if parts.is_empty() {
+            "everything, no --full-refresh".into()
+        } else {
+            parts.join(" ")
+        }
+    }
+}
+
 /// What `plan.json` holds.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct SavedPlan {
@@ -92,6 +137,9 @@ pub struct SavedPlan {
     pub command: String,
     /// Node plans, with `{run_id}` not yet filled in.
     pub nodes: Vec<NodePlan>,
+    /// What the run was asked to build.
+    #[serde(default)]
+    pub selection: Selection,
 }
 
 /// An earlier run that did not finish.
@@ -104,6 +152,32 @@ pub struct Incomplete {
     pub interrupted: HashSet<String>,
     /// Replaced partition locations recorded by finished steps.
     pub replaced: HashMap<String, Vec<String>>,
+    /// Per step (or test) and statement, the newest token generation journaled.
+    pub generations: Generations,
+}
+
+/// Per unit of work and statement index, the newest token generation.
+pub type Generations = HashMap<String, std::collections::BTreeMap<usize, u32>>;
+
+/// The newest generation of every resubmitted statement in `evs`.
+pub fn generations(evs: &[Event]) -> Generations {
+    let mut out = Generations::new();
+    for e in evs {
+        if let Event::Resubmitted {
+            step,
+            statement,
+            generation,
+        } = e
+        {
+            let g = out
+                .entry(step.clone())
+                .or_default()
+                .entry(*statement)
+                .or_default();
+            *g = (*g).max(*generation);
+        }
+    }
+    out
 }
 
 /// Journals kept under target/journal (the oldest go when a new run starts).
@@ -132,11 +206,13 @@ fn journal_root(project: &Path) -> PathBuf {
 
 impl Journal {
     /// Start a journal for a new run, or reopen one being resumed.
+    #[allow(clippy::too_many_arguments)]
     pub fn open(
         project: &Path,
         run_id: &str,
         target: &str,
         command: &str,
+        selection: &Selection,
         nodes: &[NodePlan],
         done: HashSet<String>,
         interrupted: HashSet<String>,
@@ -151,6 +227,7 @@ impl Journal {
                 target: target.to_string(),
                 command: command.to_string(),
                 nodes: nodes.to_vec(),
+                selection: selection.clone(),
             };
             let tmp = dir.join("plan.json.tmp");
             std::fs::write(
@@ -267,6 +344,7 @@ pub fn find_incomplete(project: &Path, target: &str, command: &str) -> Option<In
         done,
         interrupted,
         replaced,
+        generations: generations(&evs),
     })
 }
 

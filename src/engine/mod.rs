@@ -7,6 +7,7 @@ pub mod build;
 #[cfg(feature = "duckdb-engine")]
 pub mod duckdb;
 pub mod journal;
+pub mod lock;
 pub mod results;
 pub mod runner;
 pub mod seedfile;
@@ -66,6 +67,58 @@ pub struct StepOutcome {
     pub replaced: Vec<String>,
 }
 
+/// Journals that statement `index` of a unit of work is submitted under generation `n`.
+pub type ResubmitHook = std::sync::Arc<dyn Fn(usize, u32) + Send + Sync>;
+
+/// Who asks an engine to do something: the run and the unit of work (a step id, or a data
+/// test's unique id). Athena derives each statement's ClientRequestToken from it, so every run
+/// submits its own queries and a resumed run finds the executions of its earlier attempt.
+#[derive(Clone, Default)]
+pub struct WorkCtx {
+    /// The run id (the same across the attempts of a resumed run).
+    pub run_id: String,
+    /// Step id or test unique id.
+    pub work_id: String,
+    /// True when this run was started by an earlier process (killed or interrupted): a
+    /// statement's token may already name an execution that failed or was stopped then.
+    pub resumed: bool,
+    /// Per statement index, the token generation an earlier attempt of this run moved to
+    /// (journaled resubmissions); absent = 0.
+    pub generations: std::collections::BTreeMap<usize, u32>,
+    /// Called before a statement is submitted under a new generation (to journal it).
+    pub on_resubmit: Option<ResubmitHook>,
+}
+
+impl std::fmt::Debug for WorkCtx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorkCtx")
+            .field("run_id", &self.run_id)
+            .field("work_id", &self.work_id)
+            .field("resumed", &self.resumed)
+            .field("generations", &self.generations)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WorkCtx {
+    /// A context for one unit of work of a fresh (not resumed) run.
+    pub fn new(run_id: &str, work_id: &str) -> WorkCtx {
+        WorkCtx {
+            run_id: run_id.to_string(),
+            work_id: work_id.to_string(),
+            ..Default::default()
+        }
+    }
+
+    /// The same run, another unit of work (a statement group inside a step or test).
+    pub fn sub(&self, suffix: &str) -> WorkCtx {
+        WorkCtx {
+            work_id: format!("{}#{suffix}", self.work_id),
+            ..self.clone()
+        }
+    }
+}
+
 /// Why a step failed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EngineError {
@@ -121,11 +174,17 @@ pub trait Engine: Send + Sync {
     /// The catalog as it is now, for planning.
     fn catalog_state(&self) -> Result<CatalogState, EngineError>;
     /// Run one step; `{run_id}` is already replaced in the step.
-    fn run_step(&self, step: &Step) -> Result<StepOutcome, EngineError>;
+    fn run_step(&self, step: &Step, ctx: &WorkCtx) -> Result<StepOutcome, EngineError>;
     /// Run a test query (Athena SQL returning failing rows).
-    fn run_test(&self, sql: &str, sample: usize) -> Result<TestOutcome, EngineError>;
+    fn run_test(&self, sql: &str, sample: usize, ctx: &WorkCtx)
+        -> Result<TestOutcome, EngineError>;
     /// Store a test's failing rows as a table (`store_failures`).
-    fn store_failures(&self, table: &crate::plan::TableRef, sql: &str) -> Result<(), EngineError>;
+    fn store_failures(
+        &self,
+        table: &crate::plan::TableRef,
+        sql: &str,
+        ctx: &WorkCtx,
+    ) -> Result<(), EngineError>;
     /// The catalog entry of a table as it is now (None if absent), in a form
     /// [`Engine::restore_table`] takes back: journaled before a swap, for `karte rollback`.
     fn table_snapshot(
@@ -140,14 +199,24 @@ pub trait Engine: Send + Sync {
     ) -> Result<(), EngineError>;
     /// Before a step that an earlier, killed attempt of the same run started but did not
     /// finish: remove what it may have half-written (its staging table and location). Athena
-    /// needs nothing: the resubmitted query carries the same token, so Athena returns the first
-    /// execution instead of writing again.
+    /// needs nothing: the resubmitted query carries the same token (same run, step and
+    /// statement), so Athena returns the first execution instead of writing again.
     fn discard_partial(&self, _step: &Step) -> Result<(), EngineError> {
         Ok(())
     }
     /// On resume: partitions of `table` that a finished RegisterPartitions step of this run
     /// repointed, for the DeleteReplacedPartitions step still to come.
     fn remember_replaced(&self, table: &crate::plan::TableRef, locations: Vec<String>);
+    /// Take the target's run lock (one run at a time per target), held until the guard is
+    /// dropped; `break_stale` takes over a lock whose lease ran out (see [`lock`]).
+    fn lock(
+        &self,
+        _target: &str,
+        _holder: &lock::Holder,
+        _break_stale: bool,
+    ) -> Result<lock::LockGuard, EngineError> {
+        Ok(Box::new(()))
+    }
     /// One line of totals for the end of a run (Athena: data scanned and cost).
     fn summary(&self) -> Option<String> {
         None

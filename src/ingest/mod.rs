@@ -564,6 +564,7 @@ pub fn table_state(rule: &IngestRule, prefix: &str) -> TableState {
         partitions: Vec::new(),
         previous_locations: Vec::new(),
         ingested: None,
+        version_id: None,
     }
 }
 

@@ -79,6 +79,10 @@ pub struct TableState {
     /// The delivered file an unpartitioned ingest table holds (`karte ingest`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ingested: Option<IngestedFile>,
+    /// The catalog's version of the table definition (Glue `VersionId`), when the engine has
+    /// one: a swap planned against it fails if the table changed since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
 }
 
 /// A column.

@@ -183,6 +183,10 @@ pub enum Action {
         format: TableFormat,
         /// Catalog parameters set on the published table (karte ownership marks).
         parameters: std::collections::BTreeMap<String, String>,
+        /// The catalog version of `table` when the run was planned (Glue `VersionId`): the
+        /// swap is refused if the table changed since (another writer).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expected_version: Option<String>,
     },
     /// Register on `table` the partitions written into `staging` (Glue BatchCreatePartition,
     /// ≤100 per call); existing partition values are pointed at the new data, and their previous

@@ -140,6 +140,10 @@ pub struct TargetConfig {
     /// Athena: milliseconds between two GetQueryExecution polls at first (default 500; grows to 5 s).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poll_interval_ms: Option<u64>,
+    /// Athena: seconds the run lock's lease lasts unless renewed (default 300; renewed every
+    /// quarter of it while the run goes on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock_lease_seconds: Option<u64>,
 }
 
 /// The target a command runs against, with its name.

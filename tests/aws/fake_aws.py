@@ -7,13 +7,18 @@ Serves every moto service on 127.0.0.1:N (0 = a free port), prints `READY http:/
 and serves until killed or until stdin reaches EOF (unless --ignore-stdin). The layer in front of moto:
   * records every AWS call (service, operation, params) for the tests to inspect;
   * injects faults (throttling, SlowDown...) into the next calls of an operation;
-  * makes Athena look real: ClientRequestToken idempotency, armed FAILED/RUNNING outcomes and result
+  * injects seeded random faults (chaos): throttling, 500/503 before a call reaches moto, and for
+    calls that change something also *after* it took effect (the reply is lost, as on a real network);
+  * makes Glue's UpdateTable honour VersionId (a stale version is a ConcurrentModificationException);
+  * makes Athena look real: ClientRequestToken idempotency as documented (the same token answers
+    with the execution it first started, for any later run; a changed QueryString under a used
+    token is an error), armed FAILED/RUNNING outcomes and result
     sets, statistics, BatchGetQueryExecution, and the Glue/S3 side effects of CTAS, INSERT INTO,
     CREATE VIEW and DROP TABLE (moto runs no SQL, so we apply them to moto's backends in-process).
 Control endpoints live under /_karte/ (JSON in and out); see Emulator.control().
 Needs only moto[server] (which brings werkzeug) and the standard library.
 """
-import argparse, base64, copy, io, json, logging, re, sys, threading, uuid
+import argparse, base64, copy, io, json, logging, random, re, sys, threading, uuid
 import xml.etree.ElementTree as ET
 from urllib.parse import parse_qsl
 
@@ -366,6 +371,7 @@ class Emulator:
         self.lock = threading.RLock()
         self.calls, self.faults, self.outcomes, self.results = [], [], [], []
         self.queries, self.by_id, self.by_token = [], {}, {}  # /_karte/queries; query records
+        self.chaos = None  # {"rng", "rate", "services", "after"} once /_karte/chaos is posted
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO", "").startswith("/_karte/"):
@@ -374,13 +380,35 @@ class Emulator:
         with self.lock:
             fault = self.take(self.faults, lambda f: f["operation"] == req["operation"]
                               and f.get("service", req["service"]) == req["service"])
+            fault = fault or self.chaos_fault(req)
             call = {"service": req["service"], "operation": req["operation"], "params": req["params"]}
             self.calls.append(dict(call, fault=fault["error"]) if fault else call)
-        if fault:
+        if fault and not fault.get("after"):
             return self.fault_response(req, fault, environ, start_response)
         handler = (getattr(self, f"{req['service']}_{req['operation']}", None)
                    if req["service"] in ("athena", "glue") else None)
+        if fault:  # the call takes effect, then its reply is lost
+            chunks = handler(req, environ, lambda *a, **k: None) if handler else self.moto(environ, lambda *a, **k: None)
+            b"".join(chunks)
+            return self.fault_response(req, fault, environ, start_response)
         return handler(req, environ, start_response) if handler else self.moto(environ, start_response)
+
+    CHAOS_ERRORS = (("ThrottlingException", 400), ("InternalServerException", 500), ("ServiceUnavailable", 503))
+    SAFE_AFTER = {"StartQueryExecution"}  # calls whose retry is idempotent, so a lost reply may be tested
+
+    def chaos_fault(self, req):
+        """A seeded random fault for this call, or None (see POST /_karte/chaos)."""
+        c = self.chaos
+        if not c or req["service"] not in c["services"] or req["operation"] in c["spare"]:
+            return None
+        if c["rng"].random() >= c["rate"]:
+            return None
+        error, status = c["rng"].choice(self.CHAOS_ERRORS)
+        if req["service"] == "s3":
+            error, status = ("SlowDown", 503) if status != 500 else ("InternalError", 500)
+        after = req["operation"] in self.SAFE_AFTER and c["rng"].random() < c["after"]
+        c["injected"] += 1
+        return {"error": error, "status": status, "after": after, "message": "injected at random (chaos)"}
 
     # -- control endpoints
     def control(self, environ, start_response):
@@ -394,6 +422,12 @@ class Emulator:
         POST /_karte/query-outcome  {"match", "state": "FAILED"|"RUNNING", "message"?, "error_category"=2,
                                     "error_type"=1000, "retryable"=false, "count"=1}: the next `count` queries
                                     containing `match` end so (RUNNING: until StopQueryExecution -> CANCELLED)
+        POST /_karte/chaos          {"seed", "rate", "services"=["athena","glue","s3"], "after"=0.5, "spare"=[]}:
+                                    every later call of those services fails with probability `rate`
+                                    (throttling, 500 or 503, drawn from a generator seeded with `seed`);
+                                    StartQueryExecution fails *after* starting its query with probability
+                                    `after`; operations in `spare` are never failed. rate 0 switches it off.
+        GET  /_karte/chaos          {"injected": n}
         POST /_karte/query-results  {"match", "columns": [{"name", "type"}], "rows": [[value|null, ...]],
                                     "count"=1}: what GetQueryResults returns for the next `count` such queries
         GET  /_karte/queries        [{"id", "query", "client_request_token", "duplicate", "state"}] for every
@@ -410,6 +444,14 @@ class Emulator:
             if (method, path) == ("GET", "queries"):
                 queries = [dict(q, state=self.state(self.by_id[q["id"]])) for q in self.queries]
                 return respond(start_response, 200, queries)
+            if (method, path) == ("POST", "chaos"):
+                self.chaos = {"rng": random.Random(body.get("seed", 0)), "rate": float(body.get("rate", 0)),
+                              "services": set(body.get("services", ["athena", "glue", "s3"])),
+                              "after": float(body.get("after", 0.5)), "spare": set(body.get("spare", [])),
+                              "injected": 0} if body.get("rate") else None
+                return respond(start_response, 200, {"ok": True})
+            if (method, path) == ("GET", "chaos"):
+                return respond(start_response, 200, {"injected": self.chaos["injected"] if self.chaos else 0})
             if (method, path) == ("POST", "reset-calls"):
                 self.calls.clear()
                 return respond(start_response, 200, {"ok": True})
@@ -495,6 +537,8 @@ class Emulator:
         with self.lock:
             if token and token in self.by_token:  # idempotent retry: same id, nothing new starts
                 rec = self.by_token[token]
+                if rec["query"] != query:  # as Athena: a used token with other parameters is an error
+                    return athena_error(start_response, "Idempotent parameters do not match")
                 self.queries.append({"id": rec["id"], "query": query, "client_request_token": token,
                                      "duplicate": True})
                 return respond(start_response, 200, {"QueryExecutionId": rec["id"]})
@@ -559,6 +603,22 @@ class Emulator:
             if status != 200:
                 return raw(start_response, status, headers, body)
             return respond(start_response, 200, {"QueryExecution": self.rewrite(json.loads(body)["QueryExecution"])})
+
+    def glue_UpdateTable(self, req, environ, start_response):
+        """moto ignores VersionId; Glue refuses an update at a version that is not the current one."""
+        p = req["params"]
+        want = p.get("VersionId")
+        if want is not None:
+            try:
+                table = glue_backends[req["account"]][req["region"]].get_table(
+                    p.get("DatabaseName"), (p.get("TableInput") or {}).get("Name"))
+            except Exception:  # noqa: BLE001 - moto answers the missing table itself
+                table = None
+            if table is not None and str(table._current_version) != str(want):
+                return respond(start_response, 400, {"__type": "ConcurrentModificationException",
+                                                     "Message": "Update table failed due to concurrent modifications."},
+                               [("x-amzn-ErrorType", "ConcurrentModificationException")])
+        return self.moto(environ, start_response)
 
     def glue_BatchDeleteTableVersion(self, req, environ, start_response):  # not in moto 5.2.1
         p, errors = req["params"], []

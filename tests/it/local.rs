@@ -300,9 +300,21 @@ fn a_killed_local_build_resumes_and_rollback_restores() {
     assert_eq!(code, 137);
     // Killed mid-run, the published table is still the complete old one.
     assert_eq!(flat(dir, "select count(*) from silver.t_table"), before);
+    // A resume must be asked for what the run was: another selection is refused.
+    for other in [&["--select", "t_table"][..], &["--full-refresh"]] {
+        let mut args = vec!["build", "--threads", "1"];
+        args.extend(other);
+        let (code, _, err) = karte(dir, &args);
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains("was asked for everything, no --full-refresh; this build asks for")
+                && err.contains("--no-resume"),
+            "{err}"
+        );
+    }
     let (code, _, err) = karte(dir, &["build", "--threads", "1"]);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("resuming"), "{err}");
+    assert!(err.contains("resuming") && err.contains("plan.json"), "{err}");
     assert_eq!(flat(dir, "select count(*) from silver.t_table"), ["4"]);
 
     // Killed after the swap: rollback puts the previous version back.
@@ -397,4 +409,28 @@ fn a_resumed_run_still_deletes_the_partitions_it_replaced() {
     build_ok(reference.path(), &[]);
     let q = "select service_month, claim_id, amount from silver.i_overwrite order by 1, 2";
     assert_eq!(flat(dir, q), flat(reference.path(), q));
+}
+
+#[test]
+fn a_second_build_on_the_same_target_is_refused_while_one_runs() {
+    let tmp = fixture_copy("local_build");
+    let dir = tmp.path();
+    // Another run holds the target's lock (this test process, as a second `karte` would).
+    let engine = karte::engine::duckdb::LocalEngine::open(dir, "target/lake").unwrap();
+    let holder = karte::engine::lock::Holder::this_process("build");
+    let guard = karte::engine::Engine::lock(&engine, "local", &holder, false).unwrap();
+    drop(engine); // (DuckDB's own file lock on the catalog is a process's while it is open)
+    let (code, out, err) = karte(dir, &["build", "--threads", "2"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("E503") && err.contains(&format!("pid {}", std::process::id())),
+        "{err}"
+    );
+    assert!(
+        !dir.join("target/journal").exists(),
+        "nothing was written before the lock"
+    );
+    // Released when the holder ends (dropped here; a killed process releases it too).
+    drop(guard);
+    build_ok(dir, &[]);
 }

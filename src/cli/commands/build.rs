@@ -27,6 +27,8 @@ pub struct RunArgs {
     pub full_refresh: bool,
     /// Start afresh even if the last run was interrupted.
     pub no_resume: bool,
+    /// Take over a stale run lock.
+    pub break_lock: bool,
     /// Athena: stop starting queries once this many bytes were scanned.
     pub max_bytes_scanned: Option<u64>,
 }
@@ -68,6 +70,12 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
         as_of: crate::cli::commands::plan::today(),
         args: std::env::args().skip(1).collect(),
         resume: !r.no_resume,
+        break_lock: r.break_lock,
+        selection: crate::engine::journal::Selection {
+            select: copts.select.clone(),
+            exclude: copts.exclude.clone(),
+            full_refresh: r.full_refresh,
+        },
     };
     let progress = Progress::new();
     let on_event = |job: &Job<Work>, e: Event| progress.event(job, e);
@@ -132,6 +140,7 @@ pub fn retry(args: &ProjectArgs, threads: usize) -> Result<bool, Diagnostics> {
             threads,
             full_refresh: false,
             no_resume: true,
+            break_lock: false,
             max_bytes_scanned: None,
         },
     )
@@ -230,6 +239,14 @@ pub fn rollback(args: &ProjectArgs, run_id: &str) -> Result<bool, Diagnostics> {
         )]));
     }
     let (engine, _) = open_engine(&compiled, Arc::new(AtomicBool::new(false)), None)?;
+    // A rollback changes the catalog: not while a run is going on.
+    let _lock = engine
+        .lock(
+            &compiled.target.name,
+            &crate::engine::lock::Holder::this_process("rollback"),
+            false,
+        )
+        .map_err(crate::engine::lock::diagnostic)?;
     let swaps = journal::swaps_to_undo(&events);
     if swaps.is_empty() {
         println!("run {run_id} swapped no table: nothing to roll back");
@@ -258,6 +275,7 @@ pub fn rollback(args: &ProjectArgs, run_id: &str) -> Result<bool, Diagnostics> {
         run_id,
         &compiled.target.name,
         "rollback",
+        &Default::default(),
         &[],
         Default::default(),
         Default::default(),

@@ -105,6 +105,7 @@ pub fn table_state(t: &Table) -> TableState {
         partitions: Vec::new(),
         previous_locations: Vec::new(),
         ingested: IngestedFile::from_params(|k| params.get(k).cloned()),
+        version_id: t.version_id().map(str::to_string),
     }
 }
 
@@ -259,6 +260,7 @@ pub async fn swap(
     table: &TableRef,
     staging: &TableRef,
     parameters: &BTreeMap<String, String>,
+    expected_version: Option<&str>,
 ) -> Result<(), EngineError> {
     let Some(new) = get_raw(e, &staging.schema, &staging.name).await? else {
         return Err(EngineError::internal(format!(
@@ -267,21 +269,52 @@ pub async fn swap(
     };
     let input = input_of(&new, &table.name, parameters)?;
     let old = get_raw(e, &table.schema, &table.name).await?;
+    let location = |t: &Table| {
+        t.storage_descriptor()
+            .and_then(|s| s.location())
+            .map(str::to_string)
+    };
+    // Killed after the UpdateTable in an earlier attempt of this run: the table already
+    // points at the new data.
+    let done_before = old
+        .as_ref()
+        .is_some_and(|o| location(o).is_some() && location(o) == location(&new));
     match &old {
+        _ if done_before => {}
         Some(o) if o.table_type() == Some("VIRTUAL_VIEW") => {
             // A view becomes a table: no data to keep.
             delete_table(e, table).await?;
             create_table(e, &table.schema, &input).await?;
         }
-        Some(_) => {
-            call(e, "UpdateTable", false, || {
-                e.glue
-                    .update_table()
-                    .database_name(&table.schema)
-                    .table_input(input.clone())
-                    .send()
-            })
+        Some(o) => {
+            if let Some(v) = expected_version.filter(|v| Some(*v) != o.version_id()) {
+                return Err(changed_since_planned(table, v, o.version_id()));
+            }
+            // Optimistic concurrency: Glue refuses the update if the table changed since the
+            // version read at planning (ConcurrentModificationException), so two writers
+            // cannot silently overwrite each other.
+            let updated = call_allowing(
+                e,
+                "UpdateTable",
+                &["ConcurrentModificationException"],
+                false,
+                || {
+                    e.glue
+                        .update_table()
+                        .database_name(&table.schema)
+                        .table_input(input.clone())
+                        .set_version_id(expected_version.map(str::to_string))
+                        .send()
+                },
+            )
             .await?;
+            if updated.is_none() {
+                return Err(changed_since_planned(
+                    table,
+                    expected_version.unwrap_or("?"),
+                    None,
+                ));
+            }
         }
         None => create_table(e, &table.schema, &input).await?,
     }
@@ -301,6 +334,13 @@ pub async fn swap(
         delete_partitions(e, table, &gone).await?;
     }
     delete_table(e, staging).await
+}
+
+fn changed_since_planned(table: &TableRef, planned: &str, now: Option<&str>) -> EngineError {
+    EngineError::project(format!(
+        "{table} changed since this run was planned (Glue version {planned} then, {} now): another writer changed it; nothing was swapped — run `karte build` again to plan against the table as it is",
+        now.unwrap_or("a newer one")
+    ))
 }
 
 async fn update_table(

@@ -1,18 +1,21 @@
 //! The Athena engine: runs a plan's steps on Amazon Athena, Glue and S3 with the AWS SDK.
 //!
-//! - **Queries** are submitted with a `ClientRequestToken` derived from the run id, the step's
-//!   idempotency key and the statement, so a resubmission (a retry, or a resumed run) cannot
-//!   start a second write; they are polled with growing intervals, stopped on timeout or
+//! - **Queries** are submitted with a `ClientRequestToken` derived from the run id, the step
+//!   (or test) id, the statement's index and its generation ([`query::token`]): every run
+//!   submits its own queries, and a resumed run finds its earlier executions instead of
+//!   starting a second write; they are polled with growing intervals, stopped on timeout or
 //!   Ctrl-C, and at most `max_concurrency` run at once (enforced here, not discovered through
 //!   `TooManyRequestsException`). Bytes scanned and cost are recorded per query.
-//! - **Retries** ([`retry`]): throttling of any call, query failures Athena marks retryable,
-//!   and Iceberg commit conflicts — never syntax or permission errors.
+//! - **Retries** ([`retry`]): throttling and transient faults of any call, query failures
+//!   Athena marks retryable and Iceberg commit conflicts (only where a second submission
+//!   cannot write twice) — never syntax or permission errors; within a per-run budget.
 //! - **Glue** ([`glue`]): catalog state, swaps by UpdateTable, partitions in batches of 100
 //!   (create/update) and 25 (delete), old table versions pruned.
 //! - **S3** ([`s3`]): objects are listed and deleted only under the prefix of a table karte
 //!   manages, checked again here at execution time against the table's Glue parameters.
 
 pub mod glue;
+pub mod lock;
 pub mod query;
 pub mod retry;
 pub mod s3;
@@ -22,7 +25,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::{Capabilities, Engine, EngineError, StepOutcome, TestOutcome};
+use super::{Capabilities, Engine, EngineError, StepOutcome, TestOutcome, WorkCtx};
 use crate::plan::catalog::{CatalogState, TableState, MANAGED_PARAM, OWNED_PREFIX_PARAM};
 use crate::plan::step::{Action, PartitionMode};
 use crate::plan::{Step, TableRef};
@@ -55,6 +58,8 @@ pub struct AthenaSettings {
     pub poll_interval: Duration,
     /// Stop before a query when this many bytes were scanned in the run.
     pub max_bytes_scanned: Option<u64>,
+    /// How long the run lock's lease lasts unless renewed.
+    pub lock_lease: Duration,
 }
 
 impl AthenaSettings {
@@ -83,6 +88,7 @@ impl AthenaSettings {
             },
             poll_interval: Duration::from_millis(c.poll_interval_ms.unwrap_or(500).max(1)),
             max_bytes_scanned: None,
+            lock_lease: Duration::from_secs(c.lock_lease_seconds.unwrap_or(300).max(4)),
         })
     }
 }
@@ -119,6 +125,10 @@ pub struct AthenaEngine {
     /// Queries running now (stopped on a second Ctrl-C).
     pub(crate) running: Arc<Mutex<Vec<String>>>,
     pub(crate) totals: Totals,
+    /// The run's retry budget (every retried call and resubmitted query draws from it).
+    pub(crate) budget: retry::RetryBudget,
+    /// The target's run lock while this process holds it (released by a second Ctrl-C too).
+    held_lock: Arc<Mutex<Option<lock::HeldLock>>>,
     /// Old locations of partitions repointed in this run, per table.
     replaced: crate::engine::ReplacedLocations,
 }
@@ -175,25 +185,33 @@ impl AthenaEngine {
             cancel,
             running: Arc::new(Mutex::new(Vec::new())),
             totals: Totals::default(),
+            budget: retry::RetryBudget::new(retry::RETRY_BUDGET),
+            held_lock: Default::default(),
             replaced: Default::default(),
             rt,
         })
     }
 
-    /// A function that stops every running query (for a second Ctrl-C, before exiting).
+    /// A function that stops every running query and releases the run lock (for a second
+    /// Ctrl-C, before exiting at once).
     pub fn stopper(&self) -> impl Fn() + Send + Sync + 'static {
         let running = self.running.clone();
         let athena = self.athena.clone();
+        let held = self.held_lock.clone();
+        let s3 = self.s3.clone();
         move || {
             let ids: Vec<String> = running.lock().map(|r| r.clone()).unwrap_or_default();
-            if ids.is_empty() {
+            let lock = held.lock().ok().and_then(|mut h| h.take());
+            if ids.is_empty() && lock.is_none() {
                 return;
             }
-            eprintln!(
-                "stopping {} running Athena quer{}",
-                ids.len(),
-                if ids.len() == 1 { "y" } else { "ies" }
-            );
+            if !ids.is_empty() {
+                eprintln!(
+                    "stopping {} running Athena quer{}",
+                    ids.len(),
+                    if ids.len() == 1 { "y" } else { "ies" }
+                );
+            }
             let Ok(rt) = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
@@ -207,6 +225,10 @@ impl AthenaEngine {
                         athena.stop_query_execution().query_execution_id(&id).send(),
                     )
                     .await;
+                }
+                // Nothing of this run goes on: the next build may resume it at once.
+                if let Some(lock) = lock {
+                    lock.release(&s3).await;
                 }
             });
         }
@@ -332,6 +354,15 @@ impl Engine for AthenaEngine {
         Some(self.totals_line())
     }
 
+    fn lock(
+        &self,
+        target: &str,
+        holder: &crate::engine::lock::Holder,
+        break_stale: bool,
+    ) -> Result<crate::engine::lock::LockGuard, EngineError> {
+        lock::take(self, target, holder, break_stale)
+    }
+
     fn table_snapshot(&self, table: &TableRef) -> Result<Option<serde_json::Value>, EngineError> {
         self.block_on(glue::snapshot(self, table))
     }
@@ -348,15 +379,19 @@ impl Engine for AthenaEngine {
         self.block_on(glue::restore(self, table, previous))
     }
 
-    fn run_step(&self, step: &Step) -> Result<StepOutcome, EngineError> {
-        self.block_on(self.run_step_async(step))
+    fn run_step(&self, step: &Step, ctx: &WorkCtx) -> Result<StepOutcome, EngineError> {
+        self.block_on(self.run_step_async(step, ctx))
     }
 
-    fn run_test(&self, sql: &str, sample: usize) -> Result<TestOutcome, EngineError> {
+    fn run_test(
+        &self,
+        sql: &str,
+        sample: usize,
+        ctx: &WorkCtx,
+    ) -> Result<TestOutcome, EngineError> {
         self.block_on(async {
             let counted = format!("SELECT count(*) FROM (\n{sql}\n) AS karte_test");
-            let key = query::token("test", &counted, 0);
-            let q = query::run(self, &counted, &key).await?;
+            let q = query::run(self, &counted, ctx, 0).await?;
             let (_, rows) = query::results(self, &q.id, Some(2)).await?;
             let failures: u64 = rows
                 .first()
@@ -369,8 +404,7 @@ impl Engine for AthenaEngine {
             };
             if failures > 0 && sample > 0 {
                 let limited = format!("SELECT * FROM (\n{sql}\n) AS karte_test LIMIT {sample}");
-                let key = query::token("test-sample", &limited, 0);
-                let q = query::run(self, &limited, &key).await?;
+                let q = query::run(self, &limited, ctx, 1).await?;
                 let (columns, rows) = query::results(self, &q.id, Some(sample + 1)).await?;
                 out.columns = columns;
                 out.sample = rows
@@ -386,7 +420,12 @@ impl Engine for AthenaEngine {
         })
     }
 
-    fn store_failures(&self, table: &TableRef, sql: &str) -> Result<(), EngineError> {
+    fn store_failures(
+        &self,
+        table: &TableRef,
+        sql: &str,
+        ctx: &WorkCtx,
+    ) -> Result<(), EngineError> {
         self.block_on(async {
             let location = format!(
                 "{}{}/{}/",
@@ -399,8 +438,7 @@ impl Engine for AthenaEngine {
                 "CREATE TABLE {}.{}.{} WITH (external_location = '{location}', format = 'PARQUET') AS\n{sql}",
                 self.catalog_name, table.schema, table.name
             );
-            let key = query::token("store-failures", &ctas, 0);
-            query::run(self, &ctas, &key).await?;
+            query::run(self, &ctas, ctx, 2).await?;
             let mut params = BTreeMap::new();
             params.insert(MANAGED_PARAM.to_string(), "true".to_string());
             params.insert(OWNED_PREFIX_PARAM.to_string(), location.clone());
@@ -431,13 +469,12 @@ impl AthenaEngine {
         }
     }
 
-    async fn run_step_async(&self, step: &Step) -> Result<StepOutcome, EngineError> {
+    async fn run_step_async(&self, step: &Step, ctx: &WorkCtx) -> Result<StepOutcome, EngineError> {
         let mut out = StepOutcome::default();
         match &step.action {
             Action::CreateSchema { schema } => glue::create_database(self, schema).await?,
             Action::Sql { sql, .. } => {
-                let key = query::token(&step.idempotency_key, sql, 0);
-                let q = query::run(self, sql, &key).await?;
+                let q = query::run(self, sql, ctx, 0).await?;
                 out.add(&q);
                 // Athena writes a view's Glue entry afresh: mark it as karte's again.
                 if let Some(view) = created_view(sql) {
@@ -464,8 +501,7 @@ impl AthenaEngine {
                 partition_columns,
                 ..
             } => {
-                let key = query::token(&step.idempotency_key, probe_sql, 0);
-                let probe = query::run(self, probe_sql, &key).await?;
+                let probe = query::run(self, probe_sql, ctx, 0).await?;
                 out.add(&probe);
                 let (_, rows) = query::results(self, &probe.id, None).await?;
                 let types = query::column_types(self, &probe.id).await?;
@@ -488,8 +524,7 @@ impl AthenaEngine {
                     .iter()
                     .enumerate()
                 {
-                    let key = query::token(&step.idempotency_key, sql, i + 1);
-                    let q = query::run(self, sql, &key).await?;
+                    let q = query::run(self, sql, ctx, i + 1).await?;
                     out.add(&q);
                 }
             }
@@ -503,7 +538,7 @@ impl AthenaEngine {
             } => {
                 let (rows, ids) = self
                     .load_seed(
-                        step,
+                        ctx,
                         file,
                         table,
                         location,
@@ -519,13 +554,23 @@ impl AthenaEngine {
                 table,
                 query: q,
                 policy,
-            } => self.check_schema(step, table, q, policy).await?,
+            } => self.check_schema(ctx, table, q, policy).await?,
             Action::SwapTable {
                 table,
                 staging,
                 parameters,
+                expected_version,
                 ..
-            } => glue::swap(self, table, staging, parameters).await?,
+            } => {
+                glue::swap(
+                    self,
+                    table,
+                    staging,
+                    parameters,
+                    expected_version.as_deref(),
+                )
+                .await?
+            }
             Action::RegisterPartitions {
                 table,
                 staging,
@@ -576,7 +621,7 @@ impl AthenaEngine {
 
     async fn check_schema(
         &self,
-        step: &Step,
+        ctx: &WorkCtx,
         table: &TableRef,
         q: &str,
         policy: &str,
@@ -586,8 +631,7 @@ impl AthenaEngine {
         };
         // The query's columns, without reading data: LIMIT 0 scans nothing.
         let sql = format!("SELECT * FROM (\n{q}\n) AS karte_columns LIMIT 0");
-        let key = query::token(&step.idempotency_key, &sql, 0);
-        let res = query::run(self, &sql, &key).await?;
+        let res = query::run(self, &sql, ctx, 0).await?;
         let columns = query::column_names(self, &res.id).await?;
         compare_columns(table, &state, &columns, policy)
     }
@@ -595,7 +639,7 @@ impl AthenaEngine {
     #[allow(clippy::too_many_arguments)]
     async fn load_seed(
         &self,
-        step: &Step,
+        ctx: &WorkCtx,
         file: &str,
         table: &TableRef,
         location: &str,
@@ -643,8 +687,7 @@ impl AthenaEngine {
             cols = select.join(", "),
             t = text_table.name
         );
-        let key = query::token(&step.idempotency_key, &ctas, 0);
-        let q = query::run(self, &ctas, &key).await;
+        let q = query::run(self, &ctas, ctx, 0).await;
         // The text table goes whatever happened.
         glue::delete_table(self, &text_table).await?;
         s3::delete_prefix(self, &csv_prefix).await?;

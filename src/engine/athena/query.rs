@@ -1,6 +1,7 @@
-//! One Athena query: submit (idempotent by ClientRequestToken), poll with growing intervals,
-//! stop on timeout or Ctrl-C, retry only what Athena marks retryable (and Iceberg commit
-//! conflicts), and record bytes scanned and engine time.
+//! One Athena query: submit (idempotent by a ClientRequestToken unique per run, step,
+//! statement and generation), poll with growing intervals, stop on timeout or Ctrl-C, submit
+//! again only what Athena marks retryable (and Iceberg commit conflicts) where a second
+//! submission cannot write twice, and record bytes scanned and engine time.
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -10,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::retry;
 use super::{AthenaEngine, MIN_BILLED_BYTES};
-use crate::engine::EngineError;
+use crate::engine::{EngineError, WorkCtx};
 
 /// A finished query.
 #[derive(Debug, Clone)]
@@ -21,16 +22,19 @@ pub struct Finished {
     pub bytes_scanned: u64,
 }
 
-/// The ClientRequestToken of a statement: from the step's idempotency key (which includes the
-/// run id once `{run_id}` is filled in), the statement and its index within the step. Athena
-/// accepts 32–128 characters.
-pub fn token(idempotency_key: &str, sql: &str, index: usize) -> String {
+/// The ClientRequestToken of a statement: from the run id, the unit of work (step id or test
+/// id), the statement's index within it and its generation (0, then one more per
+/// resubmission). Unique per run, so a new run never meets an old execution; stable within a
+/// run, so a resumed run finds the executions its earlier attempt started. Athena accepts
+/// 32–128 characters and answers a reused token with the execution it first started.
+pub fn token(run_id: &str, work_id: &str, index: usize, generation: u32) -> String {
     let mut h = Sha256::new();
-    h.update(idempotency_key.as_bytes());
-    h.update([0]);
-    h.update(sql.as_bytes());
-    h.update([0]);
-    h.update(index.to_le_bytes());
+    for part in [run_id.as_bytes(), work_id.as_bytes()] {
+        h.update(part);
+        h.update([0]);
+    }
+    h.update((index as u64).to_le_bytes());
+    h.update(generation.to_le_bytes());
     let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
     format!("karte-{}", &hex[..48])
 }
@@ -42,36 +46,115 @@ struct Failure {
     retryable: bool,
 }
 
-/// Run a statement to completion. A query that fails retryably (Athena's `Retryable` flag, or
-/// an Iceberg commit conflict) is submitted again with a new token after a backoff.
-pub async fn run(e: &AthenaEngine, sql: &str, key: &str) -> Result<Finished, EngineError> {
+/// Attempts of one statement that Athena marked retryable, at most (each also draws from the
+/// run's retry budget).
+const MAX_QUERY_ATTEMPTS: u32 = 3;
+
+/// Run statement `index` of the unit of work `ctx` to completion.
+///
+/// - Its token is [`token`]`(run, work, index, generation)`, starting at the generation the
+///   journal holds for it.
+/// - In a resumed run, an execution of the earlier attempt that failed or was stopped (second
+///   Ctrl-C, query timeout) is not a result: the statement is submitted once more under the
+///   next generation (journaled through `ctx.on_resubmit`).
+/// - A failure Athena marks retryable (or an Iceberg commit conflict) is resubmitted under the
+///   next generation after a backoff, at most [`MAX_QUERY_ATTEMPTS`] times and within the run's
+///   retry budget — and only when sending it again cannot write twice (see
+///   [`safe_to_resubmit`]).
+pub async fn run(
+    e: &AthenaEngine,
+    sql: &str,
+    ctx: &WorkCtx,
+    index: usize,
+) -> Result<Finished, EngineError> {
+    let mut generation = ctx.generations.get(&index).copied().unwrap_or(0);
+    let mut may_be_earlier = ctx.resumed;
     let mut attempt = 0u32;
     loop {
         attempt += 1;
-        // A retry is a new query: a new token (the old one names the failed execution).
-        let token = if attempt == 1 {
-            key.to_string()
-        } else {
-            format!("{}-r{attempt}", &key[..key.len().min(100)])
-        };
-        match run_once(e, sql, &token).await? {
+        let token = token(&ctx.run_id, &ctx.work_id, index, generation);
+        let outcome = run_once(e, sql, &token).await?;
+        let earlier = std::mem::take(&mut may_be_earlier);
+        let f = match outcome {
             Ok(done) => return Ok(done),
-            Err(f) if f.retryable && attempt < e.settings.backoff.max_attempts => {
-                e.totals.retries.fetch_add(1, Ordering::SeqCst);
-                eprintln!(
-                    "  Athena query {} failed retryably ({}); retrying",
-                    f.id,
-                    first_line(&f.message)
-                );
-                tokio::time::sleep(e.settings.backoff.delay(attempt)).await;
-            }
-            Err(f) => {
-                return Err(EngineError::project(format!(
-                    "Athena query {} failed: {}",
-                    f.id, f.message
-                )))
-            }
+            Err(f) => f,
+        };
+        let again = if earlier {
+            eprintln!(
+                "  Athena query {} of the interrupted attempt of this run did not succeed ({}); submitting it again",
+                f.id,
+                first_line(&f.message)
+            );
+            true
+        } else {
+            f.retryable
+                && attempt < MAX_QUERY_ATTEMPTS.min(e.settings.backoff.max_attempts)
+                && e.budget.try_take(retry::RETRY_COST)
+        };
+        if !again {
+            return Err(EngineError::project(format!(
+                "Athena query {} failed: {}",
+                f.id, f.message
+            )));
         }
+        if let Some(why) = not_safe_to_resubmit(e, sql).await? {
+            return Err(EngineError::project(format!(
+                "Athena query {} failed ({}) and is not submitted again: {why}",
+                f.id,
+                first_line(&f.message)
+            )));
+        }
+        generation += 1;
+        if let Some(hook) = &ctx.on_resubmit {
+            hook(index, generation);
+        }
+        if !earlier {
+            e.totals.retries.fetch_add(1, Ordering::SeqCst);
+            eprintln!(
+                "  Athena query {} failed retryably ({}); retrying",
+                f.id,
+                first_line(&f.message)
+            );
+            tokio::time::sleep(e.settings.backoff.delay(attempt)).await;
+        }
+    }
+}
+
+/// Why sending `sql` again could write its data twice (None: it cannot). A Hive `INSERT INTO`
+/// that failed may have written part of its files, and a second run would add the rows again;
+/// a CTAS writes into a location Athena requires to be empty, an Iceberg INSERT/MERGE commits
+/// all or nothing, and reads write nothing.
+async fn not_safe_to_resubmit(e: &AthenaEngine, sql: &str) -> Result<Option<String>, EngineError> {
+    let Some(table) = inserted_table(sql) else {
+        return Ok(None);
+    };
+    let state = super::glue::get_table(e, &table.schema, &table.name).await?;
+    let iceberg = state.is_some_and(|s| s.kind == crate::plan::catalog::TableKind::Iceberg);
+    Ok((!iceberg).then(|| {
+        format!(
+            "it inserts into the Hive table {table}, and a failed INSERT INTO may have written part of its files, which a second submission would duplicate; check the table's newest files, or rebuild it with --full-refresh"
+        )
+    }))
+}
+
+/// The table of an `INSERT INTO [catalog.]schema.table …` statement.
+fn inserted_table(sql: &str) -> Option<crate::plan::TableRef> {
+    let mut words = sql.split_whitespace();
+    let (a, b) = (words.next()?, words.next()?);
+    if !a.eq_ignore_ascii_case("INSERT") || !b.eq_ignore_ascii_case("INTO") {
+        return None;
+    }
+    let name = words.next()?;
+    let parts: Vec<&str> = name
+        .split('.')
+        .map(|p| p.trim_matches('"').trim_end_matches('('))
+        .collect();
+    match parts.as_slice() {
+        [.., schema, table] => Some(crate::plan::TableRef {
+            schema: schema.to_string(),
+            name: table.to_string(),
+        }),
+        _ => None,
     }
 }
 
@@ -123,7 +206,9 @@ async fn submit(e: &AthenaEngine, sql: &str, token: &str) -> Result<String, Engi
         .s3_staging_dir
         .as_ref()
         .map(|out| ResultConfiguration::builder().output_location(out).build());
-    let r = retry::call(e, "StartQueryExecution", false, || {
+    // Safe to send again after a timeout or a dropped connection: the token makes it
+    // idempotent (Athena returns the execution it first started).
+    let r = retry::call(e, "StartQueryExecution", true, || {
         e.athena
             .start_query_execution()
             .query_string(sql)
@@ -137,23 +222,6 @@ async fn submit(e: &AthenaEngine, sql: &str, token: &str) -> Result<String, Engi
     r.query_execution_id()
         .map(str::to_string)
         .ok_or_else(|| EngineError::internal("Athena returned no query execution id"))
-}
-
-/// An AWS error as an EngineError: permission and validation problems are the project's (or
-/// the account's) to fix, the rest the environment's.
-pub fn classify(message: &str, code: Option<&str>, operation: &str) -> EngineError {
-    let text = format!("{operation}: {message}");
-    match code {
-        Some("AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation") => {
-            EngineError::environment(format!(
-                "{text} — the AWS identity karte runs as lacks a permission; docs/athena.md lists the IAM actions needed"
-            ))
-        }
-        Some("InvalidRequestException" | "ValidationException" | "InvalidInputException") => {
-            EngineError::project(text)
-        }
-        _ => EngineError::environment(text),
-    }
 }
 
 async fn wait(e: &AthenaEngine, id: &str) -> Result<Result<Finished, Failure>, EngineError> {
@@ -341,12 +409,30 @@ async fn metadata(e: &AthenaEngine, id: &str) -> Result<Vec<(String, String)>, E
 
 #[cfg(test)]
 mod tests {
+    use super::token;
+
     #[test]
-    fn tokens_are_stable_distinct_and_valid() {
-        let a = super::token("k", "SELECT 1", 0);
-        assert_eq!(a, super::token("k", "SELECT 1", 0));
-        assert_ne!(a, super::token("k", "SELECT 1", 1));
-        assert_ne!(a, super::token("k2", "SELECT 1", 0));
+    fn tokens_are_unique_per_run_work_statement_and_generation() {
+        let a = token("run_1", "m/01-sql", 0, 0);
+        assert_eq!(a, token("run_1", "m/01-sql", 0, 0), "stable within a run");
+        assert_ne!(
+            a,
+            token("run_2", "m/01-sql", 0, 0),
+            "a new run never reuses one"
+        );
+        assert_ne!(a, token("run_1", "m/02-sql", 0, 0));
+        assert_ne!(a, token("run_1", "m/01-sql", 1, 0));
+        assert_ne!(a, token("run_1", "m/01-sql", 0, 1));
+        // No ambiguity between the parts.
+        assert_ne!(token("run_1", "m", 0, 0), token("run_1m", "", 0, 0));
         assert!((32..=128).contains(&a.len()), "{}", a.len());
+    }
+
+    #[test]
+    fn inserted_tables() {
+        let t = super::inserted_table("INSERT INTO \"awsdatacatalog\".\"silver\".\"t\"\nSELECT 1");
+        assert_eq!(t.unwrap().to_string(), "silver.t");
+        assert!(super::inserted_table("CREATE TABLE a.b AS SELECT 1").is_none());
+        assert!(super::inserted_table("MERGE INTO a.b USING c").is_none());
     }
 }

@@ -1,7 +1,13 @@
-//! Retries that are right: only throttling (Glue `ThrottlingException`, S3 `SlowDown`/503,
-//! Athena `TooManyRequestsException`, …) is retried, with exponential backoff and full jitter.
-//! Everything else — a syntax error, a permission error, a missing table — fails at once. The
-//! SDK's own retries are switched off (see `clients`), so this policy is the only one.
+//! Retries as the AWS SDKs' standard mode does them, and nothing more: throttling (Glue
+//! `ThrottlingException`, S3 `SlowDown`, Athena `TooManyRequestsException`, …), transient
+//! service errors (HTTP 5xx, `InternalServerException`, `ServiceUnavailable`, …), Glue's
+//! `ConcurrentModificationException`, and — only for calls that are safe to send twice (reads,
+//! and StartQueryExecution, which carries its ClientRequestToken) — timeouts and dropped
+//! connections. Never a syntax, validation or permission error. Exponential backoff with full
+//! jitter, a cap of attempts per call, and a retry budget per run ([`RetryBudget`], a token
+//! bucket as in the SDKs' standard mode) that every retry of the run draws from, so retries
+//! nested in retries (API calls inside a resubmitted query) cannot multiply. The SDK's own
+//! retries are switched off (see `AthenaEngine::connect`), so this policy is the only one.
 
 use std::future::Future;
 use std::sync::atomic::Ordering;
@@ -20,6 +26,71 @@ pub const THROTTLING_CODES: &[&str] = &[
     "RequestThrottledException",
     "ProvisionedThroughputExceededException",
 ];
+
+/// Error codes of transient service faults, retried like throttling.
+pub const TRANSIENT_CODES: &[&str] = &[
+    "InternalServerException",
+    "InternalServiceException",
+    "InternalFailure",
+    "InternalError",
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "PriorRequestNotComplete",
+    "ConcurrentModificationException",
+    // S3: two conditional writes of one key at the same time; the docs say to retry.
+    "ConditionalRequestConflict",
+];
+
+/// The retry budget of one run: a token bucket, as in the AWS SDKs' standard retry mode. A
+/// retry takes [`RETRY_COST`] (a timeout or dropped connection [`TIMEOUT_RETRY_COST`]); a call
+/// that succeeds puts one back. When the bucket is empty, failures are no longer retried: a
+/// service in trouble is not hammered by every step of a long run, and retries nested inside
+/// query resubmissions cannot multiply.
+#[derive(Debug)]
+pub struct RetryBudget {
+    tokens: std::sync::atomic::AtomicU32,
+    capacity: u32,
+}
+
+/// Tokens a retry takes from the budget.
+pub const RETRY_COST: u32 = 5;
+/// Tokens a retry after a timeout or a dropped connection takes.
+pub const TIMEOUT_RETRY_COST: u32 = 10;
+/// The budget of a run (the SDKs' default).
+pub const RETRY_BUDGET: u32 = 500;
+
+impl RetryBudget {
+    /// A full bucket of `capacity` tokens.
+    pub fn new(capacity: u32) -> RetryBudget {
+        RetryBudget {
+            tokens: std::sync::atomic::AtomicU32::new(capacity),
+            capacity,
+        }
+    }
+
+    /// Take `cost` tokens for a retry; false (nothing taken) if the bucket holds fewer.
+    pub fn try_take(&self, cost: u32) -> bool {
+        self.tokens
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |t| t.checked_sub(cost))
+            .is_ok()
+    }
+
+    /// A call succeeded: one token back, up to the capacity.
+    pub fn refund(&self) {
+        let _ = self
+            .tokens
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |t| {
+                (t < self.capacity).then_some(t + 1)
+            });
+    }
+
+    /// Tokens left.
+    pub fn left(&self) -> u32 {
+        self.tokens.load(Ordering::SeqCst)
+    }
+}
 
 /// Backoff settings.
 #[derive(Debug, Clone, Copy)]
@@ -71,6 +142,50 @@ pub fn is_throttling(code: Option<&str>, http_status: Option<u16>) -> bool {
     }
 }
 
+/// True if an AWS error may go away when the same request is sent again: throttling, a
+/// transient service fault (by code, or any HTTP 5xx), or Glue's concurrent modification.
+pub fn is_retryable(code: Option<&str>, http_status: Option<u16>) -> bool {
+    is_throttling(code, http_status)
+        || code.is_some_and(|c| TRANSIENT_CODES.contains(&c))
+        || (code.is_none() && http_status.is_some_and(|s| (500..600).contains(&s)))
+        || (matches!(http_status, Some(500 | 502 | 503 | 504))
+            && !code.is_some_and(is_never_retried))
+}
+
+/// Codes that are never retried whatever the HTTP status says: the request itself is wrong or
+/// not allowed.
+fn is_never_retried(code: &str) -> bool {
+    matches!(
+        code,
+        "AccessDeniedException"
+            | "AccessDenied"
+            | "UnauthorizedOperation"
+            | "InvalidRequestException"
+            | "InvalidInputException"
+            | "ValidationException"
+            | "EntityNotFoundException"
+            | "AlreadyExistsException"
+    )
+}
+
+/// An AWS error as an EngineError: permission and validation problems are the project's (or
+/// the account's) to fix, the rest the environment's.
+pub fn classify(message: &str, code: Option<&str>, operation: &str) -> crate::engine::EngineError {
+    use crate::engine::EngineError;
+    let text = format!("{operation}: {message}");
+    match code {
+        Some("AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation") => {
+            EngineError::environment(format!(
+                "{text} — the AWS identity karte runs as lacks a permission; docs/athena.md lists the IAM actions needed"
+            ))
+        }
+        Some("InvalidRequestException" | "ValidationException" | "InvalidInputException") => {
+            EngineError::project(text)
+        }
+        _ => EngineError::environment(text),
+    }
+}
+
 /// Code, HTTP status and message of an SDK error, for classification and messages.
 pub fn describe<E, R>(
     err: &aws_sdk_glue::error::SdkError<E, R>,
@@ -108,9 +223,9 @@ impl HttpStatus for aws_smithy_runtime_api::http::Response {
     }
 }
 
-/// Run one AWS call (any service) with karte's retry policy: throttling is retried, and with
-/// `retry_transport` also timeouts and dropped connections (for calls that only read). Errors
-/// become an [`EngineError`] naming `operation`.
+/// Run one AWS call (any service) with karte's retry policy: throttling and transient service
+/// faults are retried, and with `retry_transport` also timeouts and dropped connections (for
+/// calls that are safe to send twice). Errors become an [`EngineError`] naming `operation`.
 pub async fn call<T, E, F, Fut>(
     e: &super::AthenaEngine,
     operation: &str,
@@ -151,7 +266,8 @@ where
     >,
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    retry(
+    let budget = &e.budget;
+    let out = retry(
         e.settings.backoff,
         |_| {
             let fut = f();
@@ -164,16 +280,19 @@ where
                             return Attempt::Ok(None);
                         }
                         use aws_sdk_glue::error::SdkError;
-                        let again = is_throttling(code.as_deref(), status)
-                            || (retry_transport
-                                && matches!(
-                                    err,
-                                    SdkError::DispatchFailure(_) | SdkError::TimeoutError(_)
-                                ));
-                        Attempt::Err(
-                            super::query::classify(&msg, code.as_deref(), operation),
-                            again,
-                        )
+                        let transport = matches!(
+                            err,
+                            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_)
+                        );
+                        let cost = if transport {
+                            TIMEOUT_RETRY_COST
+                        } else {
+                            RETRY_COST
+                        };
+                        let again = (is_retryable(code.as_deref(), status)
+                            || (retry_transport && transport))
+                            && budget.try_take(cost);
+                        Attempt::Err(classify(&msg, code.as_deref(), operation), again)
                     }
                 }
             }
@@ -182,7 +301,11 @@ where
             e.totals.retries.fetch_add(1, Ordering::SeqCst);
         },
     )
-    .await
+    .await;
+    if out.is_ok() {
+        budget.refund();
+    }
+    out
 }
 
 /// What one attempt returned: done, or an error and whether it may be retried.
@@ -277,5 +400,37 @@ mod tests {
         let r: Result<u32, &str> =
             retry(b, |_| async { Attempt::Err("throttled", true) }, |_, _| {}).await;
         assert_eq!(r, Err("throttled"), "gives up after max_attempts");
+    }
+
+    #[test]
+    fn what_is_retried() {
+        assert!(is_retryable(Some("ThrottlingException"), Some(400)));
+        assert!(is_retryable(Some("InternalServerException"), Some(500)));
+        assert!(is_retryable(Some("ServiceUnavailable"), Some(503)));
+        assert!(is_retryable(
+            Some("ConcurrentModificationException"),
+            Some(400)
+        ));
+        assert!(is_retryable(None, Some(502)));
+        assert!(is_retryable(Some("SomethingNew"), Some(503)));
+        assert!(!is_retryable(Some("InvalidRequestException"), Some(400)));
+        assert!(!is_retryable(Some("AccessDeniedException"), Some(400)));
+        assert!(!is_retryable(Some("AccessDeniedException"), Some(500)));
+        assert!(!is_retryable(Some("EntityNotFoundException"), Some(400)));
+        assert!(!is_retryable(None, Some(400)));
+    }
+
+    #[test]
+    fn the_budget_runs_out_and_refills_slowly() {
+        let b = RetryBudget::new(12);
+        assert!(b.try_take(RETRY_COST));
+        assert!(b.try_take(RETRY_COST));
+        assert!(!b.try_take(RETRY_COST), "2 left, a retry costs 5");
+        assert_eq!(b.left(), 2);
+        for _ in 0..20 {
+            b.refund();
+        }
+        assert_eq!(b.left(), 12, "never above the capacity");
+        assert!(!b.try_take(TIMEOUT_RETRY_COST + 5));
     }
 }

@@ -19,7 +19,7 @@ use std::sync::Mutex;
 
 use duckdb::Connection;
 
-use super::{Capabilities, Engine, EngineError, StepOutcome, TestOutcome};
+use super::{Capabilities, Engine, EngineError, StepOutcome, TestOutcome, WorkCtx};
 use crate::plan::catalog::{CatalogState, PartitionState, TableKind};
 use crate::plan::layout::is_under;
 use crate::plan::step::{Action, PartitionMode};
@@ -47,7 +47,18 @@ impl LocalEngine {
         std::fs::create_dir_all(&target).map_err(|e| {
             EngineError::environment(format!("cannot create {}: {e}", target.display()))
         })?;
-        let conn = Connection::open(target.join("karte.duckdb")).map_err(db)?;
+        let conn = Connection::open(target.join("karte.duckdb")).map_err(|e| {
+            let text = e.to_string();
+            if text.contains("Could not set lock") {
+                // Another karte process has the local catalog open: a run on this project.
+                EngineError::environment(format!(
+                    "the local catalog target/karte.duckdb is in use by another karte process (one run at a time per project): {}",
+                    text.lines().next().unwrap_or(&text)
+                ))
+            } else {
+                db(e)
+            }
+        })?;
         catalog::init(&conn)?;
         udf::register(&conn).map_err(db)?;
         let lake = catalog::resolve(project_root, lake_dir);
@@ -230,7 +241,17 @@ impl Engine for LocalEngine {
         self.with_conn(catalog::state)
     }
 
-    fn run_step(&self, step: &Step) -> Result<StepOutcome, EngineError> {
+    fn lock(
+        &self,
+        target: &str,
+        holder: &crate::engine::lock::Holder,
+        _break_stale: bool,
+    ) -> Result<crate::engine::lock::LockGuard, EngineError> {
+        // An OS lock: released by the system when this process ends, so never stale.
+        crate::engine::lock::lock_local(&self.lake, target, holder)
+    }
+
+    fn run_step(&self, step: &Step, _ctx: &WorkCtx) -> Result<StepOutcome, EngineError> {
         // Catalog-only steps are short; run them one at a time (data writes stay parallel).
         let _ddl = (!matches!(
             step.action,
@@ -383,7 +404,12 @@ impl Engine for LocalEngine {
         })
     }
 
-    fn run_test(&self, sql: &str, sample: usize) -> Result<TestOutcome, EngineError> {
+    fn run_test(
+        &self,
+        sql: &str,
+        sample: usize,
+        _ctx: &WorkCtx,
+    ) -> Result<TestOutcome, EngineError> {
         self.with_conn(|conn| statements::run_test(conn, sql, sample))
     }
 
@@ -459,7 +485,12 @@ impl Engine for LocalEngine {
         })
     }
 
-    fn store_failures(&self, table: &TableRef, sql: &str) -> Result<(), EngineError> {
+    fn store_failures(
+        &self,
+        table: &TableRef,
+        sql: &str,
+        _ctx: &WorkCtx,
+    ) -> Result<(), EngineError> {
         self.with_conn(|conn| statements::store_failures(conn, table, sql))
     }
 }

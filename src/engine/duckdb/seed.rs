@@ -134,6 +134,7 @@ pub fn load(
         partitions: Vec::new(),
         previous_locations: Vec::new(),
         ingested: None,
+        version_id: None,
     };
     conn.execute_batch(&format!(
         "CREATE SCHEMA IF NOT EXISTS {}",

@@ -172,6 +172,7 @@ pub fn run(conn: &Connection, root: &Path, sql: &str) -> Result<Option<u64>, Eng
                     partitions: Vec::new(),
                     previous_locations: Vec::new(),
                     ingested: None,
+                    version_id: None,
                 },
             )?;
             Ok(None)
@@ -263,6 +264,7 @@ fn create_iceberg(
             partitions: Vec::new(),
             previous_locations: Vec::new(),
             ingested: None,
+            version_id: None,
         },
     )?;
     Ok(Some(n as u64))
@@ -354,6 +356,7 @@ fn create_hive(
         partitions: parts,
         previous_locations: Vec::new(),
         ingested: None,
+        version_id: None,
     };
     catalog::put(conn, table, &state)?;
     catalog::refresh_view(conn, root, table, &state)?;

@@ -319,6 +319,7 @@ impl NodeCtx<'_> {
                 staging: self.staging(),
                 format: self.settings.format,
                 parameters: self.ownership(),
+                expected_version: self.existing.and_then(|e| e.version_id.clone()),
             },
             destroys,
         )
