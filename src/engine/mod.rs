@@ -9,6 +9,7 @@ pub mod duckdb;
 pub mod journal;
 pub mod results;
 pub mod runner;
+pub mod secrets;
 pub mod seedfile;
 pub mod tests;
 

@@ -121,6 +121,16 @@ pub fn collect(c: &Compiled, selected: &[usize]) -> Result<Vec<DataTest>, Vec<Di
         for spec in &node.tests {
             match generic(&env, c, i, spec, &by_name, &relation_of) {
                 Ok(mut t) => {
+                    // Secrets in a test's arguments must be declared too (E211).
+                    let yml = Location::file_only(std::path::Path::new(&spec.file));
+                    let undeclared =
+                        super::secrets::check_sql(&t.sql, &c.project.config.secrets, &|_, _, d| {
+                            d.at(yml.clone())
+                        });
+                    if !undeclared.is_empty() {
+                        errors.extend(undeclared);
+                        continue;
+                    }
                     // Two tests with the same name (e.g. the same check twice) get a suffix.
                     let n = seen.entry(t.name.clone()).or_insert(0);
                     *n += 1;
@@ -295,4 +305,75 @@ fn generic(
         severity,
         store_failures,
     })
+}
+
+/// Run one data test with its secrets filled in, into `r`: pass, or fail/warn with a count and
+/// a few failing rows (filled secrets redacted), or error.
+pub fn run(
+    engine: &dyn super::Engine,
+    t: &DataTest,
+    vault: &super::secrets::Vault,
+    r: &mut super::results::NodeResult,
+) {
+    use super::results::Status;
+    let (sql, filled) = match vault.fill_sql(&t.sql) {
+        Ok(x) => x,
+        Err(message) => {
+            r.status = Status::Error;
+            r.message = Some(message);
+            return;
+        }
+    };
+    match engine.run_test(&sql, 5) {
+        Ok(out) if out.failures == 0 => r.status = Status::Pass,
+        Ok(out) => {
+            r.status = if t.severity == "warn" {
+                Status::Warn
+            } else {
+                Status::Fail
+            };
+            r.failures = Some(out.failures);
+            let mut msg = format!(
+                "{} failing row{}",
+                out.failures,
+                if out.failures == 1 { "" } else { "s" }
+            );
+            if !out.sample.is_empty() {
+                msg.push_str(&format!(
+                    "; e.g. {}",
+                    filled.redact(&sample_text(&out.columns, &out.sample))
+                ));
+            }
+            if let Some(table) = &t.store_failures {
+                match engine.store_failures(table, &sql) {
+                    Ok(()) => msg.push_str(&format!("; stored in {table}")),
+                    Err(e) => msg.push_str(&format!(
+                        "; could not store them: {}",
+                        filled.redact(&e.message)
+                    )),
+                }
+            }
+            r.message = Some(msg);
+        }
+        Err(e) => {
+            r.status = Status::Error;
+            r.message = Some(filled.redact(&e.message));
+        }
+    }
+}
+
+/// Up to three failing rows as `(col=value, …)`.
+fn sample_text(columns: &[String], rows: &[Vec<String>]) -> String {
+    rows.iter()
+        .take(3)
+        .map(|r| {
+            let pairs: Vec<String> = columns
+                .iter()
+                .zip(r)
+                .map(|(c, v)| format!("{c}={v}"))
+                .collect();
+            format!("({})", pairs.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -18,4 +18,6 @@ mod local;
 #[cfg(feature = "duckdb-engine")]
 mod macros;
 mod plan;
+#[cfg(feature = "duckdb-engine")]
+mod secrets;
 mod select;
