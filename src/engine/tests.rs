@@ -2,7 +2,7 @@
 //! `relationships`, `expression_is_true`) and singular tests (`tests/*.sql`), each compiled to
 //! an Athena query returning the failing rows. The SQL comes from `templates/tests/`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use minijinja::Environment;
 use serde::Serialize;
@@ -49,6 +49,9 @@ pub struct DataTest {
     pub severity: String,
     /// Where failing rows are stored, if `store_failures`.
     pub store_failures: Option<TableRef>,
+    /// Columns of the failing rows whose values are never shown (lower case): every column
+    /// name the project classifies, and `value` when the tested column is classified.
+    pub masked: BTreeSet<String>,
 }
 
 #[derive(Serialize)]
@@ -82,6 +85,7 @@ pub fn collect(c: &Compiled, selected: &[usize]) -> Result<Vec<DataTest>, Vec<Di
         let n = &c.project.nodes[i];
         join_fqn(c.target.catalog(), &c.target.schema(&n.schema), &n.name)
     };
+    let classified = classified_columns(&c.project);
     let mut out = Vec::new();
     let mut errors = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -106,6 +110,7 @@ pub fn collect(c: &Compiled, selected: &[usize]) -> Result<Vec<DataTest>, Vec<Di
                 sql: crate::plan::strip_trailing_semicolon(&m.compiled_sql),
                 severity: m.config.get_str("severity").unwrap_or("error").to_string(),
                 store_failures: None,
+                masked: classified.clone(),
             });
             continue;
         }
@@ -119,7 +124,7 @@ pub fn collect(c: &Compiled, selected: &[usize]) -> Result<Vec<DataTest>, Vec<Di
             continue;
         }
         for spec in &node.tests {
-            match generic(&env, c, i, spec, &by_name, &relation_of) {
+            match generic(&env, c, i, spec, &by_name, &relation_of, &classified) {
                 Ok(mut t) => {
                     // Secrets in a test's arguments must be declared too (E211).
                     let yml = Location::file_only(std::path::Path::new(&spec.file));
@@ -158,6 +163,7 @@ fn generic(
     spec: &TestSpec,
     by_name: &HashMap<String, usize>,
     relation_of: &dyn Fn(usize) -> String,
+    classified: &BTreeSet<String>,
 ) -> Result<DataTest, Diagnostic> {
     let node = &c.project.nodes[i];
     let yml = Location::file_only(std::path::Path::new(&spec.file));
@@ -297,6 +303,14 @@ fn generic(
             schema: c.target.schema("test_failures"),
             name: name.clone(),
         });
+    let mut masked = classified.clone();
+    if column
+        .as_ref()
+        .is_some_and(|col| classified.contains(&col.to_lowercase()))
+    {
+        // unique, accepted_values and relationships return the tested column as `value`.
+        masked.insert("value".into());
+    }
     Ok(DataTest {
         unique_id: format!("test.{}.{name}", c.project.config.name),
         name,
@@ -304,11 +318,29 @@ fn generic(
         sql: sql.trim().to_string(),
         severity,
         store_failures,
+        masked,
     })
 }
 
+/// Lower-case names of the columns the project classifies (`classification:` on a column of a
+/// model, seed, snapshot, source or ingest rule). Conservative: a name classified anywhere is
+/// hidden everywhere.
+pub fn classified_columns(project: &crate::project::Project) -> BTreeSet<String> {
+    let nodes = project.nodes.iter().flat_map(|n| &n.columns);
+    let sources = project.sources.iter().flat_map(|s| &s.columns);
+    nodes
+        .chain(sources)
+        .filter(|col| {
+            col.classification
+                .as_deref()
+                .is_some_and(|c| !c.trim().is_empty())
+        })
+        .map(|col| col.name.to_lowercase())
+        .collect()
+}
+
 /// Run one data test with its secrets filled in, into `r`: pass, or fail/warn with a count and
-/// a few failing rows (filled secrets redacted), or error.
+/// a few failing rows (classified columns hidden, filled secrets redacted), or error.
 pub fn run(
     engine: &dyn super::Engine,
     t: &DataTest,
@@ -341,7 +373,7 @@ pub fn run(
             if !out.sample.is_empty() {
                 msg.push_str(&format!(
                     "; e.g. {}",
-                    filled.redact(&sample_text(&out.columns, &out.sample))
+                    filled.redact(&sample_text(&out.columns, &out.sample, &t.masked))
                 ));
             }
             if let Some(table) = &t.store_failures {
@@ -362,15 +394,21 @@ pub fn run(
     }
 }
 
-/// Up to three failing rows as `(col=value, …)`.
-fn sample_text(columns: &[String], rows: &[Vec<String>]) -> String {
+/// Up to three failing rows as `(col=value, …)`, with `***` for the values of `masked` columns.
+fn sample_text(columns: &[String], rows: &[Vec<String>], masked: &BTreeSet<String>) -> String {
     rows.iter()
         .take(3)
         .map(|r| {
             let pairs: Vec<String> = columns
                 .iter()
                 .zip(r)
-                .map(|(c, v)| format!("{c}={v}"))
+                .map(|(c, v)| {
+                    if masked.contains(&c.to_lowercase()) {
+                        format!("{c}=***")
+                    } else {
+                        format!("{c}={v}")
+                    }
+                })
                 .collect();
             format!("({})", pairs.join(", "))
         })

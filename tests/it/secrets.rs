@@ -1,6 +1,6 @@
 //! Secrets and patient data never leave karte in what it prints or writes: `{secret:NAME}`
 //! takes only declared names, is filled once, also in data tests, and is redacted from engine
-//! errors.
+//! errors; failing-row samples hide the values of classified columns.
 
 use std::path::Path;
 
@@ -176,6 +176,53 @@ select cast('{secret:SALT}' as integer) as x
         "{:?}",
         files_holding(dir, SALT)
     );
+}
+
+#[test]
+fn failing_rows_hide_classified_columns() {
+    let tmp = project_from_spec(
+        r#"
+=== karte.yml
+name: s
+layers: { silver: silver }
+=== seeds/raw/people.csv
+pid,patient_name,note
+p1,山田太郎,note-1
+p2,山田太郎,
+p3,佐藤花子,note-3
+=== seeds/raw/raw.yml
+seeds:
+  - name: people
+    columns:
+      - { name: patient_name, classification: pii }
+=== models/silver/p.sql
+{{ config(materialized='table') }}
+select pid, patient_name, note from raw.people
+=== models/silver/p.yml
+models:
+  - name: p
+    columns:
+      - name: note
+        tests: [not_null]
+      - name: patient_name
+        tests:
+          - unique
+          - accepted_values: { values: ['鈴木一郎'] }
+"#,
+    );
+    let dir = tmp.path();
+    let (code, out, err) = karte_env(dir, &["build"], &[]);
+    let all = format!("{out}{err}");
+    assert_ne!(code, 0, "{all}");
+    let results = run_results(dir).to_string();
+    for name in ["山田太郎", "佐藤花子"] {
+        assert!(!all.contains(name), "{all}");
+        assert!(!results.contains(name), "{results}");
+    }
+    // Counts and the columns that are not personal are still shown.
+    assert!(all.contains("1 failing row"), "{all}");
+    assert!(all.contains("pid=p2"), "{all}");
+    assert!(results.contains("n_records=2"), "{results}");
 }
 
 #[test]
