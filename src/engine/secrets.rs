@@ -42,10 +42,13 @@ pub fn valid_name(name: &str) -> bool {
     !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// Reads a secret's value by name.
+type Lookup<'a> = Box<dyn Fn(&str) -> Option<String> + Send + Sync + 'a>;
+
 /// Where secrets come from: the names the project declares, and their values.
 pub struct Vault<'a> {
     declared: &'a Secrets,
-    env: Box<dyn Fn(&str) -> Option<String> + Send + Sync + 'a>,
+    env: Lookup<'a>,
 }
 
 impl<'a> Vault<'a> {
@@ -115,7 +118,7 @@ impl Filled {
         if !self.0.iter().any(|(n, _)| n == name) {
             self.0.push((name.to_string(), value));
             // Longest first, so that a value inside another is not replaced in it first.
-            self.0.sort_by(|a, b| b.1.len().cmp(&a.1.len()));
+            self.0.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
         }
     }
 
@@ -246,7 +249,7 @@ pub fn check_nodes<'a>(
 ) -> Vec<Diagnostic> {
     let declared = &project.config.secrets;
     let mut out = Vec::new();
-    for (name, _) in &declared.0 {
+    for name in declared.names() {
         if !valid_name(name) {
             out.push(
                 Diagnostic::error(
