@@ -81,6 +81,11 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     };
     let (rendered, d) = render::render(&project, &target, &render_opts);
     diags.extend(d.0);
+    // Only declared secrets may be filled in at run time (E211).
+    diags.extend(engine::secrets::check_nodes(
+        &project,
+        rendered.iter().map(|m| (m.node, m.sql.as_str())),
+    ));
     // Analyse what rendered, so that errors of both stages are reported together.
     let (models, d) = sql::analyze(&project, &target, rendered);
     diags.extend(d.0);

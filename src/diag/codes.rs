@@ -74,6 +74,8 @@ codes! {
     TemplateError = "E209", Project;
     /// A relation in plain SQL could not be resolved to a model, seed, snapshot or source.
     UnknownRelation = "E210", Project;
+    /// A `{secret:NAME}` placeholder names a secret the project does not declare.
+    SecretNotDeclared = "E211", Project;
     /// The models depend on each other in a cycle.
     Cycle = "E301", Project;
     /// Two nodes have the same name.

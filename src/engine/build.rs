@@ -8,6 +8,7 @@ use std::sync::atomic::AtomicBool;
 use super::journal::Event as JournalEvent;
 use super::results::{NodeResult, RunResults, Status};
 use super::runner::{self, Event, Job};
+use super::secrets::{Filled, Vault};
 use super::tests::{self, DataTest};
 use super::Engine;
 use crate::diag::{Code, Diagnostic, Diagnostics};
@@ -263,6 +264,7 @@ pub fn build(
             replaced: Vec::new(),
         });
     }
+    let vault = Vault::from_env(&c.project.config.secrets);
     let exec = |job: &Job<Work>| -> NodeResult {
         let mut r = NodeResult {
             unique_id: job.unique_id.clone(),
@@ -279,10 +281,8 @@ pub fn build(
         match &job.work {
             Work::Node(np) => {
                 for step in &np.steps {
-                    let step = match with_runtime_values(step, &run_id, &|name| {
-                        std::env::var(name).ok()
-                    }) {
-                        Ok(step) => step,
+                    let (step, filled) = match with_runtime_values(step, &run_id, &vault) {
+                        Ok(filled) => filled,
                         Err(message) => {
                             r.status = Status::Error;
                             r.message = Some(format!("{message} (step {}, {})", step.id, np.path));
@@ -301,7 +301,10 @@ pub fn build(
                     }
                     if journal.was_interrupted(&step.id) {
                         // Killed mid-step last time: remove what it may have half-written.
-                        if let Err(e) = engine.discard_partial(&step) {
+                        if let Err(e) = engine
+                            .discard_partial(&step)
+                            .map_err(|e| filled.redact_error(e))
+                        {
                             r.status = Status::Error;
                             r.message = Some(format!(
                                 "cannot clean up after the interrupted step: {} (step {}, {})",
@@ -315,7 +318,9 @@ pub fn build(
                         r.message = Some(format!("{e} (step {}, {})", step.id, np.path));
                         return r;
                     }
-                    let outcome = engine.run_step(&step, &ctx_of(&step.id));
+                    let outcome = engine
+                        .run_step(&step, &ctx_of(&step.id))
+                        .map_err(|e| filled.redact_error(e));
                     let logged = match &outcome {
                         Ok(out) => journal.write(&JournalEvent::Done {
                             step: step.id.clone(),
@@ -354,41 +359,7 @@ pub fn build(
                     }
                 }
             }
-            Work::Test(t) => match engine.run_test(&t.sql, 5, &ctx_of(&t.unique_id)) {
-                Ok(out) if out.failures == 0 => r.status = Status::Pass,
-                Ok(out) => {
-                    r.status = if t.severity == "warn" {
-                        Status::Warn
-                    } else {
-                        Status::Fail
-                    };
-                    r.failures = Some(out.failures);
-                    let mut msg = format!(
-                        "{} failing row{}",
-                        out.failures,
-                        if out.failures == 1 { "" } else { "s" }
-                    );
-                    if !out.sample.is_empty() {
-                        msg.push_str(&format!(
-                            "; e.g. {}",
-                            sample_text(&out.columns, &out.sample)
-                        ));
-                    }
-                    if let Some(table) = &t.store_failures {
-                        match engine.store_failures(table, &t.sql, &ctx_of(&t.unique_id)) {
-                            Ok(()) => msg.push_str(&format!("; stored in {table}")),
-                            Err(e) => {
-                                msg.push_str(&format!("; could not store them: {}", e.message))
-                            }
-                        }
-                    }
-                    r.message = Some(msg);
-                }
-                Err(e) => {
-                    r.status = Status::Error;
-                    r.message = Some(e.message);
-                }
-            },
+            Work::Test(t) => tests::run(engine, t, &vault, &ctx_of(&t.unique_id), &mut r),
         }
         r
     };
@@ -475,18 +446,16 @@ fn journal_before(
         .map_err(|e| format!("cannot write the run journal: {e}"))
 }
 
-/// Placeholder for a secret, `{secret:NAME}`: macros such as `pseudonymize` put it in SQL so
-/// that compiled files, plans and journals never hold the secret; it is replaced by the
-/// environment variable NAME (as SQL string content) only when the step runs.
-pub const SECRET_PREFIX: &str = "{secret:";
+pub use super::secrets::SECRET_PREFIX;
 
-/// A step with `{run_id}` and the `{secret:NAME}` placeholders filled in.
+/// A step with `{run_id}` and the `{secret:NAME}` placeholders filled in (declared secrets
+/// only, see [`super::secrets`]), and the secrets filled, to redact from the engine's messages.
 pub fn with_runtime_values(
     step: &Step,
     run_id: &str,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Step, String> {
-    let mut json = serde_json::to_string(step)
+    vault: &Vault,
+) -> Result<(Step, Filled), String> {
+    let json = serde_json::to_string(step)
         .expect("steps serialise")
         .replace(RUN_ID_PLACEHOLDER, run_id);
     if let crate::plan::step::Action::Sql { sql, .. } = &step.action {
@@ -501,40 +470,15 @@ pub fn with_runtime_values(
             return Err("a secret ({secret:…}, e.g. from pseudonymize) cannot be used in a view: the view's SQL is kept in the catalog, where anyone who can read it would see the secret; materialize the model as a table".into());
         }
     }
-    while let Some(start) = json.find(SECRET_PREFIX) {
-        let rest = &json[start + SECRET_PREFIX.len()..];
-        let Some(end) = rest.find('}') else { break };
-        let name = &rest[..end];
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(format!(
-                "`{SECRET_PREFIX}{name}}}` is not a valid secret placeholder"
-            ));
-        }
-        let value = env(name).ok_or_else(|| {
-            format!("the environment variable {name} is not set; this step needs it (a secret such as a pseudonymisation salt, never written to compiled files)")
-        })?;
-        // SQL string content (quotes doubled), then JSON string content.
-        let sql = value.replace('\'', "''");
-        let encoded = serde_json::to_string(&sql).expect("strings serialise");
-        let encoded = &encoded[1..encoded.len() - 1];
-        json = format!("{}{}{}", &json[..start], encoded, &rest[end + 1..]);
-    }
-    Ok(serde_json::from_str(&json).expect("steps deserialise"))
-}
-
-fn sample_text(columns: &[String], rows: &[Vec<String>]) -> String {
-    rows.iter()
-        .take(3)
-        .map(|r| {
-            let pairs: Vec<String> = columns
-                .iter()
-                .zip(r)
-                .map(|(c, v)| format!("{c}={v}"))
-                .collect();
-            format!("({})", pairs.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    // SQL string content (quotes doubled), then JSON string content.
+    let (json, filled) = vault.fill(&json, &|value| {
+        let encoded = serde_json::to_string(&value.replace('\'', "''")).expect("strings serialise");
+        encoded[1..encoded.len() - 1].to_string()
+    })?;
+    Ok((
+        serde_json::from_str(&json).expect("steps deserialise"),
+        filled,
+    ))
 }
 
 /// Write `target/run_results.json`.
@@ -591,25 +535,46 @@ mod unit_tests {
 
     #[test]
     fn secrets_and_run_ids_are_filled_in_when_a_step_runs() {
-        let env = |n: &str| (n == "SALT").then(|| "s'3\"cr\\et".to_string());
-        let s = with_runtime_values(
+        let declared = crate::project::Secrets(
+            [("SALT".to_string(), None), ("NOPE".to_string(), None)].into(),
+        );
+        let vault = Vault::new(&declared, |n| {
+            (n == "SALT").then(|| "s'3\"cr\\et".to_string())
+        });
+        let (s, filled) = with_runtime_values(
             &step("CREATE TABLE t__{run_id} AS SELECT hmac(x, '{secret:SALT}') FROM a"),
             "run_1",
-            &env,
+            &vault,
         )
         .unwrap();
         assert_eq!(
             sql_of(&s),
             "CREATE TABLE t__run_1 AS SELECT hmac(x, 's''3\"cr\\et') FROM a"
         );
-        let err = with_runtime_values(&step("SELECT '{secret:NOPE}'"), "r", &env).unwrap_err();
+        assert_eq!(filled.redact("near 's''3\"cr\\et'"), "near '{secret:SALT}'");
+        let err = with_runtime_values(&step("SELECT '{secret:NOPE}'"), "r", &vault).unwrap_err();
         assert!(err.contains("NOPE is not set"), "{err}");
+        let err = with_runtime_values(&step("SELECT '{secret:HOME}'"), "r", &vault).unwrap_err();
+        assert!(err.contains("`HOME` is not declared"), "{err}");
         let err = with_runtime_values(
             &step("CREATE OR REPLACE VIEW v AS SELECT hmac(x, '{secret:SALT}') FROM a"),
             "r",
-            &env,
+            &vault,
         )
         .unwrap_err();
         assert!(err.contains("cannot be used in a view"), "{err}");
+    }
+
+    #[test]
+    fn a_secret_holding_placeholders_is_not_filled_again() {
+        let declared =
+            crate::project::Secrets([("A".to_string(), None), ("B".to_string(), None)].into());
+        let vault = Vault::new(&declared, |n| match n {
+            "A" => Some("{secret:B}{run_id}".to_string()),
+            _ => Some("b".to_string()),
+        });
+        let (s, _) =
+            with_runtime_values(&step("SELECT '{secret:A}', '{run_id}'"), "run_1", &vault).unwrap();
+        assert_eq!(sql_of(&s), "SELECT '{secret:B}{run_id}', 'run_1'");
     }
 }

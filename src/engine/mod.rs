@@ -10,6 +10,7 @@ pub mod journal;
 pub mod lock;
 pub mod results;
 pub mod runner;
+pub mod secrets;
 pub mod seedfile;
 pub mod tests;
 

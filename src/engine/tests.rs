@@ -2,7 +2,7 @@
 //! `relationships`, `expression_is_true`) and singular tests (`tests/*.sql`), each compiled to
 //! an Athena query returning the failing rows. The SQL comes from `templates/tests/`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use minijinja::Environment;
 use serde::Serialize;
@@ -49,6 +49,9 @@ pub struct DataTest {
     pub severity: String,
     /// Where failing rows are stored, if `store_failures`.
     pub store_failures: Option<TableRef>,
+    /// Columns of the failing rows whose values are never shown (lower case): every column
+    /// name the project classifies, and `value` when the tested column is classified.
+    pub masked: BTreeSet<String>,
 }
 
 #[derive(Serialize)]
@@ -82,6 +85,7 @@ pub fn collect(c: &Compiled, selected: &[usize]) -> Result<Vec<DataTest>, Vec<Di
         let n = &c.project.nodes[i];
         join_fqn(c.target.catalog(), &c.target.schema(&n.schema), &n.name)
     };
+    let classified = classified_columns(&c.project);
     let mut out = Vec::new();
     let mut errors = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -106,6 +110,7 @@ pub fn collect(c: &Compiled, selected: &[usize]) -> Result<Vec<DataTest>, Vec<Di
                 sql: crate::plan::strip_trailing_semicolon(&m.compiled_sql),
                 severity: m.config.get_str("severity").unwrap_or("error").to_string(),
                 store_failures: None,
+                masked: classified.clone(),
             });
             continue;
         }
@@ -119,8 +124,18 @@ pub fn collect(c: &Compiled, selected: &[usize]) -> Result<Vec<DataTest>, Vec<Di
             continue;
         }
         for spec in &node.tests {
-            match generic(&env, c, i, spec, &by_name, &relation_of) {
+            match generic(&env, c, i, spec, &by_name, &relation_of, &classified) {
                 Ok(mut t) => {
+                    // Secrets in a test's arguments must be declared too (E211).
+                    let yml = Location::file_only(std::path::Path::new(&spec.file));
+                    let undeclared =
+                        super::secrets::check_sql(&t.sql, &c.project.config.secrets, &|_, _, d| {
+                            d.at(yml.clone())
+                        });
+                    if !undeclared.is_empty() {
+                        errors.extend(undeclared);
+                        continue;
+                    }
                     // Two tests with the same name (e.g. the same check twice) get a suffix.
                     let n = seen.entry(t.name.clone()).or_insert(0);
                     *n += 1;
@@ -148,6 +163,7 @@ fn generic(
     spec: &TestSpec,
     by_name: &HashMap<String, usize>,
     relation_of: &dyn Fn(usize) -> String,
+    classified: &BTreeSet<String>,
 ) -> Result<DataTest, Diagnostic> {
     let node = &c.project.nodes[i];
     let yml = Location::file_only(std::path::Path::new(&spec.file));
@@ -287,6 +303,14 @@ fn generic(
             schema: c.target.schema("test_failures"),
             name: name.clone(),
         });
+    let mut masked = classified.clone();
+    if column
+        .as_ref()
+        .is_some_and(|col| classified.contains(&col.to_lowercase()))
+    {
+        // unique, accepted_values and relationships return the tested column as `value`.
+        masked.insert("value".into());
+    }
     Ok(DataTest {
         unique_id: format!("test.{}.{name}", c.project.config.name),
         name,
@@ -294,5 +318,101 @@ fn generic(
         sql: sql.trim().to_string(),
         severity,
         store_failures,
+        masked,
     })
+}
+
+/// Lower-case names of the columns the project classifies (`classification:` on a column of a
+/// model, seed, snapshot, source or ingest rule). Conservative: a name classified anywhere is
+/// hidden everywhere.
+pub fn classified_columns(project: &crate::project::Project) -> BTreeSet<String> {
+    let nodes = project.nodes.iter().flat_map(|n| &n.columns);
+    let sources = project.sources.iter().flat_map(|s| &s.columns);
+    nodes
+        .chain(sources)
+        .filter(|col| {
+            col.classification
+                .as_deref()
+                .is_some_and(|c| !c.trim().is_empty())
+        })
+        .map(|col| col.name.to_lowercase())
+        .collect()
+}
+
+/// Run one data test with its secrets filled in, into `r`: pass, or fail/warn with a count and
+/// a few failing rows (classified columns hidden, filled secrets redacted), or error.
+pub fn run(
+    engine: &dyn super::Engine,
+    t: &DataTest,
+    vault: &super::secrets::Vault,
+    ctx: &super::WorkCtx,
+    r: &mut super::results::NodeResult,
+) {
+    use super::results::Status;
+    let (sql, filled) = match vault.fill_sql(&t.sql) {
+        Ok(x) => x,
+        Err(message) => {
+            r.status = Status::Error;
+            r.message = Some(message);
+            return;
+        }
+    };
+    match engine.run_test(&sql, 5, ctx) {
+        Ok(out) if out.failures == 0 => r.status = Status::Pass,
+        Ok(out) => {
+            r.status = if t.severity == "warn" {
+                Status::Warn
+            } else {
+                Status::Fail
+            };
+            r.failures = Some(out.failures);
+            let mut msg = format!(
+                "{} failing row{}",
+                out.failures,
+                if out.failures == 1 { "" } else { "s" }
+            );
+            if !out.sample.is_empty() {
+                msg.push_str(&format!(
+                    "; e.g. {}",
+                    filled.redact(&sample_text(&out.columns, &out.sample, &t.masked))
+                ));
+            }
+            if let Some(table) = &t.store_failures {
+                match engine.store_failures(table, &sql, ctx) {
+                    Ok(()) => msg.push_str(&format!("; stored in {table}")),
+                    Err(e) => msg.push_str(&format!(
+                        "; could not store them: {}",
+                        filled.redact(&e.message)
+                    )),
+                }
+            }
+            r.message = Some(msg);
+        }
+        Err(e) => {
+            r.status = Status::Error;
+            r.message = Some(filled.redact(&e.message));
+        }
+    }
+}
+
+/// Up to three failing rows as `(col=value, …)`, with `***` for the values of `masked` columns.
+fn sample_text(columns: &[String], rows: &[Vec<String>], masked: &BTreeSet<String>) -> String {
+    rows.iter()
+        .take(3)
+        .map(|r| {
+            let pairs: Vec<String> = columns
+                .iter()
+                .zip(r)
+                .map(|(c, v)| {
+                    if masked.contains(&c.to_lowercase()) {
+                        format!("{c}=***")
+                    } else {
+                        format!("{c}={v}")
+                    }
+                })
+                .collect();
+            format!("({})", pairs.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }

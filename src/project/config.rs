@@ -24,6 +24,10 @@ pub struct ProjectConfig {
     /// Environment variables that models may read with `env_var()` (besides any `KARTE_*`).
     #[serde(default)]
     pub env_vars: Vec<String>,
+    /// Environment variables that `{secret:NAME}` placeholders may fill in when a step runs
+    /// (`secrets: [NAME]`, or a map of names to descriptions). Any other name is an error.
+    #[serde(default)]
+    pub secrets: Secrets,
     /// Per-folder model defaults, dbt-style (`+materialized: table` under folder names).
     #[serde(default)]
     pub models: Option<YamlValue>,
@@ -42,6 +46,40 @@ pub struct ProjectConfig {
     /// Where and how to run: `local` (embedded engine) and Athena targets.
     #[serde(default)]
     pub targets: BTreeMap<String, TargetConfig>,
+}
+
+/// The secrets a project declares: names (environment variables) with optional descriptions.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(from = "SecretsSpec")]
+pub struct Secrets(pub BTreeMap<String, Option<String>>);
+
+/// `secrets:` as written: a list of names, or a map of names to descriptions.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum SecretsSpec {
+    Names(Vec<String>),
+    Described(BTreeMap<String, Option<String>>),
+}
+
+impl From<SecretsSpec> for Secrets {
+    fn from(spec: SecretsSpec) -> Self {
+        match spec {
+            SecretsSpec::Names(names) => Secrets(names.into_iter().map(|n| (n, None)).collect()),
+            SecretsSpec::Described(map) => Secrets(map),
+        }
+    }
+}
+
+impl Secrets {
+    /// True if `name` is declared.
+    pub fn contains(&self, name: &str) -> bool {
+        self.0.contains_key(name)
+    }
+
+    /// The declared names, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
 }
 
 fn default_target() -> String {

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-pub use config::{LayerConfig, ProjectConfig, Target, TargetConfig, TargetType};
+pub use config::{LayerConfig, ProjectConfig, Secrets, Target, TargetConfig, TargetType};
 pub use properties::{ColumnProperties, NodeProperties, PropertiesFile, SourceProperties};
 
 use crate::diag::{display_path, suggest, Code, Diagnostic, Diagnostics, Location};

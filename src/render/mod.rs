@@ -82,6 +82,8 @@ struct Shared {
     source_names: Vec<String>,
     vars: BTreeMap<String, serde_json::Value>,
     env_vars: HashSet<String>,
+    /// Declared secrets: never rendered by `env_var()`.
+    secrets: HashSet<String>,
     target: Value,
     incremental: HashSet<String>,
     /// Macro name → file that defines it (project macros override built-ins).
@@ -152,6 +154,7 @@ impl Shared {
             source_names,
             vars,
             env_vars: project.config.env_vars.iter().cloned().collect(),
+            secrets: project.config.secrets.names().map(String::from).collect(),
             target: target_value,
             incremental: opts.incremental.clone(),
             macro_files,
@@ -409,6 +412,18 @@ fn build_env(shared: &Arc<Shared>, diags: &mut Diagnostics) -> Environment<'stat
 
     let s = shared.clone();
     env.add_function("env_var", move |name: String, default: Option<Value>| -> Value {
+        if s.secrets.contains(&name) {
+            pending(
+                Code::EnvVarNotAllowed,
+                format!("`{name}` is a secret: env_var() would write its value into the compiled SQL"),
+                Some(("env_var", name.clone())),
+                "declared under `secrets:` in karte.yml",
+                Some(format!(
+                    "write the placeholder '{{secret:{name}}}' inside a string literal instead: the engine fills it in only when the step runs"
+                )),
+            );
+            return Value::from("");
+        }
         if !(name.starts_with("KARTE_") || s.env_vars.contains(&name)) {
             pending(
                 Code::EnvVarNotAllowed,

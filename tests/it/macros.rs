@@ -19,6 +19,7 @@ const PROJECT: &str = r#"
 name: macros
 layers:
   silver: silver
+secrets: [PSEUDONYM_SALT, SITE_SALT]
 targets:
   local: { type: local }
   athena: { type: athena, lake_root: 's3://b/lake/' }

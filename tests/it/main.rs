@@ -20,4 +20,6 @@ mod local;
 #[cfg(feature = "duckdb-engine")]
 mod macros;
 mod plan;
+#[cfg(feature = "duckdb-engine")]
+mod secrets;
 mod select;

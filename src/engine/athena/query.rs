@@ -80,10 +80,11 @@ pub async fn run(
             Err(f) => f,
         };
         let again = if earlier {
+            // (Athena's message is not printed here: it may quote the SQL, secrets included;
+            // the step's error, which is redacted, carries it if the statement fails for good.)
             eprintln!(
-                "  Athena query {} of the interrupted attempt of this run did not succeed ({}); submitting it again",
-                f.id,
-                first_line(&f.message)
+                "  Athena query {} of the interrupted attempt of this run did not succeed; submitting it again",
+                f.id
             );
             true
         } else {
@@ -110,11 +111,7 @@ pub async fn run(
         }
         if !earlier {
             e.totals.retries.fetch_add(1, Ordering::SeqCst);
-            eprintln!(
-                "  Athena query {} failed retryably ({}); retrying",
-                f.id,
-                first_line(&f.message)
-            );
+            eprintln!("  Athena query {} failed retryably; retrying", f.id);
             tokio::time::sleep(e.settings.backoff.delay(attempt)).await;
         }
     }

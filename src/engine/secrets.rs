@@ -1,0 +1,367 @@
+//! Secrets in SQL: `{secret:NAME}` placeholders (put there by macros such as `pseudonymize`, or
+//! written in a string literal) are filled from the environment variable NAME only when a step
+//! or a data test runs, so compiled files, plans and journals never hold the value.
+//!
+//! - Only names declared under `secrets:` in karte.yml are filled; any other name is error
+//!   `E211` at compile time ([`check_nodes`], [`check_sql`]) and refused again at run time.
+//! - The placeholders of the text are filled in one pass: a value that itself holds
+//!   `{secret:…}` or `{run_id}` is inserted as it is.
+//! - Every value filled into a step is removed again ([`Filled::redact`]) from whatever the
+//!   engine says about that step (engines echo the SQL in their errors) before the message is
+//!   printed, journaled or written to run_results.json.
+
+use std::ops::Range;
+use std::path::Path;
+
+use crate::diag::{Code, Diagnostic, Location};
+use crate::project::{Project, Secrets};
+
+/// Placeholder for a secret, `{secret:NAME}`.
+pub const SECRET_PREFIX: &str = "{secret:";
+
+/// The placeholders in `text`: the byte range of each `{secret:…}` and the name inside (not
+/// checked; see [`valid_name`]).
+pub fn placeholders(text: &str) -> Vec<(Range<usize>, &str)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text[from..].find(SECRET_PREFIX) {
+        let start = from + i;
+        let name_start = start + SECRET_PREFIX.len();
+        let Some(len) = text[name_start..].find('}') else {
+            break;
+        };
+        let end = name_start + len + 1;
+        out.push((start..end, &text[name_start..name_start + len]));
+        from = end;
+    }
+    out
+}
+
+/// A secret's name is an environment variable name: ASCII letters, digits and `_`.
+pub fn valid_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Reads a secret's value by name.
+type Lookup<'a> = Box<dyn Fn(&str) -> Option<String> + Send + Sync + 'a>;
+
+/// Where secrets come from: the names the project declares, and their values.
+pub struct Vault<'a> {
+    declared: &'a Secrets,
+    env: Lookup<'a>,
+}
+
+impl<'a> Vault<'a> {
+    /// The declared secrets, read from the process environment.
+    pub fn from_env(declared: &'a Secrets) -> Self {
+        Self::new(declared, |name| std::env::var(name).ok())
+    }
+
+    /// The declared secrets, read with `env` (tests).
+    pub fn new(
+        declared: &'a Secrets,
+        env: impl Fn(&str) -> Option<String> + Send + Sync + 'a,
+    ) -> Self {
+        Vault {
+            declared,
+            env: Box::new(env),
+        }
+    }
+
+    /// `sql` with every placeholder replaced by its value as SQL string content (quotes
+    /// doubled), and the values filled.
+    pub fn fill_sql(&self, sql: &str) -> Result<(String, Filled), String> {
+        self.fill(sql, &|v| v.replace('\'', "''"))
+    }
+
+    /// `text` with every placeholder replaced by `encode(value)`, in one pass: what a value
+    /// holds is never filled again.
+    pub fn fill(
+        &self,
+        text: &str,
+        encode: &dyn Fn(&str) -> String,
+    ) -> Result<(String, Filled), String> {
+        let mut out = String::with_capacity(text.len());
+        let mut filled = Filled::default();
+        let mut last = 0;
+        for (range, name) in placeholders(text) {
+            if !valid_name(name) {
+                return Err(format!(
+                    "`{SECRET_PREFIX}{name}}}` is not a valid secret placeholder"
+                ));
+            }
+            if !self.declared.contains(name) {
+                return Err(format!(
+                    "the secret `{name}` is not declared; add it to `secrets:` in karte.yml"
+                ));
+            }
+            let value = (self.env)(name).ok_or_else(|| {
+                format!("the environment variable {name} is not set; this step needs it (a secret such as a pseudonymisation salt, never written to compiled files)")
+            })?;
+            out.push_str(&text[last..range.start]);
+            out.push_str(&encode(&value));
+            filled.add(name, value);
+            last = range.end;
+        }
+        out.push_str(&text[last..]);
+        Ok((out, filled))
+    }
+}
+
+/// The secrets filled into one step or test: their values are redacted from what the engine
+/// says about it.
+#[derive(Debug, Clone, Default)]
+pub struct Filled(Vec<(String, String)>);
+
+impl Filled {
+    fn add(&mut self, name: &str, value: String) {
+        if !self.0.iter().any(|(n, _)| n == name) {
+            self.0.push((name.to_string(), value));
+            // Longest first, so that a value inside another is not replaced in it first.
+            self.0.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
+        }
+    }
+
+    /// Add what another fill filled.
+    pub fn extend(&mut self, other: Filled) {
+        for (name, value) in other.0 {
+            self.add(&name, value);
+        }
+    }
+
+    /// True if nothing was filled.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `message` with every filled value, as written or escaped the ways engines echo SQL
+    /// (quotes doubled, backslash or JSON escapes), replaced by its placeholder. An engine's
+    /// `LINE n:` context, which may cut a value in the middle, is dropped.
+    pub fn redact(&self, message: &str) -> String {
+        if self.0.is_empty() {
+            return message.to_string();
+        }
+        // Values become markers first, so that a short value is not replaced inside the
+        // placeholder of another.
+        let marker = |i: usize| format!("\u{1}{}\u{1}", "\u{2}".repeat(i + 1));
+        let mut out = message.replace(['\u{1}', '\u{2}'], "");
+        for (i, (_, value)) in self.0.iter().enumerate() {
+            if value.is_empty() {
+                continue;
+            }
+            let json = serde_json::to_string(value).expect("strings serialise");
+            let forms = [
+                value.replace('\'', "''"),
+                value.clone(),
+                value.escape_debug().to_string(),
+                json[1..json.len() - 1].to_string(),
+            ];
+            for form in forms {
+                out = out.replace(&form, &marker(i));
+            }
+        }
+        for (i, (name, _)) in self.0.iter().enumerate() {
+            out = out.replace(&marker(i), &format!("{SECRET_PREFIX}{name}}}"));
+        }
+        drop_sql_context(&out)
+    }
+
+    /// An engine error with [`Filled::redact`] applied.
+    pub fn redact_error(&self, mut e: super::EngineError) -> super::EngineError {
+        e.message = self.redact(&e.message);
+        e
+    }
+}
+
+/// `message` without DuckDB's `LINE n: …` excerpt of the SQL and the `^` line under it.
+fn drop_sql_context(message: &str) -> String {
+    let mut out = Vec::new();
+    let mut skip_caret = false;
+    for line in message.split('\n') {
+        let t = line.trim_start();
+        if skip_caret && !t.is_empty() && t.chars().all(|c| c == '^') {
+            skip_caret = false;
+            continue;
+        }
+        skip_caret = false;
+        if let Some(rest) = t.strip_prefix("LINE ") {
+            if rest
+                .split(':')
+                .next()
+                .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+            {
+                skip_caret = true;
+                continue;
+            }
+        }
+        out.push(line);
+    }
+    out.join("\n").trim_end().to_string()
+}
+
+/// E211 for each placeholder of `sql` that names an undeclared secret or is malformed;
+/// `place(name, placeholder, diagnostic)` locates it in the file the SQL came from.
+pub fn check_sql(
+    sql: &str,
+    declared: &Secrets,
+    place: &dyn Fn(&str, &str, Diagnostic) -> Diagnostic,
+) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (_, name) in placeholders(sql) {
+        if declared.contains(name) || !seen.insert(name) {
+            continue;
+        }
+        let d = if valid_name(name) {
+            let mut names: Vec<&str> = declared.names().collect();
+            names.sort_unstable();
+            Diagnostic::error(
+                Code::SecretNotDeclared,
+                format!("the secret `{name}` is not declared"),
+            )
+            .label("not in `secrets:` of karte.yml")
+            .help(format!(
+                "declare it in karte.yml: `secrets: [{}]`; only declared environment variables are filled into SQL, when a step runs",
+                names
+                    .into_iter()
+                    .chain(std::iter::once(name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        } else {
+            Diagnostic::error(
+                Code::SecretNotDeclared,
+                format!("`{SECRET_PREFIX}{name}}}` is not a valid secret placeholder"),
+            )
+            .help("write `{secret:NAME}` with NAME an environment variable declared under `secrets:` in karte.yml")
+        };
+        out.push(place(name, &format!("{SECRET_PREFIX}{name}}}"), d));
+    }
+    out
+}
+
+/// [`check_sql`] for rendered nodes: `(node index, SQL)`. A placeholder is placed where the
+/// model writes it, else at the macro call that names the secret (`salt_var='NAME'`), else at
+/// the start of the file.
+pub fn check_nodes<'a>(
+    project: &Project,
+    rendered: impl IntoIterator<Item = (usize, &'a str)>,
+) -> Vec<Diagnostic> {
+    let declared = &project.config.secrets;
+    let mut out = Vec::new();
+    for name in declared.names() {
+        if !valid_name(name) {
+            out.push(
+                Diagnostic::error(
+                    Code::InvalidConfig,
+                    format!("`{name}` under `secrets:` is not an environment variable name"),
+                )
+                .at(Location::file_only(Path::new(crate::project::PROJECT_FILE)))
+                .help("use letters, digits and `_`, e.g. KARTE_PSEUDONYM_SALT"),
+            );
+        }
+    }
+    for (i, sql) in rendered {
+        let node = &project.nodes[i];
+        let place = |name: &str, placeholder: &str, d: Diagnostic| {
+            let text = &node.text;
+            let span = text
+                .find(placeholder)
+                .map(|s| s..s + placeholder.len())
+                .or_else(|| {
+                    ['\'', '"'].iter().find_map(|q| {
+                        let quoted = format!("{q}{name}{q}");
+                        text.find(&quoted).map(|s| s + 1..s + 1 + name.len())
+                    })
+                });
+            match span {
+                Some(span) => d.at(Location::from_span(&node.path, text, span)),
+                None => d
+                    .at(Location::from_span(&node.path, text, 0..0))
+                    .note("the placeholder comes from a macro this file calls"),
+            }
+        };
+        out.extend(check_sql(sql, declared, &place));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn declared(names: &[&str]) -> Secrets {
+        Secrets(names.iter().map(|n| (n.to_string(), None)).collect())
+    }
+
+    #[test]
+    fn fills_declared_names_once() {
+        let d = declared(&["A", "B"]);
+        let v = Vault::new(&d, |n| match n {
+            "A" => Some("x{secret:B}'{run_id}".into()),
+            "B" => Some("b".into()),
+            _ => None,
+        });
+        let (sql, filled) = v
+            .fill_sql("'{secret:A}' || '{secret:B}' || '{secret:A}'")
+            .unwrap();
+        assert_eq!(
+            sql,
+            "'x{secret:B}''{run_id}' || 'b' || 'x{secret:B}''{run_id}'"
+        );
+        assert_eq!(filled.0.len(), 2);
+        let err = v.fill_sql("'{secret:HOME}'").unwrap_err();
+        assert!(err.contains("`HOME` is not declared"), "{err}");
+        let err = v.fill_sql("'{secret:a b}'").unwrap_err();
+        assert!(err.contains("not a valid"), "{err}");
+        let d = declared(&["C"]);
+        let err = Vault::new(&d, |_| None).fill_sql("{secret:C}").unwrap_err();
+        assert!(err.contains("C is not set"), "{err}");
+    }
+
+    #[test]
+    fn redacts_values_as_engines_echo_them() {
+        let d = declared(&["S"]);
+        let v = Vault::new(&d, |_| Some("it's-s3cr\\et".into()));
+        let (_, filled) = v.fill_sql("'{secret:S}'").unwrap();
+        let msg = "Conversion Error: Could not convert string 'it's-s3cr\\et' to INT32\n\nLINE 1: SELECT CAST('it''s-s3cr\\et' AS INTEGER) AS x FROM t WHERE y = 'it''s-s3c...\n                    ^";
+        assert_eq!(
+            filled.redact(msg),
+            "Conversion Error: Could not convert string '{secret:S}' to INT32"
+        );
+        assert_eq!(
+            filled.redact("json: \"it's-s3cr\\\\et\""),
+            "json: \"{secret:S}\""
+        );
+        assert_eq!(Filled::default().redact("LINE 1: x"), "LINE 1: x");
+        // A short value is not replaced inside the placeholder of another.
+        let d = declared(&["LONG", "E"]);
+        let v = Vault::new(&d, |n| {
+            Some(if n == "E" { "e" } else { "long-value" }.into())
+        });
+        let (_, filled) = v.fill_sql("{secret:LONG}{secret:E}").unwrap();
+        assert_eq!(filled.redact("long-value, e"), "{secret:LONG}, {secret:E}");
+    }
+
+    #[test]
+    fn undeclared_placeholders_are_located() {
+        let d = declared(&["A"]);
+        let text = "select\n  '{secret:B}', '{secret:A}', '{secret:B}'";
+        let diags = check_sql(text, &d, &|_, p, d| {
+            let s = text.find(p).unwrap();
+            d.at(Location::from_span(
+                Path::new("m.sql"),
+                text,
+                s..s + p.len(),
+            ))
+        });
+        assert_eq!(diags.len(), 1);
+        let loc = diags[0].location.as_ref().unwrap();
+        assert_eq!((loc.line, loc.col), (2, 4));
+        assert!(diags[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("secrets: [A, B]"));
+    }
+}
