@@ -12,6 +12,7 @@
 #[cfg(feature = "athena")]
 pub mod athena;
 pub mod lake;
+pub mod limit;
 pub mod read;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -623,8 +624,13 @@ fn to_parquet(rule: &IngestRule, csv: &Path, out: &Path) -> Result<(), EngineErr
     // limit) per thread, and keeping insertion order makes COPY buffer what parallel readers
     // produced out of order; one thread per conversion (two files are converted at a time),
     // rows in any order (each keeps its `_line`).
+    // A staged line is at most 3 × its record as delivered (a CP932 half-width katakana is 3
+    // bytes of UTF-8, a delimiter becomes `","`, a quote is doubled) plus the source file's
+    // name: records are capped by `limits.line`.
+    let max_line = rule.limits.line.saturating_mul(3).saturating_add(1 << 20);
+    let buffer = max_line.saturating_add(8 << 20).max(64 << 20);
     let sql = format!(
-        "SET threads = 1; SET preserve_insertion_order = false; COPY (SELECT * FROM read_csv({}, header = false, delim = ',', quote = '\"', escape = '\"', allow_quoted_nulls = false, auto_detect = false, columns = {{{}}}, max_line_size = 33554432, buffer_size = 67108864)) TO {} (FORMAT parquet, COMPRESSION snappy)",
+        "SET threads = 1; SET preserve_insertion_order = false; COPY (SELECT * FROM read_csv({}, header = false, delim = ',', quote = '\"', escape = '\"', allow_quoted_nulls = false, auto_detect = false, columns = {{{}}}, max_line_size = {max_line}, buffer_size = {buffer})) TO {} (FORMAT parquet, COMPRESSION snappy)",
         lit(&csv.to_string_lossy()),
         cols.join(", "),
         lit(&out.to_string_lossy())
