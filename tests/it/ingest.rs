@@ -622,6 +622,69 @@ fn limits_in_a_rule_are_checked() {
     );
 }
 
+/// Every file under `root`, relative.
+fn all_files(root: &Path) -> Vec<String> {
+    let mut v: Vec<String> = walkdir::WalkDir::new(root)
+        .into_iter()
+        .flatten()
+        .filter(|e| !e.file_type().is_dir())
+        .map(|e| {
+            e.path()
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn partition_values_that_are_not_one_path_segment_are_refused() {
+    let project = project_from_spec(
+        r#"
+=== ingest/labs.yml
+tables:
+  - name: labs
+    regex: 'in/(?P<site>.*)_labs\.csv'
+    header: absent
+    columns: 1
+"#,
+    );
+    let dir = project.path();
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    write_file(p, Path::new("in/a/b/c/x_labs.csv"), b"1\n");
+    write_file(p, Path::new("in/_labs.csv"), b"2\n");
+    write_file(p, Path::new("in/ok_labs.csv"), b"3\n");
+    // `in/a/b/c/../../../../x` as a partition value would put the data 2 folders above the
+    // table's prefix.
+    let sneaky = format!("{}/in/a/b/c/../../../../in/a/b/c/x_labs.csv", p.display());
+    let (code, out, err) = karte(dir, &["ingest", &sneaky, &p.to_string_lossy()]);
+    assert_eq!(code, 1, "{out}{err}");
+    let report = report_json(dir);
+    for (file, what) in [
+        ("in/a/b/c/x_labs.csv", "`a/b/c/x`"),
+        ("in/a/b/c/../../../../in/a/b/c/x_labs.csv", "`a/b/c/../"),
+        ("in/_labs.csv", "empty"),
+    ] {
+        let f = outcome_of(&report, file);
+        let reason = f["problems"][0]["reason"].as_str().unwrap_or_default();
+        assert!(
+            f["outcome"] == "conflict" && reason.contains(what) && reason.contains("`site`"),
+            "{file}: {f}"
+        );
+    }
+    assert_eq!(outcome_of(&report, "in/ok_labs.csv")["outcome"], "loaded");
+    let lake = all_files(&dir.join("target/lake"));
+    assert!(
+        lake.iter()
+            .all(|f| f.starts_with("bronze/labs/site=ok/") || f.starts_with("_quarantine")),
+        "{lake:?}"
+    );
+}
+
 #[test]
 fn a_line_just_under_the_cap_loads_whatever_its_characters() {
     let project = project_from_spec(HOSTILE);
