@@ -686,6 +686,68 @@ tables:
 }
 
 #[test]
+fn quarantine_copies_stay_in_the_runs_quarantine_folder() {
+    let project = project_from_spec(
+        r#"
+=== ingest/bad.yml
+tables:
+  - name: bad
+    files: "**/bad_{n}.zip"
+    header: absent
+    columns: 1
+"#,
+    );
+    let dir = project.path();
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    let evil = format!("karte-evil-{}", std::process::id());
+    // Member names that would leave any folder they were unpacked to; the data is bad
+    // (two fields for one column), so the file is quarantined.
+    write_file(
+        p,
+        Path::new("x/bad_1.zip"),
+        &zip(&[
+            (format!("../../../{evil}/a.csv").as_str(), b"1,2\n".to_vec()),
+            (format!("/tmp/{evil}/b.csv").as_str(), b"1,2\n".to_vec()),
+        ]),
+    );
+    // A path with more `..` than folders: as a quarantine name it would climb out of the
+    // run's folder (and the lake).
+    let depth = p.join("x").components().count();
+    let sneaky = format!(
+        "{}/{}{}/x/bad_1.zip",
+        p.join("x").display(),
+        "../".repeat(depth + 2),
+        p.display().to_string().trim_start_matches('/')
+    );
+    assert!(Path::new(&sneaky).is_file());
+    let (code, out, err) = karte(dir, &["ingest", &sneaky]);
+    assert_eq!(code, 1, "{out}{err}");
+    let f = &report_json(dir)["files"][0];
+    assert_eq!(f["outcome"], "quarantined", "{f}");
+    let to = f["quarantined_to"].as_str().unwrap();
+    assert!(!to.contains(".."), "{to}");
+    let run = to.split('/').nth(3).unwrap();
+    let copies: Vec<String> = all_files(dir)
+        .into_iter()
+        .filter(|f| f.contains("bad_1"))
+        .collect();
+    assert_eq!(copies.len(), 2, "{copies:?}");
+    for q in &copies {
+        assert!(
+            q.starts_with(&format!("target/lake/_quarantine/{run}/")),
+            "{q}"
+        );
+    }
+    assert!(!Path::new("/tmp").join(&evil).exists());
+    assert!(
+        all_files(p).iter().all(|f| f == "x/bad_1.zip"),
+        "{:?}",
+        all_files(p)
+    );
+}
+
+#[test]
 fn a_line_just_under_the_cap_loads_whatever_its_characters() {
     let project = project_from_spec(HOSTILE);
     let dir = project.path();
