@@ -120,7 +120,7 @@ impl Lake for AthenaLake {
         file: &Path,
         report: &str,
     ) -> Result<String, EngineError> {
-        let location = format!("{}_quarantine/{run_id}/{name}", self.layout.root());
+        let location = super::lake::quarantine_location(self.layout.root(), run_id, name);
         let body = std::fs::read(file).map_err(|err| {
             EngineError::environment(format!("cannot read {}: {err}", file.display()))
         })?;

@@ -58,6 +58,30 @@ pub fn apply(state: &mut TableState, parts: Vec<PartitionState>) {
     state.partitions.sort_by(|a, b| a.values.cmp(&b.values));
 }
 
+/// Where the copy of a quarantined file goes: `<lake root>_quarantine/<run>/<name>`, the
+/// name's folders kept but made safe (shared by both lakes). A delivered name is not trusted:
+/// `..`, `.`, empty and absolute parts, drive letters and control characters cannot take the
+/// copy out of the run's folder.
+pub fn quarantine_location(root: &str, run_id: &str, name: &str) -> String {
+    let parts: Vec<String> = name
+        .split(['/', '\\'])
+        .filter(|p| !p.is_empty() && *p != ".")
+        .map(|p| match p {
+            ".." => "__".to_string(),
+            p => p
+                .chars()
+                .map(|c| if c == ':' || c.is_control() { '_' } else { c })
+                .collect(),
+        })
+        .collect();
+    let name = if parts.is_empty() {
+        "file".to_string()
+    } else {
+        parts.join("/")
+    };
+    format!("{root}_quarantine/{run_id}/{name}")
+}
+
 /// Refuse to delete anything outside the table's owned prefix.
 pub fn check_owned(t: &TableRef, state: &TableState, location: &str) -> Result<(), EngineError> {
     match &state.owned_prefix {
@@ -158,7 +182,7 @@ impl Lake for LocalLake {
         file: &Path,
         report: &str,
     ) -> Result<String, EngineError> {
-        let location = format!("{}_quarantine/{run_id}/{name}", self.layout.root());
+        let location = quarantine_location(self.layout.root(), run_id, name);
         let dest = self.path(&location);
         create_parent(&dest)?;
         std::fs::copy(file, &dest).map_err(|e| {
@@ -185,5 +209,24 @@ fn create_parent(file: &Path) -> Result<(), EngineError> {
         Some(dir) => std::fs::create_dir_all(dir)
             .map_err(|e| EngineError::environment(format!("cannot create {}: {e}", dir.display()))),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quarantine_names_stay_in_the_runs_folder() {
+        let q = |name: &str| quarantine_location("s3://b/lake/", "r1", name);
+        assert_eq!(q("claims/A.zip"), "s3://b/lake/_quarantine/r1/claims/A.zip");
+        assert_eq!(q("../../etc/x"), "s3://b/lake/_quarantine/r1/__/__/etc/x");
+        assert_eq!(q("/tmp/x"), "s3://b/lake/_quarantine/r1/tmp/x");
+        assert_eq!(
+            q("C:\\d\\.\\x.zip"),
+            "s3://b/lake/_quarantine/r1/C_/d/x.zip"
+        );
+        assert_eq!(q("a/\u{0}b"), "s3://b/lake/_quarantine/r1/a/_b");
+        assert_eq!(q("./"), "s3://b/lake/_quarantine/r1/file");
     }
 }

@@ -12,6 +12,7 @@
 #[cfg(feature = "athena")]
 pub mod athena;
 pub mod lake;
+pub mod limit;
 pub mod read;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -25,6 +26,7 @@ use sha2::{Digest, Sha256};
 
 use crate::engine::EngineError;
 use crate::plan::catalog::{ColumnState, IngestedFile, PartitionState, TableKind, TableState};
+use crate::plan::layout::is_under;
 use crate::plan::TableRef;
 use crate::project::ingest::{IngestRule, LINE_COLUMN, SOURCE_FILE_COLUMN};
 use crate::project::Project;
@@ -268,13 +270,14 @@ pub fn run(
             .filter(|p| !p.is_empty());
             f.sha256 = sha.clone();
             f.bytes = bytes;
-            if let Some(bad) = m
-                .values
+            if let Some(bad) = rule
+                .partitioned_by
                 .iter()
-                .find(|v| v.contains(['=', ':', '\\']) || v.chars().any(char::is_control))
+                .zip(&m.values)
+                .find_map(|(k, v)| bad_partition_value(k, v))
             {
                 f.outcome = Outcome::Conflict;
-                f.problems.push(problem(&format!("the partition value `{bad}` taken from the name has a character partitions cannot hold (= : \\)")));
+                f.problems.push(problem(&bad));
             } else if let Some(other) = seen.get(&m.values) {
                 f.outcome = Outcome::Conflict;
                 f.problems.push(problem(&format!("`{other}` in this batch goes to the same partition: add a capture to the pattern so that each file has its own partition")));
@@ -408,6 +411,12 @@ impl Job<'_> {
                 let _ = std::fs::remove_file(&csv);
                 let location =
                     format!("{}{}f-{key}/", self.prefix, partition_path(rule, &m.values));
+                if !is_under(&location, self.prefix) || location.contains("/../") {
+                    return Err(EngineError::internal(format!(
+                        "refusing to write {location}: it is not inside the table's prefix {}",
+                        self.prefix
+                    )));
+                }
                 self.lake
                     .upload(&parquet, &format!("{location}data.parquet"))?;
                 let _ = std::fs::remove_file(&parquet);
@@ -522,6 +531,30 @@ fn checksum(path: &Path) -> Result<(String, u64), EngineError> {
     Ok((hex, n))
 }
 
+/// Why a value captured from a file's name cannot be the partition value of `key`, if it
+/// cannot: a partition value is one folder name inside the table's prefix.
+fn bad_partition_value(key: &str, v: &str) -> Option<String> {
+    let why = if v.is_empty() {
+        "is empty"
+    } else if v.contains(['/', '\\']) {
+        "has a path separator (/ or \\)"
+    } else if v.contains("..") {
+        "has `..`"
+    } else if v.contains(['=', ':']) || v.chars().any(char::is_control) {
+        "has a character partitions cannot hold (= : or a control character)"
+    } else {
+        return None;
+    };
+    let shown = if v.is_empty() {
+        "(empty)".to_string()
+    } else {
+        format!("`{v}`")
+    };
+    Some(format!(
+        "the value {shown} of the partition column `{key}`, taken from the file's name, {why}: the file is not loaded; make the capture match one plain part of a name (in a `regex:`, e.g. `(?P<{key}>[^/]+)` instead of `.*`)"
+    ))
+}
+
 /// `key=value/…/` of a file's partition ("" when unpartitioned).
 fn partition_path(rule: &IngestRule, values: &[String]) -> String {
     rule.partitioned_by
@@ -624,8 +657,13 @@ fn to_parquet(rule: &IngestRule, csv: &Path, out: &Path) -> Result<(), EngineErr
     // limit) per thread, and keeping insertion order makes COPY buffer what parallel readers
     // produced out of order; one thread per conversion (two files are converted at a time),
     // rows in any order (each keeps its `_line`).
+    // A staged line is at most 3 × its record as delivered (a CP932 half-width katakana is 3
+    // bytes of UTF-8, a delimiter becomes `","`, a quote is doubled) plus the source file's
+    // name: records are capped by `limits.line`.
+    let max_line = rule.limits.line.saturating_mul(3).saturating_add(1 << 20);
+    let buffer = max_line.saturating_add(8 << 20).max(64 << 20);
     let sql = format!(
-        "SET threads = 1; SET preserve_insertion_order = false; COPY (SELECT * FROM read_csv({}, header = false, delim = ',', quote = '\"', escape = '\"', allow_quoted_nulls = false, auto_detect = false, columns = {{{}}}, max_line_size = 33554432, buffer_size = 67108864)) TO {} (FORMAT parquet, COMPRESSION snappy)",
+        "SET threads = 1; SET preserve_insertion_order = false; COPY (SELECT * FROM read_csv({}, header = false, delim = ',', quote = '\"', escape = '\"', allow_quoted_nulls = false, auto_detect = false, columns = {{{}}}, max_line_size = {max_line}, buffer_size = {buffer})) TO {} (FORMAT parquet, COMPRESSION snappy)",
         lit(&csv.to_string_lossy()),
         cols.join(", "),
         lit(&out.to_string_lossy())

@@ -7,7 +7,8 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
 
-use crate::project::ingest::{Compression, Encoding, Header, IngestRule};
+use super::limit::{self, Capped, Exceeded};
+use crate::project::ingest::{show_size, Compression, Encoding, Header, IngestRule};
 
 /// Why (and where) a file cannot be ingested.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -35,9 +36,6 @@ pub struct Staged {
 
 /// At most this many problems are collected per file (the rest are counted).
 const MAX_PROBLEMS: usize = 10;
-/// A quoted field may span lines, up to this many bytes (the staging CSV's line limit is twice
-/// that: quotes double).
-const MAX_RECORD: usize = 16 << 20;
 
 /// How a file is actually compressed (`auto` resolved by extension).
 pub fn compression_of(rule: &IngestRule, path: &Path) -> Compression {
@@ -67,6 +65,7 @@ pub fn stage(
 ) -> Result<Staged, Vec<Problem>> {
     let file =
         File::open(path).map_err(|e| vec![problem(None, None, format!("cannot open: {e}"))])?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
     let sink = File::create(out).map_err(|e| {
         vec![problem(
             None,
@@ -113,6 +112,8 @@ pub fn stage(
                     }
                 };
                 let label = format!("{shown}!{name}");
+                let packed = member.compressed_size().min(size);
+                let member = Capped::new(member, packed, &rule.limits);
                 w.read(
                     rule,
                     BufReader::with_capacity(1 << 18, member),
@@ -124,6 +125,7 @@ pub fn stage(
         }
         Compression::Gzip => {
             let r = flate2::read::MultiGzDecoder::new(BufReader::new(file));
+            let r = Capped::new(r, size, &rule.limits);
             w.read(rule, BufReader::with_capacity(1 << 18, r), None, shown);
             w.staged.members = 1;
         }
@@ -175,119 +177,276 @@ impl Writer {
 
     /// Read one text stream (a zip member or the whole file).
     fn read(&mut self, rule: &IngestRule, mut r: impl BufRead, entry: Option<&str>, label: &str) {
-        let mut buf = Vec::with_capacity(4096);
-        let mut record = String::new();
+        let mut lines = Lines::new(rule);
+        let mut record = Record::new(rule);
         let mut fields = Fields::default();
-        let mut line_no: u64 = 0;
-        let mut record_line: u64 = 0;
-        let mut encoding = rule.encoding;
         let mut first = true;
         loop {
-            buf.clear();
-            match r.read_until(b'\n', &mut buf) {
-                Ok(0) => break,
-                Ok(n) => self.staged.bytes_in += n as u64,
-                Err(e) => {
-                    self.problem(
-                        entry,
-                        Some(line_no + 1),
-                        format!("the data ends early ({e}): truncated archive or file?"),
-                    );
+            let text = match lines.next(&mut r, first) {
+                Ok(None) => break,
+                Ok(Some(t)) => t,
+                Err(Line::Bad(msg)) => {
+                    self.staged.bytes_in += lines.last;
+                    self.problem(entry, Some(lines.no), msg);
+                    continue;
+                }
+                Err(Line::Stop(e)) => {
+                    self.stopped(entry, lines.no + 1, &e);
                     return;
                 }
-            }
-            line_no += 1;
-            while matches!(buf.last(), Some(b'\n' | b'\r')) {
-                buf.pop();
-            }
-            if first
-                && buf.starts_with(b"\xEF\xBB\xBF")
-                && matches!(encoding, Encoding::Utf8 | Encoding::Auto)
-            {
-                buf.drain(..3);
-                encoding = Encoding::Utf8;
-            }
-            let text = match decode(&buf, &mut encoding) {
-                Ok(t) => t,
-                Err(msg) => {
-                    self.problem(entry, Some(line_no), msg);
-                    continue;
-                }
             };
-            if record.is_empty() {
-                record_line = line_no;
-                if text.is_empty() || text == "\u{1a}" {
-                    // Blank lines and a DOS end-of-file mark (0x1A, common in UKE files).
+            self.staged.bytes_in += lines.last;
+            if record.text.is_empty() && (text.is_empty() || text == "\u{1a}") {
+                // Blank lines and a DOS end-of-file mark (0x1A, common in UKE files).
+                continue;
+            }
+            record.push(&text, lines.no, lines.last);
+            if record.open() {
+                if record.bytes <= rule.limits.line {
                     continue;
                 }
-                record.push_str(&text);
-            } else {
-                record.push('\n');
-                record.push_str(&text);
+                self.problem(entry, Some(record.line), format!("a quoted field is not closed within {} (a stray quote?): if a record genuinely spans that much, raise the cap in the rule, e.g. `limits: {{ line: … }}`", show_size(rule.limits.line)));
+                return;
             }
-            match split(&record, rule.delimiter, rule.quote, &mut fields) {
-                Split::Incomplete if record.len() < MAX_RECORD => continue,
+            let split = split(&record.text, rule.delimiter, rule.quote, &mut fields);
+            record.clear();
+            match split {
+                Split::Bad(msg) => {
+                    self.problem(entry, Some(record.line), msg);
+                    continue;
+                }
                 Split::Incomplete => {
                     self.problem(
                         entry,
-                        Some(record_line),
+                        Some(record.line),
                         "a quoted field is never closed".into(),
                     );
-                    record.clear();
-                    continue;
-                }
-                Split::Bad(msg) => {
-                    self.problem(entry, Some(record_line), msg);
-                    record.clear();
                     continue;
                 }
                 Split::Done => {}
             }
-            record.clear();
-            let is_first = std::mem::replace(&mut first, false);
-            if is_first && rule.header != Header::Absent {
-                match check_header(rule, fields.as_slice()) {
-                    Ok(()) => continue,
-                    Err(msg) if rule.header == Header::Present => {
-                        self.problem(entry, Some(record_line), msg);
-                        continue;
-                    }
-                    Err(_) => {} // auto: line 1 is data
-                }
-            }
-            let n = rule.columns.len();
-            if fields.len() > n || (fields.len() < n && !rule.ragged) {
-                self.problem(
-                    entry,
-                    Some(record_line),
-                    format!(
-                        "{} field(s), but the rule declares {n} column(s){}",
-                        fields.len(),
-                        if fields.len() < n {
-                            " (set `ragged: true` if lines may be shorter)"
-                        } else {
-                            ""
-                        }
-                    ),
-                );
+            if std::mem::replace(&mut first, false)
+                && self.header(rule, &fields, entry, record.line)
+            {
                 continue;
             }
-            if !self.problems.is_empty() {
-                continue; // the file is rejected anyway: only look for more problems
-            }
-            if let Err(e) = write_row(&mut self.out, fields.as_slice(), n, label, record_line) {
-                self.problem(None, None, format!("cannot write the staging file: {e}"));
-                return;
-            }
-            self.staged.rows += 1;
+            self.row(rule, &fields, entry, label, record.line);
         }
-        if !record.is_empty() {
+        if !record.text.is_empty() {
             self.problem(
                 entry,
-                Some(record_line),
+                Some(record.line),
                 "a quoted field is never closed".into(),
             );
         }
+    }
+
+    /// Check the first record as a header; true if it is one (not data).
+    fn header(
+        &mut self,
+        rule: &IngestRule,
+        fields: &Fields,
+        entry: Option<&str>,
+        line: u64,
+    ) -> bool {
+        if rule.header == Header::Absent {
+            return false;
+        }
+        match check_header(rule, fields.as_slice()) {
+            Ok(()) => true,
+            Err(msg) if rule.header == Header::Present => {
+                self.problem(entry, Some(line), msg);
+                true
+            }
+            Err(_) => false, // auto: line 1 is data
+        }
+    }
+
+    /// Check the field count of a data record and stage it.
+    fn row(
+        &mut self,
+        rule: &IngestRule,
+        fields: &Fields,
+        entry: Option<&str>,
+        label: &str,
+        line: u64,
+    ) {
+        let n = rule.columns.len();
+        if fields.len() > n || (fields.len() < n && !rule.ragged) {
+            self.problem(
+                entry,
+                Some(line),
+                format!(
+                    "{} field(s), but the rule declares {n} column(s){}",
+                    fields.len(),
+                    if fields.len() < n {
+                        " (set `ragged: true` if lines may be shorter)"
+                    } else {
+                        ""
+                    }
+                ),
+            );
+            return;
+        }
+        if !self.problems.is_empty() {
+            return; // the file is rejected anyway: only look for more problems
+        }
+        if let Err(e) = write_row(&mut self.out, fields.as_slice(), n, label, line) {
+            self.problem(None, None, format!("cannot write the staging file: {e}"));
+            return;
+        }
+        self.staged.rows += 1;
+    }
+
+    /// Reading a stream stopped at line `line` with `e`: a cap reached, or damaged data.
+    fn stopped(&mut self, entry: Option<&str>, line: u64, e: &std::io::Error) {
+        let what = if entry.is_some() { "member" } else { "file" };
+        match limit::exceeded(e) {
+            Some(x @ Exceeded::Line { .. }) => self.problem(entry, Some(line), x.to_string()),
+            Some(x) => self.problem(entry, None, format!("the {what} {x}")),
+            None => self.problem(
+                entry,
+                Some(line),
+                format!("the data ends early ({e}): truncated archive or file?"),
+            ),
+        }
+    }
+}
+
+/// Why a line gives no text.
+enum Line {
+    /// It does not decode: a problem on this line; reading goes on.
+    Bad(String),
+    /// Reading stopped: a cap reached, or the data ends early.
+    Stop(std::io::Error),
+}
+
+/// The lines of a stream, decoded, each at most `limits.line` bytes.
+struct Lines {
+    buf: Vec<u8>,
+    /// The number of the last line read.
+    no: u64,
+    /// Its length as delivered (with its line break).
+    last: u64,
+    encoding: Encoding,
+    limit: u64,
+}
+
+impl Lines {
+    fn new(rule: &IngestRule) -> Lines {
+        Lines {
+            buf: Vec::with_capacity(4096),
+            no: 0,
+            last: 0,
+            encoding: rule.encoding,
+            limit: rule.limits.line,
+        }
+    }
+
+    /// The next line's text, without its line break; None at the end.
+    fn next(&mut self, r: &mut impl BufRead, first: bool) -> Result<Option<String>, Line> {
+        self.buf.clear();
+        match limit::read_line(r, &mut self.buf, self.limit) {
+            Ok(0) => return Ok(None),
+            Ok(n) => self.last = n as u64,
+            Err(e) => return Err(Line::Stop(e)),
+        }
+        self.no += 1;
+        while matches!(self.buf.last(), Some(b'\n' | b'\r')) {
+            self.buf.pop();
+        }
+        if first
+            && self.buf.starts_with(b"\xEF\xBB\xBF")
+            && matches!(self.encoding, Encoding::Utf8 | Encoding::Auto)
+        {
+            self.buf.drain(..3);
+            self.encoding = Encoding::Utf8;
+        }
+        decode(&self.buf, &mut self.encoding)
+            .map(Some)
+            .map_err(Line::Bad)
+    }
+}
+
+/// A record being put together from lines (a quoted field may hold line breaks). Whether a
+/// quoted field is still open is followed byte by byte as lines are added, so a stray quote
+/// costs one pass over the lines, not one pass per line.
+struct Record {
+    text: String,
+    /// Its first line.
+    line: u64,
+    /// Its bytes as delivered.
+    bytes: u64,
+    delimiter: u8,
+    quote: Option<u8>,
+    state: Quoting,
+}
+
+/// Where the scan of a record is, for quotes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quoting {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted field: it closes the field, unless another quote follows.
+    QuoteInQuoted,
+    /// Text after a closing quote: the record is complete, and bad (`split` says why).
+    Bad,
+}
+
+impl Record {
+    fn new(rule: &IngestRule) -> Record {
+        Record {
+            text: String::new(),
+            line: 0,
+            bytes: 0,
+            delimiter: rule.delimiter,
+            quote: rule.quote,
+            state: Quoting::FieldStart,
+        }
+    }
+
+    fn push(&mut self, text: &str, line: u64, bytes: u64) {
+        if self.text.is_empty() {
+            self.line = line;
+            self.bytes = 0;
+            self.state = Quoting::FieldStart;
+        } else {
+            self.text.push('\n');
+            self.scan(b'\n');
+        }
+        self.bytes += bytes;
+        self.text.push_str(text);
+        if self.quote.is_some() {
+            for &b in text.as_bytes() {
+                self.scan(b);
+            }
+        }
+    }
+
+    fn scan(&mut self, b: u8) {
+        let q = self.quote;
+        self.state = match self.state {
+            Quoting::FieldStart | Quoting::QuoteInQuoted if b == self.delimiter => {
+                Quoting::FieldStart
+            }
+            Quoting::FieldStart if Some(b) == q => Quoting::Quoted,
+            Quoting::Quoted if Some(b) == q => Quoting::QuoteInQuoted,
+            Quoting::Quoted => Quoting::Quoted,
+            Quoting::QuoteInQuoted if Some(b) == q => Quoting::Quoted,
+            Quoting::QuoteInQuoted | Quoting::Bad => Quoting::Bad,
+            Quoting::Unquoted if b == self.delimiter => Quoting::FieldStart,
+            _ => Quoting::Unquoted,
+        };
+    }
+
+    /// A quoted field is open at the end: the record goes on on the next line.
+    fn open(&self) -> bool {
+        self.state == Quoting::Quoted
+    }
+
+    fn clear(&mut self) {
+        self.text.clear();
     }
 }
 
@@ -578,6 +737,39 @@ mod tests {
             split("\"a\"b,x", b',', Some(b'"'), &mut v),
             Split::Bad(_)
         ));
+    }
+
+    #[test]
+    fn records_stay_open_exactly_while_split_finds_them_incomplete() {
+        let rule = |quote: Option<u8>| IngestRule {
+            quote,
+            ..crate::project::ingest::tests::rule()
+        };
+        for text in [
+            "a,b",
+            "\"a",
+            "\"a\"",
+            "\"a\"\"",
+            "\"a\"\"b\",c",
+            "a\"b,c",
+            "a,\"b",
+            "a\"b,\"c",
+            "\"a\"x,\"b",
+            "\"a,\nb\"",
+            "\"\"",
+            "\"",
+            ",\"",
+        ] {
+            for q in [Some(b'"'), None] {
+                let mut record = Record::new(&rule(q));
+                for (i, line) in text.split('\n').enumerate() {
+                    record.push(line, i as u64 + 1, line.len() as u64 + 1);
+                }
+                let mut f = Fields::default();
+                let incomplete = matches!(split(text, b',', q, &mut f), Split::Incomplete);
+                assert_eq!(record.open(), incomplete, "{text:?} {q:?}");
+            }
+        }
     }
 
     #[test]

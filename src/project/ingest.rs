@@ -25,8 +25,42 @@ struct RawFile {
     /// Paths (globs) that are delivered but not ingested: not reported as unmatched.
     #[serde(default)]
     ignore: Vec<String>,
+    /// Caps on what one file may unpack to, for every rule of the file.
+    #[serde(default)]
+    limits: RawLimits,
     #[serde(default)]
     tables: Vec<RawRule>,
+}
+
+/// `limits: { uncompressed: 20GB, ratio: 200, line: 16MB }` (each key optional).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    #[serde(default)]
+    uncompressed: Option<RawNumber>,
+    #[serde(default)]
+    ratio: Option<RawNumber>,
+    #[serde(default)]
+    line: Option<RawNumber>,
+}
+
+/// A number, or a size such as `16MB`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum RawNumber {
+    Int(u64),
+    Float(f64),
+    Text(String),
+}
+
+impl RawNumber {
+    fn shown(&self) -> String {
+        match self {
+            RawNumber::Int(n) => n.to_string(),
+            RawNumber::Float(x) => x.to_string(),
+            RawNumber::Text(t) => t.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -56,6 +90,8 @@ struct RawRule {
     ragged: bool,
     #[serde(default)]
     partitioned_by: Option<Vec<String>>,
+    #[serde(default)]
+    limits: RawLimits,
 }
 
 #[derive(Debug, Deserialize)]
@@ -122,6 +158,31 @@ pub enum Header {
     Auto,
 }
 
+/// What one file may unpack to: a zip bomb, a gzip bomb or a file without line breaks is
+/// quarantined when it reaches a cap, instead of filling the disk or the memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes one zip member or gzip stream may unpack to.
+    pub uncompressed: u64,
+    /// How many times its compressed size a zip member or gzip stream may unpack to.
+    pub ratio: u64,
+    /// Bytes of one line (or of one quoted record over several lines), as delivered.
+    pub line: u64,
+}
+
+/// The most `limits.line` may be: the Parquet conversion buffers about 3 × a line.
+pub const MAX_LINE_LIMIT: u64 = 256 << 20;
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            uncompressed: 20 << 30,
+            ratio: 200,
+            line: 16 << 20,
+        }
+    }
+}
+
 /// A bronze column.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IngestColumn {
@@ -173,6 +234,8 @@ pub struct IngestRule {
     pub ragged: bool,
     /// Partition columns (captures of the pattern).
     pub partitioned_by: Vec<String>,
+    /// Caps on unpacked sizes and line lengths.
+    pub limits: Limits,
     /// The file declaring the rule.
     pub path: String,
 }
@@ -228,7 +291,8 @@ pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> IngestRules {
                 )),
             }
         }
-        for r in raw.tables {
+        for mut r in raw.tables {
+            r.limits = r.limits.or(&raw.limits);
             if let Some(rule) = check_rule(r, &layer, &rel, &text, diags) {
                 if out
                     .rules
@@ -501,6 +565,7 @@ fn check_rule(
             ));
         }
     }
+    let limits = check_limits(&r.limits, &at, diags);
     if diags.len() > before {
         return None;
     }
@@ -519,8 +584,111 @@ fn check_rule(
         columns,
         ragged: r.ragged,
         partitioned_by,
+        limits,
         path: file.display().to_string().replace('\\', "/"),
     })
+}
+
+impl RawLimits {
+    /// These limits, each missing one taken from `file` (the file-wide `limits:`).
+    fn or(self, file: &RawLimits) -> RawLimits {
+        RawLimits {
+            uncompressed: self.uncompressed.or_else(|| file.uncompressed.clone()),
+            ratio: self.ratio.or_else(|| file.ratio.clone()),
+            line: self.line.or_else(|| file.line.clone()),
+        }
+    }
+}
+
+fn check_limits(
+    raw: &RawLimits,
+    at: &dyn Fn(&str, String, &str) -> Diagnostic,
+    diags: &mut Vec<Diagnostic>,
+) -> Limits {
+    let mut limits = Limits::default();
+    let size = |v: &RawNumber, key: &str, diags: &mut Vec<Diagnostic>| {
+        let n = match v {
+            RawNumber::Int(n) => Some(*n),
+            RawNumber::Text(t) => parse_size(t),
+            RawNumber::Float(_) => None,
+        };
+        if n.is_none_or(|n| n == 0) {
+            let shown = v.shown();
+            diags.push(at(
+                &shown,
+                format!("`limits: {{ {key}: {shown} }}`: `{shown}` is not a size"),
+                "write a size above 0 such as 500MB, 20GB or 1TB (KB, MB, GB, TB: powers of 1024)",
+            ));
+        }
+        n.filter(|n| *n > 0)
+    };
+    if let Some(n) = raw
+        .uncompressed
+        .as_ref()
+        .and_then(|v| size(v, "uncompressed", diags))
+    {
+        limits.uncompressed = n;
+    }
+    if let Some(n) = raw.line.as_ref().and_then(|v| size(v, "line", diags)) {
+        if n > MAX_LINE_LIMIT {
+            let shown = raw.line.as_ref().map(RawNumber::shown).unwrap_or_default();
+            diags.push(at(
+                &shown,
+                format!("`limits: {{ line: {shown} }}`: a line may be at most 256MB"),
+                "the Parquet conversion holds about 3 times the longest line in memory; 256MB is the most ingest allows",
+            ));
+        }
+        limits.line = n.min(MAX_LINE_LIMIT);
+    }
+    match &raw.ratio {
+        None => {}
+        Some(RawNumber::Int(n)) if *n > 0 => limits.ratio = *n,
+        Some(v) => {
+            let shown = v.shown();
+            diags.push(at(
+                &shown,
+                format!("`limits: {{ ratio: {shown} }}`: `{shown}` is not a ratio"),
+                "write how many times its compressed size a file may unpack to, a whole number above 0, e.g. `ratio: 500`",
+            ));
+        }
+    }
+    limits
+}
+
+/// `16MB`, `20 GB`, `1GiB`, `1048576` → bytes (binary units, as elsewhere in karte).
+pub fn parse_size(s: &str) -> Option<u64> {
+    let t = s.trim().to_ascii_uppercase();
+    let t = t.strip_suffix("IB").map(|x| format!("{x}B")).unwrap_or(t);
+    let (num, mult) = [
+        ("TB", 1u64 << 40),
+        ("GB", 1 << 30),
+        ("MB", 1 << 20),
+        ("KB", 1 << 10),
+        ("B", 1),
+    ]
+    .iter()
+    .find_map(|(suffix, m)| t.strip_suffix(suffix).map(|n| (n.trim().to_string(), *m)))
+    .unwrap_or((t.clone(), 1));
+    num.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .map(|v| (v * mult as f64) as u64)
+}
+
+/// `16.0 MB` style (binary units, as [`parse_size`] reads them).
+pub fn show_size(b: u64) -> String {
+    let units = ["B", "KB", "MB", "GB", "TB"];
+    let mut v = b as f64;
+    let mut i = 0;
+    while v >= 1024.0 && i < units.len() - 1 {
+        v /= 1024.0;
+        i += 1;
+    }
+    if i == 0 {
+        format!("{b} B")
+    } else {
+        format!("{v:.1} {}", units[i])
+    }
 }
 
 /// The regex of a `files:` pattern: `{name}` captures (within one path segment), `**` any
@@ -571,8 +739,30 @@ pub fn pattern_regex(pattern: &str) -> Result<Regex, String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A plain rule for unit tests: one column, comma-separated, quoted with `"`.
+    pub(crate) fn rule() -> IngestRule {
+        IngestRule {
+            name: "t".into(),
+            layer: "bronze".into(),
+            description: None,
+            pattern: "t.csv".into(),
+            regex: pattern_regex("t.csv").unwrap(),
+            entries: None,
+            compression: Compression::None,
+            encoding: Encoding::Utf8,
+            delimiter: b',',
+            quote: Some(b'"'),
+            header: Header::Absent,
+            columns: Vec::new(),
+            ragged: false,
+            partitioned_by: Vec::new(),
+            limits: Limits::default(),
+            path: "ingest/t.yml".into(),
+        }
+    }
 
     #[test]
     fn patterns_capture_parts_of_names() {
@@ -600,5 +790,17 @@ mod tests {
         assert!(pattern_regex("{a}_{a}").is_err());
         assert!(pattern_regex("{Bad}").is_err());
         assert!(pattern_regex("{open").is_err());
+    }
+
+    #[test]
+    fn sizes_read_and_show_in_binary_units() {
+        assert_eq!(parse_size("16MB"), Some(16 << 20));
+        assert_eq!(parse_size("20 GiB"), Some(20 << 30));
+        assert_eq!(parse_size("1.5kb"), Some(1536));
+        assert_eq!(parse_size("4096"), Some(4096));
+        assert_eq!(parse_size("2 furlongs"), None);
+        assert_eq!(show_size(16 << 20), "16.0 MB");
+        assert_eq!(show_size(64 << 10), "64.0 KB");
+        assert_eq!(show_size(10), "10 B");
     }
 }

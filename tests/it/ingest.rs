@@ -62,11 +62,16 @@ fn cp932(s: &str) -> Vec<u8> {
 }
 
 fn zip(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    zip_at(entries, None)
+}
+
+/// A zip archive, deflated at `level` (None: the zip crate's default).
+fn zip_at(entries: &[(&str, Vec<u8>)], level: Option<i64>) -> Vec<u8> {
     let mut buf = std::io::Cursor::new(Vec::new());
     let mut w = zip::ZipWriter::new(&mut buf);
     for (name, bytes) in entries {
-        w.start_file(*name, zip::write::SimpleFileOptions::default())
-            .unwrap();
+        let options = zip::write::SimpleFileOptions::default().compression_level(level);
+        w.start_file(*name, options).unwrap();
         w.write_all(bytes).unwrap();
     }
     w.finish().unwrap();
@@ -457,5 +462,304 @@ fn rule_mistakes_point_at_the_rule() {
             && err.contains("ingest/deliveries.yml:")
             && err.contains("`Bad-Name` is not a column name"),
         "{err}"
+    );
+}
+
+/// Rules for hostile deliveries: small caps where a test needs them.
+const HOSTILE: &str = r#"
+=== karte.yml
+name: lake
+layers:
+  bronze: bronze
+=== ingest/hostile.yml
+tables:
+  - name: bombs
+    files: "bombs/{batch}.zip"
+    quote: none
+    header: absent
+    columns: 3
+  - name: gz
+    files: "gz/{batch}.csv.gz"
+    quote: none
+    header: absent
+    columns: 3
+    limits: { uncompressed: 1MB, ratio: 1000000 }
+  - name: long
+    files: "long/{batch}.txt"
+    quote: none
+    header: absent
+    columns: 1
+  - name: quoted
+    files: "quoted/{batch}.csv"
+    header: absent
+    columns: 1
+    limits: { line: 64KB }
+  - name: stray
+    files: "stray/{batch}.csv"
+    header: absent
+    columns: 1
+"#;
+
+fn report_json(dir: &Path) -> serde_json::Value {
+    let json = std::fs::read_dir(dir.join("target/ingest"))
+        .unwrap()
+        .flatten()
+        .find(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .unwrap()
+        .path();
+    serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap()
+}
+
+fn outcome_of<'a>(report: &'a serde_json::Value, file: &str) -> &'a serde_json::Value {
+    report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["file"] == file)
+        .unwrap_or_else(|| panic!("{file} not in {report}"))
+}
+
+#[test]
+fn zip_bombs_gzip_bombs_and_endless_lines_are_quarantined_and_the_batch_goes_on() {
+    let project = project_from_spec(HOSTILE);
+    let dir = project.path();
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    let good = b"RE,1,2\r\n".repeat(10);
+    // 50 MB of one repeated line: deflate at level 9 packs it about 690:1, over the default
+    // 200:1.
+    let bomb = b"RE,1,2\r\n".repeat(50 << 17);
+    write_file(
+        p,
+        Path::new("bombs/ok.zip"),
+        &zip(&[("a.csv", good.clone())]),
+    );
+    write_file(
+        p,
+        Path::new("bombs/bomb.zip"),
+        &zip_at(&[("a.csv", good.clone()), ("b.csv", bomb.clone())], Some(9)),
+    );
+    // gzip: the rule caps a stream at 1 MB (and lifts the ratio): 4 MB is over.
+    write_file(p, Path::new("gz/ok.csv.gz"), &gzip(&good));
+    write_file(p, Path::new("gz/big.csv.gz"), &gzip(&bomb[..4 << 20]));
+    // One line of 40 MB without a line break: over the default 16 MB.
+    write_file(p, Path::new("long/ok.txt"), b"x\n");
+    write_file(p, Path::new("long/endless.txt"), &vec![b'x'; 40 << 20]);
+    // A quoted field never closed, over the rule's 64 KB.
+    let mut open = b"\"".to_vec();
+    open.extend(b"abc\r\n".repeat(20_000));
+    write_file(p, Path::new("quoted/ok.csv"), b"\"a\nb\"\n");
+    write_file(p, Path::new("quoted/open.csv"), &open);
+    // A stray quote, then 17 MB of short lines: found in one pass (not one pass per line).
+    let mut stray = b"\"".to_vec();
+    stray.extend(b"a\n".repeat(17 << 19));
+    write_file(p, Path::new("stray/x.csv"), &stray);
+
+    let (code, out) = ingest(dir, p, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("4 loaded") && out.contains("5 quarantined"),
+        "{out}"
+    );
+    let report = report_json(dir);
+    let reason = |file: &str| {
+        let f = outcome_of(&report, file);
+        assert_eq!(f["outcome"], "quarantined", "{f}");
+        let to = dir.join(f["quarantined_to"].as_str().unwrap());
+        let text = std::fs::read_to_string(format!("{}.problems.txt", to.display())).unwrap();
+        f["problems"][0]["reason"].as_str().unwrap().to_string() + "\n" + &text
+    };
+    let r = reason("bombs/bomb.zip");
+    assert!(
+        r.contains("more than 200 times its compressed size")
+            && r.contains("limits: { ratio:")
+            && r.contains("b.csv"),
+        "{r}"
+    );
+    let r = reason("gz/big.csv.gz");
+    assert!(
+        r.contains("more than 1.0 MB") && r.contains("limits: { uncompressed:"),
+        "{r}"
+    );
+    let r = reason("long/endless.txt");
+    assert!(
+        r.contains("line 1: the line is longer than 16.0 MB") && r.contains("limits: { line:"),
+        "{r}"
+    );
+    let r = reason("quoted/open.csv");
+    assert!(
+        r.contains("not closed within 64.0 KB") && r.contains("limits: { line:"),
+        "{r}"
+    );
+    let r = reason("stray/x.csv");
+    assert!(
+        r.contains("line 1: a quoted field is not closed within 16.0 MB"),
+        "{r}"
+    );
+    assert_eq!(
+        flat(dir, "select count(*) from bronze.bombs"),
+        ["10"],
+        "the good zip is loaded"
+    );
+    assert_eq!(flat(dir, "select count(*) from bronze.quoted"), ["1"]);
+}
+
+#[test]
+fn limits_in_a_rule_are_checked() {
+    let project = project_from_spec(&HOSTILE.replace("ratio: 1000000", "ratio: lots"));
+    let (code, _, err) = karte(project.path(), &["ingest", "."]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("E601") && err.contains("`lots` is not a ratio"),
+        "{err}"
+    );
+    let project = project_from_spec(&HOSTILE.replace("line: 64KB", "line: 2 furlongs"));
+    let (code, _, err) = karte(project.path(), &["ingest", "."]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("E601") && err.contains("`2 furlongs` is not a size"),
+        "{err}"
+    );
+}
+
+/// Every file under `root`, relative.
+fn all_files(root: &Path) -> Vec<String> {
+    let mut v: Vec<String> = walkdir::WalkDir::new(root)
+        .into_iter()
+        .flatten()
+        .filter(|e| !e.file_type().is_dir())
+        .map(|e| {
+            e.path()
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn partition_values_that_are_not_one_path_segment_are_refused() {
+    let project = project_from_spec(
+        r#"
+=== ingest/labs.yml
+tables:
+  - name: labs
+    regex: 'in/(?P<site>.*)_labs\.csv'
+    header: absent
+    columns: 1
+"#,
+    );
+    let dir = project.path();
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    write_file(p, Path::new("in/a/b/c/x_labs.csv"), b"1\n");
+    write_file(p, Path::new("in/_labs.csv"), b"2\n");
+    write_file(p, Path::new("in/ok_labs.csv"), b"3\n");
+    // `in/a/b/c/../../../../x` as a partition value would put the data 2 folders above the
+    // table's prefix.
+    let sneaky = format!("{}/in/a/b/c/../../../../in/a/b/c/x_labs.csv", p.display());
+    let (code, out, err) = karte(dir, &["ingest", &sneaky, &p.to_string_lossy()]);
+    assert_eq!(code, 1, "{out}{err}");
+    let report = report_json(dir);
+    for (file, what) in [
+        ("in/a/b/c/x_labs.csv", "`a/b/c/x`"),
+        ("in/a/b/c/../../../../in/a/b/c/x_labs.csv", "`a/b/c/../"),
+        ("in/_labs.csv", "empty"),
+    ] {
+        let f = outcome_of(&report, file);
+        let reason = f["problems"][0]["reason"].as_str().unwrap_or_default();
+        assert!(
+            f["outcome"] == "conflict" && reason.contains(what) && reason.contains("`site`"),
+            "{file}: {f}"
+        );
+    }
+    assert_eq!(outcome_of(&report, "in/ok_labs.csv")["outcome"], "loaded");
+    let lake = all_files(&dir.join("target/lake"));
+    assert!(
+        lake.iter()
+            .all(|f| f.starts_with("bronze/labs/site=ok/") || f.starts_with("_quarantine")),
+        "{lake:?}"
+    );
+}
+
+#[test]
+fn quarantine_copies_stay_in_the_runs_quarantine_folder() {
+    let project = project_from_spec(
+        r#"
+=== ingest/bad.yml
+tables:
+  - name: bad
+    files: "**/bad_{n}.zip"
+    header: absent
+    columns: 1
+"#,
+    );
+    let dir = project.path();
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    let evil = format!("karte-evil-{}", std::process::id());
+    // Member names that would leave any folder they were unpacked to; the data is bad
+    // (two fields for one column), so the file is quarantined.
+    write_file(
+        p,
+        Path::new("x/bad_1.zip"),
+        &zip(&[
+            (format!("../../../{evil}/a.csv").as_str(), b"1,2\n".to_vec()),
+            (format!("/tmp/{evil}/b.csv").as_str(), b"1,2\n".to_vec()),
+        ]),
+    );
+    // A path with more `..` than folders: as a quarantine name it would climb out of the
+    // run's folder (and the lake).
+    let depth = p.join("x").components().count();
+    let sneaky = format!(
+        "{}/{}{}/x/bad_1.zip",
+        p.join("x").display(),
+        "../".repeat(depth + 2),
+        p.display().to_string().trim_start_matches('/')
+    );
+    assert!(Path::new(&sneaky).is_file());
+    let (code, out, err) = karte(dir, &["ingest", &sneaky]);
+    assert_eq!(code, 1, "{out}{err}");
+    let f = &report_json(dir)["files"][0];
+    assert_eq!(f["outcome"], "quarantined", "{f}");
+    let to = f["quarantined_to"].as_str().unwrap();
+    assert!(!to.contains(".."), "{to}");
+    let run = to.split('/').nth(3).unwrap();
+    let copies: Vec<String> = all_files(dir)
+        .into_iter()
+        .filter(|f| f.contains("bad_1"))
+        .collect();
+    assert_eq!(copies.len(), 2, "{copies:?}");
+    for q in &copies {
+        assert!(
+            q.starts_with(&format!("target/lake/_quarantine/{run}/")),
+            "{q}"
+        );
+    }
+    assert!(!Path::new("/tmp").join(&evil).exists());
+    assert!(
+        all_files(p).iter().all(|f| f == "x/bad_1.zip"),
+        "{:?}",
+        all_files(p)
+    );
+}
+
+#[test]
+fn a_line_just_under_the_cap_loads_whatever_its_characters() {
+    let project = project_from_spec(HOSTILE);
+    let dir = project.path();
+    let d = tempfile::tempdir().unwrap();
+    // 15 MB of half-width katakana: 45 MB of UTF-8 in the staging file, which DuckDB reads.
+    let mut line = vec![0xB1u8; 15 << 20];
+    line.extend(b"\r\n");
+    write_file(d.path(), Path::new("long/kana.txt"), &line);
+    let (code, out) = ingest(dir, d.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        flat(dir, "select length(c0), left(c0, 2) from bronze.long"),
+        [format!("{}|ｱｱ", 15 << 20)]
     );
 }
