@@ -305,7 +305,7 @@ fn a_killed_local_build_resumes_and_rollback_restores() {
         let mut args = vec!["build", "--threads", "1"];
         args.extend(other);
         let (code, _, err) = karte(dir, &args);
-        assert_eq!(code, 1, "{err}");
+        assert_eq!(code, 2, "{err}");
         assert!(
             err.contains("was asked for everything, no --full-refresh; this build asks for")
                 && err.contains("--no-resume"),
@@ -314,7 +314,10 @@ fn a_killed_local_build_resumes_and_rollback_restores() {
     }
     let (code, _, err) = karte(dir, &["build", "--threads", "1"]);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("resuming") && err.contains("plan.json"), "{err}");
+    assert!(
+        err.contains("resuming") && err.contains("plan.json"),
+        "{err}"
+    );
     assert_eq!(flat(dir, "select count(*) from silver.t_table"), ["4"]);
 
     // Killed after the swap: rollback puts the previous version back.

@@ -87,7 +87,6 @@ pub fn take(
         handle: e.rt.handle().clone(),
         bucket,
         key,
-        etag: state,
         stop,
         renewal,
     }))
@@ -232,7 +231,6 @@ struct S3Lock {
     handle: tokio::runtime::Handle,
     bucket: String,
     key: String,
-    etag: Arc<Mutex<String>>,
     stop: Arc<AtomicBool>,
     renewal: tokio::task::JoinHandle<()>,
 }
