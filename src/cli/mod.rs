@@ -169,21 +169,7 @@ struct RunCmdArgs {
 
 /// `500GB`, `2TB`, `1048576` → bytes (binary units, as Athena bills).
 fn parse_bytes(s: &str) -> Result<u64, String> {
-    let t = s.trim().to_uppercase();
-    let (num, mult) = [
-        ("TB", 1u64 << 40),
-        ("GB", 1 << 30),
-        ("MB", 1 << 20),
-        ("KB", 1 << 10),
-        ("B", 1),
-    ]
-    .iter()
-    .find_map(|(suffix, m)| t.strip_suffix(suffix).map(|n| (n.trim().to_string(), *m)))
-    .unwrap_or((t.clone(), 1));
-    num.parse::<f64>()
-        .ok()
-        .filter(|v| *v >= 0.0)
-        .map(|v| (v * mult as f64) as u64)
+    crate::project::ingest::parse_size(s)
         .ok_or_else(|| format!("`{s}` is not a size: write e.g. 500GB or 2TB"))
 }
 

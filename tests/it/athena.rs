@@ -176,6 +176,25 @@ pub(crate) fn build(dir: &Path, extra: &[&str]) {
     assert_eq!(code, 0, "build failed\nstdout:\n{out}\nstderr:\n{err}");
 }
 
+/// The values of the partitions created in `table` (calls that were not failed by a fault).
+pub(crate) fn partitions_created(aws: &FakeAws, table: &str) -> Vec<Value> {
+    aws.calls()
+        .iter()
+        .filter(|c| {
+            c["operation"] == "BatchCreatePartition"
+                && c["params"]["TableName"] == table
+                && c.get("fault").is_none()
+        })
+        .flat_map(|c| {
+            c["params"]["PartitionInputList"]
+                .as_array()
+                .unwrap()
+                .clone()
+        })
+        .map(|p| p["Values"].clone())
+        .collect()
+}
+
 /// The partition values the probe queries return (Athena would compute them).
 pub(crate) fn arm_months(aws: &FakeAws, months: &[&str], count: u32) {
     aws.post(
@@ -458,24 +477,8 @@ fn throttling_is_retried_and_the_build_ends_the_same() {
     // The same end state as without faults: three months registered once each.
     let (_, out, _) = karte(dir, &["ls"], &[]);
     assert!(out.contains("i_overwrite"), "{out}");
-    let parts: Vec<Value> = aws
-        .calls()
-        .iter()
-        .filter(|c| {
-            c["operation"] == "BatchCreatePartition"
-                && c["params"]["TableName"] == "i_overwrite"
-                && c.get("fault").is_none()
-        })
-        .flat_map(|c| {
-            c["params"]["PartitionInputList"]
-                .as_array()
-                .unwrap()
-                .clone()
-        })
-        .map(|p| p["Values"].clone())
-        .collect();
     assert_eq!(
-        parts,
+        partitions_created(&aws, "i_overwrite"),
         vec![
             json!(["2024-04-01"]),
             json!(["2024-05-01"]),

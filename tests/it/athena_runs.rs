@@ -9,30 +9,12 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use super::athena::{arm_months, build, karte, karte_cmd, project, FakeAws};
+use super::athena::{arm_months, build, karte, karte_cmd, partitions_created, project, FakeAws};
 
 fn tokens(queries: &[Value]) -> HashSet<String> {
     queries
         .iter()
         .filter_map(|q| q["client_request_token"].as_str().map(str::to_string))
-        .collect()
-}
-
-fn partitions_created(aws: &FakeAws, table: &str) -> Vec<Value> {
-    aws.calls()
-        .iter()
-        .filter(|c| {
-            c["operation"] == "BatchCreatePartition"
-                && c["params"]["TableName"] == table
-                && c.get("fault").is_none()
-        })
-        .flat_map(|c| {
-            c["params"]["PartitionInputList"]
-                .as_array()
-                .unwrap()
-                .clone()
-        })
-        .map(|p| p["Values"].clone())
         .collect()
 }
 
@@ -119,27 +101,33 @@ fn glue_tables(aws: &FakeAws) -> Vec<String> {
 }
 
 fn json_call(aws: &FakeAws, target: &str, body: &Value) -> Value {
+    let service = if target.starts_with("AWSGlue") {
+        "glue"
+    } else {
+        "athena"
+    };
+    let headers = format!("X-Amz-Target: {target}\r\nContent-Type: application/x-amz-json-1.1\r\n");
+    let out = signed_request(aws, "POST /", service, &headers, &body.to_string());
+    let (_, payload) = out.split_once("\r\n\r\n").unwrap();
+    serde_json::from_str(payload).unwrap_or(json!({}))
+}
+
+/// One HTTP request to the emulator with the test credentials (the emulator does not check
+/// signatures; it reads the account, region and service from the credential scope); the whole
+/// response as text.
+fn signed_request(aws: &FakeAws, line: &str, service: &str, headers: &str, body: &str) -> String {
     use std::io::{Read, Write};
-    let body = body.to_string();
     let mut s = std::net::TcpStream::connect(&aws.addr).unwrap();
     write!(
         s,
-        "POST / HTTP/1.1\r\nHost: {}\r\nX-Amz-Target: {target}\r\nContent-Type: application/x-amz-json-1.1\r\n{}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "{line} HTTP/1.1\r\nHost: {}\r\nAuthorization: AWS4-HMAC-SHA256 Credential=test/20261203/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0\r\nX-Amz-Content-Sha256: UNSIGNED-PAYLOAD\r\nX-Amz-Date: 20261203T000000Z\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         aws.addr,
-        auth(if target.starts_with("AWSGlue") { "glue" } else { "athena" }),
         body.len()
     )
     .unwrap();
     let mut out = String::new();
     s.read_to_string(&mut out).unwrap();
-    let (_, payload) = out.split_once("\r\n\r\n").unwrap();
-    serde_json::from_str(payload).unwrap_or(json!({}))
-}
-
-/// An Authorization header with the test credentials (the emulator does not check signatures;
-/// it reads the account, region and service from the credential scope).
-fn auth(service: &str) -> String {
-    format!("Authorization: AWS4-HMAC-SHA256 Credential=test/20261203/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0\r\nX-Amz-Content-Sha256: UNSIGNED-PAYLOAD\r\nX-Amz-Date: 20261203T000000Z\r\n")
+    out
 }
 
 fn signal(pid: u32, sig: &str) {
@@ -295,34 +283,12 @@ fn faults_at_random_are_retried_and_the_end_state_is_the_same() {
 
 /// Put an object into the emulator's S3 (path style, unsigned).
 fn s3_put(aws: &FakeAws, path: &str, body: &str) {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(&aws.addr).unwrap();
-    write!(
-        s,
-        "PUT {path} HTTP/1.1\r\nHost: {}\r\n{}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        aws.addr,
-        auth("s3"),
-        body.len()
-    )
-    .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
+    let out = signed_request(aws, &format!("PUT {path}"), "s3", "", body);
     assert!(out.starts_with("HTTP/1.1 200"), "{out}");
 }
 
 fn s3_exists(aws: &FakeAws, path: &str) -> bool {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(&aws.addr).unwrap();
-    write!(
-        s,
-        "HEAD {path} HTTP/1.1\r\nHost: {}\r\n{}Connection: close\r\n\r\n",
-        aws.addr,
-        auth("s3")
-    )
-    .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    out.starts_with("HTTP/1.1 200")
+    signed_request(aws, &format!("HEAD {path}"), "s3", "", "").starts_with("HTTP/1.1 200")
 }
 
 const LOCK: &str = "/lake-bucket/lake/_karte/locks/athena.json";

@@ -320,18 +320,7 @@ pub const MIN_BILLED_BYTES: u64 = 10 * 1024 * 1024;
 
 /// `1.2 GB` style.
 pub fn human_bytes(b: u64) -> String {
-    let units = ["B", "KB", "MB", "GB", "TB"];
-    let mut v = b as f64;
-    let mut i = 0;
-    while v >= 1024.0 && i < units.len() - 1 {
-        v /= 1024.0;
-        i += 1;
-    }
-    if i == 0 {
-        format!("{b} B")
-    } else {
-        format!("{v:.1} {}", units[i])
-    }
+    crate::project::ingest::show_size(b)
 }
 
 impl Engine for AthenaEngine {
