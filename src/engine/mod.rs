@@ -7,6 +7,7 @@ pub mod build;
 #[cfg(feature = "duckdb-engine")]
 pub mod duckdb;
 pub mod journal;
+pub mod ownership;
 pub mod results;
 pub mod runner;
 pub mod seedfile;

@@ -10,13 +10,13 @@ use std::process::{Child, Command, Stdio};
 use serde_json::{json, Value};
 
 /// One emulator process per test (isolated state and call log); stopped on drop.
-struct FakeAws {
+pub(crate) struct FakeAws {
     child: Child,
-    addr: String,
+    pub(crate) addr: String,
 }
 
 impl FakeAws {
-    fn start() -> FakeAws {
+    pub(crate) fn start() -> FakeAws {
         let python = std::env::var("KARTE_PYTHON").unwrap_or_else(|_| "python3".into());
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/aws/fake_aws.py");
         let mut child = Command::new(&python)
@@ -73,12 +73,12 @@ impl FakeAws {
         serde_json::from_str(payload).unwrap_or_else(|e| panic!("{path}: {e}: {payload}"))
     }
 
-    fn post(&self, path: &str, body: Value) {
+    pub(crate) fn post(&self, path: &str, body: Value) {
         let r = self.request("POST", path, &body);
         assert_eq!(r["ok"], true, "{path}: {r}");
     }
 
-    fn calls(&self) -> Vec<Value> {
+    pub(crate) fn calls(&self) -> Vec<Value> {
         self.request("GET", "/_karte/calls", &json!({}))
             .as_array()
             .unwrap()
@@ -101,7 +101,7 @@ impl Drop for FakeAws {
 }
 
 /// A copy of the local_build fixture with an Athena target pointing at the emulator.
-fn project(aws: &FakeAws) -> tempfile::TempDir {
+pub(crate) fn project(aws: &FakeAws) -> tempfile::TempDir {
     project_with(aws, "")
 }
 
@@ -138,7 +138,7 @@ targets:
     tmp
 }
 
-fn karte(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+pub(crate) fn karte(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_karte"));
     cmd.args(args)
         .arg("--project-dir")
@@ -163,7 +163,7 @@ fn karte(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, Strin
     )
 }
 
-fn build(dir: &Path, extra: &[&str]) {
+pub(crate) fn build(dir: &Path, extra: &[&str]) {
     let mut args = vec!["build", "--threads", "1"];
     args.extend(extra);
     let (code, out, err) = karte(dir, &args, &[]);
@@ -184,7 +184,7 @@ fn arm_months(aws: &FakeAws, months: &[&str], count: u32) {
 }
 
 /// The calls as short lines, run ids and query ids redacted: the sequence a reviewer reads.
-fn call_lines(calls: &[Value]) -> String {
+pub(crate) fn call_lines(calls: &[Value]) -> String {
     let run = regex_lite_replace;
     calls
         .iter()

@@ -4,6 +4,8 @@ mod support;
 
 #[cfg(feature = "athena")]
 mod athena;
+#[cfg(feature = "athena")]
+mod athena_deletes;
 mod cli;
 mod compile;
 mod diagnostics;
