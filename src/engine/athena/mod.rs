@@ -572,7 +572,7 @@ impl AthenaEngine {
                 ..
             } => {
                 let owned = self.owned_prefix(owner, owned_prefix);
-                self.check_all_owned(owner, &[prefix.clone()], &owned)
+                self.check_all_owned(owner, std::slice::from_ref(prefix), &owned)
                     .await?;
                 s3::delete_prefix(self, prefix).await?;
             }
