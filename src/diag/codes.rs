@@ -98,6 +98,9 @@ codes! {
     TargetIncomplete = "E406", Project;
     /// A table exists in the catalog but karte does not manage it: karte will not replace it.
     NotManaged = "E407", Project;
+    /// The lake layout is unsafe: a `lake_root` that is a bucket root or has `..` or empty
+    /// segments, a schema, `schema_prefix` or table name that is not one path segment.
+    UnsafeLayout = "E408", Project;
     /// The engine could not do what a step asked (the message says why).
     EngineFailed = "E501", Environment;
     /// SQL that the local engine cannot run with Athena's meaning.
@@ -106,6 +109,8 @@ codes! {
     RunLocked = "E503", Environment;
     /// An ingest rule (`ingest/*.yml`) is malformed.
     InvalidIngestRule = "E601", Project;
+    /// A model, seed or snapshot has the same relation as an ingest rule's table.
+    IngestTableClash = "E602", Project;
     /// A configuration key karte does not know (probably a typo).
     UnknownConfigKey = "W001", Project;
     /// A file in the project is ignored.

@@ -8,6 +8,7 @@ pub mod build;
 pub mod duckdb;
 pub mod journal;
 pub mod lock;
+pub mod ownership;
 pub mod results;
 pub mod runner;
 pub mod secrets;

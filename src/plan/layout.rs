@@ -12,34 +12,28 @@ pub struct Lake {
 
 impl Lake {
     /// The lake of a target: `lake_root` on Athena (an `s3://` URI), `lake_dir` locally
-    /// (default `target/lake`, relative to the project).
+    /// (default `target/lake`, relative to the project). An unsafe layout is an error (E408).
     pub fn of(target: &Target) -> Result<Lake, Diagnostic> {
         let root = match target.config.kind {
-            TargetType::Athena => {
-                let Some(root) = target.config.lake_root.clone() else {
-                    return Err(Diagnostic::error(
-                        Code::TargetIncomplete,
-                        format!("target `{}` has no `lake_root`", target.name),
-                    )
-                    .at(Location::file_only(std::path::Path::new("karte.yml")))
-                    .help("set `lake_root: s3://<bucket>/<prefix>/` on the target: karte writes and deletes only under it"));
-                };
-                if !root.starts_with("s3://") || root.trim_end_matches('/').len() <= "s3://".len() {
-                    return Err(Diagnostic::error(
-                        Code::TargetIncomplete,
-                        format!("`lake_root` of target `{}` must be an s3:// URI with a bucket, not `{root}`", target.name),
-                    )
-                    .at(Location::file_only(std::path::Path::new("karte.yml")))
-                    .help("write `lake_root: s3://my-bucket/lake/`"));
+            TargetType::Athena => s3_root(target)?,
+            TargetType::Local => {
+                let dir = target.config.lake_dir.as_deref().unwrap_or("target/lake");
+                if dir.trim_matches('/').is_empty() {
+                    return Err(layout_error(
+                        format!("`lake_dir` of target `{}` is `{dir}`: a lake needs a directory of its own", target.name),
+                        "write `lake_dir: target/lake` (the default) or another directory karte may fill and clean",
+                    ));
                 }
-                root
+                dir.to_string()
             }
-            TargetType::Local => target
-                .config
-                .lake_dir
-                .clone()
-                .unwrap_or_else(|| "target/lake".to_string()),
         };
+        let prefix = &target.config.schema_prefix;
+        if prefix.contains(['/', '\\']) || prefix.contains("..") {
+            return Err(layout_error(
+                format!("`schema_prefix` of target `{}` is `{prefix}`: schemas are one path segment of the lake, so it may not contain `/`, `\\` or `..`", target.name),
+                "write a plain prefix such as `schema_prefix: dev_`",
+            ));
+        }
         Ok(Lake::new(&root))
     }
 
@@ -67,6 +61,86 @@ impl Lake {
         let p = normalise(prefix);
         p.starts_with(&self.root) && p.len() > self.root.len()
     }
+}
+
+/// `lake_root` of an Athena target: `s3://bucket/prefix/`, never a bucket root, no `..`, `.` or
+/// empty segments.
+fn s3_root(target: &Target) -> Result<String, Diagnostic> {
+    let karte_yml = || Location::file_only(std::path::Path::new("karte.yml"));
+    let Some(root) = target.config.lake_root.clone() else {
+        return Err(Diagnostic::error(
+            Code::TargetIncomplete,
+            format!("target `{}` has no `lake_root`", target.name),
+        )
+        .at(karte_yml())
+        .help("set `lake_root: s3://<bucket>/<prefix>/` on the target: karte writes and deletes only under it"));
+    };
+    let rest = root.strip_prefix("s3://").unwrap_or("");
+    let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
+    if bucket.is_empty() {
+        return Err(Diagnostic::error(
+            Code::TargetIncomplete,
+            format!(
+                "`lake_root` of target `{}` must be an s3:// URI with a bucket, not `{root}`",
+                target.name
+            ),
+        )
+        .at(karte_yml())
+        .help("write `lake_root: s3://my-bucket/lake/`"));
+    }
+    if key.trim_matches('/').is_empty() {
+        return Err(layout_error(
+            format!("`lake_root` of target `{}` is `{root}`, a whole bucket", target.name),
+            "give the lake a prefix of its own, e.g. `lake_root: s3://my-bucket/lake/`: karte deletes what it owns under the lake root, and never a bucket root",
+        ));
+    }
+    if let Some(problem) = path_problem(&root) {
+        return Err(layout_error(
+            format!(
+                "`lake_root` of target `{}` is `{root}`: {problem}",
+                target.name
+            ),
+            "write the lake root as plain segments, e.g. `lake_root: s3://my-bucket/lake/`",
+        ));
+    }
+    Ok(root)
+}
+
+fn layout_error(message: String, help: &str) -> Diagnostic {
+    Diagnostic::error(Code::UnsafeLayout, message)
+        .at(Location::file_only(std::path::Path::new("karte.yml")))
+        .help(help.to_string())
+}
+
+/// What is wrong with `s` as one segment of a lake path (a schema or a table name), if anything.
+pub fn segment_problem(s: &str) -> Option<String> {
+    if s.is_empty() {
+        Some("it is empty".into())
+    } else if s == "." || s == ".." {
+        Some(format!("`{s}` is not a name"))
+    } else if s.contains(['/', '\\']) {
+        Some("it contains a path separator".into())
+    } else {
+        None
+    }
+}
+
+/// What is wrong with the path of a location (`s3://bucket/a/b/` or a directory): a `..` or `.`
+/// segment, or an empty one (`//`), if anything.
+pub fn path_problem(location: &str) -> Option<String> {
+    let path = match location.strip_prefix("s3://") {
+        Some(rest) => rest.split_once('/').map(|(_, key)| key).unwrap_or(""),
+        None => location.strip_prefix('/').unwrap_or(location),
+    };
+    let path = path.strip_suffix('/').unwrap_or(path);
+    if path.is_empty() {
+        return None;
+    }
+    path.split('/').find_map(|seg| match seg {
+        "" => Some("it has an empty segment (`//`)".to_string()),
+        "." | ".." => Some(format!("it has a `{seg}` segment")),
+        _ => None,
+    })
 }
 
 /// A prefix with exactly one trailing `/`.
@@ -102,5 +176,18 @@ mod tests {
             "s3://b/lake/silver/t/2024/",
             "s3://b/lake/silver/t"
         ));
+    }
+
+    #[test]
+    fn segments_and_paths() {
+        assert_eq!(segment_problem("silver"), None);
+        assert!(segment_problem("").is_some());
+        assert!(segment_problem("..").is_some());
+        assert!(segment_problem("a/b").is_some());
+        assert_eq!(path_problem("s3://b/lake/silver/t/"), None);
+        assert_eq!(path_problem("/abs/lake"), None);
+        assert!(path_problem("s3://b/lake/../x/").is_some());
+        assert!(path_problem("s3://b//lake/").is_some());
+        assert!(path_problem("target/./lake").is_some());
     }
 }

@@ -115,6 +115,13 @@ pub fn plan_nodes(
                 continue;
             }
         }
+        if let Some(e) = existing.filter(|_| s.materialized != Materialization::Ephemeral) {
+            let computed = prefixes.get(&i).map(String::as_str).unwrap_or_default();
+            if let Err(d) = check_owned_prefix(node, &table, e, computed) {
+                diags.push(d);
+                continue;
+            }
+        }
         let sql = compiled_sql
             .get(&i)
             .map(|s| strip_trailing_semicolon(s).trim_start().to_string())
@@ -275,8 +282,9 @@ fn upstream_steps(c: &Compiled, i: usize, last_step: &HashMap<usize, String>) ->
     out
 }
 
-/// Each table's owned prefix; `external_location` must be under the lake root and must not
-/// overlap another table's prefix.
+/// Each table's owned prefix (views too: the prefix a former table of theirs owned);
+/// `external_location` must be plain segments under the lake root and must not overlap another
+/// table's prefix.
 fn check_locations(
     c: &Compiled,
     lake: &Lake,
@@ -284,21 +292,26 @@ fn check_locations(
     diags: &mut Diagnostics,
 ) -> HashMap<usize, String> {
     let mut prefixes: Vec<(usize, String)> = Vec::new();
+    let mut out = HashMap::new();
     for (&i, s) in all {
-        if matches!(
-            s.materialized,
-            Materialization::View | Materialization::Ephemeral
-        ) {
-            continue;
-        }
         let node = &c.project.nodes[i];
+        let default =
+            || lake.table_prefix(&c.target.schema(&node.schema), &node.name.to_lowercase());
+        match s.materialized {
+            Materialization::Ephemeral => continue,
+            Materialization::View => {
+                out.insert(i, default());
+                continue;
+            }
+            _ => {}
+        }
         let prefix = match &s.external_location {
-            Some(loc) => {
-                if !lake.contains(loc) {
+            Some(loc) => match external_location_problem(lake, loc) {
+                Some(problem) => {
                     diags.push(
                         Diagnostic::error(
                             Code::UnsafeLocation,
-                            format!("`external_location` of `{}` is outside the lake root", node.name),
+                            format!("`external_location` of `{}` {problem}", node.name),
                         )
                         .at(config_location(node, "external_location"))
                         .note(format!("location: {loc}"))
@@ -307,9 +320,9 @@ fn check_locations(
                     );
                     continue;
                 }
-                layout::normalise(loc)
-            }
-            None => lake.table_prefix(&c.target.schema(&node.schema), &node.name.to_lowercase()),
+                None => layout::normalise(loc),
+            },
+            None => default(),
         };
         prefixes.push((i, prefix));
     }
@@ -331,7 +344,36 @@ fn check_locations(
         }
     }
     // Release tables own `<lake>/<schema>/<model>_releases/`: disjoint from tables by name.
-    prefixes.into_iter().collect()
+    out.extend(prefixes);
+    out
+}
+
+/// Why an `external_location` is refused: `..`/`.`/empty segments, or outside the lake root.
+fn external_location_problem(lake: &Lake, loc: &str) -> Option<String> {
+    if let Some(problem) = layout::path_problem(loc) {
+        return Some(format!("is not a plain location: {problem}"));
+    }
+    (!lake.contains(loc)).then(|| "is outside the lake root".to_string())
+}
+
+/// A managed table whose catalog entry names another owned prefix than karte's layout gives
+/// (an old layout, or a changed parameter): refused, never taken as a licence to delete.
+fn check_owned_prefix(
+    node: &crate::project::Node,
+    table: &TableRef,
+    existing: &catalog::TableState,
+    computed: &str,
+) -> Result<(), Diagnostic> {
+    match &existing.owned_prefix {
+        Some(p) if layout::normalise(p) != layout::normalise(computed) => Err(Diagnostic::error(
+            Code::UnsafeLocation,
+            format!("the catalog says `{table}` owns `{p}`, but karte's layout gives `{computed}`"),
+        )
+        .at(Location::file_only(&node.path))
+        .note("karte deletes only under the prefix it computes from lake_root, the schema and the table (or `external_location`), and refuses when the catalog disagrees")
+        .help("if the table was written under another lake_root or external_location, set that back; otherwise move or drop the table (and its data) by hand, then build again")),
+        _ => Ok(()),
+    }
 }
 
 fn config_location(node: &crate::project::Node, key: &str) -> Location {

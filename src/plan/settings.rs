@@ -330,6 +330,14 @@ pub fn settings(node: &Node, config: &NodeConfig) -> Result<ModelSettings, Vec<D
         "ignore",
     );
     let versions_to_keep = r.number("versions_to_keep").unwrap_or(1);
+    if versions_to_keep == 0 {
+        r.error(
+            Code::InvalidConfigValue,
+            "versions_to_keep",
+            format!("`versions_to_keep: 0` is not allowed for `{}`: the version a build replaces is what a rollback (and a reader still running a query) needs", r.node.name),
+            "keep at least one earlier version: `versions_to_keep: 1` (the default)".into(),
+        );
+    }
     let table_properties = r.map("table_properties");
     let release = release_snapshot(&mut r);
     let scd2 = (node.kind == NodeKind::Snapshot).then(|| scd2(&mut r));

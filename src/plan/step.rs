@@ -234,6 +234,10 @@ pub enum Action {
         prefix: String,
         /// The managed table owning it.
         owner: TableRef,
+        /// The prefix the owner owns, as karte's layout gives it (empty in plans written before
+        /// it was recorded: the engine then takes `<lake root><schema>/<table>/`).
+        #[serde(default)]
+        owned_prefix: String,
         /// Why.
         reason: String,
     },

@@ -4,6 +4,7 @@
 mod config;
 mod files;
 pub mod ingest;
+pub mod names;
 mod properties;
 pub mod yaml;
 
@@ -345,6 +346,7 @@ pub fn load(root: &Path) -> Result<(Project, Diagnostics), Diagnostics> {
     apply_properties(&mut project, prop_files, &mut diags);
     add_ingest_tables(&mut project, &mut diags);
     check_duplicates(&project, &mut diags);
+    names::check(&project, &config_text, &mut diags);
     project
         .nodes
         .sort_by(|a, b| (a.kind, &a.path).cmp(&(b.kind, &b.path)));

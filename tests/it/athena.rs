@@ -209,7 +209,7 @@ pub(crate) fn arm_months(aws: &FakeAws, months: &[&str], count: u32) {
 }
 
 /// The calls as short lines, run ids and query ids redacted: the sequence a reviewer reads.
-fn call_lines(calls: &[Value]) -> String {
+pub(crate) fn call_lines(calls: &[Value]) -> String {
     let run = regex_lite_replace;
     calls
         .iter()

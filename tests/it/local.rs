@@ -437,3 +437,52 @@ fn a_second_build_on_the_same_target_is_refused_while_one_runs() {
     drop(guard);
     build_ok(dir, &[]);
 }
+
+#[test]
+fn a_table_becomes_a_view_and_back() {
+    let tmp = fixture_copy("local_build");
+    let dir = tmp.path();
+    let select = ["--select", "t_table"];
+    let t_table = dir.join("models/silver/t_table.sql");
+    build_ok(dir, &["--select", "claims t_table"]);
+    build_ok(dir, &select);
+    let seed_files = lake_files(dir, "raw/claims");
+    assert!(!seed_files.is_empty());
+    assert_eq!(lake_files(dir, "silver/t_table").len(), 2);
+
+    std::fs::write(&t_table, "select claim_id, amount from raw.claims\n").unwrap();
+    build_ok(dir, &select);
+    assert_eq!(flat(dir, "select count(*) from silver.t_table"), ["3"]);
+    // The old table's data is gone, and nothing else.
+    assert!(lake_files(dir, "silver/t_table").is_empty());
+    assert_eq!(lake_files(dir, "raw/claims"), seed_files);
+    let state = local_state(dir);
+    let view = state.get("silver", "t_table").expect("in the catalog");
+    assert_eq!(view.kind, karte::plan::catalog::TableKind::View);
+    assert!(view.managed);
+
+    std::fs::write(
+        &t_table,
+        "{{ config(materialized='table') }}\nselect claim_id, amount from raw.claims\n",
+    )
+    .unwrap();
+    build_ok(dir, &select);
+    build_ok(dir, &select);
+    assert_eq!(flat(dir, "select count(*) from silver.t_table"), ["3"]);
+    let state = local_state(dir);
+    let table = state.get("silver", "t_table").unwrap();
+    assert_eq!(table.kind, karte::plan::catalog::TableKind::Hive);
+    assert_eq!(
+        table.owned_prefix.as_deref(),
+        Some("target/lake/silver/t_table/")
+    );
+    assert_eq!(lake_files(dir, "raw/claims"), seed_files);
+}
+
+fn local_state(dir: &Path) -> karte::plan::CatalogState {
+    use karte::engine::Engine;
+    karte::engine::duckdb::LocalEngine::open(dir, "target/lake")
+        .unwrap()
+        .catalog_state()
+        .unwrap()
+}

@@ -5,6 +5,8 @@ mod support;
 #[cfg(feature = "athena")]
 mod athena;
 #[cfg(feature = "athena")]
+mod athena_deletes;
+#[cfg(feature = "athena")]
 mod athena_runs;
 mod cli;
 mod compile;

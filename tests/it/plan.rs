@@ -269,3 +269,143 @@ fn example_project_athena_plan() {
     let text = karte::plan::text::render(&plan);
     insta::assert_snapshot!("example_project_athena_plan", text);
 }
+
+/// `plan_spec` with a whole karte.yml of one Athena target (`target` is its YAML map body).
+fn plan_with_target(target: &str, layers: &str, spec: &str) -> String {
+    let yml = format!(
+        "=== karte.yml\nname: f\ndefault_target: athena\nlayers:\n{layers}targets:\n  athena: {{ type: athena, {target} }}\n"
+    );
+    let dir = project_from_spec(&format!("{yml}{spec}"));
+    match plan_dir(dir.path(), None, false) {
+        Ok(_) => "planned OK".into(),
+        Err(e) => e,
+    }
+}
+
+const TABLE_A: &str =
+    "=== models/silver/a.sql\n{{ config(materialized='table') }}\nselect 1 as x\n";
+
+#[test]
+fn unsafe_lake_layouts_are_errors() {
+    let root = "lake_root: 's3://lake/root/'";
+    let silver = "  silver: silver\n";
+    let cases: [(&str, String, &str, &str, &[&str]); 8] = [
+        ("bucket root", "lake_root: 's3://lake/'".into(), silver, TABLE_A, &["error[E408]", "karte.yml", "s3://lake/", "bucket"]),
+        ("dot-dot in lake_root", "lake_root: 's3://lake/root/../other/'".into(), silver, TABLE_A, &["error[E408]", "karte.yml", "`..`"]),
+        ("empty segment in lake_root", "lake_root: 's3://lake//root/'".into(), silver, TABLE_A, &["error[E408]", "empty"]),
+        ("slash in schema_prefix", format!("{root}, schema_prefix: 'dev/'"), silver, TABLE_A, &["error[E408]", "schema_prefix", "dev/"]),
+        ("dot-dot in schema_prefix", format!("{root}, schema_prefix: '..'"), silver, TABLE_A, &["error[E408]", "schema_prefix"]),
+        ("layer schema with a path", root.into(), "  silver: '../gold'\n", TABLE_A, &["error[E408]", "karte.yml", "../gold"]),
+        ("external_location with dot-dot", root.into(), silver, "=== models/silver/a.sql\n{{ config(materialized='table', external_location='s3://lake/root/silver/../../elsewhere/') }}\nselect 1 as x\n", &["error[E403]", "models/silver/a.sql", "`..`"]),
+        ("reserved staging name", root.into(), silver, "=== models/silver/a__karte_1.sql\n{{ config(materialized='table') }}\nselect 1 as x\n", &["error[E408]", "__karte_"]),
+    ];
+    for (what, target, layers, spec, wanted) in cases {
+        let out = plan_with_target(&target, layers, spec);
+        for w in wanted {
+            assert!(out.contains(w), "{what}: `{w}` missing in\n{out}");
+        }
+    }
+}
+
+#[test]
+fn versions_to_keep_is_at_least_one() {
+    let out = plan_spec("=== models/silver/a.sql\n{{ config(materialized='table', versions_to_keep=0) }}\nselect 1 as x\n");
+    assert!(out.contains("error[E401]"), "{out}");
+    assert!(out.contains("versions_to_keep"), "{out}");
+    assert!(out.contains("models/silver/a.sql"), "{out}");
+}
+
+const INGEST_ENROLLMENT: &str = "=== ingest/enrollment.yml\ntables:\n  - name: enrollment\n    files: \"enrollment/{month}.csv\"\n    columns: [person_id]\n";
+
+#[test]
+fn a_model_or_seed_may_not_write_an_ingest_table() {
+    for (file, body) in [
+        (
+            "models/bronze/enrollment.sql",
+            "{{ config(materialized='table') }}\nselect 1 as x\n",
+        ),
+        ("seeds/bronze/enrollment.csv", "x\n1\n"),
+    ] {
+        let out = plan_spec(&format!("{INGEST_ENROLLMENT}=== {file}\n{body}"));
+        assert!(out.contains("error[E602]"), "{file}: {out}");
+        assert!(out.contains(file), "{file}: {out}");
+        assert!(out.contains("ingest/enrollment.yml"), "{file}: {out}");
+        assert!(out.contains("bronze.enrollment"), "{file}: {out}");
+        assert!(out.contains("help:"), "{file}: {out}");
+    }
+}
+
+/// Plan one model against a catalog state given as JSON.
+fn plan_against(spec: &str, state: &str) -> Result<Plan, String> {
+    let dir = project_from_spec(&format!("{ATHENA}{spec}"));
+    let state_path = dir.path().join("state.json");
+    std::fs::write(&state_path, state).unwrap();
+    plan_dir(dir.path(), Some(&state_path), false)
+}
+
+#[test]
+fn the_owned_prefix_comes_from_the_layout_not_from_glue() {
+    let view_a = "=== models/silver/a.sql\nselect 1 as x\n";
+    let overwrite_a = "=== models/silver/a.sql\n{{ config(materialized='incremental', incremental_strategy='insert_overwrite', partitioned_by=['m']) }}\nselect 1 as x, 2 as m\n";
+    // Glue says the table owns the whole schema (an old or tampered parameter).
+    let widened = r#"{"tables": {"silver.a": {"kind": "hive", "managed": true, "owned_prefix": "s3://lake/root/silver/",
+        "location": "s3://lake/root/silver/a/r2/", "previous_locations": ["s3://lake/root/silver/a/r1/"],
+        "columns": [{"name": "x", "type": "integer"}], "partition_keys": ["m"]}}}"#;
+    for (what, spec) in [
+        ("table", TABLE_A),
+        ("table becomes a view", view_a),
+        ("insert_overwrite", overwrite_a),
+    ] {
+        let err = plan_against(spec, widened).unwrap_err();
+        assert!(err.contains("error[E403]"), "{what}: {err}");
+        assert!(err.contains("s3://lake/root/silver/a/"), "{what}: {err}");
+        assert!(
+            err.contains("s3://lake/root/silver/`") || err.contains("s3://lake/root/silver/ "),
+            "{what}: names Glue's value: {err}"
+        );
+    }
+}
+
+#[test]
+fn deletes_carry_the_computed_owned_prefix() {
+    let spec = "=== models/silver/b.sql\n{{ config(materialized='table', external_location='s3://lake/root/custom/b/') }}\nselect 1 as x\n";
+    let state = r#"{"tables": {"silver.b": {"kind": "hive", "managed": true, "owned_prefix": "s3://lake/root/custom/b/",
+        "location": "s3://lake/root/custom/b/r2/", "previous_locations": ["s3://lake/root/custom/b/r1/"]}}}"#;
+    let plan = plan_against(spec, state).unwrap();
+    let deletes: Vec<(String, String)> = plan
+        .nodes
+        .iter()
+        .flat_map(|n| &n.steps)
+        .filter_map(|s| match &s.action {
+            Action::DeletePrefix {
+                prefix,
+                owned_prefix,
+                ..
+            } => Some((prefix.clone(), owned_prefix.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        deletes,
+        [(
+            "s3://lake/root/custom/b/r1/".to_string(),
+            "s3://lake/root/custom/b/".to_string()
+        )]
+    );
+}
+
+#[test]
+fn a_delete_never_covers_the_current_or_the_new_version() {
+    // An old location that is the table's whole prefix (e.g. where an ingest table kept its
+    // data): deleting it would delete the version just written.
+    let state = r#"{"tables": {"silver.a": {"kind": "hive", "managed": true, "owned_prefix": "s3://lake/root/silver/a/",
+        "location": "s3://lake/root/silver/a/r2/", "previous_locations": ["s3://lake/root/silver/a/r1/", "s3://lake/root/silver/a/"]}}}"#;
+    let err = plan_against(TABLE_A, state).unwrap_err();
+    assert!(err.contains("error[E403]"), "{err}");
+    assert!(err.contains("s3://lake/root/silver/a/`"), "{err}");
+    // The current location listed again as an old one.
+    let state = r#"{"tables": {"silver.a": {"kind": "hive", "managed": true, "owned_prefix": "s3://lake/root/silver/a/",
+        "location": "s3://lake/root/silver/a/r2/", "previous_locations": ["s3://lake/root/silver/a/r1/", "s3://lake/root/silver/a/r2/"]}}}"#;
+    let err = plan_against(TABLE_A, state).unwrap_err();
+    assert!(err.contains("error[E403]"), "{err}");
+}

@@ -197,8 +197,29 @@ pub async fn create_database(e: &AthenaEngine, schema: &str) -> Result<(), Engin
     Ok(())
 }
 
-/// DeleteTable (catalog entry only; Glue never deletes data); a missing table is fine.
+/// DeleteTable (catalog entry only; Glue never deletes data); a missing table is fine. Only
+/// karte's own staging tables (`…__karte_…`) and tables Glue marks `karte_managed=true`, checked
+/// right before the call; any other table is refused.
 pub async fn delete_table(e: &AthenaEngine, t: &TableRef) -> Result<(), EngineError> {
+    if !t.name.contains(crate::project::names::STAGING_INFIX) {
+        let Some(raw) = get_raw(e, &t.schema, &t.name).await? else {
+            return Ok(());
+        };
+        if !table_state(&raw).managed {
+            return Err(not_managed(t));
+        }
+    }
+    delete_entry(e, t).await
+}
+
+fn not_managed(t: &TableRef) -> EngineError {
+    EngineError::project(format!(
+        "refusing to delete the Glue table {t}: it is not marked {MANAGED_PARAM}=true, so karte did not create it (or no longer manages it)"
+    ))
+}
+
+/// DeleteTable without a check (callers check).
+async fn delete_entry(e: &AthenaEngine, t: &TableRef) -> Result<(), EngineError> {
     call_allowing(
         e,
         "DeleteTable",
@@ -282,8 +303,11 @@ pub async fn swap(
     match &old {
         _ if done_before => {}
         Some(o) if o.table_type() == Some("VIRTUAL_VIEW") => {
-            // A view becomes a table: no data to keep.
-            delete_table(e, table).await?;
+            // A view becomes a table: no data to keep (if the view is karte's).
+            if !table_state(o).managed {
+                return Err(not_managed(table));
+            }
+            delete_entry(e, table).await?;
             create_table(e, &table.schema, &input).await?;
         }
         Some(o) => {

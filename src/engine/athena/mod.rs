@@ -255,51 +255,43 @@ impl AthenaEngine {
         self.rt.block_on(f)
     }
 
-    /// Check, at execution time, that `prefix` may be deleted on behalf of `table`: the table
-    /// is in Glue with `karte_managed=true`, `prefix` is under its `karte_owned_prefix`, and
-    /// both are inside the lake root.
-    async fn check_owned(
-        &self,
-        table: &TableRef,
-        prefix: &str,
-        owned_hint: Option<&str>,
-    ) -> Result<(), EngineError> {
-        self.check_all_owned(table, &[prefix.to_string()], owned_hint)
-            .await
-    }
-
-    /// [`Self::check_owned`] for several prefixes of one table, with one Glue read.
+    /// Check, at execution time, that `prefixes` may be deleted on behalf of `table`, with one
+    /// Glue read: the table is in Glue with `karte_managed=true`, its `karte_owned_prefix` (if
+    /// any) is `owned` — the prefix karte's layout gives, never widened by Glue — no prefix
+    /// covers the table's current location, and each lies under `owned` inside the lake root.
     async fn check_all_owned(
         &self,
         table: &TableRef,
         prefixes: &[String],
-        owned_hint: Option<&str>,
+        owned: &str,
     ) -> Result<(), EngineError> {
         if prefixes.is_empty() {
             return Ok(());
         }
         let state = glue::get_table(self, &table.schema, &table.name).await?;
-        let owned = state
-            .as_ref()
-            .filter(|s| s.managed)
-            .and_then(|s| s.owned_prefix.clone())
-            .ok_or_else(|| {
-                EngineError::project(format!(
-                    "refusing to delete {}: {table} is not a table karte manages (no {MANAGED_PARAM}/{OWNED_PREFIX_PARAM} in Glue)",
-                    prefixes[0]
-                ))
-            })?;
-        if let Some(hint) = owned_hint {
-            if crate::plan::layout::normalise(hint) != crate::plan::layout::normalise(&owned) {
-                return Err(EngineError::project(format!(
-                    "refusing to delete {}: the plan says {table} owns {hint}, Glue says {owned}",
-                    prefixes[0]
-                )));
-            }
-        }
+        crate::engine::ownership::check_owner(
+            table,
+            state.as_ref(),
+            owned,
+            prefixes,
+            &crate::plan::layout::normalise,
+        )?;
         prefixes
             .iter()
-            .try_for_each(|p| s3::check_deletable(p, &owned, &self.settings.lake_root))
+            .try_for_each(|p| s3::check_deletable(p, owned, &self.settings.lake_root))
+    }
+
+    /// The prefix a table owns by karte's layout: the plan's, or `<lake root><schema>/<table>/`
+    /// for plans that did not record it.
+    fn owned_prefix(&self, table: &TableRef, planned: &str) -> String {
+        if planned.is_empty() {
+            format!(
+                "{}{}/{}/",
+                self.settings.lake_root, table.schema, table.name
+            )
+        } else {
+            planned.to_string()
+        }
     }
 }
 
@@ -454,7 +446,19 @@ impl AthenaEngine {
                 }
                 Ok(())
             }
-            Some(_) => self.check_owned(table, location, None).await,
+            // The table is replaced in place (failures are scratch): its marks are checked,
+            // not whether it reads from the location.
+            state @ Some(_) => {
+                let norm = crate::plan::layout::normalise;
+                crate::engine::ownership::check_marks(
+                    table,
+                    state.as_ref(),
+                    location,
+                    location,
+                    &norm,
+                )?;
+                s3::check_deletable(location, location, &self.settings.lake_root)
+            }
         }
     }
 
@@ -575,8 +579,7 @@ impl AthenaEngine {
                 owned_prefix,
             } => {
                 let old = self.replaced.take(table);
-                self.check_all_owned(table, &old, Some(owned_prefix))
-                    .await?;
+                self.check_all_owned(table, &old, owned_prefix).await?;
                 for loc in &old {
                     s3::delete_prefix(self, loc).await?;
                 }
@@ -589,16 +592,22 @@ impl AthenaEngine {
                 owned_prefix,
                 ..
             } => {
-                self.check_all_owned(table, locations, Some(owned_prefix))
-                    .await?;
+                self.check_all_owned(table, locations, owned_prefix).await?;
                 glue::delete_partitions(self, table, partitions).await?;
                 for loc in locations {
                     s3::delete_prefix(self, loc).await?;
                 }
             }
             Action::DropCatalogEntry { table } => glue::delete_table(self, table).await?,
-            Action::DeletePrefix { prefix, owner, .. } => {
-                self.check_owned(owner, prefix, None).await?;
+            Action::DeletePrefix {
+                prefix,
+                owner,
+                owned_prefix,
+                ..
+            } => {
+                let owned = self.owned_prefix(owner, owned_prefix);
+                self.check_all_owned(owner, std::slice::from_ref(prefix), &owned)
+                    .await?;
                 s3::delete_prefix(self, prefix).await?;
             }
             Action::ExpireCatalogVersions { table, keep } => {

@@ -9,6 +9,7 @@
 //! DELETE); Hive tables are Parquet files.
 
 pub mod catalog;
+mod delete;
 pub mod seed;
 mod statements;
 pub mod translate;
@@ -21,7 +22,6 @@ use duckdb::Connection;
 
 use super::{Capabilities, Engine, EngineError, StepOutcome, TestOutcome, WorkCtx};
 use crate::plan::catalog::{CatalogState, PartitionState, TableKind};
-use crate::plan::layout::is_under;
 use crate::plan::step::{Action, PartitionMode};
 use crate::plan::{Step, TableRef};
 use catalog::{db, ident, quote};
@@ -95,34 +95,6 @@ impl LocalEngine {
     /// Run a query and return all rows as text (NULL as None), with column names.
     pub fn query_text(&self, sql: &str) -> Result<statements::TextRows, EngineError> {
         self.with_conn(|conn| statements::query_text(conn, sql))
-    }
-
-    /// Delete a directory, but only under the lake root and under `owned`.
-    /// Delete a directory of the lake, only if it lies inside `owned` (a table's prefix).
-    pub fn delete_dir(&self, location: &str, owned: &str) -> Result<(), EngineError> {
-        let dir = catalog::resolve(&self.root, location);
-        let owned_dir = catalog::resolve(&self.root, owned);
-        let inside = |d: &Path, base: &Path| {
-            is_under(&d.to_string_lossy(), &base.to_string_lossy()) && d != base
-        };
-        if !inside(&dir, &self.lake)
-            || !is_under(&dir.to_string_lossy(), &owned_dir.to_string_lossy())
-        {
-            return Err(EngineError::project(format!(
-                "refusing to delete {}: it is not under {} inside the lake {}",
-                dir.display(),
-                owned_dir.display(),
-                self.lake.display()
-            )));
-        }
-        match std::fs::remove_dir_all(&dir) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(EngineError::environment(format!(
-                "cannot delete {}: {e}",
-                dir.display()
-            ))),
-        }
     }
 
     fn swap(
@@ -354,8 +326,9 @@ impl Engine for LocalEngine {
                     owned_prefix,
                 } => {
                     let old = self.replaced.take(table);
+                    let owned = self.check_delete(conn, table, owned_prefix, &old)?;
                     for loc in &old {
-                        self.delete_dir(loc, owned_prefix)?;
+                        self.delete_dir(loc, &owned)?;
                     }
                     Some(old.len() as u64)
                 }
@@ -371,25 +344,24 @@ impl Engine for LocalEngine {
                         catalog::put(conn, table, &state)?;
                         catalog::refresh_view(conn, &self.root, table, &state)?;
                     }
+                    let owned = self.check_delete(conn, table, owned_prefix, locations)?;
                     for loc in locations {
-                        self.delete_dir(loc, owned_prefix)?;
+                        self.delete_dir(loc, &owned)?;
                     }
                     None
                 }
                 Action::DropCatalogEntry { table } => {
-                    catalog::drop_object(conn, table)?;
-                    catalog::remove(conn, table)?;
+                    self.drop_entry(conn, table)?;
                     None
                 }
-                Action::DeletePrefix { prefix, owner, .. } => {
-                    let owned = catalog::get(conn, owner)?
-                        .filter(|s| s.managed)
-                        .and_then(|s| s.owned_prefix)
-                        .ok_or_else(|| {
-                            EngineError::project(format!(
-                                "refusing to delete {prefix}: {owner} is not a table karte manages"
-                            ))
-                        })?;
+                Action::DeletePrefix {
+                    prefix,
+                    owner,
+                    owned_prefix,
+                    ..
+                } => {
+                    let prefixes = [prefix.clone()];
+                    let owned = self.check_delete(conn, owner, owned_prefix, &prefixes)?;
                     self.delete_dir(prefix, &owned)?;
                     None
                 }

@@ -215,6 +215,17 @@ fn describe(conn: &Connection, duck: &str) -> Result<Vec<ColumnState>, EngineErr
     Ok(out)
 }
 
+/// The prefix a table made by CTAS owns: a staging table (`…__karte_<run id>`) writes a run
+/// directory under its table's prefix (the swap sets the owner's mark); a table created in place
+/// (a `<model>_releases` table) owns its location, as on Athena.
+fn owned_prefix(table: &TableRef, location: &str) -> String {
+    if table.name.contains(crate::project::names::STAGING_INFIX) {
+        parent_prefix(location)
+    } else {
+        ensure_slash(location)
+    }
+}
+
 fn parent_prefix(location: &str) -> String {
     let trimmed = location.trim_end_matches('/');
     match trimmed.rsplit_once('/') {
@@ -257,7 +268,7 @@ fn create_iceberg(
             kind: TableKind::Iceberg,
             location: Some(location.to_string()),
             managed: true,
-            owned_prefix: Some(parent_prefix(location)),
+            owned_prefix: Some(owned_prefix(table, location)),
             columns,
             partition_keys: Vec::new(),
             partition_types: Vec::new(),
@@ -349,7 +360,7 @@ fn create_hive(
         kind: TableKind::Hive,
         location: Some(location.to_string()),
         managed: true,
-        owned_prefix: Some(parent_prefix(location)),
+        owned_prefix: Some(owned_prefix(table, location)),
         columns,
         partition_keys: partitions.to_vec(),
         partition_types,

@@ -89,10 +89,7 @@ pub fn plan(ctx: &NodeCtx) -> Result<Planned, Diagnostic> {
             actions.push((
                 Action::DeleteReplacedPartitions {
                     table: ctx.table.clone(),
-                    owned_prefix: existing
-                        .owned_prefix
-                        .clone()
-                        .unwrap_or_else(|| ctx.prefix.clone()),
+                    owned_prefix: ctx.prefix.clone(),
                 },
                 vec![Destroy {
                     kind: "objects".into(),

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::catalog::{TableState, MANAGED_PARAM, OWNED_PREFIX_PARAM};
-use super::layout::{is_under, Lake};
+use super::layout::{is_under, normalise, Lake};
 use super::settings::ModelSettings;
 use super::step::{Action, Destroy, TableFormat, TableRef, RUN_ID};
 use super::templates::Templates;
@@ -246,7 +246,8 @@ impl NodeCtx<'_> {
     }
 
     /// Delete old data versions beyond `versions_to_keep`: the current location becomes the
-    /// newest previous version. Refuses anything outside the owned prefix.
+    /// newest previous version. Refuses anything outside the owned prefix, the owned prefix
+    /// itself (it holds the new version) and anything covering the current location.
     pub fn expire_old_versions(&self) -> Result<Actions, Diagnostic> {
         let Some(existing) = self.existing else {
             return Ok(Vec::new());
@@ -256,19 +257,15 @@ impl NodeCtx<'_> {
         let keep = self.settings.versions_to_keep as usize;
         let mut out = Vec::new();
         for old in previous.into_iter().skip(keep) {
-            let owned = existing.owned_prefix.as_deref().unwrap_or(&self.prefix);
-            if !existing.managed || !is_under(old, owned) || !self.lake.contains(old) {
-                return Err(self.refuse_delete(old));
-            }
+            self.check_deletable(old, existing)?;
             out.push((
-                Action::DeletePrefix {
-                    prefix: old.clone(),
-                    owner: self.table.clone(),
-                    reason: format!(
+                self.delete_prefix(
+                    old,
+                    format!(
                         "an older version of `{}`, beyond versions_to_keep = {keep}",
                         self.table
                     ),
-                },
+                ),
                 vec![Destroy {
                     kind: "objects".into(),
                     target: old.clone(),
@@ -290,11 +287,53 @@ impl NodeCtx<'_> {
         Ok(out)
     }
 
+    /// May the old version at `old` be deleted? Only strictly inside the owned prefix of a
+    /// managed table, inside the lake, and not covering the table's current location.
+    pub fn check_deletable(&self, old: &str, existing: &TableState) -> Result<(), Diagnostic> {
+        if normalise(old) == normalise(&self.prefix) {
+            return Err(self.refuse_delete_because(
+                old,
+                &format!(
+                    "it is the whole prefix of `{}`, which holds the version this build writes",
+                    self.table
+                ),
+            ));
+        }
+        if !existing.managed || !is_under(old, &self.prefix) || !self.lake.contains(old) {
+            return Err(self.refuse_delete(old));
+        }
+        match &existing.location {
+            Some(current) if is_under(current, old) => Err(self.refuse_delete_because(
+                old,
+                &format!(
+                    "it covers `{current}`, where `{}` reads its data now",
+                    self.table
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Delete everything under `prefix`, a part of this table's owned prefix.
+    pub fn delete_prefix(&self, prefix: &str, reason: String) -> Action {
+        Action::DeletePrefix {
+            prefix: prefix.to_string(),
+            owner: self.table.clone(),
+            owned_prefix: self.prefix.clone(),
+            reason,
+        }
+    }
+
     /// The error for a delete outside what karte owns.
     pub fn refuse_delete(&self, what: &str) -> Diagnostic {
+        self.refuse_delete_because(what, "it is not under a prefix karte owns")
+    }
+
+    /// The error for a delete karte refuses, and why.
+    pub fn refuse_delete_because(&self, what: &str, why: &str) -> Diagnostic {
         Diagnostic::error(
             Code::UnsafeLocation,
-            format!("refusing to delete `{what}`: it is not under a prefix karte owns"),
+            format!("refusing to delete `{what}`: {why}"),
         )
         .at(Location::file_only(&self.node.path))
         .note(format!("`{}` owns `{}`", self.table, self.prefix))

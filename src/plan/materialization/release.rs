@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::{Actions, CtasInputs, NodeCtx, GLUE_DELETE_BATCH};
 use crate::diag::Diagnostic;
 use crate::plan::catalog::CatalogState;
-use crate::plan::layout::is_under;
+use crate::plan::layout::{is_under, normalise};
 use crate::plan::settings::{Period, ReleaseSnapshot};
 use crate::plan::step::{Action, Destroy, TableRef, RUN_ID};
 
@@ -93,13 +93,21 @@ pub fn plan(
     let excess = (partitions.len() + 1).saturating_sub(keep);
     let expired: Vec<(String, String)> = partitions.into_iter().take(excess).collect();
     if !expired.is_empty() {
-        let owned = existing
-            .and_then(|t| t.owned_prefix.clone())
-            .unwrap_or_else(|| prefix.clone());
-        if let Some((_, bad)) = expired
-            .iter()
-            .find(|(_, loc)| !is_under(loc, &owned) || !existing.is_some_and(|t| t.managed))
-        {
+        // The prefix karte's layout gives the releases table; the catalog must agree.
+        let owned = prefix.clone();
+        if let Some(glue) = existing.and_then(|t| t.owned_prefix.as_deref()) {
+            if normalise(glue) != owned {
+                return Err(ctx.refuse_delete_because(
+                    &expired[0].1,
+                    &format!("the catalog says `{table}` owns `{glue}`, but karte's layout gives `{owned}`"),
+                ));
+            }
+        }
+        if let Some((_, bad)) = expired.iter().find(|(_, loc)| {
+            !is_under(loc, &owned)
+                || normalise(loc) == owned
+                || !existing.is_some_and(|t| t.managed)
+        }) {
             return Err(ctx.refuse_delete(bad));
         }
         actions.push((

@@ -60,19 +60,17 @@ pub fn plan(ctx: &NodeCtx) -> Result<Planned, Diagnostic> {
         replaced,
     ));
     if let Some(old) = old_table {
-        let prefix = old
-            .owned_prefix
-            .clone()
-            .unwrap_or_else(|| ctx.prefix.clone());
+        // The prefix karte's layout gives the table (checked against the catalog's mark when
+        // planning began): all of the former table's data, and nothing else.
+        let prefix = ctx.prefix.clone();
         if !old.managed || !ctx.lake.contains(&prefix) {
             return Err(ctx.refuse_delete(&prefix));
         }
         actions.push((
-            Action::DeletePrefix {
-                prefix: prefix.clone(),
-                owner: ctx.table.clone(),
-                reason: format!("`{}` is a view now; the old table's data goes", ctx.table),
-            },
+            ctx.delete_prefix(
+                &prefix,
+                format!("`{}` is a view now; the old table's data goes", ctx.table),
+            ),
             vec![Destroy {
                 kind: "objects".into(),
                 target: prefix,
