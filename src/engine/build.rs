@@ -252,6 +252,7 @@ pub fn build(
         if journal.is_done(&step.id) || !schemas_made.insert(schema.clone()) {
             continue;
         }
+        super::journal::failpoint_before(&step.id);
         engine.run_step(step, &ctx_of(&step.id)).map_err(|e| {
             Diagnostics(vec![Diagnostic::error(
                 Code::EngineFailed,
@@ -263,6 +264,7 @@ pub fn build(
             query_ids: Vec::new(),
             replaced: Vec::new(),
         });
+        super::journal::failpoint(&step.id);
     }
     let vault = Vault::from_env(&c.project.config.secrets);
     let exec = |job: &Job<Work>| -> NodeResult {
@@ -318,6 +320,7 @@ pub fn build(
                         r.message = Some(format!("{e} (step {}, {})", step.id, np.path));
                         return r;
                     }
+                    super::journal::failpoint_before(&step.id);
                     let outcome = engine
                         .run_step(&step, &ctx_of(&step.id))
                         .map_err(|e| filled.redact_error(e));

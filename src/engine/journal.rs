@@ -372,9 +372,19 @@ pub fn swaps_to_undo(evs: &[Event]) -> Vec<(TableRef, Option<serde_json::Value>)
 /// A test hook that simulates a kill: `KARTE_FAILPOINT=exit-after:<step id>` ends the process
 /// at once (exit status 137, no cleanup) right after that step is journaled as done.
 pub fn failpoint(step: &str) {
+    failpoint_at("exit-after:", step);
+}
+
+/// `KARTE_FAILPOINT=exit-before:<step id>`: the same, right after the step is journaled as
+/// started, before it runs.
+pub fn failpoint_before(step: &str) {
+    failpoint_at("exit-before:", step);
+}
+
+fn failpoint_at(kind: &str, step: &str) {
     if let Ok(fp) = std::env::var("KARTE_FAILPOINT") {
-        if fp.strip_prefix("exit-after:") == Some(step) {
-            eprintln!("KARTE_FAILPOINT: exiting after {step}");
+        if fp.strip_prefix(kind) == Some(step) {
+            eprintln!("KARTE_FAILPOINT: {kind}{step}");
             std::process::exit(137);
         }
     }

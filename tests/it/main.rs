@@ -18,6 +18,8 @@ mod example_project;
 #[cfg(feature = "duckdb-engine")]
 mod ingest;
 #[cfg(feature = "duckdb-engine")]
+mod kills;
+#[cfg(feature = "duckdb-engine")]
 mod local;
 #[cfg(feature = "duckdb-engine")]
 mod macros;
