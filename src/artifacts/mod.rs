@@ -119,8 +119,7 @@ pub struct ManifestSource {
 
 /// Unique id of node `i`.
 pub fn node_id(c: &Compiled, i: usize) -> String {
-    let n = &c.project.nodes[i];
-    format!("{}.{}.{}", n.kind.as_str(), c.project.config.name, n.name)
+    c.project.node_id(i)
 }
 
 fn source_id(c: &Compiled, i: usize) -> String {

@@ -179,7 +179,7 @@ pub fn build(
 
     // Jobs: nodes that have steps (ephemeral models have none), then tests.
     let node_of_id: HashMap<String, usize> = (0..c.project.nodes.len())
-        .map(|i| (crate::artifacts::node_id(c, i), i))
+        .map(|i| (c.project.node_id(i), i))
         .collect();
     let mut jobs: Vec<Job<Work>> = Vec::new();
     let mut job_of_node: HashMap<usize, usize> = HashMap::new();

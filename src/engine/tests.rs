@@ -107,7 +107,7 @@ pub fn collect(c: &Compiled, selected: &[usize]) -> Result<Vec<DataTest>, Vec<Di
                 unique_id: format!("test.{}.{}", c.project.config.name, node.name),
                 name: node.name.clone(),
                 depends_on,
-                sql: crate::plan::strip_trailing_semicolon(&m.compiled_sql),
+                sql: crate::sql::strip_trailing_semicolon(&m.compiled_sql),
                 severity: m.config.get_str("severity").unwrap_or("error").to_string(),
                 store_failures: None,
                 masked: classified.clone(),

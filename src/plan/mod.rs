@@ -238,7 +238,7 @@ fn finish_node(
         });
     }
     NodePlan {
-        unique_id: crate::artifacts::node_id(c, i),
+        unique_id: c.project.node_id(i),
         name: node.name.clone(),
         relation: ctx.relation.clone(),
         path: crate::diag::display_path(&node.path),
@@ -447,32 +447,7 @@ pub fn check_order(plan: &NodePlan) -> Result<(), Diagnostic> {
     Ok(())
 }
 
-/// Remove a final `;` (and anything after it that is only whitespace or comments).
-pub fn strip_trailing_semicolon(sql: &str) -> String {
-    use sqlparser::tokenizer::{Token, Tokenizer};
-    let dialect = crate::sql::AthenaDialect;
-    let Ok(tokens) = Tokenizer::new(&dialect, sql).tokenize_with_location() else {
-        return sql.trim_end().to_string();
-    };
-    let last = tokens
-        .iter()
-        .rev()
-        .find(|t| !matches!(t.token, Token::Whitespace(_)));
-    if let Some(t) = last {
-        if t.token == Token::SemiColon {
-            let index = crate::diag::LineIndex::new(sql);
-            let off = index.offset(
-                sql,
-                t.span.start.line as usize,
-                t.span.start.column as usize,
-            );
-            let mut out = sql[..off].to_string();
-            out.push_str(&sql[off + 1..]);
-            return out.trim_end().to_string();
-        }
-    }
-    sql.trim_end().to_string()
-}
+pub use crate::sql::strip_trailing_semicolon;
 
 #[cfg(test)]
 mod tests {

@@ -187,6 +187,14 @@ pub struct Node {
     pub tests: Vec<TestSpec>,
 }
 
+impl Project {
+    /// Unique id of node `i`: `<kind>.<project>.<name>` (as dbt names them).
+    pub fn node_id(&self, i: usize) -> String {
+        let n = &self.nodes[i];
+        format!("{}.{}.{}", n.kind.as_str(), self.config.name, n.name)
+    }
+}
+
 impl Node {
     /// True if the text uses Jinja at all.
     pub fn is_templated(&self) -> bool {

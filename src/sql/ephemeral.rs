@@ -64,7 +64,7 @@ pub fn inline_ephemerals(project: &Project, models: &mut [AnalyzedModel], order:
             models[i].compiled_sql = prepend_ctes(&rewritten, &ctes);
         }
         if is_ephemeral(&models[i]) {
-            let body = crate::plan::strip_trailing_semicolon(&models[i].compiled_sql);
+            let body = super::strip_trailing_semicolon(&models[i].compiled_sql);
             bodies.insert(*node, body.trim_start().to_string());
         }
     }
