@@ -57,6 +57,9 @@ struct RollbackArgs {
     project: ProjectArgs,
     /// The run id (a directory name under target/journal/).
     run_id: String,
+    /// Also undo a run that finished successfully (e.g. it published bad data).
+    #[arg(long)]
+    force: bool,
 }
 
 /// Options every project command takes.
@@ -213,7 +216,7 @@ pub fn main() -> i32 {
         Command::Snapshot(a) => run_cmd(&a, "snapshot", &[Snapshot], false),
         Command::Test(a) => run_cmd(&a, "test", &[], true),
         Command::Retry(a) => commands::build::retry(&a.project, a.threads),
-        Command::Rollback(a) => commands::build::rollback(&a.project, &a.run_id),
+        Command::Rollback(a) => commands::build::rollback(&a.project, &a.run_id, a.force),
         Command::ExampleData(a) => commands::example_data::run(&a).map(|()| true),
         #[cfg(feature = "duckdb-engine")]
         Command::Ingest(a) => commands::ingest::run(&a),

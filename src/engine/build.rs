@@ -340,6 +340,18 @@ pub fn build(
                         r.message = Some(format!("cannot write the run journal: {e}"));
                         return r;
                     }
+                    if let (Ok(_), crate::plan::step::Action::SwapTable { table, .. }) =
+                        (&outcome, &step.action)
+                    {
+                        // What the swap installed, for a rollback's check (best effort).
+                        if let Ok(current) = engine.table_version(table) {
+                            let _ = journal.write(&JournalEvent::Installed {
+                                step: step.id.clone(),
+                                table: table.clone(),
+                                current,
+                            });
+                        }
+                    }
                     super::journal::failpoint(&step.id);
                     match outcome {
                         Ok(out) => {

@@ -73,6 +73,16 @@ pub enum Event {
         /// The previous entry.
         previous: Option<serde_json::Value>,
     },
+    /// After a swap: the catalog entry the run installed (engine-specific), so that a rollback
+    /// can tell whether the table still holds it.
+    Installed {
+        /// Step id.
+        step: String,
+        /// Table.
+        table: TableRef,
+        /// The entry as the swap left it.
+        current: Option<serde_json::Value>,
+    },
     /// The run ended.
     Finished {
         /// `success`, `failed` or `interrupted`.
@@ -348,25 +358,54 @@ pub fn find_incomplete(project: &Path, target: &str, command: &str) -> Option<In
     })
 }
 
-/// The swaps of a run to undo, newest first: (table, previous entry), only for swaps that
-/// may have happened (a `Replacing` event was written before each).
-pub fn swaps_to_undo(evs: &[Event]) -> Vec<(TableRef, Option<serde_json::Value>)> {
+/// A swap of a run to undo.
+#[derive(Debug, Clone)]
+pub struct SwapToUndo {
+    /// The table.
+    pub table: TableRef,
+    /// The entry to return to (None: the table did not exist).
+    pub previous: Option<serde_json::Value>,
+    /// The entry the run's last swap of it installed, if that swap finished.
+    pub installed: Option<serde_json::Value>,
+}
+
+/// The swaps of a run to undo, newest first, only for swaps that may have happened (a
+/// `Replacing` event was written before each).
+pub fn swaps_to_undo(evs: &[Event]) -> Vec<SwapToUndo> {
     let mut seen: HashMap<TableRef, usize> = HashMap::new();
-    let mut out: Vec<(TableRef, Option<serde_json::Value>)> = Vec::new();
+    let mut out: Vec<SwapToUndo> = Vec::new();
     for e in evs {
-        if let Event::Replacing {
-            table, previous, ..
-        } = e
-        {
-            // The first entry recorded for a table in the run is the one to return to.
-            if !seen.contains_key(table) {
+        match e {
+            Event::Replacing {
+                table, previous, ..
+            } if !seen.contains_key(table) => {
+                // The first entry recorded for a table in the run is the one to return to.
                 seen.insert(table.clone(), out.len());
-                out.push((table.clone(), previous.clone()));
+                out.push(SwapToUndo {
+                    table: table.clone(),
+                    previous: previous.clone(),
+                    installed: None,
+                });
             }
+            Event::Installed { table, current, .. } => {
+                if let Some(&i) = seen.get(table) {
+                    out[i].installed = current.clone();
+                }
+            }
+            _ => {}
         }
     }
     out.reverse();
     out
+}
+
+/// True if two catalog entries (from [`crate::engine::Engine::table_snapshot`]) are the same
+/// version of a table: the same Glue version, or (locally) the same location and partitions.
+pub fn same_version(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    match (a.get("version_id"), b.get("version_id")) {
+        (Some(x), Some(y)) if !x.is_null() => x == y,
+        _ => a.get("location") == b.get("location") && a.get("partitions") == b.get("partitions"),
+    }
 }
 
 /// A test hook that simulates a kill: `KARTE_FAILPOINT=exit-after:<step id>` ends the process

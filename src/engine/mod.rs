@@ -193,6 +193,23 @@ pub trait Engine: Send + Sync {
         &self,
         table: &crate::plan::TableRef,
     ) -> Result<Option<serde_json::Value>, EngineError>;
+    /// Enough of a table's catalog entry to tell later whether it is still the same version
+    /// (see [`journal::same_version`]); by default the whole [`Engine::table_snapshot`].
+    fn table_version(
+        &self,
+        table: &crate::plan::TableRef,
+    ) -> Result<Option<serde_json::Value>, EngineError> {
+        self.table_snapshot(table)
+    }
+    /// True if the data of a catalog entry from [`Engine::table_snapshot`] is still there (a
+    /// rollback to it must not publish an empty location).
+    fn snapshot_has_data(
+        &self,
+        _table: &crate::plan::TableRef,
+        _snapshot: &serde_json::Value,
+    ) -> Result<bool, EngineError> {
+        Ok(true)
+    }
     /// Put back a catalog entry from [`Engine::table_snapshot`] (None: remove the entry).
     fn restore_table(
         &self,

@@ -180,8 +180,11 @@ fn a_resumed_run_submits_a_stopped_query_again() {
         })
     };
     wait_for("t_table's query runs", || running(&aws));
+    // (Time for karte to note the query as running, and to take the first Ctrl-C, even on a
+    // loaded machine.)
+    std::thread::sleep(Duration::from_millis(500));
     signal(child.id(), "-INT");
-    std::thread::sleep(Duration::from_millis(300));
+    std::thread::sleep(Duration::from_millis(700));
     signal(child.id(), "-INT");
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130));

@@ -486,3 +486,45 @@ fn local_state(dir: &Path) -> karte::plan::CatalogState {
         .catalog_state()
         .unwrap()
 }
+
+#[test]
+fn a_successful_run_is_rolled_back_only_if_nothing_changed_since() {
+    let tmp = fixture_copy("local_build");
+    let dir = tmp.path();
+    let sel = ["--select", "claims", "t_table"];
+    let count = |dir: &Path| flat(dir, "select count(*) from silver.t_table");
+    build_ok(dir, &sel);
+    set_claims(dir, SECOND);
+    build_ok(dir, &sel);
+    let run2 = crate::support::latest_run_id(dir);
+    assert_eq!(count(dir), ["4"]);
+    // A successful run is undone only on request.
+    let (code, _, err) = karte(dir, &["rollback", &run2]);
+    assert_ne!(code, 0);
+    assert!(err.contains("--force"), "{err}");
+
+    // A later run changed the table: refused, and nothing is changed.
+    set_claims(
+        dir,
+        "claim_id,person_id,service_month,amount,loaded_at\nc9,p9,2024-07-01,900,3\n",
+    );
+    build_ok(dir, &sel);
+    let run3 = crate::support::latest_run_id(dir);
+    let (code, _, err) = karte(dir, &["rollback", "--force", &run2]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("silver.t_table changed since run") && err.contains("nothing was changed"),
+        "{err}"
+    );
+    assert_eq!(count(dir), ["1"]);
+
+    // Newest first works: run 3 goes back to run 2's version.
+    let (code, out, err) = karte(dir, &["rollback", "--force", &run3]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(count(dir), ["4"]);
+    // Run 2's previous version was cleaned up by run 3 (versions_to_keep: 1): refused.
+    let (code, _, err) = karte(dir, &["rollback", "--force", &run2]);
+    assert_ne!(code, 0);
+    assert!(err.contains("to restore is gone"), "{err}");
+    assert_eq!(count(dir), ["4"]);
+}

@@ -217,7 +217,7 @@ pub fn open_engine(
 }
 
 /// `karte rollback RUN_ID`: put back the catalog entries the run's swaps replaced.
-pub fn rollback(args: &ProjectArgs, run_id: &str) -> Result<bool, Diagnostics> {
+pub fn rollback(args: &ProjectArgs, run_id: &str, force: bool) -> Result<bool, Diagnostics> {
     use crate::engine::journal;
     let copts = args.compile_options(&SelectArgs::default())?;
     let compiled = crate::compile(&copts)?;
@@ -229,14 +229,16 @@ pub fn rollback(args: &ProjectArgs, run_id: &str) -> Result<bool, Diagnostics> {
         )
         .help("the run ids are the directory names in target/journal/")])
     })?;
-    if events
-        .iter()
-        .any(|e| matches!(e, journal::Event::Finished { status } if status == "success"))
+    if !force
+        && events
+            .iter()
+            .any(|e| matches!(e, journal::Event::Finished { status } if status == "success"))
     {
         return Err(Diagnostics(vec![Diagnostic::error(
             Code::InvalidArgument,
-            format!("run `{run_id}` finished successfully; rollback only undoes incomplete runs"),
-        )]));
+            format!("run `{run_id}` finished successfully"),
+        )
+        .help("to undo a successful run (e.g. it published bad data), run `karte rollback --force` with its id")]));
     }
     let (engine, _) = open_engine(&compiled, Arc::new(AtomicBool::new(false)), None)?;
     // A rollback changes the catalog: not while a run is going on.
@@ -252,8 +254,12 @@ pub fn rollback(args: &ProjectArgs, run_id: &str) -> Result<bool, Diagnostics> {
         println!("run {run_id} swapped no table: nothing to roll back");
         return Ok(true);
     }
+    check_rollback(engine.as_ref(), run_id, &swaps)?;
     let mut ok = true;
-    for (table, previous) in swaps {
+    for journal::SwapToUndo {
+        table, previous, ..
+    } in swaps
+    {
         match engine.restore_table(&table, previous.as_ref()) {
             Ok(()) => println!(
                 "  {table}: {}",
@@ -285,6 +291,59 @@ pub fn rollback(args: &ProjectArgs, run_id: &str) -> Result<bool, Diagnostics> {
         });
     }
     Ok(ok)
+}
+
+/// Before a rollback changes anything: every table must still hold what the run installed, and
+/// the data of every version to restore must still be there. Otherwise nothing is restored.
+fn check_rollback(
+    engine: &dyn crate::engine::Engine,
+    run_id: &str,
+    swaps: &[crate::engine::journal::SwapToUndo],
+) -> Result<(), Diagnostics> {
+    let mut problems = Vec::new();
+    for s in swaps {
+        let now = engine.table_snapshot(&s.table).map_err(|e| {
+            Diagnostics(vec![Diagnostic::error(
+                Code::EngineFailed,
+                format!("cannot read {}: {}", s.table, e.message),
+            )])
+        })?;
+        if let Some(installed) = &s.installed {
+            let same = now
+                .as_ref()
+                .is_some_and(|n| crate::engine::journal::same_version(n, installed));
+            if !same {
+                problems.push(format!(
+                    "{} changed since run {run_id} installed it (another run or a person wrote it since)",
+                    s.table
+                ));
+                continue;
+            }
+        }
+        if let Some(previous) = &s.previous {
+            match engine.snapshot_has_data(&s.table, previous) {
+                Ok(true) => {}
+                Ok(false) => problems.push(format!(
+                    "the data of the version of {} to restore is gone (deleted by a later run's clean-up, or by hand)",
+                    s.table
+                )),
+                Err(e) => problems.push(format!("{}: {}", s.table, e.message)),
+            }
+        }
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(Diagnostics(vec![Diagnostic::error(
+        Code::InvalidArgument,
+        format!(
+            "run {run_id} is not rolled back; nothing was changed: {}",
+            problems.join("; ")
+        ),
+    )
+    .help(
+        "roll back the later runs first (newest first), or rebuild the table",
+    )]))
 }
 
 #[cfg(feature = "duckdb-engine")]

@@ -758,6 +758,40 @@ pub async fn snapshot(
     })))
 }
 
+/// The data location of a [`snapshot`]'s Glue version (None: a view, or no location).
+pub async fn snapshot_location(
+    e: &AthenaEngine,
+    t: &TableRef,
+    snapshot: &serde_json::Value,
+) -> Result<Option<String>, EngineError> {
+    let Some(version) = snapshot["version_id"].as_str() else {
+        return Ok(None);
+    };
+    let got = call_allowing(
+        e,
+        "GetTableVersion",
+        &["EntityNotFoundException"],
+        true,
+        || {
+            e.glue
+                .get_table_version()
+                .database_name(&t.schema)
+                .table_name(&t.name)
+                .version_id(version)
+                .send()
+        },
+    )
+    .await?;
+    Ok(got
+        .and_then(|v| v.table_version().and_then(|tv| tv.table()).cloned())
+        .filter(|t| t.table_type() != Some("VIRTUAL_VIEW"))
+        .and_then(|t| {
+            t.storage_descriptor()
+                .and_then(|s| s.location())
+                .map(str::to_string)
+        }))
+}
+
 /// Put a table back to a [`snapshot`]: its Glue version (UpdateTable with that version's
 /// definition) and its partitions; None removes the entry.
 pub async fn restore(

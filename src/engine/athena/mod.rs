@@ -352,6 +352,25 @@ impl Engine for AthenaEngine {
         self.replaced.add(table, locations);
     }
 
+    fn table_version(&self, table: &TableRef) -> Result<Option<serde_json::Value>, EngineError> {
+        // The Glue version alone: no GetPartitions after every swap.
+        self.block_on(glue::get_table(self, &table.schema, &table.name))
+            .map(|t| t.map(|t| serde_json::json!({ "version_id": t.version_id })))
+    }
+
+    fn snapshot_has_data(
+        &self,
+        table: &TableRef,
+        snapshot: &serde_json::Value,
+    ) -> Result<bool, EngineError> {
+        self.block_on(async {
+            match glue::snapshot_location(self, table, snapshot).await? {
+                Some(location) => s3::any(self, &location).await,
+                None => Ok(true),
+            }
+        })
+    }
+
     fn restore_table(
         &self,
         table: &TableRef,

@@ -74,6 +74,20 @@ pub async fn list(e: &AthenaEngine, prefix: &str) -> Result<Vec<String>, EngineE
     Ok(keys)
 }
 
+/// True if any object lies under `prefix` (one ListObjectsV2 call of one key).
+pub async fn any(e: &AthenaEngine, prefix: &str) -> Result<bool, EngineError> {
+    let (bucket, key) = split(&normalise(prefix))?;
+    let page = call(e, "ListObjectsV2", true, || {
+        e.s3.list_objects_v2()
+            .bucket(&bucket)
+            .prefix(&key)
+            .max_keys(1)
+            .send()
+    })
+    .await?;
+    Ok(!page.contents().is_empty())
+}
+
 /// Delete every object under `prefix`. The caller has checked ownership; the keys are checked
 /// once more against the prefix they were listed under.
 pub async fn delete_prefix(e: &AthenaEngine, prefix: &str) -> Result<u64, EngineError> {

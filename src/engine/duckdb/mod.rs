@@ -413,6 +413,22 @@ impl Engine for LocalEngine {
         })
     }
 
+    fn snapshot_has_data(
+        &self,
+        _table: &TableRef,
+        snapshot: &serde_json::Value,
+    ) -> Result<bool, EngineError> {
+        // A Hive table's files under its location; an Iceberg table lives in the catalog.
+        let Some(location) = snapshot.get("location").and_then(|l| l.as_str()) else {
+            return Ok(true);
+        };
+        let dir = catalog::resolve(&self.root, location);
+        Ok(walkdir::WalkDir::new(&dir)
+            .into_iter()
+            .flatten()
+            .any(|e| e.file_type().is_file()))
+    }
+
     fn restore_table(
         &self,
         table: &TableRef,
