@@ -758,15 +758,12 @@ pub async fn snapshot(
     })))
 }
 
-/// The data location of a [`snapshot`]'s Glue version (None: a view, or no location).
-pub async fn snapshot_location(
+/// The table definition of one Glue version (None: the version is gone).
+async fn table_version(
     e: &AthenaEngine,
     t: &TableRef,
-    snapshot: &serde_json::Value,
-) -> Result<Option<String>, EngineError> {
-    let Some(version) = snapshot["version_id"].as_str() else {
-        return Ok(None);
-    };
+    version: &str,
+) -> Result<Option<Table>, EngineError> {
     let got = call_allowing(
         e,
         "GetTableVersion",
@@ -782,8 +779,20 @@ pub async fn snapshot_location(
         },
     )
     .await?;
-    Ok(got
-        .and_then(|v| v.table_version().and_then(|tv| tv.table()).cloned())
+    Ok(got.and_then(|v| v.table_version().and_then(|tv| tv.table()).cloned()))
+}
+
+/// The data location of a [`snapshot`]'s Glue version (None: a view, or no location).
+pub async fn snapshot_location(
+    e: &AthenaEngine,
+    t: &TableRef,
+    snapshot: &serde_json::Value,
+) -> Result<Option<String>, EngineError> {
+    let Some(version) = snapshot["version_id"].as_str() else {
+        return Ok(None);
+    };
+    Ok(table_version(e, t, version)
+        .await?
         .filter(|t| t.table_type() != Some("VIRTUAL_VIEW"))
         .and_then(|t| {
             t.storage_descriptor()
@@ -807,32 +816,12 @@ pub async fn restore(
     })?;
     let old_parts: Vec<PartitionState> =
         serde_json::from_value(prev["partitions"].clone()).unwrap_or_default();
-    let Some(v) = call_allowing(
-        e,
-        "GetTableVersion",
-        &["EntityNotFoundException"],
-        true,
-        || {
-            e.glue
-                .get_table_version()
-                .database_name(&t.schema)
-                .table_name(&t.name)
-                .version_id(version)
-                .send()
-        },
-    )
-    .await?
-    else {
-        return Err(EngineError::environment(format!(
-            "{t}: Glue version {version} is gone"
-        )));
-    };
-    let Some(table) = v.table_version().and_then(|tv| tv.table()) else {
+    let Some(table) = table_version(e, t, version).await? else {
         return Err(EngineError::environment(format!(
             "{t}: Glue version {version} is gone (pruned by expire-versions)"
         )));
     };
-    let input = input_of(table, &t.name, &BTreeMap::new())?;
+    let input = input_of(&table, &t.name, &BTreeMap::new())?;
     call(e, "UpdateTable", false, || {
         e.glue
             .update_table()
