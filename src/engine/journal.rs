@@ -240,11 +240,15 @@ impl Journal {
                 selection: selection.clone(),
             };
             let tmp = dir.join("plan.json.tmp");
-            std::fs::write(
-                &tmp,
-                serde_json::to_vec_pretty(&saved).expect("plan serialises"),
-            )?;
+            // Durable before the run goes on: the file's bytes, then its name in the directory
+            // (a crash must not leave a journal whose plan is empty or missing).
+            {
+                let mut f = std::fs::File::create(&tmp)?;
+                f.write_all(&serde_json::to_vec_pretty(&saved).expect("plan serialises"))?;
+                f.sync_all()?;
+            }
             std::fs::rename(&tmp, &plan_path)?;
+            std::fs::File::open(&dir)?.sync_all()?;
         }
         let file = std::fs::OpenOptions::new()
             .create(true)
