@@ -1,5 +1,6 @@
-//! Stage 7, `execute`: run a plan on an engine. Engines differ by capabilities, not by `if`s in
-//! the planner: the local engine (DuckDB over a Parquet lake) runs the very same plan as Athena.
+//! Stage 7, `execute`: run a plan on an engine. The local engine (DuckDB over a Parquet lake)
+//! runs the very same plan as Athena; what one engine cannot run is found before the run
+//! (the local engine's translation check), not by `if`s in the planner.
 
 #[cfg(feature = "athena")]
 pub mod athena;
@@ -17,15 +18,6 @@ pub mod tests;
 
 use crate::diag::Blame;
 use crate::plan::{CatalogState, Step};
-
-/// What an engine can do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Capabilities {
-    /// Iceberg tables (MERGE, DELETE).
-    pub iceberg: bool,
-    /// Time travel (`FOR TIMESTAMP AS OF`).
-    pub time_travel: bool,
-}
 
 /// Old locations of partitions repointed in a run, per table, kept by an engine between a
 /// RegisterPartitions step and the DeleteReplacedPartitions step of the same node.
@@ -171,8 +163,6 @@ pub struct TestOutcome {
 pub trait Engine: Send + Sync {
     /// Name for messages (`local`, `athena`).
     fn name(&self) -> &'static str;
-    /// What it supports.
-    fn capabilities(&self) -> Capabilities;
     /// The catalog as it is now, for planning.
     fn catalog_state(&self) -> Result<CatalogState, EngineError>;
     /// Run one step; `{run_id}` is already replaced in the step.

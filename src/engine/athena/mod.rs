@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::{Capabilities, Engine, EngineError, StepOutcome, TestOutcome, WorkCtx};
+use super::{Engine, EngineError, StepOutcome, TestOutcome, WorkCtx};
 use crate::plan::catalog::{CatalogState, TableState, MANAGED_PARAM, OWNED_PREFIX_PARAM};
 use crate::plan::step::{Action, PartitionMode};
 use crate::plan::{Step, TableRef};
@@ -318,13 +318,6 @@ pub fn human_bytes(b: u64) -> String {
 impl Engine for AthenaEngine {
     fn name(&self) -> &'static str {
         "athena"
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            iceberg: true,
-            time_travel: true,
-        }
     }
 
     fn catalog_state(&self) -> Result<CatalogState, EngineError> {

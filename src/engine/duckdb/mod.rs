@@ -20,7 +20,7 @@ use std::sync::Mutex;
 
 use duckdb::Connection;
 
-use super::{Capabilities, Engine, EngineError, StepOutcome, TestOutcome, WorkCtx};
+use super::{Engine, EngineError, StepOutcome, TestOutcome, WorkCtx};
 use crate::plan::catalog::{CatalogState, PartitionState, TableKind};
 use crate::plan::step::{Action, PartitionMode};
 use crate::plan::{Step, TableRef};
@@ -200,13 +200,6 @@ pub fn check_models(c: &crate::Compiled, nodes: &[usize]) -> crate::diag::Diagno
 impl Engine for LocalEngine {
     fn name(&self) -> &'static str {
         "local"
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            iceberg: true,
-            time_travel: false,
-        }
     }
 
     fn catalog_state(&self) -> Result<CatalogState, EngineError> {
