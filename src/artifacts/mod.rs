@@ -117,11 +117,6 @@ pub struct ManifestSource {
     pub tests: Vec<TestSpec>,
 }
 
-/// Unique id of node `i`.
-pub fn node_id(c: &Compiled, i: usize) -> String {
-    c.project.node_id(i)
-}
-
 fn source_id(c: &Compiled, i: usize) -> String {
     let s = &c.project.sources[i];
     format!("source.{}.{}.{}", c.project.config.name, s.source, s.name)
@@ -137,7 +132,7 @@ pub fn manifest(c: &Compiled) -> Manifest {
         let mut depends_on = DependsOn::default();
         for d in m.map(|m| m.depends_on.as_slice()).unwrap_or_default() {
             match d {
-                Dependency::Node(p) => depends_on.nodes.push(node_id(c, *p)),
+                Dependency::Node(p) => depends_on.nodes.push(c.project.node_id(*p)),
                 Dependency::Source(s) => depends_on.sources.push(source_id(c, *s)),
                 Dependency::External(e) => depends_on.externals.push(e.clone()),
             }
@@ -145,7 +140,7 @@ pub fn manifest(c: &Compiled) -> Manifest {
         depends_on.nodes.sort();
         depends_on.sources.sort();
         depends_on.externals.sort();
-        let id = node_id(c, i);
+        let id = c.project.node_id(i);
         nodes.insert(
             id.clone(),
             ManifestNode {

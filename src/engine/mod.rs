@@ -94,25 +94,6 @@ impl std::fmt::Debug for WorkCtx {
     }
 }
 
-impl WorkCtx {
-    /// A context for one unit of work of a fresh (not resumed) run.
-    pub fn new(run_id: &str, work_id: &str) -> WorkCtx {
-        WorkCtx {
-            run_id: run_id.to_string(),
-            work_id: work_id.to_string(),
-            ..Default::default()
-        }
-    }
-
-    /// The same run, another unit of work (a statement group inside a step or test).
-    pub fn sub(&self, suffix: &str) -> WorkCtx {
-        WorkCtx {
-            work_id: format!("{}#{suffix}", self.work_id),
-            ..self.clone()
-        }
-    }
-}
-
 /// Why a step failed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EngineError {

@@ -302,7 +302,8 @@ fn check_rollback(
 ) -> Result<(), Diagnostics> {
     let mut problems = Vec::new();
     for s in swaps {
-        let now = engine.table_snapshot(&s.table).map_err(|e| {
+        // The version alone (on Athena no GetPartitions): what `installed` recorded.
+        let now = engine.table_version(&s.table).map_err(|e| {
             Diagnostics(vec![Diagnostic::error(
                 Code::EngineFailed,
                 format!("cannot read {}: {}", s.table, e.message),

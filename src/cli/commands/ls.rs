@@ -12,7 +12,7 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, json: bool) -> Result<(), Di
         let nodes: Vec<_> = compiled
             .selected
             .iter()
-            .map(|&i| &manifest.nodes[&crate::artifacts::node_id(&compiled, i)])
+            .map(|&i| &manifest.nodes[&compiled.project.node_id(i)])
             .map(|n| {
                 serde_json::json!({
                     "unique_id": n.unique_id,

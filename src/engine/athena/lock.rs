@@ -70,24 +70,19 @@ pub fn take(
         key: key.clone(),
         etag: state.clone(),
     });
-    let stop = Arc::new(AtomicBool::new(false));
     let renewal = e.rt.spawn(renew(
         e.s3.clone(),
-        bucket.clone(),
-        key.clone(),
+        bucket,
+        key,
         holder.clone(),
         lease,
-        state.clone(),
-        stop.clone(),
+        state,
         e.cancel.clone(),
     ));
     Ok(Box::new(S3Lock {
         held: e.held_lock.clone(),
         s3: e.s3.clone(),
         handle: e.rt.handle().clone(),
-        bucket,
-        key,
-        stop,
         renewal,
     }))
 }
@@ -164,14 +159,11 @@ async fn renew(
     holder: Holder,
     lease: Duration,
     etag: Arc<Mutex<String>>,
-    stop: Arc<AtomicBool>,
     cancel: Arc<AtomicBool>,
 ) {
+    // Runs until the lock is released (the task is aborted then).
     loop {
         tokio::time::sleep(lease / 4).await;
-        if stop.load(Ordering::SeqCst) {
-            return;
-        }
         let current = etag.lock().expect("lock etag").clone();
         let body = serde_json::to_vec_pretty(&Holder {
             expires: Some(expiry(lease)),
@@ -229,15 +221,11 @@ struct S3Lock {
     held: Arc<Mutex<Option<HeldLock>>>,
     s3: aws_sdk_s3::Client,
     handle: tokio::runtime::Handle,
-    bucket: String,
-    key: String,
-    stop: Arc<AtomicBool>,
     renewal: tokio::task::JoinHandle<()>,
 }
 
 impl Drop for S3Lock {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
         self.renewal.abort();
         let Some(held) = self.held.lock().ok().and_then(|mut h| h.take()) else {
             return; // released already (second Ctrl-C)
@@ -246,7 +234,7 @@ impl Drop for S3Lock {
         if !self.handle.block_on(held.release(&self.s3)) {
             eprintln!(
                 "could not release the run lock s3://{}/{}: it expires with its lease",
-                self.bucket, self.key
+                held.bucket, held.key
             );
         }
     }
