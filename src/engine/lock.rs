@@ -48,6 +48,13 @@ impl Holder {
         }
     }
 
+    /// True if `other` describes the same process and lock taking as this holder (its lease
+    /// may differ).
+    pub fn is_same_taking(&self, other: &Holder) -> bool {
+        (&self.host, self.pid, &self.since, &self.boot_id)
+            == (&other.host, other.pid, &other.since, &other.boot_id)
+    }
+
     /// True if the holder ran on this very machine (same host name and boot) and its process
     /// is gone: then it certainly died, whatever its lease says.
     pub fn is_dead_here(&self) -> bool {

@@ -387,3 +387,19 @@ fn a_swap_is_refused_when_another_writer_changed_the_table_since_the_plan() {
     assert_eq!(now["Parameters"]["changed_by"], "another team");
     assert_eq!(now["StorageDescriptor"]["Location"], location);
 }
+
+#[test]
+fn a_lock_created_with_a_lost_reply_is_recognised_as_this_runs_own() {
+    let aws = FakeAws::start();
+    let tmp = project(&aws);
+    let dir = tmp.path();
+    // The lock's create takes effect, its reply is lost (500), and the retry meets a lock.
+    aws.post(
+        "/_karte/faults",
+        json!({"operation": "PutObject", "error": "InternalError", "status": 500,
+               "after": true, "count": 1}),
+    );
+    arm_months(&aws, &["2024-04-01"], 1);
+    build(dir, &[]);
+    assert!(!s3_exists(&aws, LOCK), "released at the end");
+}

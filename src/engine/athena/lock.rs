@@ -38,6 +38,10 @@ pub fn take(
             return Ok(etag);
         }
         let (other, etag) = read(e, &bucket, &key).await?;
+        // A retried create whose first attempt succeeded (its reply lost) meets its own lock.
+        if other.is_same_taking(holder) {
+            return Ok(etag);
+        }
         let stale = other
             .expires
             .as_deref()
