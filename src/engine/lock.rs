@@ -96,7 +96,7 @@ pub fn held_error(target: &str, holder: &Holder, stale: bool) -> EngineError {
     } else {
         msg.push_str("; wait for it to finish");
     }
-    EngineError::environment(msg)
+    EngineError::environment(msg).with_code(crate::diag::Code::RunLocked)
 }
 
 /// The kernel's boot id, where the system has one (Linux).
@@ -109,9 +109,35 @@ fn boot_id() -> Option<String> {
 
 /// A lock failure as a diagnostic (E503), keeping who has to act.
 pub fn diagnostic(e: EngineError) -> crate::diag::Diagnostics {
-    let mut d = crate::diag::Diagnostic::error(crate::diag::Code::RunLocked, e.message);
-    d.blame = e.blame;
-    crate::diag::Diagnostics(vec![d])
+    let code = e.code.unwrap_or(crate::diag::Code::RunLocked);
+    crate::diag::Diagnostics(vec![e.with_code(code).into()])
+}
+
+/// The holder of any run lock under `<lake>/_karte/locks/` that is held right now (by another
+/// process), with its target: why the local catalog is in use.
+pub fn local_holder(lake: &std::path::Path) -> Option<(String, Holder)> {
+    use std::io::Read;
+    let dir = lake.join("_karte").join("locks");
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "lock"))
+        .collect();
+    paths.sort();
+    paths.into_iter().find_map(|path| {
+        let mut file = std::fs::File::open(&path).ok()?;
+        match file.try_lock_shared() {
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let mut text = String::new();
+                file.read_to_string(&mut text).ok()?;
+                let holder = serde_json::from_str(&text).ok()?;
+                let target = path.file_stem()?.to_string_lossy().to_string();
+                Some((target, holder))
+            }
+            _ => None,
+        }
+    })
 }
 
 /// The host name (from the environment or /etc/hostname; `unknown` if neither says).

@@ -101,6 +101,8 @@ pub struct EngineError {
     pub message: String,
     /// Who has to act.
     pub blame: Blame,
+    /// The diagnostic code, when more precise than E501 (e.g. E503 for a held run lock).
+    pub code: Option<crate::diag::Code>,
 }
 
 impl EngineError {
@@ -109,6 +111,7 @@ impl EngineError {
         EngineError {
             message: message.into(),
             blame: Blame::Project,
+            code: None,
         }
     }
 
@@ -117,6 +120,7 @@ impl EngineError {
         EngineError {
             message: message.into(),
             blame: Blame::Environment,
+            code: None,
         }
     }
 
@@ -125,7 +129,25 @@ impl EngineError {
         EngineError {
             message: message.into(),
             blame: Blame::Internal,
+            code: None,
         }
+    }
+
+    /// The same error under a more precise diagnostic code.
+    pub fn with_code(mut self, code: crate::diag::Code) -> Self {
+        self.code = Some(code);
+        self
+    }
+}
+
+impl From<EngineError> for crate::diag::Diagnostic {
+    fn from(e: EngineError) -> Self {
+        let mut d = crate::diag::Diagnostic::error(
+            e.code.unwrap_or(crate::diag::Code::EngineFailed),
+            e.message,
+        );
+        d.blame = e.blame;
+        d
     }
 }
 

@@ -422,7 +422,17 @@ fn a_second_build_on_the_same_target_is_refused_while_one_runs() {
     let engine = karte::engine::duckdb::LocalEngine::open(dir, "target/lake").unwrap();
     let holder = karte::engine::lock::Holder::this_process("build");
     let guard = karte::engine::Engine::lock(&engine, "local", &holder, false).unwrap();
-    drop(engine); // (DuckDB's own file lock on the catalog is a process's while it is open)
+    // A running build also has the local catalog (target/karte.duckdb) open, and DuckDB's own
+    // file lock refuses a second process first: the refusal still names the run holding it.
+    let (code, out, err) = karte(dir, &["build", "--threads", "2"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("E503") && err.contains(&format!("pid {}", std::process::id())),
+        "{err}"
+    );
+    assert!(!err.contains("E501"), "{err}");
+    drop(engine);
+    // The run lock alone (the catalog closed) refuses too.
     let (code, out, err) = karte(dir, &["build", "--threads", "2"]);
     assert_eq!(code, 2, "{out}{err}");
     assert!(

@@ -174,7 +174,7 @@ pub fn open_engine(
                 .unwrap_or_else(|| "target/lake".into());
             crate::engine::duckdb::LocalEngine::open(&c.project.root, &lake)
                 .map(|e| (Box::new(e) as Box<dyn crate::engine::Engine>, None))
-                .map_err(|e| fail(e.message))
+                .map_err(|e| Diagnostics(vec![e.into()]))
         }
         #[cfg(feature = "athena")]
         TargetType::Athena => {

@@ -47,9 +47,14 @@ impl LocalEngine {
         std::fs::create_dir_all(&target).map_err(|e| {
             EngineError::environment(format!("cannot create {}: {e}", target.display()))
         })?;
+        let lake = catalog::resolve(project_root, lake_dir);
         let conn = Connection::open(target.join("karte.duckdb")).map_err(|e| {
             let text = e.to_string();
             if text.contains("Could not set lock") {
+                // A run holds the catalog: say whose, as the run lock would (E503).
+                if let Some((t, holder)) = crate::engine::lock::local_holder(&lake) {
+                    return crate::engine::lock::held_error(&t, &holder, false);
+                }
                 // Another karte process has the local catalog open: a run on this project.
                 EngineError::environment(format!(
                     "the local catalog target/karte.duckdb is in use by another karte process (one run at a time per project): {}",
@@ -61,7 +66,6 @@ impl LocalEngine {
         })?;
         catalog::init(&conn)?;
         udf::register(&conn).map_err(db)?;
-        let lake = catalog::resolve(project_root, lake_dir);
         Ok(LocalEngine {
             root: project_root.to_path_buf(),
             lake,
