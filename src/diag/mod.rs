@@ -177,6 +177,12 @@ impl Diagnostic {
         self
     }
 
+    /// Put `prefix` in front of the message (what was being done).
+    pub fn with_prefix(mut self, prefix: &str) -> Self {
+        self.message.insert_str(0, prefix);
+        self
+    }
+
     /// True for errors.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error

@@ -88,7 +88,22 @@ pub fn build(
             opts.break_lock,
         )
         .map_err(super::lock::diagnostic)?;
-    // An interrupted run on this target is resumed with its own plan and run id.
+    let mirror = engine.journal_mirror(&c.target.name).map_err(|e| {
+        Diagnostics(vec![
+            Diagnostic::from(e).with_prefix("the run journal's copy: ")
+        ])
+    })?;
+    // An interrupted run on this target is resumed with its own plan and run id, also when it
+    // ran on another machine (its journal is then fetched from the mirror).
+    let mut fetched_from = None;
+    if let (true, Some(m)) = (opts.resume, &mirror) {
+        let fetched = super::journal::fetch(&c.project.root, m.as_ref(), None).map_err(|e| {
+            Diagnostics(vec![
+                Diagnostic::from(e).with_prefix("cannot read the run journal's copy: ")
+            ])
+        })?;
+        fetched_from = fetched.map(|run| m.location(&run));
+    }
     let resumed = if opts.resume {
         super::journal::find_incomplete(&c.project.root, &c.target.name, &opts.command)
     } else {
@@ -115,8 +130,12 @@ pub fn build(
     let is_resumed = resumed.is_some();
     let (run_id, plan_nodes, done, interrupted, replaced, generations) = match resumed {
         Some(inc) => {
+            let copied = fetched_from
+                .filter(|loc| loc.contains(&inc.plan.run_id))
+                .map(|loc| format!(", copied from {loc}"))
+                .unwrap_or_default();
             eprintln!(
-                "resuming {} on target `{}` with its plan (target/journal/{}/plan.json): {} step(s) already done are skipped (use --no-resume to start afresh, or `karte rollback {}`)",
+                "resuming {} on target `{}` with its plan (target/journal/{}/plan.json{copied}): {} step(s) already done are skipped (use --no-resume to start afresh, or `karte rollback {}`)",
                 inc.plan.run_id,
                 c.target.name,
                 inc.plan.run_id,
@@ -162,6 +181,7 @@ pub fn build(
             &plan_nodes,
             done,
             interrupted,
+            mirror,
         )
         .map_err(|e| {
             Diagnostics(vec![Diagnostic::error(

@@ -7,7 +7,10 @@
 //!   Athena query also carries the same ClientRequestToken);
 //! - `karte rollback RUN_ID` puts back the catalog entries the run's swaps replaced.
 //!
-//! Engine-independent: both engines run through it.
+//! Engine-independent: both engines run through it. Where the run happens elsewhere than this
+//! machine's disk (Athena: S3), the engine gives a [`Mirror`]: every journal write goes to it as
+//! well before the run goes on, so that a run whose machine died (a CI job, a Fargate task) is
+//! resumed or rolled back from another machine ([`fetch`]).
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
@@ -16,6 +19,7 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
+use super::EngineError;
 use crate::plan::{NodePlan, TableRef};
 
 /// One line of `events.jsonl`.
@@ -90,10 +94,30 @@ pub enum Event {
     },
 }
 
+/// A second copy of the journals of one target, where the target's data lives (on Athena:
+/// `<lake_root>_karte/journal/<target>/<run id>/`). Files are replaced whole.
+pub trait Mirror: Send + Sync {
+    /// Write (replace) one file of a run's journal.
+    fn put(&self, run_id: &str, name: &str, body: &[u8]) -> Result<(), EngineError>;
+    /// Read one file of a run's journal (None: not there).
+    fn get(&self, run_id: &str, name: &str) -> Result<Option<Vec<u8>>, EngineError>;
+    /// The run ids with a journal, in any order.
+    fn runs(&self) -> Result<Vec<String>, EngineError>;
+    /// Remove the journals of these runs.
+    fn remove(&self, run_ids: &[String]) -> Result<(), EngineError>;
+    /// Where a run's journal is, for messages (`s3://…/<run id>/`).
+    fn location(&self, run_id: &str) -> String;
+}
+
+/// A shared mirror.
+pub type SharedMirror = std::sync::Arc<dyn Mirror>;
+
 /// The journal of one run.
 pub struct Journal {
     dir: PathBuf,
-    file: Mutex<std::fs::File>,
+    /// The local events file, and (with a mirror) every line written so far.
+    file: Mutex<(std::fs::File, Vec<u8>)>,
+    mirror: Option<SharedMirror>,
     done: HashSet<String>,
     interrupted: HashSet<String>,
     /// Run id.
@@ -215,7 +239,8 @@ fn journal_root(project: &Path) -> PathBuf {
 }
 
 impl Journal {
-    /// Start a journal for a new run, or reopen one being resumed.
+    /// Start a journal for a new run, or reopen one being resumed. With a mirror, the plan and
+    /// every event are written to it too.
     #[allow(clippy::too_many_arguments)]
     pub fn open(
         project: &Path,
@@ -226,12 +251,17 @@ impl Journal {
         nodes: &[NodePlan],
         done: HashSet<String>,
         interrupted: HashSet<String>,
+        mirror: Option<SharedMirror>,
     ) -> std::io::Result<Journal> {
         let dir = journal_root(project).join(run_id);
         std::fs::create_dir_all(&dir)?;
         let plan_path = dir.join("plan.json");
-        if !plan_path.exists() {
+        let new_run = !plan_path.exists();
+        if new_run {
             prune(&journal_root(project), KEEP_JOURNALS);
+            if let Some(m) = &mirror {
+                prune_mirror(m.as_ref(), KEEP_JOURNALS).map_err(mirror_error)?;
+            }
             let saved = SavedPlan {
                 run_id: run_id.to_string(),
                 target: target.to_string(),
@@ -250,13 +280,25 @@ impl Journal {
             std::fs::rename(&tmp, &plan_path)?;
             std::fs::File::open(&dir)?.sync_all()?;
         }
+        let events_path = dir.join("events.jsonl");
+        let so_far = if mirror.is_some() {
+            // (A resumed run's plan may be only here: it started before the mirror was kept.)
+            if new_run || mirror_lacks_plan(&mirror, run_id)? {
+                let plan = std::fs::read(&plan_path)?;
+                put(&mirror, run_id, "plan.json", &plan)?;
+            }
+            complete_lines(std::fs::read(&events_path).unwrap_or_default())
+        } else {
+            Vec::new()
+        };
         let file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
-            .open(dir.join("events.jsonl"))?;
+            .open(&events_path)?;
         let j = Journal {
             dir,
-            file: Mutex::new(file),
+            file: Mutex::new((file, so_far)),
+            mirror,
             done,
             interrupted,
             run_id: run_id.to_string(),
@@ -279,19 +321,106 @@ impl Journal {
         self.interrupted.contains(step)
     }
 
-    /// Append an event and flush it to disk before going on.
+    /// Append an event and flush it to disk (and to the mirror) before going on.
     pub fn write(&self, e: &Event) -> std::io::Result<()> {
         let mut line = serde_json::to_string(e).expect("events serialise");
         line.push('\n');
-        let mut f = self.file.lock().expect("journal");
+        let mut guard = self.file.lock().expect("journal");
+        let (f, so_far) = &mut *guard;
         f.write_all(line.as_bytes())?;
-        f.sync_data()
+        f.sync_data()?;
+        if self.mirror.is_some() {
+            so_far.extend_from_slice(line.as_bytes());
+            put(&self.mirror, &self.run_id, "events.jsonl", so_far)?;
+        }
+        Ok(())
     }
 
     /// The directory of this journal.
     pub fn dir(&self) -> &Path {
         &self.dir
     }
+}
+
+fn mirror_error(e: EngineError) -> std::io::Error {
+    std::io::Error::other(format!("the journal's copy: {}", e.message))
+}
+
+fn put(
+    mirror: &Option<SharedMirror>,
+    run_id: &str,
+    name: &str,
+    body: &[u8],
+) -> std::io::Result<()> {
+    match mirror {
+        Some(m) => m.put(run_id, name, body).map_err(mirror_error),
+        None => Ok(()),
+    }
+}
+
+fn mirror_lacks_plan(mirror: &Option<SharedMirror>, run_id: &str) -> std::io::Result<bool> {
+    match mirror {
+        Some(m) => Ok(m.get(run_id, "plan.json").map_err(mirror_error)?.is_none()),
+        None => Ok(false),
+    }
+}
+
+/// The bytes up to the last complete line (a line cut short by a kill is dropped).
+fn complete_lines(mut bytes: Vec<u8>) -> Vec<u8> {
+    let end = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    bytes.truncate(end);
+    bytes
+}
+
+/// Remove all but the newest `keep` journals of the mirror.
+fn prune_mirror(mirror: &dyn Mirror, keep: usize) -> Result<(), EngineError> {
+    let mut runs = mirror.runs()?;
+    runs.sort();
+    let excess = runs.len().saturating_sub(keep.saturating_sub(1));
+    if excess > 0 {
+        mirror.remove(&runs[..excess])?;
+    }
+    Ok(())
+}
+
+/// Bring a run's journal from the mirror to `target/journal/<run id>/` when the mirror knows
+/// more of it than this machine (the run went on, or died, elsewhere). `run_id` None: the
+/// newest run of the mirror. Returns the run id fetched, if any.
+pub fn fetch(
+    project: &Path,
+    mirror: &dyn Mirror,
+    run_id: Option<&str>,
+) -> Result<Option<String>, EngineError> {
+    let run_id = match run_id {
+        Some(r) => r.to_string(),
+        None => match mirror.runs()?.into_iter().max() {
+            Some(r) => r,
+            None => return Ok(None),
+        },
+    };
+    let Some(plan) = mirror.get(&run_id, "plan.json")? else {
+        return Ok(None);
+    };
+    let events = complete_lines(mirror.get(&run_id, "events.jsonl")?.unwrap_or_default());
+    let dir = journal_root(project).join(&run_id);
+    let local = complete_lines(std::fs::read(dir.join("events.jsonl")).unwrap_or_default());
+    if dir.join("plan.json").exists() && local.len() >= events.len() {
+        return Ok(None);
+    }
+    let io = |e: std::io::Error| {
+        EngineError::environment(format!(
+            "cannot write the run journal under {}: {e}",
+            dir.display()
+        ))
+    };
+    std::fs::create_dir_all(&dir).map_err(io)?;
+    for (name, body) in [("plan.json", &plan), ("events.jsonl", &events)] {
+        let tmp = dir.join(format!("{name}.tmp"));
+        std::fs::write(&tmp, body)
+            .and_then(|_| std::fs::rename(&tmp, dir.join(name)))
+            .map_err(io)?;
+    }
+    Ok(Some(run_id))
 }
 
 /// Read a run's events.

@@ -233,4 +233,10 @@ pub trait Engine: Send + Sync {
     fn summary(&self) -> Option<String> {
         None
     }
+    /// Where the target's run journals are kept besides this machine's `target/journal`, when
+    /// the run's data lives elsewhere (Athena: S3), so that another machine can resume or roll
+    /// back a run (see [`journal::Mirror`]).
+    fn journal_mirror(&self, _target: &str) -> Result<Option<journal::SharedMirror>, EngineError> {
+        Ok(None)
+    }
 }

@@ -346,7 +346,7 @@ fn a_swap_is_refused_when_another_writer_changed_the_table_since_the_plan() {
         dir,
         &["build", "--threads", "1", "--select", "t_table"],
         // (With --select, t_table's first step creates its schema.)
-        &[("KARTE_FAILPOINT", "exit-after:t_table/02-sql")],
+        &[("KARTE_FAILPOINT", "exit-after:t_table/02-swap")],
     );
     assert_eq!(code, 137, "{err}");
     // Meanwhile another writer changes the table.
@@ -402,4 +402,72 @@ fn a_lock_created_with_a_lost_reply_is_recognised_as_this_runs_own() {
     arm_months(&aws, &["2024-04-01"], 1);
     build(dir, &[]);
     assert!(!s3_exists(&aws, LOCK), "released at the end");
+}
+
+/// The run journal's copy under the lake root.
+const JOURNALS: &str = "/lake-bucket/lake/_karte/journal/athena/";
+
+#[test]
+fn a_run_whose_machine_died_is_resumed_and_rolled_back_from_another_machine() {
+    let aws = FakeAws::start();
+    // Machine A: a first run, then a second one killed after t_table's swap.
+    let a = project(&aws);
+    arm_months(&aws, &["2024-04-01"], 1);
+    build(a.path(), &[]);
+    arm_months(&aws, &["2024-04-01", "2024-05-01"], 1);
+    let (code, out, err) = karte(
+        a.path(),
+        &["build", "--threads", "1"],
+        &[("KARTE_FAILPOINT", "exit-after:t_table/02-swap")],
+    );
+    assert_eq!(code, 137, "{out}{err}");
+    let run = crate::support::latest_run_id(a.path());
+    assert!(
+        s3_exists(&aws, &format!("{JOURNALS}{run}/plan.json"))
+            && s3_exists(&aws, &format!("{JOURNALS}{run}/events.jsonl")),
+        "the journal is written to the lake as the run goes"
+    );
+    let t_table_writes = |aws: &FakeAws| {
+        aws.queries()
+            .iter()
+            .filter(|q| {
+                q["duplicate"] != true
+                    && q["query"]
+                        .as_str()
+                        .is_some_and(|s| s.contains("t_table__karte_"))
+            })
+            .count()
+    };
+    let written_on_a = t_table_writes(&aws);
+
+    // Machine B: a fresh checkout (no target/ directory) resumes A's run from the lake.
+    let b = project(&aws);
+    let (code, out, err) = karte(b.path(), &["build", "--threads", "1"], &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains(&format!("resuming {run}")) && err.contains("copied from s3://lake-bucket/"),
+        "{err}"
+    );
+    assert_eq!(
+        t_table_writes(&aws),
+        written_on_a,
+        "steps done on machine A are not run again"
+    );
+    let finished = crate::support::latest_run_id(b.path());
+    assert_eq!(finished, run, "the same run, finished on B");
+
+    // Machine C: rolls the run back (it published bad data), with nothing but the lake.
+    let c = project(&aws);
+    let (code, out, err) = karte(c.path(), &["rollback", &run, "--force"], &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("previous version restored"), "{out}");
+    // And the journal on the lake says the run is over: nobody resumes it.
+    let d = project(&aws);
+    let (code, out, err) = karte(
+        d.path(),
+        &["build", "--threads", "1", "--select", "t_table"],
+        &[],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!err.contains("resuming"), "{err}");
 }

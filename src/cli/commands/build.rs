@@ -222,10 +222,47 @@ pub fn rollback(args: &ProjectArgs, run_id: &str, force: bool) -> Result<bool, D
     let copts = args.compile_options(&SelectArgs::default())?;
     let compiled = crate::compile(&copts)?;
     let root = compiled.project.root.clone();
+    if run_id.is_empty()
+        || !run_id
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-')
+    {
+        return Err(Diagnostics(vec![Diagnostic::error(
+            Code::InvalidArgument,
+            format!("`{run_id}` is not a run id"),
+        )
+        .help(
+            "run ids look like run_20260401_093000_123: the directory names in target/journal/",
+        )]));
+    }
+    let (engine, _) = open_engine(&compiled, Arc::new(AtomicBool::new(false)), None)?;
+    // A rollback changes the catalog: not while a run is going on.
+    let _lock = engine
+        .lock(
+            &compiled.target.name,
+            &crate::engine::lock::Holder::this_process("rollback"),
+            false,
+        )
+        .map_err(crate::engine::lock::diagnostic)?;
+    // The run may have happened on another machine: its journal is then in the mirror.
+    let mirror = engine
+        .journal_mirror(&compiled.target.name)
+        .map_err(|e| Diagnostics(vec![e.into()]))?;
+    if let Some(m) = &mirror {
+        journal::fetch(&root, m.as_ref(), Some(run_id)).map_err(|e| {
+            Diagnostics(vec![
+                Diagnostic::from(e).with_prefix("cannot read the run journal's copy: ")
+            ])
+        })?;
+    }
     let events = journal::events(&root, run_id).map_err(|e| {
+        let also = mirror
+            .as_ref()
+            .map(|m| format!(" nor at {}", m.location(run_id)))
+            .unwrap_or_default();
         Diagnostics(vec![Diagnostic::error(
             Code::InvalidArgument,
-            format!("no journal for run `{run_id}` under target/journal: {e}"),
+            format!("no journal for run `{run_id}` under target/journal{also}: {e}"),
         )
         .help("the run ids are the directory names in target/journal/")])
     })?;
@@ -240,15 +277,6 @@ pub fn rollback(args: &ProjectArgs, run_id: &str, force: bool) -> Result<bool, D
         )
         .help("to undo a successful run (e.g. it published bad data), run `karte rollback --force` with its id")]));
     }
-    let (engine, _) = open_engine(&compiled, Arc::new(AtomicBool::new(false)), None)?;
-    // A rollback changes the catalog: not while a run is going on.
-    let _lock = engine
-        .lock(
-            &compiled.target.name,
-            &crate::engine::lock::Holder::this_process("rollback"),
-            false,
-        )
-        .map_err(crate::engine::lock::diagnostic)?;
     let swaps = journal::swaps_to_undo(&events);
     if swaps.is_empty() {
         println!("run {run_id} swapped no table: nothing to roll back");
@@ -285,6 +313,7 @@ pub fn rollback(args: &ProjectArgs, run_id: &str, force: bool) -> Result<bool, D
         &[],
         Default::default(),
         Default::default(),
+        mirror,
     ) {
         let _ = j.write(&journal::Event::Finished {
             status: "failed".into(),

@@ -15,6 +15,7 @@
 //!   manages, checked again here at execution time against the table's Glue parameters.
 
 pub mod glue;
+pub mod journal;
 pub mod lock;
 pub mod query;
 pub mod retry;
@@ -126,7 +127,7 @@ pub struct AthenaEngine {
     pub(crate) running: Arc<Mutex<Vec<String>>>,
     pub(crate) totals: Totals,
     /// The run's retry budget (every retried call and resubmitted query draws from it).
-    pub(crate) budget: retry::RetryBudget,
+    pub(crate) budget: Arc<retry::RetryBudget>,
     /// The target's run lock while this process holds it (released by a second Ctrl-C too).
     held_lock: Arc<Mutex<Option<lock::HeldLock>>>,
     /// Old locations of partitions repointed in this run, per table.
@@ -185,7 +186,7 @@ impl AthenaEngine {
             cancel,
             running: Arc::new(Mutex::new(Vec::new())),
             totals: Totals::default(),
-            budget: retry::RetryBudget::new(retry::RETRY_BUDGET),
+            budget: Arc::new(retry::RetryBudget::new(retry::RETRY_BUDGET)),
             held_lock: Default::default(),
             replaced: Default::default(),
             rt,
@@ -339,6 +340,13 @@ impl Engine for AthenaEngine {
 
     fn table_snapshot(&self, table: &TableRef) -> Result<Option<serde_json::Value>, EngineError> {
         self.block_on(glue::snapshot(self, table))
+    }
+
+    fn journal_mirror(
+        &self,
+        target: &str,
+    ) -> Result<Option<crate::engine::journal::SharedMirror>, EngineError> {
+        Ok(Some(Arc::new(journal::S3Journal::new(self, target)?)))
     }
 
     fn remember_replaced(&self, table: &TableRef, locations: Vec<String>) {

@@ -223,11 +223,33 @@ impl HttpStatus for aws_smithy_runtime_api::http::Response {
     }
 }
 
+/// What makes AWS calls under the run's retry policy: a budget, a backoff, a retry counter.
+pub trait Caller {
+    /// The run's retry budget.
+    fn budget(&self) -> &RetryBudget;
+    /// The backoff of one call.
+    fn backoff(&self) -> Backoff;
+    /// Count a retry (for the run's totals).
+    fn retried(&self) {}
+}
+
+impl Caller for super::AthenaEngine {
+    fn budget(&self) -> &RetryBudget {
+        &self.budget
+    }
+    fn backoff(&self) -> Backoff {
+        self.settings.backoff
+    }
+    fn retried(&self) {
+        self.totals.retries.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
 /// Run one AWS call (any service) with karte's retry policy: throttling and transient service
 /// faults are retried, and with `retry_transport` also timeouts and dropped connections (for
 /// calls that are safe to send twice). Errors become an [`EngineError`] naming `operation`.
 pub async fn call<T, E, F, Fut>(
-    e: &super::AthenaEngine,
+    e: &impl Caller,
     operation: &str,
     retry_transport: bool,
     f: F,
@@ -250,7 +272,7 @@ where
 /// [`call`], where the error codes in `ok_codes` count as success (e.g.
 /// `AlreadyExistsException` for CreateDatabase): then `Ok(None)`.
 pub async fn call_allowing<T, E, F, Fut>(
-    e: &super::AthenaEngine,
+    e: &impl Caller,
     operation: &str,
     ok_codes: &[&str],
     retry_transport: bool,
@@ -266,9 +288,9 @@ where
     >,
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    let budget = &e.budget;
+    let budget = e.budget();
     let out = retry(
-        e.settings.backoff,
+        e.backoff(),
         |_| {
             let fut = f();
             async move {
@@ -297,9 +319,7 @@ where
                 }
             }
         },
-        |_, _| {
-            e.totals.retries.fetch_add(1, Ordering::SeqCst);
-        },
+        |_, _| e.retried(),
     )
     .await;
     if out.is_ok() {
