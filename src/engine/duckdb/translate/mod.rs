@@ -20,7 +20,8 @@
 //!   `strings.rs` (regular expressions, `format`, `trim`, `normalize`, JSON), `aggregates.rs`,
 //!   `other.rs` (`greatest`/`least`);
 //! - `expr.rs`: the expression builders they share (templates, lambdas, literals, calls);
-//! - `tests.rs`: the tests.
+//! - `cases.txt`: the tests, a table of Athena input → the value, type, DuckDB SQL or problem it
+//!   must give (a new function gets its cases here), run by `tests.rs`.
 //!
 //! # Functions
 //!
