@@ -385,6 +385,18 @@ fn nothing_outside_managed_prefixes_is_listed_or_deleted() {
                 if path == "lake/_karte/locks/athena.json" && op == "DeleteObject" {
                     continue;
                 }
+                // So is the run journal's copy: its listing of runs, and (pruning old runs)
+                // exactly the journal's two files of a run.
+                if let Some(rest) = path.strip_prefix("lake/_karte/journal/athena/") {
+                    let file = rest.split_once('/').map(|(_, f)| f);
+                    assert!(
+                        (op == "ListObjectsV2" && rest.is_empty())
+                            || (op == "DeleteObjects"
+                                && matches!(file, Some("plan.json" | "events.jsonl"))),
+                        "{op} {path}"
+                    );
+                    continue;
+                }
                 // lake/<schema>/<table>/… — never a schema or the lake root itself.
                 assert!(
                     owned.iter().any(|o| path.starts_with(o))

@@ -346,7 +346,7 @@ fn a_swap_is_refused_when_another_writer_changed_the_table_since_the_plan() {
         dir,
         &["build", "--threads", "1", "--select", "t_table"],
         // (With --select, t_table's first step creates its schema.)
-        &[("KARTE_FAILPOINT", "exit-after:t_table/02-swap")],
+        &[("KARTE_FAILPOINT", "exit-after:t_table/02-sql")],
     );
     assert_eq!(code, 137, "{err}");
     // Meanwhile another writer changes the table.
