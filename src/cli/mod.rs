@@ -141,6 +141,10 @@ struct PlanArgs {
     /// Plan as of this date (YYYY-MM-DD; default: today): release snapshot periods depend on it.
     #[arg(long)]
     as_of: Option<String>,
+    /// Also write the plan to FILE for `karte build --plan FILE`, with what it was planned
+    /// against (the catalog is read from the target unless --catalog-state is given).
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -168,6 +172,10 @@ struct RunCmdArgs {
     /// is quarantined, in conflict or unmatched.
     #[arg(long, num_args = 1..)]
     ingest: Vec<PathBuf>,
+    /// Run exactly the plan `karte plan --out FILE` wrote (its selection, date and
+    /// --full-refresh), refusing if the catalog changed since it was planned (build only).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["select", "exclude", "full_refresh"])]
+    plan: Option<PathBuf>,
 }
 
 /// `500GB`, `2TB`, `1048576` → bytes (binary units, as Athena bills).
@@ -230,6 +238,7 @@ pub fn main() -> i32 {
                 full_refresh: a.full_refresh,
                 as_of: a.as_of.as_deref(),
                 json: a.output == Output::Json,
+                out: a.out.as_ref(),
             },
         )
         .map(|()| true),
@@ -250,6 +259,12 @@ fn run_cmd(
     kinds: &[NodeKind],
     tests: bool,
 ) -> Result<bool, Diagnostics> {
+    if a.plan.is_some() && command != "build" {
+        return Err(Diagnostics(vec![Diagnostic::error(
+            Code::InvalidArgument,
+            format!("--plan runs a whole reviewed plan: use it with `karte build`, not `karte {command}`"),
+        )]));
+    }
     if !a.ingest.is_empty() {
         #[cfg(feature = "duckdb-engine")]
         {
@@ -282,6 +297,7 @@ fn run_cmd(
             no_resume: a.no_resume,
             break_lock: a.break_lock,
             max_bytes_scanned: a.max_bytes_scanned,
+            plan: a.plan.clone(),
         },
     )
 }

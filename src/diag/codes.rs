@@ -107,6 +107,9 @@ codes! {
     Untranslatable = "E502", Project;
     /// Another run holds the target's run lock (one run at a time per target).
     RunLocked = "E503", Environment;
+    /// `karte build --plan FILE`: the catalog changed since the plan was made, or the file is
+    /// not a plan this build can run.
+    PlanStale = "E504", Project;
     /// An ingest rule (`ingest/*.yml`) is malformed.
     InvalidIngestRule = "E601", Project;
     /// A model, seed or snapshot has the same relation as an ingest rule's table.

@@ -39,6 +39,9 @@ pub struct BuildOptions {
     pub break_lock: bool,
     /// What is asked for (`--select`, `--exclude`, `--full-refresh`): a resume must match.
     pub selection: super::journal::Selection,
+    /// A reviewed plan (`karte build --plan`): run exactly it, if the catalog did not change
+    /// since it was planned.
+    pub reviewed: Option<crate::plan::Plan>,
 }
 
 /// One unit of work of a build.
@@ -47,6 +50,30 @@ pub enum Work {
     Node(NodePlan),
     /// Run a data test.
     Test(DataTest),
+}
+
+/// Refuse a reviewed plan when a table it writes changed in the catalog since it was planned.
+fn check_reviewed(
+    c: &Compiled,
+    p: &crate::plan::Plan,
+    catalog: &crate::plan::CatalogState,
+) -> Result<(), Diagnostics> {
+    let planned = &p.reviewed.as_ref().expect("a reviewed plan").catalog;
+    let now = crate::plan::reviewed::fingerprints(c, &p.nodes, catalog);
+    let changed = crate::plan::reviewed::changed(planned, &now);
+    if changed.is_empty() {
+        return Ok(());
+    }
+    Err(Diagnostics(vec![Diagnostic::error(
+        Code::PlanStale,
+        format!(
+            "the catalog changed since the plan was made; nothing was run: {}",
+            changed.join("; ")
+        ),
+    )
+    .help(
+        "plan again (`karte plan --out FILE`), review it, and build that plan",
+    )]))
 }
 
 /// A new run id: `run_YYYYMMDD_HHMMSS_mmm` (valid in table names and paths).
@@ -127,6 +154,23 @@ pub fn build(
             ))]));
         }
     }
+    if let (Some(inc), Some(p)) = (&resumed, &opts.reviewed) {
+        // Resuming the interrupted run of this very plan needs no check: the run itself
+        // changed the catalog. Another plan's run is finished first.
+        if inc.plan.nodes != p.nodes {
+            return Err(Diagnostics(vec![Diagnostic::error(
+                Code::PlanStale,
+                format!(
+                    "the interrupted run {} on target `{}` ran another plan than this one",
+                    inc.plan.run_id, c.target.name
+                ),
+            )
+            .help(format!(
+                "finish it (`karte build`), roll it back (`karte rollback {}`), or run this plan with --no-resume",
+                inc.plan.run_id
+            ))]));
+        }
+    }
     let is_resumed = resumed.is_some();
     let (run_id, plan_nodes, done, interrupted, replaced, generations) = match resumed {
         Some(inc) => {
@@ -149,6 +193,18 @@ pub fn build(
                 inc.interrupted,
                 inc.replaced,
                 inc.generations,
+            )
+        }
+        None if opts.reviewed.is_some() => {
+            let p = opts.reviewed.as_ref().expect("matched");
+            check_reviewed(c, p, catalog)?;
+            (
+                new_run_id(),
+                p.nodes.clone(),
+                Default::default(),
+                Default::default(),
+                std::collections::HashMap::new(),
+                Default::default(),
             )
         }
         None => {

@@ -7,6 +7,7 @@ pub mod batch;
 pub mod catalog;
 pub mod layout;
 pub mod materialization;
+pub mod reviewed;
 pub mod settings;
 pub mod step;
 pub mod templates;
@@ -179,6 +180,7 @@ pub fn plan_nodes(
         as_of: opts.as_of.clone(),
         full_refresh: opts.full_refresh,
         nodes,
+        reviewed: None,
     })
 }
 

@@ -30,6 +30,10 @@ pub struct Plan {
     pub full_refresh: bool,
     /// Nodes in dependency order.
     pub nodes: Vec<NodePlan>,
+    /// Written by `karte plan --out`: what the plan was planned against, checked by `karte
+    /// build --plan` (see [`super::reviewed`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed: Option<super::reviewed::Reviewed>,
 }
 
 /// What happens to one node.

@@ -471,3 +471,47 @@ fn a_run_whose_machine_died_is_resumed_and_rolled_back_from_another_machine() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(!err.contains("resuming"), "{err}");
 }
+
+#[test]
+fn a_reviewed_plan_is_refused_when_glue_changed_since_it_was_planned() {
+    let aws = FakeAws::start();
+    let tmp = project(&aws);
+    let dir = tmp.path();
+    arm_months(&aws, &["2024-04-01"], 1);
+    build(dir, &[]);
+    let plan = dir.join("reviewed.json").to_string_lossy().to_string();
+    let (code, out, err) = karte(dir, &["plan", "--out", &plan], &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    // Unchanged: it runs.
+    arm_months(&aws, &["2024-04-01"], 1);
+    let (code, out, err) = karte(dir, &["build", "--plan", &plan, "--threads", "1"], &[]);
+    assert_eq!(code, 0, "{out}{err}");
+
+    // Planned again, then another writer updates a table the plan writes: refused, no query.
+    let (code, out, err) = karte(dir, &["plan", "--out", &plan], &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    let mut t = json_call(
+        &aws,
+        "AWSGlue.GetTable",
+        &json!({"DatabaseName": "silver", "Name": "t_table"}),
+    )["Table"]
+        .clone();
+    t["Parameters"]["changed_by"] = json!("another team");
+    let input = json!({"Name": "t_table", "StorageDescriptor": t["StorageDescriptor"],
+                       "PartitionKeys": t["PartitionKeys"], "TableType": t["TableType"],
+                       "Parameters": t["Parameters"]});
+    let r = json_call(
+        &aws,
+        "AWSGlue.UpdateTable",
+        &json!({"DatabaseName": "silver", "TableInput": input}),
+    );
+    assert!(r.get("__type").is_none(), "{r}");
+    let queries = aws.queries().len();
+    let (code, out, err) = karte(dir, &["build", "--plan", &plan, "--threads", "1"], &[]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("E504") && err.contains("silver.t_table was written"),
+        "{err}"
+    );
+    assert_eq!(aws.queries().len(), queries, "nothing was run");
+}

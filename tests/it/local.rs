@@ -538,3 +538,62 @@ fn a_successful_run_is_rolled_back_only_if_nothing_changed_since() {
     assert!(err.contains("to restore is gone"), "{err}");
     assert_eq!(count(dir), ["4"]);
 }
+
+#[test]
+fn a_reviewed_plan_runs_exactly_and_only_while_the_catalog_is_as_planned() {
+    let tmp = fixture_copy("local_build");
+    let dir = tmp.path();
+    let journals = |dir: &Path| {
+        std::fs::read_dir(dir.join("target/journal"))
+            .map(|d| d.count())
+            .unwrap_or(0)
+    };
+    let file = |name: &str| dir.join(name).to_string_lossy().to_string();
+    let (reviewed, second) = (file("reviewed.json"), file("second.json"));
+    // Planned and reviewed; then the model file is edited before the plan is applied.
+    let (code, out, err) = karte(dir, &["plan", "--select", "+t_table", "--out", &reviewed]);
+    assert_eq!(code, 0, "{out}{err}");
+    std::fs::write(
+        dir.join("models/silver/t_table.sql"),
+        "{{ config(materialized='table') }}\nselect claim_id, amount, 'edited' as note from raw.claims\n",
+    )
+    .unwrap();
+    // --plan brings its own selection: nothing else is given.
+    let (code, out, err) = karte(dir, &["build", "--plan", &reviewed, "--select", "claims"]);
+    assert_eq!(code, 2, "{out}{err}");
+    let (code, out, err) = karte(dir, &["run", "--plan", &reviewed]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("karte build"), "{err}");
+    // A first run planned against the empty catalog: the catalog is unchanged, it runs; the
+    // reviewed SQL runs, not the edited file.
+    let (code, out, err) = karte(dir, &["build", "--plan", &reviewed, "--threads", "1"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        flat(dir, "select * from silver.t_table order by 1"),
+        flat(dir, "select claim_id, amount from raw.claims order by 1"),
+        "the reviewed SQL ran"
+    );
+
+    // A plan made now, then the catalog changes (another build), then the plan is refused.
+    let (code, out, err) = karte(dir, &["plan", "--out", &second]);
+    assert_eq!(code, 0, "{out}{err}");
+    let text = std::fs::read_to_string(&second).unwrap();
+    assert!(text.contains("\"reviewed\""), "{text}");
+    build_ok(dir, &["--select", "t_table"]);
+    let before = journals(dir);
+    let (code, out, err) = karte(dir, &["build", "--plan", &second]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("E504") && err.contains("silver.t_table was written"),
+        "{err}"
+    );
+    assert!(!err.contains("silver.i_merge"), "only what changed: {err}");
+    assert_eq!(journals(dir), before, "nothing was run");
+
+    // A plan that was not written by `plan --out` is not a reviewed plan.
+    let (code, out, err) = karte(dir, &["plan"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = karte(dir, &["build", "--plan", &file("target/plan.json")]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("E504") && err.contains("plan --out"), "{err}");
+}

@@ -31,13 +31,76 @@ pub struct RunArgs {
     pub break_lock: bool,
     /// Athena: stop starting queries once this many bytes were scanned.
     pub max_bytes_scanned: Option<u64>,
+    /// Run exactly this reviewed plan (`karte plan --out`).
+    pub plan: Option<std::path::PathBuf>,
+}
+
+/// Read a plan written by `karte plan --out`.
+fn read_reviewed(path: &std::path::Path) -> Result<crate::plan::Plan, Diagnostics> {
+    let shown = crate::diag::display_path(path);
+    let stale = |message: String| {
+        Diagnostics(vec![Diagnostic::error(Code::PlanStale, message)
+            .help("write the plan with `karte plan --out FILE`, review it, then `karte build --plan FILE`")])
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Diagnostics(vec![Diagnostic::error(
+            Code::Io,
+            format!("cannot read `{shown}`: {e}"),
+        )])
+    })?;
+    let plan: crate::plan::Plan = serde_json::from_str(&text)
+        .map_err(|e| stale(format!("`{shown}` is not a karte plan: {e}")))?;
+    if plan.plan_version != crate::plan::step::PLAN_VERSION {
+        return Err(stale(format!(
+            "`{shown}` is a plan of format {}; this karte runs format {}",
+            plan.plan_version,
+            crate::plan::step::PLAN_VERSION
+        )));
+    }
+    if plan.reviewed.is_none() {
+        return Err(stale(format!(
+            "`{shown}` was not written by `karte plan --out`: it does not say what catalog it was planned against"
+        )));
+    }
+    Ok(plan)
 }
 
 /// Run a build-like command. Returns Ok(true) if everything succeeded.
 pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, Diagnostics> {
+    let reviewed = r.plan.as_deref().map(read_reviewed).transpose()?;
+    // A reviewed plan brings its own selection, date and --full-refresh.
+    let mut r = r;
+    let select = match &reviewed {
+        Some(p) => {
+            let seen = p.reviewed.as_ref().expect("checked");
+            r.full_refresh = p.full_refresh;
+            &SelectArgs {
+                select: seen.select.clone(),
+                exclude: seen.exclude.clone(),
+            }
+        }
+        None => select,
+    };
     let copts = args.compile_options(select)?;
     let compiled = crate::compile(&copts)?;
     report(&compiled.diagnostics);
+    if let Some(p) = &reviewed {
+        if (p.project.as_str(), p.target.as_str())
+            != (
+                compiled.project.config.name.as_str(),
+                compiled.target.name.as_str(),
+            )
+        {
+            return Err(Diagnostics(vec![Diagnostic::error(
+                Code::PlanStale,
+                format!(
+                    "the plan is for project `{}` on target `{}`; this build is `{}` on `{}`",
+                    p.project, p.target, compiled.project.config.name, compiled.target.name
+                ),
+            )
+            .help(format!("run it with --target {}", p.target))]));
+        }
+    }
     let root = compiled.project.root.clone();
     let cancel = Arc::new(AtomicBool::new(false));
     let (engine, stopper) = open_engine(&compiled, cancel.clone(), r.max_bytes_scanned)?;
@@ -67,7 +130,10 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
         tests: r.tests,
         threads: r.threads.max(1),
         full_refresh: r.full_refresh,
-        as_of: crate::cli::commands::plan::today(),
+        as_of: reviewed
+            .as_ref()
+            .map(|p| p.as_of.clone())
+            .unwrap_or_else(crate::cli::commands::plan::today),
         args: std::env::args().skip(1).collect(),
         resume: !r.no_resume,
         break_lock: r.break_lock,
@@ -76,6 +142,7 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
             exclude: copts.exclude.clone(),
             full_refresh: r.full_refresh,
         },
+        reviewed,
     };
     let progress = Progress::new();
     let on_event = |job: &Job<Work>, e: Event| progress.event(job, e);
@@ -142,6 +209,7 @@ pub fn retry(args: &ProjectArgs, threads: usize) -> Result<bool, Diagnostics> {
             no_resume: true,
             break_lock: false,
             max_bytes_scanned: None,
+            plan: None,
         },
     )
 }

@@ -20,6 +20,8 @@ pub struct PlanArgs<'a> {
     pub as_of: Option<&'a str>,
     /// JSON on stdout instead of text.
     pub json: bool,
+    /// Also write the reviewed plan here (for `karte build --plan`).
+    pub out: Option<&'a PathBuf>,
 }
 
 /// Compile, plan, write target/plan.json, print the plan.
@@ -29,7 +31,8 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, p: PlanArgs) -> Result<(), D
     report(&compiled.diagnostics);
     let catalog = match p.catalog_state {
         Some(path) => CatalogState::load(path).map_err(|d| Diagnostics(vec![d]))?,
-        None if p.live => {
+        // A plan to apply later is checked against the catalog it was planned for: the live one.
+        None if p.live || p.out.is_some() => {
             let (engine, _) = crate::cli::commands::build::open_engine(
                 &compiled,
                 std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
@@ -59,7 +62,7 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, p: PlanArgs) -> Result<(), D
         Some(d) => valid_date(d)?,
         None => today(),
     };
-    let plan = crate::plan::plan(
+    let mut plan = crate::plan::plan(
         &compiled,
         &catalog,
         &PlanOptions {
@@ -67,6 +70,13 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, p: PlanArgs) -> Result<(), D
             as_of,
         },
     )?;
+    if p.out.is_some() {
+        plan.reviewed = Some(crate::plan::reviewed::Reviewed {
+            select: opts.select.clone(),
+            exclude: opts.exclude.clone(),
+            catalog: crate::plan::reviewed::fingerprints(&compiled, &plan.nodes, &catalog),
+        });
+    }
     let json = serde_json::to_string_pretty(&plan).map_err(|e| {
         Diagnostics(vec![Diagnostic::error(
             Code::Internal,
@@ -83,6 +93,19 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, p: PlanArgs) -> Result<(), D
                 format!("cannot write `{}`: {e}", display_path(&path)),
             )])
         })?;
+    if let Some(out) = p.out {
+        std::fs::write(out, &json).map_err(|e| {
+            Diagnostics(vec![Diagnostic::error(
+                Code::Io,
+                format!("cannot write `{}`: {e}", display_path(out)),
+            )])
+        })?;
+        eprintln!(
+            "plan written to {}: `karte build --plan {}` runs exactly it",
+            display_path(out),
+            display_path(out)
+        );
+    }
     if p.json {
         print!("{json}");
     } else {
