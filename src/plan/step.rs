@@ -76,7 +76,10 @@ impl Step {
     pub fn writes_data(&self) -> bool {
         matches!(
             self.action,
-            Action::Sql { .. } | Action::BatchedWrite { .. } | Action::LoadSeed { .. }
+            Action::Sql { .. }
+                | Action::BatchedWrite { .. }
+                | Action::LoadSeed { .. }
+                | Action::AppendFiles { .. }
         )
     }
 }
@@ -205,6 +208,22 @@ pub enum Action {
         /// Partitions per Glue call.
         batch_size: u32,
     },
+    /// A Hive append, published: the files `staging` holds (written by the step before, at a
+    /// location of its own) are copied into `table` — unpartitioned into its location,
+    /// partitioned into each partition's location (new partitions are created under the
+    /// table's location and registered). Each file is named `<file_prefix><name>`, so doing it
+    /// again (a resumed run) writes the same objects instead of adding the rows twice. Nothing
+    /// is written outside `owned_prefix`.
+    AppendFiles {
+        /// Target table.
+        table: TableRef,
+        /// Staging table holding the new rows.
+        staging: TableRef,
+        /// Prefix of the published files' names (`{run_id}_`).
+        file_prefix: String,
+        /// The prefix the table owns.
+        owned_prefix: String,
+    },
     /// Delete the data of the partitions that `RegisterPartitions` repointed in this run,
     /// under the table's owned prefix only.
     DeleteReplacedPartitions {
@@ -265,6 +284,7 @@ impl Action {
             Action::CheckSchema { .. } => "check-schema",
             Action::SwapTable { .. } => "swap",
             Action::RegisterPartitions { .. } => "register-partitions",
+            Action::AppendFiles { .. } => "append-files",
             Action::DeleteReplacedPartitions { .. } => "delete-replaced-partitions",
             Action::DropPartitions { .. } => "drop-partitions",
             Action::DropCatalogEntry { .. } => "drop-catalog-entry",

@@ -128,6 +128,9 @@ fn summary(a: &Action) -> String {
         } => format!(
             "register the partitions of {staging} on {table}: create new ones, repoint existing ones (≤{batch_size} per Glue call)"
         ),
+        Action::AppendFiles { table, staging, .. } => format!(
+            "add the files of {staging} to {table} (new partitions are registered; files named by run, so a resumed run never adds them twice)"
+        ),
         Action::DeleteReplacedPartitions {
             table,
             owned_prefix,

@@ -420,8 +420,12 @@ class Emulator:
         POST /_karte/faults         {"operation", "error", "count"=1, "service"?, "status"?, "message"?}:
                                     the next `count` calls of the operation fail without reaching moto
         POST /_karte/query-outcome  {"match", "state": "FAILED"|"RUNNING", "message"?, "error_category"=2,
-                                    "error_type"=1000, "retryable"=false, "count"=1}: the next `count` queries
-                                    containing `match` end so (RUNNING: until StopQueryExecution -> CANCELLED)
+                                    "error_type"=1000, "retryable"=false, "count"=1, "leaves_files"=false}: the
+                                    next `count` queries containing `match` end so (RUNNING: until
+                                    StopQueryExecution -> CANCELLED); `leaves_files`: a FAILED CTAS or INSERT
+                                    first writes its data files and keeps them, as Athena documents ("even if
+                                    a CTAS or INSERT INTO statement fails, orphaned data can be left in the
+                                    data location"), but registers nothing in Glue
         POST /_karte/chaos          {"seed", "rate", "services"=["athena","glue","s3"], "after"=0.5, "spare"=[]}:
                                     every later call of those services fails with probability `rate`
                                     (throttling, 500 or 503, drawn from a generator seeded with `seed`);
@@ -549,6 +553,8 @@ class Emulator:
             rec = {"id": query_id, "account": req["account"], "region": req["region"], "query": query,
                    "cancelled": False, "results": None,
                    "outcome": self.take(self.outcomes, lambda o: o["match"] in query)}
+            if rec["outcome"] and rec["outcome"].get("leaves_files"):
+                self.leave_files(req, params, query, query_id)
             if rec["outcome"] is None:  # it will succeed: apply its effects now, or fail as Athena would
                 context = params.get("QueryExecutionContext") or {}
                 output = (params.get("ResultConfiguration") or {}).get("OutputLocation")
@@ -568,6 +574,21 @@ class Emulator:
                 self.by_token[token] = rec
             self.queries.append({"id": query_id, "query": query, "client_request_token": token, "duplicate": False})
         return respond(start_response, 200, {"QueryExecutionId": query_id})
+
+    def leave_files(self, req, params, query, query_id):
+        """A failed write's data files, kept; the Glue catalog as it was before the query."""
+        glue = glue_backends[req["account"]][req["region"]]
+        before = {db: copy.deepcopy(dict(d.tables)) for db, d in glue.databases.items()}
+        context = params.get("QueryExecutionContext") or {}
+        output = (params.get("ResultConfiguration") or {}).get("OutputLocation")
+        try:
+            AthenaEffects(req["account"], req["region"], context.get("Database"), output, query_id).apply(query)
+        except QueryFailed:
+            pass
+        for db in list(glue.databases):
+            if db in before:
+                glue.databases[db].tables.clear()
+                glue.databases[db].tables.update(before[db])
 
     def rewrite(self, execution):
         """Patch moto's QueryExecution JSON with the armed outcome, cancellation and statistics."""

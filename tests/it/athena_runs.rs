@@ -515,3 +515,67 @@ fn a_reviewed_plan_is_refused_when_glue_changed_since_it_was_planned() {
     );
     assert_eq!(aws.queries().len(), queries, "nothing was run");
 }
+
+/// The keys under a prefix of the emulator's lake bucket.
+fn s3_keys(aws: &FakeAws, prefix: &str) -> Vec<String> {
+    let out = signed_request(
+        aws,
+        &format!("GET /lake-bucket?list-type=2&prefix={prefix}"),
+        "s3",
+        "",
+        "",
+    );
+    out.split("<Key>")
+        .skip(1)
+        .filter_map(|s| s.split("</Key>").next())
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn a_hive_append_that_fails_halfway_adds_no_row_twice() {
+    // As Athena documents: a failed write can leave the files it wrote. The append's write
+    // fails after writing its files; the next build appends once, and the table holds exactly
+    // the files of the runs that succeeded.
+    let data_files = |aws: &FakeAws| {
+        let table = json_call(
+            aws,
+            "AWSGlue.GetTable",
+            &json!({"DatabaseName": "silver", "Name": "i_append"}),
+        );
+        let location = table["Table"]["StorageDescriptor"]["Location"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("s3://lake-bucket/")
+            .to_string();
+        s3_keys(aws, &location)
+    };
+    let aws = FakeAws::start();
+    let tmp = project(&aws);
+    let dir = tmp.path();
+    arm_months(&aws, &["2024-04-01"], 1);
+    build(dir, &[]);
+    assert_eq!(data_files(&aws).len(), 1, "the first run's file");
+    aws.post(
+        "/_karte/query-outcome",
+        json!({"match": "i_append", "state": "FAILED", "leaves_files": true,
+               "message": "HIVE_WRITER_CLOSE_ERROR: Error committing write", "count": 1}),
+    );
+    arm_months(&aws, &["2024-04-01"], 1);
+    let (code, out, err) = karte(dir, &["build", "--threads", "1"], &[]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(
+        data_files(&aws).len(),
+        1,
+        "the failed write left nothing where the table reads: {:?}",
+        data_files(&aws)
+    );
+    arm_months(&aws, &["2024-04-01"], 1);
+    build(dir, &[]);
+    assert_eq!(
+        data_files(&aws).len(),
+        2,
+        "one more file, once: {:?}",
+        data_files(&aws)
+    );
+}

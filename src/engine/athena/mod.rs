@@ -14,6 +14,7 @@
 //! - **S3** ([`s3`]): objects are listed and deleted only under the prefix of a table karte
 //!   manages, checked again here at execution time against the table's Glue parameters.
 
+pub mod append;
 pub mod glue;
 pub mod journal;
 pub mod lock;
@@ -593,6 +594,15 @@ impl AthenaEngine {
                 let old = glue::register_partitions(self, table, staging).await?;
                 out.replaced = old.clone();
                 self.replaced.add(table, old);
+            }
+            Action::AppendFiles {
+                table,
+                staging,
+                file_prefix,
+                owned_prefix,
+            } => {
+                let owned = self.owned_prefix(table, owned_prefix);
+                append::append_files(self, table, staging, file_prefix, &owned).await?;
             }
             Action::DeleteReplacedPartitions {
                 table,

@@ -318,6 +318,19 @@ impl Engine for LocalEngine {
                     self.replaced.add(table, replaced);
                     None
                 }
+                Action::AppendFiles {
+                    table,
+                    staging,
+                    file_prefix,
+                    owned_prefix,
+                } => statements::append_files(
+                    conn,
+                    &self.root,
+                    table,
+                    staging,
+                    file_prefix,
+                    owned_prefix,
+                )?,
                 Action::DeleteReplacedPartitions {
                     table,
                     owned_prefix,

@@ -374,6 +374,99 @@ fn create_hive(
     Ok(Some(n))
 }
 
+/// A Hive append, published: the files of `staging` are moved into `table` (into the
+/// partition's location, or a new partition under the table's location), each named
+/// `<file_prefix><name>`. Moving a file again after a kill finds it already there under the
+/// same name: nothing is added twice. New partitions are registered from the staging table's
+/// catalog entry, which the moves do not change. (The rows were counted when they were
+/// written apart.)
+pub fn append_files(
+    conn: &Connection,
+    root: &Path,
+    table: &TableRef,
+    staging: &TableRef,
+    file_prefix: &str,
+    owned_prefix: &str,
+) -> Result<Option<u64>, EngineError> {
+    let Some(new) = catalog::get(conn, staging)? else {
+        return Err(EngineError::internal(format!(
+            "staging table {staging} is not in the catalog"
+        )));
+    };
+    let Some(mut state) = catalog::get(conn, table)? else {
+        return Err(EngineError::internal(format!(
+            "{table} is not in the catalog"
+        )));
+    };
+    let owned = catalog::resolve(root, owned_prefix);
+    let staging_location = ensure_slash(new.location.as_deref().unwrap_or_default());
+    let location = ensure_slash(state.location.as_deref().unwrap_or_default());
+    let publish = |from: &Path, to: &Path| -> Result<(), EngineError> {
+        if !to.starts_with(&owned) {
+            return Err(EngineError::project(format!(
+                "refusing to write into {}: it is not under {}, the prefix {table} owns",
+                to.display(),
+                owned.display()
+            )));
+        }
+        std::fs::create_dir_all(to).map_err(|e| {
+            EngineError::environment(format!("cannot create {}: {e}", to.display()))
+        })?;
+        let Ok(entries) = std::fs::read_dir(from) else {
+            return Ok(()); // moved already
+        };
+        for f in entries.flatten().filter(|f| f.path().is_file()) {
+            let dest = to.join(format!("{file_prefix}{}", f.file_name().to_string_lossy()));
+            std::fs::rename(f.path(), &dest).map_err(|e| {
+                EngineError::environment(format!("cannot move {}: {e}", f.path().display()))
+            })?;
+        }
+        Ok(())
+    };
+    if state.partition_keys.is_empty() {
+        publish(
+            &catalog::resolve(root, &staging_location),
+            &catalog::resolve(root, &location),
+        )?;
+    } else {
+        for p in &new.partitions {
+            let rel = p
+                .location
+                .strip_prefix(&staging_location)
+                .map(|r| r.trim_end_matches('/').to_string())
+                .unwrap_or_else(|| {
+                    state
+                        .partition_keys
+                        .iter()
+                        .zip(&p.values)
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect::<Vec<_>>()
+                        .join("/")
+                });
+            let dest = match state.partitions.iter().find(|q| q.values == p.values) {
+                Some(q) => q.location.clone(),
+                None => {
+                    let loc = format!("{location}{rel}/");
+                    state.partitions.push(PartitionState {
+                        values: p.values.clone(),
+                        location: loc.clone(),
+                        ingested: None,
+                    });
+                    loc
+                }
+            };
+            publish(
+                &catalog::resolve(root, &p.location),
+                &catalog::resolve(root, &dest),
+            )?;
+        }
+        state.partitions.sort_by(|a, b| a.values.cmp(&b.values));
+    }
+    catalog::put(conn, table, &state)?;
+    catalog::refresh_view(conn, root, table, &state)?;
+    Ok(None)
+}
+
 fn ensure_slash(s: &str) -> String {
     if s.ends_with('/') {
         s.to_string()

@@ -62,6 +62,41 @@ pub fn plan(ctx: &NodeCtx) -> Result<Planned, Diagnostic> {
         Ok(cols)
     };
     match (s.format, s.strategy) {
+        // Hive: the new rows are written apart, then their files published into the table.
+        // An INSERT INTO the table itself could leave part of its files there when it fails
+        // (Athena keeps what a failed INSERT wrote) and a rerun would add those rows twice.
+        (TableFormat::Hive, Strategy::Append) => {
+            let staging = ctx.staging();
+            let location = ctx.run_location();
+            actions.push((
+                ctx.create_table(&staging, location.clone(), "write the new rows apart")?,
+                Vec::new(),
+            ));
+            actions.push((
+                Action::AppendFiles {
+                    table: ctx.table.clone(),
+                    staging: staging.clone(),
+                    file_prefix: format!("{}_", crate::plan::RUN_ID_PLACEHOLDER),
+                    owned_prefix: ctx.prefix.clone(),
+                },
+                Vec::new(),
+            ));
+            actions.push((Action::DropCatalogEntry { table: staging }, Vec::new()));
+            actions.push((
+                Action::DeletePrefix {
+                    prefix: location.clone(),
+                    owner: ctx.table.clone(),
+                    owned_prefix: ctx.prefix.clone(),
+                    reason: "the written-apart copy of the rows now in the table".into(),
+                },
+                vec![Destroy {
+                    kind: "objects".into(),
+                    target: location,
+                    note: "this run's staging copy only, after its files were added to the table"
+                        .into(),
+                }],
+            ));
+        }
         (_, Strategy::Append) => {
             actions.push((ctx.insert_into_table("append the new rows")?, Vec::new()));
         }
