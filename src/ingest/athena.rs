@@ -104,9 +104,9 @@ impl Lake for AthenaLake {
     }
 
     fn delete(&self, t: &TableRef, state: &TableState, location: &str) -> Result<(), EngineError> {
-        check_owned(t, state, location)?;
-        let owned = state.owned_prefix.as_deref().unwrap_or_default();
-        s3::check_deletable(location, owned, self.layout.root())?;
+        let owned = self.table_prefix(t);
+        check_owned(t, state, &owned, location)?;
+        s3::check_deletable(location, &owned, self.layout.root())?;
         self.e
             .rt
             .block_on(s3::delete_prefix(&self.e, location))

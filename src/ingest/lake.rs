@@ -82,19 +82,23 @@ pub fn quarantine_location(root: &str, run_id: &str, name: &str) -> String {
     format!("{root}_quarantine/{run_id}/{name}")
 }
 
-/// Refuse to delete anything outside the table's owned prefix.
-pub fn check_owned(t: &TableRef, state: &TableState, location: &str) -> Result<(), EngineError> {
-    match &state.owned_prefix {
-        Some(owned)
-            if is_under(location, owned)
-                && location.trim_end_matches('/') != owned.trim_end_matches('/') =>
-        {
-            Ok(())
-        }
-        _ => Err(EngineError::internal(format!(
-            "refusing to delete {location}: it is not inside the prefix {t} owns ({})",
-            state.owned_prefix.as_deref().unwrap_or("none")
-        ))),
+/// Refuse to delete anything outside the prefix the table owns by karte's layout (`owned`,
+/// computed, never taken from the catalog alone: a catalog entry naming another prefix is a
+/// refusal, not a wider licence), the prefix itself, or a location the table's data is in.
+pub fn check_owned(
+    t: &TableRef,
+    state: &TableState,
+    owned: &str,
+    location: &str,
+) -> Result<(), EngineError> {
+    let norm = crate::plan::layout::normalise;
+    crate::engine::ownership::check_owner(t, Some(state), owned, &[location.to_string()], &norm)?;
+    if is_under(location, owned) && norm(location) != norm(owned) {
+        Ok(())
+    } else {
+        Err(EngineError::project(format!(
+            "refusing to delete {location}: it is not inside {owned}, the prefix {t} owns"
+        )))
     }
 }
 
@@ -170,9 +174,9 @@ impl Lake for LocalLake {
     }
 
     fn delete(&self, t: &TableRef, state: &TableState, location: &str) -> Result<(), EngineError> {
-        check_owned(t, state, location)?;
-        self.engine
-            .delete_dir(location, state.owned_prefix.as_deref().unwrap_or_default())
+        let owned = self.table_prefix(t);
+        check_owned(t, state, &owned, location)?;
+        self.engine.delete_dir(location, &owned)
     }
 
     fn quarantine(

@@ -763,3 +763,45 @@ fn a_line_just_under_the_cap_loads_whatever_its_characters() {
         [format!("{}|ｱｱ", 15 << 20)]
     );
 }
+
+#[test]
+fn a_catalog_entry_naming_a_wider_prefix_does_not_widen_what_ingest_deletes() {
+    let project = project_from_spec(RULES);
+    let dir = project.path();
+    let d = deliveries();
+    assert_eq!(ingest(dir, d.path(), &[]).0, 0);
+    // Someone else's data, and a catalog entry edited to claim the whole layer and point a
+    // partition at that data.
+    let theirs = dir.join("target/lake/bronze/other_team/keep");
+    std::fs::create_dir_all(&theirs).unwrap();
+    std::fs::write(theirs.join("data.parquet"), b"not karte's").unwrap();
+    let engine = LocalEngine::open(dir, "target/lake").unwrap();
+    let q = "select state from karte_catalog.entries where schema_name = 'bronze' and table_name = 'claims'";
+    let mut state: serde_json::Value =
+        serde_json::from_str(engine.query_text(q).unwrap().1[0][0].as_deref().unwrap()).unwrap();
+    state["owned_prefix"] = serde_json::json!("target/lake/bronze/");
+    state["partitions"][1]["location"] = serde_json::json!("target/lake/bronze/other_team/keep/");
+    engine
+        .with_conn(|c| {
+            c.execute(
+                "update karte_catalog.entries set state = ? where schema_name = 'bronze' and table_name = 'claims'",
+                [state.to_string()],
+            )
+            .map_err(|e| karte::engine::EngineError::internal(e.to_string()))
+        })
+        .unwrap();
+    drop(engine);
+    // A corrected delivery of that partition would delete its old location.
+    write_file(
+        d.path(),
+        Path::new("claims/RECEIPTC_06139999_201901.zip"),
+        &zip(&[("1310001/RECEIPTC.UKE", uke("1310001", 3))]),
+    );
+    let (code, out) = ingest(dir, d.path(), &[]);
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("refusing to delete"), "{out}");
+    assert!(
+        theirs.join("data.parquet").exists(),
+        "another team's data is never deleted"
+    );
+}
