@@ -333,6 +333,28 @@ fn one_run_at_a_time_per_target_and_a_stale_lock_is_broken_only_on_request() {
     assert!(!s3_exists(&aws, LOCK));
 }
 
+/// Another writer changes silver.t_table in Glue (an UpdateTable with a parameter of its
+/// own); returns the table as it was read before.
+fn another_writer_updates_t_table(aws: &FakeAws) -> Value {
+    let mut t = json_call(
+        aws,
+        "AWSGlue.GetTable",
+        &json!({"DatabaseName": "silver", "Name": "t_table"}),
+    )["Table"]
+        .clone();
+    t["Parameters"]["changed_by"] = json!("another team");
+    let input = json!({"Name": "t_table", "StorageDescriptor": t["StorageDescriptor"],
+                       "PartitionKeys": t["PartitionKeys"], "TableType": t["TableType"],
+                       "Parameters": t["Parameters"]});
+    let r = json_call(
+        aws,
+        "AWSGlue.UpdateTable",
+        &json!({"DatabaseName": "silver", "TableInput": input}),
+    );
+    assert!(r.get("__type").is_none(), "{r}");
+    t
+}
+
 #[test]
 fn a_swap_is_refused_when_another_writer_changed_the_table_since_the_plan() {
     let aws = FakeAws::start();
@@ -358,17 +380,7 @@ fn a_swap_is_refused_when_another_writer_changed_the_table_since_the_plan() {
         )["Table"]
             .clone()
     };
-    let mut t = get(&aws);
-    t["Parameters"]["changed_by"] = json!("another team");
-    let input = json!({"Name": "t_table", "StorageDescriptor": t["StorageDescriptor"],
-                       "PartitionKeys": t["PartitionKeys"], "TableType": t["TableType"],
-                       "Parameters": t["Parameters"]});
-    let r = json_call(
-        &aws,
-        "AWSGlue.UpdateTable",
-        &json!({"DatabaseName": "silver", "TableInput": input}),
-    );
-    assert!(r.get("__type").is_none(), "{r}");
+    let t = another_writer_updates_t_table(&aws);
     let location = t["StorageDescriptor"]["Location"].clone();
 
     // The resumed run does not overwrite that change.
@@ -490,22 +502,7 @@ fn a_reviewed_plan_is_refused_when_glue_changed_since_it_was_planned() {
     // Planned again, then another writer updates a table the plan writes: refused, no query.
     let (code, out, err) = karte(dir, &["plan", "--out", &plan], &[]);
     assert_eq!(code, 0, "{out}{err}");
-    let mut t = json_call(
-        &aws,
-        "AWSGlue.GetTable",
-        &json!({"DatabaseName": "silver", "Name": "t_table"}),
-    )["Table"]
-        .clone();
-    t["Parameters"]["changed_by"] = json!("another team");
-    let input = json!({"Name": "t_table", "StorageDescriptor": t["StorageDescriptor"],
-                       "PartitionKeys": t["PartitionKeys"], "TableType": t["TableType"],
-                       "Parameters": t["Parameters"]});
-    let r = json_call(
-        &aws,
-        "AWSGlue.UpdateTable",
-        &json!({"DatabaseName": "silver", "TableInput": input}),
-    );
-    assert!(r.get("__type").is_none(), "{r}");
+    another_writer_updates_t_table(&aws);
     let queries = aws.queries().len();
     let (code, out, err) = karte(dir, &["build", "--plan", &plan, "--threads", "1"], &[]);
     assert_eq!(code, 1, "{out}{err}");
