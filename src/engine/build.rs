@@ -329,12 +329,9 @@ pub fn build(
             continue;
         }
         super::journal::failpoint_before(&step.id);
-        engine.run_step(step, &ctx_of(&step.id)).map_err(|e| {
-            Diagnostics(vec![Diagnostic::error(
-                Code::EngineFailed,
-                format!("cannot create the schema `{schema}`: {}", e.message),
-            )])
-        })?;
+        engine
+            .run_step(step, &ctx_of(&step.id))
+            .map_err(|e| e.into_diagnostics(&format!("cannot create the schema `{schema}`: ")))?;
         let _ = journal.write(&JournalEvent::Done {
             step: step.id.clone(),
             query_ids: Vec::new(),

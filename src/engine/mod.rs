@@ -138,6 +138,12 @@ impl EngineError {
         self.code = Some(code);
         self
     }
+
+    /// As diagnostics (E501 unless the error has a more precise code), keeping who has to act
+    /// (and so the exit code), the message led by what was being done (`"cannot read …: "`).
+    pub fn into_diagnostics(self, doing: &str) -> crate::diag::Diagnostics {
+        crate::diag::Diagnostics(vec![crate::diag::Diagnostic::from(self).with_prefix(doing)])
+    }
 }
 
 impl From<EngineError> for crate::diag::Diagnostic {

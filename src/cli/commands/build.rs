@@ -104,12 +104,9 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
     let root = compiled.project.root.clone();
     let cancel = Arc::new(AtomicBool::new(false));
     let (engine, stopper) = open_engine(&compiled, cancel.clone(), r.max_bytes_scanned)?;
-    let catalog = engine.catalog_state().map_err(|e| {
-        Diagnostics(vec![Diagnostic::error(
-            Code::EngineFailed,
-            format!("cannot read the catalog: {}", e.message),
-        )])
-    })?;
+    let catalog = engine
+        .catalog_state()
+        .map_err(|e| e.into_diagnostics("cannot read the catalog: "))?;
     let compiled = crate::compile_for_catalog(&copts, compiled, &catalog, r.full_refresh)?;
     {
         let cancel = cancel.clone();
@@ -229,7 +226,7 @@ pub fn open_engine(
     cancel: Arc<AtomicBool>,
     max_bytes_scanned: Option<u64>,
 ) -> Result<(Box<dyn crate::engine::Engine>, Stopper), Diagnostics> {
-    let fail = |message: String| Diagnostics(vec![Diagnostic::error(Code::EngineFailed, message)]);
+    let fail = |e: crate::engine::EngineError| e.into_diagnostics("");
     match c.target.config.kind {
         #[cfg(feature = "duckdb-engine")]
         TargetType::Local => {
@@ -246,8 +243,8 @@ pub fn open_engine(
         }
         #[cfg(feature = "athena")]
         TargetType::Athena => {
-            let mut settings = crate::engine::athena::AthenaSettings::of(&c.target)
-                .map_err(|e| fail(e.message))?;
+            let mut settings =
+                crate::engine::athena::AthenaSettings::of(&c.target).map_err(fail)?;
             settings.max_bytes_scanned = max_bytes_scanned;
             let mut schemas: Vec<String> = c
                 .project
@@ -265,7 +262,7 @@ pub fn open_engine(
                 schemas,
                 cancel,
             )
-            .map_err(|e| fail(e.message))?;
+            .map_err(fail)?;
             let stop = engine.stopper();
             Ok((Box::new(engine), Some(Box::new(stop))))
         }
@@ -400,12 +397,9 @@ fn check_rollback(
     let mut problems = Vec::new();
     for s in swaps {
         // The version alone (on Athena no GetPartitions): what `installed` recorded.
-        let now = engine.table_version(&s.table).map_err(|e| {
-            Diagnostics(vec![Diagnostic::error(
-                Code::EngineFailed,
-                format!("cannot read {}: {}", s.table, e.message),
-            )])
-        })?;
+        let now = engine
+            .table_version(&s.table)
+            .map_err(|e| e.into_diagnostics(&format!("cannot read {}: ", s.table)))?;
         if let Some(installed) = &s.installed {
             let same = now
                 .as_ref()

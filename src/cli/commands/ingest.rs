@@ -60,8 +60,8 @@ pub fn run(a: &IngestArgs) -> Result<bool, Diagnostics> {
         target.name,
         opts.run_id
     );
-    let report =
-        ingest::run(&project, lake.as_ref(), &opts, &print_file).map_err(|e| fail(e.message))?;
+    let report = ingest::run(&project, lake.as_ref(), &opts, &print_file)
+        .map_err(|e| e.into_diagnostics(""))?;
     for f in report.files.iter().filter(|f| {
         matches!(f.outcome, Outcome::Unmatched | Outcome::Conflict) && f.table.is_none()
     }) {
@@ -158,7 +158,7 @@ fn list(project: &crate::project::Project, lake: &dyn Lake) -> Result<bool, Diag
             schema: lake.schema(&project.layer_schema(&r.layer)),
             name: r.name.clone(),
         };
-        let Some(state) = lake.table(&t).map_err(|e| fail(e.message))? else {
+        let Some(state) = lake.table(&t).map_err(|e| e.into_diagnostics(""))? else {
             println!("{t}: not created yet");
             continue;
         };
@@ -205,11 +205,11 @@ fn open(
     match target.config.kind {
         TargetType::Local => ingest::lake::LocalLake::open(&project.root, target)
             .map(|l| Box::new(l) as Box<dyn Lake + Sync>)
-            .map_err(|e| fail(e.message)),
+            .map_err(|e| e.into_diagnostics("")),
         #[cfg(feature = "athena")]
         TargetType::Athena => ingest::athena::AthenaLake::open(project, target)
             .map(|l| Box::new(l) as Box<dyn Lake + Sync>)
-            .map_err(|e| fail(e.message)),
+            .map_err(|e| e.into_diagnostics("")),
         #[allow(unreachable_patterns)]
         _ => Err(fail(format!(
             "this karte was built without the engine of target `{}`",

@@ -39,10 +39,7 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, p: PlanArgs) -> Result<(), D
                 None,
             )?;
             let state = engine.catalog_state().map_err(|e| {
-                Diagnostics(vec![Diagnostic::error(
-                    Code::EngineFailed,
-                    format!("cannot read the {} catalog: {}", engine.name(), e.message),
-                )])
+                e.into_diagnostics(&format!("cannot read the {} catalog: ", engine.name()))
             })?;
             if let Some(out) = p.save_catalog_state {
                 let text = serde_json::to_string_pretty(&state).expect("states serialise") + "\n";
