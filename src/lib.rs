@@ -17,6 +17,7 @@ pub mod cli;
 pub mod diag;
 pub mod engine;
 pub mod example_data;
+pub mod execute;
 pub mod graph;
 #[cfg(feature = "duckdb-engine")]
 pub mod ingest;

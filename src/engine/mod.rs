@@ -4,17 +4,13 @@
 
 #[cfg(feature = "athena")]
 pub mod athena;
-pub mod build;
 #[cfg(feature = "duckdb-engine")]
 pub mod duckdb;
 pub mod journal;
 pub mod lock;
 pub mod ownership;
-pub mod results;
-pub mod runner;
 pub mod secrets;
 pub mod seedfile;
-pub mod tests;
 
 use crate::diag::Blame;
 use crate::plan::{CatalogState, Step};

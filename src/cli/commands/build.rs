@@ -8,9 +8,9 @@ use std::time::Instant;
 
 use crate::cli::{report, ProjectArgs, SelectArgs};
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::engine::build::{BuildOptions, Work};
-use crate::engine::results::{RunResults, Status};
-use crate::engine::runner::{Event, Job};
+use crate::execute::results::{RunResults, Status};
+use crate::execute::runner::{Event, Job};
+use crate::execute::{RunOptions, Work};
 use crate::project::{NodeKind, TargetType};
 
 /// What a run command runs.
@@ -121,7 +121,7 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
             eprintln!("\ninterrupted: finishing the running steps, starting no new ones (Ctrl-C again to stop at once)");
         });
     }
-    let opts = BuildOptions {
+    let opts = RunOptions {
         command: r.command.to_string(),
         kinds: r.kinds,
         tests: r.tests,
@@ -144,7 +144,7 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
     let progress = Progress::new();
     let on_event = |job: &Job<Work>, e: Event| progress.event(job, e);
     let check = |c: &crate::Compiled, nodes: &[usize]| engine_check(c, nodes);
-    let results = crate::engine::build::build(
+    let results = crate::execute::execute(
         &compiled,
         engine.as_ref(),
         &opts,
@@ -154,7 +154,7 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
         &catalog,
     )?;
     progress.finish();
-    crate::engine::build::write_results(&root, &results).map_err(|d| Diagnostics(vec![d]))?;
+    crate::execute::write_results(&root, &results).map_err(|d| Diagnostics(vec![d]))?;
     print_summary(&results);
     if let Some(line) = engine.summary() {
         println!("{line}");
@@ -165,7 +165,7 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
 /// `karte retry`: build again what failed or was skipped in the last run.
 pub fn retry(args: &ProjectArgs, threads: usize) -> Result<bool, Diagnostics> {
     let root = args_root(args);
-    let last = crate::engine::build::read_results(&root).map_err(|d| Diagnostics(vec![d]))?;
+    let last = crate::execute::read_results(&root).map_err(|d| Diagnostics(vec![d]))?;
     let names: Vec<String> = last
         .results
         .iter()
@@ -283,159 +283,25 @@ pub fn open_engine(
 
 /// `karte rollback RUN_ID`: put back the catalog entries the run's swaps replaced.
 pub fn rollback(args: &ProjectArgs, run_id: &str, force: bool) -> Result<bool, Diagnostics> {
-    use crate::engine::journal;
     let copts = args.compile_options(&SelectArgs::default())?;
     let compiled = crate::compile(&copts)?;
-    let root = compiled.project.root.clone();
-    if run_id.is_empty()
-        || !run_id
-            .chars()
-            .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-')
-    {
-        return Err(Diagnostics(vec![Diagnostic::error(
-            Code::InvalidArgument,
-            format!("`{run_id}` is not a run id"),
-        )
-        .help(
-            "run ids look like run_20260401_093000_123: the directory names in target/journal/",
-        )]));
-    }
     let (engine, _) = open_engine(&compiled, Arc::new(AtomicBool::new(false)), None)?;
-    // A rollback changes the catalog: not while a run is going on.
-    let _lock = engine
-        .lock(
-            &compiled.target.name,
-            &crate::engine::lock::Holder::this_process("rollback"),
-            false,
-        )
-        .map_err(crate::engine::lock::diagnostic)?;
-    // The run may have happened on another machine: its journal is then in the mirror.
-    let mirror = engine
-        .journal_mirror(&compiled.target.name)
-        .map_err(|e| Diagnostics(vec![e.into()]))?;
-    if let Some(m) = &mirror {
-        journal::fetch(&root, m.as_ref(), Some(run_id)).map_err(|e| {
-            Diagnostics(vec![
-                Diagnostic::from(e).with_prefix("cannot read the run journal's copy: ")
-            ])
-        })?;
-    }
-    let events = journal::events(&root, run_id).map_err(|e| {
-        let also = mirror
-            .as_ref()
-            .map(|m| format!(" nor at {}", m.location(run_id)))
-            .unwrap_or_default();
-        Diagnostics(vec![Diagnostic::error(
-            Code::InvalidArgument,
-            format!("no journal for run `{run_id}` under target/journal{also}: {e}"),
-        )
-        .help("the run ids are the directory names in target/journal/")])
-    })?;
-    if !force
-        && events
-            .iter()
-            .any(|e| matches!(e, journal::Event::Finished { status } if status == "success"))
-    {
-        return Err(Diagnostics(vec![Diagnostic::error(
-            Code::InvalidArgument,
-            format!("run `{run_id}` finished successfully"),
-        )
-        .help("to undo a successful run (e.g. it published bad data), run `karte rollback --force` with its id")]));
-    }
-    let swaps = journal::swaps_to_undo(&events);
-    if swaps.is_empty() {
+    let restored = crate::execute::rollback::rollback(&compiled, engine.as_ref(), run_id, force)?;
+    if restored.is_empty() {
         println!("run {run_id} swapped no table: nothing to roll back");
-        return Ok(true);
     }
-    check_rollback(engine.as_ref(), run_id, &swaps)?;
     let mut ok = true;
-    for journal::SwapToUndo {
-        table, previous, ..
-    } in swaps
-    {
-        match engine.restore_table(&table, previous.as_ref()) {
-            Ok(()) => println!(
-                "  {table}: {}",
-                if previous.is_some() {
-                    "previous version restored"
-                } else {
-                    "removed (it did not exist before the run)"
-                }
-            ),
-            Err(e) => {
+    for r in &restored {
+        match &r.outcome {
+            Ok(true) => println!("  {}: previous version restored", r.table),
+            Ok(false) => println!("  {}: removed (it did not exist before the run)", r.table),
+            Err(message) => {
                 ok = false;
-                println!("  {table}: could not roll back: {}", e.message);
+                println!("  {}: could not roll back: {message}", r.table);
             }
         }
-    }
-    // The run is over: a later build must not resume it.
-    if let Ok(j) = journal::Journal::open(
-        &root,
-        run_id,
-        &compiled.target.name,
-        "rollback",
-        &Default::default(),
-        &[],
-        Default::default(),
-        Default::default(),
-        mirror,
-    ) {
-        let _ = j.write(&journal::Event::Finished {
-            status: "failed".into(),
-        });
     }
     Ok(ok)
-}
-
-/// Before a rollback changes anything: every table must still hold what the run installed, and
-/// the data of every version to restore must still be there. Otherwise nothing is restored.
-fn check_rollback(
-    engine: &dyn crate::engine::Engine,
-    run_id: &str,
-    swaps: &[crate::engine::journal::SwapToUndo],
-) -> Result<(), Diagnostics> {
-    let mut problems = Vec::new();
-    for s in swaps {
-        // The version alone (on Athena no GetPartitions): what `installed` recorded.
-        let now = engine
-            .table_version(&s.table)
-            .map_err(|e| e.into_diagnostics(&format!("cannot read {}: ", s.table)))?;
-        if let Some(installed) = &s.installed {
-            let same = now
-                .as_ref()
-                .is_some_and(|n| crate::engine::journal::same_version(n, installed));
-            if !same {
-                problems.push(format!(
-                    "{} changed since run {run_id} installed it (another run or a person wrote it since)",
-                    s.table
-                ));
-                continue;
-            }
-        }
-        if let Some(previous) = &s.previous {
-            match engine.snapshot_has_data(&s.table, previous) {
-                Ok(true) => {}
-                Ok(false) => problems.push(format!(
-                    "the data of the version of {} to restore is gone (deleted by a later run's clean-up, or by hand)",
-                    s.table
-                )),
-                Err(e) => problems.push(format!("{}: {}", s.table, e.message)),
-            }
-        }
-    }
-    if problems.is_empty() {
-        return Ok(());
-    }
-    Err(Diagnostics(vec![Diagnostic::error(
-        Code::InvalidArgument,
-        format!(
-            "run {run_id} is not rolled back; nothing was changed: {}",
-            problems.join("; ")
-        ),
-    )
-    .help(
-        "roll back the later runs first (newest first), or rebuild the table",
-    )]))
 }
 
 #[cfg(feature = "duckdb-engine")]

@@ -47,7 +47,7 @@ pub fn run(a: &IngestArgs) -> Result<bool, Diagnostics> {
     let opts = ingest::Options {
         paths: a.paths.clone(),
         dry_run: a.dry_run,
-        run_id: crate::engine::build::new_run_id(),
+        run_id: crate::execute::new_run_id(),
         target: target.name.clone(),
     };
     println!(

@@ -1,24 +1,32 @@
-//! `build` and its narrower forms (`run`, `seed`, `snapshot`, `test`): read the catalog, plan
-//! the selected nodes, add their data tests, and run everything in dependency order. A failing
-//! error-severity test blocks the descendants of the node it tests.
+//! Stage 7, `execute`: run a plan on an engine. `build` and its narrower forms (`run`, `seed`,
+//! `snapshot`, `test`): take the target's run lock, resume an interrupted run or plan the
+//! selected nodes, add their data tests, and run everything in dependency order with the run
+//! journal; a failing error-severity test blocks the descendants of the node it tests. Engines
+//! (`crate::engine`) are adapters that run one step at a time; scheduling ([`runner`]), results
+//! ([`results`]), data tests ([`data_tests`]) and rollback ([`rollback`]) live here.
+
+pub mod data_tests;
+pub mod results;
+pub mod rollback;
+pub mod runner;
 
 use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
 
-use super::journal::Event as JournalEvent;
-use super::results::{NodeResult, RunResults, Status};
-use super::runner::{self, Event, Job};
-use super::secrets::{Filled, Vault};
-use super::tests::{self, DataTest};
-use super::Engine;
 use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::engine::journal::Event as JournalEvent;
+use crate::engine::secrets::{Filled, Vault};
+use crate::engine::Engine;
 use crate::plan::{NodePlan, PlanOptions, Step, RUN_ID_PLACEHOLDER};
 use crate::project::NodeKind;
 use crate::Compiled;
+use data_tests::{self as tests, DataTest};
+use results::{NodeResult, RunResults, Status};
+use runner::{Event, Job};
 
 /// What to run.
 #[derive(Debug, Clone)]
-pub struct BuildOptions {
+pub struct RunOptions {
     /// The command name, for run_results.json.
     pub command: String,
     /// Node kinds whose steps run (models, seeds, snapshots).
@@ -33,12 +41,12 @@ pub struct BuildOptions {
     pub as_of: String,
     /// Command line, for run_results.json.
     pub args: Vec<String>,
-    /// Resume the last run if it was interrupted (see [`super::journal`]).
+    /// Resume the last run if it was interrupted (see [`crate::engine::journal`]).
     pub resume: bool,
     /// Take over the target's run lock if its lease ran out.
     pub break_lock: bool,
     /// What is asked for (`--select`, `--exclude`, `--full-refresh`): a resume must match.
-    pub selection: super::journal::Selection,
+    pub selection: crate::engine::journal::Selection,
     /// A reviewed plan (`karte build --plan`): run exactly it, if the catalog did not change
     /// since it was planned.
     pub reviewed: Option<crate::plan::Plan>,
@@ -85,10 +93,10 @@ pub fn new_run_id() -> String {
 
 /// Plan and build against `catalog` (the engine's catalog state, read once by the caller).
 /// `on_event` sees every job start and end (for progress output).
-pub fn build(
+pub fn execute(
     c: &Compiled,
     engine: &dyn Engine,
-    opts: &BuildOptions,
+    opts: &RunOptions,
     cancel: &AtomicBool,
     on_event: &(dyn Fn(&Job<Work>, Event) + Sync),
     check_sql: &(dyn Fn(&Compiled, &[usize]) -> Diagnostics + Sync),
@@ -111,10 +119,10 @@ pub fn build(
     let _lock = engine
         .lock(
             &c.target.name,
-            &super::lock::Holder::this_process(&opts.command),
+            &crate::engine::lock::Holder::this_process(&opts.command),
             opts.break_lock,
         )
-        .map_err(super::lock::diagnostic)?;
+        .map_err(crate::engine::lock::diagnostic)?;
     let mirror = engine.journal_mirror(&c.target.name).map_err(|e| {
         Diagnostics(vec![
             Diagnostic::from(e).with_prefix("the run journal's copy: ")
@@ -124,15 +132,16 @@ pub fn build(
     // ran on another machine (its journal is then fetched from the mirror).
     let mut fetched_from = None;
     if let (true, Some(m)) = (opts.resume, &mirror) {
-        let fetched = super::journal::fetch(&c.project.root, m.as_ref(), None).map_err(|e| {
-            Diagnostics(vec![
-                Diagnostic::from(e).with_prefix("cannot read the run journal's copy: ")
-            ])
-        })?;
+        let fetched =
+            crate::engine::journal::fetch(&c.project.root, m.as_ref(), None).map_err(|e| {
+                Diagnostics(vec![
+                    Diagnostic::from(e).with_prefix("cannot read the run journal's copy: ")
+                ])
+            })?;
         fetched_from = fetched.map(|run| m.location(&run));
     }
     let resumed = if opts.resume {
-        super::journal::find_incomplete(&c.project.root, &c.target.name, &opts.command)
+        crate::engine::journal::find_incomplete(&c.project.root, &c.target.name, &opts.command)
     } else {
         None
     };
@@ -228,7 +237,7 @@ pub fn build(
         }
     };
     let journal = std::sync::Arc::new(
-        super::journal::Journal::open(
+        crate::engine::journal::Journal::open(
             &c.project.root,
             &run_id,
             &c.target.name,
@@ -328,7 +337,7 @@ pub fn build(
         if journal.is_done(&step.id) || !schemas_made.insert(schema.clone()) {
             continue;
         }
-        super::journal::failpoint_before(&step.id);
+        crate::engine::journal::failpoint_before(&step.id);
         engine
             .run_step(step, &ctx_of(&step.id))
             .map_err(|e| e.into_diagnostics(&format!("cannot create the schema `{schema}`: ")))?;
@@ -337,7 +346,7 @@ pub fn build(
             query_ids: Vec::new(),
             replaced: Vec::new(),
         });
-        super::journal::failpoint(&step.id);
+        crate::engine::journal::failpoint(&step.id);
     }
     let vault = Vault::from_env(&c.project.config.secrets);
     let exec = |job: &Job<Work>| -> NodeResult {
@@ -393,7 +402,7 @@ pub fn build(
                         r.message = Some(format!("{e} (step {}, {})", step.id, np.path));
                         return r;
                     }
-                    super::journal::failpoint_before(&step.id);
+                    crate::engine::journal::failpoint_before(&step.id);
                     let outcome = engine
                         .run_step(&step, &ctx_of(&step.id))
                         .map_err(|e| filled.redact_error(e));
@@ -425,7 +434,7 @@ pub fn build(
                             });
                         }
                     }
-                    super::journal::failpoint(&step.id);
+                    crate::engine::journal::failpoint(&step.id);
                     match outcome {
                         Ok(out) => {
                             if let Some(n) = out.rows_affected {
@@ -487,12 +496,12 @@ fn work_ctx(
     run_id: &str,
     work_id: &str,
     resumed: bool,
-    generations: &super::journal::Generations,
-    journal: &std::sync::Arc<super::journal::Journal>,
-) -> super::WorkCtx {
+    generations: &crate::engine::journal::Generations,
+    journal: &std::sync::Arc<crate::engine::journal::Journal>,
+) -> crate::engine::WorkCtx {
     let journal = journal.clone();
     let step = work_id.to_string();
-    super::WorkCtx {
+    crate::engine::WorkCtx {
         run_id: run_id.to_string(),
         work_id: work_id.to_string(),
         resumed,
@@ -511,7 +520,7 @@ fn work_ctx(
 
 /// Journal a step's start; before a swap, also the catalog entry it replaces.
 fn journal_before(
-    journal: &super::journal::Journal,
+    journal: &crate::engine::journal::Journal,
     engine: &dyn Engine,
     step: &Step,
 ) -> Result<(), String> {
@@ -534,10 +543,10 @@ fn journal_before(
         .map_err(|e| format!("cannot write the run journal: {e}"))
 }
 
-pub use super::secrets::SECRET_PREFIX;
+pub use crate::engine::secrets::SECRET_PREFIX;
 
 /// A step with `{run_id}` and the `{secret:NAME}` placeholders filled in (declared secrets
-/// only, see [`super::secrets`]), and the secrets filled, to redact from the engine's messages.
+/// only, see [`crate::engine::secrets`]), and the secrets filled, to redact from the engine's messages.
 pub fn with_runtime_values(
     step: &Step,
     run_id: &str,

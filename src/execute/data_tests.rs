@@ -128,10 +128,11 @@ pub fn collect(c: &Compiled, selected: &[usize]) -> Result<Vec<DataTest>, Vec<Di
                 Ok(mut t) => {
                     // Secrets in a test's arguments must be declared too (E211).
                     let yml = Location::file_only(std::path::Path::new(&spec.file));
-                    let undeclared =
-                        super::secrets::check_sql(&t.sql, &c.project.config.secrets, &|_, _, d| {
-                            d.at(yml.clone())
-                        });
+                    let undeclared = crate::engine::secrets::check_sql(
+                        &t.sql,
+                        &c.project.config.secrets,
+                        &|_, _, d| d.at(yml.clone()),
+                    );
                     if !undeclared.is_empty() {
                         errors.extend(undeclared);
                         continue;
@@ -342,10 +343,10 @@ pub fn classified_columns(project: &crate::project::Project) -> BTreeSet<String>
 /// Run one data test with its secrets filled in, into `r`: pass, or fail/warn with a count and
 /// a few failing rows (classified columns hidden, filled secrets redacted), or error.
 pub fn run(
-    engine: &dyn super::Engine,
+    engine: &dyn crate::engine::Engine,
     t: &DataTest,
-    vault: &super::secrets::Vault,
-    ctx: &super::WorkCtx,
+    vault: &crate::engine::secrets::Vault,
+    ctx: &crate::engine::WorkCtx,
     r: &mut super::results::NodeResult,
 ) {
     use super::results::Status;
