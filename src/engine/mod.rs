@@ -7,7 +7,9 @@ pub mod athena;
 #[cfg(feature = "duckdb-engine")]
 pub mod duckdb;
 pub mod journal;
+pub mod lake;
 pub mod lock;
+pub mod open;
 pub mod ownership;
 pub mod secrets;
 pub mod seedfile;

@@ -10,8 +10,6 @@
 //! Bad files are copied to a quarantine location with a report; the rest of the batch goes on.
 
 #[cfg(feature = "athena")]
-pub mod athena;
-pub mod lake;
 pub mod limit;
 pub mod read;
 
@@ -24,13 +22,13 @@ use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+pub use crate::engine::lake::Lake;
 use crate::engine::EngineError;
 use crate::plan::catalog::{ColumnState, IngestedFile, PartitionState, TableKind, TableState};
 use crate::plan::layout::is_under;
 use crate::plan::TableRef;
 use crate::project::ingest::{IngestRule, LINE_COLUMN, SOURCE_FILE_COLUMN};
 use crate::project::Project;
-pub use lake::Lake;
 pub use read::Problem;
 
 /// What happened to one delivered file.

@@ -103,7 +103,8 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
     }
     let root = compiled.project.root.clone();
     let cancel = Arc::new(AtomicBool::new(false));
-    let (engine, stopper) = open_engine(&compiled, cancel.clone(), r.max_bytes_scanned)?;
+    let (engine, stopper) =
+        crate::engine::open::engine(&compiled, cancel.clone(), r.max_bytes_scanned)?;
     let catalog = engine
         .catalog_state()
         .map_err(|e| e.into_diagnostics("cannot read the catalog: "))?;
@@ -217,75 +218,12 @@ fn args_root(args: &ProjectArgs) -> std::path::PathBuf {
         .unwrap_or_else(|_| std::path::PathBuf::from("."))
 }
 
-/// A function run on a second Ctrl-C before exiting (stops running Athena queries).
-type Stopper = Option<Box<dyn Fn() + Send + Sync>>;
-
-/// The engine of the compiled target.
-pub fn open_engine(
-    c: &crate::Compiled,
-    cancel: Arc<AtomicBool>,
-    max_bytes_scanned: Option<u64>,
-) -> Result<(Box<dyn crate::engine::Engine>, Stopper), Diagnostics> {
-    let fail = |e: crate::engine::EngineError| e.into_diagnostics("");
-    match c.target.config.kind {
-        #[cfg(feature = "duckdb-engine")]
-        TargetType::Local => {
-            let _ = (&cancel, max_bytes_scanned);
-            let lake = c
-                .target
-                .config
-                .lake_dir
-                .clone()
-                .unwrap_or_else(|| "target/lake".into());
-            crate::engine::duckdb::LocalEngine::open(&c.project.root, &lake)
-                .map(|e| (Box::new(e) as Box<dyn crate::engine::Engine>, None))
-                .map_err(|e| Diagnostics(vec![e.into()]))
-        }
-        #[cfg(feature = "athena")]
-        TargetType::Athena => {
-            let mut settings =
-                crate::engine::athena::AthenaSettings::of(&c.target).map_err(fail)?;
-            settings.max_bytes_scanned = max_bytes_scanned;
-            let mut schemas: Vec<String> = c
-                .project
-                .nodes
-                .iter()
-                .map(|n| c.target.schema(&n.schema))
-                .collect();
-            schemas.push(c.target.schema("test_failures"));
-            schemas.sort();
-            schemas.dedup();
-            let engine = crate::engine::athena::AthenaEngine::connect(
-                &c.project.root,
-                &c.target,
-                settings,
-                schemas,
-                cancel,
-            )
-            .map_err(fail)?;
-            let stop = engine.stopper();
-            Ok((Box::new(engine), Some(Box::new(stop))))
-        }
-        #[allow(unreachable_patterns)]
-        _ => {
-            let _ = (cancel, max_bytes_scanned);
-            Err(Diagnostics(vec![Diagnostic::error(
-                Code::EngineFailed,
-                format!(
-                    "this karte was built without the engine of target `{}`",
-                    c.target.name
-                ),
-            )
-            .help("build karte with its default features")]))
-        }
-    }
-}
-
 /// `karte rollback RUN_ID`: put back the catalog entries the run's swaps replaced.
 pub fn rollback(args: &ProjectArgs, run_id: &str, force: bool) -> Result<bool, Diagnostics> {
     let copts = args.compile_options(&SelectArgs::default())?;
     let compiled = crate::compile(&copts)?;
-    let (engine, _) = open_engine(&compiled, Arc::new(AtomicBool::new(false)), None)?;
+    let (engine, _) =
+        crate::engine::open::engine(&compiled, Arc::new(AtomicBool::new(false)), None)?;
     let restored = crate::execute::rollback::rollback(&compiled, engine.as_ref(), run_id, force)?;
     if restored.is_empty() {
         println!("run {run_id} swapped no table: nothing to roll back");

@@ -7,7 +7,6 @@ use clap::Args;
 use crate::cli::ProjectArgs;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::ingest::{self, FileReport, Lake, Outcome};
-use crate::project::TargetType;
 
 /// Arguments of `karte ingest`.
 #[derive(Debug, Args)]
@@ -36,7 +35,7 @@ pub fn run(a: &IngestArgs) -> Result<bool, Diagnostics> {
     let target = project
         .target(a.project.target.as_deref())
         .map_err(|d| Diagnostics(vec![d]))?;
-    let lake = open(&project, &target)?;
+    let lake = crate::engine::open::lake(&project, &target)?;
     if a.list {
         return list(&project, lake.as_ref());
     }
@@ -196,24 +195,4 @@ fn list(project: &crate::project::Project, lake: &dyn Lake) -> Result<bool, Diag
         }
     }
     Ok(true)
-}
-
-fn open(
-    project: &crate::project::Project,
-    target: &crate::project::Target,
-) -> Result<Box<dyn Lake + Sync>, Diagnostics> {
-    match target.config.kind {
-        TargetType::Local => ingest::lake::LocalLake::open(&project.root, target)
-            .map(|l| Box::new(l) as Box<dyn Lake + Sync>)
-            .map_err(|e| e.into_diagnostics("")),
-        #[cfg(feature = "athena")]
-        TargetType::Athena => ingest::athena::AthenaLake::open(project, target)
-            .map(|l| Box::new(l) as Box<dyn Lake + Sync>)
-            .map_err(|e| e.into_diagnostics("")),
-        #[allow(unreachable_patterns)]
-        _ => Err(fail(format!(
-            "this karte was built without the engine of target `{}`",
-            target.name
-        ))),
-    }
 }

@@ -33,7 +33,7 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, p: PlanArgs) -> Result<(), D
         Some(path) => CatalogState::load(path).map_err(|d| Diagnostics(vec![d]))?,
         // A plan to apply later is checked against the catalog it was planned for: the live one.
         None if p.live || p.out.is_some() => {
-            let (engine, _) = crate::cli::commands::build::open_engine(
+            let (engine, _) = crate::engine::open::engine(
                 &compiled,
                 std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
                 None,

@@ -17,6 +17,7 @@
 pub mod append;
 pub mod glue;
 pub mod journal;
+pub mod lake;
 pub mod lock;
 pub mod query;
 pub mod retry;
@@ -112,23 +113,23 @@ pub struct Totals {
 
 /// The Athena engine.
 pub struct AthenaEngine {
-    pub(crate) rt: tokio::runtime::Runtime,
-    pub(crate) athena: aws_sdk_athena::Client,
-    pub(crate) glue: aws_sdk_glue::Client,
-    pub(crate) s3: aws_sdk_s3::Client,
-    pub(crate) settings: AthenaSettings,
-    pub(crate) catalog_name: String,
+    rt: tokio::runtime::Runtime,
+    athena: aws_sdk_athena::Client,
+    glue: aws_sdk_glue::Client,
+    s3: aws_sdk_s3::Client,
+    settings: AthenaSettings,
+    catalog_name: String,
     /// Schemas whose tables are read for planning.
     schemas: Vec<String>,
     /// The project directory (seed files are read from it).
     root: std::path::PathBuf,
-    pub(crate) slots: Arc<tokio::sync::Semaphore>,
-    pub(crate) cancel: Arc<AtomicBool>,
+    slots: Arc<tokio::sync::Semaphore>,
+    cancel: Arc<AtomicBool>,
     /// Queries running now (stopped on a second Ctrl-C).
-    pub(crate) running: Arc<Mutex<Vec<String>>>,
-    pub(crate) totals: Totals,
+    running: Arc<Mutex<Vec<String>>>,
+    totals: Totals,
     /// The run's retry budget (every retried call and resubmitted query draws from it).
-    pub(crate) budget: Arc<retry::RetryBudget>,
+    budget: Arc<retry::RetryBudget>,
     /// The target's run lock while this process holds it (released by a second Ctrl-C too).
     held_lock: Arc<Mutex<Option<lock::HeldLock>>>,
     /// Old locations of partitions repointed in this run, per table.

@@ -48,7 +48,7 @@ impl LocalEngine {
 
     /// The owner checks before deleting `prefixes` of `table` (see [`ownership::check_owner`]);
     /// `owned` is the plan's owned prefix, or empty for `<lake>/<schema>/<table>/`.
-    pub(crate) fn check_delete(
+    pub(super) fn check_delete(
         &self,
         conn: &Connection,
         table: &TableRef,
@@ -71,7 +71,7 @@ impl LocalEngine {
 
     /// Remove a catalog entry (and its DuckDB object): only karte's staging tables and tables
     /// the catalog marks as managed.
-    pub(crate) fn drop_entry(
+    pub(super) fn drop_entry(
         &self,
         conn: &Connection,
         table: &TableRef,

@@ -10,6 +10,7 @@
 
 pub mod catalog;
 mod delete;
+pub mod lake;
 pub mod seed;
 mod statements;
 pub mod translate;

@@ -7,8 +7,8 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use super::lake::{apply, check_owned, Lake};
-use crate::engine::athena::{glue, s3, AthenaEngine, AthenaSettings};
+use super::{glue, s3, AthenaEngine, AthenaSettings};
+use crate::engine::lake::{apply, check_owned, quarantine_location, Lake};
 use crate::engine::EngineError;
 use crate::plan::catalog::{PartitionState, TableState};
 use crate::plan::layout::Lake as Layout;
@@ -120,7 +120,7 @@ impl Lake for AthenaLake {
         file: &Path,
         report: &str,
     ) -> Result<String, EngineError> {
-        let location = super::lake::quarantine_location(self.layout.root(), run_id, name);
+        let location = quarantine_location(self.layout.root(), run_id, name);
         let body = std::fs::read(file).map_err(|err| {
             EngineError::environment(format!("cannot read {}: {err}", file.display()))
         })?;

@@ -1,14 +1,13 @@
-//! Where ingested data goes: the local lake (Parquet files + the local catalog) or, in
-//! `athena.rs`, S3 + Glue. The ingest run only talks to this trait.
+//! Where `karte ingest` writes: a lake with a catalog. Each engine implements the trait in its
+//! own folder (`duckdb/lake.rs`: Parquet files + the local catalog; `athena/lake.rs`: S3 +
+//! Glue); the ingest run only talks to this trait.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::engine::duckdb::{catalog, LocalEngine};
-use crate::engine::EngineError;
+use super::EngineError;
 use crate::plan::catalog::{PartitionState, TableState};
-use crate::plan::layout::{is_under, Lake as Layout};
+use crate::plan::layout::is_under;
 use crate::plan::TableRef;
-use crate::project::Target;
 
 /// A lake with a catalog that ingest can write to.
 pub trait Lake {
@@ -99,120 +98,6 @@ pub fn check_owned(
         Err(EngineError::project(format!(
             "refusing to delete {location}: it is not inside {owned}, the prefix {t} owns"
         )))
-    }
-}
-
-/// The local lake: Parquet under the target's `lake_dir`, the catalog in `target/karte.duckdb`.
-pub struct LocalLake {
-    engine: LocalEngine,
-    target: Target,
-    layout: Layout,
-}
-
-impl LocalLake {
-    /// Open the local lake of a project's target.
-    pub fn open(root: &Path, target: &Target) -> Result<LocalLake, EngineError> {
-        let layout = Layout::of(target).map_err(|d| EngineError::project(d.message.clone()))?;
-        let engine = LocalEngine::open(root, layout.root())?;
-        Ok(LocalLake {
-            engine,
-            target: target.clone(),
-            layout,
-        })
-    }
-
-    fn path(&self, location: &str) -> PathBuf {
-        catalog::resolve(self.engine.root(), location)
-    }
-}
-
-impl Lake for LocalLake {
-    fn schema(&self, layer_schema: &str) -> String {
-        self.target.schema(layer_schema)
-    }
-
-    fn table_prefix(&self, t: &TableRef) -> String {
-        self.layout.table_prefix(&t.schema, &t.name)
-    }
-
-    fn table(&self, t: &TableRef) -> Result<Option<TableState>, EngineError> {
-        self.engine.with_conn(|c| catalog::get(c, t))
-    }
-
-    fn put_table(
-        &self,
-        t: &TableRef,
-        state: &TableState,
-        _exists: bool,
-    ) -> Result<(), EngineError> {
-        self.engine.with_conn(|c| {
-            catalog::put(c, t, state)?;
-            catalog::refresh_view(c, self.engine.root(), t, state)
-        })
-    }
-
-    fn upload(&self, local: &Path, location: &str) -> Result<(), EngineError> {
-        let dest = self.path(location);
-        create_parent(&dest)?;
-        if std::fs::rename(local, &dest).is_err() {
-            std::fs::copy(local, &dest).map_err(|e| {
-                EngineError::environment(format!("cannot write {}: {e}", dest.display()))
-            })?;
-        }
-        Ok(())
-    }
-
-    fn publish(
-        &self,
-        t: &TableRef,
-        state: &mut TableState,
-        parts: Vec<PartitionState>,
-    ) -> Result<(), EngineError> {
-        apply(state, parts);
-        // One catalog write: readers see all the new partitions or none.
-        self.put_table(t, state, true)
-    }
-
-    fn delete(&self, t: &TableRef, state: &TableState, location: &str) -> Result<(), EngineError> {
-        let owned = self.table_prefix(t);
-        check_owned(t, state, &owned, location)?;
-        self.engine.delete_dir(location, &owned)
-    }
-
-    fn quarantine(
-        &self,
-        run_id: &str,
-        name: &str,
-        file: &Path,
-        report: &str,
-    ) -> Result<String, EngineError> {
-        let location = quarantine_location(self.layout.root(), run_id, name);
-        let dest = self.path(&location);
-        create_parent(&dest)?;
-        std::fs::copy(file, &dest).map_err(|e| {
-            EngineError::environment(format!(
-                "cannot copy {} to {}: {e}",
-                file.display(),
-                dest.display()
-            ))
-        })?;
-        let mut report_path = dest.clone().into_os_string();
-        report_path.push(".problems.txt");
-        std::fs::write(&report_path, report).map_err(|e| {
-            EngineError::environment(format!(
-                "cannot write {}: {e}",
-                PathBuf::from(&report_path).display()
-            ))
-        })?;
-        Ok(location)
-    }
-}
-
-fn create_parent(file: &Path) -> Result<(), EngineError> {
-    match file.parent() {
-        Some(dir) => std::fs::create_dir_all(dir)
-            .map_err(|e| EngineError::environment(format!("cannot create {}: {e}", dir.display()))),
-        None => Ok(()),
     }
 }
 

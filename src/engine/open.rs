@@ -1,0 +1,95 @@
+//! One factory from the target's config: the engine a build runs on, the lake ingest writes to.
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::project::TargetType;
+
+/// A function run on a second Ctrl-C before exiting (stops running Athena queries).
+pub type Stopper = Option<Box<dyn Fn() + Send + Sync>>;
+
+/// The engine of the compiled target.
+pub fn engine(
+    c: &crate::Compiled,
+    cancel: Arc<AtomicBool>,
+    max_bytes_scanned: Option<u64>,
+) -> Result<(Box<dyn crate::engine::Engine>, Stopper), Diagnostics> {
+    let fail = |e: crate::engine::EngineError| e.into_diagnostics("");
+    match c.target.config.kind {
+        #[cfg(feature = "duckdb-engine")]
+        TargetType::Local => {
+            let _ = (&cancel, max_bytes_scanned);
+            let lake = c
+                .target
+                .config
+                .lake_dir
+                .clone()
+                .unwrap_or_else(|| "target/lake".into());
+            crate::engine::duckdb::LocalEngine::open(&c.project.root, &lake)
+                .map(|e| (Box::new(e) as Box<dyn crate::engine::Engine>, None))
+                .map_err(|e| Diagnostics(vec![e.into()]))
+        }
+        #[cfg(feature = "athena")]
+        TargetType::Athena => {
+            let mut settings =
+                crate::engine::athena::AthenaSettings::of(&c.target).map_err(fail)?;
+            settings.max_bytes_scanned = max_bytes_scanned;
+            let mut schemas: Vec<String> = c
+                .project
+                .nodes
+                .iter()
+                .map(|n| c.target.schema(&n.schema))
+                .collect();
+            schemas.push(c.target.schema("test_failures"));
+            schemas.sort();
+            schemas.dedup();
+            let engine = crate::engine::athena::AthenaEngine::connect(
+                &c.project.root,
+                &c.target,
+                settings,
+                schemas,
+                cancel,
+            )
+            .map_err(fail)?;
+            let stop = engine.stopper();
+            Ok((Box::new(engine), Some(Box::new(stop))))
+        }
+        #[allow(unreachable_patterns)]
+        _ => {
+            let _ = (cancel, max_bytes_scanned);
+            Err(Diagnostics(vec![Diagnostic::error(
+                Code::EngineFailed,
+                format!(
+                    "this karte was built without the engine of target `{}`",
+                    c.target.name
+                ),
+            )
+            .help("build karte with its default features")]))
+        }
+    }
+}
+
+/// The lake `karte ingest` writes to, of the target's engine.
+pub fn lake(
+    project: &crate::project::Project,
+    target: &crate::project::Target,
+) -> Result<Box<dyn super::lake::Lake + Sync>, Diagnostics> {
+    match target.config.kind {
+        TargetType::Local => crate::engine::duckdb::lake::LocalLake::open(&project.root, target)
+            .map(|l| Box::new(l) as Box<dyn super::lake::Lake + Sync>)
+            .map_err(|e| e.into_diagnostics("")),
+        #[cfg(feature = "athena")]
+        TargetType::Athena => crate::engine::athena::lake::AthenaLake::open(project, target)
+            .map(|l| Box::new(l) as Box<dyn super::lake::Lake + Sync>)
+            .map_err(|e| e.into_diagnostics("")),
+        #[allow(unreachable_patterns)]
+        _ => Err(Diagnostics(vec![Diagnostic::error(
+            Code::EngineFailed,
+            format!(
+                "this karte was built without the engine of target `{}`",
+                target.name
+            ),
+        )])),
+    }
+}
