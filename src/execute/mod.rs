@@ -60,6 +60,199 @@ pub enum Work {
     Test(DataTest),
 }
 
+/// Where a run starts: a new run id and plan, or an interrupted run's.
+struct Start {
+    run_id: String,
+    plan_nodes: Vec<NodePlan>,
+    done: std::collections::HashSet<String>,
+    interrupted: std::collections::HashSet<String>,
+    replaced: HashMap<String, Vec<String>>,
+    generations: crate::engine::journal::Generations,
+}
+
+/// The interrupted run on this target to resume, if any (fetched from the mirror when it ran
+/// on another machine); refused when this build asks for something else than it did.
+fn find_resumable(
+    c: &Compiled,
+    opts: &RunOptions,
+    mirror: Option<&dyn crate::engine::journal::Mirror>,
+) -> Result<Option<(crate::engine::journal::Incomplete, Option<String>)>, Diagnostics> {
+    if !opts.resume {
+        return Ok(None);
+    }
+    let mut fetched_from = None;
+    if let Some(m) = mirror {
+        let fetched = crate::engine::journal::fetch(&c.project.root, m, None)
+            .map_err(|e| e.into_diagnostics("cannot read the run journal's copy: "))?;
+        fetched_from = fetched.map(|run| m.location(&run));
+    }
+    let Some(inc) =
+        crate::engine::journal::find_incomplete(&c.project.root, &c.target.name, &opts.command)
+    else {
+        return Ok(None);
+    };
+    if inc.plan.selection != opts.selection {
+        return Err(Diagnostics(vec![Diagnostic::error(
+            Code::InvalidArgument,
+            format!(
+                "the interrupted run {} on target `{}` was asked for {}; this build asks for {}",
+                inc.plan.run_id,
+                c.target.name,
+                inc.plan.selection.describe(),
+                opts.selection.describe()
+            ),
+        )
+        .help(format!(
+            "run `karte {}` with the same selection to finish that run, `karte rollback {}` to undo it, or --no-resume to start a new run",
+            opts.command, inc.plan.run_id
+        ))]));
+    }
+    if let Some(p) = &opts.reviewed {
+        // Resuming the interrupted run of this very plan needs no check: the run itself
+        // changed the catalog. Another plan's run is finished first.
+        if inc.plan.nodes != p.nodes {
+            return Err(Diagnostics(vec![Diagnostic::error(
+                Code::PlanStale,
+                format!(
+                    "the interrupted run {} on target `{}` ran another plan than this one",
+                    inc.plan.run_id, c.target.name
+                ),
+            )
+            .help(format!(
+                "finish it (`karte build`), roll it back (`karte rollback {}`), or run this plan with --no-resume",
+                inc.plan.run_id
+            ))]));
+        }
+    }
+    let fetched_from = fetched_from.filter(|loc| loc.contains(&inc.plan.run_id));
+    Ok(Some((inc, fetched_from)))
+}
+
+/// Resume `resumed`, run the reviewed plan, or plan `nodes` against `catalog`.
+fn start(
+    c: &Compiled,
+    opts: &RunOptions,
+    catalog: &crate::plan::CatalogState,
+    nodes: &[usize],
+    resumed: Option<(crate::engine::journal::Incomplete, Option<String>)>,
+) -> Result<Start, Diagnostics> {
+    let fresh = |plan_nodes: Vec<NodePlan>| Start {
+        run_id: new_run_id(),
+        plan_nodes,
+        done: Default::default(),
+        interrupted: Default::default(),
+        replaced: HashMap::new(),
+        generations: Default::default(),
+    };
+    match (resumed, &opts.reviewed) {
+        (Some((inc, fetched_from)), _) => {
+            let copied = fetched_from
+                .map(|loc| format!(", copied from {loc}"))
+                .unwrap_or_default();
+            eprintln!(
+                "resuming {} on target `{}` with its plan (target/journal/{}/plan.json{copied}): {} step(s) already done are skipped (use --no-resume to start afresh, or `karte rollback {}`)",
+                inc.plan.run_id,
+                c.target.name,
+                inc.plan.run_id,
+                inc.done.len(),
+                inc.plan.run_id
+            );
+            Ok(Start {
+                run_id: inc.plan.run_id,
+                plan_nodes: inc.plan.nodes,
+                done: inc.done,
+                interrupted: inc.interrupted,
+                replaced: inc.replaced,
+                generations: inc.generations,
+            })
+        }
+        (None, Some(p)) => {
+            check_reviewed(c, p, catalog)?;
+            Ok(fresh(p.nodes.clone()))
+        }
+        (None, None) => {
+            let plan = crate::plan::plan_nodes(
+                c,
+                nodes,
+                catalog,
+                &PlanOptions {
+                    full_refresh: opts.full_refresh,
+                    as_of: opts.as_of.clone(),
+                },
+            )?;
+            Ok(fresh(plan.nodes))
+        }
+    }
+}
+
+/// The jobs of a run: nodes that have steps (ephemeral models have none), then data tests. A
+/// node waits for its nearest built ancestors and for their tests.
+fn jobs(c: &Compiled, plan_nodes: &[NodePlan], data_tests: Vec<DataTest>) -> Vec<Job<Work>> {
+    let node_of_id: HashMap<String, usize> = (0..c.project.nodes.len())
+        .map(|i| (c.project.node_id(i), i))
+        .collect();
+    let mut jobs: Vec<Job<Work>> = Vec::new();
+    let mut job_of_node: HashMap<usize, usize> = HashMap::new();
+    for np in plan_nodes {
+        if np.steps.is_empty() {
+            continue;
+        }
+        let Some(&node) = node_of_id.get(&np.unique_id) else {
+            continue;
+        };
+        job_of_node.insert(node, jobs.len());
+        jobs.push(Job {
+            unique_id: np.unique_id.clone(),
+            name: np.name.clone(),
+            kind: c.project.nodes[node].kind.as_str().to_string(),
+            deps: Vec::new(),
+            work: Work::Node(np.clone()),
+        });
+    }
+    let mut tests_of_node: HashMap<usize, Vec<usize>> = HashMap::new();
+    for t in data_tests {
+        let deps: Vec<usize> = t
+            .depends_on
+            .iter()
+            .filter_map(|n| job_of_node.get(n).copied())
+            .collect();
+        let j = jobs.len();
+        if let Some(&tested) = t.depends_on.first() {
+            tests_of_node.entry(tested).or_default().push(j);
+        }
+        jobs.push(Job {
+            unique_id: t.unique_id.clone(),
+            name: t.name.clone(),
+            kind: "test".into(),
+            deps,
+            work: Work::Test(t),
+        });
+    }
+    // A node waits for the nearest built ancestors and for their tests.
+    for (&node, &j) in &job_of_node {
+        let mut deps = Vec::new();
+        let mut stack = c.graph.parents(node);
+        let mut seen = std::collections::HashSet::new();
+        while let Some(p) = stack.pop() {
+            if !seen.insert(p) {
+                continue;
+            }
+            match job_of_node.get(&p) {
+                Some(&pj) => {
+                    deps.push(pj);
+                    deps.extend(tests_of_node.get(&p).into_iter().flatten().copied());
+                }
+                None => stack.extend(c.graph.parents(p)),
+            }
+        }
+        deps.sort_unstable();
+        deps.dedup();
+        jobs[j].deps = deps;
+    }
+
+    jobs
+}
+
 /// Refuse a reviewed plan when a table it writes changed in the catalog since it was planned.
 fn check_reviewed(
     c: &Compiled,
@@ -123,119 +316,19 @@ pub fn execute(
             opts.break_lock,
         )
         .map_err(crate::engine::lock::diagnostic)?;
-    let mirror = engine.journal_mirror(&c.target.name).map_err(|e| {
-        Diagnostics(vec![
-            Diagnostic::from(e).with_prefix("the run journal's copy: ")
-        ])
-    })?;
-    // An interrupted run on this target is resumed with its own plan and run id, also when it
-    // ran on another machine (its journal is then fetched from the mirror).
-    let mut fetched_from = None;
-    if let (true, Some(m)) = (opts.resume, &mirror) {
-        let fetched =
-            crate::engine::journal::fetch(&c.project.root, m.as_ref(), None).map_err(|e| {
-                Diagnostics(vec![
-                    Diagnostic::from(e).with_prefix("cannot read the run journal's copy: ")
-                ])
-            })?;
-        fetched_from = fetched.map(|run| m.location(&run));
-    }
-    let resumed = if opts.resume {
-        crate::engine::journal::find_incomplete(&c.project.root, &c.target.name, &opts.command)
-    } else {
-        None
-    };
-    if let Some(inc) = &resumed {
-        if inc.plan.selection != opts.selection {
-            return Err(Diagnostics(vec![Diagnostic::error(
-                Code::InvalidArgument,
-                format!(
-                    "the interrupted run {} on target `{}` was asked for {}; this build asks for {}",
-                    inc.plan.run_id,
-                    c.target.name,
-                    inc.plan.selection.describe(),
-                    opts.selection.describe()
-                ),
-            )
-            .help(format!(
-                "run `karte {}` with the same selection to finish that run, `karte rollback {}` to undo it, or --no-resume to start a new run",
-                opts.command, inc.plan.run_id
-            ))]));
-        }
-    }
-    if let (Some(inc), Some(p)) = (&resumed, &opts.reviewed) {
-        // Resuming the interrupted run of this very plan needs no check: the run itself
-        // changed the catalog. Another plan's run is finished first.
-        if inc.plan.nodes != p.nodes {
-            return Err(Diagnostics(vec![Diagnostic::error(
-                Code::PlanStale,
-                format!(
-                    "the interrupted run {} on target `{}` ran another plan than this one",
-                    inc.plan.run_id, c.target.name
-                ),
-            )
-            .help(format!(
-                "finish it (`karte build`), roll it back (`karte rollback {}`), or run this plan with --no-resume",
-                inc.plan.run_id
-            ))]));
-        }
-    }
+    let mirror = engine
+        .journal_mirror(&c.target.name)
+        .map_err(|e| e.into_diagnostics("the run journal's copy: "))?;
+    let resumed = find_resumable(c, opts, mirror.as_deref())?;
     let is_resumed = resumed.is_some();
-    let (run_id, plan_nodes, done, interrupted, replaced, generations) = match resumed {
-        Some(inc) => {
-            let copied = fetched_from
-                .filter(|loc| loc.contains(&inc.plan.run_id))
-                .map(|loc| format!(", copied from {loc}"))
-                .unwrap_or_default();
-            eprintln!(
-                "resuming {} on target `{}` with its plan (target/journal/{}/plan.json{copied}): {} step(s) already done are skipped (use --no-resume to start afresh, or `karte rollback {}`)",
-                inc.plan.run_id,
-                c.target.name,
-                inc.plan.run_id,
-                inc.done.len(),
-                inc.plan.run_id
-            );
-            (
-                inc.plan.run_id,
-                inc.plan.nodes,
-                inc.done,
-                inc.interrupted,
-                inc.replaced,
-                inc.generations,
-            )
-        }
-        None if opts.reviewed.is_some() => {
-            let p = opts.reviewed.as_ref().expect("matched");
-            check_reviewed(c, p, catalog)?;
-            (
-                new_run_id(),
-                p.nodes.clone(),
-                Default::default(),
-                Default::default(),
-                std::collections::HashMap::new(),
-                Default::default(),
-            )
-        }
-        None => {
-            let plan = crate::plan::plan_nodes(
-                c,
-                &nodes,
-                catalog,
-                &PlanOptions {
-                    full_refresh: opts.full_refresh,
-                    as_of: opts.as_of.clone(),
-                },
-            )?;
-            (
-                new_run_id(),
-                plan.nodes,
-                Default::default(),
-                Default::default(),
-                std::collections::HashMap::new(),
-                Default::default(),
-            )
-        }
-    };
+    let Start {
+        run_id,
+        plan_nodes,
+        done,
+        interrupted,
+        replaced,
+        generations,
+    } = start(c, opts, catalog, &nodes, resumed)?;
     let journal = std::sync::Arc::new(
         crate::engine::journal::Journal::open(
             &c.project.root,
@@ -262,68 +355,7 @@ pub fn execute(
         Vec::new()
     };
 
-    // Jobs: nodes that have steps (ephemeral models have none), then tests.
-    let node_of_id: HashMap<String, usize> = (0..c.project.nodes.len())
-        .map(|i| (c.project.node_id(i), i))
-        .collect();
-    let mut jobs: Vec<Job<Work>> = Vec::new();
-    let mut job_of_node: HashMap<usize, usize> = HashMap::new();
-    for np in &plan_nodes {
-        if np.steps.is_empty() {
-            continue;
-        }
-        let Some(&node) = node_of_id.get(&np.unique_id) else {
-            continue;
-        };
-        job_of_node.insert(node, jobs.len());
-        jobs.push(Job {
-            unique_id: np.unique_id.clone(),
-            name: np.name.clone(),
-            kind: c.project.nodes[node].kind.as_str().to_string(),
-            deps: Vec::new(),
-            work: Work::Node(np.clone()),
-        });
-    }
-    let mut tests_of_node: HashMap<usize, Vec<usize>> = HashMap::new();
-    for t in data_tests {
-        let deps: Vec<usize> = t
-            .depends_on
-            .iter()
-            .filter_map(|n| job_of_node.get(n).copied())
-            .collect();
-        let j = jobs.len();
-        if let Some(&tested) = t.depends_on.first() {
-            tests_of_node.entry(tested).or_default().push(j);
-        }
-        jobs.push(Job {
-            unique_id: t.unique_id.clone(),
-            name: t.name.clone(),
-            kind: "test".into(),
-            deps,
-            work: Work::Test(t),
-        });
-    }
-    // A node waits for the nearest built ancestors and for their tests.
-    for (&node, &j) in &job_of_node {
-        let mut deps = Vec::new();
-        let mut stack = c.graph.parents(node);
-        let mut seen = std::collections::HashSet::new();
-        while let Some(p) = stack.pop() {
-            if !seen.insert(p) {
-                continue;
-            }
-            match job_of_node.get(&p) {
-                Some(&pj) => {
-                    deps.push(pj);
-                    deps.extend(tests_of_node.get(&p).into_iter().flatten().copied());
-                }
-                None => stack.extend(c.graph.parents(p)),
-            }
-        }
-        deps.sort_unstable();
-        deps.dedup();
-        jobs[j].deps = deps;
-    }
+    let jobs = jobs(c, &plan_nodes, data_tests);
 
     // Schemas first, one at a time: a node's table may be written into a schema whose
     // CreateSchema step belongs to another node, and concurrent catalog writes conflict.
