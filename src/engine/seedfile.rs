@@ -17,25 +17,22 @@ pub struct SeedFile {
 
 /// Decode a seed file to text.
 pub fn decode(bytes: &[u8], encoding: &str, file: &str) -> Result<String, EngineError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    use crate::project::encoding::{decode_cp932, line_of, strip_bom};
+    let bytes = strip_bom(bytes);
     match encoding.to_lowercase().as_str() {
         "utf-8" | "utf8" => String::from_utf8(bytes.to_vec()).map_err(|e| {
-            let line = bytes[..e.utf8_error().valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+            let line = line_of(bytes, e.utf8_error().valid_up_to());
             EngineError::project(format!(
                 "{file}:{line}: not UTF-8 — if the file was saved by Excel in Japanese, set `encoding: cp932` for this seed"
             ))
         }),
-        // WHATWG's Shift_JIS is Windows-31J (CP932), with the NEC and IBM extensions (①, 髙, ～).
-        "cp932" | "shift_jis" | "sjis" | "windows-31j" => {
-            let (text, _, had_errors) = encoding_rs::SHIFT_JIS.decode(bytes);
-            if had_errors {
-                let line = text.lines().position(|l| l.contains('\u{FFFD}')).map(|i| i + 1).unwrap_or(0);
-                return Err(EngineError::project(format!(
-                    "{file}:{line}: bytes that are not valid CP932 (Shift_JIS)"
-                )));
-            }
-            Ok(text.into_owned())
-        }
+        "cp932" | "shift_jis" | "sjis" | "windows-31j" => decode_cp932(bytes).map_err(|m| {
+            EngineError::project(format!(
+                "{file}:{}: bytes {} that are not valid CP932 (Shift_JIS)",
+                line_of(bytes, m.at),
+                m.shown
+            ))
+        }),
         other => Err(EngineError::project(format!(
             "{file}: unknown encoding `{other}` (use utf-8 or cp932)"
         ))),

@@ -482,36 +482,14 @@ fn decode(bytes: &[u8], encoding: &mut Encoding) -> Result<String, String> {
 }
 
 fn decode_cp932(bytes: &[u8]) -> Result<String, String> {
-    if let Some(s) =
-        encoding_rs::SHIFT_JIS.decode_without_bom_handling_and_without_replacement(bytes)
-    {
-        return Ok(s.into_owned());
-    }
-    // Find where it fails, for the message.
-    let mut decoder = encoding_rs::SHIFT_JIS.new_decoder_without_bom_handling();
-    let mut dst = String::with_capacity(bytes.len() * 3 + 16);
-    let (result, read) = decoder.decode_to_string_without_replacement(bytes, &mut dst, true);
-    let at = match result {
-        encoding_rs::DecoderResult::Malformed(bad, after) => {
-            read.saturating_sub(bad as usize + after as usize)
-        }
-        _ => read,
-    };
-    let shown: Vec<String> = bytes[at..bytes.len().min(at + 2)]
-        .iter()
-        .map(|b| format!("0x{b:02X}"))
-        .collect();
-    Err(format!(
-        "bytes {} at byte {} are not CP932 (after `{}`): a damaged file, or another encoding (UTF-8? set `encoding:`)",
-        shown.join(" "),
-        at + 1,
-        tail(&dst, 10)
-    ))
-}
-
-fn tail(s: &str, chars: usize) -> String {
-    let n = s.chars().count();
-    s.chars().skip(n.saturating_sub(chars)).collect()
+    crate::project::encoding::decode_cp932(bytes).map_err(|m| {
+        format!(
+            "bytes {} at byte {} are not CP932 (after `{}`): a damaged file, or another encoding (UTF-8? set `encoding:`)",
+            m.shown,
+            m.at + 1,
+            m.before
+        )
+    })
 }
 
 /// JIS X 0208 Shift_JIS as strict decoders read it: no NEC/IBM extension rows, and the seven

@@ -25,7 +25,7 @@ pub fn decode(rel: &Path, bytes: Vec<u8>) -> Result<String, Diagnostic> {
 fn not_utf8(rel: &Path, e: std::string::FromUtf8Error) -> Diagnostic {
     let bytes = e.as_bytes();
     let bad = e.utf8_error().valid_up_to();
-    let line = bytes[..bad].iter().filter(|&&b| b == b'\n').count() + 1;
+    let line = super::encoding::line_of(bytes, bad);
     let line_start = bytes[..bad]
         .iter()
         .rposition(|&b| b == b'\n')

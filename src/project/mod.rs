@@ -2,6 +2,7 @@
 //! parallel, with per-folder defaults and property files applied.
 
 mod config;
+pub mod encoding;
 mod files;
 pub mod ingest;
 pub mod names;
