@@ -112,18 +112,7 @@ fn layout_error(message: String, help: &str) -> Diagnostic {
         .help(help.to_string())
 }
 
-/// What is wrong with `s` as one segment of a lake path (a schema or a table name), if anything.
-pub fn segment_problem(s: &str) -> Option<String> {
-    if s.is_empty() {
-        Some("it is empty".into())
-    } else if s == "." || s == ".." {
-        Some(format!("`{s}` is not a name"))
-    } else if s.contains(['/', '\\']) {
-        Some("it contains a path separator".into())
-    } else {
-        None
-    }
-}
+pub use crate::project::names::segment_problem;
 
 /// What is wrong with the path of a location (`s3://bucket/a/b/` or a directory): a `..` or `.`
 /// segment, or an empty one (`//`), if anything.

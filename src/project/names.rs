@@ -6,10 +6,22 @@ use std::path::Path;
 
 use super::{Project, PROJECT_FILE};
 use crate::diag::{display_path, Code, Diagnostic, Diagnostics, Location};
-use crate::plan::layout::segment_problem;
 
 /// The infix of karte's staging tables (`<table>__karte_<run id>`).
 pub const STAGING_INFIX: &str = "__karte_";
+
+/// What is wrong with `s` as one segment of a lake path (a schema or a table name), if anything.
+pub fn segment_problem(s: &str) -> Option<String> {
+    if s.is_empty() {
+        Some("it is empty".into())
+    } else if s == "." || s == ".." {
+        Some(format!("`{s}` is not a name"))
+    } else if s.contains(['/', '\\']) {
+        Some("it contains a path separator".into())
+    } else {
+        None
+    }
+}
 
 /// Check layer schemas, node names and ingest tables (E408, E602).
 pub fn check(project: &Project, config_text: &str, diags: &mut Diagnostics) {
