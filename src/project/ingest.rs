@@ -357,6 +357,46 @@ fn check_rule(
             "use lower-case letters, digits and `_` (e.g. `medical_claims`)",
         ));
     }
+    let (pattern, regex, partitioned_by) = check_pattern(&r, &at, &name_at, diags);
+    let format = check_format(&r, &at, diags);
+    let columns = check_columns(r.columns, &partitioned_by, &at, &name_at, diags);
+    let limits = check_limits(&r.limits, &at, diags);
+    if diags.len() > before {
+        return None;
+    }
+    Some(IngestRule {
+        name: r.name,
+        layer: layer.to_string(),
+        description: r.description,
+        pattern,
+        regex: regex?,
+        entries: format.entries,
+        compression: format.compression,
+        encoding: format.encoding,
+        delimiter: format.delimiter,
+        quote: format.quote,
+        header: format.header,
+        columns,
+        ragged: r.ragged,
+        partitioned_by,
+        limits,
+        path: file.display().to_string().replace('\\', "/"),
+    })
+}
+
+/// A rule's message at the first occurrence of a text in its file.
+type At<'a> = dyn Fn(&str, String, &str) -> Diagnostic + 'a;
+/// A rule's message at its name.
+type NameAt<'a> = dyn Fn(String, &str) -> Diagnostic + 'a;
+
+/// `files` or `regex`: the pattern, its regex, and the partition columns (its captures unless
+/// `partitioned_by` says otherwise).
+fn check_pattern(
+    r: &RawRule,
+    at: &At,
+    name_at: &NameAt,
+    diags: &mut Vec<Diagnostic>,
+) -> (String, Option<Regex>, Vec<String>) {
     let (pattern, regex) = match (&r.files, &r.regex) {
         (Some(f), None) => match pattern_regex(f) {
             Ok(re) => (f.clone(), Some(re)),
@@ -417,6 +457,20 @@ fn check_rule(
             ));
         }
     }
+    (pattern, regex, partitioned_by)
+}
+
+/// How a delivered file is read: which zip entries, compression, encoding, CSV dialect.
+struct Format {
+    entries: Option<globset::GlobMatcher>,
+    compression: Compression,
+    encoding: Encoding,
+    delimiter: u8,
+    quote: Option<u8>,
+    header: Header,
+}
+
+fn check_format(r: &RawRule, at: &At, diags: &mut Vec<Diagnostic>) -> Format {
     let entries = r
         .entries
         .as_ref()
@@ -503,7 +557,25 @@ fn check_rule(
             Header::Present
         }
     };
-    let columns: Vec<IngestColumn> = match r.columns {
+    Format {
+        entries,
+        compression,
+        encoding,
+        delimiter,
+        quote,
+        header,
+    }
+}
+
+/// The columns: names Athena accepts, none twice, none of ingest's own or a partition column.
+fn check_columns(
+    raw: RawColumns,
+    partitioned_by: &[String],
+    at: &At,
+    name_at: &NameAt,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<IngestColumn> {
+    let columns: Vec<IngestColumn> = match raw {
         RawColumns::Count(0) => {
             diags.push(name_at(
                 "`columns: 0`: a table needs at least one column".into(),
@@ -565,28 +637,7 @@ fn check_rule(
             ));
         }
     }
-    let limits = check_limits(&r.limits, &at, diags);
-    if diags.len() > before {
-        return None;
-    }
-    Some(IngestRule {
-        name: r.name,
-        layer: layer.to_string(),
-        description: r.description,
-        pattern,
-        regex: regex?,
-        entries,
-        compression,
-        encoding,
-        delimiter,
-        quote,
-        header,
-        columns,
-        ragged: r.ragged,
-        partitioned_by,
-        limits,
-        path: file.display().to_string().replace('\\', "/"),
-    })
+    columns
 }
 
 impl RawLimits {
