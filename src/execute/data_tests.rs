@@ -67,8 +67,7 @@ struct Inputs {
 /// Tests of the selected nodes: generic tests of selected models, seeds and snapshots, and
 /// singular tests that are selected.
 pub fn collect(c: &Compiled, selected: &[usize]) -> Result<Vec<DataTest>, Vec<Diagnostic>> {
-    let mut env = Environment::new();
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    let mut env = crate::render::environment(false);
     for (name, source) in TEMPLATES {
         env.add_template(name, source)
             .expect("built-in test templates are valid");

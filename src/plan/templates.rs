@@ -2,7 +2,7 @@
 //! embedded in the binary. A project macro named `<engine>_<template>` (e.g. `athena_ctas`)
 //! overrides the built-in template; it receives the same inputs as one argument, `m`.
 
-use minijinja::{Environment, UndefinedBehavior, Value};
+use minijinja::{Environment, Value};
 use serde::Serialize;
 
 use crate::diag::{display_path, Code, Diagnostic, Location};
@@ -76,9 +76,7 @@ impl Templates {
         let engine = match engine {
             TargetType::Athena | TargetType::Local => "athena",
         };
-        let mut env = Environment::new();
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_keep_trailing_newline(false);
+        let mut env = crate::render::environment(false);
         for (e, name, source) in BUILTIN {
             if *e == engine {
                 env.add_template(name, source)

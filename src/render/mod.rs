@@ -298,11 +298,19 @@ fn pending(
     });
 }
 
-fn build_env(shared: &Arc<Shared>, diags: &mut Diagnostics) -> Environment<'static> {
+/// The one minijinja environment every template of karte starts from (models and macros, the
+/// Athena statement templates, the data-test templates): an undefined name is an error, never an
+/// empty string, and recursion is bounded. `keep_trailing_newline`: as the file was written.
+pub fn environment(keep_trailing_newline: bool) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.set_keep_trailing_newline(true);
+    env.set_keep_trailing_newline(keep_trailing_newline);
     env.set_recursion_limit(200);
+    env
+}
+
+fn build_env(shared: &Arc<Shared>, diags: &mut Diagnostics) -> Environment<'static> {
+    let mut env = environment(true);
 
     let s = shared.clone();
     env.add_function(
