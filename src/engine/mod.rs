@@ -7,6 +7,7 @@ pub mod athena;
 pub mod build;
 #[cfg(feature = "duckdb-engine")]
 pub mod duckdb;
+pub mod failpoint;
 pub mod journal;
 pub mod lock;
 pub mod ownership;
