@@ -260,12 +260,10 @@ impl LocalEngine {
     /// Before a step of a resumed run is applied again: remove the Parquet files its killed
     /// attempt wrote (named with the step's tag, so nothing else can match).
     fn discard_tagged(&self, conn: &Connection, step: &Step, tag: &str) -> Result<(), EngineError> {
-        let sql = match &step.action {
-            Action::Sql { sql, .. } => sql,
-            Action::BatchedWrite { first_sql, .. } => first_sql,
-            _ => return Ok(()),
+        let Some(sql) = writing_sql(step) else {
+            return Ok(());
         };
-        let mut dirs = statements::written_dirs(conn, &self.root, sql, tag)?;
+        let mut dirs = statements::written_dirs(conn, &self.root, &sql, tag)?;
         dirs.push(statements::insert_tmp(&self.root, tag));
         for dir in dirs {
             statements::remove_tagged(&dir, tag)?;
@@ -348,6 +346,19 @@ impl LocalEngine {
         }
         catalog::remove(conn, staging)?;
         catalog::put(conn, table, &new)
+    }
+}
+
+/// The statement of a step that writes data (for a batched write, its first statement, which
+/// creates the table), or None.
+fn writing_sql(step: &Step) -> Option<String> {
+    match &step.action {
+        Action::Sql { sql, .. } => Some(sql.clone()),
+        // (The batch filter, a placeholder until the batches are known, parsed as `false`.)
+        Action::BatchedWrite { first_sql, .. } => {
+            Some(first_sql.replace(crate::plan::materialization::BATCH_FILTER, "false"))
+        }
+        _ => None,
     }
 }
 
@@ -467,12 +478,10 @@ impl Engine for LocalEngine {
     }
 
     fn discard_partial(&self, step: &Step) -> Result<(), EngineError> {
-        let sql = match &step.action {
-            Action::Sql { sql, .. } => sql,
-            Action::BatchedWrite { first_sql, .. } => first_sql,
-            _ => return Ok(()),
+        let Some(sql) = writing_sql(step) else {
+            return Ok(());
         };
-        let Some((table, location)) = statements::created_staging(sql) else {
+        let Some((table, location)) = statements::created_staging(&sql) else {
             return Ok(());
         };
         let _ddl = self.ddl.lock().expect("ddl lock");
