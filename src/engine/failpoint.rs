@@ -5,7 +5,10 @@
 //!   done, or right after it is journaled as started (before it runs); see
 //!   [`crate::engine::journal::failpoint`].
 //! - `exit-at-op:<n>`: exit right after the n-th engine operation of the process took effect;
-//!   `exit-before-op:<n>`: right before it. An operation is one thing that changes the lake or
+//!   `exit-before-op:<n>`: right before it. `exit-at-op:<step id>:<k>` and
+//!   `exit-before-op:<step id>:<k>`: the same at the k-th operation of that step in this
+//!   process (a resumed run counts from its own start, so a test names a point inside a step
+//!   this way, whatever ran before it). An operation is one thing that changes the lake or
 //!   the catalog: locally each DuckDB statement that writes (and each COMMIT), each file or
 //!   directory created, renamed or removed; on Athena each StartQueryExecution, each Glue write
 //!   (CreateDatabase, CreateTable, UpdateTable, DeleteTable, Batch{Create,Update,Delete}Partition,
@@ -31,6 +34,8 @@ enum Mode {
     Step(String, String),
     /// Exit after (`true`: before) operation n.
     Op { n: u64, before: bool },
+    /// Exit after (`true`: before) operation k of a step.
+    StepOp { step: String, k: u64, before: bool },
     /// Print every operation.
     Count,
 }
@@ -43,8 +48,20 @@ fn parse(value: Option<&str>) -> Mode {
         return Mode::Count;
     }
     for (prefix, before) in [("exit-at-op:", false), ("exit-before-op:", true)] {
-        if let Some(n) = v.strip_prefix(prefix).and_then(|n| n.parse().ok()) {
+        let Some(rest) = v.strip_prefix(prefix) else {
+            continue;
+        };
+        if let Ok(n) = rest.parse() {
             return Mode::Op { n, before };
+        }
+        if let Some((step, k)) = rest.rsplit_once(':') {
+            if let Ok(k) = k.parse() {
+                return Mode::StepOp {
+                    step: step.to_string(),
+                    k,
+                    before,
+                };
+            }
         }
     }
     for kind in ["exit-after:", "exit-before:"] {
@@ -61,6 +78,8 @@ fn mode() -> &'static Mode {
 }
 
 static OPS: AtomicU64 = AtomicU64::new(0);
+/// Operations of the step `exit-at-op:<step id>:<k>` names, so far.
+static STEP_OPS: AtomicU64 = AtomicU64::new(0);
 
 thread_local! {
     /// The step (or test) whose work this thread is doing, for `count-ops` lines.
@@ -83,7 +102,7 @@ pub fn at_step(kind: &str, step: &str) {
 
 /// True if operations are counted in this process (a test asked for it).
 pub fn counting() -> bool {
-    matches!(mode(), Mode::Op { .. } | Mode::Count)
+    matches!(mode(), Mode::Op { .. } | Mode::StepOp { .. } | Mode::Count)
 }
 
 /// Name the step whose operations this thread performs until the guard is dropped (for
@@ -116,7 +135,25 @@ pub fn op(what: impl FnOnce() -> String) -> Op {
     let (target, before) = match mode() {
         Mode::Op { n, before } => (*n, *before),
         Mode::Count => (0, false),
-        _ => return Op(None),
+        Mode::StepOp { step, k, before } => {
+            if CURRENT.with(|c| c.borrow().as_deref() != Some(step.as_str())) {
+                return Op(None);
+            }
+            let n = STEP_OPS.fetch_add(1, Ordering::SeqCst) + 1;
+            if n != *k {
+                return Op(None);
+            }
+            let what = format!(
+                "exit-{}-op:{step}:{k} ({})",
+                if *before { "before" } else { "at" },
+                what()
+            );
+            if *before {
+                exit(&what);
+            }
+            return Op(Some(what));
+        }
+        Mode::Off | Mode::Step(..) => return Op(None),
     };
     let n = OPS.fetch_add(1, Ordering::SeqCst) + 1;
     let what = what();
@@ -176,6 +213,14 @@ mod tests {
         assert_eq!(
             parse(Some("exit-after:t/01-sql")),
             Mode::Step("exit-after:".into(), "t/01-sql".into())
+        );
+        assert_eq!(
+            parse(Some("exit-at-op:i_overwrite/02-swap:3")),
+            Mode::StepOp {
+                step: "i_overwrite/02-swap".into(),
+                k: 3,
+                before: false
+            }
         );
         assert_eq!(parse(Some("exit-at-op:x")), Mode::Off);
     }
