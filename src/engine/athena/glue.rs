@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use super::retry::{call, call_allowing};
 use super::AthenaEngine;
-use crate::engine::EngineError;
+use crate::engine::{failpoint, EngineError};
 use crate::plan::catalog::{
     CatalogState, ColumnState, IngestedFile, PartitionState, TableKind, TableState, MANAGED_PARAM,
     OWNED_PREFIX_PARAM,
@@ -181,19 +181,24 @@ pub async fn create_database(e: &AthenaEngine, schema: &str) -> Result<(), Engin
         .name(schema)
         .build()
         .map_err(|err| EngineError::internal(err.to_string()))?;
-    call_allowing(
-        e,
-        "CreateDatabase",
-        &["AlreadyExistsException"],
-        false,
-        || {
-            e.glue
-                .create_database()
-                .database_input(input.clone())
-                .send()
-        },
-    )
-    .await?;
+    {
+        let op = failpoint::op(|| format!("glue: CreateDatabase {schema}"));
+        let out = call_allowing(
+            e,
+            "CreateDatabase",
+            &["AlreadyExistsException"],
+            false,
+            || {
+                e.glue
+                    .create_database()
+                    .database_input(input.clone())
+                    .send()
+            },
+        )
+        .await;
+        op.done();
+        out
+    }?;
     Ok(())
 }
 
@@ -220,20 +225,25 @@ fn not_managed(t: &TableRef) -> EngineError {
 
 /// DeleteTable without a check (callers check).
 async fn delete_entry(e: &AthenaEngine, t: &TableRef) -> Result<(), EngineError> {
-    call_allowing(
-        e,
-        "DeleteTable",
-        &["EntityNotFoundException"],
-        false,
-        || {
-            e.glue
-                .delete_table()
-                .database_name(&t.schema)
-                .name(&t.name)
-                .send()
-        },
-    )
-    .await?;
+    {
+        let op = failpoint::op(|| format!("glue: DeleteTable {t}"));
+        let out = call_allowing(
+            e,
+            "DeleteTable",
+            &["EntityNotFoundException"],
+            false,
+            || {
+                e.glue
+                    .delete_table()
+                    .database_name(&t.schema)
+                    .name(&t.name)
+                    .send()
+            },
+        )
+        .await;
+        op.done();
+        out
+    }?;
     Ok(())
 }
 
@@ -317,21 +327,26 @@ pub async fn swap(
             // Optimistic concurrency: Glue refuses the update if the table changed since the
             // version read at planning (ConcurrentModificationException), so two writers
             // cannot silently overwrite each other.
-            let updated = call_allowing(
-                e,
-                "UpdateTable",
-                &["ConcurrentModificationException"],
-                false,
-                || {
-                    e.glue
-                        .update_table()
-                        .database_name(&table.schema)
-                        .table_input(input.clone())
-                        .set_version_id(expected_version.map(str::to_string))
-                        .send()
-                },
-            )
-            .await?;
+            let updated = {
+                let op = failpoint::op(|| format!("glue: UpdateTable {table}"));
+                let out = call_allowing(
+                    e,
+                    "UpdateTable",
+                    &["ConcurrentModificationException"],
+                    false,
+                    || {
+                        e.glue
+                            .update_table()
+                            .database_name(&table.schema)
+                            .table_input(input.clone())
+                            .set_version_id(expected_version.map(str::to_string))
+                            .send()
+                    },
+                )
+                .await;
+                op.done();
+                out
+            }?;
             if updated.is_none() {
                 return Err(changed_since_planned(
                     table,
@@ -372,14 +387,19 @@ async fn update_table(
     schema: &str,
     input: &TableInput,
 ) -> Result<(), EngineError> {
-    call(e, "UpdateTable", false, || {
-        e.glue
-            .update_table()
-            .database_name(schema)
-            .table_input(input.clone())
-            .send()
-    })
-    .await?;
+    {
+        let op = failpoint::op(|| format!("glue: UpdateTable {schema}.{}", input.name()));
+        let out = call(e, "UpdateTable", false, || {
+            e.glue
+                .update_table()
+                .database_name(schema)
+                .table_input(input.clone())
+                .send()
+        })
+        .await;
+        op.done();
+        out
+    }?;
     Ok(())
 }
 
@@ -388,14 +408,19 @@ async fn create_table(
     schema: &str,
     input: &TableInput,
 ) -> Result<(), EngineError> {
-    call(e, "CreateTable", false, || {
-        e.glue
-            .create_table()
-            .database_name(schema)
-            .table_input(input.clone())
-            .send()
-    })
-    .await?;
+    {
+        let op = failpoint::op(|| format!("glue: CreateTable {schema}.{}", input.name()));
+        let out = call(e, "CreateTable", false, || {
+            e.glue
+                .create_table()
+                .database_name(schema)
+                .table_input(input.clone())
+                .send()
+        })
+        .await;
+        op.done();
+        out
+    }?;
     Ok(())
 }
 
@@ -444,15 +469,25 @@ pub async fn upsert_partitions(
     }
     for chunk in create.chunks(CREATE_BATCH) {
         let inputs: Vec<PartitionInput> = chunk.iter().map(|p| partition_input(sd, p)).collect();
-        let r = call(e, "BatchCreatePartition", false, || {
-            e.glue
-                .batch_create_partition()
-                .database_name(&table.schema)
-                .table_name(&table.name)
-                .set_partition_input_list(Some(inputs.clone()))
-                .send()
-        })
-        .await?;
+        let r = {
+            let op = failpoint::op(|| {
+                format!(
+                    "glue: BatchCreatePartition {table} ({} partitions)",
+                    inputs.len()
+                )
+            });
+            let out = call(e, "BatchCreatePartition", false, || {
+                e.glue
+                    .batch_create_partition()
+                    .database_name(&table.schema)
+                    .table_name(&table.name)
+                    .set_partition_input_list(Some(inputs.clone()))
+                    .send()
+            })
+            .await;
+            op.done();
+            out
+        }?;
         check_partition_errors(
             "BatchCreatePartition",
             table,
@@ -471,15 +506,25 @@ pub async fn upsert_partitions(
                     .expect("entry has values and input")
             })
             .collect();
-        let r = call(e, "BatchUpdatePartition", false, || {
-            e.glue
-                .batch_update_partition()
-                .database_name(&table.schema)
-                .table_name(&table.name)
-                .set_entries(Some(entries.clone()))
-                .send()
-        })
-        .await?;
+        let r = {
+            let op = failpoint::op(|| {
+                format!(
+                    "glue: BatchUpdatePartition {table} ({} partitions)",
+                    entries.len()
+                )
+            });
+            let out = call(e, "BatchUpdatePartition", false, || {
+                e.glue
+                    .batch_update_partition()
+                    .database_name(&table.schema)
+                    .table_name(&table.name)
+                    .set_entries(Some(entries.clone()))
+                    .send()
+            })
+            .await;
+            op.done();
+            out
+        }?;
         if !r.errors().is_empty() {
             return Err(EngineError::environment(format!(
                 "BatchUpdatePartition on {table} failed for {} partition(s): {:?}",
@@ -553,15 +598,25 @@ pub async fn delete_partitions(
                     .expect("values set")
             })
             .collect();
-        let r = call(e, "BatchDeletePartition", false, || {
-            e.glue
-                .batch_delete_partition()
-                .database_name(&table.schema)
-                .table_name(&table.name)
-                .set_partitions_to_delete(Some(list.clone()))
-                .send()
-        })
-        .await?;
+        let r = {
+            let op = failpoint::op(|| {
+                format!(
+                    "glue: BatchDeletePartition {table} ({} partitions)",
+                    list.len()
+                )
+            });
+            let out = call(e, "BatchDeletePartition", false, || {
+                e.glue
+                    .batch_delete_partition()
+                    .database_name(&table.schema)
+                    .table_name(&table.name)
+                    .set_partitions_to_delete(Some(list.clone()))
+                    .send()
+            })
+            .await;
+            op.done();
+            out
+        }?;
         check_partition_errors(
             "BatchDeletePartition",
             table,
@@ -618,15 +673,25 @@ pub async fn expire_versions(
         .map(i64::to_string)
         .collect();
     for chunk in old.chunks(100) {
-        call(e, "BatchDeleteTableVersion", false, || {
-            e.glue
-                .batch_delete_table_version()
-                .database_name(&table.schema)
-                .table_name(&table.name)
-                .set_version_ids(Some(chunk.to_vec()))
-                .send()
-        })
-        .await?;
+        {
+            let op = failpoint::op(|| {
+                format!(
+                    "glue: BatchDeleteTableVersion {table} ({} versions)",
+                    chunk.len()
+                )
+            });
+            let out = call(e, "BatchDeleteTableVersion", false, || {
+                e.glue
+                    .batch_delete_table_version()
+                    .database_name(&table.schema)
+                    .table_name(&table.name)
+                    .set_version_ids(Some(chunk.to_vec()))
+                    .send()
+            })
+            .await;
+            op.done();
+            out
+        }?;
     }
     Ok(())
 }
@@ -822,14 +887,19 @@ pub async fn restore(
         )));
     };
     let input = input_of(&table, &t.name, &BTreeMap::new())?;
-    call(e, "UpdateTable", false, || {
-        e.glue
-            .update_table()
-            .database_name(&t.schema)
-            .table_input(input.clone())
-            .send()
-    })
-    .await?;
+    {
+        let op = failpoint::op(|| format!("glue: UpdateTable {t}"));
+        let out = call(e, "UpdateTable", false, || {
+            e.glue
+                .update_table()
+                .database_name(&t.schema)
+                .table_input(input.clone())
+                .send()
+        })
+        .await;
+        op.done();
+        out
+    }?;
     if !table.partition_keys().is_empty() {
         let now = partitions(e, &t.schema, &t.name).await?;
         let gone: Vec<Vec<String>> = now

@@ -472,8 +472,9 @@ impl Engine for LocalEngine {
         &self,
         sql: &str,
         sample: usize,
-        _ctx: &WorkCtx,
+        ctx: &WorkCtx,
     ) -> Result<TestOutcome, EngineError> {
+        let _work = crate::engine::failpoint::working_on(&ctx.work_id);
         self.with_conn(|conn| statements::run_test(conn, sql, sample))
     }
 
@@ -582,8 +583,9 @@ impl Engine for LocalEngine {
         &self,
         table: &TableRef,
         sql: &str,
-        _ctx: &WorkCtx,
+        ctx: &WorkCtx,
     ) -> Result<(), EngineError> {
+        let _work = crate::engine::failpoint::working_on(&ctx.work_id);
         self.with_conn(|conn| statements::store_failures(conn, table, sql))
     }
 }
