@@ -22,6 +22,17 @@ pub const CREATE_BATCH: usize = 100;
 /// Glue's limit for BatchDeletePartition entries.
 pub const DELETE_BATCH: usize = 25;
 
+/// Table parameter set by a swap: the staging table it published. A swap killed after it
+/// removed the staging entry (its last call), before the journal heard of it, is known as done
+/// by it when the run is resumed.
+pub const PUBLISHED_FROM_PARAM: &str = "karte_published_from";
+
+/// Partition parameter set when karte points a partition at new data: the location it pointed
+/// at before. A RegisterPartitions step killed after its BatchUpdatePartition, before the
+/// journal recorded the replaced locations, finds them here when the run is resumed (and its
+/// DeleteReplacedPartitions step still deletes them).
+pub const REPLACED_LOCATION_PARAM: &str = "karte_replaced_location";
+
 /// The catalog state of the given schemas: tables, and the partitions of managed tables.
 pub async fn catalog_state(
     e: &AthenaEngine,
@@ -132,6 +143,29 @@ pub async fn partitions(
     schema: &str,
     name: &str,
 ) -> Result<Vec<PartitionState>, EngineError> {
+    let mut out: Vec<PartitionState> = raw_partitions(e, schema, name)
+        .await?
+        .iter()
+        .map(|p| PartitionState {
+            values: p.values().to_vec(),
+            location: p
+                .storage_descriptor()
+                .and_then(|s| s.location())
+                .unwrap_or_default()
+                .to_string(),
+            ingested: IngestedFile::from_params(|k| p.parameters().and_then(|m| m.get(k)).cloned()),
+        })
+        .collect();
+    out.sort_by(|a, b| a.values.cmp(&b.values));
+    Ok(out)
+}
+
+/// All partitions of a table as Glue has them (paginated).
+async fn raw_partitions(
+    e: &AthenaEngine,
+    schema: &str,
+    name: &str,
+) -> Result<Vec<aws_sdk_glue::types::Partition>, EngineError> {
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     loop {
@@ -153,25 +187,12 @@ pub async fn partitions(
         else {
             break;
         };
-        for p in page.partitions() {
-            out.push(PartitionState {
-                values: p.values().to_vec(),
-                location: p
-                    .storage_descriptor()
-                    .and_then(|s| s.location())
-                    .unwrap_or_default()
-                    .to_string(),
-                ingested: IngestedFile::from_params(|k| {
-                    p.parameters().and_then(|m| m.get(k)).cloned()
-                }),
-            });
-        }
+        out.extend(page.partitions().iter().cloned());
         token = page.next_token().map(str::to_string);
         if token.is_none() {
             break;
         }
     }
-    out.sort_by(|a, b| a.values.cmp(&b.values));
     Ok(out)
 }
 
@@ -294,11 +315,21 @@ pub async fn swap(
     expected_version: Option<&str>,
 ) -> Result<(), EngineError> {
     let Some(new) = get_raw(e, &staging.schema, &staging.name).await? else {
+        // Killed in an earlier attempt of this run after the staging entry was removed (the
+        // swap's last call): the table is published already.
+        let published = get_raw(e, &table.schema, &table.name)
+            .await?
+            .and_then(|t| t.parameters()?.get(PUBLISHED_FROM_PARAM).cloned());
+        if published.as_deref() == Some(staging.name.as_str()) {
+            return Ok(());
+        }
         return Err(EngineError::internal(format!(
             "staging table {staging} is not in Glue"
         )));
     };
-    let input = input_of(&new, &table.name, parameters)?;
+    let mut parameters = parameters.clone();
+    parameters.insert(PUBLISHED_FROM_PARAM.to_string(), staging.name.clone());
+    let input = input_of(&new, &table.name, &parameters)?;
     let old = get_raw(e, &table.schema, &table.name).await?;
     let location = |t: &Table| {
         t.storage_descriptor()
@@ -424,7 +455,13 @@ async fn create_table(
     Ok(())
 }
 
-fn partition_input(t_sd: Option<&StorageDescriptor>, p: &PartitionState) -> PartitionInput {
+/// A partition as Glue takes it; `replaced`: the location it pointed at before (kept in its
+/// parameters, see [`REPLACED_LOCATION_PARAM`]).
+fn partition_input(
+    t_sd: Option<&StorageDescriptor>,
+    p: &PartitionState,
+    replaced: Option<&str>,
+) -> PartitionInput {
     let sd = match t_sd {
         Some(sd) => {
             let mut sd = sd.clone();
@@ -433,14 +470,18 @@ fn partition_input(t_sd: Option<&StorageDescriptor>, p: &PartitionState) -> Part
         }
         None => StorageDescriptor::builder().location(&p.location).build(),
     };
+    let mut params: std::collections::HashMap<String, String> = p
+        .ingested
+        .as_ref()
+        .map(|i| i.to_params().into_iter().collect())
+        .unwrap_or_default();
+    if let Some(old) = replaced {
+        params.insert(REPLACED_LOCATION_PARAM.to_string(), old.to_string());
+    }
     PartitionInput::builder()
         .set_values(Some(p.values.clone()))
         .storage_descriptor(sd)
-        .set_parameters(
-            p.ingested
-                .as_ref()
-                .map(|i| i.to_params().into_iter().collect()),
-        )
+        .set_parameters((!params.is_empty()).then_some(params))
         .build()
 }
 
@@ -462,13 +503,14 @@ pub async fn upsert_partitions(
             Some(x) if x.location == p.location => {}
             Some(x) => {
                 replaced.push(x.location.clone());
-                update.push(p);
+                update.push((p, x.location.as_str()));
             }
             None => create.push(p),
         }
     }
     for chunk in create.chunks(CREATE_BATCH) {
-        let inputs: Vec<PartitionInput> = chunk.iter().map(|p| partition_input(sd, p)).collect();
+        let inputs: Vec<PartitionInput> =
+            chunk.iter().map(|p| partition_input(sd, p, None)).collect();
         let r = {
             let op = failpoint::op(|| {
                 format!(
@@ -498,10 +540,10 @@ pub async fn upsert_partitions(
     for chunk in update.chunks(CREATE_BATCH) {
         let entries: Vec<BatchUpdatePartitionRequestEntry> = chunk
             .iter()
-            .map(|p| {
+            .map(|(p, old)| {
                 BatchUpdatePartitionRequestEntry::builder()
                     .set_partition_value_list(Some(p.values.clone()))
-                    .partition_input(partition_input(sd, p))
+                    .partition_input(partition_input(sd, p, Some(old)))
                     .build()
                     .expect("entry has values and input")
             })
@@ -548,7 +590,31 @@ pub async fn register_partitions(
 ) -> Result<Vec<String>, EngineError> {
     let new = partitions(e, &staging.schema, &staging.name).await?;
     let existing = partitions(e, &table.schema, &table.name).await?;
-    upsert_partitions(e, table, &new, &existing).await
+    // Partitions that point at the new data already were repointed by an earlier attempt of
+    // this run (the staging locations are this run's): what they replaced is on them.
+    let mut replaced = Vec::new();
+    let done_before = |p: &PartitionState| {
+        existing
+            .iter()
+            .any(|x| x.values == p.values && x.location == p.location)
+    };
+    if new.iter().any(done_before) {
+        for raw in raw_partitions(e, &table.schema, &table.name).await? {
+            let location = raw.storage_descriptor().and_then(|s| s.location());
+            let repointed = new
+                .iter()
+                .any(|p| p.values == raw.values() && Some(p.location.as_str()) == location);
+            if let Some(old) = raw
+                .parameters()
+                .and_then(|m| m.get(REPLACED_LOCATION_PARAM))
+                .filter(|_| repointed)
+            {
+                replaced.push(old.clone());
+            }
+        }
+    }
+    replaced.extend(upsert_partitions(e, table, &new, &existing).await?);
+    Ok(replaced)
 }
 
 /// The per-entry errors of a Glue batch partition call, except `fine` (the state already is
