@@ -271,6 +271,52 @@ impl LocalEngine {
         Ok(())
     }
 
+    /// See [`Engine::restore_table`] (inside its transaction).
+    fn restore(
+        &self,
+        conn: &Connection,
+        table: &TableRef,
+        previous: Option<&serde_json::Value>,
+    ) -> Result<(), EngineError> {
+        let Some(prev) = previous else {
+            catalog::drop_object(conn, table)?;
+            return catalog::remove(conn, table);
+        };
+        let state: crate::plan::catalog::TableState = serde_json::from_value(prev.clone())
+            .map_err(|e| EngineError::internal(format!("journal entry for {table}: {e}")))?;
+        if state.kind == TableKind::Iceberg {
+            // The swap kept the previous Iceberg table as `<name>__karte_prev`.
+            let prev_ref = TableRef {
+                schema: table.schema.clone(),
+                name: format!("{}__karte_prev", table.name),
+            };
+            if !catalog::exists(conn, &prev_ref)? {
+                return Err(EngineError::environment(format!(
+                    "the previous version of {table} is gone (a later run replaced it)"
+                )));
+            }
+            catalog::drop_object(conn, table)?;
+            catalog::exec(
+                conn,
+                &format!(
+                    "ALTER TABLE {} RENAME TO {}",
+                    ident(&prev_ref),
+                    quote(&table.name)
+                ),
+            )
+            .map_err(db)?;
+        } else if let Some(loc) = &state.location {
+            if !catalog::resolve(&self.root, loc).exists() {
+                return Err(EngineError::environment(format!(
+                    "the previous data of {table} ({loc}) was deleted by a later step; nothing to go back to"
+                )));
+            }
+            catalog::drop_object(conn, table)?;
+            catalog::refresh_view(conn, &self.root, table, &state)?;
+        }
+        catalog::put(conn, table, &state)
+    }
+
     fn swap(
         &self,
         conn: &Connection,
@@ -534,49 +580,8 @@ impl Engine for LocalEngine {
         table: &TableRef,
         previous: Option<&serde_json::Value>,
     ) -> Result<(), EngineError> {
-        self.with_conn(|conn| {
-            let Some(prev) = previous else {
-                catalog::drop_object(conn, table)?;
-                return catalog::remove(conn, table);
-            };
-            let state: crate::plan::catalog::TableState = serde_json::from_value(prev.clone())
-                .map_err(|e| EngineError::internal(format!("journal entry for {table}: {e}")))?;
-            if state.kind == TableKind::Iceberg {
-                // The swap kept the previous Iceberg table as `<name>__karte_prev`.
-                let prev_ref = TableRef {
-                    schema: table.schema.clone(),
-                    name: format!("{}__karte_prev", table.name),
-                };
-                if catalog::exists(conn, &prev_ref)? {
-                    return catalog::transaction(conn, || {
-                        catalog::drop_object(conn, table)?;
-                        catalog::exec(
-                            conn,
-                            &format!(
-                                "ALTER TABLE {} RENAME TO {}",
-                                ident(&prev_ref),
-                                quote(&table.name)
-                            ),
-                        )
-                        .map_err(db)?;
-                        catalog::put(conn, table, &state)
-                    });
-                } else {
-                    return Err(EngineError::environment(format!(
-                        "the previous version of {table} is gone (a later run replaced it)"
-                    )));
-                }
-            } else if let Some(loc) = &state.location {
-                if !catalog::resolve(&self.root, loc).exists() {
-                    return Err(EngineError::environment(format!(
-                        "the previous data of {table} ({loc}) was deleted by a later step; nothing to go back to"
-                    )));
-                }
-                catalog::drop_object(conn, table)?;
-                catalog::refresh_view(conn, &self.root, table, &state)?;
-            }
-            catalog::put(conn, table, &state)
-        })
+        // All of it or nothing (for an Iceberg table, the DROP and the RENAME together).
+        self.with_conn(|conn| catalog::transaction(conn, || self.restore(conn, table, previous)))
     }
 
     fn store_failures(
