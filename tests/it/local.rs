@@ -342,7 +342,7 @@ fn a_killed_local_build_resumes_and_rollback_restores() {
 }
 
 #[test]
-fn a_step_killed_halfway_is_cleaned_and_redone_on_resume() {
+fn a_step_applied_but_not_journaled_is_not_applied_again_on_resume() {
     let tmp = fixture_copy("local_build");
     let dir = tmp.path();
     build_ok(dir, &[]);
