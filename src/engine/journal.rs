@@ -542,22 +542,14 @@ pub fn same_version(a: &serde_json::Value, b: &serde_json::Value) -> bool {
 }
 
 /// A test hook that simulates a kill: `KARTE_FAILPOINT=exit-after:<step id>` ends the process
-/// at once (exit status 137, no cleanup) right after that step is journaled as done.
+/// at once (exit status 137, no cleanup) right after that step is journaled as done. See
+/// [`crate::engine::failpoint`] for the kills inside steps.
 pub fn failpoint(step: &str) {
-    failpoint_at("exit-after:", step);
+    super::failpoint::at_step("exit-after:", step);
 }
 
 /// `KARTE_FAILPOINT=exit-before:<step id>`: the same, right after the step is journaled as
 /// started, before it runs.
 pub fn failpoint_before(step: &str) {
-    failpoint_at("exit-before:", step);
-}
-
-fn failpoint_at(kind: &str, step: &str) {
-    if let Ok(fp) = std::env::var("KARTE_FAILPOINT") {
-        if fp.strip_prefix(kind) == Some(step) {
-            eprintln!("KARTE_FAILPOINT: {kind}{step}");
-            std::process::exit(137);
-        }
-    }
+    super::failpoint::at_step("exit-before:", step);
 }

@@ -6,6 +6,7 @@
 pub mod athena;
 #[cfg(feature = "duckdb-engine")]
 pub mod duckdb;
+pub mod failpoint;
 pub mod journal;
 pub mod lake;
 pub mod lock;

@@ -18,7 +18,7 @@ and serves until killed or until stdin reaches EOF (unless --ignore-stdin). The 
 Control endpoints live under /_karte/ (JSON in and out); see Emulator.control().
 Needs only moto[server] (which brings werkzeug) and the standard library.
 """
-import argparse, base64, copy, io, json, logging, random, re, sys, threading, uuid
+import argparse, base64, copy, io, json, logging, pickle, random, re, sys, threading, uuid
 import xml.etree.ElementTree as ET
 from urllib.parse import parse_qsl
 
@@ -33,6 +33,7 @@ SCOPE_RE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request
 TARGET_PREFIXES = {"AmazonAthena": "athena", "AWSGlue": "glue"}  # for unsigned JSON calls
 JSON_CT = "application/x-amz-json-1.1"
 DONE = ("SUCCEEDED", "FAILED", "CANCELLED")
+ACCOUNT = "123456789012"  # what moto makes of the tests' access key `test`
 FAKE_PARQUET = b"PAR1 fake parquet written by tests/aws/fake_aws.py PAR1"
 
 
@@ -372,6 +373,7 @@ class Emulator:
         self.calls, self.faults, self.outcomes, self.results = [], [], [], []
         self.queries, self.by_id, self.by_token = [], {}, {}  # /_karte/queries; query records
         self.chaos = None  # {"rng", "rate", "services", "after"} once /_karte/chaos is posted
+        self.saved = {}  # name -> pickled state (POST /_karte/save)
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO", "").startswith("/_karte/"):
@@ -392,6 +394,9 @@ class Emulator:
             b"".join(chunks)
             return self.fault_response(req, fault, environ, start_response)
         return handler(req, environ, start_response) if handler else self.moto(environ, start_response)
+
+    # The state /_karte/save keeps: the test account's Glue and Athena (us-east-1) and S3.
+    SAVED_BACKENDS = ((glue_backends, "us-east-1"), (s3_backends, "aws"), (athena_backends, "us-east-1"))
 
     CHAOS_ERRORS = (("ThrottlingException", 400), ("InternalServerException", 500), ("ServiceUnavailable", 503))
     SAFE_AFTER = {"StartQueryExecution"}  # calls whose retry is idempotent, so a lost reply may be tested
@@ -417,6 +422,8 @@ class Emulator:
         GET  /_karte/calls          [{"service", "operation", "params", "fault"?}] of every AWS call, in order
         POST /_karte/reset-calls    forget the recorded calls
         POST /_karte/reset          forget calls and every armed fault/outcome/result (moto's state stays)
+        POST /_karte/save           {"name"}: keep a copy of moto's Glue, S3 and Athena state and the query records
+        POST /_karte/restore        {"name"}: put that copy back (calls and everything armed are forgotten)
         POST /_karte/faults         {"operation", "error", "count"=1, "service"?, "status"?, "message"?}:
                                     the next `count` calls of the operation fail without reaching moto
         POST /_karte/query-outcome  {"match", "state": "FAILED"|"RUNNING", "message"?, "error_category"=2,
@@ -458,6 +465,21 @@ class Emulator:
                 return respond(start_response, 200, {"injected": self.chaos["injected"] if self.chaos else 0})
             if (method, path) == ("POST", "reset-calls"):
                 self.calls.clear()
+                return respond(start_response, 200, {"ok": True})
+            if (method, path) == ("POST", "save"):
+                self.saved[body.get("name", "")] = pickle.dumps(
+                    ([backends[ACCOUNT][region] for backends, region in self.SAVED_BACKENDS],
+                     self.queries, self.by_id, self.by_token))
+                return respond(start_response, 200, {"ok": True})
+            if (method, path) == ("POST", "restore"):
+                if body.get("name", "") not in self.saved:
+                    return respond(start_response, 400, {"error": f"nothing saved as {body.get('name')!r}"})
+                state, self.queries, self.by_id, self.by_token = pickle.loads(self.saved[body.get("name", "")])
+                for (backends, region), backend in zip(self.SAVED_BACKENDS, state):
+                    backends[ACCOUNT][region] = backend
+                for kept in (self.calls, self.faults, self.outcomes, self.results):
+                    kept.clear()
+                self.chaos = None
                 return respond(start_response, 200, {"ok": True})
             if (method, path) == ("POST", "reset"):  # forget calls and everything armed (not moto's state)
                 for kept in (self.calls, self.faults, self.outcomes, self.results):
@@ -738,7 +760,7 @@ def main():
     parser.add_argument("--bucket", action="append", default=[], help="create this S3 bucket at start (repeatable)")
     args = parser.parse_args()
     for bucket in args.bucket:
-        s3_backends["123456789012"]["aws"].create_bucket(bucket, "us-east-1")
+        s3_backends[ACCOUNT]["aws"].create_bucket(bucket, "us-east-1")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", args.port, Emulator(), threaded=True, request_handler=QuietHandler)
     if not args.ignore_stdin:

@@ -100,7 +100,7 @@ fn glue_tables(aws: &FakeAws) -> Vec<String> {
     names
 }
 
-fn json_call(aws: &FakeAws, target: &str, body: &Value) -> Value {
+pub(crate) fn json_call(aws: &FakeAws, target: &str, body: &Value) -> Value {
     let service = if target.starts_with("AWSGlue") {
         "glue"
     } else {
@@ -115,7 +115,13 @@ fn json_call(aws: &FakeAws, target: &str, body: &Value) -> Value {
 /// One HTTP request to the emulator with the test credentials (the emulator does not check
 /// signatures; it reads the account, region and service from the credential scope); the whole
 /// response as text.
-fn signed_request(aws: &FakeAws, line: &str, service: &str, headers: &str, body: &str) -> String {
+pub(crate) fn signed_request(
+    aws: &FakeAws,
+    line: &str,
+    service: &str,
+    headers: &str,
+    body: &str,
+) -> String {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(&aws.addr).unwrap();
     write!(

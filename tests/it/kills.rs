@@ -1,26 +1,47 @@
-//! A local build killed after any of its steps, then run again, ends with exactly the tables an
-//! uninterrupted build makes: every kill point of a first run and of a second run over changed
-//! input (CTAS, INSERT, MERGE, swap, partition registration, deletes, releases, snapshots).
+//! A local build killed anywhere, then run again, ends with exactly what an uninterrupted build
+//! makes: the rows of every table, the catalog entries, the DuckDB objects and the files of the
+//! lake (run ids compared by their order); after a killed first run, the second goes on as
+//! usual. Killed, each point alone, right before and right after every step of a first and a
+//! second run (CTAS, INSERT, MERGE, swap, partition batches and registration, deletes,
+//! releases, snapshots) and of the deletes and release pruning of a third run, and at
+//! operations drawn at random from a seed (`KARTE_KILL_SEED=<n>` reruns with another; every
+//! failure names the seed and the operation); and inside every one of those steps, in a row of
+//! processes each resuming the run and killed at the next step (see
+//! [`crate::kill_points::Chain`]): right after the operation that completes the step (applied,
+//! not yet journaled) and, where files are written or deleted, right before it. See
+//! `KARTE_FAILPOINT` in src/engine/failpoint.rs.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::support::{flat, karte_env};
+use crate::kill_points::{
+    boundary, count, diff, number_runs, ops_of, ops_of_step, random_points, run_all, seed, step_op,
+    steps_of_latest_run, Chain, Kind, Op, Rng,
+};
+use crate::support::karte_env;
 
 const FIRST: &str = "claim_id,person_id,service_month,amount,loaded_at\nc1,p1,2024-04-01,100,1\nc2,p2,2024-04-01,200,1\nc3,p1,2024-05-01,300,1\n";
 const SECOND: &str = "claim_id,person_id,service_month,amount,loaded_at\nc1,p1,2024-04-01,150,2\nc2,p2,2024-04-01,200,1\nc3,p1,2024-05-01,300,1\nc4,p3,2024-06-01,400,2\n";
+const THIRD: &str = "claim_id,person_id,service_month,amount,loaded_at\nc1,p1,2024-04-01,150,2\nc2,p2,2024-04-01,250,3\nc3,p1,2024-05-01,300,1\nc4,p3,2024-06-01,400,2\nc5,p1,2024-07-01,500,3\n";
+const INPUTS: [&str; 3] = [FIRST, SECOND, THIRD];
+/// Random kill points per run.
+const RANDOM_PER_RUN: usize = 8;
 
-fn fixture(claims: &str) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
+fn fixture(dir: &Path) {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/projects/local_build");
-    crate::compile::copy_dir(&src, tmp.path());
-    set_claims(tmp.path(), claims);
+    crate::compile::copy_dir(&src, dir);
     // An append without a filter: every run adds all rows again, so a write done twice shows.
     std::fs::write(
-        tmp.path().join("models/silver/i_log.sql"),
+        dir.join("models/silver/i_log.sql"),
         "{{ config(materialized='incremental', incremental_strategy='append') }}\nselect claim_id, amount from raw.claims\n",
     )
     .unwrap();
-    tmp
+    // Files in the lake that no table owns: never touched.
+    for f in [
+        "target/lake/keep.txt",
+        "target/lake/silver/not_karte/keep.parquet",
+    ] {
+        crate::support::write_file(dir, Path::new(f), b"not karte's");
+    }
 }
 
 fn set_claims(dir: &Path, csv: &str) {
@@ -32,8 +53,40 @@ fn build(dir: &Path, env: &[(&str, &str)]) -> (i32, String) {
     (code, format!("{out}{err}"))
 }
 
-/// What a reader sees: every table's rows (snapshot history without its timestamps).
+/// Copy a directory tree (a project with its `target/`).
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// What a reader and the next run see: every table's rows (snapshot history without its
+/// timestamps), the catalog entries, the DuckDB objects, and how many files each directory of
+/// the lake holds (and none left in target/tmp).
 fn end_state(dir: &Path) -> Vec<String> {
+    let engine = karte::engine::duckdb::LocalEngine::open(dir, "target/lake").unwrap();
+    let rows = |sql: &str| -> Vec<String> {
+        let mut rows: Vec<String> = engine
+            .query_text(sql)
+            .unwrap_or_else(|e| panic!("{sql}: {}", e.message))
+            .1
+            .into_iter()
+            .map(|r| {
+                r.into_iter()
+                    .map(|v| v.unwrap_or_else(|| "NULL".into()))
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
+            .collect();
+        rows.sort();
+        rows
+    };
     let mut state = Vec::new();
     for table in [
         "raw.claims",
@@ -46,84 +99,272 @@ fn end_state(dir: &Path) -> Vec<String> {
         "silver.i_overwrite",
         "silver.i_log",
         "gold.g_month",
+        "gold.g_month_releases",
     ] {
-        let mut rows = flat(dir, &format!("select * from {table}"));
-        rows.sort();
-        state.push(format!("{table}: {}", rows.join("; ")));
+        state.push(format!(
+            "{table}: {}",
+            rows(&format!("select * from {table}")).join("; ")
+        ));
     }
-    let mut history = flat(
-        dir,
-        "select claim_id, amount, dbt_valid_to is null from history.claim_history",
-    );
-    history.sort();
-    state.push(format!("history.claim_history: {}", history.join("; ")));
-    state
+    state.push(format!(
+        "history.claim_history: {}",
+        rows("select claim_id, amount, dbt_valid_to is null from history.claim_history").join("; ")
+    ));
+    for e in
+        rows("select schema_name || '.' || table_name || ' ' || state from karte_catalog.entries")
+    {
+        state.push(format!("entry {e}"));
+    }
+    for o in rows(
+        "select table_schema || '.' || table_name || ' ' || table_type from information_schema.tables where table_schema <> 'karte_catalog'",
+    ) {
+        state.push(format!("object {o}"));
+    }
+    drop(engine);
+    let mut files: std::collections::BTreeMap<String, usize> = Default::default();
+    let lake = dir.join("target/lake");
+    for e in walkdir::WalkDir::new(&lake).into_iter().flatten() {
+        let rel = e
+            .path()
+            .strip_prefix(&lake)
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        if e.file_type().is_file() && !rel.starts_with("_karte") {
+            let parent = Path::new(&rel)
+                .parent()
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
+            *files.entry(parent).or_default() += 1;
+        }
+    }
+    for (d, n) in files {
+        state.push(format!("lake {d}/: {n} file(s)"));
+    }
+    let tmp = walkdir::WalkDir::new(dir.join("target/tmp"))
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .count();
+    state.push(format!("target/tmp: {tmp} file(s)"));
+    number_runs(state)
 }
 
-/// The step ids of the newest run, in the order they finished.
-fn steps_of_latest_run(dir: &Path) -> Vec<String> {
-    let events =
-        std::fs::read_to_string(crate::support::latest_journal(dir).join("events.jsonl")).unwrap();
-    events
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|e| e["event"] == "done")
-        .map(|e| e["step"].as_str().unwrap().to_string())
-        .collect()
+/// What an uninterrupted sequence of three runs leaves, built at a worker's own path.
+struct Reference {
+    /// Per run: the end state after it.
+    after: Vec<Vec<String>>,
+    /// Per run: its steps.
+    steps: Vec<Vec<String>>,
+    /// Per run: its operations.
+    ops: Vec<Vec<Op>>,
+}
+
+/// A worker: one project path that every chain it runs is copied to (DuckDB views name their
+/// files by absolute path, so a project is only ever used at the path it was built at), the
+/// project as it is before each run, and what the runs leave uninterrupted.
+struct Worker {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+    /// `templates[k]`: the project before run k + 1.
+    templates: Vec<PathBuf>,
+    reference: Reference,
+}
+
+impl Worker {
+    fn new() -> Worker {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("p");
+        fixture(&dir);
+        let mut templates = Vec::new();
+        let mut reference = Reference {
+            after: Vec::new(),
+            steps: Vec::new(),
+            ops: Vec::new(),
+        };
+        for (k, input) in INPUTS.iter().enumerate() {
+            set_claims(&dir, input);
+            let t = tmp.path().join(format!("before{}", k + 1));
+            copy_tree(&dir, &t);
+            templates.push(t);
+            let (code, out, err) = karte_env(
+                &dir,
+                &["build", "--threads", "1"],
+                &[("KARTE_FAILPOINT", "count-ops")],
+            );
+            assert_eq!(code, 0, "reference run {}: {out}{err}", k + 1);
+            reference.ops.push(ops_of(&err));
+            reference.steps.push(steps_of_latest_run(&dir));
+            reference.after.push(end_state(&dir));
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+        Worker {
+            _tmp: tmp,
+            dir,
+            templates,
+            reference,
+        }
+    }
+
+    /// Kill run `chain.run` at each point of the chain in turn, finish it, compare; then, after
+    /// a first run killed at step boundaries or at several points, the next run.
+    fn run_chain(&self, chain: &Chain) -> Result<(), String> {
+        let dir = &self.dir;
+        if dir.exists() {
+            std::fs::remove_dir_all(dir).unwrap();
+        }
+        copy_tree(&self.templates[chain.run - 1], dir);
+        for p in &chain.points {
+            let (code, out) = build(dir, &[("KARTE_FAILPOINT", &p.failpoint)]);
+            if code != 137 {
+                return Err(format!("{}: not killed (exit {code}): {out}", p.failpoint));
+            }
+        }
+        let (code, out) = build(dir, &[]);
+        if code != 0 {
+            return Err(format!("the run after the kill failed: {out}"));
+        }
+        let got = end_state(dir);
+        let want = &self.reference.after[chain.run - 1];
+        if &got != want {
+            return Err(format!("end state differs:\n{}", diff(want, &got)));
+        }
+        // And the run after that goes on as usual.
+        let several = chain.points.len() > 1 || chain.points[0].kind == Kind::Boundary;
+        if chain.run == 1 && several {
+            set_claims(dir, SECOND);
+            let (code, out) = build(dir, &[]);
+            if code != 0 {
+                return Err(format!("the next run failed: {out}"));
+            }
+            let got = end_state(dir);
+            if got != self.reference.after[1] {
+                return Err(format!(
+                    "the next run's end state differs:\n{}",
+                    diff(&self.reference.after[1], &got)
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Steps of the third run that are killed (its deletes and the release pruning); the first two
+/// runs are killed at every step.
+fn third_run_step(step: &str) -> bool {
+    step.contains("-delete-prefix") || step.contains("-drop-partitions")
+}
+
+/// Steps that write or delete files: killed right before their last operation too (written or
+/// deleted, not committed or recorded).
+fn writes_files(step: &str) -> bool {
+    [
+        "-sql",
+        "-batched-write",
+        "-load-seed",
+        "-delete-prefix",
+        "-drop-partitions",
+        "-delete-replaced-partitions",
+    ]
+    .iter()
+    .any(|k| step.ends_with(k))
 }
 
 #[test]
-fn a_build_killed_after_any_step_ends_as_an_uninterrupted_one() {
-    // The reference: two uninterrupted builds, the second over changed input.
-    let reference = fixture(FIRST);
-    let r = reference.path();
-    assert_eq!(build(r, &[]).0, 0);
-    let first_steps = steps_of_latest_run(r);
-    let after_first = end_state(r);
-    set_claims(r, SECOND);
-    assert_eq!(build(r, &[]).0, 0);
-    let second_steps = steps_of_latest_run(r);
-    let after_second = end_state(r);
-    assert!(first_steps.len() >= 20 && second_steps.len() >= 20);
+fn a_build_killed_anywhere_ends_as_an_uninterrupted_one() {
+    let seed = seed();
+    let started = std::time::Instant::now();
+    let workers: Vec<Worker> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..2).map(|_| s.spawn(Worker::new)).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let r = &workers[0].reference;
+    // Every worker's runs are the same, operation for operation: the kill points are
+    // reproducible.
+    for other in &workers[1..] {
+        let o = &other.reference;
+        for (run, (a, b)) in r.after.iter().zip(&o.after).enumerate() {
+            assert!(
+                a == b,
+                "uninterrupted runs {} differ:\n{}",
+                run + 1,
+                diff(a, b)
+            );
+        }
+        let names = |ops: &[Vec<Op>]| -> Vec<Vec<String>> {
+            ops.iter()
+                .map(|o| o.iter().map(|op| op.step.clone()).collect())
+                .collect()
+        };
+        assert_eq!(names(&r.ops), names(&o.ops), "operations differ");
+    }
+    assert!(
+        r.steps[0].len() >= 20 && r.steps[1].len() >= 20,
+        "{:?}",
+        r.steps
+    );
+    assert!(
+        r.steps[2].iter().filter(|s| third_run_step(s)).count() >= 4,
+        "{:?}",
+        r.steps[2]
+    );
 
-    let mut kill_points = 0;
-    for (run, steps) in [(1, &first_steps), (2, &second_steps)] {
-        // Killed right after a step is journaled as done, and right after one is journaled as
-        // started (before it ran: the rerun must run it, once).
-        let points = steps
+    let mut chains = Vec::new();
+    let mut rng = Rng::new(seed);
+    for run in 1..=3 {
+        let ops = &r.ops[run - 1];
+        let steps: Vec<&String> = r.steps[run - 1]
             .iter()
-            .flat_map(|s| [format!("exit-after:{s}"), format!("exit-before:{s}")]);
-        for point in points {
-            let step = &point;
-            let tmp = fixture(FIRST);
-            let dir = tmp.path();
-            if run == 2 {
-                assert_eq!(build(dir, &[]).0, 0);
-                set_claims(dir, SECOND);
-            }
-            let (code, out) = build(dir, &[("KARTE_FAILPOINT", step)]);
-            assert_eq!(code, 137, "run {run}, {step}: {out}");
-            kill_points += 1;
-            let (code, out) = build(dir, &[]);
-            assert_eq!(code, 0, "run {run}, rerun after {step}: {out}");
-            let want = if run == 1 {
-                &after_first
-            } else {
-                &after_second
-            };
-            assert_eq!(&end_state(dir), want, "run {run}, {step}");
-            // And the run after that goes on as usual.
-            if run == 1 {
-                set_claims(dir, SECOND);
-                let (code, out) = build(dir, &[]);
-                assert_eq!(code, 0, "run 2 after run 1 was killed at {step}: {out}");
-                assert_eq!(
-                    end_state(dir),
-                    after_second,
-                    "run 2 after run 1 was killed at {step}"
-                );
+            .filter(|s| run < 3 || third_run_step(s))
+            .collect();
+        // Each alone: killed right after a step is journaled as started (before it ran: the
+        // rerun must run it, once), and right after it is journaled as done.
+        for s in &steps {
+            for after in [true, false] {
+                chains.push(Chain {
+                    run,
+                    points: vec![boundary(s, after)],
+                });
             }
         }
+        // Inside every step, in a row of processes: right after its last operation (applied,
+        // not yet journaled: the next process must not apply it again) …
+        chains.push(Chain {
+            run,
+            points: steps
+                .iter()
+                .filter(|s| ops_of_step(ops, s) > 0)
+                .map(|s| step_op(ops, s, ops_of_step(ops, s), false))
+                .collect(),
+        });
+        // … and right before it where files are written or deleted (the next process must
+        // remove what the killed one wrote, and finish what it deleted).
+        chains.push(Chain {
+            run,
+            points: steps
+                .iter()
+                .filter(|s| writes_files(s) && ops_of_step(ops, s) > 0)
+                .map(|s| step_op(ops, s, ops_of_step(ops, s), true))
+                .collect(),
+        });
+        chains.extend(random_points(run, ops, RANDOM_PER_RUN, &mut rng));
     }
-    assert!(kill_points >= 80, "{kill_points} kill points");
+    let failures = run_all(&workers, &chains, seed, &|w: &Worker, c: &Chain| {
+        w.run_chain(c)
+    });
+    let (b, i, rnd) = count(&chains);
+    eprintln!(
+        "local kill points: {} ({b} at step boundaries, {i} inside steps, {rnd} random; seed {seed}) in {:.0} s",
+        b + i + rnd,
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} chains of kill points failed (seed {seed}):\n{}",
+        failures.len(),
+        chains.len(),
+        failures.join("\n\n")
+    );
+    assert!(b + i + rnd >= 150, "{} kill points", b + i + rnd);
 }

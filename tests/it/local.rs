@@ -342,7 +342,7 @@ fn a_killed_local_build_resumes_and_rollback_restores() {
 }
 
 #[test]
-fn a_step_killed_halfway_is_cleaned_and_redone_on_resume() {
+fn a_step_applied_but_not_journaled_is_not_applied_again_on_resume() {
     let tmp = fixture_copy("local_build");
     let dir = tmp.path();
     build_ok(dir, &[]);
@@ -353,8 +353,10 @@ fn a_step_killed_halfway_is_cleaned_and_redone_on_resume() {
         &[("KARTE_FAILPOINT", "exit-after:t_table/01-sql")],
     );
     assert_eq!(code, 137);
-    // Make it look as if the process died while the step was writing: its data is there,
-    // but the journal never recorded the step as done.
+    // Make it look as if the process died right after the step committed: its data is
+    // there, but the journal never recorded the step as done. The resumed run finds the step's
+    // record in the catalog and does not write it again (a step killed before its commit is
+    // cleaned up and redone: tests/it/kills.rs).
     let journal = crate::support::latest_journal(dir).join("events.jsonl");
     let events = std::fs::read_to_string(&journal).unwrap();
     let kept: Vec<&str> = events

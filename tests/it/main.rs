@@ -7,6 +7,8 @@ mod athena;
 #[cfg(feature = "athena")]
 mod athena_deletes;
 #[cfg(feature = "athena")]
+mod athena_kills;
+#[cfg(feature = "athena")]
 mod athena_runs;
 mod cli;
 mod compile;
@@ -17,6 +19,7 @@ mod example_data;
 mod example_project;
 #[cfg(feature = "duckdb-engine")]
 mod ingest;
+mod kill_points;
 #[cfg(feature = "duckdb-engine")]
 mod kills;
 #[cfg(feature = "duckdb-engine")]

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use super::retry::{call, call_allowing};
 use super::AthenaEngine;
-use crate::engine::EngineError;
+use crate::engine::{failpoint, EngineError};
 use crate::plan::catalog::{
     CatalogState, ColumnState, IngestedFile, PartitionState, TableKind, TableState, MANAGED_PARAM,
     OWNED_PREFIX_PARAM,
@@ -21,6 +21,17 @@ use crate::plan::TableRef;
 pub const CREATE_BATCH: usize = 100;
 /// Glue's limit for BatchDeletePartition entries.
 pub const DELETE_BATCH: usize = 25;
+
+/// Table parameter set by a swap: the staging table it published. A swap killed after it
+/// removed the staging entry (its last call), before the journal heard of it, is known as done
+/// by it when the run is resumed.
+pub const PUBLISHED_FROM_PARAM: &str = "karte_published_from";
+
+/// Partition parameter set when karte points a partition at new data: the location it pointed
+/// at before. A RegisterPartitions step killed after its BatchUpdatePartition, before the
+/// journal recorded the replaced locations, finds them here when the run is resumed (and its
+/// DeleteReplacedPartitions step still deletes them).
+pub const REPLACED_LOCATION_PARAM: &str = "karte_replaced_location";
 
 /// The catalog state of the given schemas: tables, and the partitions of managed tables.
 pub async fn catalog_state(
@@ -132,6 +143,29 @@ pub async fn partitions(
     schema: &str,
     name: &str,
 ) -> Result<Vec<PartitionState>, EngineError> {
+    let mut out: Vec<PartitionState> = raw_partitions(e, schema, name)
+        .await?
+        .iter()
+        .map(|p| PartitionState {
+            values: p.values().to_vec(),
+            location: p
+                .storage_descriptor()
+                .and_then(|s| s.location())
+                .unwrap_or_default()
+                .to_string(),
+            ingested: IngestedFile::from_params(|k| p.parameters().and_then(|m| m.get(k)).cloned()),
+        })
+        .collect();
+    out.sort_by(|a, b| a.values.cmp(&b.values));
+    Ok(out)
+}
+
+/// All partitions of a table as Glue has them (paginated).
+async fn raw_partitions(
+    e: &AthenaEngine,
+    schema: &str,
+    name: &str,
+) -> Result<Vec<aws_sdk_glue::types::Partition>, EngineError> {
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     loop {
@@ -153,25 +187,12 @@ pub async fn partitions(
         else {
             break;
         };
-        for p in page.partitions() {
-            out.push(PartitionState {
-                values: p.values().to_vec(),
-                location: p
-                    .storage_descriptor()
-                    .and_then(|s| s.location())
-                    .unwrap_or_default()
-                    .to_string(),
-                ingested: IngestedFile::from_params(|k| {
-                    p.parameters().and_then(|m| m.get(k)).cloned()
-                }),
-            });
-        }
+        out.extend(page.partitions().iter().cloned());
         token = page.next_token().map(str::to_string);
         if token.is_none() {
             break;
         }
     }
-    out.sort_by(|a, b| a.values.cmp(&b.values));
     Ok(out)
 }
 
@@ -181,19 +202,24 @@ pub async fn create_database(e: &AthenaEngine, schema: &str) -> Result<(), Engin
         .name(schema)
         .build()
         .map_err(|err| EngineError::internal(err.to_string()))?;
-    call_allowing(
-        e,
-        "CreateDatabase",
-        &["AlreadyExistsException"],
-        false,
-        || {
-            e.glue
-                .create_database()
-                .database_input(input.clone())
-                .send()
-        },
-    )
-    .await?;
+    {
+        let op = failpoint::op(|| format!("glue: CreateDatabase {schema}"));
+        let out = call_allowing(
+            e,
+            "CreateDatabase",
+            &["AlreadyExistsException"],
+            false,
+            || {
+                e.glue
+                    .create_database()
+                    .database_input(input.clone())
+                    .send()
+            },
+        )
+        .await;
+        op.done();
+        out
+    }?;
     Ok(())
 }
 
@@ -220,20 +246,25 @@ fn not_managed(t: &TableRef) -> EngineError {
 
 /// DeleteTable without a check (callers check).
 async fn delete_entry(e: &AthenaEngine, t: &TableRef) -> Result<(), EngineError> {
-    call_allowing(
-        e,
-        "DeleteTable",
-        &["EntityNotFoundException"],
-        false,
-        || {
-            e.glue
-                .delete_table()
-                .database_name(&t.schema)
-                .name(&t.name)
-                .send()
-        },
-    )
-    .await?;
+    {
+        let op = failpoint::op(|| format!("glue: DeleteTable {t}"));
+        let out = call_allowing(
+            e,
+            "DeleteTable",
+            &["EntityNotFoundException"],
+            false,
+            || {
+                e.glue
+                    .delete_table()
+                    .database_name(&t.schema)
+                    .name(&t.name)
+                    .send()
+            },
+        )
+        .await;
+        op.done();
+        out
+    }?;
     Ok(())
 }
 
@@ -284,11 +315,21 @@ pub async fn swap(
     expected_version: Option<&str>,
 ) -> Result<(), EngineError> {
     let Some(new) = get_raw(e, &staging.schema, &staging.name).await? else {
+        // Killed in an earlier attempt of this run after the staging entry was removed (the
+        // swap's last call): the table is published already.
+        let published = get_raw(e, &table.schema, &table.name)
+            .await?
+            .and_then(|t| t.parameters()?.get(PUBLISHED_FROM_PARAM).cloned());
+        if published.as_deref() == Some(staging.name.as_str()) {
+            return Ok(());
+        }
         return Err(EngineError::internal(format!(
             "staging table {staging} is not in Glue"
         )));
     };
-    let input = input_of(&new, &table.name, parameters)?;
+    let mut parameters = parameters.clone();
+    parameters.insert(PUBLISHED_FROM_PARAM.to_string(), staging.name.clone());
+    let input = input_of(&new, &table.name, &parameters)?;
     let old = get_raw(e, &table.schema, &table.name).await?;
     let location = |t: &Table| {
         t.storage_descriptor()
@@ -317,21 +358,26 @@ pub async fn swap(
             // Optimistic concurrency: Glue refuses the update if the table changed since the
             // version read at planning (ConcurrentModificationException), so two writers
             // cannot silently overwrite each other.
-            let updated = call_allowing(
-                e,
-                "UpdateTable",
-                &["ConcurrentModificationException"],
-                false,
-                || {
-                    e.glue
-                        .update_table()
-                        .database_name(&table.schema)
-                        .table_input(input.clone())
-                        .set_version_id(expected_version.map(str::to_string))
-                        .send()
-                },
-            )
-            .await?;
+            let updated = {
+                let op = failpoint::op(|| format!("glue: UpdateTable {table}"));
+                let out = call_allowing(
+                    e,
+                    "UpdateTable",
+                    &["ConcurrentModificationException"],
+                    false,
+                    || {
+                        e.glue
+                            .update_table()
+                            .database_name(&table.schema)
+                            .table_input(input.clone())
+                            .set_version_id(expected_version.map(str::to_string))
+                            .send()
+                    },
+                )
+                .await;
+                op.done();
+                out
+            }?;
             if updated.is_none() {
                 return Err(changed_since_planned(
                     table,
@@ -372,14 +418,19 @@ async fn update_table(
     schema: &str,
     input: &TableInput,
 ) -> Result<(), EngineError> {
-    call(e, "UpdateTable", false, || {
-        e.glue
-            .update_table()
-            .database_name(schema)
-            .table_input(input.clone())
-            .send()
-    })
-    .await?;
+    {
+        let op = failpoint::op(|| format!("glue: UpdateTable {schema}.{}", input.name()));
+        let out = call(e, "UpdateTable", false, || {
+            e.glue
+                .update_table()
+                .database_name(schema)
+                .table_input(input.clone())
+                .send()
+        })
+        .await;
+        op.done();
+        out
+    }?;
     Ok(())
 }
 
@@ -388,18 +439,29 @@ async fn create_table(
     schema: &str,
     input: &TableInput,
 ) -> Result<(), EngineError> {
-    call(e, "CreateTable", false, || {
-        e.glue
-            .create_table()
-            .database_name(schema)
-            .table_input(input.clone())
-            .send()
-    })
-    .await?;
+    {
+        let op = failpoint::op(|| format!("glue: CreateTable {schema}.{}", input.name()));
+        let out = call(e, "CreateTable", false, || {
+            e.glue
+                .create_table()
+                .database_name(schema)
+                .table_input(input.clone())
+                .send()
+        })
+        .await;
+        op.done();
+        out
+    }?;
     Ok(())
 }
 
-fn partition_input(t_sd: Option<&StorageDescriptor>, p: &PartitionState) -> PartitionInput {
+/// A partition as Glue takes it; `replaced`: the location it pointed at before (kept in its
+/// parameters, see [`REPLACED_LOCATION_PARAM`]).
+fn partition_input(
+    t_sd: Option<&StorageDescriptor>,
+    p: &PartitionState,
+    replaced: Option<&str>,
+) -> PartitionInput {
     let sd = match t_sd {
         Some(sd) => {
             let mut sd = sd.clone();
@@ -408,14 +470,18 @@ fn partition_input(t_sd: Option<&StorageDescriptor>, p: &PartitionState) -> Part
         }
         None => StorageDescriptor::builder().location(&p.location).build(),
     };
+    let mut params: std::collections::HashMap<String, String> = p
+        .ingested
+        .as_ref()
+        .map(|i| i.to_params().into_iter().collect())
+        .unwrap_or_default();
+    if let Some(old) = replaced {
+        params.insert(REPLACED_LOCATION_PARAM.to_string(), old.to_string());
+    }
     PartitionInput::builder()
         .set_values(Some(p.values.clone()))
         .storage_descriptor(sd)
-        .set_parameters(
-            p.ingested
-                .as_ref()
-                .map(|i| i.to_params().into_iter().collect()),
-        )
+        .set_parameters((!params.is_empty()).then_some(params))
         .build()
 }
 
@@ -437,22 +503,33 @@ pub async fn upsert_partitions(
             Some(x) if x.location == p.location => {}
             Some(x) => {
                 replaced.push(x.location.clone());
-                update.push(p);
+                update.push((p, x.location.as_str()));
             }
             None => create.push(p),
         }
     }
     for chunk in create.chunks(CREATE_BATCH) {
-        let inputs: Vec<PartitionInput> = chunk.iter().map(|p| partition_input(sd, p)).collect();
-        let r = call(e, "BatchCreatePartition", false, || {
-            e.glue
-                .batch_create_partition()
-                .database_name(&table.schema)
-                .table_name(&table.name)
-                .set_partition_input_list(Some(inputs.clone()))
-                .send()
-        })
-        .await?;
+        let inputs: Vec<PartitionInput> =
+            chunk.iter().map(|p| partition_input(sd, p, None)).collect();
+        let r = {
+            let op = failpoint::op(|| {
+                format!(
+                    "glue: BatchCreatePartition {table} ({} partitions)",
+                    inputs.len()
+                )
+            });
+            let out = call(e, "BatchCreatePartition", false, || {
+                e.glue
+                    .batch_create_partition()
+                    .database_name(&table.schema)
+                    .table_name(&table.name)
+                    .set_partition_input_list(Some(inputs.clone()))
+                    .send()
+            })
+            .await;
+            op.done();
+            out
+        }?;
         check_partition_errors(
             "BatchCreatePartition",
             table,
@@ -463,23 +540,33 @@ pub async fn upsert_partitions(
     for chunk in update.chunks(CREATE_BATCH) {
         let entries: Vec<BatchUpdatePartitionRequestEntry> = chunk
             .iter()
-            .map(|p| {
+            .map(|(p, old)| {
                 BatchUpdatePartitionRequestEntry::builder()
                     .set_partition_value_list(Some(p.values.clone()))
-                    .partition_input(partition_input(sd, p))
+                    .partition_input(partition_input(sd, p, Some(old)))
                     .build()
                     .expect("entry has values and input")
             })
             .collect();
-        let r = call(e, "BatchUpdatePartition", false, || {
-            e.glue
-                .batch_update_partition()
-                .database_name(&table.schema)
-                .table_name(&table.name)
-                .set_entries(Some(entries.clone()))
-                .send()
-        })
-        .await?;
+        let r = {
+            let op = failpoint::op(|| {
+                format!(
+                    "glue: BatchUpdatePartition {table} ({} partitions)",
+                    entries.len()
+                )
+            });
+            let out = call(e, "BatchUpdatePartition", false, || {
+                e.glue
+                    .batch_update_partition()
+                    .database_name(&table.schema)
+                    .table_name(&table.name)
+                    .set_entries(Some(entries.clone()))
+                    .send()
+            })
+            .await;
+            op.done();
+            out
+        }?;
         if !r.errors().is_empty() {
             return Err(EngineError::environment(format!(
                 "BatchUpdatePartition on {table} failed for {} partition(s): {:?}",
@@ -503,7 +590,31 @@ pub async fn register_partitions(
 ) -> Result<Vec<String>, EngineError> {
     let new = partitions(e, &staging.schema, &staging.name).await?;
     let existing = partitions(e, &table.schema, &table.name).await?;
-    upsert_partitions(e, table, &new, &existing).await
+    // Partitions that point at the new data already were repointed by an earlier attempt of
+    // this run (the staging locations are this run's): what they replaced is on them.
+    let mut replaced = Vec::new();
+    let done_before = |p: &PartitionState| {
+        existing
+            .iter()
+            .any(|x| x.values == p.values && x.location == p.location)
+    };
+    if new.iter().any(done_before) {
+        for raw in raw_partitions(e, &table.schema, &table.name).await? {
+            let location = raw.storage_descriptor().and_then(|s| s.location());
+            let repointed = new
+                .iter()
+                .any(|p| p.values == raw.values() && Some(p.location.as_str()) == location);
+            if let Some(old) = raw
+                .parameters()
+                .and_then(|m| m.get(REPLACED_LOCATION_PARAM))
+                .filter(|_| repointed)
+            {
+                replaced.push(old.clone());
+            }
+        }
+    }
+    replaced.extend(upsert_partitions(e, table, &new, &existing).await?);
+    Ok(replaced)
 }
 
 /// The per-entry errors of a Glue batch partition call, except `fine` (the state already is
@@ -553,15 +664,25 @@ pub async fn delete_partitions(
                     .expect("values set")
             })
             .collect();
-        let r = call(e, "BatchDeletePartition", false, || {
-            e.glue
-                .batch_delete_partition()
-                .database_name(&table.schema)
-                .table_name(&table.name)
-                .set_partitions_to_delete(Some(list.clone()))
-                .send()
-        })
-        .await?;
+        let r = {
+            let op = failpoint::op(|| {
+                format!(
+                    "glue: BatchDeletePartition {table} ({} partitions)",
+                    list.len()
+                )
+            });
+            let out = call(e, "BatchDeletePartition", false, || {
+                e.glue
+                    .batch_delete_partition()
+                    .database_name(&table.schema)
+                    .table_name(&table.name)
+                    .set_partitions_to_delete(Some(list.clone()))
+                    .send()
+            })
+            .await;
+            op.done();
+            out
+        }?;
         check_partition_errors(
             "BatchDeletePartition",
             table,
@@ -618,15 +739,25 @@ pub async fn expire_versions(
         .map(i64::to_string)
         .collect();
     for chunk in old.chunks(100) {
-        call(e, "BatchDeleteTableVersion", false, || {
-            e.glue
-                .batch_delete_table_version()
-                .database_name(&table.schema)
-                .table_name(&table.name)
-                .set_version_ids(Some(chunk.to_vec()))
-                .send()
-        })
-        .await?;
+        {
+            let op = failpoint::op(|| {
+                format!(
+                    "glue: BatchDeleteTableVersion {table} ({} versions)",
+                    chunk.len()
+                )
+            });
+            let out = call(e, "BatchDeleteTableVersion", false, || {
+                e.glue
+                    .batch_delete_table_version()
+                    .database_name(&table.schema)
+                    .table_name(&table.name)
+                    .set_version_ids(Some(chunk.to_vec()))
+                    .send()
+            })
+            .await;
+            op.done();
+            out
+        }?;
     }
     Ok(())
 }
@@ -822,14 +953,19 @@ pub async fn restore(
         )));
     };
     let input = input_of(&table, &t.name, &BTreeMap::new())?;
-    call(e, "UpdateTable", false, || {
-        e.glue
-            .update_table()
-            .database_name(&t.schema)
-            .table_input(input.clone())
-            .send()
-    })
-    .await?;
+    {
+        let op = failpoint::op(|| format!("glue: UpdateTable {t}"));
+        let out = call(e, "UpdateTable", false, || {
+            e.glue
+                .update_table()
+                .database_name(&t.schema)
+                .table_input(input.clone())
+                .send()
+        })
+        .await;
+        op.done();
+        out
+    }?;
     if !table.partition_keys().is_empty() {
         let now = partitions(e, &t.schema, &t.name).await?;
         let gone: Vec<Vec<String>> = now

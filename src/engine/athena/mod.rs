@@ -383,6 +383,7 @@ impl Engine for AthenaEngine {
     }
 
     fn run_step(&self, step: &Step, ctx: &WorkCtx) -> Result<StepOutcome, EngineError> {
+        let _work = crate::engine::failpoint::working_on(&step.id);
         self.block_on(self.run_step_async(step, ctx))
     }
 
@@ -392,6 +393,7 @@ impl Engine for AthenaEngine {
         sample: usize,
         ctx: &WorkCtx,
     ) -> Result<TestOutcome, EngineError> {
+        let _work = crate::engine::failpoint::working_on(&ctx.work_id);
         self.block_on(async {
             let counted = format!("SELECT count(*) FROM (\n{sql}\n) AS karte_test");
             let q = query::run(self, &counted, ctx, 0).await?;
@@ -429,6 +431,7 @@ impl Engine for AthenaEngine {
         sql: &str,
         ctx: &WorkCtx,
     ) -> Result<(), EngineError> {
+        let _work = crate::engine::failpoint::working_on(&ctx.work_id);
         self.block_on(async {
             let location = format!(
                 "{}{}/{}/",

@@ -205,17 +205,24 @@ async fn submit(e: &AthenaEngine, sql: &str, token: &str) -> Result<String, Engi
         .map(|out| ResultConfiguration::builder().output_location(out).build());
     // Safe to send again after a timeout or a dropped connection: the token makes it
     // idempotent (Athena returns the execution it first started).
-    let r = retry::call(e, "StartQueryExecution", true, || {
-        e.athena
-            .start_query_execution()
-            .query_string(sql)
-            .client_request_token(token)
-            .query_execution_context(context.clone())
-            .set_work_group(e.settings.workgroup.clone())
-            .set_result_configuration(results.clone())
-            .send()
-    })
-    .await?;
+    let r = {
+        let op = crate::engine::failpoint::op(|| {
+            format!("athena: StartQueryExecution {}", first_line(sql))
+        });
+        let out = retry::call(e, "StartQueryExecution", true, || {
+            e.athena
+                .start_query_execution()
+                .query_string(sql)
+                .client_request_token(token)
+                .query_execution_context(context.clone())
+                .set_work_group(e.settings.workgroup.clone())
+                .set_result_configuration(results.clone())
+                .send()
+        })
+        .await;
+        op.done();
+        out
+    }?;
     r.query_execution_id()
         .map(str::to_string)
         .ok_or_else(|| EngineError::internal("Athena returned no query execution id"))

@@ -7,7 +7,7 @@ use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 
 use super::retry::call;
 use super::AthenaEngine;
-use crate::engine::EngineError;
+use crate::engine::{failpoint, EngineError};
 use crate::plan::layout::{is_under, normalise};
 
 /// `s3://bucket/key/prefix/` → (bucket, key prefix).
@@ -106,13 +106,18 @@ pub async fn delete_prefix(e: &AthenaEngine, prefix: &str) -> Result<u64, Engine
             .quiet(true)
             .build()
             .map_err(|err| EngineError::internal(err.to_string()))?;
-        let r = call(e, "DeleteObjects", false, || {
-            e.s3.delete_objects()
-                .bucket(&bucket)
-                .delete(delete.clone())
-                .send()
-        })
-        .await?;
+        let r = {
+            let op = failpoint::op(|| format!("s3: DeleteObjects {prefix} ({} keys)", chunk.len()));
+            let out = call(e, "DeleteObjects", false, || {
+                e.s3.delete_objects()
+                    .bucket(&bucket)
+                    .delete(delete.clone())
+                    .send()
+            })
+            .await;
+            op.done();
+            out
+        }?;
         if !r.errors().is_empty() {
             let first = &r.errors()[0];
             return Err(EngineError::environment(format!(
@@ -130,14 +135,19 @@ pub async fn delete_prefix(e: &AthenaEngine, prefix: &str) -> Result<u64, Engine
 /// Upload one object.
 pub async fn put_object(e: &AthenaEngine, uri: &str, body: Vec<u8>) -> Result<(), EngineError> {
     let (bucket, key) = split(uri)?;
-    call(e, "PutObject", false, || {
-        e.s3.put_object()
-            .bucket(&bucket)
-            .key(&key)
-            .body(ByteStream::from(body.clone()))
-            .send()
-    })
-    .await?;
+    {
+        let op = failpoint::op(|| format!("s3: PutObject {uri}"));
+        let out = call(e, "PutObject", false, || {
+            e.s3.put_object()
+                .bucket(&bucket)
+                .key(&key)
+                .body(ByteStream::from(body.clone()))
+                .send()
+        })
+        .await;
+        op.done();
+        out
+    }?;
     Ok(())
 }
 

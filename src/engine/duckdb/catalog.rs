@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 
 use duckdb::{params, Connection};
 
-use crate::engine::EngineError;
+use crate::engine::{failpoint, EngineError};
 use crate::plan::catalog::{CatalogState, TableKind, TableState};
 use crate::plan::TableRef;
 
-/// Create the catalog's own tables if missing.
+/// Create the catalog's own tables if missing: the table states, and the steps applied (see
+/// [`applied`]).
 pub fn init(conn: &Connection) -> Result<(), EngineError> {
     conn.execute_batch(
         "CREATE SCHEMA IF NOT EXISTS karte_catalog;
@@ -20,9 +21,128 @@ pub fn init(conn: &Connection) -> Result<(), EngineError> {
              table_name VARCHAR NOT NULL,
              state VARCHAR NOT NULL,
              PRIMARY KEY (schema_name, table_name)
+         );
+         CREATE TABLE IF NOT EXISTS karte_catalog.applied (
+             run_id VARCHAR NOT NULL,
+             work_id VARCHAR NOT NULL,
+             outcome VARCHAR NOT NULL
          );",
     )
     .map_err(db)
+}
+
+/// Run statements that change something, as one operation of [`failpoint`] (a kill test may
+/// end the process right before or after it).
+pub fn exec(conn: &Connection, sql: &str) -> Result<(), duckdb::Error> {
+    failpoint::around(|| format!("local: {sql}"), || conn.execute_batch(sql))
+}
+
+/// [`exec`] for one statement with parameters; the number of rows changed.
+pub fn exec_params(
+    conn: &Connection,
+    sql: &str,
+    params: impl duckdb::Params,
+) -> Result<usize, duckdb::Error> {
+    failpoint::around(|| format!("local: {sql}"), || conn.execute(sql, params))
+}
+
+/// A change to the lake's files (create a directory, rename, remove), as one operation of
+/// [`failpoint`].
+pub fn file_op<T>(what: impl FnOnce() -> String, f: impl FnOnce() -> T) -> T {
+    failpoint::around(|| format!("local: {}", what()), f)
+}
+
+/// Run `f` in one DuckDB transaction: everything it changes in the catalog file is committed
+/// together, or (on an error, or if the process dies first) not at all.
+pub fn transaction<T>(
+    conn: &Connection,
+    f: impl FnOnce() -> Result<T, EngineError>,
+) -> Result<T, EngineError> {
+    conn.execute_batch("BEGIN TRANSACTION").map_err(db)?;
+    match f() {
+        Ok(v) => match exec(conn, "COMMIT") {
+            Ok(()) => Ok(v),
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                Err(db(e))
+            }
+        },
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+/// Steps a run has applied: a row per (run, step) with the step's outcome, written in the
+/// step's own transaction. A resumed run that meets a step it applied before it was killed
+/// (the journal never heard of it) takes the outcome instead of applying the step twice.
+pub mod applied {
+    use duckdb::{params, Connection};
+
+    use super::{db, exec_params};
+    use crate::engine::{EngineError, StepOutcome};
+
+    /// The outcome of step `work_id` of `run_id`, if it was applied.
+    pub fn get(
+        conn: &Connection,
+        run_id: &str,
+        work_id: &str,
+    ) -> Result<Option<StepOutcome>, EngineError> {
+        let mut stmt = conn
+            .prepare("SELECT outcome FROM karte_catalog.applied WHERE run_id = ? AND work_id = ?")
+            .map_err(db)?;
+        let mut rows = stmt.query(params![run_id, work_id]).map_err(db)?;
+        let Some(row) = rows.next().map_err(db)? else {
+            return Ok(None);
+        };
+        let json: String = row.get(0).map_err(db)?;
+        let v: serde_json::Value = serde_json::from_str(&json).map_err(|e| {
+            EngineError::internal(format!("corrupt applied-step record for {work_id}: {e}"))
+        })?;
+        Ok(Some(StepOutcome {
+            rows_affected: v["rows"].as_u64(),
+            replaced: v["replaced"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|l| l.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            ..Default::default()
+        }))
+    }
+
+    /// Record that step `work_id` of `run_id` was applied, with its outcome.
+    pub fn put(
+        conn: &Connection,
+        run_id: &str,
+        work_id: &str,
+        out: &StepOutcome,
+    ) -> Result<(), EngineError> {
+        let json = serde_json::json!({"rows": out.rows_affected, "replaced": out.replaced});
+        exec_params(
+            conn,
+            "INSERT INTO karte_catalog.applied VALUES (?, ?, ?)",
+            params![run_id, work_id, json.to_string()],
+        )
+        .map_err(db)?;
+        Ok(())
+    }
+
+    /// Forget all but the newest `keep` runs (a run is resumed, if at all, by the next build).
+    pub fn prune(conn: &Connection, keep: usize) -> Result<(), EngineError> {
+        exec_params(
+            conn,
+            &format!(
+                "DELETE FROM karte_catalog.applied WHERE run_id NOT IN (SELECT run_id FROM (SELECT DISTINCT run_id FROM karte_catalog.applied) ORDER BY run_id DESC LIMIT {keep})"
+            ),
+            [],
+        )
+        .map_err(db)?;
+        Ok(())
+    }
 }
 
 /// A DuckDB error, blamed on the environment.
@@ -65,7 +185,8 @@ pub fn get(conn: &Connection, t: &TableRef) -> Result<Option<TableState>, Engine
 /// Register or replace a table's state.
 pub fn put(conn: &Connection, t: &TableRef, state: &TableState) -> Result<(), EngineError> {
     let json = serde_json::to_string(state).map_err(|e| EngineError::internal(e.to_string()))?;
-    conn.execute(
+    exec_params(
+        conn,
         "INSERT OR REPLACE INTO karte_catalog.entries VALUES (?, ?, ?)",
         params![t.schema, t.name, json],
     )
@@ -75,7 +196,8 @@ pub fn put(conn: &Connection, t: &TableRef, state: &TableState) -> Result<(), En
 
 /// Remove a table's entry (not its data).
 pub fn remove(conn: &Connection, t: &TableRef) -> Result<(), EngineError> {
-    conn.execute(
+    exec_params(
+        conn,
         "DELETE FROM karte_catalog.entries WHERE schema_name = ? AND table_name = ?",
         params![t.schema, t.name],
     )
@@ -130,12 +252,8 @@ pub fn drop_object(conn: &Connection, t: &TableRef) -> Result<(), EngineError> {
         )
         .ok();
     match kind.as_deref() {
-        Some("VIEW") => conn
-            .execute_batch(&format!("DROP VIEW {}", ident(t)))
-            .map_err(db),
-        Some(_) => conn
-            .execute_batch(&format!("DROP TABLE {}", ident(t)))
-            .map_err(db),
+        Some("VIEW") => exec(conn, &format!("DROP VIEW {}", ident(t))).map_err(db),
+        Some(_) => exec(conn, &format!("DROP TABLE {}", ident(t))).map_err(db),
         None => Ok(()),
     }
 }
@@ -259,11 +377,14 @@ pub fn refresh_view(
         }
     };
     drop_object(conn, t)?;
-    conn.execute_batch(&format!(
-        "CREATE SCHEMA IF NOT EXISTS {}; CREATE VIEW {} AS {body}",
-        quote(&t.schema),
-        ident(t)
-    ))
+    exec(
+        conn,
+        &format!(
+            "CREATE SCHEMA IF NOT EXISTS {}; CREATE VIEW {} AS {body}",
+            quote(&t.schema),
+            ident(t)
+        ),
+    )
     .map_err(db)
 }
 

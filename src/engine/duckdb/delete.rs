@@ -36,7 +36,10 @@ impl LocalEngine {
         if !real.starts_with(&owned_dir) {
             return Err(refuse("it is not inside the prefix its table owns"));
         }
-        match std::fs::remove_dir_all(&real) {
+        match catalog::file_op(
+            || format!("rm -r {}", real.display()),
+            || std::fs::remove_dir_all(&real),
+        ) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(EngineError::environment(format!(

@@ -102,6 +102,235 @@ impl LocalEngine {
         self.with_conn(|conn| statements::query_text(conn, sql))
     }
 
+    /// What a step changes, inside its transaction: its outcome, and the directories to
+    /// delete once the catalog change is committed, with the prefix that owns each.
+    fn apply(
+        &self,
+        conn: &Connection,
+        step: &Step,
+        tag: &str,
+    ) -> Result<(StepOutcome, Vec<(String, String)>), EngineError> {
+        let mut deletes = Vec::new();
+        let mut replaced_out = Vec::new();
+        let rows = match &step.action {
+            Action::CreateSchema { schema } => {
+                catalog::exec(
+                    conn,
+                    &format!("CREATE SCHEMA IF NOT EXISTS {}", quote(schema)),
+                )
+                .map_err(db)?;
+                None
+            }
+            Action::Sql { sql, .. } => statements::run(conn, &self.root, sql, tag)?,
+            Action::BatchedWrite {
+                probe_sql,
+                partition_columns,
+                ..
+            } => {
+                let values = statements::probe(conn, probe_sql, partition_columns.len())?;
+                let mut total = 0;
+                for sql in crate::plan::batch::expand(&step.action, &values) {
+                    total += statements::run(conn, &self.root, &sql, tag)?.unwrap_or(0);
+                }
+                Some(total)
+            }
+            Action::LoadSeed {
+                file,
+                table,
+                location,
+                column_types,
+                encoding,
+                delimiter,
+            } => Some(seed::load(
+                conn,
+                &self.root,
+                file,
+                table,
+                location,
+                column_types,
+                encoding,
+                delimiter,
+            )?),
+            Action::CheckSchema {
+                table,
+                query,
+                policy,
+            } => {
+                statements::check_schema(conn, &self.root, table, query, policy)?;
+                None
+            }
+            Action::SwapTable {
+                table,
+                staging,
+                parameters,
+                ..
+            } => {
+                self.swap(conn, table, staging, parameters)?;
+                None
+            }
+            Action::RegisterPartitions {
+                table,
+                staging,
+                mode: PartitionMode::Repoint,
+                ..
+            } => {
+                let Some(new) = catalog::get(conn, staging)? else {
+                    return Err(EngineError::internal(format!(
+                        "staging table {staging} is not in the catalog"
+                    )));
+                };
+                let Some(mut target) = catalog::get(conn, table)? else {
+                    return Err(EngineError::internal(format!(
+                        "{table} is not in the catalog"
+                    )));
+                };
+                let mut replaced = Vec::new();
+                for p in new.partitions {
+                    match target.partitions.iter_mut().find(|q| q.values == p.values) {
+                        // Already pointed at the new data: nothing replaced.
+                        Some(q) if q.location == p.location => {}
+                        Some(q) => {
+                            replaced.push(std::mem::replace(&mut q.location, p.location));
+                        }
+                        None => target.partitions.push(PartitionState {
+                            values: p.values,
+                            location: p.location,
+                            ingested: None,
+                        }),
+                    }
+                }
+                target.partitions.sort_by(|a, b| a.values.cmp(&b.values));
+                catalog::put(conn, table, &target)?;
+                catalog::refresh_view(conn, &self.root, table, &target)?;
+                replaced_out = replaced;
+                None
+            }
+            Action::AppendFiles {
+                table,
+                staging,
+                file_prefix,
+                owned_prefix,
+            } => statements::append_files(
+                conn,
+                &self.root,
+                table,
+                staging,
+                file_prefix,
+                owned_prefix,
+            )?,
+            Action::DeleteReplacedPartitions {
+                table,
+                owned_prefix,
+            } => {
+                let old = self.replaced.take(table);
+                let owned = self.check_delete(conn, table, owned_prefix, &old)?;
+                deletes.extend(old.iter().map(|l| (l.clone(), owned.clone())));
+                Some(old.len() as u64)
+            }
+            Action::DropPartitions {
+                table,
+                partitions,
+                locations,
+                owned_prefix,
+                ..
+            } => {
+                if let Some(mut state) = catalog::get(conn, table)? {
+                    state.partitions.retain(|p| !partitions.contains(&p.values));
+                    catalog::put(conn, table, &state)?;
+                    catalog::refresh_view(conn, &self.root, table, &state)?;
+                }
+                let owned = self.check_delete(conn, table, owned_prefix, locations)?;
+                deletes.extend(locations.iter().map(|l| (l.clone(), owned.clone())));
+                None
+            }
+            Action::DropCatalogEntry { table } => {
+                self.drop_entry(conn, table)?;
+                None
+            }
+            Action::DeletePrefix {
+                prefix,
+                owner,
+                owned_prefix,
+                ..
+            } => {
+                let prefixes = [prefix.clone()];
+                let owned = self.check_delete(conn, owner, owned_prefix, &prefixes)?;
+                deletes.push((prefix.clone(), owned));
+                None
+            }
+            Action::ExpireCatalogVersions { .. } => None,
+        };
+        Ok((
+            StepOutcome {
+                rows_affected: rows,
+                query_ids: Vec::new(),
+                bytes_scanned: None,
+                replaced: replaced_out,
+            },
+            deletes,
+        ))
+    }
+
+    /// Before a step of a resumed run is applied again: remove the Parquet files its killed
+    /// attempt wrote (named with the step's tag, so nothing else can match).
+    fn discard_tagged(&self, conn: &Connection, step: &Step, tag: &str) -> Result<(), EngineError> {
+        let Some(sql) = writing_sql(step) else {
+            return Ok(());
+        };
+        let mut dirs = statements::written_dirs(conn, &self.root, &sql, tag)?;
+        dirs.push(statements::insert_tmp(&self.root, tag));
+        for dir in dirs {
+            statements::remove_tagged(&dir, tag)?;
+        }
+        Ok(())
+    }
+
+    /// See [`Engine::restore_table`] (inside its transaction).
+    fn restore(
+        &self,
+        conn: &Connection,
+        table: &TableRef,
+        previous: Option<&serde_json::Value>,
+    ) -> Result<(), EngineError> {
+        let Some(prev) = previous else {
+            catalog::drop_object(conn, table)?;
+            return catalog::remove(conn, table);
+        };
+        let state: crate::plan::catalog::TableState = serde_json::from_value(prev.clone())
+            .map_err(|e| EngineError::internal(format!("journal entry for {table}: {e}")))?;
+        if state.kind == TableKind::Iceberg {
+            // The swap kept the previous Iceberg table as `<name>__karte_prev`.
+            let prev_ref = TableRef {
+                schema: table.schema.clone(),
+                name: format!("{}__karte_prev", table.name),
+            };
+            if !catalog::exists(conn, &prev_ref)? {
+                return Err(EngineError::environment(format!(
+                    "the previous version of {table} is gone (a later run replaced it)"
+                )));
+            }
+            catalog::drop_object(conn, table)?;
+            catalog::exec(
+                conn,
+                &format!(
+                    "ALTER TABLE {} RENAME TO {}",
+                    ident(&prev_ref),
+                    quote(&table.name)
+                ),
+            )
+            .map_err(db)?;
+        } else if let Some(loc) = &state.location {
+            if !catalog::resolve(&self.root, loc).exists() {
+                return Err(EngineError::environment(format!(
+                    "the previous data of {table} ({loc}) was deleted by a later step; nothing to go back to"
+                )));
+            }
+            catalog::drop_object(conn, table)?;
+            catalog::refresh_view(conn, &self.root, table, &state)?;
+        }
+        catalog::put(conn, table, &state)
+    }
+
     fn swap(
         &self,
         conn: &Connection,
@@ -135,22 +364,39 @@ impl LocalEngine {
                     schema: table.schema.clone(),
                     name: format!("{}__karte_prev", table.name),
                 };
+                // (Both renames are in the step's transaction: a kill between them leaves
+                // nothing, and `__karte_prev` is dropped only together with a commit that makes
+                // the current table the previous version.)
+                let old_iceberg = old.as_ref().is_some_and(|o| o.kind == TableKind::Iceberg);
+                if old_iceberg && !catalog::exists(conn, table)? {
+                    // Never drop `__karte_prev` then: it may be the only copy of the table.
+                    return Err(EngineError::internal(format!(
+                        "{table} is in the catalog but its DuckDB table is missing; {} is kept untouched",
+                        prev
+                    )));
+                }
                 catalog::drop_object(conn, &prev)?;
-                if old.as_ref().is_some_and(|o| o.kind == TableKind::Iceberg) {
-                    conn.execute_batch(&format!(
-                        "ALTER TABLE {} RENAME TO {}",
-                        ident(table),
-                        quote(&prev.name)
-                    ))
+                if old_iceberg {
+                    catalog::exec(
+                        conn,
+                        &format!(
+                            "ALTER TABLE {} RENAME TO {}",
+                            ident(table),
+                            quote(&prev.name)
+                        ),
+                    )
                     .map_err(db)?;
                 } else {
                     catalog::drop_object(conn, table)?;
                 }
-                conn.execute_batch(&format!(
-                    "ALTER TABLE {} RENAME TO {}",
-                    ident(staging),
-                    quote(&table.name)
-                ))
+                catalog::exec(
+                    conn,
+                    &format!(
+                        "ALTER TABLE {} RENAME TO {}",
+                        ident(staging),
+                        quote(&table.name)
+                    ),
+                )
                 .map_err(db)?;
             }
             _ => {
@@ -160,6 +406,19 @@ impl LocalEngine {
         }
         catalog::remove(conn, staging)?;
         catalog::put(conn, table, &new)
+    }
+}
+
+/// The statement of a step that writes data (for a batched write, its first statement, which
+/// creates the table), or None.
+fn writing_sql(step: &Step) -> Option<String> {
+    match &step.action {
+        Action::Sql { sql, .. } => Some(sql.clone()),
+        // (The batch filter, a placeholder until the batches are known, parsed as `false`.)
+        Action::BatchedWrite { first_sql, .. } => {
+            Some(first_sql.replace(crate::plan::materialization::BATCH_FILTER, "false"))
+        }
+        _ => None,
     }
 }
 
@@ -218,172 +477,54 @@ impl Engine for LocalEngine {
         _break_stale: bool,
     ) -> Result<crate::engine::lock::LockGuard, EngineError> {
         // An OS lock: released by the system when this process ends, so never stale.
-        crate::engine::lock::lock_local(&self.lake, target, holder)
+        let guard = crate::engine::lock::lock_local(&self.lake, target, holder)?;
+        // The records of applied steps of old runs (a run is resumed by the next build).
+        self.with_conn(|conn| catalog::applied::prune(conn, 10))?;
+        Ok(guard)
     }
 
-    fn run_step(&self, step: &Step, _ctx: &WorkCtx) -> Result<StepOutcome, EngineError> {
+    fn run_step(&self, step: &Step, ctx: &WorkCtx) -> Result<StepOutcome, EngineError> {
         // Catalog-only steps are short; run them one at a time (data writes stay parallel).
         let _ddl = (!matches!(
             step.action,
             Action::Sql { .. } | Action::BatchedWrite { .. } | Action::LoadSeed { .. }
         ))
         .then(|| self.ddl.lock().expect("ddl lock"));
+        let _work = crate::engine::failpoint::working_on(&step.id);
+        let tag = statements::files_tag(&ctx.run_id, &ctx.work_id);
         self.with_conn(|conn| {
-            let mut replaced_out = Vec::new();
-            let rows = match &step.action {
-                Action::CreateSchema { schema } => {
-                    conn.execute_batch(&format!("CREATE SCHEMA IF NOT EXISTS {}", quote(schema)))
-                        .map_err(db)?;
-                    None
-                }
-                Action::Sql { sql, .. } => statements::run(conn, &self.root, sql)?,
-                Action::BatchedWrite {
-                    probe_sql,
-                    partition_columns,
-                    ..
-                } => {
-                    let values = statements::probe(conn, probe_sql, partition_columns.len())?;
-                    let mut total = 0;
-                    for sql in crate::plan::batch::expand(&step.action, &values) {
-                        total += statements::run(conn, &self.root, &sql)?.unwrap_or(0);
+            if ctx.resumed {
+                // Killed after the step's commit, before the journal recorded it as done: it
+                // is not applied twice.
+                if let Some(out) = catalog::applied::get(conn, &ctx.run_id, &ctx.work_id)? {
+                    if let Action::RegisterPartitions { table, .. } = &step.action {
+                        self.replaced.add(table, out.replaced.clone());
                     }
-                    Some(total)
+                    return Ok(out);
                 }
-                Action::LoadSeed {
-                    file,
-                    table,
-                    location,
-                    column_types,
-                    encoding,
-                    delimiter,
-                } => Some(seed::load(
-                    conn,
-                    &self.root,
-                    file,
-                    table,
-                    location,
-                    column_types,
-                    encoding,
-                    delimiter,
-                )?),
-                Action::CheckSchema {
-                    table,
-                    query,
-                    policy,
-                } => {
-                    statements::check_schema(conn, &self.root, table, query, policy)?;
-                    None
+                // Killed before it: what that attempt wrote outside the catalog goes.
+                self.discard_tagged(conn, step, &tag)?;
+            }
+            // Everything the step changes in the catalog, and the record that it was applied,
+            // in one transaction; directories it deletes go after it (a delete is redone by a
+            // resumed run until it is recorded).
+            let (out, deletes) = catalog::transaction(conn, || {
+                let (out, deletes) = self.apply(conn, step, &tag)?;
+                if deletes.is_empty() {
+                    catalog::applied::put(conn, &ctx.run_id, &ctx.work_id, &out)?;
                 }
-                Action::SwapTable {
-                    table,
-                    staging,
-                    parameters,
-                    ..
-                } => {
-                    self.swap(conn, table, staging, parameters)?;
-                    None
+                Ok((out, deletes))
+            })?;
+            if let Action::RegisterPartitions { table, .. } = &step.action {
+                self.replaced.add(table, out.replaced.clone());
+            }
+            if !deletes.is_empty() {
+                for (location, owned) in &deletes {
+                    self.delete_dir(location, owned)?;
                 }
-                Action::RegisterPartitions {
-                    table,
-                    staging,
-                    mode: PartitionMode::Repoint,
-                    ..
-                } => {
-                    let Some(new) = catalog::get(conn, staging)? else {
-                        return Err(EngineError::internal(format!(
-                            "staging table {staging} is not in the catalog"
-                        )));
-                    };
-                    let Some(mut target) = catalog::get(conn, table)? else {
-                        return Err(EngineError::internal(format!(
-                            "{table} is not in the catalog"
-                        )));
-                    };
-                    let mut replaced = Vec::new();
-                    for p in new.partitions {
-                        match target.partitions.iter_mut().find(|q| q.values == p.values) {
-                            Some(q) => {
-                                replaced.push(std::mem::replace(&mut q.location, p.location));
-                            }
-                            None => target.partitions.push(PartitionState {
-                                values: p.values,
-                                location: p.location,
-                                ingested: None,
-                            }),
-                        }
-                    }
-                    target.partitions.sort_by(|a, b| a.values.cmp(&b.values));
-                    catalog::put(conn, table, &target)?;
-                    catalog::refresh_view(conn, &self.root, table, &target)?;
-                    replaced_out = replaced.clone();
-                    self.replaced.add(table, replaced);
-                    None
-                }
-                Action::AppendFiles {
-                    table,
-                    staging,
-                    file_prefix,
-                    owned_prefix,
-                } => statements::append_files(
-                    conn,
-                    &self.root,
-                    table,
-                    staging,
-                    file_prefix,
-                    owned_prefix,
-                )?,
-                Action::DeleteReplacedPartitions {
-                    table,
-                    owned_prefix,
-                } => {
-                    let old = self.replaced.take(table);
-                    let owned = self.check_delete(conn, table, owned_prefix, &old)?;
-                    for loc in &old {
-                        self.delete_dir(loc, &owned)?;
-                    }
-                    Some(old.len() as u64)
-                }
-                Action::DropPartitions {
-                    table,
-                    partitions,
-                    locations,
-                    owned_prefix,
-                    ..
-                } => {
-                    if let Some(mut state) = catalog::get(conn, table)? {
-                        state.partitions.retain(|p| !partitions.contains(&p.values));
-                        catalog::put(conn, table, &state)?;
-                        catalog::refresh_view(conn, &self.root, table, &state)?;
-                    }
-                    let owned = self.check_delete(conn, table, owned_prefix, locations)?;
-                    for loc in locations {
-                        self.delete_dir(loc, &owned)?;
-                    }
-                    None
-                }
-                Action::DropCatalogEntry { table } => {
-                    self.drop_entry(conn, table)?;
-                    None
-                }
-                Action::DeletePrefix {
-                    prefix,
-                    owner,
-                    owned_prefix,
-                    ..
-                } => {
-                    let prefixes = [prefix.clone()];
-                    let owned = self.check_delete(conn, owner, owned_prefix, &prefixes)?;
-                    self.delete_dir(prefix, &owned)?;
-                    None
-                }
-                Action::ExpireCatalogVersions { .. } => None,
-            };
-            Ok(StepOutcome {
-                rows_affected: rows,
-                query_ids: Vec::new(),
-                bytes_scanned: None,
-                replaced: replaced_out,
-            })
+                catalog::applied::put(conn, &ctx.run_id, &ctx.work_id, &out)?;
+            }
+            Ok(out)
         })
     }
 
@@ -391,25 +532,33 @@ impl Engine for LocalEngine {
         &self,
         sql: &str,
         sample: usize,
-        _ctx: &WorkCtx,
+        ctx: &WorkCtx,
     ) -> Result<TestOutcome, EngineError> {
+        let _work = crate::engine::failpoint::working_on(&ctx.work_id);
         self.with_conn(|conn| statements::run_test(conn, sql, sample))
     }
 
     fn discard_partial(&self, step: &Step) -> Result<(), EngineError> {
-        let sql = match &step.action {
-            Action::Sql { sql, .. } => sql,
-            Action::BatchedWrite { first_sql, .. } => first_sql,
-            _ => return Ok(()),
+        let Some(sql) = writing_sql(step) else {
+            return Ok(());
         };
-        let Some((table, location)) = statements::created_staging(sql) else {
+        let Some((table, location)) = statements::created_staging(&sql) else {
             return Ok(());
         };
         let _ddl = self.ddl.lock().expect("ddl lock");
-        self.with_conn(|conn| {
+        let committed = self.with_conn(|conn| {
+            // The step commits its staging table's entry with everything else it did: if the
+            // entry is there, the step was applied whole (the resumed run finds its record).
+            if catalog::get(conn, &table)?.is_some() {
+                return Ok(true);
+            }
             catalog::drop_object(conn, &table)?;
-            catalog::remove(conn, &table)
+            catalog::remove(conn, &table)?;
+            Ok(false)
         })?;
+        if committed {
+            return Ok(());
+        }
         self.delete_dir(&location, &location)
     }
 
@@ -445,51 +594,17 @@ impl Engine for LocalEngine {
         table: &TableRef,
         previous: Option<&serde_json::Value>,
     ) -> Result<(), EngineError> {
-        self.with_conn(|conn| {
-            let Some(prev) = previous else {
-                catalog::drop_object(conn, table)?;
-                return catalog::remove(conn, table);
-            };
-            let state: crate::plan::catalog::TableState = serde_json::from_value(prev.clone())
-                .map_err(|e| EngineError::internal(format!("journal entry for {table}: {e}")))?;
-            if state.kind == TableKind::Iceberg {
-                // The swap kept the previous Iceberg table as `<name>__karte_prev`.
-                let prev_ref = TableRef {
-                    schema: table.schema.clone(),
-                    name: format!("{}__karte_prev", table.name),
-                };
-                if catalog::exists(conn, &prev_ref)? {
-                    catalog::drop_object(conn, table)?;
-                    conn.execute_batch(&format!(
-                        "ALTER TABLE {} RENAME TO {}",
-                        ident(&prev_ref),
-                        quote(&table.name)
-                    ))
-                    .map_err(db)?;
-                } else {
-                    return Err(EngineError::environment(format!(
-                        "the previous version of {table} is gone (a later run replaced it)"
-                    )));
-                }
-            } else if let Some(loc) = &state.location {
-                if !catalog::resolve(&self.root, loc).exists() {
-                    return Err(EngineError::environment(format!(
-                        "the previous data of {table} ({loc}) was deleted by a later step; nothing to go back to"
-                    )));
-                }
-                catalog::drop_object(conn, table)?;
-                catalog::refresh_view(conn, &self.root, table, &state)?;
-            }
-            catalog::put(conn, table, &state)
-        })
+        // All of it or nothing (for an Iceberg table, the DROP and the RENAME together).
+        self.with_conn(|conn| catalog::transaction(conn, || self.restore(conn, table, previous)))
     }
 
     fn store_failures(
         &self,
         table: &TableRef,
         sql: &str,
-        _ctx: &WorkCtx,
+        ctx: &WorkCtx,
     ) -> Result<(), EngineError> {
+        let _work = crate::engine::failpoint::working_on(&ctx.work_id);
         self.with_conn(|conn| statements::store_failures(conn, table, sql))
     }
 }

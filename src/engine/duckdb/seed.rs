@@ -7,7 +7,7 @@ use std::path::Path;
 
 use duckdb::Connection;
 
-use super::catalog::{self, db, lit, quote};
+use super::catalog::{self, db, exec, exec_params, lit, quote};
 use crate::engine::seedfile::{self, SeedFile};
 use crate::engine::EngineError;
 use crate::plan::catalog::{ColumnState, TableKind, TableState};
@@ -39,24 +39,28 @@ pub fn load(
         .map(|h| format!("{} VARCHAR", quote(h)))
         .collect::<Vec<_>>()
         .join(", ");
-    conn.execute_batch(&format!(
-        "CREATE OR REPLACE TEMP TABLE {stage} (karte_line BIGINT, {cols_sql})"
-    ))
+    exec(
+        conn,
+        &format!("CREATE OR REPLACE TEMP TABLE {stage} (karte_line BIGINT, {cols_sql})"),
+    )
     .map_err(db)?;
-    {
-        let mut app = conn.appender(&stage).map_err(db)?;
-        for (line, values) in &rows {
-            let mut params: Vec<Box<dyn duckdb::ToSql>> = vec![Box::new(*line as i64)];
-            for v in values {
-                params.push(Box::new(v.clone()));
+    crate::engine::failpoint::around(
+        || format!("local: append {} rows to {stage}", rows.len()),
+        || {
+            let mut app = conn.appender(&stage).map_err(db)?;
+            for (line, values) in &rows {
+                let mut params: Vec<Box<dyn duckdb::ToSql>> = vec![Box::new(*line as i64)];
+                for v in values {
+                    params.push(Box::new(v.clone()));
+                }
+                app.append_row(duckdb::appender_params_from_iter(
+                    params.iter().map(|p| p.as_ref()),
+                ))
+                .map_err(db)?;
             }
-            app.append_row(duckdb::appender_params_from_iter(
-                params.iter().map(|p| p.as_ref()),
-            ))
-            .map_err(db)?;
-        }
-        app.flush().map_err(db)?;
-    }
+            app.flush().map_err(db)
+        },
+    )?;
     let types: Vec<(String, String)> = headers
         .iter()
         .map(|h| {
@@ -105,9 +109,9 @@ pub fn load(
         .collect::<Vec<_>>()
         .join(", ");
     let dir = catalog::resolve(root, location);
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| EngineError::environment(format!("cannot create {}: {e}", dir.display())))?;
-    conn.execute(
+    super::statements::create_dir(&dir)?;
+    exec_params(
+        conn,
         &format!(
             "COPY (SELECT {select} FROM {stage} ORDER BY karte_line) TO {} (FORMAT parquet)",
             lit(&dir.join("data_0.parquet").to_string_lossy())
@@ -115,8 +119,7 @@ pub fn load(
         [],
     )
     .map_err(db)?;
-    conn.execute_batch(&format!("DROP TABLE {stage}"))
-        .map_err(db)?;
+    exec(conn, &format!("DROP TABLE {stage}")).map_err(db)?;
     let state = TableState {
         kind: TableKind::Hive,
         location: Some(location.to_string()),
@@ -136,10 +139,10 @@ pub fn load(
         ingested: None,
         version_id: None,
     };
-    conn.execute_batch(&format!(
-        "CREATE SCHEMA IF NOT EXISTS {}",
-        quote(&table.schema)
-    ))
+    exec(
+        conn,
+        &format!("CREATE SCHEMA IF NOT EXISTS {}", quote(&table.schema)),
+    )
     .map_err(db)?;
     catalog::put(conn, table, &state)?;
     catalog::refresh_view(conn, root, table, &state)?;

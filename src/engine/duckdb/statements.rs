@@ -8,7 +8,7 @@ use duckdb::Connection;
 use sqlparser::ast::{CreateTableOptions, ObjectName, SqlOption, Statement, TableObject};
 use sqlparser::parser::Parser;
 
-use super::catalog::{self, db, ident, lit, quote};
+use super::catalog::{self, db, exec, exec_params, file_op, ident, lit, quote};
 use super::translate;
 use crate::engine::{EngineError, TestOutcome};
 use crate::plan::batch::PartitionValue;
@@ -77,8 +77,14 @@ fn strings(v: &str) -> Vec<String> {
     out
 }
 
-/// Run one statement; returns rows written where known.
-pub fn run(conn: &Connection, root: &Path, sql: &str) -> Result<Option<u64>, EngineError> {
+/// Run one statement; returns rows written where known. The Parquet files it writes are named
+/// `data_<tag>_…` (see [`files_tag`]), so that what a killed attempt wrote can be told apart.
+pub fn run(
+    conn: &Connection,
+    root: &Path,
+    sql: &str,
+    tag: &str,
+) -> Result<Option<u64>, EngineError> {
     let mut parsed = Parser::parse_sql(&AthenaDialect, sql).map_err(|e| {
         EngineError::internal(format!(
             "the local engine cannot read a plan statement: {e}"
@@ -119,6 +125,7 @@ pub fn run(conn: &Connection, root: &Path, sql: &str) -> Result<Option<u64>, Eng
                     &partitions,
                     &compression,
                     &query,
+                    tag,
                 )
             }
         }
@@ -138,12 +145,11 @@ pub fn run(conn: &Connection, root: &Path, sql: &str) -> Result<Option<u64>, Eng
             match state.kind {
                 TableKind::Iceberg => {
                     let duck = to_duck(&query)?;
-                    let n = conn
-                        .execute(&format!("INSERT INTO {} {duck}", ident(&table)), [])
+                    let n = exec_params(conn, &format!("INSERT INTO {} {duck}", ident(&table)), [])
                         .map_err(db)?;
                     Ok(Some(n as u64))
                 }
-                TableKind::Hive => insert_hive(conn, root, &table, state, &query),
+                TableKind::Hive => insert_hive(conn, root, &table, state, &query, tag),
                 TableKind::View => Err(EngineError::project(format!(
                     "cannot INSERT INTO the view {table}"
                 ))),
@@ -152,11 +158,14 @@ pub fn run(conn: &Connection, root: &Path, sql: &str) -> Result<Option<u64>, Eng
         Statement::CreateView(cv) => {
             let table = table_ref(&cv.name);
             let duck = to_duck(&cv.query.to_string())?;
-            conn.execute_batch(&format!(
-                "CREATE SCHEMA IF NOT EXISTS {}; CREATE OR REPLACE VIEW {} AS {duck}",
-                quote(&table.schema),
-                ident(&table)
-            ))
+            exec(
+                conn,
+                &format!(
+                    "CREATE SCHEMA IF NOT EXISTS {}; CREATE OR REPLACE VIEW {} AS {duck}",
+                    quote(&table.schema),
+                    ident(&table)
+                ),
+            )
             .map_err(|e| EngineError::project(format!("{e}")))?;
             catalog::put(
                 conn,
@@ -179,9 +188,8 @@ pub fn run(conn: &Connection, root: &Path, sql: &str) -> Result<Option<u64>, Eng
         }
         Statement::Merge(_) => {
             let duck = to_duck(sql)?;
-            let n = conn
-                .execute(&duck, [])
-                .map_err(|e| EngineError::project(format!("{e}")))?;
+            let n =
+                exec_params(conn, &duck, []).map_err(|e| EngineError::project(format!("{e}")))?;
             Ok(Some(n as u64))
         }
         other => Err(EngineError::internal(format!(
@@ -252,14 +260,17 @@ fn create_iceberg(
 ) -> Result<Option<u64>, EngineError> {
     let duck = to_duck(query)?;
     catalog::drop_object(conn, table)?;
-    conn.execute_batch(&format!(
-        "CREATE SCHEMA IF NOT EXISTS {}",
-        quote(&table.schema)
-    ))
+    exec(
+        conn,
+        &format!("CREATE SCHEMA IF NOT EXISTS {}", quote(&table.schema)),
+    )
     .map_err(db)?;
-    let n = conn
-        .execute(&format!("CREATE TABLE {} AS {duck}", ident(table)), [])
-        .map_err(|e| EngineError::project(format!("{e}")))?;
+    let n = exec_params(
+        conn,
+        &format!("CREATE TABLE {} AS {duck}", ident(table)),
+        [],
+    )
+    .map_err(|e| EngineError::project(format!("{e}")))?;
     let columns = describe(conn, &format!("SELECT * FROM {}", ident(table)))?;
     catalog::put(
         conn,
@@ -287,31 +298,101 @@ fn copy_to(
     dir: &Path,
     partitions: &[String],
     compression_name: &str,
+    tag: &str,
 ) -> Result<u64, EngineError> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| EngineError::environment(format!("cannot create {}: {e}", dir.display())))?;
+    create_dir(dir)?;
     let sql = if partitions.is_empty() {
         format!(
             "COPY ({duck}) TO {} (FORMAT parquet, COMPRESSION {})",
             lit(&dir
-                .join(format!("data_{}.parquet", unique()))
+                .join(format!("data_{tag}_{}.parquet", unique()))
                 .to_string_lossy()),
             compression(compression_name)
         )
     } else {
         format!(
-            "COPY ({duck}) TO {} (FORMAT parquet, PARTITION_BY ({}), FILENAME_PATTERN 'data_{{uuid}}', OVERWRITE_OR_IGNORE true, COMPRESSION {})",
+            "COPY ({duck}) TO {} (FORMAT parquet, PARTITION_BY ({}), FILENAME_PATTERN 'data_{tag}_{{uuid}}', OVERWRITE_OR_IGNORE true, COMPRESSION {})",
             lit(&dir.to_string_lossy()),
             partitions.iter().map(|p| quote(p)).collect::<Vec<_>>().join(", "),
             compression(compression_name)
         )
     };
-    let n = conn
-        .execute(&sql, [])
-        .map_err(|e| EngineError::project(format!("{e}")))?;
+    let n = exec_params(conn, &sql, []).map_err(|e| EngineError::project(format!("{e}")))?;
     Ok(n as u64)
 }
 
+/// `create_dir_all`, as one operation of the kill tests.
+pub(crate) fn create_dir(dir: &Path) -> Result<(), EngineError> {
+    file_op(
+        || format!("mkdir -p {}", dir.display()),
+        || std::fs::create_dir_all(dir),
+    )
+    .map_err(|e| EngineError::environment(format!("cannot create {}: {e}", dir.display())))
+}
+
+/// The tag in the names of the files a step of a run writes: `data_<tag>_….parquet`.
+pub fn files_tag(run_id: &str, work_id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in [run_id, work_id] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    format!("k{}", &hex[..16])
+}
+
+/// Remove the files named `data_<tag>_…` under `dir` (recursively), and the directories that
+/// held only them: what an attempt of the step killed before its commit wrote there. Nothing
+/// else is touched.
+pub(crate) fn remove_tagged(dir: &Path, tag: &str) -> Result<usize, EngineError> {
+    let prefix = format!("data_{tag}_");
+    let mut removed = 0;
+    let mut parents = std::collections::BTreeSet::new();
+    for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
+        if entry.file_type().is_file()
+            && entry
+                .file_name()
+                .to_str()
+                .is_some_and(|n| n.starts_with(&prefix))
+        {
+            let path = entry.path().to_path_buf();
+            file_op(
+                || format!("rm {}", path.display()),
+                || std::fs::remove_file(&path),
+            )
+            .map_err(|e| {
+                EngineError::environment(format!("cannot remove {}: {e}", path.display()))
+            })?;
+            removed += 1;
+            if let Some(p) = path.parent() {
+                parents.insert(p.to_path_buf());
+            }
+        }
+    }
+    // Deepest first: a directory emptied here, then its parents up to `dir` (kept).
+    for p in parents.iter().rev() {
+        let mut d = p.as_path();
+        while d != dir && d.starts_with(dir) {
+            let empty = std::fs::read_dir(d).is_ok_and(|mut e| e.next().is_none());
+            if !empty {
+                break;
+            }
+            file_op(
+                || format!("rmdir {}", d.display()),
+                || std::fs::remove_dir(d),
+            )
+            .map_err(|e| EngineError::environment(format!("cannot remove {}: {e}", d.display())))?;
+            match d.parent() {
+                Some(up) => d = up,
+                None => break,
+            }
+        }
+    }
+    Ok(removed)
+}
+
+#[allow(clippy::too_many_arguments)]
 fn create_hive(
     conn: &Connection,
     root: &Path,
@@ -320,6 +401,7 @@ fn create_hive(
     partitions: &[String],
     compression_name: &str,
     query: &str,
+    tag: &str,
 ) -> Result<Option<u64>, EngineError> {
     let duck = to_duck(query)?;
     let dir = catalog::resolve(root, location);
@@ -330,7 +412,7 @@ fn create_hive(
         )));
     }
     let described = describe(conn, &format!("({duck})"))?;
-    let n = copy_to(conn, &duck, &dir, partitions, compression_name)?;
+    let n = copy_to(conn, &duck, &dir, partitions, compression_name, tag)?;
     let (part_cols, columns): (Vec<ColumnState>, Vec<ColumnState>) = described
         .into_iter()
         .partition(|c| partitions.contains(&c.name));
@@ -525,22 +607,26 @@ fn insert_hive(
     table: &TableRef,
     mut state: TableState,
     query: &str,
+    tag: &str,
 ) -> Result<Option<u64>, EngineError> {
     let duck = to_duck(query)?;
-    let tmp: PathBuf = root.join("target").join("tmp").join(unique());
-    let n = copy_to(conn, &duck, &tmp, &state.partition_keys, "snappy")?;
+    let tmp: PathBuf = insert_tmp(root, tag);
+    let n = copy_to(conn, &duck, &tmp, &state.partition_keys, "snappy", tag)?;
     let location = state.location.clone().unwrap_or_default();
     let move_files = |from: &Path, to: &Path| -> Result<(), EngineError> {
-        std::fs::create_dir_all(to).map_err(|e| {
-            EngineError::environment(format!("cannot create {}: {e}", to.display()))
-        })?;
+        create_dir(to)?;
         for f in std::fs::read_dir(from)
             .map_err(|e| EngineError::environment(e.to_string()))?
             .flatten()
         {
-            let dest = to.join(format!("data_{}.parquet", unique()));
-            std::fs::rename(f.path(), &dest).map_err(|e| {
-                EngineError::environment(format!("cannot move {}: {e}", f.path().display()))
+            let dest = to.join(format!("data_{tag}_{}.parquet", unique()));
+            let from = f.path();
+            file_op(
+                || format!("mv {} {}", from.display(), dest.display()),
+                || std::fs::rename(&from, &dest),
+            )
+            .map_err(|e| {
+                EngineError::environment(format!("cannot move {}: {e}", from.display()))
             })?;
         }
         Ok(())
@@ -565,10 +651,77 @@ fn insert_hive(
         }
         state.partitions.sort_by(|a, b| a.values.cmp(&b.values));
     }
-    let _ = std::fs::remove_dir_all(&tmp);
+    let _ = file_op(
+        || format!("rm -r {}", tmp.display()),
+        || std::fs::remove_dir_all(&tmp),
+    );
     catalog::put(conn, table, &state)?;
     catalog::refresh_view(conn, root, table, &state)?;
     Ok(Some(n))
+}
+
+/// Where an INSERT INTO a Hive table writes its files before moving them into the table.
+pub(crate) fn insert_tmp(root: &Path, tag: &str) -> PathBuf {
+    root.join("target").join("tmp").join(tag)
+}
+
+/// The directories under which statement `sql` writes Parquet files (tagged, see
+/// [`files_tag`]): a CTAS its location; an INSERT INTO a Hive table the table's location, its
+/// partitions' locations and its temporary directory.
+pub fn written_dirs(
+    conn: &Connection,
+    root: &Path,
+    sql: &str,
+    tag: &str,
+) -> Result<Vec<PathBuf>, EngineError> {
+    let Some(stmt) = Parser::parse_sql(&AthenaDialect, sql)
+        .ok()
+        .and_then(|s| s.into_iter().next())
+    else {
+        return Ok(Vec::new());
+    };
+    Ok(match stmt {
+        Statement::CreateTable(ct) => {
+            let CreateTableOptions::With(list) = &ct.table_options else {
+                return Ok(Vec::new());
+            };
+            list.iter()
+                .filter_map(|o| match o {
+                    SqlOption::KeyValue { key, value }
+                        if key.value.eq_ignore_ascii_case("external_location") =>
+                    {
+                        strings(&value.to_string()).into_iter().next()
+                    }
+                    _ => None,
+                })
+                .map(|l| catalog::resolve(root, &l))
+                .collect()
+        }
+        Statement::Insert(ins) => {
+            let TableObject::TableName(name) = &ins.table else {
+                return Ok(Vec::new());
+            };
+            let Some(state) = catalog::get(conn, &table_ref(name))? else {
+                return Ok(Vec::new());
+            };
+            if state.kind != TableKind::Hive {
+                return Ok(Vec::new());
+            }
+            state
+                .location
+                .iter()
+                .map(|l| catalog::resolve(root, l))
+                .chain(
+                    state
+                        .partitions
+                        .iter()
+                        .map(|p| catalog::resolve(root, &p.location)),
+                )
+                .chain([insert_tmp(root, tag)])
+                .collect()
+        }
+        _ => Vec::new(),
+    })
 }
 
 /// A query result as text: column names, then rows (NULL as `None`).
@@ -695,12 +848,15 @@ pub fn check_schema(
     }
     if state.kind == TableKind::Iceberg {
         for c in &added {
-            conn.execute_batch(&format!(
-                "ALTER TABLE {} ADD COLUMN {} {}",
-                ident(table),
-                quote(&c.name),
-                catalog::duck_type(&c.data_type)
-            ))
+            exec(
+                conn,
+                &format!(
+                    "ALTER TABLE {} ADD COLUMN {} {}",
+                    ident(table),
+                    quote(&c.name),
+                    catalog::duck_type(&c.data_type)
+                ),
+            )
             .map_err(db)?;
         }
     }
@@ -744,11 +900,14 @@ pub fn run_test(conn: &Connection, sql: &str, sample: usize) -> Result<TestOutco
 /// Keep a test's failing rows in a table.
 pub fn store_failures(conn: &Connection, table: &TableRef, sql: &str) -> Result<(), EngineError> {
     let duck = to_duck(sql)?;
-    conn.execute_batch(&format!(
-        "CREATE SCHEMA IF NOT EXISTS {}; CREATE OR REPLACE TABLE {} AS {duck}",
-        quote(&table.schema),
-        ident(table)
-    ))
+    exec(
+        conn,
+        &format!(
+            "CREATE SCHEMA IF NOT EXISTS {}; CREATE OR REPLACE TABLE {} AS {duck}",
+            quote(&table.schema),
+            ident(table)
+        ),
+    )
     .map_err(|e| EngineError::project(format!("{e}")))
 }
 
