@@ -10,7 +10,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use super::retry::call;
 use super::{glue, s3, AthenaEngine};
-use crate::engine::EngineError;
+use crate::engine::{failpoint, EngineError};
 use crate::plan::catalog::PartitionState;
 use crate::plan::TableRef;
 
@@ -107,14 +107,17 @@ pub async fn append_files(
             }
             let source = utf8_percent_encode(&format!("{src_bucket}/{key}"), KEY).to_string();
             let dest = format!("{dest_key}{file_prefix}{name}");
-            call(e, "CopyObject", true, || {
+            let op = failpoint::op(|| format!("s3: CopyObject {to}{file_prefix}{name}"));
+            let out = call(e, "CopyObject", true, || {
                 e.s3.copy_object()
                     .copy_source(&source)
                     .bucket(&bucket)
                     .key(&dest)
                     .send()
             })
-            .await?;
+            .await;
+            op.done();
+            out?;
             copied += 1;
         }
     }

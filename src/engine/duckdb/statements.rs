@@ -491,15 +491,21 @@ pub fn append_files(
                 owned.display()
             )));
         }
-        std::fs::create_dir_all(to).map_err(|e| {
-            EngineError::environment(format!("cannot create {}: {e}", to.display()))
-        })?;
+        catalog::file_op(
+            || format!("mkdir {}", to.display()),
+            || std::fs::create_dir_all(to),
+        )
+        .map_err(|e| EngineError::environment(format!("cannot create {}: {e}", to.display())))?;
         let Ok(entries) = std::fs::read_dir(from) else {
             return Ok(()); // moved already
         };
         for f in entries.flatten().filter(|f| f.path().is_file()) {
             let dest = to.join(format!("{file_prefix}{}", f.file_name().to_string_lossy()));
-            std::fs::rename(f.path(), &dest).map_err(|e| {
+            catalog::file_op(
+                || format!("rename {} {}", f.path().display(), dest.display()),
+                || std::fs::rename(f.path(), &dest),
+            )
+            .map_err(|e| {
                 EngineError::environment(format!("cannot move {}: {e}", f.path().display()))
             })?;
         }
