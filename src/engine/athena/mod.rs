@@ -19,6 +19,7 @@ pub mod glue;
 pub mod journal;
 pub mod lake;
 pub mod lock;
+pub mod partitions;
 pub mod query;
 pub mod retry;
 pub mod s3;
