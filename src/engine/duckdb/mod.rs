@@ -10,6 +10,7 @@
 
 pub mod catalog;
 mod delete;
+mod hive;
 pub mod lake;
 pub mod seed;
 mod statements;
@@ -210,14 +211,7 @@ impl LocalEngine {
                 staging,
                 file_prefix,
                 owned_prefix,
-            } => statements::append_files(
-                conn,
-                &self.root,
-                table,
-                staging,
-                file_prefix,
-                owned_prefix,
-            )?,
+            } => hive::append_files(conn, &self.root, table, staging, file_prefix, owned_prefix)?,
             Action::DeleteReplacedPartitions {
                 table,
                 owned_prefix,
@@ -277,8 +271,8 @@ impl LocalEngine {
         let Some(sql) = writing_sql(step) else {
             return Ok(());
         };
-        let mut dirs = statements::written_dirs(conn, &self.root, &sql, tag)?;
-        dirs.push(statements::insert_tmp(&self.root, tag));
+        let mut dirs = hive::written_dirs(conn, &self.root, &sql, tag)?;
+        dirs.push(hive::insert_tmp(&self.root, tag));
         for dir in dirs {
             statements::remove_tagged(&dir, tag)?;
         }
