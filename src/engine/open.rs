@@ -28,7 +28,7 @@ pub fn engine(
                 .unwrap_or_else(|| "target/lake".into());
             crate::engine::duckdb::LocalEngine::open(&c.project.root, &lake)
                 .map(|e| (Box::new(e) as Box<dyn crate::engine::Engine>, None))
-                .map_err(|e| Diagnostics(vec![e.into()]))
+                .map_err(|e| e.into_diagnostics(""))
         }
         #[cfg(feature = "athena")]
         TargetType::Athena => {
