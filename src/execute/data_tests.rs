@@ -349,6 +349,8 @@ pub fn run(
     r: &mut super::results::NodeResult,
 ) {
     use super::results::Status;
+    // The engine operations of the test (and its store_failures) are named by it.
+    let _work = crate::engine::failpoint::working_on(&ctx.work_id);
     let (sql, filled) = match vault.fill_sql(&t.sql) {
         Ok(x) => x,
         Err(message) => {

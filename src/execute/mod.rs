@@ -253,6 +253,17 @@ fn jobs(c: &Compiled, plan_nodes: &[NodePlan], data_tests: Vec<DataTest>) -> Vec
     jobs
 }
 
+/// Run one step on the engine, its engine operations named by the step (for the kill tests'
+/// `count-ops` and `exit-at-op:<step>:<k>`; nothing is done unless operations are counted).
+fn run_step(
+    engine: &dyn Engine,
+    step: &Step,
+    ctx: &crate::engine::WorkCtx,
+) -> Result<crate::engine::StepOutcome, crate::engine::EngineError> {
+    let _work = crate::engine::failpoint::working_on(&step.id);
+    engine.run_step(step, ctx)
+}
+
 /// Refuse a reviewed plan when a table it writes changed in the catalog since it was planned.
 fn check_reviewed(
     c: &Compiled,
@@ -370,8 +381,7 @@ pub fn execute(
             continue;
         }
         crate::engine::journal::failpoint_before(&step.id);
-        engine
-            .run_step(step, &ctx_of(&step.id))
+        run_step(engine, step, &ctx_of(&step.id))
             .map_err(|e| e.into_diagnostics(&format!("cannot create the schema `{schema}`: ")))?;
         let _ = journal.write(&JournalEvent::Done {
             step: step.id.clone(),
@@ -435,8 +445,7 @@ pub fn execute(
                         return r;
                     }
                     crate::engine::journal::failpoint_before(&step.id);
-                    let outcome = engine
-                        .run_step(&step, &ctx_of(&step.id))
+                    let outcome = run_step(engine, &step, &ctx_of(&step.id))
                         .map_err(|e| filled.redact_error(e));
                     let logged = match &outcome {
                         Ok(out) => journal.write(&JournalEvent::Done {

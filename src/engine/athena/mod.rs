@@ -384,7 +384,6 @@ impl Engine for AthenaEngine {
     }
 
     fn run_step(&self, step: &Step, ctx: &WorkCtx) -> Result<StepOutcome, EngineError> {
-        let _work = crate::engine::failpoint::working_on(&step.id);
         self.block_on(self.run_step_async(step, ctx))
     }
 
@@ -394,7 +393,6 @@ impl Engine for AthenaEngine {
         sample: usize,
         ctx: &WorkCtx,
     ) -> Result<TestOutcome, EngineError> {
-        let _work = crate::engine::failpoint::working_on(&ctx.work_id);
         self.block_on(async {
             let counted = format!("SELECT count(*) FROM (\n{sql}\n) AS karte_test");
             let q = query::run(self, &counted, ctx, 0).await?;
@@ -432,7 +430,6 @@ impl Engine for AthenaEngine {
         sql: &str,
         ctx: &WorkCtx,
     ) -> Result<(), EngineError> {
-        let _work = crate::engine::failpoint::working_on(&ctx.work_id);
         self.block_on(async {
             let location = format!(
                 "{}{}/{}/",

@@ -484,7 +484,6 @@ impl Engine for LocalEngine {
             Action::Sql { .. } | Action::BatchedWrite { .. } | Action::LoadSeed { .. }
         ))
         .then(|| self.ddl.lock().expect("ddl lock"));
-        let _work = crate::engine::failpoint::working_on(&step.id);
         let tag = statements::files_tag(&ctx.run_id, &ctx.work_id);
         self.with_conn(|conn| {
             if ctx.resumed {
@@ -526,9 +525,8 @@ impl Engine for LocalEngine {
         &self,
         sql: &str,
         sample: usize,
-        ctx: &WorkCtx,
+        _ctx: &WorkCtx,
     ) -> Result<TestOutcome, EngineError> {
-        let _work = crate::engine::failpoint::working_on(&ctx.work_id);
         self.with_conn(|conn| statements::run_test(conn, sql, sample))
     }
 
@@ -596,9 +594,8 @@ impl Engine for LocalEngine {
         &self,
         table: &TableRef,
         sql: &str,
-        ctx: &WorkCtx,
+        _ctx: &WorkCtx,
     ) -> Result<(), EngineError> {
-        let _work = crate::engine::failpoint::working_on(&ctx.work_id);
         self.with_conn(|conn| statements::store_failures(conn, table, sql))
     }
 }
