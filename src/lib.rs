@@ -108,14 +108,24 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     let (selected, d) = graph::select::select(&ctx, &opts.select, &opts.exclude)?;
     diags.extend(d.0);
     diags.sort();
-    Ok(Compiled {
+    let compiled = Compiled {
         project,
         target,
         models,
         graph,
         selected,
         diagnostics: diags,
-    })
+    };
+    // Every data test of the project must plan (a broken test is a compile error, not a
+    // failure of the build that runs it).
+    let all: Vec<usize> = compiled.graph.order.clone();
+    if let Err(errors) = plan::data_tests::collect(&compiled, &all) {
+        let mut diags = compiled.diagnostics;
+        diags.extend(errors);
+        diags.sort();
+        return Err(diags);
+    }
+    Ok(compiled)
 }
 
 /// Compile again with `is_incremental()` true for the incremental models that exist in

@@ -1,9 +1,9 @@
 //! Stage 7, `execute`: run a plan on an engine. `build` and its narrower forms (`run`, `seed`,
 //! `snapshot`, `test`): take the target's run lock, resume an interrupted run or plan the
-//! selected nodes, add their data tests, and run everything in dependency order with the run
+//! selected nodes and their data tests, and run everything in dependency order with the run
 //! journal; a failing error-severity test blocks the descendants of the node it tests. Engines
 //! (`crate::engine`) are adapters that run one step at a time; scheduling ([`runner`]), results
-//! ([`results`]), data tests ([`data_tests`]) and rollback ([`rollback`]) live here.
+//! ([`results`]), running data tests ([`data_tests`]) and rollback ([`rollback`]) live here.
 
 pub mod data_tests;
 pub mod results;
@@ -17,10 +17,10 @@ use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::engine::journal::Event as JournalEvent;
 use crate::engine::secrets::{Filled, Vault};
 use crate::engine::Engine;
+use crate::plan::data_tests::DataTest;
 use crate::plan::{NodePlan, PlanOptions, Step, RUN_ID_PLACEHOLDER};
 use crate::project::NodeKind;
 use crate::Compiled;
-use data_tests::{self as tests, DataTest};
 use results::{NodeResult, RunResults, Status};
 use runner::{Event, Job};
 
@@ -64,6 +64,7 @@ pub enum Work {
 struct Start {
     run_id: String,
     plan_nodes: Vec<NodePlan>,
+    tests: Vec<DataTest>,
     done: std::collections::HashSet<String>,
     interrupted: std::collections::HashSet<String>,
     replaced: HashMap<String, Vec<String>>,
@@ -136,9 +137,10 @@ fn start(
     nodes: &[usize],
     resumed: Option<(crate::engine::journal::Incomplete, Option<String>)>,
 ) -> Result<Start, Diagnostics> {
-    let fresh = |plan_nodes: Vec<NodePlan>| Start {
+    let fresh = |plan_nodes: Vec<NodePlan>, tests: Vec<DataTest>| Start {
         run_id: new_run_id(),
         plan_nodes,
+        tests,
         done: Default::default(),
         interrupted: Default::default(),
         replaced: HashMap::new(),
@@ -157,9 +159,17 @@ fn start(
                 inc.done.len(),
                 inc.plan.run_id
             );
+            // The journal keeps the nodes' steps; the tests are planned again (they write
+            // nothing but stored failures, which they replace).
+            let tests = if opts.tests {
+                crate::plan::data_tests::collect(c, &c.selected).map_err(Diagnostics)?
+            } else {
+                Vec::new()
+            };
             Ok(Start {
                 run_id: inc.plan.run_id,
                 plan_nodes: inc.plan.nodes,
+                tests,
                 done: inc.done,
                 interrupted: inc.interrupted,
                 replaced: inc.replaced,
@@ -168,7 +178,12 @@ fn start(
         }
         (None, Some(p)) => {
             check_reviewed(c, p, catalog)?;
-            Ok(fresh(p.nodes.clone()))
+            let tests = if opts.tests {
+                p.tests.clone()
+            } else {
+                Vec::new()
+            };
+            Ok(fresh(p.nodes.clone(), tests))
         }
         (None, None) => {
             let plan = crate::plan::plan_nodes(
@@ -178,9 +193,10 @@ fn start(
                 &PlanOptions {
                     full_refresh: opts.full_refresh,
                     as_of: opts.as_of.clone(),
+                    tests: opts.tests,
                 },
             )?;
-            Ok(fresh(plan.nodes))
+            Ok(fresh(plan.nodes, plan.tests))
         }
     }
 }
@@ -211,13 +227,17 @@ fn jobs(c: &Compiled, plan_nodes: &[NodePlan], data_tests: Vec<DataTest>) -> Vec
     }
     let mut tests_of_node: HashMap<usize, Vec<usize>> = HashMap::new();
     for t in data_tests {
-        let deps: Vec<usize> = t
+        let nodes: Vec<usize> = t
             .depends_on
+            .iter()
+            .filter_map(|id| node_of_id.get(id).copied())
+            .collect();
+        let deps: Vec<usize> = nodes
             .iter()
             .filter_map(|n| job_of_node.get(n).copied())
             .collect();
         let j = jobs.len();
-        if let Some(&tested) = t.depends_on.first() {
+        if let Some(&tested) = nodes.first() {
             tests_of_node.entry(tested).or_default().push(j);
         }
         jobs.push(Job {
@@ -335,6 +355,7 @@ pub fn execute(
     let Start {
         run_id,
         plan_nodes,
+        tests,
         done,
         interrupted,
         replaced,
@@ -360,13 +381,7 @@ pub fn execute(
         })?,
     );
     let ctx_of = |work_id: &str| work_ctx(&run_id, work_id, is_resumed, &generations, &journal);
-    let data_tests = if opts.tests {
-        tests::collect(c, &c.selected).map_err(Diagnostics)?
-    } else {
-        Vec::new()
-    };
-
-    let jobs = jobs(c, &plan_nodes, data_tests);
+    let jobs = jobs(c, &plan_nodes, tests);
 
     // Schemas first, one at a time: a node's table may be written into a schema whose
     // CreateSchema step belongs to another node, and concurrent catalog writes conflict.
@@ -497,7 +512,7 @@ pub fn execute(
                     }
                 }
             }
-            Work::Test(t) => tests::run(engine, t, &vault, &ctx_of(&t.unique_id), &mut r),
+            Work::Test(t) => data_tests::run(engine, t, &vault, &ctx_of(&t.unique_id), &mut r),
         }
         r
     };

@@ -5,6 +5,7 @@
 
 pub mod batch;
 pub mod catalog;
+pub mod data_tests;
 pub mod layout;
 pub mod materialization;
 pub mod reviewed;
@@ -37,14 +38,17 @@ pub struct PlanOptions {
     pub full_refresh: bool,
     /// The date of the run (`YYYY-MM-DD`): release snapshot periods depend on it.
     pub as_of: String,
+    /// Plan the data tests of the selected nodes too.
+    pub tests: bool,
 }
 
-/// Plan the selected nodes of a compiled project.
+/// Plan the selected nodes of a compiled project, and their data tests if asked.
 pub fn plan(c: &Compiled, catalog: &CatalogState, opts: &PlanOptions) -> Result<Plan, Diagnostics> {
     plan_nodes(c, &c.selected, catalog, opts)
 }
 
-/// Plan the given nodes (in dependency order) of a compiled project.
+/// Plan the given nodes (in dependency order) of a compiled project, and if asked the data
+/// tests of the selected nodes (`c.selected`: a singular test is selected as a node of its own).
 pub fn plan_nodes(
     c: &Compiled,
     selected: &[usize],
@@ -168,6 +172,14 @@ pub fn plan_nodes(
         }
         nodes.push(node_plan);
     }
+    let tests = if opts.tests {
+        data_tests::collect(c, &c.selected).unwrap_or_else(|errors| {
+            diags.extend(errors);
+            Vec::new()
+        })
+    } else {
+        Vec::new()
+    };
     diags.sort();
     if diags.has_errors() {
         return Err(diags);
@@ -180,6 +192,7 @@ pub fn plan_nodes(
         as_of: opts.as_of.clone(),
         full_refresh: opts.full_refresh,
         nodes,
+        tests,
         reviewed: None,
     })
 }

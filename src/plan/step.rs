@@ -30,6 +30,10 @@ pub struct Plan {
     pub full_refresh: bool,
     /// Nodes in dependency order.
     pub nodes: Vec<NodePlan>,
+    /// Data tests, run once the nodes they test are built (a failing error-severity test
+    /// blocks the descendants of the node it tests).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tests: Vec<super::data_tests::DataTest>,
     /// Written by `karte plan --out`: what the plan was planned against, checked by `karte
     /// build --plan` (see [`super::reviewed`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]

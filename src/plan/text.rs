@@ -46,6 +46,32 @@ pub fn render(plan: &Plan) -> String {
             render_step(&mut out, step);
         }
     }
+    if !plan.tests.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "Data tests (each runs once the nodes it reads are built; `error` blocks what is built on them):"
+        );
+        for t in &plan.tests {
+            let on = t
+                .depends_on
+                .iter()
+                .map(|id| id.rsplit('.').next().unwrap_or(id))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let stored = t
+                .store_failures
+                .as_ref()
+                .map(|table| format!(", failing rows stored in {table}"))
+                .unwrap_or_default();
+            let on = if on.is_empty() {
+                "its sources".to_string()
+            } else {
+                on
+            };
+            let _ = writeln!(out, "   {} ({}) on {on}{stored}", t.name, t.severity);
+        }
+    }
     let steps: usize = plan.nodes.iter().map(|n| n.steps.len()).sum();
     let destructive: usize = plan
         .nodes
@@ -56,10 +82,15 @@ pub fn render(plan: &Plan) -> String {
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "{} node{}, {steps} step{}, {destructive} that may destroy data.",
+        "{} node{}, {steps} step{}, {destructive} that may destroy data{}.",
         plan.nodes.len(),
         if plan.nodes.len() == 1 { "" } else { "s" },
-        if steps == 1 { "" } else { "s" }
+        if steps == 1 { "" } else { "s" },
+        match plan.tests.len() {
+            0 => String::new(),
+            1 => "; 1 data test".into(),
+            n => format!("; {n} data tests"),
+        }
     );
     out
 }

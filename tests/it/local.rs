@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{flat, karte, karte_env};
+use crate::support::{flat, karte, karte_env, run_results};
 
 fn fixture_copy(name: &str) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
@@ -560,6 +560,33 @@ fn a_reviewed_plan_runs_exactly_and_only_while_the_catalog_is_as_planned() {
         "{{ config(materialized='table') }}\nselect claim_id, amount, 'edited' as note from raw.claims\n",
     )
     .unwrap();
+    // … and a test is added that would fail: the plan's tests run, not the edited file's.
+    let schema = dir.join("models/silver/schema.yml");
+    let yml = std::fs::read_to_string(&schema).unwrap();
+    std::fs::write(
+        &schema,
+        yml.replace(
+            "tests: [not_null, unique]",
+            "tests: [not_null, unique, {accepted_values: {values: ['none']}}]",
+        ),
+    )
+    .unwrap();
+    let planned: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&reviewed).unwrap()).unwrap();
+    let planned_tests: Vec<&str> = planned["tests"]
+        .as_array()
+        .expect("the plan holds its data tests")
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        planned_tests,
+        [
+            "not_null_t_table_claim_id",
+            "unique_t_table_claim_id",
+            "expression_is_true_t_table_amount"
+        ]
+    );
     // --plan brings its own selection: nothing else is given.
     let (code, out, err) = karte(dir, &["build", "--plan", &reviewed, "--select", "claims"]);
     assert_eq!(code, 2, "{out}{err}");
@@ -575,6 +602,19 @@ fn a_reviewed_plan_runs_exactly_and_only_while_the_catalog_is_as_planned() {
         flat(dir, "select claim_id, amount from raw.claims order by 1"),
         "the reviewed SQL ran"
     );
+    let results = run_results(dir);
+    let mut tests_run: Vec<&str> = results["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == "test")
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    tests_run.sort();
+    let mut expected = planned_tests.clone();
+    expected.sort();
+    assert_eq!(tests_run, expected, "the reviewed tests ran, and only they");
+    std::fs::write(&schema, yml).unwrap();
 
     // A plan made now, then the catalog changes (another build), then the plan is refused.
     let (code, out, err) = karte(dir, &["plan", "--out", &second]);

@@ -29,6 +29,7 @@ fn plan_dir(dir: &Path, state: Option<&Path>, full_refresh: bool) -> Result<Plan
         &PlanOptions {
             full_refresh,
             as_of: "2026-11-21".into(),
+            tests: true,
         },
     )
     .map_err(|d| rendered(&d))

@@ -65,6 +65,7 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, p: PlanArgs) -> Result<(), D
         &PlanOptions {
             full_refresh: p.full_refresh,
             as_of,
+            tests: true,
         },
     )?;
     if p.out.is_some() {

@@ -1,0 +1,345 @@
+//! Data tests, planned: generic tests from YAML (`not_null`, `unique`, `accepted_values`,
+//! `relationships`, `expression_is_true`) and singular tests (`tests/*.sql`), each compiled to
+//! an Athena query returning the failing rows (SQL from `templates/tests/`). They are part of
+//! the [`super::Plan`] (`karte plan` shows them, `karte build --plan` runs exactly them), and a
+//! test that cannot be planned is a compile error (checked by [`crate::compile`]). Running them
+//! is [`crate::execute::data_tests`].
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use minijinja::Environment;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::diag::{suggest, Code, Diagnostic, Location};
+use crate::plan::TableRef;
+use crate::project::{NodeKind, TestSpec};
+use crate::sql::join_fqn;
+use crate::Compiled;
+
+const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "not_null",
+        include_str!("../../templates/tests/not_null.sql"),
+    ),
+    ("unique", include_str!("../../templates/tests/unique.sql")),
+    (
+        "accepted_values",
+        include_str!("../../templates/tests/accepted_values.sql"),
+    ),
+    (
+        "relationships",
+        include_str!("../../templates/tests/relationships.sql"),
+    ),
+    (
+        "expression_is_true",
+        include_str!("../../templates/tests/expression_is_true.sql"),
+    ),
+];
+
+/// A data test ready to run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataTest {
+    /// `test.<project>.<name>`.
+    pub unique_id: String,
+    /// e.g. `not_null_receipts_receipt_id`.
+    pub name: String,
+    /// Unique ids of the node tested (first) and of the other nodes the test reads (the
+    /// `to` of `relationships`), or of the nodes a singular test reads.
+    pub depends_on: Vec<String>,
+    /// Athena SQL returning the failing rows.
+    pub sql: String,
+    /// `error` or `warn`.
+    pub severity: String,
+    /// Where failing rows are stored, if `store_failures`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_failures: Option<TableRef>,
+    /// Columns of the failing rows whose values are never shown (lower case): every column
+    /// name the project classifies, and `value` when the tested column is classified.
+    pub masked: BTreeSet<String>,
+}
+
+#[derive(Serialize)]
+struct Inputs {
+    model: String,
+    column: String,
+    values: Vec<String>,
+    to: String,
+    field: String,
+    expression: String,
+}
+
+/// Tests of the selected nodes: generic tests of selected models, seeds and snapshots, and
+/// singular tests that are selected.
+pub fn collect(c: &Compiled, selected: &[usize]) -> Result<Vec<DataTest>, Vec<Diagnostic>> {
+    let mut env = crate::render::environment(false);
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)
+            .expect("built-in test templates are valid");
+    }
+    let by_name: HashMap<String, usize> = c
+        .project
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.kind.is_relation())
+        .map(|(i, n)| (n.name.to_lowercase(), i))
+        .collect();
+    let relation_of = |i: usize| {
+        let n = &c.project.nodes[i];
+        join_fqn(c.target.catalog(), &c.target.schema(&n.schema), &n.name)
+    };
+    let classified = classified_columns(&c.project);
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for &i in selected {
+        let node = &c.project.nodes[i];
+        if node.kind == NodeKind::Test {
+            let Some(m) = c.models.iter().find(|m| m.node == i) else {
+                continue;
+            };
+            let depends_on = m
+                .depends_on
+                .iter()
+                .filter_map(|d| match d {
+                    crate::sql::Dependency::Node(n) => Some(c.project.node_id(*n)),
+                    _ => None,
+                })
+                .collect();
+            out.push(DataTest {
+                unique_id: format!("test.{}.{}", c.project.config.name, node.name),
+                name: node.name.clone(),
+                depends_on,
+                sql: crate::sql::strip_trailing_semicolon(&m.compiled_sql),
+                severity: m.config.get_str("severity").unwrap_or("error").to_string(),
+                store_failures: None,
+                masked: classified.clone(),
+            });
+            continue;
+        }
+        let config = c
+            .models
+            .iter()
+            .find(|m| m.node == i)
+            .map(|m| &m.config)
+            .unwrap_or(&node.config);
+        if config.materialized() == "ephemeral" {
+            continue;
+        }
+        for spec in &node.tests {
+            match generic(&env, c, i, spec, &by_name, &relation_of, &classified) {
+                Ok(mut t) => {
+                    // Secrets in a test's arguments must be declared too (E211).
+                    let yml = Location::file_only(std::path::Path::new(&spec.file));
+                    let undeclared = crate::engine::secrets::check_sql(
+                        &t.sql,
+                        &c.project.config.secrets,
+                        &|_, _, d| d.at(yml.clone()),
+                    );
+                    if !undeclared.is_empty() {
+                        errors.extend(undeclared);
+                        continue;
+                    }
+                    // Two tests with the same name (e.g. the same check twice) get a suffix.
+                    let n = seen.entry(t.name.clone()).or_insert(0);
+                    *n += 1;
+                    if *n > 1 {
+                        t.name = format!("{}_{}", t.name, n);
+                        t.unique_id = format!("test.{}.{}", c.project.config.name, t.name);
+                    }
+                    out.push(t)
+                }
+                Err(d) => errors.push(d),
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+fn generic(
+    env: &Environment,
+    c: &Compiled,
+    i: usize,
+    spec: &TestSpec,
+    by_name: &HashMap<String, usize>,
+    relation_of: &dyn Fn(usize) -> String,
+    classified: &BTreeSet<String>,
+) -> Result<DataTest, Diagnostic> {
+    let node = &c.project.nodes[i];
+    let yml = Location::file_only(std::path::Path::new(&spec.file));
+    let fail = |message: String, help: String| {
+        Diagnostic::error(Code::InvalidConfig, message)
+            .at(yml.clone())
+            .help(help)
+    };
+    let args: &BTreeMap<String, Value> = &spec.args;
+    let config = args.get("config").and_then(Value::as_object);
+    let get = |key: &str| args.get(key).or_else(|| config.and_then(|c| c.get(key)));
+    let column = spec
+        .column
+        .clone()
+        .or_else(|| get("column_name").and_then(Value::as_str).map(String::from));
+    let severity = get("severity")
+        .and_then(Value::as_str)
+        .unwrap_or("error")
+        .to_lowercase();
+    if severity != "error" && severity != "warn" {
+        return Err(fail(
+            format!("`severity: {severity}` in a test of `{}`", node.name),
+            "use `severity: warn` or `severity: error`".into(),
+        ));
+    }
+    let model = match get("where").and_then(Value::as_str) {
+        Some(w) => format!("(SELECT * FROM {} WHERE {w})", relation_of(i)),
+        None => relation_of(i),
+    };
+    let mut depends_on = vec![c.project.node_id(i)];
+    let mut inputs = Inputs {
+        model,
+        column: column.clone().unwrap_or_default(),
+        values: Vec::new(),
+        to: String::new(),
+        field: String::new(),
+        expression: String::new(),
+    };
+    let needs_column = |inputs: &Inputs| -> Result<(), Diagnostic> {
+        if inputs.column.is_empty() {
+            Err(fail(
+                format!("test `{}` of `{}` needs a column", spec.name, node.name),
+                "put the test under a column's `tests:`".into(),
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    match spec.name.as_str() {
+        "not_null" | "unique" => needs_column(&inputs)?,
+        "accepted_values" => {
+            needs_column(&inputs)?;
+            let Some(values) = get("values").and_then(Value::as_array) else {
+                return Err(fail(
+                    format!(
+                        "`accepted_values` on `{}.{}` has no `values`",
+                        node.name, inputs.column
+                    ),
+                    "write `- accepted_values: {values: ['1', '2']}`".into(),
+                ));
+            };
+            let quote = get("quote").and_then(Value::as_bool).unwrap_or(true);
+            inputs.values = values
+                .iter()
+                .map(|v| match v {
+                    Value::String(s) if quote => format!("'{}'", s.replace('\'', "''")),
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect();
+        }
+        "relationships" => {
+            needs_column(&inputs)?;
+            let to = get("to").and_then(Value::as_str).unwrap_or_default();
+            let target = to
+                .trim()
+                .strip_prefix("ref(")
+                .and_then(|r| r.strip_suffix(')'))
+                .map(|r| r.trim().trim_matches(['\'', '"']).to_string())
+                .unwrap_or_else(|| to.rsplit('.').next().unwrap_or(to).to_string());
+            let Some(&parent) = by_name.get(&target.to_lowercase()) else {
+                let names = by_name.keys().map(String::as_str);
+                return Err(Diagnostic::error(
+                    Code::UnknownModel,
+                    format!(
+                        "`relationships` test of `{}` points at unknown model `{target}`",
+                        node.name
+                    ),
+                )
+                .at(yml)
+                .maybe_help(suggest(&target, names).map(|s| format!("did you mean `{s}`?"))));
+            };
+            inputs.to = relation_of(parent);
+            inputs.field = get("field")
+                .and_then(Value::as_str)
+                .unwrap_or(&inputs.column)
+                .to_string();
+            depends_on.push(c.project.node_id(parent));
+        }
+        "expression_is_true" => {
+            let Some(e) = get("expression").and_then(Value::as_str) else {
+                return Err(fail(
+                    format!(
+                        "`expression_is_true` on `{}` has no `expression`",
+                        node.name
+                    ),
+                    "write `- expression_is_true: {expression: 'amount >= 0'}`".into(),
+                ));
+            };
+            inputs.expression = e.to_string();
+        }
+        other => {
+            let names = TEMPLATES.iter().map(|(n, _)| *n);
+            return Err(fail(
+                format!("unknown test `{other}` on `{}`", node.name),
+                suggest(other, names)
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .unwrap_or_else(|| {
+                        "write a singular test in tests/*.sql for other checks".into()
+                    }),
+            ));
+        }
+    }
+    let sql = env
+        .get_template(&spec.name)
+        .and_then(|t| t.render(&inputs))
+        .map_err(|e| Diagnostic::error(Code::Internal, format!("test template failed: {e}")))?;
+    let name = match &column {
+        Some(col) => format!("{}_{}_{}", spec.name, node.name, col),
+        None => format!("{}_{}", spec.name, node.name),
+    }
+    .to_lowercase();
+    let store_failures = get("store_failures")
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+        .then(|| TableRef {
+            schema: c.target.schema("test_failures"),
+            name: name.clone(),
+        });
+    let mut masked = classified.clone();
+    if column
+        .as_ref()
+        .is_some_and(|col| classified.contains(&col.to_lowercase()))
+    {
+        // unique, accepted_values and relationships return the tested column as `value`.
+        masked.insert("value".into());
+    }
+    Ok(DataTest {
+        unique_id: format!("test.{}.{name}", c.project.config.name),
+        name,
+        depends_on,
+        sql: sql.trim().to_string(),
+        severity,
+        store_failures,
+        masked,
+    })
+}
+
+/// Lower-case names of the columns the project classifies (`classification:` on a column of a
+/// model, seed, snapshot, source or ingest rule). Conservative: a name classified anywhere is
+/// hidden everywhere.
+pub fn classified_columns(project: &crate::project::Project) -> BTreeSet<String> {
+    let nodes = project.nodes.iter().flat_map(|n| &n.columns);
+    let sources = project.sources.iter().flat_map(|s| &s.columns);
+    nodes
+        .chain(sources)
+        .filter(|col| {
+            col.classification
+                .as_deref()
+                .is_some_and(|c| !c.trim().is_empty())
+        })
+        .map(|col| col.name.to_lowercase())
+        .collect()
+}
