@@ -83,7 +83,7 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     let (rendered, d) = render::render(&project, &target, &render_opts);
     diags.extend(d.0);
     // Only declared secrets may be filled in at run time (E211).
-    diags.extend(engine::secrets::check_nodes(
+    diags.extend(sql::secrets::check_nodes(
         &project,
         rendered.iter().map(|m| (m.node, m.sql.as_str())),
     ));

@@ -3,7 +3,7 @@
 //!
 //! - `exit-after:<step id>` / `exit-before:<step id>`: exit right after the step is journaled as
 //!   done, or right after it is journaled as started (before it runs); see
-//!   [`crate::engine::journal::failpoint`].
+//!   [`crate::execute::journal::failpoint`].
 //! - `exit-at-op:<n>`: exit right after the n-th engine operation of the process took effect;
 //!   `exit-before-op:<n>`: right before it. `exit-at-op:<step id>:<k>` and
 //!   `exit-before-op:<step id>:<k>`: the same at the k-th operation of that step in this
@@ -189,6 +189,19 @@ pub fn around<T>(what: impl FnOnce() -> String, f: impl FnOnce() -> T) -> T {
     let out = f();
     op.done();
     out
+}
+
+/// A test hook that simulates a kill: `KARTE_FAILPOINT=exit-after:<step id>` ends the process
+/// at once (exit status 137, no cleanup) right after that step is journaled as done. See
+/// [`op`] for the kills inside steps.
+pub fn after_step(step: &str) {
+    at_step("exit-after:", step);
+}
+
+/// `KARTE_FAILPOINT=exit-before:<step id>`: the same, right after the step is journaled as
+/// started, before it runs.
+pub fn before_step(step: &str) {
+    at_step("exit-before:", step);
 }
 
 #[cfg(test)]

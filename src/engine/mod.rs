@@ -7,12 +7,11 @@ pub mod athena;
 #[cfg(feature = "duckdb-engine")]
 pub mod duckdb;
 pub mod failpoint;
-pub mod journal;
 pub mod lake;
 pub mod lock;
+pub mod mirror;
 pub mod open;
 pub mod ownership;
-pub mod secrets;
 pub mod seedfile;
 
 use crate::diag::Blame;
@@ -192,7 +191,7 @@ pub trait Engine: Send + Sync {
         table: &crate::plan::TableRef,
     ) -> Result<Option<serde_json::Value>, EngineError>;
     /// Enough of a table's catalog entry to tell later whether it is still the same version
-    /// (see [`journal::same_version`]); by default the whole [`Engine::table_snapshot`].
+    /// (see [`same_version`]); by default the whole [`Engine::table_snapshot`].
     fn table_version(
         &self,
         table: &crate::plan::TableRef,
@@ -240,8 +239,17 @@ pub trait Engine: Send + Sync {
     }
     /// Where the target's run journals are kept besides this machine's `target/journal`, when
     /// the run's data lives elsewhere (Athena: S3), so that another machine can resume or roll
-    /// back a run (see [`journal::Mirror`]).
-    fn journal_mirror(&self, _target: &str) -> Result<Option<journal::SharedMirror>, EngineError> {
+    /// back a run (see [`mirror::Mirror`]).
+    fn journal_mirror(&self, _target: &str) -> Result<Option<mirror::SharedMirror>, EngineError> {
         Ok(None)
+    }
+}
+
+/// True if two catalog entries (from [`crate::engine::Engine::table_snapshot`]) are the same
+/// version of a table: the same Glue version, or (locally) the same location and partitions.
+pub fn same_version(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    match (a.get("version_id"), b.get("version_id")) {
+        (Some(x), Some(y)) if !x.is_null() => x == y,
+        _ => a.get("location") == b.get("location") && a.get("partitions") == b.get("partitions"),
     }
 }

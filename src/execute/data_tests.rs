@@ -10,7 +10,7 @@ use crate::plan::data_tests::DataTest;
 pub fn run(
     engine: &dyn crate::engine::Engine,
     t: &DataTest,
-    vault: &crate::engine::secrets::Vault,
+    vault: &crate::execute::secrets::Vault,
     ctx: &crate::engine::WorkCtx,
     r: &mut super::results::NodeResult,
 ) {

@@ -6,17 +6,19 @@
 //! ([`results`]), running data tests ([`data_tests`]) and rollback ([`rollback`]) live here.
 
 pub mod data_tests;
+pub mod journal;
 pub mod results;
 pub mod rollback;
 pub mod runner;
+pub mod secrets;
 
 use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::engine::journal::Event as JournalEvent;
-use crate::engine::secrets::{Filled, Vault};
 use crate::engine::Engine;
+use crate::execute::journal::Event as JournalEvent;
+use crate::execute::secrets::{Filled, Vault};
 use crate::plan::data_tests::DataTest;
 use crate::plan::{NodePlan, PlanOptions, Step, RUN_ID_PLACEHOLDER};
 use crate::project::NodeKind;
@@ -41,12 +43,12 @@ pub struct RunOptions {
     pub as_of: String,
     /// Command line, for run_results.json.
     pub args: Vec<String>,
-    /// Resume the last run if it was interrupted (see [`crate::engine::journal`]).
+    /// Resume the last run if it was interrupted (see [`crate::execute::journal`]).
     pub resume: bool,
     /// Take over the target's run lock if its lease ran out.
     pub break_lock: bool,
     /// What is asked for (`--select`, `--exclude`, `--full-refresh`): a resume must match.
-    pub selection: crate::engine::journal::Selection,
+    pub selection: crate::execute::journal::Selection,
     /// A reviewed plan (`karte build --plan`): run exactly it, if the catalog did not change
     /// since it was planned.
     pub reviewed: Option<crate::plan::Plan>,
@@ -68,7 +70,7 @@ struct Start {
     done: std::collections::HashSet<String>,
     interrupted: std::collections::HashSet<String>,
     replaced: HashMap<String, Vec<String>>,
-    generations: crate::engine::journal::Generations,
+    generations: crate::execute::journal::Generations,
 }
 
 /// The interrupted run on this target to resume, if any (fetched from the mirror when it ran
@@ -76,19 +78,19 @@ struct Start {
 fn find_resumable(
     c: &Compiled,
     opts: &RunOptions,
-    mirror: Option<&dyn crate::engine::journal::Mirror>,
-) -> Result<Option<(crate::engine::journal::Incomplete, Option<String>)>, Diagnostics> {
+    mirror: Option<&dyn crate::engine::mirror::Mirror>,
+) -> Result<Option<(crate::execute::journal::Incomplete, Option<String>)>, Diagnostics> {
     if !opts.resume {
         return Ok(None);
     }
     let mut fetched_from = None;
     if let Some(m) = mirror {
-        let fetched = crate::engine::journal::fetch(&c.project.root, m, None)
+        let fetched = crate::execute::journal::fetch(&c.project.root, m, None)
             .map_err(|e| e.into_diagnostics("cannot read the run journal's copy: "))?;
         fetched_from = fetched.map(|run| m.location(&run));
     }
     let Some(inc) =
-        crate::engine::journal::find_incomplete(&c.project.root, &c.target.name, &opts.command)
+        crate::execute::journal::find_incomplete(&c.project.root, &c.target.name, &opts.command)
     else {
         return Ok(None);
     };
@@ -135,7 +137,7 @@ fn start(
     opts: &RunOptions,
     catalog: &crate::plan::CatalogState,
     nodes: &[usize],
-    resumed: Option<(crate::engine::journal::Incomplete, Option<String>)>,
+    resumed: Option<(crate::execute::journal::Incomplete, Option<String>)>,
 ) -> Result<Start, Diagnostics> {
     let fresh = |plan_nodes: Vec<NodePlan>, tests: Vec<DataTest>| Start {
         run_id: new_run_id(),
@@ -362,7 +364,7 @@ pub fn execute(
         generations,
     } = start(c, opts, catalog, &nodes, resumed)?;
     let journal = std::sync::Arc::new(
-        crate::engine::journal::Journal::open(
+        crate::execute::journal::Journal::open(
             &c.project.root,
             &run_id,
             &c.target.name,
@@ -395,7 +397,7 @@ pub fn execute(
         if journal.is_done(&step.id) || !schemas_made.insert(schema.clone()) {
             continue;
         }
-        crate::engine::journal::failpoint_before(&step.id);
+        crate::engine::failpoint::before_step(&step.id);
         run_step(engine, step, &ctx_of(&step.id))
             .map_err(|e| e.into_diagnostics(&format!("cannot create the schema `{schema}`: ")))?;
         let _ = journal.write(&JournalEvent::Done {
@@ -403,7 +405,7 @@ pub fn execute(
             query_ids: Vec::new(),
             replaced: Vec::new(),
         });
-        crate::engine::journal::failpoint(&step.id);
+        crate::engine::failpoint::after_step(&step.id);
     }
     let vault = Vault::from_env(&c.project.config.secrets);
     let exec = |job: &Job<Work>| -> NodeResult {
@@ -459,7 +461,7 @@ pub fn execute(
                         r.message = Some(format!("{e} (step {}, {})", step.id, np.path));
                         return r;
                     }
-                    crate::engine::journal::failpoint_before(&step.id);
+                    crate::engine::failpoint::before_step(&step.id);
                     let outcome = run_step(engine, &step, &ctx_of(&step.id))
                         .map_err(|e| filled.redact_error(e));
                     let logged = match &outcome {
@@ -490,7 +492,7 @@ pub fn execute(
                             });
                         }
                     }
-                    crate::engine::journal::failpoint(&step.id);
+                    crate::engine::failpoint::after_step(&step.id);
                     match outcome {
                         Ok(out) => {
                             if let Some(n) = out.rows_affected {
@@ -552,8 +554,8 @@ fn work_ctx(
     run_id: &str,
     work_id: &str,
     resumed: bool,
-    generations: &crate::engine::journal::Generations,
-    journal: &std::sync::Arc<crate::engine::journal::Journal>,
+    generations: &crate::execute::journal::Generations,
+    journal: &std::sync::Arc<crate::execute::journal::Journal>,
 ) -> crate::engine::WorkCtx {
     let journal = journal.clone();
     let step = work_id.to_string();
@@ -576,7 +578,7 @@ fn work_ctx(
 
 /// Journal a step's start; before a swap, also the catalog entry it replaces.
 fn journal_before(
-    journal: &crate::engine::journal::Journal,
+    journal: &crate::execute::journal::Journal,
     engine: &dyn Engine,
     step: &Step,
 ) -> Result<(), String> {
@@ -599,10 +601,10 @@ fn journal_before(
         .map_err(|e| format!("cannot write the run journal: {e}"))
 }
 
-pub use crate::engine::secrets::SECRET_PREFIX;
+pub use crate::sql::secrets::SECRET_PREFIX;
 
 /// A step with `{run_id}` and the `{secret:NAME}` placeholders filled in (declared secrets
-/// only, see [`crate::engine::secrets`]), and the secrets filled, to redact from the engine's messages.
+/// only, see [`crate::execute::secrets`]), and the secrets filled, to redact from the engine's messages.
 pub fn with_runtime_values(
     step: &Step,
     run_id: &str,

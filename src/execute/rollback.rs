@@ -3,8 +3,9 @@
 //! there; the run's journal (local, or fetched from the engine's mirror when the run happened
 //! on another machine) says what to undo.
 
+use super::journal;
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::engine::{journal, Engine};
+use crate::engine::Engine;
 use crate::plan::TableRef;
 use crate::Compiled;
 
@@ -132,7 +133,7 @@ fn check_rollback(
         if let Some(installed) = &s.installed {
             let same = now
                 .as_ref()
-                .is_some_and(|n| journal::same_version(n, installed));
+                .is_some_and(|n| crate::engine::same_version(n, installed));
             if !same {
                 problems.push(format!(
                     "{} changed since run {run_id} installed it (another run or a person wrote it since)",

@@ -132,7 +132,7 @@ pub fn collect(c: &Compiled, selected: &[usize]) -> Result<Vec<DataTest>, Vec<Di
                 Ok(mut t) => {
                     // Secrets in a test's arguments must be declared too (E211).
                     let yml = Location::file_only(std::path::Path::new(&spec.file));
-                    let undeclared = crate::engine::secrets::check_sql(
+                    let undeclared = crate::sql::secrets::check_sql(
                         &t.sql,
                         &c.project.config.secrets,
                         &|_, _, d| d.at(yml.clone()),

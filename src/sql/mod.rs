@@ -5,6 +5,7 @@ mod dialect;
 mod hygiene;
 mod relations;
 mod rewrite;
+pub mod secrets;
 
 pub use dialect::AthenaDialect;
 pub use hygiene::{find_suspicious_chars, SuspiciousChar};

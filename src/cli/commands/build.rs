@@ -135,7 +135,7 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
         args: std::env::args().skip(1).collect(),
         resume: !r.no_resume,
         break_lock: r.break_lock,
-        selection: crate::engine::journal::Selection {
+        selection: crate::execute::journal::Selection {
             select: copts.select.clone(),
             exclude: copts.exclude.clone(),
             full_refresh: r.full_refresh,

@@ -1,7 +1,7 @@
 //! The run journal's copy on S3: `<lake_root>_karte/journal/<target>/<run id>/plan.json` and
 //! `events.jsonl`, replaced whole at every journal write (a PutObject is atomic: a reader sees
 //! the old or the new file, never part of one). With it, a run whose machine died is resumed or
-//! rolled back from any machine that can read the lake. See [`crate::engine::journal`].
+//! rolled back from any machine that can read the lake. See [`crate::execute::journal`].
 
 use std::sync::Arc;
 
@@ -10,7 +10,7 @@ use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 
 use super::retry::{call, call_allowing, Backoff, Caller, RetryBudget};
 use super::{s3, AthenaEngine};
-use crate::engine::journal::Mirror;
+use crate::engine::mirror::Mirror;
 use crate::engine::EngineError;
 
 /// The S3 copy of one target's journals.

@@ -348,7 +348,7 @@ impl Engine for AthenaEngine {
     fn journal_mirror(
         &self,
         target: &str,
-    ) -> Result<Option<crate::engine::journal::SharedMirror>, EngineError> {
+    ) -> Result<Option<crate::engine::mirror::SharedMirror>, EngineError> {
         Ok(Some(Arc::new(journal::S3Journal::new(self, target)?)))
     }
 

@@ -1,46 +1,16 @@
-//! Secrets in SQL: `{secret:NAME}` placeholders (put there by macros such as `pseudonymize`, or
-//! written in a string literal) are filled from the environment variable NAME only when a step
-//! or a data test runs, so compiled files, plans and journals never hold the value.
+//! Secrets at run time: the `{secret:NAME}` placeholders of a step or data test
+//! ([`crate::sql::secrets`]) are filled from the environment variable NAME when it runs.
 //!
-//! - Only names declared under `secrets:` in karte.yml are filled; any other name is error
-//!   `E211` at compile time ([`check_nodes`], [`check_sql`]) and refused again at run time.
+//! - Only names declared under `secrets:` in karte.yml are filled; an undeclared name is
+//!   refused (it was already error `E211` at compile time).
 //! - The placeholders of the text are filled in one pass: a value that itself holds
 //!   `{secret:…}` or `{run_id}` is inserted as it is.
 //! - Every value filled into a step is removed again ([`Filled::redact`]) from whatever the
 //!   engine says about that step (engines echo the SQL in their errors) before the message is
 //!   printed, journaled or written to run_results.json.
 
-use std::ops::Range;
-use std::path::Path;
-
-use crate::diag::{Code, Diagnostic, Location};
-use crate::project::{Project, Secrets};
-
-/// Placeholder for a secret, `{secret:NAME}`.
-pub const SECRET_PREFIX: &str = "{secret:";
-
-/// The placeholders in `text`: the byte range of each `{secret:…}` and the name inside (not
-/// checked; see [`valid_name`]).
-pub fn placeholders(text: &str) -> Vec<(Range<usize>, &str)> {
-    let mut out = Vec::new();
-    let mut from = 0;
-    while let Some(i) = text[from..].find(SECRET_PREFIX) {
-        let start = from + i;
-        let name_start = start + SECRET_PREFIX.len();
-        let Some(len) = text[name_start..].find('}') else {
-            break;
-        };
-        let end = name_start + len + 1;
-        out.push((start..end, &text[name_start..name_start + len]));
-        from = end;
-    }
-    out
-}
-
-/// A secret's name is an environment variable name: ASCII letters, digits and `_`.
-pub fn valid_name(name: &str) -> bool {
-    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
+use crate::project::Secrets;
+use crate::sql::secrets::{placeholders, valid_name, SECRET_PREFIX};
 
 /// Reads a secret's value by name.
 type Lookup<'a> = Box<dyn Fn(&str) -> Option<String> + Send + Sync + 'a>;
@@ -167,7 +137,7 @@ impl Filled {
     }
 
     /// An engine error with [`Filled::redact`] applied.
-    pub fn redact_error(&self, mut e: super::EngineError) -> super::EngineError {
+    pub fn redact_error(&self, mut e: crate::engine::EngineError) -> crate::engine::EngineError {
         e.message = self.redact(&e.message);
         e
     }
@@ -200,92 +170,6 @@ fn drop_sql_context(message: &str) -> String {
 }
 
 /// E211 for each placeholder of `sql` that names an undeclared secret or is malformed;
-/// `place(name, placeholder, diagnostic)` locates it in the file the SQL came from.
-pub fn check_sql(
-    sql: &str,
-    declared: &Secrets,
-    place: &dyn Fn(&str, &str, Diagnostic) -> Diagnostic,
-) -> Vec<Diagnostic> {
-    let mut out: Vec<Diagnostic> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for (_, name) in placeholders(sql) {
-        if declared.contains(name) || !seen.insert(name) {
-            continue;
-        }
-        let d = if valid_name(name) {
-            let mut names: Vec<&str> = declared.names().collect();
-            names.sort_unstable();
-            Diagnostic::error(
-                Code::SecretNotDeclared,
-                format!("the secret `{name}` is not declared"),
-            )
-            .label("not in `secrets:` of karte.yml")
-            .help(format!(
-                "declare it in karte.yml: `secrets: [{}]`; only declared environment variables are filled into SQL, when a step runs",
-                names
-                    .into_iter()
-                    .chain(std::iter::once(name))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-        } else {
-            Diagnostic::error(
-                Code::SecretNotDeclared,
-                format!("`{SECRET_PREFIX}{name}}}` is not a valid secret placeholder"),
-            )
-            .help("write `{secret:NAME}` with NAME an environment variable declared under `secrets:` in karte.yml")
-        };
-        out.push(place(name, &format!("{SECRET_PREFIX}{name}}}"), d));
-    }
-    out
-}
-
-/// [`check_sql`] for rendered nodes: `(node index, SQL)`. A placeholder is placed where the
-/// model writes it, else at the macro call that names the secret (`salt_var='NAME'`), else at
-/// the start of the file.
-pub fn check_nodes<'a>(
-    project: &Project,
-    rendered: impl IntoIterator<Item = (usize, &'a str)>,
-) -> Vec<Diagnostic> {
-    let declared = &project.config.secrets;
-    let mut out = Vec::new();
-    for name in declared.names() {
-        if !valid_name(name) {
-            out.push(
-                Diagnostic::error(
-                    Code::InvalidConfig,
-                    format!("`{name}` under `secrets:` is not an environment variable name"),
-                )
-                .at(Location::file_only(Path::new(crate::project::PROJECT_FILE)))
-                .help("use letters, digits and `_`, e.g. KARTE_PSEUDONYM_SALT"),
-            );
-        }
-    }
-    for (i, sql) in rendered {
-        let node = &project.nodes[i];
-        let place = |name: &str, placeholder: &str, d: Diagnostic| {
-            let text = &node.text;
-            let span = text
-                .find(placeholder)
-                .map(|s| s..s + placeholder.len())
-                .or_else(|| {
-                    ['\'', '"'].iter().find_map(|q| {
-                        let quoted = format!("{q}{name}{q}");
-                        text.find(&quoted).map(|s| s + 1..s + 1 + name.len())
-                    })
-                });
-            match span {
-                Some(span) => d.at(Location::from_span(&node.path, text, span)),
-                None => d
-                    .at(Location::from_span(&node.path, text, 0..0))
-                    .note("the placeholder comes from a macro this file calls"),
-            }
-        };
-        out.extend(check_sql(sql, declared, &place));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,27 +225,5 @@ mod tests {
         });
         let (_, filled) = v.fill_sql("{secret:LONG}{secret:E}").unwrap();
         assert_eq!(filled.redact("long-value, e"), "{secret:LONG}, {secret:E}");
-    }
-
-    #[test]
-    fn undeclared_placeholders_are_located() {
-        let d = declared(&["A"]);
-        let text = "select\n  '{secret:B}', '{secret:A}', '{secret:B}'";
-        let diags = check_sql(text, &d, &|_, p, d| {
-            let s = text.find(p).unwrap();
-            d.at(Location::from_span(
-                Path::new("m.sql"),
-                text,
-                s..s + p.len(),
-            ))
-        });
-        assert_eq!(diags.len(), 1);
-        let loc = diags[0].location.as_ref().unwrap();
-        assert_eq!((loc.line, loc.col), (2, 4));
-        assert!(diags[0]
-            .help
-            .as_deref()
-            .unwrap()
-            .contains("secrets: [A, B]"));
     }
 }

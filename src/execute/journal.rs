@@ -19,7 +19,8 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use super::EngineError;
+use crate::engine::mirror::{Mirror, SharedMirror};
+use crate::engine::EngineError;
 use crate::plan::{NodePlan, TableRef};
 
 /// One line of `events.jsonl`.
@@ -93,24 +94,6 @@ pub enum Event {
         status: String,
     },
 }
-
-/// A second copy of the journals of one target, where the target's data lives (on Athena:
-/// `<lake_root>_karte/journal/<target>/<run id>/`). Files are replaced whole.
-pub trait Mirror: Send + Sync {
-    /// Write (replace) one file of a run's journal.
-    fn put(&self, run_id: &str, name: &str, body: &[u8]) -> Result<(), EngineError>;
-    /// Read one file of a run's journal (None: not there).
-    fn get(&self, run_id: &str, name: &str) -> Result<Option<Vec<u8>>, EngineError>;
-    /// The run ids with a journal, in any order.
-    fn runs(&self) -> Result<Vec<String>, EngineError>;
-    /// Remove the journals of these runs.
-    fn remove(&self, run_ids: &[String]) -> Result<(), EngineError>;
-    /// Where a run's journal is, for messages (`s3://…/<run id>/`).
-    fn location(&self, run_id: &str) -> String;
-}
-
-/// A shared mirror.
-pub type SharedMirror = std::sync::Arc<dyn Mirror>;
 
 /// The journal of one run.
 pub struct Journal {
@@ -530,26 +513,4 @@ pub fn swaps_to_undo(evs: &[Event]) -> Vec<SwapToUndo> {
     }
     out.reverse();
     out
-}
-
-/// True if two catalog entries (from [`crate::engine::Engine::table_snapshot`]) are the same
-/// version of a table: the same Glue version, or (locally) the same location and partitions.
-pub fn same_version(a: &serde_json::Value, b: &serde_json::Value) -> bool {
-    match (a.get("version_id"), b.get("version_id")) {
-        (Some(x), Some(y)) if !x.is_null() => x == y,
-        _ => a.get("location") == b.get("location") && a.get("partitions") == b.get("partitions"),
-    }
-}
-
-/// A test hook that simulates a kill: `KARTE_FAILPOINT=exit-after:<step id>` ends the process
-/// at once (exit status 137, no cleanup) right after that step is journaled as done. See
-/// [`crate::engine::failpoint`] for the kills inside steps.
-pub fn failpoint(step: &str) {
-    super::failpoint::at_step("exit-after:", step);
-}
-
-/// `KARTE_FAILPOINT=exit-before:<step id>`: the same, right after the step is journaled as
-/// started, before it runs.
-pub fn failpoint_before(step: &str) {
-    super::failpoint::at_step("exit-before:", step);
 }
