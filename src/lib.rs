@@ -30,9 +30,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use diag::Diagnostics;
-use graph::ModelGraph;
-use project::{Project, Target};
-use sql::AnalyzedModel;
+pub use graph::Compiled;
 
 /// What a compile is asked to do.
 #[derive(Debug, Clone, Default)]
@@ -49,23 +47,6 @@ pub struct CompileOptions {
     pub exclude: Vec<String>,
     /// Models rendered with `is_incremental()` true (their table exists and is not rebuilt).
     pub incremental: std::collections::HashSet<String>,
-}
-
-/// A compiled project: every stage's output, and the warnings met on the way.
-#[derive(Debug)]
-pub struct Compiled {
-    /// The loaded project.
-    pub project: Project,
-    /// The target compiled for.
-    pub target: Target,
-    /// Every analysed node (models, snapshots, singular tests).
-    pub models: Vec<AnalyzedModel>,
-    /// The dependency graph.
-    pub graph: ModelGraph,
-    /// Selected node indexes, in dependency order.
-    pub selected: Vec<usize>,
-    /// Warnings.
-    pub diagnostics: Diagnostics,
 }
 
 /// Load, render, analyse, build the graph and select. Errors stop after the stage that found

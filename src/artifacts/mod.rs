@@ -8,9 +8,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diag::{display_path, Code, Diagnostic};
+use crate::graph::Compiled;
 use crate::project::{ColumnProperties, NodeConfig, NodeKind, TestSpec};
 use crate::sql::{join_fqn, Dependency};
-use crate::Compiled;
 
 /// Version of the manifest format.
 pub const MANIFEST_VERSION: u32 = 1;

@@ -11,7 +11,7 @@ pub type Stopper = Option<Box<dyn Fn() + Send + Sync>>;
 
 /// The engine of the compiled target.
 pub fn engine(
-    c: &crate::Compiled,
+    c: &crate::graph::Compiled,
     cancel: Arc<AtomicBool>,
     max_bytes_scanned: Option<u64>,
 ) -> Result<(Box<dyn crate::engine::Engine>, Stopper), Diagnostics> {

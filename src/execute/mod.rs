@@ -19,10 +19,10 @@ use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::engine::Engine;
 use crate::execute::journal::Event as JournalEvent;
 use crate::execute::secrets::{Filled, Vault};
+use crate::graph::Compiled;
 use crate::plan::data_tests::DataTest;
 use crate::plan::{NodePlan, PlanOptions, Step, RUN_ID_PLACEHOLDER};
 use crate::project::NodeKind;
-use crate::Compiled;
 use results::{NodeResult, RunResults, Status};
 use runner::{Event, Job};
 

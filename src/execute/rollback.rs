@@ -6,8 +6,8 @@
 use super::journal;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::engine::Engine;
+use crate::graph::Compiled;
 use crate::plan::TableRef;
-use crate::Compiled;
 
 /// What happened to one table.
 #[derive(Debug)]

@@ -10,8 +10,27 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::Direction;
 
 use crate::diag::{display_path, Code, Diagnostic, Diagnostics, Location};
-use crate::project::Project;
+use crate::project::{Project, Target};
 use crate::sql::{AnalyzedModel, Dependency};
+
+/// A compiled project: the output of every stage up to this one (project, rendered and
+/// analysed nodes, their graph and the selection), and the warnings met on the way; what
+/// `plan`, `execute` and `artifacts` take. Made by [`crate::compile`].
+#[derive(Debug)]
+pub struct Compiled {
+    /// The loaded project.
+    pub project: Project,
+    /// The target compiled for.
+    pub target: Target,
+    /// Every analysed node (models, snapshots, singular tests).
+    pub models: Vec<AnalyzedModel>,
+    /// The dependency graph.
+    pub graph: ModelGraph,
+    /// Selected node indexes, in dependency order.
+    pub selected: Vec<usize>,
+    /// Warnings.
+    pub diagnostics: Diagnostics,
+}
 
 /// The dependency graph of a project: an edge `a → b` means b reads a.
 #[derive(Debug, Clone)]

@@ -12,10 +12,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::diag::{suggest, Code, Diagnostic, Location};
+use crate::graph::Compiled;
 use crate::plan::TableRef;
 use crate::project::{NodeKind, TestSpec};
 use crate::sql::join_fqn;
-use crate::Compiled;
 
 const TEMPLATES: &[(&str, &str)] = &[
     (

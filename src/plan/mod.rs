@@ -22,8 +22,8 @@ pub use catalog::CatalogState;
 pub use step::{Action, Destroy, NodePlan, Plan, Step, TableRef, RUN_ID_PLACEHOLDER};
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Location};
+use crate::graph::Compiled;
 use crate::project::NodeKind;
-use crate::Compiled;
 use layout::{overlaps, Lake};
 use materialization::{NodeCtx, Planned};
 use settings::{Materialization, ModelSettings};

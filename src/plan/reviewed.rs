@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{CatalogState, NodePlan};
-use crate::Compiled;
+use crate::graph::Compiled;
 
 /// What a reviewed plan was planned against.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -144,7 +144,7 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
     };
     let progress = Progress::new();
     let on_event = |job: &Job<Work>, e: Event| progress.event(job, e);
-    let check = |c: &crate::Compiled, nodes: &[usize]| engine_check(c, nodes);
+    let check = |c: &crate::graph::Compiled, nodes: &[usize]| engine_check(c, nodes);
     let results = crate::execute::execute(
         &compiled,
         engine.as_ref(),
@@ -243,7 +243,7 @@ pub fn rollback(args: &ProjectArgs, run_id: &str, force: bool) -> Result<bool, D
 }
 
 #[cfg(feature = "duckdb-engine")]
-fn engine_check(c: &crate::Compiled, nodes: &[usize]) -> Diagnostics {
+fn engine_check(c: &crate::graph::Compiled, nodes: &[usize]) -> Diagnostics {
     if c.target.config.kind == TargetType::Local {
         crate::engine::duckdb::check_models(c, nodes)
     } else {
@@ -252,7 +252,7 @@ fn engine_check(c: &crate::Compiled, nodes: &[usize]) -> Diagnostics {
 }
 
 #[cfg(not(feature = "duckdb-engine"))]
-fn engine_check(_: &crate::Compiled, _: &[usize]) -> Diagnostics {
+fn engine_check(_: &crate::graph::Compiled, _: &[usize]) -> Diagnostics {
     Diagnostics::default()
 }
 

@@ -418,7 +418,7 @@ fn writing_sql(step: &Step) -> Option<String> {
 
 /// Check, before anything runs, that the selected models' SQL runs locally with Athena's
 /// meaning: every construct the translation cannot handle is a diagnostic at the model's line.
-pub fn check_models(c: &crate::Compiled, nodes: &[usize]) -> crate::diag::Diagnostics {
+pub fn check_models(c: &crate::graph::Compiled, nodes: &[usize]) -> crate::diag::Diagnostics {
     use rayon::prelude::*;
     let mut out = crate::diag::Diagnostics::default();
     let found: Vec<crate::diag::Diagnostic> = c
