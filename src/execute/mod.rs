@@ -21,7 +21,7 @@ use crate::execute::journal::Event as JournalEvent;
 use crate::execute::secrets::{Filled, Vault};
 use crate::graph::Compiled;
 use crate::plan::data_tests::DataTest;
-use crate::plan::{NodePlan, PlanOptions, Step, RUN_ID_PLACEHOLDER};
+use crate::plan::{Action, NodePlan, PlanOptions, Step, RUN_ID_PLACEHOLDER};
 use crate::project::NodeKind;
 use results::{NodeResult, RunResults, Status};
 use runner::{Event, Job};
@@ -382,7 +382,6 @@ pub fn execute(
             )])
         })?,
     );
-    let ctx_of = |work_id: &str| work_ctx(&run_id, work_id, is_resumed, &generations, &journal);
     let jobs = jobs(c, &plan_nodes, tests);
 
     // Schemas first, one at a time: a node's table may be written into a schema whose
@@ -390,7 +389,7 @@ pub fn execute(
     let mut schema_steps: std::collections::HashSet<String> = Default::default();
     let mut schemas_made: std::collections::HashSet<String> = Default::default();
     for step in plan_nodes.iter().flat_map(|np| &np.steps) {
-        let crate::plan::step::Action::CreateSchema { schema } = &step.action else {
+        let Action::CreateSchema { schema } = &step.action else {
             continue;
         };
         schema_steps.insert(step.id.clone());
@@ -398,8 +397,12 @@ pub fn execute(
             continue;
         }
         crate::engine::failpoint::before_step(&step.id);
-        run_step(engine, step, &ctx_of(&step.id))
-            .map_err(|e| e.into_diagnostics(&format!("cannot create the schema `{schema}`: ")))?;
+        run_step(
+            engine,
+            step,
+            &work_ctx(&run_id, &step.id, is_resumed, &generations, &journal),
+        )
+        .map_err(|e| e.into_diagnostics(&format!("cannot create the schema `{schema}`: ")))?;
         let _ = journal.write(&JournalEvent::Done {
             step: step.id.clone(),
             query_ids: Vec::new(),
@@ -407,7 +410,16 @@ pub fn execute(
         });
         crate::engine::failpoint::after_step(&step.id);
     }
-    let vault = Vault::from_env(&c.project.config.secrets);
+    let run = Run {
+        engine,
+        journal: &journal,
+        run_id: &run_id,
+        resumed: is_resumed,
+        generations: &generations,
+        vault: Vault::from_env(&c.project.config.secrets),
+        schema_steps: &schema_steps,
+        replaced: &replaced,
+    };
     let exec = |job: &Job<Work>| -> NodeResult {
         let mut r = NodeResult {
             unique_id: job.unique_id.clone(),
@@ -422,99 +434,8 @@ pub fn execute(
             bytes_scanned: None,
         };
         match &job.work {
-            Work::Node(np) => {
-                for step in &np.steps {
-                    let (step, filled) = match with_runtime_values(step, &run_id, &vault) {
-                        Ok(filled) => filled,
-                        Err(message) => {
-                            r.status = Status::Error;
-                            r.message = Some(format!("{message} (step {}, {})", step.id, np.path));
-                            return r;
-                        }
-                    };
-                    if journal.is_done(&step.id) || schema_steps.contains(&step.id) {
-                        if let (
-                            crate::plan::step::Action::RegisterPartitions { table, .. },
-                            Some(locations),
-                        ) = (&step.action, replaced.get(&step.id))
-                        {
-                            engine.remember_replaced(table, locations.clone());
-                        }
-                        continue;
-                    }
-                    if journal.was_interrupted(&step.id) {
-                        // Killed mid-step last time: remove what it may have half-written.
-                        if let Err(e) = engine
-                            .discard_partial(&step)
-                            .map_err(|e| filled.redact_error(e))
-                        {
-                            r.status = Status::Error;
-                            r.message = Some(format!(
-                                "cannot clean up after the interrupted step: {} (step {}, {})",
-                                e.message, step.id, np.path
-                            ));
-                            return r;
-                        }
-                    }
-                    if let Err(e) = journal_before(&journal, engine, &step) {
-                        r.status = Status::Error;
-                        r.message = Some(format!("{e} (step {}, {})", step.id, np.path));
-                        return r;
-                    }
-                    crate::engine::failpoint::before_step(&step.id);
-                    let outcome = run_step(engine, &step, &ctx_of(&step.id))
-                        .map_err(|e| filled.redact_error(e));
-                    let logged = match &outcome {
-                        Ok(out) => journal.write(&JournalEvent::Done {
-                            step: step.id.clone(),
-                            query_ids: out.query_ids.clone(),
-                            replaced: out.replaced.clone(),
-                        }),
-                        Err(e) => journal.write(&JournalEvent::Failed {
-                            step: step.id.clone(),
-                            message: e.message.clone(),
-                        }),
-                    };
-                    if let Err(e) = logged {
-                        r.status = Status::Error;
-                        r.message = Some(format!("cannot write the run journal: {e}"));
-                        return r;
-                    }
-                    if let (Ok(_), crate::plan::step::Action::SwapTable { table, .. }) =
-                        (&outcome, &step.action)
-                    {
-                        // What the swap installed, for a rollback's check (best effort).
-                        if let Ok(current) = engine.table_version(table) {
-                            let _ = journal.write(&JournalEvent::Installed {
-                                step: step.id.clone(),
-                                table: table.clone(),
-                                current,
-                            });
-                        }
-                    }
-                    crate::engine::failpoint::after_step(&step.id);
-                    match outcome {
-                        Ok(out) => {
-                            if let Some(n) = out.rows_affected {
-                                if step.writes_data() {
-                                    r.rows_affected = Some(r.rows_affected.unwrap_or(0) + n);
-                                }
-                            }
-                            r.query_ids.extend(out.query_ids);
-                            if let Some(b) = out.bytes_scanned {
-                                r.bytes_scanned = Some(r.bytes_scanned.unwrap_or(0) + b);
-                            }
-                        }
-                        Err(e) => {
-                            r.status = Status::Error;
-                            r.message =
-                                Some(format!("{} (step {}, {})", e.message, step.id, np.path));
-                            return r;
-                        }
-                    }
-                }
-            }
-            Work::Test(t) => data_tests::run(engine, t, &vault, &ctx_of(&t.unique_id), &mut r),
+            Work::Node(np) => run.node(np, &mut r),
+            Work::Test(t) => data_tests::run(engine, t, &run.vault, &run.ctx(&t.unique_id), &mut r),
         }
         r
     };
@@ -537,7 +458,7 @@ pub fn execute(
         status: status.to_string(),
     });
     Ok(RunResults {
-        run_id,
+        run_id: run_id.clone(),
         command: opts.command.clone(),
         target: c.target.name.clone(),
         started_at,
@@ -546,6 +467,107 @@ pub fn execute(
         interrupted,
         results,
     })
+}
+
+/// What every job of one run shares.
+struct Run<'a> {
+    engine: &'a dyn Engine,
+    journal: &'a std::sync::Arc<crate::execute::journal::Journal>,
+    run_id: &'a str,
+    resumed: bool,
+    generations: &'a crate::execute::journal::Generations,
+    vault: Vault<'a>,
+    /// CreateSchema steps, run before the jobs.
+    schema_steps: &'a std::collections::HashSet<String>,
+    /// Partition locations a resumed run's RegisterPartitions steps replaced.
+    replaced: &'a HashMap<String, Vec<String>>,
+}
+
+impl Run<'_> {
+    fn ctx(&self, work_id: &str) -> crate::engine::WorkCtx {
+        work_ctx(
+            self.run_id,
+            work_id,
+            self.resumed,
+            self.generations,
+            self.journal,
+        )
+    }
+
+    /// Run a node's steps in order, into `r`; the first failing step ends the node.
+    fn node(&self, np: &NodePlan, r: &mut NodeResult) {
+        for step in &np.steps {
+            match self.step(step) {
+                Ok(None) => {}
+                Ok(Some(out)) => {
+                    if let Some(n) = out.rows_affected.filter(|_| step.writes_data()) {
+                        r.rows_affected = Some(r.rows_affected.unwrap_or(0) + n);
+                    }
+                    r.query_ids.extend(out.query_ids);
+                    if let Some(b) = out.bytes_scanned {
+                        r.bytes_scanned = Some(r.bytes_scanned.unwrap_or(0) + b);
+                    }
+                }
+                Err(message) => {
+                    r.status = Status::Error;
+                    r.message = Some(format!("{message} (step {}, {})", step.id, np.path));
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Run one step with its run-time values filled in, journaled before and after (None: a
+    /// resumed run did it already, or it ran before the jobs); a step a killed run left
+    /// half-done is cleaned up first. Errors are redacted of the secrets filled in.
+    fn step(&self, step: &Step) -> Result<Option<crate::engine::StepOutcome>, String> {
+        let (step, filled) = with_runtime_values(step, self.run_id, &self.vault)?;
+        if self.journal.is_done(&step.id) || self.schema_steps.contains(&step.id) {
+            if let (Action::RegisterPartitions { table, .. }, Some(locations)) =
+                (&step.action, self.replaced.get(&step.id))
+            {
+                self.engine.remember_replaced(table, locations.clone());
+            }
+            return Ok(None);
+        }
+        if self.journal.was_interrupted(&step.id) {
+            // Killed mid-step last time: remove what it may have half-written.
+            self.engine.discard_partial(&step).map_err(|e| {
+                format!(
+                    "cannot clean up after the interrupted step: {}",
+                    filled.redact_error(e).message
+                )
+            })?;
+        }
+        journal_before(self.journal, self.engine, &step)?;
+        crate::engine::failpoint::before_step(&step.id);
+        let outcome =
+            run_step(self.engine, &step, &self.ctx(&step.id)).map_err(|e| filled.redact_error(e));
+        let logged = match &outcome {
+            Ok(out) => self.journal.write(&JournalEvent::Done {
+                step: step.id.clone(),
+                query_ids: out.query_ids.clone(),
+                replaced: out.replaced.clone(),
+            }),
+            Err(e) => self.journal.write(&JournalEvent::Failed {
+                step: step.id.clone(),
+                message: e.message.clone(),
+            }),
+        };
+        logged.map_err(|e| format!("cannot write the run journal: {e}"))?;
+        if let (Ok(_), Action::SwapTable { table, .. }) = (&outcome, &step.action) {
+            // What the swap installed, for a rollback's check (best effort).
+            if let Ok(current) = self.engine.table_version(table) {
+                let _ = self.journal.write(&JournalEvent::Installed {
+                    step: step.id.clone(),
+                    table: table.clone(),
+                    current,
+                });
+            }
+        }
+        crate::engine::failpoint::after_step(&step.id);
+        outcome.map(Some).map_err(|e| e.message)
+    }
 }
 
 /// The context of one unit of work: its run, whether the run is resumed, the token
@@ -582,7 +604,7 @@ fn journal_before(
     engine: &dyn Engine,
     step: &Step,
 ) -> Result<(), String> {
-    if let crate::plan::step::Action::SwapTable { table, .. } = &step.action {
+    if let Action::SwapTable { table, .. } = &step.action {
         let previous = engine
             .table_snapshot(table)
             .map_err(|e| format!("cannot read {table} before swapping it: {}", e.message))?;
@@ -613,7 +635,7 @@ pub fn with_runtime_values(
     let json = serde_json::to_string(step)
         .expect("steps serialise")
         .replace(RUN_ID_PLACEHOLDER, run_id);
-    if let crate::plan::step::Action::Sql { sql, .. } = &step.action {
+    if let Action::Sql { sql, .. } = &step.action {
         let head: Vec<String> = sql
             .split_whitespace()
             .take(4)
