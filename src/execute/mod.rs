@@ -657,6 +657,7 @@ mod unit_tests {
             action: Action::Sql {
                 purpose: "p".into(),
                 sql: sql.into(),
+                writes: None,
             },
             depends_on: Vec::new(),
             destroys: Vec::new(),
