@@ -608,4 +608,61 @@ mod tests {
         use crate::engine::Engine;
         e.catalog_state().unwrap();
     }
+
+    #[test]
+    fn a_ctas_writes_what_its_step_says_and_a_step_without_it_is_refused() {
+        use crate::engine::{Engine, WorkCtx};
+        use crate::plan::step::{Action, NewTable, Step, TableFormat, TableRef, Writes};
+        let dir = tempfile::tempdir().unwrap();
+        let e = super::LocalEngine::open(dir.path(), "target/lake").unwrap();
+        let table = TableRef {
+            schema: "s".into(),
+            name: "t".into(),
+        };
+        let step = |writes: Option<Writes>| {
+            Step {
+            id: "t/01-sql".into(),
+            // The WITH (…) says other things than the plan: the plan is what counts.
+            action: Action::Sql {
+                purpose: "p".into(),
+                sql: "CREATE TABLE s.t WITH (external_location = 'elsewhere/', partitioned_by = ARRAY['x']) AS SELECT 1 AS x, 2 AS y".into(),
+                writes,
+            },
+            depends_on: Vec::new(),
+            destroys: Vec::new(),
+            idempotency_key: "k".into(),
+        }
+        };
+        let ctx = WorkCtx {
+            run_id: "r".into(),
+            work_id: "t/01-sql".into(),
+            ..Default::default()
+        };
+        let err = e.run_step(&step(None), &ctx).unwrap_err();
+        assert!(
+            err.message.contains("planned by an earlier karte"),
+            "{err:?}"
+        );
+        let new = NewTable {
+            table: table.clone(),
+            format: TableFormat::Hive,
+            location: "target/lake/s/t/".into(),
+            owned_prefix: "target/lake/s/t/".into(),
+            staging: false,
+            partitioned_by: vec!["y".into()],
+            write_compression: "ZSTD".into(),
+        };
+        let out = e
+            .run_step(&step(Some(Writes::Table(Box::new(new)))), &ctx)
+            .unwrap();
+        assert_eq!(out.rows_affected, Some(1));
+        let state = e
+            .with_conn(|c| super::catalog::get(c, &table))
+            .unwrap()
+            .unwrap();
+        assert_eq!(state.location.as_deref(), Some("target/lake/s/t/"));
+        assert_eq!(state.partition_keys, vec!["y".to_string()]);
+        assert!(dir.path().join("target/lake/s/t/y=2").is_dir());
+        assert!(!dir.path().join("elsewhere").exists());
+    }
 }
