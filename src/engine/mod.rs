@@ -155,6 +155,20 @@ impl From<EngineError> for crate::diag::Diagnostic {
     }
 }
 
+/// What an SQL statement of a step writes, as planned (see [`crate::plan::step::Writes`]).
+/// Engines take the table, format, location and partitioning from it, never from the SQL text,
+/// so a step of a plan written before it was recorded (a run interrupted before an upgrade of
+/// karte) is refused.
+pub fn planned_writes(
+    writes: &Option<crate::plan::step::Writes>,
+) -> Result<&crate::plan::step::Writes, EngineError> {
+    writes.as_ref().ok_or_else(|| {
+        EngineError::project(
+            "this step was planned by an earlier karte, which did not record what its statement writes; plan it again (an interrupted run: `karte rollback <run id>`, or build with --no-resume)",
+        )
+    })
+}
+
 /// A data test's result: how many rows fail and a few of them.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TestOutcome {

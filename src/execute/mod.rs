@@ -635,15 +635,13 @@ pub fn with_runtime_values(
     let json = serde_json::to_string(step)
         .expect("steps serialise")
         .replace(RUN_ID_PLACEHOLDER, run_id);
-    if let Action::Sql { sql, .. } = &step.action {
-        let head: Vec<String> = sql
-            .split_whitespace()
-            .take(4)
-            .map(str::to_uppercase)
-            .collect();
-        let is_view =
-            head.first().is_some_and(|w| w == "CREATE") && head.iter().skip(1).any(|w| w == "VIEW");
-        if is_view && sql.contains(SECRET_PREFIX) {
+    if let Action::Sql {
+        sql,
+        writes: Some(crate::plan::step::Writes::View { .. }),
+        ..
+    } = &step.action
+    {
+        if sql.contains(SECRET_PREFIX) {
             return Err("a secret ({secret:…}, e.g. from pseudonymize) cannot be used in a view: the view's SQL is kept in the catalog, where anyone who can read it would see the secret; materialize the model as a table".into());
         }
     }
@@ -696,6 +694,7 @@ mod unit_tests {
             action: Action::Sql {
                 purpose: "p".into(),
                 sql: sql.into(),
+                writes: None,
             },
             depends_on: Vec::new(),
             destroys: Vec::new(),
@@ -733,12 +732,16 @@ mod unit_tests {
         assert!(err.contains("NOPE is not set"), "{err}");
         let err = with_runtime_values(&step("SELECT '{secret:HOME}'"), "r", &vault).unwrap_err();
         assert!(err.contains("`HOME` is not declared"), "{err}");
-        let err = with_runtime_values(
-            &step("CREATE OR REPLACE VIEW v AS SELECT hmac(x, '{secret:SALT}') FROM a"),
-            "r",
-            &vault,
-        )
-        .unwrap_err();
+        let mut view = step("CREATE OR REPLACE VIEW v AS SELECT hmac(x, '{secret:SALT}') FROM a");
+        if let Action::Sql { writes, .. } = &mut view.action {
+            *writes = Some(crate::plan::step::Writes::View {
+                view: crate::plan::TableRef {
+                    schema: "s".into(),
+                    name: "v".into(),
+                },
+            });
+        }
+        let err = with_runtime_values(&view, "r", &vault).unwrap_err();
         assert!(err.contains("cannot be used in a view"), "{err}");
     }
 

@@ -134,8 +134,13 @@ pub enum Action {
     Sql {
         /// Why, in a few words.
         purpose: String,
-        /// The statement.
+        /// The statement (Athena SQL).
         sql: String,
+        /// What the statement writes, as the planner meant it: engines take the table, format,
+        /// location and partitioning from here, never from the text of `sql`. (Absent in plans
+        /// written before it was recorded; engines refuse to run those steps.)
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        writes: Option<Writes>,
     },
     /// A partitioned write of at most `max_partitions_per_query` partitions per statement:
     /// `probe_sql` finds the partition values at run time; the values are split into batches;
@@ -157,6 +162,12 @@ pub enum Action {
         first_sql: String,
         /// Statement of the other batches.
         rest_sql: String,
+        /// What the first batch's statement writes (see [`Action::Sql`]'s `writes`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        first_writes: Option<Writes>,
+        /// What the other batches' statement writes.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rest_writes: Option<Writes>,
     },
     /// Load a seed file into a (staging) table.
     LoadSeed {
@@ -277,7 +288,77 @@ pub enum Action {
     },
 }
 
+/// What an SQL statement of the plan writes, as the planner meant it; the statement is its
+/// Athena rendering (through templates a project may override). The local engine runs the
+/// statement's query, and takes everything else from here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Writes {
+    /// `CREATE TABLE … WITH (…) AS <query>`: a new table holding the query's rows.
+    Table(Box<NewTable>),
+    /// `CREATE OR REPLACE VIEW … AS <query>`.
+    View {
+        /// The view.
+        view: TableRef,
+    },
+    /// `INSERT INTO … <query>`: rows added to an existing table.
+    Insert {
+        /// The table.
+        table: TableRef,
+    },
+    /// `MERGE INTO …`: rows of an existing Iceberg table updated, deleted or inserted.
+    Merge {
+        /// The table.
+        table: TableRef,
+    },
+}
+
+/// The table a CTAS creates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewTable {
+    /// The table (may contain `{run_id}`).
+    pub table: TableRef,
+    /// Hive or Iceberg.
+    pub format: TableFormat,
+    /// Where its data goes (`external_location`, or an Iceberg table's `location`).
+    pub location: String,
+    /// The prefix its data belongs to: the published table's prefix for a staging table, its
+    /// own location for a table created in place.
+    pub owned_prefix: String,
+    /// True for a staging table of this run (`<name>__karte_<run id>`), published later by a
+    /// swap or a partition step; a table created in place is marked as karte's when created.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub staging: bool,
+    /// Partition columns (Hive) or transforms (Iceberg).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partitioned_by: Vec<String>,
+    /// `write_compression` (`SNAPPY`, `ZSTD`, …).
+    pub write_compression: String,
+}
+
+impl Writes {
+    /// The table or view written.
+    pub fn table(&self) -> &TableRef {
+        match self {
+            Writes::Table(t) => &t.table,
+            Writes::View { view } => view,
+            Writes::Insert { table } | Writes::Merge { table } => table,
+        }
+    }
+}
+
 impl Action {
+    /// What the statement of an SQL step writes (of a batched write, its first statement's,
+    /// which creates the table if one is created). None for other actions, and where a plan
+    /// written before it was recorded lacks it.
+    pub fn writes(&self) -> Option<&Writes> {
+        match self {
+            Action::Sql { writes, .. } => writes.as_ref(),
+            Action::BatchedWrite { first_writes, .. } => first_writes.as_ref(),
+            _ => None,
+        }
+    }
+
     /// Short kebab-case name, used in step ids.
     pub fn name(&self) -> &'static str {
         match self {

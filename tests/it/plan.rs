@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use karte::plan::batch::{expand, PartitionValue};
+use karte::plan::step::{NewTable, TableFormat, TableRef, Writes};
 use karte::plan::{check_order, Action, CatalogState, Plan, PlanOptions};
 
 use crate::support::{project_from_spec, rendered};
@@ -130,6 +131,99 @@ fn batched_write(plan: &Plan, node: &str) -> Action {
         .unwrap()
         .action
         .clone()
+}
+
+/// The action of the last step of `node` named `name` (`sql`, `batched-write`, …).
+fn step_action(plan: &Plan, node: &str, name: &str) -> Action {
+    plan.nodes
+        .iter()
+        .find(|n| n.name == node)
+        .unwrap()
+        .steps
+        .iter()
+        .rev()
+        .find(|s| s.action.name() == name)
+        .unwrap()
+        .action
+        .clone()
+}
+
+#[test]
+fn sql_steps_carry_what_they_write() {
+    let table = |schema: &str, name: &str| TableRef {
+        schema: schema.into(),
+        name: name.into(),
+    };
+    let plan = plan_dir(&fixture(), None, false).unwrap();
+    // A CTAS into the staging table: format, location and partitioning as planned, next to
+    // the SQL rendered from the same inputs.
+    let Action::BatchedWrite {
+        first_sql,
+        first_writes: Some(Writes::Table(new)),
+        rest_writes: Some(Writes::Insert { table: rest }),
+        ..
+    } = step_action(&plan, "t_hive_partitioned", "batched-write")
+    else {
+        panic!("a batched CTAS + INSERTs")
+    };
+    let staging = table("silver", "t_hive_partitioned__karte_{run_id}");
+    assert_eq!(
+        *new,
+        NewTable {
+            table: staging.clone(),
+            format: TableFormat::Hive,
+            location: "s3://lake-bucket/lake/silver/t_hive_partitioned/{run_id}/".into(),
+            owned_prefix: "s3://lake-bucket/lake/silver/t_hive_partitioned/".into(),
+            staging: true,
+            partitioned_by: vec!["service_month".into()],
+            write_compression: "ZSTD".into(),
+        }
+    );
+    assert_eq!(rest, staging);
+    assert!(first_sql.contains(&format!("external_location = '{}'", new.location)));
+    let Action::Sql {
+        writes: Some(Writes::Table(new)),
+        ..
+    } = step_action(&plan, "i_iceberg_append", "sql")
+    else {
+        panic!("a CTAS")
+    };
+    assert_eq!(new.format, TableFormat::Iceberg);
+    assert!(new.partitioned_by.is_empty());
+    // A table created in place owns its location; a view and a MERGE name what they write.
+    let Action::Sql {
+        writes: Some(Writes::Table(new)),
+        ..
+    } = step_action(&plan, "mart_quarterly", "sql")
+    else {
+        panic!("the releases CTAS")
+    };
+    assert_eq!(new.table, table("gold", "mart_quarterly_releases"));
+    assert!(!new.staging);
+    assert_eq!(new.owned_prefix, new.location);
+    let Action::Sql { writes, .. } = step_action(&plan, "v_claims", "sql") else {
+        unreachable!()
+    };
+    assert_eq!(
+        writes,
+        Some(Writes::View {
+            view: table("gold", "v_claims")
+        })
+    );
+    let later = plan_dir(&fixture(), Some(&state()), false).unwrap();
+    let Action::Sql { writes, .. } = step_action(&later, "i_iceberg_merge", "sql") else {
+        unreachable!()
+    };
+    assert_eq!(
+        writes,
+        Some(Writes::Merge {
+            table: table("silver", "i_iceberg_merge")
+        })
+    );
+    // A plan written before steps said what they write still reads (engines refuse its steps).
+    let old: Action =
+        serde_json::from_str(r#"{"type": "sql", "purpose": "p", "sql": "SELECT 1"}"#).unwrap();
+    assert_eq!(old.writes(), None);
 }
 
 fn months(n: usize) -> Vec<Vec<PartitionValue>> {

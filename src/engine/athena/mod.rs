@@ -29,9 +29,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::{Engine, EngineError, StepOutcome, TestOutcome, WorkCtx};
+use super::{planned_writes, Engine, EngineError, StepOutcome, TestOutcome, WorkCtx};
 use crate::plan::catalog::{CatalogState, TableState, MANAGED_PARAM, OWNED_PREFIX_PARAM};
-use crate::plan::step::{Action, PartitionMode};
+use crate::plan::step::{Action, PartitionMode, Writes};
 use crate::plan::{Step, TableRef};
 use crate::project::Target;
 
@@ -489,27 +489,29 @@ impl AthenaEngine {
         let mut out = StepOutcome::default();
         match &step.action {
             Action::CreateSchema { schema } => glue::create_database(self, schema).await?,
-            Action::Sql { sql, .. } => {
+            Action::Sql { sql, writes, .. } => {
+                let writes = planned_writes(writes)?;
                 let q = query::run(self, sql, ctx, 0).await?;
                 out.add(&q);
-                // Athena writes a view's Glue entry afresh: mark it as karte's again.
-                if let Some(view) = created_view(sql) {
-                    let mut params = BTreeMap::new();
-                    params.insert(MANAGED_PARAM.to_string(), "true".to_string());
-                    glue::set_parameters(self, &view, &params).await?;
-                }
-                // A table created in place (not a staging table swapped in later, e.g. a
-                // `<model>_releases` table) is karte's, and owns its location.
-                if let Some((table, location)) = created_table(sql) {
-                    if !table.name.contains("__karte_") {
+                match writes {
+                    // Athena writes a view's Glue entry afresh: mark it as karte's again.
+                    Writes::View { view } => {
+                        let mut params = BTreeMap::new();
+                        params.insert(MANAGED_PARAM.to_string(), "true".to_string());
+                        glue::set_parameters(self, view, &params).await?;
+                    }
+                    // A table created in place (not a staging table swapped in later, e.g. a
+                    // `<model>_releases` table) is karte's, and owns its prefix.
+                    Writes::Table(new) if !new.staging => {
                         let mut params = BTreeMap::new();
                         params.insert(MANAGED_PARAM.to_string(), "true".to_string());
                         params.insert(
                             OWNED_PREFIX_PARAM.to_string(),
-                            crate::plan::layout::normalise(&location),
+                            crate::plan::layout::normalise(&new.owned_prefix),
                         );
-                        glue::set_parameters(self, &table, &params).await?;
+                        glue::set_parameters(self, &new.table, &params).await?;
                     }
+                    _ => {}
                 }
             }
             Action::BatchedWrite {
@@ -752,66 +754,5 @@ fn compare_columns(
             if added.is_empty() { "none".into() } else { added.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ") },
             if removed.is_empty() { "none".into() } else { removed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ") },
         ))),
-    }
-}
-
-/// The table a CTAS creates and its `external_location`.
-fn created_table(sql: &str) -> Option<(TableRef, String)> {
-    use sqlparser::ast::{CreateTableOptions, SqlOption, Statement};
-    let stmt = sqlparser::parser::Parser::parse_sql(&crate::sql::AthenaDialect, sql)
-        .ok()?
-        .into_iter()
-        .next()?;
-    let Statement::CreateTable(ct) = stmt else {
-        return None;
-    };
-    let parts: Vec<String> = ct
-        .name
-        .0
-        .iter()
-        .map(|p| p.to_string().trim_matches('"').to_string())
-        .collect();
-    let table = match parts.as_slice() {
-        [.., schema, name] => TableRef {
-            schema: schema.clone(),
-            name: name.clone(),
-        },
-        _ => return None,
-    };
-    let CreateTableOptions::With(list) = &ct.table_options else {
-        return None;
-    };
-    list.iter().find_map(|o| match o {
-        SqlOption::KeyValue { key, value }
-            if key.value.eq_ignore_ascii_case("external_location") =>
-        {
-            let v = value.to_string();
-            Some((table.clone(), v.trim_matches('\'').to_string()))
-        }
-        _ => None,
-    })
-}
-
-/// The view a `CREATE [OR REPLACE] VIEW [catalog.]schema.name AS …` statement creates.
-fn created_view(sql: &str) -> Option<TableRef> {
-    let words: Vec<&str> = sql.split_whitespace().take(6).collect();
-    let upper: Vec<String> = words.iter().map(|w| w.to_uppercase()).collect();
-    let name = match upper
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
-        ["CREATE", "OR", "REPLACE", "VIEW", ..] => words.get(4)?,
-        ["CREATE", "VIEW", ..] => words.get(2)?,
-        _ => return None,
-    };
-    let parts: Vec<&str> = name.split('.').map(|p| p.trim_matches('"')).collect();
-    match parts.as_slice() {
-        [.., schema, table] => Some(TableRef {
-            schema: schema.to_string(),
-            name: table.to_string(),
-        }),
-        _ => None,
     }
 }

@@ -8,27 +8,23 @@ use std::path::{Path, PathBuf};
 use duckdb::Connection;
 
 use super::catalog;
-use sqlparser::ast::{CreateTableOptions, SqlOption, Statement, TableObject};
-use sqlparser::parser::Parser;
-
 use super::catalog::file_op;
-use super::statements::{copy_to, create_dir, describe, owned_prefix, strings, table_ref, to_duck};
+use super::statements::{copy_to, create_dir, describe, to_duck};
 use crate::engine::EngineError;
 use crate::plan::catalog::{ColumnState, PartitionState, TableKind, TableState};
+use crate::plan::step::{NewTable, Writes};
 use crate::plan::TableRef;
-use crate::sql::AthenaDialect;
 
-#[allow(clippy::too_many_arguments)]
+/// Write the query's rows as the new Hive table `new` (hive-partitioned Parquet under its
+/// location) and enter it in the catalog.
 pub(super) fn create_hive(
     conn: &Connection,
     root: &Path,
-    table: &TableRef,
-    location: &str,
-    partitions: &[String],
-    compression_name: &str,
+    new: &NewTable,
     query: &str,
     tag: &str,
 ) -> Result<Option<u64>, EngineError> {
+    let (table, location, partitions) = (&new.table, new.location.as_str(), &new.partitioned_by);
     let duck = to_duck(query)?;
     let dir = catalog::resolve(root, location);
     if std::fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_some()) {
@@ -38,7 +34,7 @@ pub(super) fn create_hive(
         )));
     }
     let described = describe(conn, &format!("({duck})"))?;
-    let n = copy_to(conn, &duck, &dir, partitions, compression_name, tag)?;
+    let n = copy_to(conn, &duck, &dir, partitions, &new.write_compression, tag)?;
     let (part_cols, columns): (Vec<ColumnState>, Vec<ColumnState>) = described
         .into_iter()
         .partition(|c| partitions.contains(&c.name));
@@ -68,7 +64,7 @@ pub(super) fn create_hive(
         kind: TableKind::Hive,
         location: Some(location.to_string()),
         managed: true,
-        owned_prefix: Some(owned_prefix(table, location)),
+        owned_prefix: Some(new.owned_prefix.clone()),
         columns,
         partition_keys: partitions.to_vec(),
         partition_types,
@@ -181,7 +177,7 @@ pub fn append_files(
     Ok(None)
 }
 
-pub(super) fn ensure_slash(s: &str) -> String {
+fn ensure_slash(s: &str) -> String {
     if s.ends_with('/') {
         s.to_string()
     } else {
@@ -297,43 +293,19 @@ pub(crate) fn insert_tmp(root: &Path, tag: &str) -> PathBuf {
     root.join("target").join("tmp").join(tag)
 }
 
-/// The directories under which statement `sql` writes Parquet files (tagged, see
-/// [`files_tag`]): a CTAS its location; an INSERT INTO a Hive table the table's location, its
-/// partitions' locations and its temporary directory.
+/// The directories under which a statement writing `writes` writes Parquet files (tagged, see
+/// [`super::statements::files_tag`]): a CTAS its location; an INSERT INTO a Hive table the
+/// table's location, its partitions' locations and its temporary directory.
 pub fn written_dirs(
     conn: &Connection,
     root: &Path,
-    sql: &str,
+    writes: &Writes,
     tag: &str,
 ) -> Result<Vec<PathBuf>, EngineError> {
-    let Some(stmt) = Parser::parse_sql(&AthenaDialect, sql)
-        .ok()
-        .and_then(|s| s.into_iter().next())
-    else {
-        return Ok(Vec::new());
-    };
-    Ok(match stmt {
-        Statement::CreateTable(ct) => {
-            let CreateTableOptions::With(list) = &ct.table_options else {
-                return Ok(Vec::new());
-            };
-            list.iter()
-                .filter_map(|o| match o {
-                    SqlOption::KeyValue { key, value }
-                        if key.value.eq_ignore_ascii_case("external_location") =>
-                    {
-                        strings(&value.to_string()).into_iter().next()
-                    }
-                    _ => None,
-                })
-                .map(|l| catalog::resolve(root, &l))
-                .collect()
-        }
-        Statement::Insert(ins) => {
-            let TableObject::TableName(name) = &ins.table else {
-                return Ok(Vec::new());
-            };
-            let Some(state) = catalog::get(conn, &table_ref(name))? else {
+    Ok(match writes {
+        Writes::Table(new) => vec![catalog::resolve(root, &new.location)],
+        Writes::Insert { table } => {
+            let Some(state) = catalog::get(conn, table)? else {
                 return Ok(Vec::new());
             };
             if state.kind != TableKind::Hive {
@@ -352,6 +324,6 @@ pub fn written_dirs(
                 .chain([insert_tmp(root, tag)])
                 .collect()
         }
-        _ => Vec::new(),
+        Writes::View { .. } | Writes::Merge { .. } => Vec::new(),
     })
 }

@@ -1,9 +1,9 @@
 //! The local engine: DuckDB over a lake directory laid out like the S3 lake
 //! (`<lake>/<schema>/<table>/<run>/<key>=<value>/…parquet`), with a catalog in
-//! `target/karte.duckdb`. It runs the same plan as Athena: each Athena statement is read (CTAS
-//! with its `WITH (…)` properties, INSERT, MERGE, views), its query translated to DuckDB, and
-//! the data written as Parquet; catalog steps (swap, partition repoint, deletes) act on the
-//! local catalog as Glue steps do on Athena.
+//! `target/karte.duckdb`. It runs the same plan as Athena: each SQL step says what its statement
+//! writes (a new table with its format, location and partitioning, an INSERT, a MERGE, a view);
+//! the statement's query is translated to DuckDB and the data written as Parquet; catalog
+//! steps (swap, partition repoint, deletes) act on the local catalog as Glue steps do on Athena.
 //!
 //! Locally an Iceberg table is a DuckDB table in the catalog file (transactional, MERGE,
 //! DELETE); Hive tables are Parquet files.
@@ -22,9 +22,9 @@ use std::sync::Mutex;
 
 use duckdb::Connection;
 
-use super::{Engine, EngineError, StepOutcome, TestOutcome, WorkCtx};
+use super::{planned_writes, Engine, EngineError, StepOutcome, TestOutcome, WorkCtx};
 use crate::plan::catalog::{CatalogState, PartitionState, TableKind};
-use crate::plan::step::{Action, PartitionMode};
+use crate::plan::step::{Action, PartitionMode, Writes};
 use crate::plan::{Step, TableRef};
 use catalog::{db, ident, quote};
 
@@ -122,16 +122,25 @@ impl LocalEngine {
                 .map_err(db)?;
                 None
             }
-            Action::Sql { sql, .. } => statements::run(conn, &self.root, sql, tag)?,
+            Action::Sql { sql, writes, .. } => {
+                statements::run(conn, &self.root, sql, planned_writes(writes)?, tag)?
+            }
             Action::BatchedWrite {
                 probe_sql,
                 partition_columns,
+                first_writes,
+                rest_writes,
                 ..
             } => {
+                let (first, rest) = (planned_writes(first_writes)?, planned_writes(rest_writes)?);
                 let values = statements::probe(conn, probe_sql, partition_columns.len())?;
                 let mut total = 0;
-                for sql in crate::plan::batch::expand(&step.action, &values) {
-                    total += statements::run(conn, &self.root, &sql, tag)?.unwrap_or(0);
+                for (i, sql) in crate::plan::batch::expand(&step.action, &values)
+                    .iter()
+                    .enumerate()
+                {
+                    let writes = if i == 0 { first } else { rest };
+                    total += statements::run(conn, &self.root, sql, writes, tag)?.unwrap_or(0);
                 }
                 Some(total)
             }
@@ -268,10 +277,11 @@ impl LocalEngine {
     /// Before a step of a resumed run is applied again: remove the Parquet files its killed
     /// attempt wrote (named with the step's tag, so nothing else can match).
     fn discard_tagged(&self, conn: &Connection, step: &Step, tag: &str) -> Result<(), EngineError> {
-        let Some(sql) = writing_sql(step) else {
+        // (A batched write's first statement writes where the others do.)
+        let Some(writes) = step.action.writes() else {
             return Ok(());
         };
-        let mut dirs = hive::written_dirs(conn, &self.root, &sql, tag)?;
+        let mut dirs = hive::written_dirs(conn, &self.root, writes, tag)?;
         dirs.push(hive::insert_tmp(&self.root, tag));
         for dir in dirs {
             statements::remove_tagged(&dir, tag)?;
@@ -403,19 +413,6 @@ impl LocalEngine {
     }
 }
 
-/// The statement of a step that writes data (for a batched write, its first statement, which
-/// creates the table), or None.
-fn writing_sql(step: &Step) -> Option<String> {
-    match &step.action {
-        Action::Sql { sql, .. } => Some(sql.clone()),
-        // (The batch filter, a placeholder until the batches are known, parsed as `false`.)
-        Action::BatchedWrite { first_sql, .. } => {
-            Some(first_sql.replace(crate::plan::materialization::BATCH_FILTER, "false"))
-        }
-        _ => None,
-    }
-}
-
 /// Check, before anything runs, that the selected models' SQL runs locally with Athena's
 /// meaning: every construct the translation cannot handle is a diagnostic at the model's line.
 pub fn check_models(c: &crate::graph::Compiled, nodes: &[usize]) -> crate::diag::Diagnostics {
@@ -531,27 +528,29 @@ impl Engine for LocalEngine {
     }
 
     fn discard_partial(&self, step: &Step) -> Result<(), EngineError> {
-        let Some(sql) = writing_sql(step) else {
+        // What a killed attempt may have half-written: a staging table its CTAS created.
+        let Some(Writes::Table(new)) = step.action.writes() else {
             return Ok(());
         };
-        let Some((table, location)) = statements::created_staging(&sql) else {
+        if !new.staging {
             return Ok(());
-        };
+        }
+        let (table, location) = (&new.table, &new.location);
         let _ddl = self.ddl.lock().expect("ddl lock");
         let committed = self.with_conn(|conn| {
             // The step commits its staging table's entry with everything else it did: if the
             // entry is there, the step was applied whole (the resumed run finds its record).
-            if catalog::get(conn, &table)?.is_some() {
+            if catalog::get(conn, table)?.is_some() {
                 return Ok(true);
             }
-            catalog::drop_object(conn, &table)?;
-            catalog::remove(conn, &table)?;
+            catalog::drop_object(conn, table)?;
+            catalog::remove(conn, table)?;
             Ok(false)
         })?;
         if committed {
             return Ok(());
         }
-        self.delete_dir(&location, &location)
+        self.delete_dir(location, location)
     }
 
     fn remember_replaced(&self, table: &TableRef, locations: Vec<String>) {
@@ -608,5 +607,62 @@ mod tests {
         let e = super::LocalEngine::open(dir.path(), "target/lake").unwrap();
         use crate::engine::Engine;
         e.catalog_state().unwrap();
+    }
+
+    #[test]
+    fn a_ctas_writes_what_its_step_says_and_a_step_without_it_is_refused() {
+        use crate::engine::{Engine, WorkCtx};
+        use crate::plan::step::{Action, NewTable, Step, TableFormat, TableRef, Writes};
+        let dir = tempfile::tempdir().unwrap();
+        let e = super::LocalEngine::open(dir.path(), "target/lake").unwrap();
+        let table = TableRef {
+            schema: "s".into(),
+            name: "t".into(),
+        };
+        let step = |writes: Option<Writes>| {
+            Step {
+            id: "t/01-sql".into(),
+            // The WITH (…) says other things than the plan: the plan is what counts.
+            action: Action::Sql {
+                purpose: "p".into(),
+                sql: "CREATE TABLE s.t WITH (external_location = 'elsewhere/', partitioned_by = ARRAY['x']) AS SELECT 1 AS x, 2 AS y".into(),
+                writes,
+            },
+            depends_on: Vec::new(),
+            destroys: Vec::new(),
+            idempotency_key: "k".into(),
+        }
+        };
+        let ctx = WorkCtx {
+            run_id: "r".into(),
+            work_id: "t/01-sql".into(),
+            ..Default::default()
+        };
+        let err = e.run_step(&step(None), &ctx).unwrap_err();
+        assert!(
+            err.message.contains("planned by an earlier karte"),
+            "{err:?}"
+        );
+        let new = NewTable {
+            table: table.clone(),
+            format: TableFormat::Hive,
+            location: "target/lake/s/t/".into(),
+            owned_prefix: "target/lake/s/t/".into(),
+            staging: false,
+            partitioned_by: vec!["y".into()],
+            write_compression: "ZSTD".into(),
+        };
+        let out = e
+            .run_step(&step(Some(Writes::Table(Box::new(new)))), &ctx)
+            .unwrap();
+        assert_eq!(out.rows_affected, Some(1));
+        let state = e
+            .with_conn(|c| super::catalog::get(c, &table))
+            .unwrap()
+            .unwrap();
+        assert_eq!(state.location.as_deref(), Some("target/lake/s/t/"));
+        assert_eq!(state.partition_keys, vec!["y".to_string()]);
+        assert!(dir.path().join("target/lake/s/t/y=2").is_dir());
+        assert!(!dir.path().join("elsewhere").exists());
     }
 }

@@ -1,19 +1,21 @@
-//! Running one Athena statement of a plan on DuckDB: CTAS (`WITH (external_location,
-//! partitioned_by, table_type, …)`), INSERT INTO, MERGE, CREATE VIEW. Queries are translated
-//! with [`super::translate`]; Hive data is written as Parquet under the lake, hive-style.
+//! Running one Athena statement of a plan on DuckDB: a CTAS, INSERT INTO, MERGE or CREATE
+//! VIEW, as the step's [`Writes`] says. Only the query is taken from the statement, and
+//! translated with [`super::translate`]; the table, its format, location and partitioning
+//! come from the plan. Hive data is written as Parquet under the lake, hive-style.
 
 use std::path::Path;
 
 use duckdb::Connection;
-use sqlparser::ast::{CreateTableOptions, ObjectName, SqlOption, Statement, TableObject};
+use sqlparser::ast::Statement;
 use sqlparser::parser::Parser;
 
 use super::catalog::{self, db, exec, exec_params, file_op, ident, lit, quote};
-use super::hive::{create_hive, ensure_slash, insert_hive, unique};
+use super::hive::{create_hive, insert_hive, unique};
 use super::translate;
 use crate::engine::{EngineError, TestOutcome};
 use crate::plan::batch::PartitionValue;
 use crate::plan::catalog::{ColumnState, TableKind, TableState};
+use crate::plan::step::{NewTable, TableFormat, Writes};
 use crate::plan::TableRef;
 use crate::sql::AthenaDialect;
 
@@ -31,152 +33,62 @@ pub fn to_duck(sql: &str) -> Result<String, EngineError> {
     })
 }
 
-pub(super) fn table_ref(name: &ObjectName) -> TableRef {
-    let parts: Vec<String> = name
-        .0
-        .iter()
-        .map(|p| {
-            p.to_string()
-                .trim_matches('"')
-                .trim_matches('`')
-                .to_string()
-        })
-        .collect();
-    let n = parts.len();
-    TableRef {
-        schema: if n >= 2 {
-            parts[n - 2].clone()
-        } else {
-            "main".into()
-        },
-        name: parts.last().cloned().unwrap_or_default(),
-    }
-}
-
-/// The single-quoted strings in an option value (`'x'` or `ARRAY['a', 'b']`).
-pub(super) fn strings(v: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut chars = v.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\'' {
-            let mut s = String::new();
-            while let Some(c) = chars.next() {
-                if c == '\'' {
-                    if chars.peek() == Some(&'\'') {
-                        chars.next();
-                        s.push('\'');
-                    } else {
-                        break;
-                    }
-                } else {
-                    s.push(c);
-                }
-            }
-            out.push(s);
-        }
-    }
-    out
-}
-
-/// Run one statement; returns rows written where known. The Parquet files it writes are named
-/// `data_<tag>_…` (see [`files_tag`]), so that what a killed attempt wrote can be told apart.
+/// Run one statement, which writes what `writes` says; returns rows written where known. The
+/// Parquet files it writes are named `data_<tag>_…` (see [`files_tag`]), so that what a killed
+/// attempt wrote can be told apart.
 pub fn run(
     conn: &Connection,
     root: &Path,
     sql: &str,
+    writes: &Writes,
     tag: &str,
 ) -> Result<Option<u64>, EngineError> {
-    let mut parsed = Parser::parse_sql(&AthenaDialect, sql).map_err(|e| {
-        EngineError::internal(format!(
-            "the local engine cannot read a plan statement: {e}"
-        ))
-    })?;
-    if parsed.len() != 1 {
-        return Err(EngineError::internal(
-            "a plan step holds more than one statement",
-        ));
-    }
-    match parsed.remove(0) {
-        Statement::CreateTable(ct) if ct.query.is_some() => {
-            let mut opts = std::collections::BTreeMap::new();
-            if let CreateTableOptions::With(list) = &ct.table_options {
-                for o in list {
-                    if let SqlOption::KeyValue { key, value } = o {
-                        opts.insert(key.value.to_lowercase(), strings(&value.to_string()));
-                    }
-                }
-            }
-            let first = |k: &str| opts.get(k).and_then(|v| v.first().cloned());
-            let query = ct.query.as_ref().map(|q| q.to_string()).unwrap_or_default();
-            let table = table_ref(&ct.name);
-            let location = first("external_location")
-                .or_else(|| first("location"))
-                .unwrap_or_default();
-            let iceberg = first("table_type").is_some_and(|t| t.eq_ignore_ascii_case("iceberg"));
-            let compression = first("write_compression").unwrap_or_else(|| "snappy".into());
-            if iceberg {
-                create_iceberg(conn, &table, &location, &query)
-            } else {
-                let partitions = opts.get("partitioned_by").cloned().unwrap_or_default();
-                create_hive(
-                    conn,
-                    root,
-                    &table,
-                    &location,
-                    &partitions,
-                    &compression,
-                    &query,
-                    tag,
-                )
+    match writes {
+        Writes::Table(new) => {
+            let query = query_of(sql, writes)?;
+            match new.format {
+                TableFormat::Iceberg => create_iceberg(conn, new, &query),
+                TableFormat::Hive => create_hive(conn, root, new, &query, tag),
             }
         }
-        Statement::Insert(ins) => {
-            let TableObject::TableName(name) = &ins.table else {
-                return Err(EngineError::internal("INSERT into a table function"));
-            };
-            let table = table_ref(name);
-            let query = ins
-                .source
-                .as_ref()
-                .map(|q| q.to_string())
-                .unwrap_or_default();
-            let state = catalog::get(conn, &table)?.ok_or_else(|| {
+        Writes::Insert { table } => {
+            let query = query_of(sql, writes)?;
+            let state = catalog::get(conn, table)?.ok_or_else(|| {
                 EngineError::internal(format!("{table} is not in the local catalog"))
             })?;
             match state.kind {
                 TableKind::Iceberg => {
                     let duck = to_duck(&query)?;
-                    let n = exec_params(conn, &format!("INSERT INTO {} {duck}", ident(&table)), [])
+                    let n = exec_params(conn, &format!("INSERT INTO {} {duck}", ident(table)), [])
                         .map_err(db)?;
                     Ok(Some(n as u64))
                 }
-                TableKind::Hive => insert_hive(conn, root, &table, state, &query, tag),
+                TableKind::Hive => insert_hive(conn, root, table, state, &query, tag),
                 TableKind::View => Err(EngineError::project(format!(
                     "cannot INSERT INTO the view {table}"
                 ))),
             }
         }
-        Statement::CreateView(cv) => {
-            let table = table_ref(&cv.name);
-            let duck = to_duck(&cv.query.to_string())?;
+        Writes::View { view } => {
+            let duck = to_duck(&query_of(sql, writes)?)?;
             exec(
                 conn,
                 &format!(
                     "CREATE SCHEMA IF NOT EXISTS {}; CREATE OR REPLACE VIEW {} AS {duck}",
-                    quote(&table.schema),
-                    ident(&table)
+                    quote(&view.schema),
+                    ident(view)
                 ),
             )
             .map_err(|e| EngineError::project(format!("{e}")))?;
             catalog::put(
                 conn,
-                &table,
+                view,
                 &TableState {
                     kind: TableKind::View,
                     location: None,
                     managed: true,
                     owned_prefix: None,
-                    columns: describe(conn, &format!("SELECT * FROM {}", ident(&table)))?,
+                    columns: describe(conn, &format!("SELECT * FROM {}", ident(view)))?,
                     partition_keys: Vec::new(),
                     partition_types: Vec::new(),
                     partitions: Vec::new(),
@@ -187,22 +99,49 @@ pub fn run(
             )?;
             Ok(None)
         }
-        Statement::Merge(_) => {
+        // A MERGE is translated whole: DuckDB runs MERGE INTO.
+        Writes::Merge { .. } => {
             let duck = to_duck(sql)?;
             let n =
                 exec_params(conn, &duck, []).map_err(|e| EngineError::project(format!("{e}")))?;
             Ok(Some(n as u64))
         }
-        other => Err(EngineError::internal(format!(
-            "the local engine does not run `{}` statements",
-            other
-                .to_string()
-                .split_whitespace()
-                .take(2)
-                .collect::<Vec<_>>()
-                .join(" ")
-        ))),
     }
+}
+
+/// The query of a statement that writes what `writes` says: what follows `AS` in a CTAS or a
+/// view, the source of an INSERT. Nothing else is read from the statement.
+fn query_of(sql: &str, writes: &Writes) -> Result<String, EngineError> {
+    let mut parsed = Parser::parse_sql(&AthenaDialect, sql).map_err(|e| {
+        EngineError::internal(format!(
+            "the local engine cannot read a plan statement: {e}"
+        ))
+    })?;
+    if parsed.len() != 1 {
+        return Err(EngineError::internal(
+            "a plan step holds more than one statement",
+        ));
+    }
+    let (query, expected) = match (parsed.remove(0), writes) {
+        (Statement::CreateTable(ct), Writes::Table(_)) => {
+            (ct.query.map(|q| q.to_string()), "CREATE TABLE … AS")
+        }
+        (Statement::Insert(ins), Writes::Insert { .. }) => {
+            (ins.source.map(|q| q.to_string()), "INSERT INTO")
+        }
+        (Statement::CreateView(cv), Writes::View { .. }) => {
+            (Some(cv.query.to_string()), "CREATE VIEW")
+        }
+        (_, Writes::Table(_)) => (None, "CREATE TABLE … AS"),
+        (_, Writes::Insert { .. }) => (None, "INSERT INTO"),
+        (_, Writes::View { .. }) => (None, "CREATE VIEW"),
+        (_, Writes::Merge { .. }) => (None, "MERGE"),
+    };
+    query.ok_or_else(|| {
+        EngineError::project(format!(
+            "the step's statement is not the {expected} of a query its plan says it is (does a project macro override its template?)"
+        ))
+    })
 }
 
 /// Column names and Athena types of a DuckDB query.
@@ -224,25 +163,6 @@ pub(super) fn describe(conn: &Connection, duck: &str) -> Result<Vec<ColumnState>
     Ok(out)
 }
 
-/// The prefix a table made by CTAS owns: a staging table (`…__karte_<run id>`) writes a run
-/// directory under its table's prefix (the swap sets the owner's mark); a table created in place
-/// (a `<model>_releases` table) owns its location, as on Athena.
-pub(super) fn owned_prefix(table: &TableRef, location: &str) -> String {
-    if table.name.contains(crate::project::names::STAGING_INFIX) {
-        parent_prefix(location)
-    } else {
-        ensure_slash(location)
-    }
-}
-
-fn parent_prefix(location: &str) -> String {
-    let trimmed = location.trim_end_matches('/');
-    match trimmed.rsplit_once('/') {
-        Some((parent, _)) => format!("{parent}/"),
-        None => String::new(),
-    }
-}
-
 fn compression(c: &str) -> &'static str {
     match c.to_lowercase().as_str() {
         "zstd" => "zstd",
@@ -255,10 +175,10 @@ fn compression(c: &str) -> &'static str {
 
 fn create_iceberg(
     conn: &Connection,
-    table: &TableRef,
-    location: &str,
+    new: &NewTable,
     query: &str,
 ) -> Result<Option<u64>, EngineError> {
+    let table = &new.table;
     let duck = to_duck(query)?;
     catalog::drop_object(conn, table)?;
     exec(
@@ -278,9 +198,9 @@ fn create_iceberg(
         table,
         &TableState {
             kind: TableKind::Iceberg,
-            location: Some(location.to_string()),
+            location: Some(new.location.clone()),
             managed: true,
-            owned_prefix: Some(owned_prefix(table, location)),
+            owned_prefix: Some(new.owned_prefix.clone()),
             columns,
             partition_keys: Vec::new(),
             partition_types: Vec::new(),
@@ -395,36 +315,6 @@ pub(crate) fn remove_tagged(dir: &Path, tag: &str) -> Result<usize, EngineError>
 
 /// A query result as text: column names, then rows (NULL as `None`).
 pub type TextRows = (Vec<String>, Vec<Vec<Option<String>>>);
-
-/// The staging table a CTAS creates and its location, if `sql` is a CTAS into a karte staging
-/// table (`<name>__karte_<run id>`): what a killed attempt of the step may have half-written.
-pub fn created_staging(sql: &str) -> Option<(TableRef, String)> {
-    let stmt = Parser::parse_sql(&AthenaDialect, sql)
-        .ok()?
-        .into_iter()
-        .next()?;
-    let Statement::CreateTable(ct) = stmt else {
-        return None;
-    };
-    let table = table_ref(&ct.name);
-    if !table.name.contains("__karte_") {
-        return None;
-    }
-    let CreateTableOptions::With(list) = &ct.table_options else {
-        return None;
-    };
-    list.iter().find_map(|o| match o {
-        SqlOption::KeyValue { key, value }
-            if key.value.eq_ignore_ascii_case("external_location") =>
-        {
-            strings(&value.to_string())
-                .into_iter()
-                .next()
-                .map(|loc| (table.clone(), loc))
-        }
-        _ => None,
-    })
-}
 
 /// Run a DuckDB query and return every value as text.
 pub fn query_text(conn: &Connection, duck: &str) -> Result<TextRows, EngineError> {
@@ -578,16 +468,4 @@ pub fn store_failures(conn: &Connection, table: &TableRef, sql: &str) -> Result<
         ),
     )
     .map_err(|e| EngineError::project(format!("{e}")))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn option_strings() {
-        assert_eq!(super::strings("ARRAY['a', 'b''c']"), vec!["a", "b'c"]);
-        assert_eq!(
-            super::parent_prefix("target/lake/s/t/run1/"),
-            "target/lake/s/t/"
-        );
-    }
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::{table, NodeCtx, Planned, GLUE_CREATE_BATCH};
 use crate::diag::{Code, Diagnostic, Location};
 use crate::plan::settings::Strategy;
-use crate::plan::step::{Action, Destroy, PartitionMode, TableFormat};
+use crate::plan::step::{Action, Destroy, PartitionMode, TableFormat, Writes};
 
 #[derive(Serialize)]
 struct MergeInputs<'a> {
@@ -69,7 +69,7 @@ pub fn plan(ctx: &NodeCtx) -> Result<Planned, Diagnostic> {
             let staging = ctx.staging();
             let location = ctx.run_location();
             actions.push((
-                ctx.create_table(&staging, location.clone(), "write the new rows apart")?,
+                ctx.create_table(location.clone(), "write the new rows apart")?,
                 Vec::new(),
             ));
             actions.push((
@@ -103,7 +103,7 @@ pub fn plan(ctx: &NodeCtx) -> Result<Planned, Diagnostic> {
         (TableFormat::Hive, Strategy::InsertOverwrite) => {
             let staging = ctx.staging();
             actions.push((
-                ctx.create_table(&staging, ctx.run_location(), "write the new partitions")?,
+                ctx.create_table(ctx.run_location(), "write the new partitions")?,
                 Vec::new(),
             ));
             actions.push((
@@ -160,12 +160,16 @@ pub fn plan(ctx: &NodeCtx) -> Result<Planned, Diagnostic> {
             } else {
                 "replace rows by key (one MERGE: delete + insert)"
             };
+            let writes = Writes::Merge {
+                table: ctx.table.clone(),
+            };
             let action = if batched {
-                ctx.batched_write(purpose, sql.clone(), sql)?
+                ctx.batched_write(purpose, (sql.clone(), writes.clone()), (sql, writes))?
             } else {
                 Action::Sql {
                     purpose: purpose.into(),
                     sql,
+                    writes: Some(writes),
                 }
             };
             let destroys = vec![Destroy {

@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::catalog::{TableState, MANAGED_PARAM, OWNED_PREFIX_PARAM};
 use super::layout::{is_under, normalise, Lake};
 use super::settings::ModelSettings;
-use super::step::{Action, Destroy, TableFormat, TableRef, RUN_ID};
+use super::step::{Action, Destroy, NewTable, TableFormat, TableRef, Writes, RUN_ID};
 use super::templates::Templates;
 use crate::diag::{Code, Diagnostic, Location};
 use crate::project::Node;
@@ -153,10 +153,7 @@ impl NodeCtx<'_> {
         CtasInputs {
             relation,
             location,
-            format: match s.format {
-                TableFormat::Hive => "hive",
-                TableFormat::Iceberg => "iceberg",
-            },
+            format: s.format,
             file_format: s.file_format.clone(),
             write_compression: s.write_compression.clone(),
             partitioned_by: s.partitioned_by.clone(),
@@ -167,45 +164,49 @@ impl NodeCtx<'_> {
         }
     }
 
-    /// Write `select` into a new table `target` at `location`: one CTAS, or a batched CTAS +
-    /// INSERTs when the table is partitioned.
-    pub fn create_table(
-        &self,
-        target: &TableRef,
-        location: String,
-        purpose: &str,
-    ) -> Result<Action, Diagnostic> {
-        let relation = self.fqn(target);
+    /// The CTAS writing `select` into the new staging table of this run at `location` (under
+    /// the table's prefix), and what it writes.
+    pub fn ctas(&self, location: String, select: String) -> Result<(String, Writes), Diagnostic> {
+        let staging = self.staging();
+        let inputs = self.ctas_inputs(self.fqn(&staging), location, select);
+        let sql = self.templates.render("ctas", &inputs)?;
+        Ok((sql, inputs.writes(staging, self.prefix.clone(), true)))
+    }
+
+    /// Write the query into the new staging table of this run at `location`: one CTAS, or a
+    /// batched CTAS + INSERTs when the table is partitioned.
+    pub fn create_table(&self, location: String, purpose: &str) -> Result<Action, Diagnostic> {
         if !self.batched() {
-            let sql = self.templates.render(
-                "ctas",
-                &self.ctas_inputs(relation, location, self.select(false)),
-            )?;
+            let (sql, writes) = self.ctas(location, self.select(false))?;
             return Ok(Action::Sql {
                 purpose: purpose.to_string(),
                 sql,
+                writes: Some(writes),
             });
         }
-        let first_sql = self.templates.render(
-            "ctas",
-            &self.ctas_inputs(relation.clone(), location, self.select(true)),
-        )?;
+        let staging = self.staging();
+        let (first_sql, first_writes) = self.ctas(location, self.select(true))?;
         let rest_sql = self.templates.render(
             "insert_into",
             &InsertInputs {
-                relation,
+                relation: self.fqn(&staging),
                 select: self.select(true),
             },
         )?;
-        self.batched_write(purpose, first_sql, rest_sql)
+        self.batched_write(
+            purpose,
+            (first_sql, first_writes),
+            (rest_sql, Writes::Insert { table: staging }),
+        )
     }
 
-    /// A batched write of `first_sql` / `rest_sql` (both with `{batch_filter}`).
+    /// A batched write of the statements `first` / `rest` (both with `{batch_filter}`), each
+    /// with what it writes.
     pub fn batched_write(
         &self,
         purpose: &str,
-        first_sql: String,
-        rest_sql: String,
+        (first_sql, first_writes): (String, Writes),
+        (rest_sql, rest_writes): (String, Writes),
     ) -> Result<Action, Diagnostic> {
         let probe_sql = self.templates.render(
             "distinct_partitions",
@@ -222,6 +223,8 @@ impl NodeCtx<'_> {
             max_partitions_per_query: self.partitions_per_query(),
             first_sql,
             rest_sql,
+            first_writes: Some(first_writes),
+            rest_writes: Some(rest_writes),
         })
     }
 
@@ -235,12 +238,16 @@ impl NodeCtx<'_> {
                 select: self.select(batched),
             },
         )?;
+        let writes = Writes::Insert {
+            table: self.table.clone(),
+        };
         if batched {
-            self.batched_write(purpose, sql.clone(), sql)
+            self.batched_write(purpose, (sql.clone(), writes.clone()), (sql, writes))
         } else {
             Ok(Action::Sql {
                 purpose: purpose.to_string(),
                 sql,
+                writes: Some(writes),
             })
         }
     }
@@ -405,7 +412,7 @@ pub struct CtasInputs {
     /// Its data location.
     pub location: String,
     /// `hive` or `iceberg`.
-    pub format: &'static str,
+    pub format: TableFormat,
     /// PARQUET, ORC, …
     pub file_format: String,
     /// SNAPPY, ZSTD, …
@@ -420,6 +427,22 @@ pub struct CtasInputs {
     pub table_properties: BTreeMap<String, String>,
     /// The query.
     pub select: String,
+}
+
+impl CtasInputs {
+    /// What the CTAS rendered from these inputs writes: `table` (the table `relation` names),
+    /// whose data belongs to `owned_prefix`; `staging` if it is a staging table of this run.
+    pub fn writes(&self, table: TableRef, owned_prefix: String, staging: bool) -> Writes {
+        Writes::Table(Box::new(NewTable {
+            table,
+            format: self.format,
+            location: self.location.clone(),
+            owned_prefix,
+            staging,
+            partitioned_by: self.partitioned_by.clone(),
+            write_compression: self.write_compression.clone(),
+        }))
+    }
 }
 
 /// Inputs of `insert_into`.

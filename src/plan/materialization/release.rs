@@ -10,7 +10,7 @@ use crate::diag::Diagnostic;
 use crate::plan::catalog::CatalogState;
 use crate::plan::layout::{is_under, normalise};
 use crate::plan::settings::{Period, ReleaseSnapshot};
-use crate::plan::step::{Action, Destroy, TableRef, RUN_ID};
+use crate::plan::step::{Action, Destroy, TableFormat, TableRef, Writes, RUN_ID};
 
 #[derive(Serialize)]
 struct CopyInputs<'a> {
@@ -63,13 +63,13 @@ pub fn plan(
             release: &name,
         },
     )?;
-    let sql = match existing {
-        None => ctx.templates.render(
-            "ctas",
-            &CtasInputs {
+    let (sql, writes) = match existing {
+        None => {
+            // Created in place: the table owns its location.
+            let inputs = CtasInputs {
                 relation,
                 location: prefix.clone(),
-                format: "hive",
+                format: TableFormat::Hive,
                 file_format: "PARQUET".into(),
                 write_compression: ctx.settings.write_compression.clone(),
                 partitioned_by: vec!["release".into()],
@@ -77,14 +77,22 @@ pub fn plan(
                 bucket_count: None,
                 table_properties: Default::default(),
                 select,
+            };
+            let writes = inputs.writes(table.clone(), prefix.clone(), false);
+            (ctx.templates.render("ctas", &inputs)?, writes)
+        }
+        Some(_) => (
+            format!("INSERT INTO {relation}\n{select}"),
+            Writes::Insert {
+                table: table.clone(),
             },
-        )?,
-        Some(_) => format!("INSERT INTO {relation}\n{select}"),
+        ),
     };
     let mut actions = vec![(
         Action::Sql {
             purpose: format!("take release {name} of {}", ctx.table),
             sql,
+            writes: Some(writes),
         },
         Vec::new(),
     )];

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{table, NodeCtx, Planned};
 use crate::diag::{Code, Diagnostic, Location};
-use crate::plan::step::{Action, Destroy, TableFormat};
+use crate::plan::step::{Action, Destroy, TableFormat, Writes};
 
 /// Columns karte adds to a snapshot.
 pub const SCD_COLUMNS: &[&str] = &[
@@ -144,6 +144,9 @@ pub fn plan(ctx: &NodeCtx) -> Result<Planned, Diagnostic> {
                     Action::Sql {
                         purpose: "close changed versions and add new ones (MERGE)".into(),
                         sql,
+                        writes: Some(Writes::Merge {
+                            table: ctx.table.clone(),
+                        }),
                     },
                     vec![Destroy {
                         kind: "rows".into(),
@@ -163,16 +166,11 @@ pub fn plan(ctx: &NodeCtx) -> Result<Planned, Diagnostic> {
                 ..clone_ctx(ctx)
             };
             // The rewrite reads the whole history: never split it into partition batches.
+            let (sql, writes) = inner.ctas(inner.run_location(), inner.sql.clone())?;
             let write = Action::Sql {
                 purpose: "write the whole new history".into(),
-                sql: ctx.templates.render(
-                    "ctas",
-                    &inner.ctas_inputs(
-                        inner.fqn(&inner.staging()),
-                        inner.run_location(),
-                        inner.sql.clone(),
-                    ),
-                )?,
+                sql,
+                writes: Some(writes),
             };
             Ok(Planned {
                 mode: format!("snapshot ({}, full rewrite)", scd.strategy),

@@ -8,7 +8,7 @@ use crate::plan::step::Action;
 
 /// Plan a table (also used for first runs and full refreshes of incremental models).
 pub fn plan(ctx: &NodeCtx, mode: &str) -> Result<Planned, Diagnostic> {
-    let write = ctx.create_table(&ctx.staging(), ctx.run_location(), "write the new version")?;
+    let write = ctx.create_table(ctx.run_location(), "write the new version")?;
     Ok(Planned {
         mode: mode.into(),
         actions: rebuild(ctx, write)?,

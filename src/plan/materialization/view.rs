@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::{NodeCtx, Planned};
 use crate::diag::Diagnostic;
 use crate::plan::catalog::TableKind;
-use crate::plan::step::{Action, Destroy};
+use crate::plan::step::{Action, Destroy, Writes};
 
 #[derive(Serialize)]
 struct Inputs<'a> {
@@ -56,6 +56,9 @@ pub fn plan(ctx: &NodeCtx) -> Result<Planned, Diagnostic> {
         Action::Sql {
             purpose: "create or replace the view".into(),
             sql,
+            writes: Some(Writes::View {
+                view: ctx.table.clone(),
+            }),
         },
         replaced,
     ));
