@@ -27,7 +27,7 @@ use crate::engine::EngineError;
 use crate::plan::catalog::{ColumnState, IngestedFile, PartitionState, TableKind, TableState};
 use crate::plan::layout::is_under;
 use crate::plan::TableRef;
-use crate::project::ingest::{IngestRule, LINE_COLUMN, SOURCE_FILE_COLUMN};
+use crate::project::ingest::{IngestRule, IngestRules, LINE_COLUMN, SOURCE_FILE_COLUMN};
 use crate::project::Project;
 pub use read::Problem;
 
@@ -167,10 +167,44 @@ pub fn run(
     std::fs::create_dir_all(&work)
         .map_err(|e| EngineError::environment(format!("cannot create {}: {e}", work.display())))?;
 
-    // Classify.
+    let (mut files, by_table) = classify(rules, &opts.paths)?;
+    for ((layer, name), matched) in by_table {
+        let table = TableRef {
+            schema: lake.schema(&project.layer_schema(&layer)),
+            name,
+        };
+        let job = TableJob {
+            lake,
+            opts,
+            progress,
+            work: &work,
+            table: &table,
+        };
+        files.extend(job.ingest(matched)?);
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    files.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok(Report {
+        run_id: opts.run_id.clone(),
+        target: opts.target.clone(),
+        dry_run: opts.dry_run,
+        files,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Files matched by one rule each, by the rule's (layer, table).
+type ByTable<'a> = BTreeMap<(String, String), Vec<Matched<'a>>>;
+
+/// Sorts the delivered files under `paths` by the rules: a file ignored, matched by no rule or
+/// by more than one gets its report at once; a file matched by one rule goes to its table.
+fn classify<'a>(
+    rules: &'a IngestRules,
+    paths: &[PathBuf],
+) -> Result<(Vec<FileReport>, ByTable<'a>), EngineError> {
     let mut files: Vec<FileReport> = Vec::new();
-    let mut by_table: BTreeMap<(String, String), Vec<Matched>> = BTreeMap::new();
-    for (path, rel) in list_files(&opts.paths)? {
+    let mut by_table: ByTable = BTreeMap::new();
+    for (path, rel) in list_files(paths)? {
         if rules
             .ignore
             .iter()
@@ -229,83 +263,33 @@ pub fn run(
             }
         }
     }
+    Ok((files, by_table))
+}
 
-    for ((layer, name), matched) in by_table {
+/// What ingesting the files of one table needs.
+struct TableJob<'a> {
+    lake: &'a (dyn Lake + Sync),
+    opts: &'a Options,
+    progress: &'a (dyn Fn(&FileReport) + Sync),
+    work: &'a Path,
+    table: &'a TableRef,
+}
+
+impl TableJob<'_> {
+    /// Ingests the files `matched` for this table (all by one rule): the table made ready,
+    /// each file's outcome decided, the files loaded (two at a time, one per core), then their
+    /// partitions published and the locations they replace deleted.
+    fn ingest(&self, matched: Vec<Matched>) -> Result<Vec<FileReport>, EngineError> {
+        let (lake, table) = (self.lake, self.table);
         let rule = matched[0].rule;
-        let table = TableRef {
-            schema: lake.schema(&project.layer_schema(&layer)),
-            name: name.clone(),
-        };
-        let prefix = lake.table_prefix(&table);
-        let wanted = table_state(rule, &prefix);
-        let existing = lake.table(&table)?;
-        let exists = existing.is_some();
-        let mut state = match existing {
-            Some(s) => {
-                check_compatible(&table, &s, &wanted)?;
-                s
-            }
-            None => wanted.clone(),
-        };
-        if !opts.dry_run && (!exists || state.columns != wanted.columns) {
-            state.columns = wanted.columns.clone();
-            lake.put_table(&table, &state, exists)?;
-        }
-        // Checksums (both cores), then the decisions in file order.
-        let sums: Vec<Result<(String, u64), EngineError>> =
-            matched.par_iter().map(|m| checksum(&m.path)).collect();
-        let mut seen: BTreeMap<Vec<String>, String> = BTreeMap::new();
-        let mut todo: Vec<(Matched, FileReport)> = Vec::new();
-        for (m, sum) in matched.into_iter().zip(sums) {
-            let (sha, bytes) = sum?;
-            let mut f = report(&m.name, Outcome::Loaded);
-            f.table = Some(table.to_string());
-            f.partition = Some(
-                partition_path(rule, &m.values)
-                    .trim_end_matches('/')
-                    .to_string(),
-            )
-            .filter(|p| !p.is_empty());
-            f.sha256 = sha.clone();
-            f.bytes = bytes;
-            if let Some(bad) = rule
-                .partitioned_by
-                .iter()
-                .zip(&m.values)
-                .find_map(|(k, v)| bad_partition_value(k, v))
-            {
-                f.outcome = Outcome::Conflict;
-                f.problems.push(problem(&bad));
-            } else if let Some(other) = seen.get(&m.values) {
-                f.outcome = Outcome::Conflict;
-                f.problems.push(problem(&format!("`{other}` in this batch goes to the same partition: add a capture to the pattern so that each file has its own partition")));
-            }
-            if f.outcome == Outcome::Loaded {
-                seen.insert(m.values.clone(), m.name.clone());
-                match current_file(&state, &m.values) {
-                    Some(c) if c.sha256 == sha => f.outcome = Outcome::Unchanged,
-                    Some(c) if c.file != m.name => {
-                        f.outcome = Outcome::Conflict;
-                        f.problems.push(problem(&format!(
-                            "the partition already holds `{}` (loaded {}): a different file for the same partition is not replaced silently; remove the partition's file from the lake first, or fix the pattern",
-                            c.file, c.ingested_at
-                        )));
-                    }
-                    Some(c) => {
-                        f.outcome = Outcome::Replaced;
-                        f.previous_sha256 = Some(c.sha256.clone());
-                    }
-                    None => {}
-                }
-            }
-            todo.push((m, f));
-        }
-        // Read, convert and upload, two files at a time (one per core).
+        let prefix = lake.table_prefix(table);
+        let mut state = self.ready_table(rule, &prefix)?;
+        let todo = decide(rule, table, &state, matched)?;
         let job = Job {
             rule,
             lake,
-            opts,
-            work: &work,
+            opts: self.opts,
+            work: self.work,
             prefix: &prefix,
             state: &state,
         };
@@ -314,11 +298,12 @@ pub fn run(
             .map(|(m, f)| {
                 let r = job.load(&m, f);
                 if let Ok(l) = &r {
-                    progress(&l.report);
+                    (self.progress)(&l.report);
                 }
                 r
             })
             .collect();
+        let mut files = Vec::new();
         let mut publish: Vec<PartitionState> = Vec::new();
         let mut old_locations: Vec<String> = Vec::new();
         for d in done {
@@ -330,21 +315,95 @@ pub fn run(
             }
         }
         if !publish.is_empty() {
-            lake.publish(&table, &mut state, publish)?;
+            lake.publish(table, &mut state, publish)?;
             for old in old_locations {
-                lake.delete(&table, &state, &old)?;
+                lake.delete(table, &state, &old)?;
             }
         }
+        Ok(files)
     }
-    let _ = std::fs::remove_dir_all(&work);
-    files.sort_by(|a, b| a.file.cmp(&b.file));
-    Ok(Report {
-        run_id: opts.run_id.clone(),
-        target: opts.target.clone(),
-        dry_run: opts.dry_run,
-        files,
-        seconds: started.elapsed().as_secs_f64(),
-    })
+
+    /// The table's state in the lake, checked against what `rule` wants; unless this is a dry
+    /// run, the table is created, or its columns updated to the rule's.
+    fn ready_table(&self, rule: &IngestRule, prefix: &str) -> Result<TableState, EngineError> {
+        let (lake, table) = (self.lake, self.table);
+        let wanted = table_state(rule, prefix);
+        let existing = lake.table(table)?;
+        let exists = existing.is_some();
+        let mut state = match existing {
+            Some(s) => {
+                check_compatible(table, &s, &wanted)?;
+                s
+            }
+            None => wanted.clone(),
+        };
+        if !self.opts.dry_run && (!exists || state.columns != wanted.columns) {
+            state.columns = wanted.columns.clone();
+            lake.put_table(table, &state, exists)?;
+        }
+        Ok(state)
+    }
+}
+
+/// Each file's outcome before it is read, in file order: checksums (computed on both cores),
+/// then a partition value that is not allowed, two files of the batch for one partition, or
+/// what the partition holds now (the same file: unchanged; an earlier version: replaced;
+/// another file: a conflict).
+fn decide<'a>(
+    rule: &IngestRule,
+    table: &TableRef,
+    state: &TableState,
+    matched: Vec<Matched<'a>>,
+) -> Result<Vec<(Matched<'a>, FileReport)>, EngineError> {
+    let sums: Vec<Result<(String, u64), EngineError>> =
+        matched.par_iter().map(|m| checksum(&m.path)).collect();
+    let mut seen: BTreeMap<Vec<String>, String> = BTreeMap::new();
+    let mut todo: Vec<(Matched, FileReport)> = Vec::new();
+    for (m, sum) in matched.into_iter().zip(sums) {
+        let (sha, bytes) = sum?;
+        let mut f = report(&m.name, Outcome::Loaded);
+        f.table = Some(table.to_string());
+        f.partition = Some(
+            partition_path(rule, &m.values)
+                .trim_end_matches('/')
+                .to_string(),
+        )
+        .filter(|p| !p.is_empty());
+        f.sha256 = sha.clone();
+        f.bytes = bytes;
+        if let Some(bad) = rule
+            .partitioned_by
+            .iter()
+            .zip(&m.values)
+            .find_map(|(k, v)| bad_partition_value(k, v))
+        {
+            f.outcome = Outcome::Conflict;
+            f.problems.push(problem(&bad));
+        } else if let Some(other) = seen.get(&m.values) {
+            f.outcome = Outcome::Conflict;
+            f.problems.push(problem(&format!("`{other}` in this batch goes to the same partition: add a capture to the pattern so that each file has its own partition")));
+        }
+        if f.outcome == Outcome::Loaded {
+            seen.insert(m.values.clone(), m.name.clone());
+            match current_file(state, &m.values) {
+                Some(c) if c.sha256 == sha => f.outcome = Outcome::Unchanged,
+                Some(c) if c.file != m.name => {
+                    f.outcome = Outcome::Conflict;
+                    f.problems.push(problem(&format!(
+                        "the partition already holds `{}` (loaded {}): a different file for the same partition is not replaced silently; remove the partition's file from the lake first, or fix the pattern",
+                        c.file, c.ingested_at
+                    )));
+                }
+                Some(c) => {
+                    f.outcome = Outcome::Replaced;
+                    f.previous_sha256 = Some(c.sha256.clone());
+                }
+                None => {}
+            }
+        }
+        todo.push((m, f));
+    }
+    Ok(todo)
 }
 
 /// What one file needs to be loaded.

@@ -2,19 +2,19 @@
 //! declared and the config `config()` set. Plain-SQL files (no Jinja) pass through untouched.
 //!
 //! Rendering runs in parallel. The template functions record what they see in a per-thread
-//! [`Collector`] (one model renders on one thread from start to end), so one `Environment` is
+//! [`Collector`](functions::Collector) (one model renders on one thread from start to end), so one `Environment` is
 //! shared by all models and macros stay global, as dbt users expect.
 
 mod builtins;
+mod functions;
 mod relation;
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
-use minijinja::value::{Kwargs, Rest, Value};
+use minijinja::value::Value;
 use minijinja::{Environment, ErrorKind, UndefinedBehavior};
 use rayon::prelude::*;
 
@@ -22,7 +22,7 @@ pub use builtins::BUILTIN_MACROS;
 pub use relation::RelationValue;
 
 use crate::diag::{suggest, Code, Diagnostic, Diagnostics, Location};
-use crate::project::{Node, NodeConfig, NodeKind, Project, Target, KNOWN_CONFIG_KEYS};
+use crate::project::{Node, NodeConfig, NodeKind, Project, Target};
 
 /// What rendering needs besides the project.
 #[derive(Debug, Clone, Default)]
@@ -248,56 +248,6 @@ fn jinja_words(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// What the template functions of one render record.
-#[derive(Default)]
-struct Collector {
-    refs: Vec<String>,
-    sources: Vec<(String, String)>,
-    config: Vec<(String, serde_json::Value)>,
-    errors: Vec<PendingError>,
-}
-
-/// An error found by a template function; located in the source after rendering.
-struct PendingError {
-    code: Code,
-    message: String,
-    /// (function, first argument) to find the call in the source; an empty function name
-    /// means: find the argument text itself.
-    call: Option<(&'static str, String)>,
-    label: String,
-    help: Option<String>,
-}
-
-thread_local! {
-    static COLLECTOR: RefCell<Option<Collector>> = const { RefCell::new(None) };
-}
-
-fn with_collector(f: impl FnOnce(&mut Collector)) {
-    COLLECTOR.with(|c| {
-        if let Some(c) = c.borrow_mut().as_mut() {
-            f(c)
-        }
-    })
-}
-
-fn pending(
-    code: Code,
-    message: String,
-    call: Option<(&'static str, String)>,
-    label: &str,
-    help: Option<String>,
-) {
-    with_collector(|c| {
-        c.errors.push(PendingError {
-            code,
-            message,
-            call,
-            label: label.to_string(),
-            help,
-        })
-    });
-}
-
 /// The one minijinja environment every template of karte starts from (models and macros, the
 /// Athena statement templates, the data-test templates): an undefined name is an error, never an
 /// empty string, and recursion is bounded. `keep_trailing_newline`: as the file was written.
@@ -309,170 +259,18 @@ pub fn environment(keep_trailing_newline: bool) -> Environment<'static> {
     env
 }
 
+/// The environment every model renders in: karte's template functions, and every macro file as
+/// a template.
 fn build_env(shared: &Arc<Shared>, diags: &mut Diagnostics) -> Environment<'static> {
     let mut env = environment(true);
+    functions::add(&mut env, shared);
+    add_macro_templates(&mut env, shared, diags);
+    env
+}
 
-    let s = shared.clone();
-    env.add_function(
-        "ref",
-        move |args: Rest<String>| -> Result<Value, minijinja::Error> {
-            let name = match args.as_slice() {
-                [name] | [_, name] => name.clone(),
-                _ => {
-                    return Err(minijinja::Error::new(
-                        ErrorKind::InvalidOperation,
-                        "ref() takes the model name: ref('model_name')",
-                    ))
-                }
-            };
-            with_collector(|c| c.refs.push(name.clone()));
-            match s.relations.get(&name.to_lowercase()) {
-                Some(r) => Ok(Value::from_object(r.clone())),
-                None => {
-                    pending(
-                        Code::UnknownModel,
-                        format!("unknown model `{name}`"),
-                        Some(("ref", name.clone())),
-                        "no model, seed or snapshot with this name",
-                        suggest(&name, s.relation_names.iter().map(String::as_str))
-                            .map(|x| format!("did you mean `{x}`?")),
-                    );
-                    Ok(Value::from(name))
-                }
-            }
-        },
-    );
-
-    let s = shared.clone();
-    env.add_function("source", move |src: String, table: String| -> Value {
-        with_collector(|c| c.sources.push((src.clone(), table.clone())));
-        match s.sources.get(&(src.to_lowercase(), table.to_lowercase())) {
-            Some(r) => Value::from_object(r.clone()),
-            None => {
-                pending(
-                    Code::UnknownSource,
-                    format!("unknown source `{src}.{table}`"),
-                    Some(("source", src.clone())),
-                    "no source table with this name",
-                    suggest(
-                        &format!("{src}.{table}"),
-                        s.source_names.iter().map(String::as_str),
-                    )
-                    .map(|x| format!("did you mean `{x}`?"))
-                    .or(Some(
-                        "declare it under `sources:` in a .yml file in models/".into(),
-                    )),
-                );
-                Value::from(format!("{src}.{table}"))
-            }
-        }
-    });
-
-    env.add_function(
-        "config",
-        |kwargs: Kwargs| -> Result<String, minijinja::Error> {
-            let mut entries = Vec::new();
-            for key in kwargs.args() {
-                let v: Value = kwargs.get(key)?;
-                let json = serde_json::to_value(&v).unwrap_or(serde_json::Value::Null);
-                if !KNOWN_CONFIG_KEYS.contains(&key) {
-                    pending(
-                        Code::UnknownConfigKey,
-                        format!("unknown config key `{key}`"),
-                        Some(("", key.to_string())),
-                        "karte does not use this key",
-                        suggest(key, KNOWN_CONFIG_KEYS.iter().copied())
-                            .map(|x| format!("did you mean `{x}`?")),
-                    );
-                }
-                entries.push((key.to_string(), json));
-            }
-            with_collector(|c| c.config.extend(entries));
-            Ok(String::new())
-        },
-    );
-
-    let s = shared.clone();
-    env.add_function("var", move |name: String, default: Option<Value>| -> Value {
-        if let Some(v) = s.vars.get(&name) {
-            return Value::from_serialize(v);
-        }
-        if let Some(d) = default {
-            return d;
-        }
-        let mut names: Vec<&str> = s.vars.keys().map(String::as_str).collect();
-        names.sort();
-        pending(
-            Code::UnknownVar,
-            format!("variable `{name}` is not set"),
-            Some(("var", name.clone())),
-            "no value and no default",
-            Some(
-                suggest(&name, names.iter().copied())
-                    .map(|x| format!("did you mean `{x}`?"))
-                    .unwrap_or_else(|| {
-                        format!("set it under `vars:` in karte.yml, pass --vars '{{{name}: …}}', or give a default: var('{name}', …)")
-                    }),
-            ),
-        );
-        Value::from("")
-    });
-
-    let s = shared.clone();
-    env.add_function("env_var", move |name: String, default: Option<Value>| -> Value {
-        if s.secrets.contains(&name) {
-            pending(
-                Code::EnvVarNotAllowed,
-                format!("`{name}` is a secret: env_var() would write its value into the compiled SQL"),
-                Some(("env_var", name.clone())),
-                "declared under `secrets:` in karte.yml",
-                Some(format!(
-                    "write the placeholder '{{secret:{name}}}' inside a string literal instead: the engine fills it in only when the step runs"
-                )),
-            );
-            return Value::from("");
-        }
-        if !(name.starts_with("KARTE_") || s.env_vars.contains(&name)) {
-            pending(
-                Code::EnvVarNotAllowed,
-                format!("environment variable `{name}` is not declared"),
-                Some(("env_var", name.clone())),
-                "models may only read declared environment variables",
-                Some(format!(
-                    "add `{name}` to `env_vars:` in karte.yml, or use a name starting with KARTE_"
-                )),
-            );
-            return Value::from("");
-        }
-        match (std::env::var(&name), default) {
-            (Ok(v), _) => Value::from(v),
-            (Err(_), Some(d)) => d,
-            (Err(_), None) => {
-                pending(
-                    Code::EnvVarMissing,
-                    format!("environment variable `{name}` is not set"),
-                    Some(("env_var", name.clone())),
-                    "not set and no default",
-                    Some(format!("set {name} in the environment, or give a default: env_var('{name}', '…')")),
-                );
-                Value::from("")
-            }
-        }
-    });
-
-    env.add_function(
-        "raise_error",
-        |message: String| -> Result<String, minijinja::Error> {
-            Err(minijinja::Error::new(ErrorKind::InvalidOperation, message))
-        },
-    );
-
-    env.add_global("target", shared.target.clone());
-
-    env.add_function("is_incremental", || IS_INCREMENTAL.with(|c| *c.borrow()));
-
-    // Every macro file is a template; the import prefix picks, for each macro name, the file
-    // that wins (a project macro overrides a built-in one of the same name).
+/// Adds every macro file as a template; the import prefix picks, for each macro name, the file
+/// that wins (a project macro overrides a built-in one of the same name).
+fn add_macro_templates(env: &mut Environment<'static>, shared: &Shared, diags: &mut Diagnostics) {
     let mut names: Vec<&String> = shared.templates.keys().collect();
     names.sort();
     for name in names {
@@ -488,7 +286,6 @@ fn build_env(shared: &Arc<Shared>, diags: &mut Diagnostics) -> Environment<'stat
             ));
         }
     }
-    env
 }
 
 fn render_one(
@@ -523,12 +320,9 @@ fn render_one(
         model => minijinja::context! { name => node.name.clone(), layer => node.layer.clone(), path => node.path.to_string_lossy().to_string() },
     };
     let incremental = shared.incremental.contains(&node.name);
-    COLLECTOR.with(|c| *c.borrow_mut() = Some(Collector::default()));
     let name = node.path.to_string_lossy().to_string();
-    let result = with_is_incremental(incremental, || env.render_named_str(&name, &source, ctx));
-    let collected = COLLECTOR
-        .with(|c| c.borrow_mut().take())
-        .unwrap_or_default();
+    let (result, collected) =
+        functions::collecting(incremental, || env.render_named_str(&name, &source, ctx));
 
     let mut diags = Vec::new();
     for p in collected.errors {
@@ -573,17 +367,6 @@ fn render_one(
             (None, diags)
         }
     }
-}
-
-thread_local! {
-    static IS_INCREMENTAL: RefCell<bool> = const { RefCell::new(false) };
-}
-
-fn with_is_incremental<T>(flag: bool, f: impl FnOnce() -> T) -> T {
-    IS_INCREMENTAL.with(|c| *c.borrow_mut() = flag);
-    let r = f();
-    IS_INCREMENTAL.with(|c| *c.borrow_mut() = false);
-    r
 }
 
 /// Place a template error in the file it comes from (the model, or a macro file).

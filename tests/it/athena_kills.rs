@@ -17,8 +17,8 @@ use serde_json::json;
 use super::athena::{arm_months, karte, outside_owned_prefixes, project, FakeAws};
 use super::athena_runs::{json_call, signed_request};
 use crate::kill_points::{
-    boundary, count, diff, number_runs, ops_of, ops_of_step, random_points, run_all, seed, step_op,
-    steps_of_latest_run, Chain, Op, Rng,
+    boundary, diff, number_runs, ops_of, ops_of_step, random_points, run_and_check, seed,
+    start_workers, step_op, steps_of_latest_run, Chain, Reference, Rng,
 };
 
 /// The partition values the probe of `i_overwrite` finds in each run.
@@ -126,13 +126,6 @@ fn end_state(aws: &FakeAws) -> Vec<String> {
     lines
 }
 
-/// An uninterrupted first and second run.
-struct Reference {
-    after: Vec<Vec<String>>,
-    steps: Vec<Vec<String>>,
-    ops: Vec<Vec<Op>>,
-}
-
 /// One emulator, its state before each run (saved once), and what the runs leave
 /// uninterrupted.
 struct Worker {
@@ -210,33 +203,8 @@ impl Worker {
 fn a_build_on_athena_killed_anywhere_ends_as_an_uninterrupted_one() {
     let seed = seed();
     let started = std::time::Instant::now();
-    let workers: Vec<Worker> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..2).map(|_| s.spawn(Worker::new)).collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+    let workers = start_workers(Worker::new, |w: &Worker| &w.reference);
     let r = &workers[0].reference;
-    for other in &workers[1..] {
-        let o = &other.reference;
-        for (run, (a, b)) in r.after.iter().zip(&o.after).enumerate() {
-            assert!(
-                a == b,
-                "uninterrupted runs {} differ:\n{}",
-                run + 1,
-                diff(a, b)
-            );
-        }
-        let steps = |ops: &[Vec<Op>]| -> Vec<Vec<String>> {
-            ops.iter()
-                .map(|o| o.iter().map(|op| op.step.clone()).collect())
-                .collect()
-        };
-        assert_eq!(steps(&r.ops), steps(&o.ops), "operations differ");
-    }
-    assert!(
-        r.steps[0].len() >= 20 && r.steps[1].len() >= 20,
-        "{:?}",
-        r.steps
-    );
 
     let mut chains = Vec::new();
     let mut rng = Rng::new(seed);
@@ -275,21 +243,12 @@ fn a_build_on_athena_killed_anywhere_ends_as_an_uninterrupted_one() {
         });
         chains.extend(random_points(run, ops, RANDOM_PER_RUN, &mut rng));
     }
-    let failures = run_all(&workers, &chains, seed, &|w: &Worker, c: &Chain| {
-        w.run_chain(c)
-    });
-    let (b, i, rnd) = count(&chains);
-    eprintln!(
-        "Athena kill points: {} ({b} at step boundaries, {i} inside steps, {rnd} random; seed {seed}) in {:.0} s",
-        b + i + rnd,
-        started.elapsed().as_secs_f64()
+    run_and_check(
+        "Athena",
+        &workers,
+        &chains,
+        seed,
+        started,
+        &|w: &Worker, c: &Chain| w.run_chain(c),
     );
-    assert!(
-        failures.is_empty(),
-        "{} of {} chains of kill points failed (seed {seed}):\n{}",
-        failures.len(),
-        chains.len(),
-        failures.join("\n\n")
-    );
-    assert!(b + i + rnd >= 150, "{} kill points", b + i + rnd);
 }

@@ -199,6 +199,76 @@ pub(crate) fn count(chains: &[Chain]) -> (usize, usize, usize) {
     (b, i, r)
 }
 
+/// What uninterrupted runs leave, per run: the end state after it, its steps, its operations.
+pub(crate) struct Reference {
+    pub(crate) after: Vec<Vec<String>>,
+    pub(crate) steps: Vec<Vec<String>>,
+    pub(crate) ops: Vec<Vec<Op>>,
+}
+
+/// Two workers built side by side (`new` makes one and its uninterrupted runs, `reference`
+/// finds them), checked to have run the same, end state for end state and operation for
+/// operation (the kill points are reproducible), with at least 20 steps in each of the first
+/// two runs.
+pub(crate) fn start_workers<W: Send>(new: fn() -> W, reference: fn(&W) -> &Reference) -> Vec<W> {
+    let workers: Vec<W> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..2).map(|_| s.spawn(new)).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let r = reference(&workers[0]);
+    for other in &workers[1..] {
+        let o = reference(other);
+        for (run, (a, b)) in r.after.iter().zip(&o.after).enumerate() {
+            assert!(
+                a == b,
+                "uninterrupted runs {} differ:\n{}",
+                run + 1,
+                diff(a, b)
+            );
+        }
+        let names = |ops: &[Vec<Op>]| -> Vec<Vec<String>> {
+            ops.iter()
+                .map(|o| o.iter().map(|op| op.step.clone()).collect())
+                .collect()
+        };
+        assert_eq!(names(&r.ops), names(&o.ops), "operations differ");
+    }
+    assert!(
+        r.steps[0].len() >= 20 && r.steps[1].len() >= 20,
+        "{:?}",
+        r.steps
+    );
+    workers
+}
+
+/// Runs `chains` on the workers ([`run_all`]), prints how many kill points of each kind were
+/// tried (`engine` names them: "local", "Athena") and in how long since `started`, and fails
+/// if a chain failed or there were fewer than 150 points.
+pub(crate) fn run_and_check<W: Sync>(
+    engine: &str,
+    workers: &[W],
+    chains: &[Chain],
+    seed: u64,
+    started: std::time::Instant,
+    run: &(dyn Fn(&W, &Chain) -> Result<(), String> + Sync),
+) {
+    let failures = run_all(workers, chains, seed, run);
+    let (b, i, rnd) = count(chains);
+    eprintln!(
+        "{engine} kill points: {} ({b} at step boundaries, {i} inside steps, {rnd} random; seed {seed}) in {:.0} s",
+        b + i + rnd,
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} chains of kill points failed (seed {seed}):\n{}",
+        failures.len(),
+        chains.len(),
+        failures.join("\n\n")
+    );
+    assert!(b + i + rnd >= 150, "{} kill points", b + i + rnd);
+}
+
 /// Run `chains` on the workers (`run(worker, chain)`, two at a time), and when a chain of
 /// several points fails, each of its points alone, to name the ones that fail by themselves.
 pub(crate) fn run_all<W: Sync>(

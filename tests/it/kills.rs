@@ -14,8 +14,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::kill_points::{
-    boundary, count, diff, number_runs, ops_of, ops_of_step, random_points, run_all, seed, step_op,
-    steps_of_latest_run, Chain, Kind, Op, Rng,
+    boundary, diff, number_runs, ops_of, ops_of_step, random_points, run_and_check, seed,
+    start_workers, step_op, steps_of_latest_run, Chain, Kind, Reference, Rng,
 };
 use crate::support::karte_env;
 
@@ -151,16 +151,6 @@ fn end_state(dir: &Path) -> Vec<String> {
     number_runs(state)
 }
 
-/// What an uninterrupted sequence of three runs leaves, built at a worker's own path.
-struct Reference {
-    /// Per run: the end state after it.
-    after: Vec<Vec<String>>,
-    /// Per run: its steps.
-    steps: Vec<Vec<String>>,
-    /// Per run: its operations.
-    ops: Vec<Vec<Op>>,
-}
-
 /// A worker: one project path that every chain it runs is copied to (DuckDB views name their
 /// files by absolute path, so a project is only ever used at the path it was built at), the
 /// project as it is before each run, and what the runs leave uninterrupted.
@@ -275,35 +265,8 @@ fn writes_files(step: &str) -> bool {
 fn a_build_killed_anywhere_ends_as_an_uninterrupted_one() {
     let seed = seed();
     let started = std::time::Instant::now();
-    let workers: Vec<Worker> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..2).map(|_| s.spawn(Worker::new)).collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+    let workers = start_workers(Worker::new, |w: &Worker| &w.reference);
     let r = &workers[0].reference;
-    // Every worker's runs are the same, operation for operation: the kill points are
-    // reproducible.
-    for other in &workers[1..] {
-        let o = &other.reference;
-        for (run, (a, b)) in r.after.iter().zip(&o.after).enumerate() {
-            assert!(
-                a == b,
-                "uninterrupted runs {} differ:\n{}",
-                run + 1,
-                diff(a, b)
-            );
-        }
-        let names = |ops: &[Vec<Op>]| -> Vec<Vec<String>> {
-            ops.iter()
-                .map(|o| o.iter().map(|op| op.step.clone()).collect())
-                .collect()
-        };
-        assert_eq!(names(&r.ops), names(&o.ops), "operations differ");
-    }
-    assert!(
-        r.steps[0].len() >= 20 && r.steps[1].len() >= 20,
-        "{:?}",
-        r.steps
-    );
     assert!(
         r.steps[2].iter().filter(|s| third_run_step(s)).count() >= 4,
         "{:?}",
@@ -350,21 +313,12 @@ fn a_build_killed_anywhere_ends_as_an_uninterrupted_one() {
         });
         chains.extend(random_points(run, ops, RANDOM_PER_RUN, &mut rng));
     }
-    let failures = run_all(&workers, &chains, seed, &|w: &Worker, c: &Chain| {
-        w.run_chain(c)
-    });
-    let (b, i, rnd) = count(&chains);
-    eprintln!(
-        "local kill points: {} ({b} at step boundaries, {i} inside steps, {rnd} random; seed {seed}) in {:.0} s",
-        b + i + rnd,
-        started.elapsed().as_secs_f64()
+    run_and_check(
+        "local",
+        &workers,
+        &chains,
+        seed,
+        started,
+        &|w: &Worker, c: &Chain| w.run_chain(c),
     );
-    assert!(
-        failures.is_empty(),
-        "{} of {} chains of kill points failed (seed {seed}):\n{}",
-        failures.len(),
-        chains.len(),
-        failures.join("\n\n")
-    );
-    assert!(b + i + rnd >= 150, "{} kill points", b + i + rnd);
 }

@@ -6,7 +6,6 @@
 use std::sync::Arc;
 
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 
 use super::retry::{call, call_allowing, Backoff, Caller, RetryBudget};
 use super::{s3, AthenaEngine};
@@ -144,32 +143,16 @@ impl Mirror for S3Journal {
             .collect();
         self.run(async {
             for chunk in keys.chunks(1000) {
-                let objects: Vec<ObjectIdentifier> = chunk
-                    .iter()
-                    .map(|k| ObjectIdentifier::builder().key(k).build().expect("key set"))
-                    .collect();
-                let delete = Delete::builder()
-                    .set_objects(Some(objects))
-                    .quiet(true)
-                    .build()
-                    .map_err(|err| EngineError::internal(err.to_string()))?;
-                let r = call(self, "DeleteObjects", true, || {
-                    self.s3
-                        .delete_objects()
-                        .bucket(&self.bucket)
-                        .delete(delete.clone())
-                        .send()
-                })
+                s3::delete_objects(
+                    self,
+                    &self.s3,
+                    &self.bucket,
+                    chunk.iter(),
+                    true,
+                    &self.uri,
+                    "journal file(s)",
+                )
                 .await?;
-                if let Some(first) = r.errors().first() {
-                    return Err(EngineError::environment(format!(
-                        "DeleteObjects under {}: {} journal file(s) not deleted, e.g. {}: {}",
-                        self.uri,
-                        r.errors().len(),
-                        first.key().unwrap_or("?"),
-                        first.message().or(first.code()).unwrap_or("?")
-                    )));
-                }
             }
             Ok(())
         })

@@ -15,6 +15,8 @@
 //!   manages, checked again here at execution time against the table's Glue parameters.
 
 pub mod append;
+mod columns;
+mod cost;
 pub mod glue;
 pub mod journal;
 pub mod lake;
@@ -25,15 +27,17 @@ pub mod retry;
 pub mod s3;
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::{planned_writes, Engine, EngineError, StepOutcome, TestOutcome, WorkCtx};
-use crate::plan::catalog::{CatalogState, TableState, MANAGED_PARAM, OWNED_PREFIX_PARAM};
+use crate::plan::catalog::{CatalogState, MANAGED_PARAM, OWNED_PREFIX_PARAM};
 use crate::plan::step::{Action, PartitionMode, Writes};
 use crate::plan::{Step, TableRef};
 use crate::project::Target;
+use columns::compare_columns;
+pub use cost::{cost_usd, human_bytes, Totals, MIN_BILLED_BYTES};
 
 /// Settings of an Athena target, with defaults filled in.
 #[derive(Debug, Clone)]
@@ -95,21 +99,6 @@ impl AthenaSettings {
             lock_lease: Duration::from_secs(c.lock_lease_seconds.unwrap_or(300).max(4)),
         })
     }
-}
-
-/// Totals of a run on Athena.
-#[derive(Debug, Default)]
-pub struct Totals {
-    /// Queries that finished.
-    pub queries: AtomicU64,
-    /// Bytes scanned.
-    pub bytes_scanned: AtomicU64,
-    /// Bytes billed (each query at least 10 MB).
-    pub bytes_billed: AtomicU64,
-    /// Engine time in ms.
-    pub engine_ms: AtomicU64,
-    /// Calls retried after throttling or a retryable failure.
-    pub retries: AtomicU64,
 }
 
 /// The Athena engine.
@@ -238,23 +227,6 @@ impl AthenaEngine {
         }
     }
 
-    /// One line with the run's totals: queries, data scanned, cost, retries.
-    pub fn totals_line(&self) -> String {
-        let scanned = self.totals.bytes_scanned.load(Ordering::SeqCst);
-        let billed = self.totals.bytes_billed.load(Ordering::SeqCst);
-        format!(
-            "Athena: {} quer{}, {} scanned, about ${:.4} (at ${}/TB, 10 MB minimum per query), {:.1} s engine time, {} retr{}",
-            self.totals.queries.load(Ordering::SeqCst),
-            if self.totals.queries.load(Ordering::SeqCst) == 1 { "y" } else { "ies" },
-            human_bytes(scanned),
-            cost_usd(billed, self.settings.usd_per_tb),
-            self.settings.usd_per_tb,
-            self.totals.engine_ms.load(Ordering::SeqCst) as f64 / 1000.0,
-            self.totals.retries.load(Ordering::SeqCst),
-            if self.totals.retries.load(Ordering::SeqCst) == 1 { "y" } else { "ies" },
-        )
-    }
-
     fn block_on<T>(&self, f: impl std::future::Future<Output = T>) -> T {
         self.rt.block_on(f)
     }
@@ -304,19 +276,6 @@ impl StepOutcome {
         self.query_ids.push(q.id.clone());
         self.bytes_scanned = Some(self.bytes_scanned.unwrap_or(0) + q.bytes_scanned);
     }
-}
-
-/// USD for `bytes` at `usd_per_tb` (1 TB = 2^40 bytes, as Athena bills).
-pub fn cost_usd(bytes: u64, usd_per_tb: f64) -> f64 {
-    bytes as f64 / (1u64 << 40) as f64 * usd_per_tb
-}
-
-/// Athena bills at least 10 MB per query.
-pub const MIN_BILLED_BYTES: u64 = 10 * 1024 * 1024;
-
-/// `1.2 GB` style.
-pub fn human_bytes(b: u64) -> String {
-    crate::project::ingest::show_size(b)
 }
 
 impl Engine for AthenaEngine {
@@ -725,34 +684,5 @@ impl AthenaEngine {
         s3::delete_prefix(self, &csv_prefix).await?;
         let q = q?;
         Ok((seed.rows.len() as u64, vec![q.id]))
-    }
-}
-
-/// Compare a query's columns with a table's, per `on_schema_change`.
-fn compare_columns(
-    table: &TableRef,
-    state: &TableState,
-    columns: &[String],
-    policy: &str,
-) -> Result<(), EngineError> {
-    let have: Vec<String> = state
-        .columns
-        .iter()
-        .map(|c| c.name.to_lowercase())
-        .chain(state.partition_keys.iter().map(|k| k.to_lowercase()))
-        .collect();
-    let want: Vec<String> = columns.iter().map(|c| c.to_lowercase()).collect();
-    let added: Vec<&String> = want.iter().filter(|c| !have.contains(c)).collect();
-    let removed: Vec<&String> = have.iter().filter(|c| !want.contains(c)).collect();
-    if added.is_empty() && removed.is_empty() {
-        return Ok(());
-    }
-    match policy {
-        "ignore" => Ok(()),
-        _ => Err(EngineError::project(format!(
-            "the columns of the model changed (new: {}; gone: {}) and {table} has on_schema_change: {policy}; run with --full-refresh to rebuild it",
-            if added.is_empty() { "none".into() } else { added.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ") },
-            if removed.is_empty() { "none".into() } else { removed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ") },
-        ))),
     }
 }

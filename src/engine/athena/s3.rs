@@ -5,7 +5,7 @@
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 
-use super::retry::call;
+use super::retry::{call, Caller};
 use super::AthenaEngine;
 use crate::engine::{failpoint, EngineError};
 use crate::plan::layout::{is_under, normalise};
@@ -96,40 +96,61 @@ pub async fn delete_prefix(e: &AthenaEngine, prefix: &str) -> Result<u64, Engine
     let keys = list(e, &prefix).await?;
     let mut deleted = 0;
     for chunk in keys.chunks(1000) {
-        let objects: Vec<ObjectIdentifier> = chunk
-            .iter()
-            .filter(|k| k.starts_with(&key_prefix))
-            .map(|k| ObjectIdentifier::builder().key(k).build().expect("key set"))
-            .collect();
-        let delete = Delete::builder()
-            .set_objects(Some(objects))
-            .quiet(true)
-            .build()
-            .map_err(|err| EngineError::internal(err.to_string()))?;
-        let r = {
-            let op = failpoint::op(|| format!("s3: DeleteObjects {prefix} ({} keys)", chunk.len()));
-            let out = call(e, "DeleteObjects", false, || {
-                e.s3.delete_objects()
-                    .bucket(&bucket)
-                    .delete(delete.clone())
-                    .send()
-            })
-            .await;
-            op.done();
-            out
-        }?;
-        if !r.errors().is_empty() {
-            let first = &r.errors()[0];
-            return Err(EngineError::environment(format!(
-                "DeleteObjects under {prefix}: {} object(s) not deleted, e.g. {}: {}",
-                r.errors().len(),
-                first.key().unwrap_or("?"),
-                first.message().or(first.code()).unwrap_or("?")
-            )));
-        }
+        let op = failpoint::op(|| format!("s3: DeleteObjects {prefix} ({} keys)", chunk.len()));
+        let out = delete_objects(
+            e,
+            &e.s3,
+            &bucket,
+            chunk.iter().filter(|k| k.starts_with(&key_prefix)),
+            false,
+            &prefix,
+            "object(s)",
+        )
+        .await;
+        op.done();
+        out?;
         deleted += chunk.len() as u64;
     }
     Ok(deleted)
+}
+
+/// One DeleteObjects call: `keys` (at most 1,000) deleted from `bucket`, the call retried as
+/// `call` does (transport errors too if `retry_transport`). A key S3 reports as not deleted is
+/// an error: `DeleteObjects under <under>: <n> <what> not deleted, e.g. <key>: <message>`.
+pub(super) async fn delete_objects<'k>(
+    caller: &impl Caller,
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    keys: impl Iterator<Item = &'k String>,
+    retry_transport: bool,
+    under: &str,
+    what: &str,
+) -> Result<(), EngineError> {
+    let objects: Vec<ObjectIdentifier> = keys
+        .map(|k| ObjectIdentifier::builder().key(k).build().expect("key set"))
+        .collect();
+    let delete = Delete::builder()
+        .set_objects(Some(objects))
+        .quiet(true)
+        .build()
+        .map_err(|err| EngineError::internal(err.to_string()))?;
+    let r = call(caller, "DeleteObjects", retry_transport, || {
+        client
+            .delete_objects()
+            .bucket(bucket)
+            .delete(delete.clone())
+            .send()
+    })
+    .await?;
+    if let Some(first) = r.errors().first() {
+        return Err(EngineError::environment(format!(
+            "DeleteObjects under {under}: {} {what} not deleted, e.g. {}: {}",
+            r.errors().len(),
+            first.key().unwrap_or("?"),
+            first.message().or(first.code()).unwrap_or("?")
+        )));
+    }
+    Ok(())
 }
 
 /// Upload one object.

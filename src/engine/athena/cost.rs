@@ -1,0 +1,54 @@
+//! What a run on Athena costs: the run's totals (queries, bytes scanned and billed, engine
+//! time, retries) and the line that reports them, with Athena's billing rules (per TB of
+//! 2^40 bytes, at least 10 MB per query).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::AthenaEngine;
+
+/// Totals of a run on Athena.
+#[derive(Debug, Default)]
+pub struct Totals {
+    /// Queries that finished.
+    pub queries: AtomicU64,
+    /// Bytes scanned.
+    pub bytes_scanned: AtomicU64,
+    /// Bytes billed (each query at least 10 MB).
+    pub bytes_billed: AtomicU64,
+    /// Engine time in ms.
+    pub engine_ms: AtomicU64,
+    /// Calls retried after throttling or a retryable failure.
+    pub retries: AtomicU64,
+}
+
+impl AthenaEngine {
+    /// One line with the run's totals: queries, data scanned, cost, retries.
+    pub fn totals_line(&self) -> String {
+        let scanned = self.totals.bytes_scanned.load(Ordering::SeqCst);
+        let billed = self.totals.bytes_billed.load(Ordering::SeqCst);
+        format!(
+            "Athena: {} quer{}, {} scanned, about ${:.4} (at ${}/TB, 10 MB minimum per query), {:.1} s engine time, {} retr{}",
+            self.totals.queries.load(Ordering::SeqCst),
+            if self.totals.queries.load(Ordering::SeqCst) == 1 { "y" } else { "ies" },
+            human_bytes(scanned),
+            cost_usd(billed, self.settings.usd_per_tb),
+            self.settings.usd_per_tb,
+            self.totals.engine_ms.load(Ordering::SeqCst) as f64 / 1000.0,
+            self.totals.retries.load(Ordering::SeqCst),
+            if self.totals.retries.load(Ordering::SeqCst) == 1 { "y" } else { "ies" },
+        )
+    }
+}
+
+/// USD for `bytes` at `usd_per_tb` (1 TB = 2^40 bytes, as Athena bills).
+pub fn cost_usd(bytes: u64, usd_per_tb: f64) -> f64 {
+    bytes as f64 / (1u64 << 40) as f64 * usd_per_tb
+}
+
+/// Athena bills at least 10 MB per query.
+pub const MIN_BILLED_BYTES: u64 = 10 * 1024 * 1024;
+
+/// `1.2 GB` style.
+pub fn human_bytes(b: u64) -> String {
+    crate::project::ingest::show_size(b)
+}

@@ -1,0 +1,214 @@
+//! What the project's YAML sets on the nodes read: `karte.yml`'s per-folder defaults
+//! (`models:` / `seeds:` / `snapshots:`), and the property files' config, descriptions, columns
+//! and tests (normalised into [`TestSpec`]s) and sources; unknown config keys and properties
+//! for unknown nodes are warnings.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use super::yaml::{self, YamlValue};
+use super::{
+    NodeKind, Project, PropertiesFile, SourceTable, TestSpec, KNOWN_CONFIG_KEYS, PROJECT_FILE,
+};
+use crate::diag::{display_path, suggest, Code, Diagnostic, Diagnostics, Location};
+
+/// Apply `models:` / `seeds:` / `snapshots:` folder defaults from karte.yml.
+pub(super) fn apply_folder_defaults(
+    project: &mut Project,
+    config_text: &str,
+    diags: &mut Diagnostics,
+) {
+    let trees = [
+        (NodeKind::Model, project.config.models.clone()),
+        (NodeKind::Seed, project.config.seeds.clone()),
+        (NodeKind::Snapshot, project.config.snapshots.clone()),
+    ];
+    let mut warned = std::collections::HashSet::new();
+    for (kind, tree) in trees {
+        let Some(tree) = tree else { continue };
+        for node in project.nodes.iter_mut().filter(|n| n.kind == kind) {
+            // Folders below `models/` (or `seeds/`…), without the file name.
+            let folders: Vec<String> = node
+                .path
+                .iter()
+                .skip(1)
+                .map(|c| c.to_string_lossy().to_string())
+                .collect();
+            let folders = &folders[..folders.len().saturating_sub(1)];
+            let mut level = Some(&tree);
+            let mut depth = 0;
+            while let Some(YamlValue::Mapping(map)) = level {
+                let mut next = None;
+                for (k, v) in map {
+                    let Some(k) = k.as_str() else { continue };
+                    if let Some(key) = k.strip_prefix('+') {
+                        check_key(key, config_text, &mut warned, diags);
+                        node.config.set(key, yaml::to_json(v));
+                    } else if KNOWN_CONFIG_KEYS.contains(&k) && !v.is_mapping() {
+                        node.config.set(k, yaml::to_json(v));
+                    } else if folders.get(depth).is_some_and(|f| f == k) {
+                        next = Some(v);
+                    } else if !v.is_mapping() {
+                        check_key(k, config_text, &mut warned, diags);
+                    }
+                }
+                level = next;
+                depth += 1;
+            }
+        }
+    }
+}
+
+fn check_key(
+    key: &str,
+    text: &str,
+    warned: &mut std::collections::HashSet<String>,
+    diags: &mut Diagnostics,
+) {
+    if KNOWN_CONFIG_KEYS.contains(&key) || !warned.insert(key.to_string()) {
+        return;
+    }
+    diags.push(unknown_key(key, Path::new(PROJECT_FILE), text));
+}
+
+/// The warning for a config key karte does not know.
+pub fn unknown_key(key: &str, file: &Path, text: &str) -> Diagnostic {
+    let span = text.find(key).map(|i| i..i + key.len()).unwrap_or(0..0);
+    Diagnostic::warning(
+        Code::UnknownConfigKey,
+        format!("unknown config key `{key}`"),
+    )
+    .at(Location::from_span(file, text, span))
+    .label("karte does not use this key")
+    .maybe_help(
+        suggest(key, KNOWN_CONFIG_KEYS.iter().copied()).map(|s| format!("did you mean `{s}`?")),
+    )
+}
+
+pub(super) fn apply_properties(
+    project: &mut Project,
+    files: Vec<(PathBuf, String, PropertiesFile)>,
+    diags: &mut Diagnostics,
+) {
+    let mut index: HashMap<(NodeKind, String), usize> = HashMap::new();
+    for (i, n) in project.nodes.iter().enumerate() {
+        index.entry((n.kind, n.name.to_lowercase())).or_insert(i);
+    }
+    let mut files = files;
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    for (path, text, props) in files {
+        let groups = [
+            (NodeKind::Model, props.models),
+            (NodeKind::Seed, props.seeds),
+            (NodeKind::Snapshot, props.snapshots),
+        ];
+        for (kind, entries) in groups {
+            for p in entries {
+                let Some(&i) = index.get(&(kind, p.name.to_lowercase())) else {
+                    let names = project
+                        .nodes
+                        .iter()
+                        .filter(|n| n.kind == kind)
+                        .map(|n| n.name.as_str());
+                    diags.push(
+                        Diagnostic::warning(
+                            Code::PropertiesForUnknownNode,
+                            format!("properties for unknown {} `{}`", kind.as_str(), p.name),
+                        )
+                        .at(Location::from_span(&path, &text, name_span(&text, &p.name)))
+                        .label(format!("no {} file with this name", kind.as_str()))
+                        .maybe_help(
+                            suggest(&p.name, names).map(|s| format!("did you mean `{s}`?")),
+                        ),
+                    );
+                    continue;
+                };
+                let node = &mut project.nodes[i];
+                for (k, v) in &p.config {
+                    if !KNOWN_CONFIG_KEYS.contains(&k.as_str()) {
+                        diags.push(unknown_key(k, &path, &text));
+                    }
+                    node.config.set(k, yaml::to_json(v));
+                }
+                if !p.tags.is_empty() {
+                    node.config.set("tags", p.tags.clone().into());
+                }
+                if p.description.is_some() {
+                    node.description = p.description.clone();
+                }
+                for t in &p.tests {
+                    node.tests.push(test_spec(t, None, &path));
+                }
+                for c in &p.columns {
+                    for t in &c.tests {
+                        node.tests.push(test_spec(t, Some(&c.name), &path));
+                    }
+                }
+                node.columns.extend(p.columns);
+            }
+        }
+        for s in props.sources {
+            let schema = s.schema.clone().unwrap_or_else(|| s.name.clone());
+            for t in s.tables {
+                let mut tests: Vec<TestSpec> =
+                    t.tests.iter().map(|x| test_spec(x, None, &path)).collect();
+                for c in &t.columns {
+                    tests.extend(c.tests.iter().map(|x| test_spec(x, Some(&c.name), &path)));
+                }
+                project.sources.push(SourceTable {
+                    source: s.name.clone(),
+                    identifier: t.identifier.clone().unwrap_or_else(|| t.name.clone()),
+                    name: t.name,
+                    schema: schema.clone(),
+                    catalog: s.catalog.clone(),
+                    description: t.description,
+                    columns: t.columns,
+                    tests,
+                    path: display_path(&path),
+                });
+            }
+        }
+    }
+}
+
+/// Where `name: <name>` is written in a YAML text (for pointing at an entry).
+pub fn name_span(text: &str, name: &str) -> std::ops::Range<usize> {
+    for pat in [
+        format!("name: {name}"),
+        format!("name: \"{name}\""),
+        format!("name: '{name}'"),
+    ] {
+        if let Some(i) = text.find(&pat) {
+            let start = i + pat.find(name).unwrap_or(0);
+            return start..start + name.len();
+        }
+    }
+    0..0
+}
+
+/// Normalise a test entry: `not_null` or `{accepted_values: {values: […]}}`.
+fn test_spec(v: &YamlValue, column: Option<&str>, file: &Path) -> TestSpec {
+    let (name, args) = match v {
+        YamlValue::String(s) => (s.clone(), BTreeMap::new()),
+        YamlValue::Mapping(m) if m.len() == 1 => {
+            let (k, v) = m.iter().next().expect("one entry");
+            let name = k.as_str().unwrap_or_default().to_string();
+            let args = match yaml::to_json(v) {
+                serde_json::Value::Object(o) => o.into_iter().collect(),
+                serde_json::Value::Null => BTreeMap::new(),
+                other => BTreeMap::from([("arg".to_string(), other)]),
+            };
+            (name, args)
+        }
+        other => (
+            "invalid".to_string(),
+            BTreeMap::from([("spec".to_string(), yaml::to_json(other))]),
+        ),
+    };
+    TestSpec {
+        name,
+        column: column.map(String::from),
+        args,
+        file: display_path(file),
+    }
+}

@@ -1,0 +1,199 @@
+//! Finding and reading a project's files: which folders hold which kinds of file (models,
+//! seeds, snapshots, macros, tests, property files), and each file read into a node, a macro
+//! file or a parsed property file. Reading runs in parallel; nothing here looks at other files.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::{files, yaml, MacroFile, Node, NodeConfig, NodeKind, PropertiesFile};
+use crate::diag::{display_path, Code, Diagnostic, Diagnostics, Location};
+
+#[derive(Clone, Copy)]
+pub(super) enum FileKind {
+    Node(NodeKind),
+    Macro,
+    Properties,
+}
+
+pub(super) enum Loaded {
+    Node(Node),
+    Macro(MacroFile),
+    Properties(PathBuf, String, PropertiesFile),
+}
+
+/// List project files by kind, sorted, relative to `root`.
+pub(super) fn discover(root: &Path, diags: &mut Diagnostics) -> Vec<(FileKind, PathBuf)> {
+    let mut out = Vec::new();
+    use FileKind::{Macro, Node as N, Properties as P};
+    let dirs: [(&str, &[(&str, FileKind)]); 5] = [
+        (
+            "models",
+            &[("sql", N(NodeKind::Model)), ("yml", P), ("yaml", P)],
+        ),
+        (
+            "seeds",
+            &[("csv", N(NodeKind::Seed)), ("yml", P), ("yaml", P)],
+        ),
+        (
+            "snapshots",
+            &[("sql", N(NodeKind::Snapshot)), ("yml", P), ("yaml", P)],
+        ),
+        ("macros", &[("sql", Macro)]),
+        ("tests", &[("sql", N(NodeKind::Test))]),
+    ];
+    for (dir, kinds) in dirs {
+        let base = root.join(dir);
+        if !base.is_dir() {
+            continue;
+        }
+        let walker = walkdir::WalkDir::new(&base)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    diags.push(Diagnostic::error(
+                        Code::Io,
+                        format!("cannot list files: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let rel = entry
+                .path()
+                .strip_prefix(root)
+                .unwrap_or(entry.path())
+                .to_path_buf();
+            let ext = rel
+                .extension()
+                .map(|e| e.to_string_lossy().to_lowercase())
+                .unwrap_or_default();
+            match kinds.iter().find(|(e, _)| *e == ext) {
+                Some((_, kind)) => out.push((*kind, rel)),
+                None if matches!(ext.as_str(), "md" | "txt" | "gitkeep") => {}
+                None => diags.push(
+                    Diagnostic::warning(
+                        Code::IgnoredFile,
+                        format!("file ignored: `{dir}/` holds only {} files", {
+                            let list: Vec<_> = kinds.iter().map(|(e, _)| format!(".{e}")).collect();
+                            list.join(", ")
+                        }),
+                    )
+                    .at(Location::file_only(&rel)),
+                ),
+            }
+        }
+    }
+    out
+}
+
+pub(super) fn read_one(root: &Path, kind: FileKind, rel: PathBuf) -> Result<Loaded, Diagnostic> {
+    let abs = root.join(&rel);
+    match kind {
+        FileKind::Node(NodeKind::Seed) => {
+            // Seeds may be CP932; only their checksum is needed before seeding.
+            let bytes = std::fs::read(&abs).map_err(|e| {
+                Diagnostic::error(Code::Io, format!("cannot read file: {e}"))
+                    .at(Location::file_only(&rel))
+            })?;
+            Ok(Loaded::Node(new_node(
+                NodeKind::Seed,
+                rel,
+                String::new(),
+                &bytes,
+            )))
+        }
+        FileKind::Node(kind) => {
+            let text = files::read_text(&abs, &rel)?;
+            let checksum_src = text.clone();
+            Ok(Loaded::Node(new_node(
+                kind,
+                rel,
+                text,
+                checksum_src.as_bytes(),
+            )))
+        }
+        FileKind::Macro => {
+            let text = files::read_text(&abs, &rel)?;
+            let names = macro_names(&text);
+            Ok(Loaded::Macro(MacroFile {
+                path: rel,
+                text,
+                names,
+            }))
+        }
+        FileKind::Properties => {
+            let text = files::read_text(&abs, &rel)?;
+            let props: PropertiesFile = if text.trim().is_empty() {
+                PropertiesFile::default()
+            } else {
+                yaml::parse(&rel, &text)?
+            };
+            Ok(Loaded::Properties(rel, text, props))
+        }
+    }
+}
+
+fn new_node(kind: NodeKind, rel: PathBuf, text: String, bytes: &[u8]) -> Node {
+    let name = rel
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let top = rel
+        .iter()
+        .next()
+        .map(|c| c.to_string_lossy().to_string())
+        .unwrap_or_default();
+    // Models: the first folder under models/ is the layer. Seeds: directly in seeds/ they are in
+    // the `seeds` layer; in seeds/<folder>/ the folder is the layer.
+    let parts: Vec<_> = rel.iter().collect();
+    let layer = match kind {
+        NodeKind::Model if parts.len() > 2 => parts[1].to_string_lossy().to_string(),
+        NodeKind::Model => "default".to_string(),
+        NodeKind::Seed if parts.len() > 2 => parts[1].to_string_lossy().to_string(),
+        _ => top,
+    };
+    let checksum = format!("{:x}", Sha256::digest(bytes));
+    Node {
+        kind,
+        name,
+        schema: layer.clone(),
+        layer,
+        path: PathBuf::from(display_path(&rel)),
+        text,
+        checksum,
+        config: NodeConfig::default(),
+        description: None,
+        columns: Vec::new(),
+        tests: Vec::new(),
+    }
+}
+
+/// Names defined by `{% macro name(` in a macro file.
+pub fn macro_names(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("{%") {
+        rest = &rest[i + 2..];
+        let t = rest.trim_start_matches(['-', '+']).trim_start();
+        if let Some(after) = t.strip_prefix("macro") {
+            if after.starts_with(char::is_whitespace) {
+                let name: String = after
+                    .trim_start()
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if !name.is_empty() {
+                    names.push(name);
+                }
+            }
+        }
+    }
+    names
+}

@@ -1,0 +1,265 @@
+//! The functions and globals karte gives templates: `ref()`, `source()`, `config()`, `var()`,
+//! `env_var()`, `raise_error()`, `is_incremental()` and `target`. What they see during one
+//! model's render (references, sources, config, errors to locate in the source afterwards) goes
+//! to that thread's [`Collector`].
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use minijinja::value::{Kwargs, Rest, Value};
+use minijinja::{Environment, ErrorKind};
+
+use super::Shared;
+use crate::diag::{suggest, Code};
+use crate::project::KNOWN_CONFIG_KEYS;
+
+/// What the template functions of one render record.
+#[derive(Default)]
+pub(super) struct Collector {
+    pub(super) refs: Vec<String>,
+    pub(super) sources: Vec<(String, String)>,
+    pub(super) config: Vec<(String, serde_json::Value)>,
+    pub(super) errors: Vec<PendingError>,
+}
+
+/// An error found by a template function; located in the source after rendering.
+pub(super) struct PendingError {
+    pub(super) code: Code,
+    pub(super) message: String,
+    /// (function, first argument) to find the call in the source; an empty function name
+    /// means: find the argument text itself.
+    pub(super) call: Option<(&'static str, String)>,
+    pub(super) label: String,
+    pub(super) help: Option<String>,
+}
+
+thread_local! {
+    static COLLECTOR: RefCell<Option<Collector>> = const { RefCell::new(None) };
+}
+
+fn with_collector(f: impl FnOnce(&mut Collector)) {
+    COLLECTOR.with(|c| {
+        if let Some(c) = c.borrow_mut().as_mut() {
+            f(c)
+        }
+    })
+}
+
+fn pending(
+    code: Code,
+    message: String,
+    call: Option<(&'static str, String)>,
+    label: &str,
+    help: Option<String>,
+) {
+    with_collector(|c| {
+        c.errors.push(PendingError {
+            code,
+            message,
+            call,
+            label: label.to_string(),
+            help,
+        })
+    });
+}
+
+thread_local! {
+    static IS_INCREMENTAL: RefCell<bool> = const { RefCell::new(false) };
+}
+
+fn with_is_incremental<T>(flag: bool, f: impl FnOnce() -> T) -> T {
+    IS_INCREMENTAL.with(|c| *c.borrow_mut() = flag);
+    let r = f();
+    IS_INCREMENTAL.with(|c| *c.borrow_mut() = false);
+    r
+}
+
+/// `ref('model')` (or `ref('package', 'model')`): the relation of a model, seed or snapshot,
+/// recorded as a dependency.
+fn ref_(s: &Shared, args: Rest<String>) -> Result<Value, minijinja::Error> {
+    let name = match args.as_slice() {
+        [name] | [_, name] => name.clone(),
+        _ => {
+            return Err(minijinja::Error::new(
+                ErrorKind::InvalidOperation,
+                "ref() takes the model name: ref('model_name')",
+            ))
+        }
+    };
+    with_collector(|c| c.refs.push(name.clone()));
+    match s.relations.get(&name.to_lowercase()) {
+        Some(r) => Ok(Value::from_object(r.clone())),
+        None => {
+            pending(
+                Code::UnknownModel,
+                format!("unknown model `{name}`"),
+                Some(("ref", name.clone())),
+                "no model, seed or snapshot with this name",
+                suggest(&name, s.relation_names.iter().map(String::as_str))
+                    .map(|x| format!("did you mean `{x}`?")),
+            );
+            Ok(Value::from(name))
+        }
+    }
+}
+
+/// `source('source', 'table')`: the relation of a declared source table, recorded as a
+/// dependency.
+fn source(s: &Shared, src: String, table: String) -> Value {
+    with_collector(|c| c.sources.push((src.clone(), table.clone())));
+    match s.sources.get(&(src.to_lowercase(), table.to_lowercase())) {
+        Some(r) => Value::from_object(r.clone()),
+        None => {
+            pending(
+                Code::UnknownSource,
+                format!("unknown source `{src}.{table}`"),
+                Some(("source", src.clone())),
+                "no source table with this name",
+                suggest(
+                    &format!("{src}.{table}"),
+                    s.source_names.iter().map(String::as_str),
+                )
+                .map(|x| format!("did you mean `{x}`?"))
+                .or(Some(
+                    "declare it under `sources:` in a .yml file in models/".into(),
+                )),
+            );
+            Value::from(format!("{src}.{table}"))
+        }
+    }
+}
+
+/// `config(key=value, …)`: the model's config, over the project's and the property files'.
+fn config(kwargs: Kwargs) -> Result<String, minijinja::Error> {
+    let mut entries = Vec::new();
+    for key in kwargs.args() {
+        let v: Value = kwargs.get(key)?;
+        let json = serde_json::to_value(&v).unwrap_or(serde_json::Value::Null);
+        if !KNOWN_CONFIG_KEYS.contains(&key) {
+            pending(
+                Code::UnknownConfigKey,
+                format!("unknown config key `{key}`"),
+                Some(("", key.to_string())),
+                "karte does not use this key",
+                suggest(key, KNOWN_CONFIG_KEYS.iter().copied())
+                    .map(|x| format!("did you mean `{x}`?")),
+            );
+        }
+        entries.push((key.to_string(), json));
+    }
+    with_collector(|c| c.config.extend(entries));
+    Ok(String::new())
+}
+
+/// `var('name'[, default])`: a project or command-line variable.
+fn var(s: &Shared, name: String, default: Option<Value>) -> Value {
+    if let Some(v) = s.vars.get(&name) {
+        return Value::from_serialize(v);
+    }
+    if let Some(d) = default {
+        return d;
+    }
+    let mut names: Vec<&str> = s.vars.keys().map(String::as_str).collect();
+    names.sort();
+    pending(
+        Code::UnknownVar,
+        format!("variable `{name}` is not set"),
+        Some(("var", name.clone())),
+        "no value and no default",
+        Some(
+            suggest(&name, names.iter().copied())
+                .map(|x| format!("did you mean `{x}`?"))
+                .unwrap_or_else(|| {
+                    format!("set it under `vars:` in karte.yml, pass --vars '{{{name}: …}}', or give a default: var('{name}', …)")
+                }),
+        ),
+    );
+    Value::from("")
+}
+
+/// `env_var('NAME'[, default])`: a declared (or `KARTE_`) environment variable; never a secret.
+fn env_var(s: &Shared, name: String, default: Option<Value>) -> Value {
+    if s.secrets.contains(&name) {
+        pending(
+            Code::EnvVarNotAllowed,
+            format!("`{name}` is a secret: env_var() would write its value into the compiled SQL"),
+            Some(("env_var", name.clone())),
+            "declared under `secrets:` in karte.yml",
+            Some(format!(
+                "write the placeholder '{{secret:{name}}}' inside a string literal instead: the engine fills it in only when the step runs"
+            )),
+        );
+        return Value::from("");
+    }
+    if !(name.starts_with("KARTE_") || s.env_vars.contains(&name)) {
+        pending(
+            Code::EnvVarNotAllowed,
+            format!("environment variable `{name}` is not declared"),
+            Some(("env_var", name.clone())),
+            "models may only read declared environment variables",
+            Some(format!(
+                "add `{name}` to `env_vars:` in karte.yml, or use a name starting with KARTE_"
+            )),
+        );
+        return Value::from("");
+    }
+    match (std::env::var(&name), default) {
+        (Ok(v), _) => Value::from(v),
+        (Err(_), Some(d)) => d,
+        (Err(_), None) => {
+            pending(
+                Code::EnvVarMissing,
+                format!("environment variable `{name}` is not set"),
+                Some(("env_var", name.clone())),
+                "not set and no default",
+                Some(format!(
+                    "set {name} in the environment, or give a default: env_var('{name}', '…')"
+                )),
+            );
+            Value::from("")
+        }
+    }
+}
+
+/// `raise_error('message')`: fails the render with `message`.
+fn raise_error(message: String) -> Result<String, minijinja::Error> {
+    Err(minijinja::Error::new(ErrorKind::InvalidOperation, message))
+}
+
+/// `is_incremental()`: true while a model that exists and is not fully refreshed renders.
+fn is_incremental() -> bool {
+    IS_INCREMENTAL.with(|c| *c.borrow())
+}
+
+/// Adds karte's template functions and globals to `env`.
+pub(super) fn add(env: &mut Environment<'static>, shared: &Arc<Shared>) {
+    let s = shared.clone();
+    env.add_function("ref", move |args: Rest<String>| ref_(&s, args));
+    let s = shared.clone();
+    env.add_function("source", move |src: String, table: String| {
+        source(&s, src, table)
+    });
+    env.add_function("config", config);
+    let s = shared.clone();
+    env.add_function("var", move |name: String, default: Option<Value>| {
+        var(&s, name, default)
+    });
+    let s = shared.clone();
+    env.add_function("env_var", move |name: String, default: Option<Value>| {
+        env_var(&s, name, default)
+    });
+    env.add_function("raise_error", raise_error);
+    env.add_global("target", shared.target.clone());
+    env.add_function("is_incremental", is_incremental);
+}
+
+/// Runs `f` (one model's render) with a fresh [`Collector`] and `is_incremental()` answering
+/// `incremental`; returns what `f` returned and what the template functions collected.
+pub(super) fn collecting<T>(incremental: bool, f: impl FnOnce() -> T) -> (T, Collector) {
+    COLLECTOR.with(|c| *c.borrow_mut() = Some(Collector::default()));
+    let result = with_is_incremental(incremental, f);
+    let collected = COLLECTOR
+        .with(|c| c.borrow_mut().take())
+        .unwrap_or_default();
+    (result, collected)
+}
