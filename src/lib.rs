@@ -21,6 +21,7 @@ pub mod execute;
 pub mod graph;
 #[cfg(feature = "duckdb-engine")]
 pub mod ingest;
+pub mod lineage;
 pub mod plan;
 pub mod project;
 pub mod render;
@@ -80,6 +81,9 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
         d
     })?;
     sql::inline_ephemerals(&project, &mut models, &graph.order);
+    let (lineage, d) = lineage::infer(&project, &models, &graph.order);
+    diags.extend(d.0);
+    stop_on_errors(&mut diags)?;
 
     let ctx = graph::select::SelectContext {
         project: &project,
@@ -95,6 +99,7 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
         models,
         graph,
         selected,
+        lineage,
         diagnostics: diags,
     };
     // Every data test of the project must plan (a broken test is a compile error, not a

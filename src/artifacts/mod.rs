@@ -24,6 +24,10 @@ pub struct Manifest {
     pub nodes: BTreeMap<String, ManifestNode>,
     /// Every declared source table (`source.<project>.<source>.<table>`).
     pub sources: BTreeMap<String, ManifestSource>,
+    /// Column lineage: relation unique id → its columns, each with the upstream columns it
+    /// comes from and how (`copy`, `transform`, `aggregate`), and the upstream columns that
+    /// filter, join or group its rows (see `crate::lineage`).
+    pub lineage: BTreeMap<String, crate::lineage::RelationLineage>,
 }
 
 /// Manifest metadata.
@@ -117,11 +121,6 @@ pub struct ManifestSource {
     pub tests: Vec<TestSpec>,
 }
 
-fn source_id(c: &Compiled, i: usize) -> String {
-    let s = &c.project.sources[i];
-    format!("source.{}.{}.{}", c.project.config.name, s.source, s.name)
-}
-
 /// Build the manifest of a compiled project (all nodes, not only the selected ones).
 pub fn manifest(c: &Compiled) -> Manifest {
     let mut nodes = BTreeMap::new();
@@ -133,7 +132,7 @@ pub fn manifest(c: &Compiled) -> Manifest {
         for d in m.map(|m| m.depends_on.as_slice()).unwrap_or_default() {
             match d {
                 Dependency::Node(p) => depends_on.nodes.push(c.project.node_id(*p)),
-                Dependency::Source(s) => depends_on.sources.push(source_id(c, *s)),
+                Dependency::Source(s) => depends_on.sources.push(c.project.source_id(*s)),
                 Dependency::External(e) => depends_on.externals.push(e.clone()),
             }
         }
@@ -174,7 +173,7 @@ pub fn manifest(c: &Compiled) -> Manifest {
     }
     let mut sources = BTreeMap::new();
     for (i, s) in c.project.sources.iter().enumerate() {
-        let id = source_id(c, i);
+        let id = c.project.source_id(i);
         sources.insert(
             id.clone(),
             ManifestSource {
@@ -206,6 +205,7 @@ pub fn manifest(c: &Compiled) -> Manifest {
         },
         nodes,
         sources,
+        lineage: c.lineage.relations.clone(),
     }
 }
 

@@ -26,6 +26,8 @@ enum Command {
     Compile(CompileArgs),
     /// List the selected nodes in dependency order.
     Ls(LsArgs),
+    /// Show where a column comes from and what is computed from it (column lineage).
+    Lineage(LineageArgs),
     /// Show the steps a build would run (SQL, catalog and storage operations), and what each may destroy.
     Plan(PlanArgs),
     /// Create a new, working project in DIR.
@@ -103,6 +105,18 @@ enum Output {
     Text,
     /// A JSON array.
     Json,
+}
+
+#[derive(Debug, Args)]
+struct LineageArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// The column: `layer.model.column` (e.g. `silver.receipts.person_id`), `source.table.column`,
+    /// or `model.column`.
+    column: String,
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value = "text")]
+    output: Output,
 }
 
 #[derive(Debug, Args)]
@@ -216,6 +230,9 @@ pub fn main() -> i32 {
         Command::Compile(a) => commands::compile::run(&a.project, &a.select).map(|()| true),
         Command::Ls(a) => {
             commands::ls::run(&a.project, &a.select, a.output == Output::Json).map(|()| true)
+        }
+        Command::Lineage(a) => {
+            commands::lineage::run(&a.project, &a.column, a.output == Output::Json).map(|()| true)
         }
         Command::Init(a) => commands::init::run(&a.dir, a.name.as_deref()).map(|()| true),
         Command::Build(a) => run_cmd(&a, "build", &[Model, Seed, Snapshot], true),

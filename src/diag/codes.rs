@@ -76,6 +76,10 @@ codes! {
     UnknownRelation = "E210", Project;
     /// A `{secret:NAME}` placeholder names a secret the project does not declare.
     SecretNotDeclared = "E211", Project;
+    /// A column reference names no column of the relations the query reads.
+    UnknownColumn = "E212", Project;
+    /// An unqualified column reference names a column of two relations the query reads.
+    AmbiguousColumn = "E213", Project;
     /// The models depend on each other in a cycle.
     Cycle = "E301", Project;
     /// Two nodes have the same name.
@@ -122,6 +126,8 @@ codes! {
     PropertiesForUnknownNode = "W003", Project;
     /// The SQL could not be parsed; dependencies come from `ref()`/`source()` and a token scan.
     SqlNotParsed = "W101", Project;
+    /// A source's columns are not declared: column lineage and column checks stop there.
+    ColumnsUnknown = "W102", Project;
     /// A selector matched no node.
     SelectorMatchedNothing = "W303", Project;
 }

@@ -28,6 +28,8 @@ pub struct Compiled {
     pub graph: ModelGraph,
     /// Selected node indexes, in dependency order.
     pub selected: Vec<usize>,
+    /// The columns of every node and source, and where each comes from.
+    pub lineage: crate::lineage::Lineage,
     /// Warnings.
     pub diagnostics: Diagnostics,
 }

@@ -195,7 +195,21 @@ pub struct Node {
     pub tests: Vec<TestSpec>,
 }
 
+/// Columns karte adds to a snapshot (SCD2 validity), after the snapshot query's own.
+pub const SNAPSHOT_COLUMNS: &[&str] = &[
+    "dbt_scd_id",
+    "dbt_updated_at",
+    "dbt_valid_from",
+    "dbt_valid_to",
+];
+
 impl Project {
+    /// Unique id of source table `i`: `source.<project>.<source>.<table>`.
+    pub fn source_id(&self, i: usize) -> String {
+        let s = &self.sources[i];
+        format!("source.{}.{}.{}", self.config.name, s.source, s.name)
+    }
+
     /// Unique id of node `i`: `<kind>.<project>.<name>` (as dbt names them).
     pub fn node_id(&self, i: usize) -> String {
         let n = &self.nodes[i];

@@ -6,6 +6,7 @@ mod hygiene;
 mod relations;
 mod rewrite;
 pub mod secrets;
+pub mod shape;
 
 pub use dialect::AthenaDialect;
 pub use hygiene::{find_suspicious_chars, SuspiciousChar};
@@ -16,7 +17,7 @@ mod ephemeral;
 mod resolve;
 pub use ephemeral::{cte_name, inline_ephemerals};
 pub use resolve::{
-    analyze, join_fqn, locate, quote_ident, AnalyzedModel, Dependency, ResolvedRelation,
+    analyze, join_fqn, locate, locate_in, quote_ident, AnalyzedModel, Dependency, ResolvedRelation,
 };
 
 /// Remove a final `;` (and anything after it that is only whitespace or comments).

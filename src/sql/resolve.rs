@@ -57,6 +57,8 @@ pub struct AnalyzedModel {
     pub relations: Vec<ResolvedRelation>,
     /// True if the file used Jinja.
     pub templated: bool,
+    /// The query's shape, for column lineage (None: it did not parse, or is not a query).
+    pub shape: Option<super::shape::QueryShape>,
 }
 
 /// Resolution of relation names for one project and target.
@@ -291,6 +293,7 @@ fn analyze_one(ns: &Namespace, r: RenderedModel) -> (Option<AnalyzedModel>, Vec<
         templated: r.templated,
         rendered_sql: r.sql,
         relations,
+        shape: analysis.shape,
     };
     (if failed { None } else { Some(model) }, diags)
 }
@@ -428,25 +431,30 @@ fn first_token(sql: &str) -> Range<usize> {
 /// Point a span of the rendered SQL at the file the author wrote. For plain SQL the two are the
 /// same text; for templates, the rendered text is looked up in the template source.
 pub fn locate(node: &Node, r: &RenderedModel, span: Range<usize>) -> Location {
-    if !r.templated {
+    locate_in(node, &r.sql, r.templated, span)
+}
+
+/// [`locate`] for a node's rendered SQL.
+pub fn locate_in(node: &Node, rendered: &str, templated: bool, span: Range<usize>) -> Location {
+    if !templated {
         return Location::from_span(&node.path, &node.text, span);
     }
-    let snippet = r.sql.get(span.clone()).unwrap_or_default();
+    let snippet = rendered.get(span.clone()).unwrap_or_default();
     if !snippet.trim().is_empty() {
         if let Some(i) = node.text.find(snippet) {
             return Location::from_span(&node.path, &node.text, i..i + snippet.len());
         }
     }
     // Fall back to the rendered line, if the template has it verbatim.
-    let index = crate::diag::LineIndex::new(&r.sql);
-    let (line, col) = index.line_col(&r.sql, span.start);
-    let line_text = &r.sql[index.line_range(&r.sql, line)];
+    let index = crate::diag::LineIndex::new(rendered);
+    let (line, col) = index.line_col(rendered, span.start);
+    let line_text = &rendered[index.line_range(rendered, line)];
     if !line_text.trim().is_empty() {
         if let Some(i) = node.text.find(line_text.trim()) {
             return Location::from_span(&node.path, &node.text, i..i + line_text.trim().len());
         }
     }
-    let mut loc = Location::from_span(&node.path, &r.sql, span);
+    let mut loc = Location::from_span(&node.path, rendered, span);
     loc.file = format!(
         "{} (rendered SQL, line {line} col {col})",
         display_path(&node.path)

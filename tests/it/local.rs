@@ -214,7 +214,8 @@ fn upstream_failure_skips_descendants_only() {
     let dir = tmp.path();
     std::fs::write(
         dir.join("models/silver/i_overwrite.sql"),
-        "select no_such_column from raw.claims\n",
+        // Fails when it runs (compile checks the columns): no claim id is a number.
+        "{{ config(materialized='table') }}\nselect claim_id, cast(cast(claim_id as varchar) || 'x' as integer) as amount, service_month from raw.claims\n",
     )
     .unwrap();
     let (code, _, _) = karte(dir, &["build"]);

@@ -22,6 +22,7 @@ mod ingest;
 mod kill_points;
 #[cfg(feature = "duckdb-engine")]
 mod kills;
+mod lineage;
 #[cfg(feature = "duckdb-engine")]
 mod local;
 #[cfg(feature = "duckdb-engine")]

@@ -24,7 +24,7 @@ const FILES: &[(&str, &str)] = &[
     ),
     (
         "models/sources.yml",
-        "sources:\n  - name: raw\n    description: 病院から届いたファイル (files as delivered)\n    tables:\n      - name: visits\n        description: 外来受診 (outpatient visits)\n",
+        "sources:\n  - name: raw\n    description: 病院から届いたファイル (files as delivered)\n    tables:\n      - name: visits\n        description: 外来受診 (outpatient visits)\n        columns:\n          - {name: visit_id, description: 受診番号}\n          - {name: patient_id, description: 患者番号, classification: identification_code}\n          - {name: visit_date, description: 受診日}\n          - {name: department, description: 診療科}\n",
     ),
     (
         "models/bronze/visits.sql",

@@ -6,5 +6,6 @@ pub mod example_data;
 #[cfg(feature = "duckdb-engine")]
 pub mod ingest;
 pub mod init;
+pub mod lineage;
 pub mod ls;
 pub mod plan;

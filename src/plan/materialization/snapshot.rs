@@ -9,12 +9,7 @@ use crate::diag::{Code, Diagnostic, Location};
 use crate::plan::step::{Action, Destroy, TableFormat, Writes};
 
 /// Columns karte adds to a snapshot.
-pub const SCD_COLUMNS: &[&str] = &[
-    "dbt_scd_id",
-    "dbt_updated_at",
-    "dbt_valid_from",
-    "dbt_valid_to",
-];
+pub const SCD_COLUMNS: &[&str] = crate::project::SNAPSHOT_COLUMNS;
 
 #[derive(Serialize)]
 struct Inputs<'a> {

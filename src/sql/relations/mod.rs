@@ -20,7 +20,8 @@ use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer};
 
 use super::AthenaDialect;
 use ast::collect_from_ast;
-use positions::{parse_error, Positions};
+use positions::parse_error;
+pub(crate) use positions::Positions;
 use tokens::collect_from_tokens;
 
 mod ast;
@@ -65,6 +66,8 @@ pub struct SqlAnalysis {
     /// operations); false for DDL/DML such as INSERT, CREATE, DROP. When parsing failed, decided
     /// from the first token (`SELECT`, `WITH`, `VALUES` or `(`).
     pub is_query: bool,
+    /// The query's shape, for column lineage (when it parsed and is a query).
+    pub shape: Option<super::shape::QueryShape>,
 }
 
 /// Analyses one SQL text (a rendered model): its relations with spans, CTEs, statement count,
@@ -102,6 +105,9 @@ pub fn analyze_sql(sql: &str) -> SqlAnalysis {
         Ok(statements) => {
             analysis.is_query =
                 matches!(statements.first(), Some(Statement::Query(q)) if reads_only(q));
+            if let (true, Some(Statement::Query(q))) = (analysis.is_query, statements.first()) {
+                analysis.shape = Some(super::shape::of_query(q, &mut positions));
+            }
             collect_from_ast(&statements, sql, &mut positions, &mut analysis);
         }
         Err(e) => {

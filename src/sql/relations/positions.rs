@@ -13,7 +13,7 @@ use super::SqlParseError;
 ///
 /// Pure-ASCII text converts in O(1); otherwise a cursor remembers the last position on the line,
 /// so converting locations in text order walks each line once.
-pub(super) struct Positions<'a> {
+pub(crate) struct Positions<'a> {
     text: &'a str,
     line_starts: Vec<usize>,
     ascii: bool,
@@ -22,7 +22,7 @@ pub(super) struct Positions<'a> {
 }
 
 impl<'a> Positions<'a> {
-    pub(super) fn new(text: &'a str) -> Self {
+    pub(crate) fn new(text: &'a str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(
             text.bytes()
@@ -40,7 +40,7 @@ impl<'a> Positions<'a> {
 
     /// Byte offset of a location; locations past the end of a line or the text are clamped, and
     /// the "unknown" location (line 0) maps to the end of the text.
-    pub(super) fn offset(&mut self, loc: Location) -> usize {
+    pub(crate) fn offset(&mut self, loc: Location) -> usize {
         let (line, col) = (loc.line, loc.column.max(1));
         let Some(&start) = usize::try_from(line)
             .ok()

@@ -1,0 +1,244 @@
+//! Stage 3b, `lineage`: the columns of every relation and, for each column a model computes,
+//! the upstream columns it comes from and how (copied, transformed through which functions,
+//! aggregated), plus the columns that only filter, join or group its rows. No database: the
+//! columns of sources, ingest tables and seeds are declared (or read from a seed's header),
+//! a model's come from its SQL over its parents' columns, resolved in dependency order from
+//! the query shapes the analysis pass kept ([`crate::sql::shape`]).
+//!
+//! A column reference that names no column of the relations in scope, or two of them, is an
+//! error (`E212`, `E213`) — the same error Athena would give, caught before it runs. Where a
+//! relation's columns are not known (a source without declared columns, an external relation,
+//! SQL that did not parse), the check is skipped and the lineage says so (`partial`).
+
+mod resolve;
+mod seeds;
+pub mod text;
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::diag::{Code, Diagnostic, Diagnostics, Location};
+use crate::project::{NodeKind, Project};
+use crate::sql::{AnalyzedModel, Dependency};
+
+/// How a column is computed from an upstream column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EdgeKind {
+    /// The value as it is (through any number of renames).
+    Copy,
+    /// Through functions or operators.
+    Transform,
+    /// Through an aggregate over rows.
+    Aggregate,
+}
+
+impl EdgeKind {
+    /// The kind of a path through `self` then `next`.
+    pub fn then(self, next: EdgeKind) -> EdgeKind {
+        self.max(next)
+    }
+}
+
+/// An upstream column of a column.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Edge {
+    /// Unique id of the upstream relation (`model.p.x`, `source.p.s.t`, `seed.p.x`).
+    pub relation: String,
+    /// Its column.
+    pub column: String,
+    /// How.
+    pub kind: EdgeKind,
+    /// Functions on the way (lower case), for `transform` and `aggregate`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub functions: Vec<String>,
+}
+
+/// One column of a relation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnLineage {
+    /// Name (lower case).
+    pub name: String,
+    /// Where it comes from (empty for the columns of sources, seeds and ingest tables).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub upstream: Vec<Edge>,
+    /// Some of its inputs could not be followed (unknown columns upstream).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
+}
+
+/// A column of a relation.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ColumnId {
+    /// Relation unique id.
+    pub relation: String,
+    /// Column.
+    pub column: String,
+}
+
+/// The columns of one relation.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct RelationLineage {
+    /// Its columns, in order; `None` when they are not known.
+    pub columns: Option<Vec<ColumnLineage>>,
+    /// Upstream columns that filter, join or group its rows without being selected.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filtered_by: Vec<ColumnId>,
+}
+
+/// Column lineage of a whole project: relation unique id → its columns.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Lineage {
+    /// Every node and source.
+    pub relations: BTreeMap<String, RelationLineage>,
+}
+
+impl Lineage {
+    /// The columns of a relation, if known.
+    pub fn columns(&self, relation: &str) -> Option<&[ColumnLineage]> {
+        self.relations.get(relation)?.columns.as_deref()
+    }
+
+    /// The columns computed from `id` (one step downstream).
+    pub fn downstream(&self, id: &ColumnId) -> Vec<(ColumnId, &Edge)> {
+        let mut out = Vec::new();
+        for (rel, r) in &self.relations {
+            for c in r.columns.iter().flatten() {
+                for e in &c.upstream {
+                    if e.relation == id.relation && e.column == id.column {
+                        out.push((
+                            ColumnId {
+                                relation: rel.clone(),
+                                column: c.name.clone(),
+                            },
+                            e,
+                        ));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Infer the columns of every node and source, in dependency order (`order`: node indexes,
+/// parents first). Unknown or ambiguous column references are errors; sources read by a model
+/// without declared columns are warnings.
+pub fn infer(
+    project: &Project,
+    models: &[AnalyzedModel],
+    order: &[usize],
+) -> (Lineage, Diagnostics) {
+    let mut lineage = Lineage::default();
+    let mut diags = Diagnostics::default();
+    let partitions: HashMap<(String, String), &[String]> = project
+        .ingest
+        .rules
+        .iter()
+        .map(|r| {
+            (
+                (r.layer.clone(), r.name.clone()),
+                r.partitioned_by.as_slice(),
+            )
+        })
+        .collect();
+    for (i, s) in project.sources.iter().enumerate() {
+        let mut names: Vec<String> = s.columns.iter().map(|c| c.name.to_lowercase()).collect();
+        if let Some(parts) = partitions.get(&(s.source.clone(), s.name.clone())) {
+            names.extend(parts.iter().map(|p| p.to_lowercase()));
+        }
+        lineage.relations.insert(
+            project.source_id(i),
+            RelationLineage {
+                columns: (!names.is_empty()).then(|| base_columns(names)),
+                filtered_by: Vec::new(),
+            },
+        );
+    }
+    let by_node: HashMap<usize, &AnalyzedModel> = models.iter().map(|m| (m.node, m)).collect();
+    let mut warned_sources = std::collections::HashSet::new();
+    for &i in order {
+        let node = &project.nodes[i];
+        let declared: Vec<String> = node.columns.iter().map(|c| c.name.to_lowercase()).collect();
+        let relation = match node.kind {
+            NodeKind::Seed => RelationLineage {
+                columns: seeds::header(project, node)
+                    .or((!declared.is_empty()).then_some(declared))
+                    .map(base_columns),
+                filtered_by: Vec::new(),
+            },
+            NodeKind::Model | NodeKind::Snapshot | NodeKind::Test => {
+                let Some(m) = by_node.get(&i) else {
+                    continue;
+                };
+                for d in &m.depends_on {
+                    if let Dependency::Source(s) = d {
+                        let id = project.source_id(*s);
+                        let unknown = lineage
+                            .relations
+                            .get(&id)
+                            .is_none_or(|r| r.columns.is_none());
+                        if unknown && warned_sources.insert(*s) {
+                            diags.push(unknown_source_columns(project, *s));
+                        }
+                    }
+                }
+                let (mut r, found) = resolve::model(project, m, &lineage);
+                diags.extend(found);
+                if node.kind == NodeKind::Snapshot {
+                    if let Some(cols) = &mut r.columns {
+                        cols.extend(base_columns(
+                            crate::project::SNAPSHOT_COLUMNS
+                                .iter()
+                                .map(|c| c.to_string())
+                                .collect(),
+                        ));
+                    }
+                }
+                if r.columns.is_none() && !declared.is_empty() {
+                    r.columns = Some(
+                        declared
+                            .into_iter()
+                            .map(|name| ColumnLineage {
+                                name,
+                                upstream: Vec::new(),
+                                partial: true,
+                            })
+                            .collect(),
+                    );
+                }
+                r
+            }
+        };
+        if node.kind != NodeKind::Test {
+            lineage.relations.insert(project.node_id(i), relation);
+        }
+    }
+    diags.sort();
+    (lineage, diags)
+}
+
+fn base_columns(names: Vec<String>) -> Vec<ColumnLineage> {
+    names
+        .into_iter()
+        .map(|name| ColumnLineage {
+            name,
+            upstream: Vec::new(),
+            partial: false,
+        })
+        .collect()
+}
+
+fn unknown_source_columns(project: &Project, s: usize) -> Diagnostic {
+    let src = &project.sources[s];
+    Diagnostic::warning(
+        Code::ColumnsUnknown,
+        format!(
+            "the columns of source `{}.{}` are not declared: column lineage and column checks stop there",
+            src.source, src.name
+        ),
+    )
+    .at(Location::file_only(std::path::Path::new(&src.path)))
+    .help("list its columns under `columns:` in the source's property file (name, and optionally description and classification)")
+}

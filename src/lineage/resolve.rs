@@ -1,0 +1,587 @@
+//! Resolving one model's query shape against the columns of the relations it reads: scopes of
+//! FROM items (tables, CTEs, subqueries, UNNEST), `*` and `t.*` expanded, each column reference
+//! bound to the one FROM item that has it (or to an enclosing query's, for a correlated
+//! subquery), and the origins of every output column carried through CTEs and subqueries to
+//! the model's inputs.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+use super::{ColumnId, ColumnLineage, Edge, EdgeKind, Lineage, RelationLineage};
+use crate::diag::{suggest, Code, Diagnostic};
+use crate::project::Project;
+use crate::sql::shape::{
+    Body, ColumnRef, ExprShape, FromItem, FromKind, Item, QueryShape, SelectShape,
+};
+use crate::sql::{AnalyzedModel, Dependency};
+
+/// How a column is reached from one input column.
+#[derive(Debug, Clone, PartialEq)]
+struct Via {
+    kind: EdgeKind,
+    functions: Vec<String>,
+}
+
+impl Via {
+    fn then(&self, outer_kind: EdgeKind, outer_functions: &[String]) -> Via {
+        let mut functions = self.functions.clone();
+        for f in outer_functions {
+            if !functions.contains(f) {
+                functions.push(f.clone());
+            }
+        }
+        Via {
+            kind: self.kind.then(outer_kind),
+            functions,
+        }
+    }
+}
+
+/// A column while resolving: its name and its origins among the model's inputs.
+#[derive(Debug, Clone)]
+struct Col {
+    name: String,
+    from: BTreeMap<(String, String), Via>,
+    partial: bool,
+}
+
+impl Col {
+    fn base(relation: &str, name: &str) -> Col {
+        Col {
+            name: name.to_string(),
+            from: BTreeMap::from([(
+                (relation.to_string(), name.to_string()),
+                Via {
+                    kind: EdgeKind::Copy,
+                    functions: Vec::new(),
+                },
+            )]),
+            partial: false,
+        }
+    }
+
+    fn absorb(&mut self, other: &Col, kind: EdgeKind, functions: &[String]) {
+        for (k, via) in &other.from {
+            let v = via.then(kind, functions);
+            match self.from.get_mut(k) {
+                Some(have) if have.kind >= v.kind => {}
+                Some(have) => *have = v,
+                None => {
+                    self.from.insert(k.clone(), v);
+                }
+            }
+        }
+        self.partial |= other.partial;
+    }
+}
+
+/// One FROM item in scope.
+struct ScopeItem {
+    /// Qualifiers that name it (`alias`, or `t`, `schema.t`, `catalog.schema.t`).
+    names: Vec<Vec<String>>,
+    /// Shown in messages.
+    shown: String,
+    cols: Option<Vec<Col>>,
+    using: Vec<String>,
+}
+
+struct Scope<'s> {
+    items: Vec<ScopeItem>,
+    outer: Option<&'s Scope<'s>>,
+}
+
+type Ctes = Vec<(String, Option<Vec<Col>>)>;
+
+/// What a reference resolves to.
+enum Found {
+    Col(Col),
+    /// In a relation whose columns are not known.
+    Unknown,
+    /// Not there (or ambiguous): the error is recorded.
+    Error,
+}
+
+struct Resolver<'a> {
+    project: &'a Project,
+    model: &'a AnalyzedModel,
+    lineage: &'a Lineage,
+    diags: Vec<Diagnostic>,
+    filtered: BTreeSet<(String, String)>,
+}
+
+/// The lineage of one model (or snapshot, or singular test), and its column errors.
+pub(super) fn model(
+    project: &Project,
+    m: &AnalyzedModel,
+    lineage: &Lineage,
+) -> (RelationLineage, Vec<Diagnostic>) {
+    let Some(shape) = &m.shape else {
+        return (RelationLineage::default(), Vec::new());
+    };
+    let mut r = Resolver {
+        project,
+        model: m,
+        lineage,
+        diags: Vec::new(),
+        filtered: BTreeSet::new(),
+    };
+    let cols = r.query(shape, &Vec::new(), None);
+    let columns = cols.map(|cols| {
+        cols.into_iter()
+            .map(|c| ColumnLineage {
+                name: c.name,
+                upstream: c
+                    .from
+                    .into_iter()
+                    .map(|((relation, column), via)| Edge {
+                        relation,
+                        column,
+                        kind: via.kind,
+                        functions: via.functions,
+                    })
+                    .collect(),
+                partial: c.partial,
+            })
+            .collect()
+    });
+    let filtered_by = r
+        .filtered
+        .into_iter()
+        .map(|(relation, column)| ColumnId { relation, column })
+        .collect();
+    (
+        RelationLineage {
+            columns,
+            filtered_by,
+        },
+        r.diags,
+    )
+}
+
+impl Resolver<'_> {
+    fn query(&mut self, q: &QueryShape, ctes: &Ctes, outer: Option<&Scope>) -> Option<Vec<Col>> {
+        let mut env = ctes.clone();
+        for cte in &q.ctes {
+            let cols = self
+                .query(&cte.query, &env, outer)
+                .and_then(|cols| rename(cols, &cte.columns));
+            env.push((cte.name.clone(), cols));
+        }
+        self.body(&q.body, &env, outer)
+    }
+
+    fn body(&mut self, b: &Body, env: &Ctes, outer: Option<&Scope>) -> Option<Vec<Col>> {
+        match b {
+            Body::Select(s) => self.select(s, env, outer),
+            Body::Query(q) => self.query(q, env, outer),
+            Body::SetOperation(l, r) => {
+                let left = self.body(l, env, outer);
+                let right = self.body(r, env, outer);
+                match (left, right) {
+                    (Some(mut left), Some(right)) if left.len() == right.len() => {
+                        for (l, r) in left.iter_mut().zip(&right) {
+                            l.absorb(r, EdgeKind::Copy, &[]);
+                        }
+                        Some(left)
+                    }
+                    (Some(mut left), _) => {
+                        // The other side's columns are unknown: names from the left, origins
+                        // incomplete.
+                        left.iter_mut().for_each(|c| c.partial = true);
+                        Some(left)
+                    }
+                    (None, _) => None,
+                }
+            }
+            Body::Values(n) => Some(
+                (0..*n)
+                    .map(|i| Col {
+                        name: format!("_col{i}"),
+                        from: BTreeMap::new(),
+                        partial: false,
+                    })
+                    .collect(),
+            ),
+            Body::Unknown => None,
+        }
+    }
+
+    fn select(&mut self, s: &SelectShape, env: &Ctes, outer: Option<&Scope>) -> Option<Vec<Col>> {
+        let mut scope = Scope {
+            items: Vec::new(),
+            outer,
+        };
+        for f in &s.from {
+            let item = self.scope_item(f, env, &scope);
+            scope.items.push(item);
+        }
+        let mut out: Vec<Col> = Vec::new();
+        let mut unknown = false;
+        for (i, item) in s.items.iter().enumerate() {
+            match item {
+                Item::Expr { name, expr, .. } => {
+                    let mut col = Col {
+                        name: name.clone().unwrap_or_else(|| format!("_col{i}")),
+                        from: BTreeMap::new(),
+                        partial: false,
+                    };
+                    self.expr_into(expr, env, &scope, &mut col, &[], &[]);
+                    out.push(col);
+                }
+                Item::Wildcard => {
+                    let mut seen_using: BTreeSet<String> = BTreeSet::new();
+                    for it in &scope.items {
+                        match &it.cols {
+                            Some(cols) => {
+                                for c in cols {
+                                    if it.using.contains(&c.name)
+                                        && !seen_using.insert(c.name.clone())
+                                    {
+                                        continue;
+                                    }
+                                    if scope.items.iter().any(|o| o.using.contains(&c.name)) {
+                                        seen_using.insert(c.name.clone());
+                                    }
+                                    out.push(c.clone());
+                                }
+                            }
+                            None => unknown = true,
+                        }
+                    }
+                }
+                Item::QualifiedWildcard(q) => match find_item(&scope, q) {
+                    Some(it) => match &it.cols {
+                        Some(cols) => out.extend(cols.iter().cloned()),
+                        None => unknown = true,
+                    },
+                    None => unknown = true,
+                },
+                Item::Unknown => unknown = true,
+            }
+        }
+        // What filters, joins and groups the rows.
+        let outputs: Vec<String> = out.iter().map(|c| c.name.clone()).collect();
+        let mut filter = Col {
+            name: String::new(),
+            from: BTreeMap::new(),
+            partial: false,
+        };
+        self.expr_into(&s.filters, env, &scope, &mut filter, &[], &outputs);
+        self.filtered.extend(filter.from.into_keys());
+        (!unknown).then_some(out)
+    }
+
+    fn scope_item(&mut self, f: &FromItem, env: &Ctes, scope: &Scope) -> ScopeItem {
+        let (names, shown, cols) = match &f.kind {
+            FromKind::Table { parts, at } => {
+                let cte = (parts.len() == 1)
+                    .then(|| env.iter().rev().find(|(n, _)| *n == parts[0]))
+                    .flatten();
+                let cols = match cte {
+                    Some((_, cols)) => cols.clone(),
+                    None => self.relation_columns(*at),
+                };
+                let names = match &f.alias {
+                    Some(a) => vec![vec![a.clone()]],
+                    None => (1..=parts.len())
+                        .map(|k| parts[parts.len() - k..].to_vec())
+                        .collect(),
+                };
+                (names, parts.join("."), cols)
+            }
+            FromKind::Derived(q) => {
+                let cols = self.query(q, env, scope.outer);
+                let a = f.alias.clone().unwrap_or_default();
+                (vec![vec![a.clone()]], format!("({a})"), cols)
+            }
+            FromKind::Unnest { arrays, ordinality } => {
+                let mut cols = Vec::new();
+                let n = if f.alias_columns.is_empty() {
+                    arrays.len() + usize::from(*ordinality)
+                } else {
+                    f.alias_columns.len()
+                };
+                for i in 0..n {
+                    let mut col = Col {
+                        name: f
+                            .alias_columns
+                            .get(i)
+                            .cloned()
+                            .unwrap_or_else(|| format!("_col{i}")),
+                        from: BTreeMap::new(),
+                        partial: false,
+                    };
+                    let is_ordinal = *ordinality && i + 1 == n;
+                    if !is_ordinal && !arrays.is_empty() {
+                        let array = &arrays[i.min(arrays.len() - 1)];
+                        self.expr_into(array, env, scope, &mut col, &["unnest".to_string()], &[]);
+                    }
+                    cols.push(col);
+                }
+                let a = f.alias.clone().unwrap_or_default();
+                return ScopeItem {
+                    names: vec![vec![a.clone()]],
+                    shown: format!("unnest {a}"),
+                    cols: Some(cols),
+                    using: f.using.clone(),
+                };
+            }
+            FromKind::Unknown => (Vec::new(), "?".to_string(), None),
+        };
+        let cols = match cols {
+            Some(c) if !f.alias_columns.is_empty() => rename(c, &f.alias_columns),
+            other => other,
+        };
+        ScopeItem {
+            names,
+            shown,
+            cols,
+            using: f.using.clone(),
+        }
+    }
+
+    /// The columns of the relation written at byte `at`, each its own origin.
+    fn relation_columns(&self, at: usize) -> Option<Vec<Col>> {
+        let rel = self
+            .model
+            .relations
+            .iter()
+            .find(|r| r.span.start <= at && at < r.span.end.max(r.span.start + 1))?;
+        let id = match &rel.dep {
+            Dependency::Node(n) if *n == self.model.node => return None,
+            Dependency::Node(n) => self.project.node_id(*n),
+            Dependency::Source(s) => self.project.source_id(*s),
+            Dependency::External(_) => return None,
+        };
+        let cols = self.lineage.columns(&id)?;
+        Some(cols.iter().map(|c| Col::base(&id, &c.name)).collect())
+    }
+
+    /// Add what `e` reads to `col`'s origins, through `extra_functions` too; `lenient` names
+    /// (output aliases) are not errors where they are not columns.
+    fn expr_into(
+        &mut self,
+        e: &ExprShape,
+        env: &Ctes,
+        scope: &Scope,
+        col: &mut Col,
+        extra_functions: &[String],
+        lenient: &[String],
+    ) {
+        let kind = if e.aggregate {
+            EdgeKind::Aggregate
+        } else if e.bare && extra_functions.is_empty() {
+            EdgeKind::Copy
+        } else {
+            EdgeKind::Transform
+        };
+        let mut functions = e.functions.clone();
+        functions.extend(extra_functions.iter().cloned());
+        for r in &e.refs {
+            match self.reference(r, scope, lenient) {
+                Found::Col(c) => col.absorb(&c, kind, &functions),
+                Found::Unknown | Found::Error => col.partial = true,
+            }
+        }
+        for q in &e.subqueries {
+            match self.query(q, env, Some(scope)) {
+                Some(cols) => {
+                    for c in &cols {
+                        col.absorb(c, kind.then(EdgeKind::Transform), &functions);
+                    }
+                }
+                None => col.partial = true,
+            }
+        }
+    }
+
+    /// Bind a column reference; `lenient`: output aliases a GROUP BY / HAVING may name.
+    fn reference(&mut self, r: &ColumnRef, scope: &Scope, lenient: &[String]) -> Found {
+        let parts = &r.parts;
+        // Qualified: the longest qualifier naming a FROM item in scope.
+        for k in (1..parts.len()).rev() {
+            let mut s = Some(scope);
+            while let Some(sc) = s {
+                if let Some(it) = find_in(sc, &parts[..k]) {
+                    return match &it.cols {
+                        None => Found::Unknown,
+                        Some(cols) => match cols.iter().find(|c| c.name == parts[k]) {
+                            Some(c) => Found::Col(c.clone()),
+                            None => {
+                                let names: Vec<&str> =
+                                    cols.iter().map(|c| c.name.as_str()).collect();
+                                self.error(
+                                    Code::UnknownColumn,
+                                    r.span.clone(),
+                                    format!(
+                                        "`{}` has no column `{}`",
+                                        parts[..k].join("."),
+                                        parts[k]
+                                    ),
+                                    "no such column",
+                                    column_help(&parts[k], &names, &it.shown),
+                                );
+                                Found::Error
+                            }
+                        },
+                    };
+                }
+                s = sc.outer;
+            }
+        }
+        // Unqualified (the rest are fields of a row): the one FROM item that has it.
+        let name = &parts[0];
+        let mut s = Some(scope);
+        let mut any_unknown = false;
+        while let Some(sc) = s {
+            let having: Vec<&ScopeItem> = sc
+                .items
+                .iter()
+                .filter(|it| {
+                    it.cols
+                        .as_ref()
+                        .is_some_and(|cols| cols.iter().any(|c| c.name == *name))
+                })
+                .collect();
+            any_unknown |= sc.items.iter().any(|it| it.cols.is_none());
+            match having.as_slice() {
+                [one] => return Found::Col(col_of(one, name)),
+                [first, ..]
+                    if having.iter().all(|it| it.using.contains(name))
+                        || sc.items.iter().any(|it| it.using.contains(name)) =>
+                {
+                    return Found::Col(col_of(first, name))
+                }
+                [first, second, ..] => {
+                    self.error(
+                        Code::AmbiguousColumn,
+                        r.span.clone(),
+                        format!(
+                            "`{name}` is a column of both `{}` and `{}`",
+                            first.shown, second.shown
+                        ),
+                        "which one?",
+                        format!(
+                            "write `{}.{name}` or `{}.{name}`",
+                            alias_of(first),
+                            alias_of(second)
+                        ),
+                    );
+                    return Found::Error;
+                }
+                [] => {}
+            }
+            if any_unknown {
+                // It may be a column of the relation whose columns are not known.
+                return Found::Unknown;
+            }
+            s = sc.outer;
+        }
+        if lenient.contains(name) {
+            return Found::Unknown;
+        }
+        let names: Vec<&str> = scope
+            .items
+            .iter()
+            .flat_map(|it| it.cols.iter().flatten())
+            .map(|c| c.name.as_str())
+            .collect();
+        let shown: Vec<&str> = scope.items.iter().map(|it| it.shown.as_str()).collect();
+        let (message, help) = if scope.items.is_empty() {
+            (
+                format!("`{name}` is not a column: this SELECT reads no table"),
+                "add a FROM clause, or quote it as a string: 'text'".to_string(),
+            )
+        } else {
+            (
+                format!("`{name}` is not a column of {}", shown.join(", ")),
+                column_help(name, &names, &shown.join(", ")),
+            )
+        };
+        self.error(
+            Code::UnknownColumn,
+            r.span.clone(),
+            message,
+            "no such column",
+            help,
+        );
+        Found::Error
+    }
+
+    fn error(
+        &mut self,
+        code: Code,
+        span: Range<usize>,
+        message: String,
+        label: &str,
+        help: String,
+    ) {
+        let node = &self.project.nodes[self.model.node];
+        let at = crate::sql::locate_in(node, &self.model.rendered_sql, self.model.templated, span);
+        self.diags.push(
+            Diagnostic::error(code, message)
+                .at(at)
+                .label(label)
+                .help(help),
+        );
+    }
+}
+
+fn col_of(it: &ScopeItem, name: &str) -> Col {
+    it.cols
+        .iter()
+        .flatten()
+        .find(|c| c.name == name)
+        .cloned()
+        .expect("the item has the column")
+}
+
+fn alias_of(it: &ScopeItem) -> String {
+    it.names
+        .first()
+        .map(|n| n.join("."))
+        .unwrap_or_else(|| it.shown.clone())
+}
+
+fn column_help(name: &str, names: &[&str], relation: &str) -> String {
+    match suggest(name, names.iter().copied()) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None if names.len() <= 12 => format!("the columns of {relation} are: {}", names.join(", ")),
+        None => format!(
+            "{relation} has {} columns; check the spelling, or `karte lineage` on it",
+            names.len()
+        ),
+    }
+}
+
+fn find_in<'a>(scope: &'a Scope, qualifier: &[String]) -> Option<&'a ScopeItem> {
+    scope
+        .items
+        .iter()
+        .find(|it| it.names.iter().any(|n| n.as_slice() == qualifier))
+}
+
+fn find_item<'a>(scope: &'a Scope, qualifier: &[String]) -> Option<&'a ScopeItem> {
+    let mut s = Some(scope);
+    while let Some(sc) = s {
+        if let Some(it) = find_in(sc, qualifier) {
+            return Some(it);
+        }
+        s = sc.outer;
+    }
+    None
+}
+
+/// Columns renamed by an alias list (`AS t (a, b)`); None if the counts differ.
+fn rename(mut cols: Vec<Col>, names: &[String]) -> Option<Vec<Col>> {
+    if names.is_empty() {
+        return Some(cols);
+    }
+    if names.len() != cols.len() {
+        return None;
+    }
+    for (c, n) in cols.iter_mut().zip(names) {
+        c.name = n.clone();
+    }
+    Some(cols)
+}
