@@ -76,6 +76,7 @@ pub fn lake(
     target: &crate::project::Target,
 ) -> Result<Box<dyn super::lake::Lake + Sync>, Diagnostics> {
     match target.config.kind {
+        #[cfg(feature = "duckdb-engine")]
         TargetType::Local => crate::engine::duckdb::lake::LocalLake::open(&project.root, target)
             .map(|l| Box::new(l) as Box<dyn super::lake::Lake + Sync>)
             .map_err(|e| e.into_diagnostics("")),

@@ -82,6 +82,10 @@ pub struct ColumnId {
 pub struct RelationLineage {
     /// Its columns, in order; `None` when they are not known.
     pub columns: Option<Vec<ColumnLineage>>,
+    /// The columns are the ones declared, which may not be all it has (a source's property
+    /// file often lists only some): other names are not errors, and `*` over it is unknown.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
     /// Upstream columns that filter, join or group its rows without being selected.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub filtered_by: Vec<ColumnId>,
@@ -145,13 +149,17 @@ pub fn infer(
         .collect();
     for (i, s) in project.sources.iter().enumerate() {
         let mut names: Vec<String> = s.columns.iter().map(|c| c.name.to_lowercase()).collect();
-        if let Some(parts) = partitions.get(&(s.source.clone(), s.name.clone())) {
+        // An ingest table's columns are exactly its rule's (and its partition columns); a
+        // declared source's are what its property file lists.
+        let ingest = partitions.get(&(s.source.clone(), s.name.clone()));
+        if let Some(parts) = ingest {
             names.extend(parts.iter().map(|p| p.to_lowercase()));
         }
         lineage.relations.insert(
             project.source_id(i),
             RelationLineage {
                 columns: (!names.is_empty()).then(|| base_columns(names)),
+                incomplete: ingest.is_none(),
                 filtered_by: Vec::new(),
             },
         );
@@ -166,6 +174,7 @@ pub fn infer(
                 columns: seeds::header(project, node)
                     .or((!declared.is_empty()).then_some(declared))
                     .map(base_columns),
+                incomplete: false,
                 filtered_by: Vec::new(),
             },
             NodeKind::Model | NodeKind::Snapshot | NodeKind::Test => {

@@ -82,7 +82,16 @@ struct ScopeItem {
     /// Shown in messages.
     shown: String,
     cols: Option<Vec<Col>>,
+    /// `cols` may not be all its columns (a source's declared ones).
+    incomplete: bool,
     using: Vec<String>,
+}
+
+impl ScopeItem {
+    /// Its columns when they are all known.
+    fn complete(&self) -> Option<&Vec<Col>> {
+        self.cols.as_ref().filter(|_| !self.incomplete)
+    }
 }
 
 struct Scope<'s> {
@@ -152,6 +161,7 @@ pub(super) fn model(
     (
         RelationLineage {
             columns,
+            incomplete: false,
             filtered_by,
         },
         r.diags,
@@ -231,7 +241,7 @@ impl Resolver<'_> {
                 Item::Wildcard => {
                     let mut seen_using: BTreeSet<String> = BTreeSet::new();
                     for it in &scope.items {
-                        match &it.cols {
+                        match it.complete() {
                             Some(cols) => {
                                 for c in cols {
                                     if it.using.contains(&c.name)
@@ -250,7 +260,7 @@ impl Resolver<'_> {
                     }
                 }
                 Item::QualifiedWildcard(q) => match find_item(&scope, q) {
-                    Some(it) => match &it.cols {
+                    Some(it) => match it.complete() {
                         Some(cols) => out.extend(cols.iter().cloned()),
                         None => unknown = true,
                     },
@@ -272,13 +282,13 @@ impl Resolver<'_> {
     }
 
     fn scope_item(&mut self, f: &FromItem, env: &Ctes, scope: &Scope) -> ScopeItem {
-        let (names, shown, cols) = match &f.kind {
+        let (names, shown, cols, incomplete) = match &f.kind {
             FromKind::Table { parts, at } => {
                 let cte = (parts.len() == 1)
                     .then(|| env.iter().rev().find(|(n, _)| *n == parts[0]))
                     .flatten();
-                let cols = match cte {
-                    Some((_, cols)) => cols.clone(),
+                let (cols, incomplete) = match cte {
+                    Some((_, cols)) => (cols.clone(), false),
                     None => self.relation_columns(*at),
                 };
                 let names = match &f.alias {
@@ -287,12 +297,12 @@ impl Resolver<'_> {
                         .map(|k| parts[parts.len() - k..].to_vec())
                         .collect(),
                 };
-                (names, parts.join("."), cols)
+                (names, parts.join("."), cols, incomplete)
             }
             FromKind::Derived(q) => {
                 let cols = self.query(q, env, scope.outer);
                 let a = f.alias.clone().unwrap_or_default();
-                (vec![vec![a.clone()]], format!("({a})"), cols)
+                (vec![vec![a.clone()]], format!("({a})"), cols, false)
             }
             FromKind::Unnest { arrays, ordinality } => {
                 let mut cols = Vec::new();
@@ -323,10 +333,11 @@ impl Resolver<'_> {
                     names: vec![vec![a.clone()]],
                     shown: format!("unnest {a}"),
                     cols: Some(cols),
+                    incomplete: false,
                     using: f.using.clone(),
                 };
             }
-            FromKind::Unknown => (Vec::new(), "?".to_string(), None),
+            FromKind::Unknown => (Vec::new(), "?".to_string(), None, false),
         };
         let cols = match cols {
             Some(c) if !f.alias_columns.is_empty() => rename(c, &f.alias_columns),
@@ -336,25 +347,36 @@ impl Resolver<'_> {
             names,
             shown,
             cols,
+            incomplete,
             using: f.using.clone(),
         }
     }
 
-    /// The columns of the relation written at byte `at`, each its own origin.
-    fn relation_columns(&self, at: usize) -> Option<Vec<Col>> {
-        let rel = self
+    /// The columns of the relation written at byte `at`, each its own origin, and whether
+    /// they may be incomplete.
+    fn relation_columns(&self, at: usize) -> (Option<Vec<Col>>, bool) {
+        let Some(rel) = self
             .model
             .relations
             .iter()
-            .find(|r| r.span.start <= at && at < r.span.end.max(r.span.start + 1))?;
+            .find(|r| r.span.start <= at && at < r.span.end.max(r.span.start + 1))
+        else {
+            return (None, false);
+        };
         let id = match &rel.dep {
-            Dependency::Node(n) if *n == self.model.node => return None,
+            Dependency::Node(n) if *n == self.model.node => return (None, false),
             Dependency::Node(n) => self.project.node_id(*n),
             Dependency::Source(s) => self.project.source_id(*s),
-            Dependency::External(_) => return None,
+            Dependency::External(_) => return (None, false),
         };
-        let cols = self.lineage.columns(&id)?;
-        Some(cols.iter().map(|c| Col::base(&id, &c.name)).collect())
+        let Some(r) = self.lineage.relations.get(&id) else {
+            return (None, false);
+        };
+        let cols = r
+            .columns
+            .as_ref()
+            .map(|cols| cols.iter().map(|c| Col::base(&id, &c.name)).collect());
+        (cols, r.incomplete)
     }
 
     /// Add what `e` reads to `col`'s origins, through `extra_functions` too; `lenient` names
@@ -407,6 +429,7 @@ impl Resolver<'_> {
                         None => Found::Unknown,
                         Some(cols) => match cols.iter().find(|c| c.name == parts[k]) {
                             Some(c) => Found::Col(c.clone()),
+                            None if it.incomplete => Found::Unknown,
                             None => {
                                 let names: Vec<&str> =
                                     cols.iter().map(|c| c.name.as_str()).collect();
@@ -443,7 +466,7 @@ impl Resolver<'_> {
                         .is_some_and(|cols| cols.iter().any(|c| c.name == *name))
                 })
                 .collect();
-            any_unknown |= sc.items.iter().any(|it| it.cols.is_none());
+            any_unknown |= sc.items.iter().any(|it| it.complete().is_none());
             match having.as_slice() {
                 [one] => return Found::Col(col_of(one, name)),
                 [first, ..]
