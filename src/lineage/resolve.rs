@@ -99,7 +99,15 @@ struct Scope<'s> {
     outer: Option<&'s Scope<'s>>,
 }
 
-type Ctes = Vec<(String, Option<Vec<Col>>)>;
+/// A query's columns, and whether there may be more (a `*` over a source whose declared
+/// columns may not be all of them).
+#[derive(Debug, Clone)]
+struct Cols {
+    cols: Vec<Col>,
+    incomplete: bool,
+}
+
+type Ctes = Vec<(String, Option<Cols>)>;
 
 /// What a reference resolves to.
 enum Found {
@@ -134,9 +142,11 @@ pub(super) fn model(
         diags: Vec::new(),
         filtered: BTreeSet::new(),
     };
-    let cols = r.query(shape, &Vec::new(), None);
-    let columns = cols.map(|cols| {
-        cols.into_iter()
+    let out = r.query(shape, &Vec::new(), None);
+    let incomplete = out.as_ref().is_some_and(|o| o.incomplete);
+    let columns = out.map(|out| {
+        out.cols
+            .into_iter()
             .map(|c| ColumnLineage {
                 name: c.name,
                 upstream: c
@@ -161,7 +171,7 @@ pub(super) fn model(
     (
         RelationLineage {
             columns,
-            incomplete: false,
+            incomplete,
             filtered_by,
         },
         r.diags,
@@ -169,18 +179,18 @@ pub(super) fn model(
 }
 
 impl Resolver<'_> {
-    fn query(&mut self, q: &QueryShape, ctes: &Ctes, outer: Option<&Scope>) -> Option<Vec<Col>> {
+    fn query(&mut self, q: &QueryShape, ctes: &Ctes, outer: Option<&Scope>) -> Option<Cols> {
         let mut env = ctes.clone();
         for cte in &q.ctes {
             let cols = self
                 .query(&cte.query, &env, outer)
-                .and_then(|cols| rename(cols, &cte.columns));
+                .and_then(|out| rename(out, &cte.columns));
             env.push((cte.name.clone(), cols));
         }
         self.body(&q.body, &env, outer)
     }
 
-    fn body(&mut self, b: &Body, env: &Ctes, outer: Option<&Scope>) -> Option<Vec<Col>> {
+    fn body(&mut self, b: &Body, env: &Ctes, outer: Option<&Scope>) -> Option<Cols> {
         match b {
             Body::Select(s) => self.select(s, env, outer),
             Body::Query(q) => self.query(q, env, outer),
@@ -188,35 +198,40 @@ impl Resolver<'_> {
                 let left = self.body(l, env, outer);
                 let right = self.body(r, env, outer);
                 match (left, right) {
-                    (Some(mut left), Some(right)) if left.len() == right.len() => {
-                        for (l, r) in left.iter_mut().zip(&right) {
+                    (Some(mut left), Some(right))
+                        if left.cols.len() == right.cols.len()
+                            && !left.incomplete
+                            && !right.incomplete =>
+                    {
+                        for (l, r) in left.cols.iter_mut().zip(&right.cols) {
                             l.absorb(r, EdgeKind::Copy, &[]);
                         }
                         Some(left)
                     }
                     (Some(mut left), _) => {
-                        // The other side's columns are unknown: names from the left, origins
-                        // incomplete.
-                        left.iter_mut().for_each(|c| c.partial = true);
+                        // The other side's columns are not all known: names from the left,
+                        // origins incomplete.
+                        left.cols.iter_mut().for_each(|c| c.partial = true);
                         Some(left)
                     }
                     (None, _) => None,
                 }
             }
-            Body::Values(n) => Some(
-                (0..*n)
+            Body::Values(n) => Some(Cols {
+                cols: (0..*n)
                     .map(|i| Col {
                         name: format!("_col{i}"),
                         from: BTreeMap::new(),
                         partial: false,
                     })
                     .collect(),
-            ),
+                incomplete: false,
+            }),
             Body::Unknown => None,
         }
     }
 
-    fn select(&mut self, s: &SelectShape, env: &Ctes, outer: Option<&Scope>) -> Option<Vec<Col>> {
+    fn select(&mut self, s: &SelectShape, env: &Ctes, outer: Option<&Scope>) -> Option<Cols> {
         let mut scope = Scope {
             items: Vec::new(),
             outer,
@@ -227,6 +242,7 @@ impl Resolver<'_> {
         }
         let mut out: Vec<Col> = Vec::new();
         let mut unknown = false;
+        let mut incomplete = false;
         for (i, item) in s.items.iter().enumerate() {
             match item {
                 Item::Expr { name, expr, .. } => {
@@ -241,7 +257,8 @@ impl Resolver<'_> {
                 Item::Wildcard => {
                     let mut seen_using: BTreeSet<String> = BTreeSet::new();
                     for it in &scope.items {
-                        match it.complete() {
+                        incomplete |= it.incomplete;
+                        match &it.cols {
                             Some(cols) => {
                                 for c in cols {
                                     if it.using.contains(&c.name)
@@ -260,8 +277,11 @@ impl Resolver<'_> {
                     }
                 }
                 Item::QualifiedWildcard(q) => match find_item(&scope, q) {
-                    Some(it) => match it.complete() {
-                        Some(cols) => out.extend(cols.iter().cloned()),
+                    Some(it) => match &it.cols {
+                        Some(cols) => {
+                            incomplete |= it.incomplete;
+                            out.extend(cols.iter().cloned())
+                        }
                         None => unknown = true,
                     },
                     None => unknown = true,
@@ -278,7 +298,10 @@ impl Resolver<'_> {
         };
         self.expr_into(&s.filters, env, &scope, &mut filter, &[], &outputs);
         self.filtered.extend(filter.from.into_keys());
-        (!unknown).then_some(out)
+        (!unknown).then_some(Cols {
+            cols: out,
+            incomplete,
+        })
     }
 
     fn scope_item(&mut self, f: &FromItem, env: &Ctes, scope: &Scope) -> ScopeItem {
@@ -288,7 +311,8 @@ impl Resolver<'_> {
                     .then(|| env.iter().rev().find(|(n, _)| *n == parts[0]))
                     .flatten();
                 let (cols, incomplete) = match cte {
-                    Some((_, cols)) => (cols.clone(), false),
+                    Some((_, Some(out))) => (Some(out.cols.clone()), out.incomplete),
+                    Some((_, None)) => (None, false),
                     None => self.relation_columns(*at),
                 };
                 let names = match &f.alias {
@@ -300,9 +324,15 @@ impl Resolver<'_> {
                 (names, parts.join("."), cols, incomplete)
             }
             FromKind::Derived(q) => {
-                let cols = self.query(q, env, scope.outer);
+                let out = self.query(q, env, scope.outer);
                 let a = f.alias.clone().unwrap_or_default();
-                (vec![vec![a.clone()]], format!("({a})"), cols, false)
+                let incomplete = out.as_ref().is_some_and(|o| o.incomplete);
+                (
+                    vec![vec![a.clone()]],
+                    format!("({a})"),
+                    out.map(|o| o.cols),
+                    incomplete,
+                )
             }
             FromKind::Unnest { arrays, ordinality } => {
                 let mut cols = Vec::new();
@@ -340,7 +370,14 @@ impl Resolver<'_> {
             FromKind::Unknown => (Vec::new(), "?".to_string(), None, false),
         };
         let cols = match cols {
-            Some(c) if !f.alias_columns.is_empty() => rename(c, &f.alias_columns),
+            Some(c) if !f.alias_columns.is_empty() => rename(
+                Cols {
+                    cols: c,
+                    incomplete,
+                },
+                &f.alias_columns,
+            )
+            .map(|o| o.cols),
             other => other,
         };
         ScopeItem {
@@ -407,8 +444,8 @@ impl Resolver<'_> {
         }
         for q in &e.subqueries {
             match self.query(q, env, Some(scope)) {
-                Some(cols) => {
-                    for c in &cols {
+                Some(out) => {
+                    for c in &out.cols {
                         col.absorb(c, kind.then(EdgeKind::Transform), &functions);
                     }
                 }
@@ -595,16 +632,16 @@ fn find_item<'a>(scope: &'a Scope, qualifier: &[String]) -> Option<&'a ScopeItem
     None
 }
 
-/// Columns renamed by an alias list (`AS t (a, b)`); None if the counts differ.
-fn rename(mut cols: Vec<Col>, names: &[String]) -> Option<Vec<Col>> {
+/// Columns renamed by an alias list (`AS t (a, b)`); None if the counts differ (or may).
+fn rename(mut out: Cols, names: &[String]) -> Option<Cols> {
     if names.is_empty() {
-        return Some(cols);
+        return Some(out);
     }
-    if names.len() != cols.len() {
+    if names.len() != out.cols.len() || out.incomplete {
         return None;
     }
-    for (c, n) in cols.iter_mut().zip(names) {
+    for (c, n) in out.cols.iter_mut().zip(names) {
         c.name = n.clone();
     }
-    Some(cols)
+    Some(out)
 }
