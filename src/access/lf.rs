@@ -232,6 +232,7 @@ mod tests {
                     principal: principal.to_string(),
                     description: None,
                     tables: BTreeMap::from([(0, t)]),
+                    rules: vec!["read[1]: all".into()],
                 },
             );
         }

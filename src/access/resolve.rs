@@ -26,6 +26,8 @@ pub struct RoleAccess {
     pub description: Option<String>,
     /// Node index → what the role may read of it (tables not listed: nothing).
     pub tables: BTreeMap<usize, TableAccess>,
+    /// Every read rule of the role, as written.
+    pub rules: Vec<String>,
 }
 
 /// What a role may read of one table.
@@ -131,6 +133,7 @@ pub fn resolve(c: &Compiled) -> Result<Access, Diagnostics> {
                 principal: role.principal.clone(),
                 description: role.description.clone(),
                 tables,
+                rules: rules.iter().map(|r| r.text.clone()).collect(),
             },
         );
     }
@@ -185,24 +188,18 @@ impl Access {
                     reasons,
                 }
             }
+            None if r.rules.is_empty() => Decision {
+                allowed: false,
+                reasons: vec![format!("role `{role}` has no read rules")],
+            },
             None => Decision {
                 allowed: false,
-                reasons: vec![format!(
-                    "no read rule of role `{role}` selects it ({} rule{})",
-                    count_rules(r),
-                    if count_rules(r) == 1 { "" } else { "s" }
-                )],
+                reasons: std::iter::once(format!("no read rule of role `{role}` selects it:"))
+                    .chain(r.rules.iter().map(|t| format!("  {t}")))
+                    .collect(),
             },
         })
     }
-}
-
-fn count_rules(r: &RoleAccess) -> usize {
-    r.tables
-        .values()
-        .flat_map(|t| &t.rules)
-        .collect::<BTreeSet<_>>()
-        .len()
 }
 
 /// Models, seeds and snapshots that are tables or views: node index → `layer.name`.
