@@ -12,6 +12,7 @@
 //! [`compile`] runs these stages in order; every stage reports all the problems it finds as
 //! [`diag::Diagnostic`]s before the pipeline stops.
 
+pub mod access;
 pub mod artifacts;
 pub mod cli;
 pub mod diag;

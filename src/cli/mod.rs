@@ -30,6 +30,8 @@ enum Command {
     Lineage(LineageArgs),
     /// Show the steps a build would run (SQL, catalog and storage operations), and what each may destroy.
     Plan(PlanArgs),
+    /// Show what each role of `access:` may read (tables, columns, classes), or check one table.
+    Access(AccessArgs),
     /// Create a new, working project in DIR.
     Init(InitArgs),
     /// Build seeds, models and snapshots and run their tests, in dependency order.
@@ -88,6 +90,18 @@ pub struct SelectArgs {
     /// Nodes to leave out, same syntax as --select.
     #[arg(long, num_args = 1..)]
     exclude: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+struct AccessArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// Only this role.
+    #[arg(long)]
+    role: Option<String>,
+    /// Answer whether --role may read this table (`gold.pmpm`): exit 0 yes, 1 no.
+    #[arg(long, value_name = "TABLE")]
+    check: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -235,6 +249,9 @@ pub fn main() -> i32 {
             commands::lineage::run(&a.project, &a.column, a.output == Output::Json).map(|()| true)
         }
         Command::Init(a) => commands::init::run(&a.dir, a.name.as_deref()).map(|()| true),
+        Command::Access(a) => {
+            commands::access::run(&a.project, a.role.as_deref(), a.check.as_deref())
+        }
         Command::Build(a) => run_cmd(&a, "build", &[Model, Seed, Snapshot], true),
         Command::Run(a) => run_cmd(&a, "run", &[Model], false),
         Command::Seed(a) => run_cmd(&a, "seed", &[Seed], false),

@@ -118,6 +118,9 @@ codes! {
     InvalidIngestRule = "E601", Project;
     /// A model, seed or snapshot has the same relation as an ingest rule's table.
     IngestTableClash = "E602", Project;
+    /// An `access:` rule in karte.yml is malformed or names a layer, folder, model, tag or
+    /// column class the project does not have.
+    InvalidAccessRule = "E701", Project;
     /// A configuration key karte does not know (probably a typo).
     UnknownConfigKey = "W001", Project;
     /// A file in the project is ignored.

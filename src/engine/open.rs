@@ -44,7 +44,7 @@ pub fn engine(
             schemas.push(c.target.schema("test_failures"));
             schemas.sort();
             schemas.dedup();
-            let engine = crate::engine::athena::AthenaEngine::connect(
+            let mut engine = crate::engine::athena::AthenaEngine::connect(
                 &c.project.root,
                 &c.target,
                 settings,
@@ -52,6 +52,22 @@ pub fn engine(
                 cancel,
             )
             .map_err(fail)?;
+            // Lake Formation is read only for projects with `access:` (their grants are planned).
+            if !c.project.config.access.is_empty() {
+                let access = crate::access::resolve(c)?;
+                let tables = access
+                    .governed
+                    .keys()
+                    .map(|&i| {
+                        let n = &c.project.nodes[i];
+                        crate::plan::TableRef {
+                            schema: c.target.schema(&n.schema),
+                            name: n.name.to_lowercase(),
+                        }
+                    })
+                    .collect();
+                engine.read_permissions_of(tables);
+            }
             let stop = engine.stopper();
             Ok((Box::new(engine), Some(Box::new(stop))))
         }

@@ -21,6 +21,11 @@ pub struct CatalogState {
     /// Tables by `schema.name` (lower case).
     #[serde(default)]
     pub tables: BTreeMap<String, TableState>,
+    /// Lake Formation permissions on the tables `access:` governs, by `schema.name` (lower
+    /// case), as ListPermissions returns them; none when not read (local targets, projects
+    /// without `access:`, states saved before): an Athena plan then takes nothing as granted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lake_formation: Option<BTreeMap<String, Vec<crate::access::LfPermission>>>,
 }
 
 /// Kind of catalog entry.

@@ -77,6 +77,13 @@ pub fn plan_nodes(
         }
     }
     let prefixes = check_locations(c, &lake, &all_settings, &mut diags);
+    // Who may read what (`access:`); its grants are planned on Athena targets only.
+    let access = crate::access::resolve(c).unwrap_or_else(|errors| {
+        diags.extend(errors.0);
+        crate::access::Access::default()
+    });
+    let lake_formation = c.target.config.kind == crate::project::TargetType::Athena
+        && !c.project.config.access.is_empty();
     if diags.has_errors() {
         diags.sort();
         return Err(diags);
@@ -157,6 +164,18 @@ pub fn plan_nodes(
             }
         };
         let mut actions = planned.actions;
+        if lake_formation && !actions.is_empty() && access.governed.contains_key(&i) {
+            let key = format!("{}.{}", ctx.table.schema, ctx.table.name).to_lowercase();
+            let current = catalog
+                .lake_formation
+                .as_ref()
+                .and_then(|lf| lf.get(&key))
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            actions.extend(crate::access::lf::plan_table(
+                &access, i, &ctx.table, current,
+            ));
+        }
         if !actions.is_empty() && !schemas_created.contains(&schema) {
             schemas_created.push(schema.clone());
             actions.insert(0, (Action::CreateSchema { schema }, Vec::new()));

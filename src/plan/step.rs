@@ -286,6 +286,22 @@ pub enum Action {
         /// Versions kept.
         keep: u32,
     },
+    /// Revoke read permissions on a table that `access:` no longer gives (Lake Formation
+    /// BatchRevokePermissions, ≤20 entries per call; entries already gone are skipped).
+    RevokeLakeFormation {
+        /// Table.
+        table: TableRef,
+        /// Exactly as Lake Formation holds them.
+        permissions: Vec<crate::access::LfPermission>,
+    },
+    /// Grant the read permissions `access:` gives on a table (Lake Formation
+    /// BatchGrantPermissions, ≤20 entries per call), once the table exists.
+    GrantLakeFormation {
+        /// Table.
+        table: TableRef,
+        /// Principals and columns.
+        permissions: Vec<crate::access::LfPermission>,
+    },
 }
 
 /// What an SQL statement of the plan writes, as the planner meant it; the statement is its
@@ -375,6 +391,8 @@ impl Action {
             Action::DropCatalogEntry { .. } => "drop-catalog-entry",
             Action::DeletePrefix { .. } => "delete-prefix",
             Action::ExpireCatalogVersions { .. } => "expire-versions",
+            Action::RevokeLakeFormation { .. } => "lf-revoke",
+            Action::GrantLakeFormation { .. } => "lf-grant",
         }
     }
 }

@@ -183,7 +183,23 @@ fn summary(a: &Action) -> String {
         Action::ExpireCatalogVersions { table, keep } => {
             format!("keep the newest {keep} catalog versions of {table}")
         }
+        Action::RevokeLakeFormation { table, permissions } => format!(
+            "Lake Formation: revoke {} read permission{} on {table} (listed below)",
+            permissions.len(),
+            if permissions.len() == 1 { "" } else { "s" }
+        ),
+        Action::GrantLakeFormation { table, permissions } => format!(
+            "Lake Formation: grant on {table}{}",
+            permission_lines(permissions)
+        ),
     }
+}
+
+fn permission_lines(permissions: &[crate::access::LfPermission]) -> String {
+    permissions
+        .iter()
+        .map(|p| format!("\n        {p}"))
+        .collect()
 }
 
 fn sql_block(out: &mut String, sql: &str) {

@@ -46,6 +46,59 @@ pub struct ProjectConfig {
     /// Where and how to run: `local` (embedded engine) and Athena targets.
     #[serde(default)]
     pub targets: BTreeMap<String, TargetConfig>,
+    /// Who may read what: role name → principal and read rules (docs/governance.md). Applied
+    /// as Lake Formation grants on Athena targets; `karte access` shows it everywhere.
+    #[serde(default)]
+    pub access: BTreeMap<String, AccessRole>,
+}
+
+/// One role of `access:`: a Lake Formation principal and what it may read.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessRole {
+    /// IAM role or user ARN, or another Lake Formation principal identifier.
+    pub principal: String,
+    /// What the role is for.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Read rules; a table the role may read is one some rule selects.
+    #[serde(default)]
+    pub read: Vec<AccessRule>,
+}
+
+/// One read rule: `all`, or one selector (`layer`, `folder`, `model`, `tag`) with the column
+/// classes it leaves out.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum AccessRule {
+    /// `all`: every table karte builds.
+    Keyword(String),
+    /// `{layer: gold, except_classes: [quasi_identifier]}`.
+    Select(AccessSelector),
+}
+
+/// The selector of a read rule (exactly one of `layer`, `folder`, `model`, `tag`, `all`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessSelector {
+    /// Every table of a layer.
+    #[serde(default)]
+    pub layer: Option<String>,
+    /// Every table under a folder (`gold/marts`, under `models/`; or `seeds`, `snapshots/x`).
+    #[serde(default)]
+    pub folder: Option<String>,
+    /// One model, seed or snapshot by name.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Every model with this tag.
+    #[serde(default)]
+    pub tag: Option<String>,
+    /// `all: true`, the map form of `all`.
+    #[serde(default)]
+    pub all: Option<bool>,
+    /// Columns of these classes are left out.
+    #[serde(default)]
+    pub except_classes: Vec<String>,
 }
 
 /// The secrets a project declares: names (environment variables) with optional descriptions.

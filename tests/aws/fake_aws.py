@@ -10,6 +10,11 @@ and serves until killed or until stdin reaches EOF (unless --ignore-stdin). The 
   * injects seeded random faults (chaos): throttling, 500/503 before a call reaches moto, and for
     calls that change something also *after* it took effect (the reply is lost, as on a real network);
   * makes Glue's UpdateTable honour VersionId (a stale version is a ConcurrentModificationException);
+  * serves Lake Formation's permission calls as documented where moto differs: ListPermissions on a
+    Table resource answers its Table and TableWithColumns permissions, in pages (NextToken; 2 per
+    page unless MaxResults says otherwise, so the tests prove pagination is followed);
+    BatchGrantPermissions / BatchRevokePermissions take at most 20 entries and report each failed
+    entry (a table missing from Glue, a revoke of a permission the principal does not hold);
   * makes Athena look real: ClientRequestToken idempotency as documented (the same token answers
     with the execution it first started, for any later run; a changed QueryString under a used
     token is an error), armed FAILED/RUNNING outcomes and result
@@ -27,6 +32,7 @@ from moto.server import DomainDispatcherApplication, create_backend_app
 from moto.athena.models import athena_backends
 from moto.glue.models import glue_backends
 from moto.iam.models import get_account_id_from
+from moto.lakeformation.models import lakeformation_backends
 from moto.s3.models import s3_backends
 
 SCOPE_RE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
@@ -107,6 +113,12 @@ def classify(environ):
            "account": get_account_id_from(access_key) if access_key else "123456789012"}
     if target:  # JSON protocol (Athena, Glue, ...): operation from the target, params = the body
         req["operation"] = target.split(".", 1)[-1]
+        try:
+            req["json"] = req["params"] = json.loads(read_body(environ) or b"{}")
+        except ValueError:
+            req["json"] = req["params"] = {}
+    elif service == "lakeformation":  # REST-JSON: POST /<Operation> with a JSON body
+        req["operation"] = path.strip("/")
         try:
             req["json"] = req["params"] = json.loads(read_body(environ) or b"{}")
         except ValueError:
@@ -374,6 +386,7 @@ class Emulator:
         self.queries, self.by_id, self.by_token = [], {}, {}  # /_karte/queries; query records
         self.chaos = None  # {"rng", "rate", "services", "after"} once /_karte/chaos is posted
         self.saved = {}  # name -> pickled state (POST /_karte/save)
+        self.lf_unknown = set()  # principals Lake Formation does not know (POST /_karte/lf-unknown-principals)
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO", "").startswith("/_karte/"):
@@ -388,7 +401,7 @@ class Emulator:
         if fault and not fault.get("after"):
             return self.fault_response(req, fault, environ, start_response)
         handler = (getattr(self, f"{req['service']}_{req['operation']}", None)
-                   if req["service"] in ("athena", "glue") else None)
+                   if req["service"] in ("athena", "glue", "lakeformation") else None)
         if fault:  # the call takes effect, then its reply is lost
             chunks = handler(req, environ, lambda *a, **k: None) if handler else self.moto(environ, lambda *a, **k: None)
             b"".join(chunks)
@@ -396,7 +409,8 @@ class Emulator:
         return handler(req, environ, start_response) if handler else self.moto(environ, start_response)
 
     # The state /_karte/save keeps: the test account's Glue and Athena (us-east-1) and S3.
-    SAVED_BACKENDS = ((glue_backends, "us-east-1"), (s3_backends, "aws"), (athena_backends, "us-east-1"))
+    SAVED_BACKENDS = ((glue_backends, "us-east-1"), (s3_backends, "aws"), (athena_backends, "us-east-1"),
+                      (lakeformation_backends, "us-east-1"))
 
     CHAOS_ERRORS = (("ThrottlingException", 400), ("InternalServerException", 500), ("ServiceUnavailable", 503))
     SAFE_AFTER = {"StartQueryExecution"}  # calls whose retry is idempotent, so a lost reply may be tested
@@ -443,6 +457,11 @@ class Emulator:
                                     "count"=1}: what GetQueryResults returns for the next `count` such queries
         GET  /_karte/queries        [{"id", "query", "client_request_token", "duplicate", "state"}] for every
                                     StartQueryExecution that reached the emulator (duplicate = token seen before)
+        POST /_karte/lf-grant       {"principal", "resource", "permissions", "grantable"=[]}: a Lake Formation
+                                    permission someone else granted (not recorded as a call)
+        GET  /_karte/lf-permissions every Lake Formation permission held, sorted
+        POST /_karte/lf-unknown-principals {"principals"}: grants to these fail, entry by entry, as grants to
+                                    a principal that does not exist do
         """
         method, path = environ["REQUEST_METHOD"], environ["PATH_INFO"][len("/_karte/"):]
         try:
@@ -452,6 +471,20 @@ class Emulator:
         with self.lock:
             if (method, path) == ("GET", "calls"):
                 return respond(start_response, 200, self.calls)
+            if (method, path) == ("POST", "lf-grant"):
+                backend = lakeformation_backends[ACCOUNT]["us-east-1"]
+                backend.grant_permissions(ACCOUNT, {"DataLakePrincipalIdentifier": body["principal"]},
+                                          json.loads(self.lf_key(body["resource"])), body["permissions"],
+                                          body.get("grantable", []))
+                return respond(start_response, 200, {"ok": True})
+            if (method, path) == ("POST", "lf-unknown-principals"):
+                self.lf_unknown = set(body.get("principals", []))
+                return respond(start_response, 200, {"ok": True})
+            if (method, path) == ("GET", "lf-permissions"):
+                backend = lakeformation_backends[ACCOUNT]["us-east-1"]
+                held = backend.grants[ACCOUNT].permissions if ACCOUNT in backend.grants else set()
+                out = [dict(x.to_external_form(), Permissions=sorted(x.permissions)) for x in held]
+                return respond(start_response, 200, sorted(out, key=lambda x: json.dumps(x, sort_keys=True)))
             if (method, path) == ("GET", "queries"):
                 queries = [dict(q, state=self.state(self.by_id[q["id"]])) for q in self.queries]
                 return respond(start_response, 200, queries)
@@ -727,6 +760,107 @@ class Emulator:
              "CaseSensitive": c.get("type", "varchar") == "varchar"} for c in columns]}}}
         if end < len(rows):
             out["NextToken"] = base64.urlsafe_b64encode(f"{query_id}:{end}".encode()).decode()
+        return respond(start_response, 200, out)
+
+    # -- Lake Formation: permissions as the API reference documents them
+    LF_BATCH = 20  # entries per BatchGrantPermissions / BatchRevokePermissions
+    LF_PAGE = 2  # ListPermissions page size without MaxResults (small: pagination gets exercised)
+
+    @staticmethod
+    def lf_table(resource):
+        r = (resource or {}).get("Table") or (resource or {}).get("TableWithColumns")
+        return (r.get("DatabaseName"), r.get("Name")) if r else (None, None)
+
+    @staticmethod
+    def lf_key(resource):
+        """A resource, canonical: column lists sorted, CatalogId dropped."""
+        out = copy.deepcopy(resource or {})
+        for kind in out.values():
+            if isinstance(kind, dict):
+                kind.pop("CatalogId", None)
+                if "ColumnNames" in kind:
+                    kind["ColumnNames"] = sorted(kind["ColumnNames"])
+                if "ExcludedColumnNames" in kind.get("ColumnWildcard", {}):
+                    kind["ColumnWildcard"]["ExcludedColumnNames"] = sorted(kind["ColumnWildcard"]["ExcludedColumnNames"])
+        return json.dumps(out, sort_keys=True)
+
+    def lf_grants(self, req):
+        backend = lakeformation_backends[req["account"]][req["region"]]
+        catalog = req["params"].get("CatalogId") or req["account"]
+        return backend, catalog, (backend.grants[catalog].permissions if catalog in backend.grants else set())
+
+    def lf_batch(self, req, start_response):
+        entries = req["params"].get("Entries") or []
+        if len(entries) > self.LF_BATCH:
+            return respond(start_response, 400, {"__type": "InvalidInputException",
+                                                 "Message": f"Entries: at most {self.LF_BATCH} entries, got {len(entries)}"},
+                           [("x-amzn-ErrorType", "InvalidInputException")])
+        return None
+
+    def lakeformation_BatchGrantPermissions(self, req, environ, start_response):
+        with self.lock:
+            too_many = self.lf_batch(req, start_response)
+            if too_many:
+                return too_many
+            backend, catalog, _ = self.lf_grants(req)
+            glue, failures = glue_backends[req["account"]][req["region"]], []
+            for e in req["params"].get("Entries") or []:
+                db, name = self.lf_table(e.get("Resource"))
+                principal = (e.get("Principal") or {}).get("DataLakePrincipalIdentifier")
+                if principal in self.lf_unknown:
+                    failures.append({"RequestEntry": e, "Error": {"ErrorCode": "InvalidInputException",
+                                                                  "ErrorMessage": f"Invalid principal: {principal}"}})
+                    continue
+                try:
+                    glue.get_table(db, name)
+                except Exception:  # noqa: BLE001 - reported per entry, as Lake Formation does
+                    failures.append({"RequestEntry": e, "Error": {"ErrorCode": "EntityNotFoundException",
+                                                                  "ErrorMessage": f"Table {name} not found."}})
+                    continue
+                # Granting what is held already succeeds and changes nothing.
+                backend.grant_permissions(catalog, e["Principal"], json.loads(self.lf_key(e["Resource"])),
+                                          e.get("Permissions") or [], e.get("PermissionsWithGrantOption") or [])
+        return respond(start_response, 200, {"Failures": failures})
+
+    def lakeformation_BatchRevokePermissions(self, req, environ, start_response):
+        with self.lock:
+            too_many = self.lf_batch(req, start_response)
+            if too_many:
+                return too_many
+            backend, catalog, held = self.lf_grants(req)
+            failures = []
+            for e in req["params"].get("Entries") or []:
+                key = self.lf_key(e.get("Resource"))
+                have = next((p for p in held if p.principal == e.get("Principal")
+                             and self.lf_key(p.resource) == key), None)
+                wanted = set(e.get("Permissions") or [])
+                if have is None or not wanted <= set(have.permissions):
+                    failures.append({"RequestEntry": e, "Error": {
+                        "ErrorCode": "InvalidInputException",
+                        "ErrorMessage": "No permissions revoked. Grantee does not have the permissions to revoke."}})
+                    continue
+                backend.revoke_permissions(catalog, e["Principal"], have.resource, list(wanted), [])
+        return respond(start_response, 200, {"Failures": failures})
+
+    def lakeformation_ListPermissions(self, req, environ, start_response):
+        p = req["params"]
+        with self.lock:
+            _, _, held = self.lf_grants(req)
+            found = [x.to_external_form() for x in held]
+        db, name = self.lf_table(p.get("Resource"))
+        if db is not None:  # a Table resource: its Table and TableWithColumns permissions
+            found = [x for x in found if self.lf_table(x["Resource"]) == (db, name)]
+        if p.get("Principal"):
+            found = [x for x in found if x["Principal"] == p["Principal"]]
+        found.sort(key=lambda x: json.dumps(x, sort_keys=True))
+        for x in found:
+            x["Permissions"] = sorted(x["Permissions"])
+            x["PermissionsWithGrantOption"] = sorted(x["PermissionsWithGrantOption"])
+        start = int(p.get("NextToken") or 0)
+        size = int(p.get("MaxResults") or self.LF_PAGE)
+        out = {"PrincipalResourcePermissions": found[start:start + size]}
+        if start + size < len(found):
+            out["NextToken"] = str(start + size)
         return respond(start_response, 200, out)
 
 

@@ -242,6 +242,7 @@ pub(crate) fn call_lines(calls: &[Value]) -> String {
                         .unwrap_or_default();
                     format!("{db}.{t}{n}")
                 }
+                ("lakeformation", _) => crate::athena_access::lf_line(op, p),
                 ("s3", _) => format!(
                     "{}/{}{}",
                     p["bucket"].as_str().unwrap_or(""),

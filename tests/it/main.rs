@@ -2,8 +2,11 @@
 
 mod support;
 
+mod access;
 #[cfg(feature = "athena")]
 mod athena;
+#[cfg(feature = "athena")]
+mod athena_access;
 #[cfg(feature = "athena")]
 mod athena_deletes;
 #[cfg(feature = "athena")]

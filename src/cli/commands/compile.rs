@@ -11,6 +11,8 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs) -> Result<(), Diagnostics> {
     let opts = args.compile_options(select)?;
     let compiled = crate::compile(&opts)?;
     report(&compiled.diagnostics);
+    // `access:` rules name layers, models, tags and classes of the compiled project.
+    crate::access::resolve(&compiled)?;
     let full = select.select.is_empty() && select.exclude.is_empty();
     crate::artifacts::write(&compiled, full).map_err(|d| Diagnostics(vec![d]))?;
     let warnings = compiled.diagnostics.warning_count();

@@ -1,5 +1,6 @@
 //! One file per command; each is a thin wrapper around the library.
 
+pub mod access;
 pub mod build;
 pub mod compile;
 pub mod example_data;

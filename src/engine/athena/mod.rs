@@ -20,6 +20,7 @@ mod cost;
 pub mod glue;
 pub mod journal;
 pub mod lake;
+pub mod lakeformation;
 pub mod lock;
 pub mod partitions;
 pub mod query;
@@ -106,8 +107,11 @@ pub struct AthenaEngine {
     rt: tokio::runtime::Runtime,
     athena: aws_sdk_athena::Client,
     glue: aws_sdk_glue::Client,
+    lakeformation: aws_sdk_lakeformation::Client,
     s3: aws_sdk_s3::Client,
     settings: AthenaSettings,
+    /// Tables whose Lake Formation permissions are read with the catalog (`access:`).
+    access_tables: Option<Vec<TableRef>>,
     catalog_name: String,
     /// Schemas whose tables are read for planning.
     schemas: Vec<String>,
@@ -169,6 +173,8 @@ impl AthenaEngine {
         Ok(AthenaEngine {
             athena: aws_sdk_athena::Client::new(&cfg),
             glue: aws_sdk_glue::Client::new(&cfg),
+            lakeformation: aws_sdk_lakeformation::Client::new(&cfg),
+            access_tables: None,
             s3: aws_sdk_s3::Client::from_conf(s3_cfg),
             slots: Arc::new(tokio::sync::Semaphore::new(settings.max_concurrency)),
             catalog_name: target.catalog().unwrap_or("awsdatacatalog").to_string(),
@@ -183,6 +189,12 @@ impl AthenaEngine {
             replaced: Default::default(),
             rt,
         })
+    }
+
+    /// Read the Lake Formation permissions of these tables with the catalog state (the tables
+    /// `access:` governs; not called for projects without `access:`).
+    pub fn read_permissions_of(&mut self, tables: Vec<TableRef>) {
+        self.access_tables = Some(tables);
     }
 
     /// A function that stops every running query and releases the run lock (for a second
@@ -284,7 +296,14 @@ impl Engine for AthenaEngine {
     }
 
     fn catalog_state(&self) -> Result<CatalogState, EngineError> {
-        self.block_on(glue::catalog_state(self, &self.schemas))
+        self.block_on(async {
+            let mut state = glue::catalog_state(self, &self.schemas).await?;
+            if let Some(tables) = &self.access_tables {
+                state.lake_formation =
+                    Some(lakeformation::read_permissions(self, tables, &state).await?);
+            }
+            Ok(state)
+        })
     }
 
     fn summary(&self) -> Option<String> {
@@ -605,6 +624,12 @@ impl AthenaEngine {
             }
             Action::ExpireCatalogVersions { table, keep } => {
                 glue::expire_versions(self, table, *keep).await?
+            }
+            Action::RevokeLakeFormation { table, permissions } => {
+                lakeformation::revoke(self, table, permissions).await?
+            }
+            Action::GrantLakeFormation { table, permissions } => {
+                lakeformation::grant(self, table, permissions).await?
             }
         }
         Ok(out)

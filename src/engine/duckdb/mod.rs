@@ -262,6 +262,11 @@ impl LocalEngine {
                 None
             }
             Action::ExpireCatalogVersions { .. } => None,
+            Action::RevokeLakeFormation { .. } | Action::GrantLakeFormation { .. } => {
+                return Err(EngineError::project(
+                    "Lake Formation grants run on Athena targets only; the local engine has no permissions to apply (plan on the Athena target)",
+                ))
+            }
         };
         Ok((
             StepOutcome {
