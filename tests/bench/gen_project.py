@@ -7,7 +7,10 @@ The project looks like a medical data lake (claims/レセプト, DPC, lab, pharm
 (bronze ~20%, silver ~50%, gold ~30%) split into sub folders of ~50-200 models, ~70% plain-SQL
 models and ~30% Jinja models, 20-80 lines of Athena SQL each, ~20 project macros, one property
 file per folder and a sources.yml. The DAG is acyclic: a model reads raw sources (bronze), or
-models of earlier layers, or models with a lower index in its own layer.
+models of earlier layers, or models with a lower index in its own layer. The SQL is
+column-consistent: every model's output columns are tracked, and a query only names columns
+that the relation it reads (source, upstream model or CTE) has, so `karte compile` reports no
+unknown (E212) or ambiguous (E213) columns.
 
 Python 3 standard library only. The output is a pure function of (--models, --seed).
 A stamp file `.karte-bench.json` records the parameters so scripts can reuse the project.
@@ -18,11 +21,12 @@ import hashlib
 import json
 import os
 import random
+import re
 import shutil
 import sys
 
 STAMP = ".karte-bench.json"
-FORMAT_VERSION = 1  # bump when the generated output changes
+FORMAT_VERSION = 2  # bump when the generated output changes
 
 # --------------------------------------------------------------------------------------------
 # Vocabulary
@@ -125,6 +129,8 @@ LAYER_SHARE = {"bronze": 0.20, "silver": 0.50, "gold": 0.30}
 JINJA_SHARE = 0.30
 RAW_DOMAINS = LAYER_DOMAINS["bronze"]
 CORE = ["person_id", "facility_id", "service_month", "service_date"]
+# domain column -> (is_numeric, Japanese description)
+VOCAB = {c: (num, desc) for d in DOMAINS.values() for (c, num, desc) in d[3]}
 
 PURPOSES = [
     ("月次集計", "monthly aggregation"),
@@ -360,37 +366,50 @@ def _build_sql(m, rng, index, per_line):
             return "{{ source('raw', '%s') }}" % name if jinja else f"raw.{name}"
         return "{{ ref('%s') }}" % name if jinja else f"{ns}.{name}"
 
+    # Every relation's columns are tracked: a CTE selects only columns its upstream has (a
+    # source may have more columns than it declares, so any domain column can be read from
+    # one), and a model's output columns (m.columns) are what its final select names.
     used = set(CORE)
-    ctes = []  # (cte name, alias, columns)
+    ctes = []  # (cte name, alias, columns, reads a whole model with `select *`)
     L.append("with")
     for n, up in enumerate(m.upstreams):
         d = domain_of(up, index)
-        extra = [c for c in DOMAINS[d][3] if c[0] not in used]
-        rng.shuffle(extra)
-        take = extra[: rng.randint(2, 3)]
-        if n == 0 and not any(c[1] for c in take):
-            num = [c for c in DOMAINS[d][3] if c[1] and c[0] not in used]
-            take.append(num[0] if num else ("points", True, ""))
-        for c in take:
-            used.add(c[0])
-        cols = (["person_id", "facility_id", "service_month", "service_date"] if n == 0
-                else ["person_id", "service_month"]) + [c[0] for c in take]
-        shadow = up[0] == "model" and rng.random() < 0.08
+        need = CORE if n == 0 else ["person_id", "service_month"]
+        if up[0] == "source":
+            have = None
+            cand = [c[0] for c in DOMAINS[d][3]]
+            expr = {c: c for c in CORE}
+        else:
+            have = index[up[2]].columns
+            # domain columns, and the totals of an aggregate (`sum_points as points`)
+            cand = [c for c in have if c in VOCAB and c not in CORE]
+            cand += [c[4:] for c in have if c.startswith("sum_") and c[4:] in VOCAB]
+            expr = {c: upstream_expr(c, have, J) for c in CORE}
+        cand = [c for c in cand if c not in used]
+        rng.shuffle(cand)
+        take = cand[: rng.randint(2, 3)]
+        if n == 0 and not any(VOCAB[c][0] for c in take):
+            take.append(next(c for c in cand if VOCAB[c][0]))
+        used.update(take)
+        cols = list(need) + take
+        items = [c if expr[c] == c else f"{expr[c]} as {c}" for c in need]
+        items += [c if have is None or c in have else f"sum_{c} as {c}" for c in take]
+        shadow = (up[0] == "model" and all(c in have for c in CORE) and rng.random() < 0.125)
         cte = up[2] if shadow else f"{d}_{n + 1}"
         alias = "abcd"[n]
         comment = ""
         if rng.random() < 0.4:
-            jpdesc = next((c[2] for c in take if c[2]), "")
+            jpdesc = next((VOCAB[c][1] for c in take if VOCAB[c][1]), "")
             if jpdesc:
                 comment = f"  -- {jpdesc}"
         L.append(f"{cte} as (")
         if shadow:
             L.append("    select *")
         elif per_line >= 4:
-            L.append(f"    select {', '.join(cols)}{comment}")
+            L.append(f"    select {', '.join(items)}{comment}")
         else:
             L.append("    select")
-            emit(L, cols, "        ", per_line, comment)
+            emit(L, items, "        ", per_line, comment)
         L.append(f"    from {rel(up, n == 0)}")
         if up[0] == "source":
             L.append("    where person_id is not null")
@@ -398,21 +417,20 @@ def _build_sql(m, rng, index, per_line):
                      + ("{{ yyyymm(lookback_start()) }}" if J and rng.random() < 0.3
                         else "cast(date_format(date_add('month', -36, current_date), '%Y%m') as integer)"))
         elif J and rng.random() < 0.5:
-            L.append("    where service_date >= date_add('month', -{{ var('lookback_months') }}, current_date)")
+            L.append(f"    where {expr['service_date']} >= date_add('month', -{{{{ var('lookback_months') }}}}, current_date)")
         elif rng.random() < 0.5:
-            L.append("    where service_date >= current_date - interval '3' year")
+            L.append(f"    where {expr['service_date']} >= current_date - interval '3' year")
         else:
-            L.append("    where person_id is not null")
+            L.append(f"    where {expr['person_id']} is not null")
         if n == 0 and m.incremental:
             L.append("    {% if is_incremental() %}")
-            L.append("      and service_month >= (select max(service_month) from {{ this }})")
+            L.append(f"      and {expr['service_month']} >= (select max(service_month) from {{{{ this }}}})")
             L.append("    {% endif %}")
         L.append("),")
-        ctes.append((cte, alias, cols))
+        ctes.append((cte, alias, cols, shadow))
 
-    measures = [c for c in used if any(c == x[0] and x[1] for d in DOMAINS.values() for x in d[3])]
-    measures.sort()
-    measure = measures[0] if measures else "points"
+    measures = sorted(c for c in used if c in VOCAB and VOCAB[c][0])
+    measure = measures[0]
     cats = sorted(c for c in used if c not in measures and c not in CORE and not c.endswith("_date"))
 
     # join
@@ -421,7 +439,7 @@ def _build_sql(m, rng, index, per_line):
         L.append("joined as (")
         L.append("    select")
         sel = []
-        for cte, alias, cols in ctes:
+        for cte, alias, cols, _ in ctes:
             for c in cols:
                 if c in CORE and alias != "a":
                     continue
@@ -429,7 +447,7 @@ def _build_sql(m, rng, index, per_line):
                 base_cols.append(c)
         emit(L, sel, "        ", per_line)
         L.append(f"    from {ctes[0][0]} a")
-        for cte, alias, cols in ctes[1:]:
+        for cte, alias, cols, _ in ctes[1:]:
             how = rng.choice(["inner join", "left join", "left join"])
             on = f"a.person_id = {alias}.person_id"
             if rng.random() < 0.6:
@@ -448,7 +466,11 @@ def _build_sql(m, rng, index, per_line):
     # window functions
     L.append("windowed as (")
     L.append("    select")
-    L.append("        w.*,")
+    if len(ctes) == 1 and ctes[0][3]:
+        # the CTE is the whole upstream model: name the columns used, not `w.*`
+        emit(L, [f"w.{c}" for c in base_cols], "        ", per_line, trailing=",")
+    else:
+        L.append("        w.*,")
     L.append("        row_number() over (partition by w.person_id order by w.service_date desc) as rn,")
     has_lag = rng.random() < 0.6
     if has_lag:
@@ -463,10 +485,17 @@ def _build_sql(m, rng, index, per_line):
     L.append("        date_trunc('month', w.service_date) as month_start")
     L.append(f"    from {src} w")
     L.append(")," if aggregate else ")")
+    windowed = set(base_cols) | {"rn", "month_start", f"{measure}_3m"}
+    if has_lag:
+        windowed.add("prev_service_date")
 
     if aggregate:
+        # aggregates are per month and facility (sometimes also per category), so readers can
+        # still join them on facility_id
         dim = "facility_id" if m.incremental or not cats else rng.choice(["facility_id"] + cats[:2])
-        keys = ["service_month", dim] if m.incremental else ["month_start", dim]
+        keys = ["service_month", "facility_id"] if m.incremental else ["month_start", "facility_id"]
+        if dim != "facility_id":
+            keys.append(dim)
         L.append("summary as (")
         L.append("    select")
         for k in keys:
@@ -486,7 +515,7 @@ def _build_sql(m, rng, index, per_line):
         L.append(f"        max_by(person_id, {measure}) as top_person_id")
         L.append("    from windowed")
         if rng.random() < 0.5:
-            L.append("    group by 1, 2")
+            L.append(f"    group by {', '.join(str(i + 1) for i in range(len(keys)))}")
         else:
             L.append(f"    group by {', '.join(keys)}")
         L.append(f"    having count(*) > 0")
@@ -497,7 +526,7 @@ def _build_sql(m, rng, index, per_line):
             if not (m.incremental and k == "service_month"):
                 out.append(f"s.{k}")
         out += ["s.n_rows", "s.n_persons", f"s.sum_{measure}", f"s.median_{measure}", f"s.p90_{measure}"]
-        out.append(f"s.{measure}_per_person")
+        out += [f"s.{measure}_per_person", "s.top_person_id"]
         case = [
             "case",
             f"        when s.median_{measure} is null then 'unknown'",
@@ -508,8 +537,10 @@ def _build_sql(m, rng, index, per_line):
         ]
         emit(L, out, "    ", per_line, trailing=",")
         L.append("    " + "\n".join(case) + ("," if m.incremental else ""))
+        names = [o[2:] for o in out] + ["quality_flag"]
         if m.incremental:
             L.append("    s.service_month")
+            names.append("service_month")
         L.append("from summary s")
         L.append("where s.n_rows > 0")
         if rng.random() < 0.3:
@@ -518,16 +549,27 @@ def _build_sql(m, rng, index, per_line):
     else:
         L.append("select")
         out = [c for c in base_cols if not (m.incremental and c == "service_month")]
+        names = list(out)
         if J and (m.incremental or rng.random() < 0.5):
             out.insert(0, "{{ surrogate_key(['person_id', 'service_month']) }} as row_key")
+            names.insert(0, "row_key")
         if J and rng.random() < 0.7:
-            out.append("{{ %s }} as %s" % _macro_alias(rng))
+            call, alias = _macro_alias(rng, windowed)
+            out.append("{{ %s }} as %s" % (call, alias))
+            names.append(alias)
         out.append("prev_service_date" if has_lag else "month_start")
         out.append(f"{measure}_3m")
+        names += out[-2:]
         emit(L, out, "    ", per_line, trailing=",")
         if J and rng.random() < 0.4:
-            L.append("    {% for s in ['inpatient', 'outpatient', 'pharmacy'] %}")
-            L.append(f"    case when setting = '{{{{ s }}}}' then {measure} else 0 end as {measure}_{{{{ s }}}},")
+            if "setting" in windowed:
+                L.append("    {% for s in ['inpatient', 'outpatient', 'pharmacy'] %}")
+                L.append(f"    case when setting = '{{{{ s }}}}' then {measure} else 0 end as {measure}_{{{{ s }}}},")
+                names += [f"{measure}_{s}" for s in ("inpatient", "outpatient", "pharmacy")]
+            else:
+                L.append("    {% for y in [2022, 2023, 2024] %}")
+                L.append(f"    case when year(service_date) = {{{{ y }}}} then {measure} else 0 end as {measure}_{{{{ y }}}},")
+                names += [f"{measure}_{y}" for y in (2022, 2023, 2024)]
             L.append("    {% endfor %}")
         L.append("    case")
         L.append(f"        when {measure} is null then 'missing'  -- 欠損")
@@ -535,13 +577,35 @@ def _build_sql(m, rng, index, per_line):
         L.append(f"        when {measure} >= 100000 then 'high'  -- 高額")
         L.append("        else 'normal'")
         L.append("    end as " + ("value_band," if m.incremental else "value_band"))
+        names.append("value_band")
         if m.incremental:
             L.append("    service_month")
+            names.append("service_month")
         L.append("from windowed")
         L.append("where rn = 1" if rng.random() < 0.6 else "where service_date is not null")
         if rng.random() < 0.4:
             L.append(f"  and coalesce({measure}, 0) >= 0  -- マイナス値は返戻")
+    assert len(set(names)) == len(names), (m.name, names)
+    m.columns = names
     return "\n".join(L) + "\n"
+
+
+def upstream_expr(col, have, J):
+    """How a CTE reads core column `col` from an upstream model with columns `have`.
+
+    Row-level models have all of CORE; aggregates have month_start (or, if incremental,
+    service_month), facility_id and top_person_id instead."""
+    if col in have:
+        return col
+    if col == "person_id":
+        return "top_person_id"
+    if col == "service_date":
+        if "month_start" in have:
+            return "month_start"
+        return "cast(date_parse(cast(service_month as varchar), '%Y%m') as date)"
+    if col == "service_month":
+        return "{{ yyyymm('month_start') }}" if J else "cast(date_format(month_start, '%Y%m') as integer)"
+    raise AssertionError(f"upstream has no {col}: {have}")
 
 
 _MACRO_ALIASES = {
@@ -552,9 +616,13 @@ _MACRO_ALIASES = {
 }
 
 
-def _macro_alias(rng):
-    call = rng.choice([c for c in CALLABLE_MACROS if not c.startswith("rate_per_1000")])
+def _macro_alias(rng, columns):
+    """A project macro call whose column arguments are all in `columns`, and its alias."""
+    calls = [c for c in CALLABLE_MACROS if not c.startswith("rate_per_1000")
+             and all(a in columns for a in re.findall(r"'(\w+)'", c))]
+    call = rng.choice(calls)
     return call, _MACRO_ALIASES[call.split("(")[0]]
+
 
 
 # --------------------------------------------------------------------------------------------
@@ -565,6 +633,19 @@ def _macro_alias(rng):
 def q(s):
     """A YAML double-quoted scalar."""
     return json.dumps(s, ensure_ascii=False)
+
+
+def column_doc(c):
+    """(is_numeric, description) of a model column worth describing, or None."""
+    if c in VOCAB:
+        return VOCAB[c]
+    if c.startswith("sum_") and c[4:] in VOCAB:
+        return True, "合計 " + VOCAB[c[4:]][1]
+    if c == "n_persons":
+        return True, "実患者数"
+    if c == "value_band":
+        return False, "値の区分 (missing/invalid/high/normal)"
+    return None
 
 
 def properties_yaml(models, rng):
@@ -578,20 +659,23 @@ def properties_yaml(models, rng):
         if rng.random() < 0.1:
             out.append("    config:")
             out.append(f"      tags: [{m.domain}, {m.layer}]")
+        # only columns the model has: aggregates have top_person_id, sum_<measure>, n_persons
         out.append("    columns:")
-        out.append("      - name: person_id")
+        out.append("      - name: " + ("person_id" if "person_id" in m.columns else "top_person_id"))
         out.append("        description: 仮名化された患者ID (pseudonymised person id)")
         out.append("        classification: pseudonym")
         out.append("        tests: [not_null]")
         if rng.random() < 0.6:
             out.append("      - name: facility_id")
             out.append("        description: 医療機関コード")
-        for name, numeric, desc in rng.sample(DOMAINS[m.domain][3], 2):
+        described = [c for c in m.columns if column_doc(c)]
+        for name in rng.sample(described, 2):
+            numeric, desc = column_doc(name)
             out.append(f"      - name: {name}")
             out.append(f"        description: {q(desc)}")
             if numeric:
                 out.append("        data_type: double")
-        if rng.random() < 0.3:
+        if "quality_flag" in m.columns and rng.random() < 0.3:
             out.append("      - name: quality_flag")
             out.append("        tests:")
             out.append("          - accepted_values:")
