@@ -19,6 +19,7 @@ pub mod diag;
 pub mod engine;
 pub mod example_data;
 pub mod execute;
+pub mod governance;
 pub mod graph;
 #[cfg(feature = "duckdb-engine")]
 pub mod ingest;
@@ -85,6 +86,13 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     let (lineage, d) = lineage::infer(&project, &models, &graph.order);
     diags.extend(d.0);
     stop_on_errors(&mut diags)?;
+    let (taxonomy, d) = governance::Taxonomy::of(&project);
+    diags.extend(d.0);
+    let (classes, d) = governance::infer(&project, &lineage, &graph.order, &taxonomy);
+    diags.extend(d.0);
+    stop_on_errors(&mut diags)?;
+    diags.extend(governance::check(&project, &models, &lineage, &classes, &taxonomy).0);
+    stop_on_errors(&mut diags)?;
 
     let ctx = graph::select::SelectContext {
         project: &project,
@@ -101,6 +109,7 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
         graph,
         selected,
         lineage,
+        classes,
         diagnostics: diags,
     };
     // Every data test of the project must plan (a broken test is a compile error, not a

@@ -1,9 +1,9 @@
 //! Column classes: which classes each column of a table carries.
 //!
-//! Today the classes are the declared `classification:` of each column (model, seed and
-//! snapshot properties, sources and ingest rules). Column lineage will replace this body with
-//! classes propagated through the SQL (a column computed from a `quasi_identifier` column is
-//! one too); everything in `access/` reads classes through this one function.
+//! The classes are the ones `crate::governance` gives each column: declared where data enters
+//! (ingest rules, sources, seeds) and carried down the column lineage through the SQL (a column
+//! computed from a `quasi_identifier` column is one too), with each class's ancestors added;
+//! everything in `access/` reads classes through this one function.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -13,28 +13,29 @@ use crate::graph::Compiled;
 /// `source.proj.source.table`), in declaration order. Classes already include those a column
 /// takes from its ancestors.
 pub fn column_classes(c: &Compiled) -> BTreeMap<String, Vec<(String, BTreeSet<String>)>> {
+    let (taxonomy, _) = crate::governance::Taxonomy::of(&c.project);
     let mut out = BTreeMap::new();
-    for (i, n) in c.project.nodes.iter().enumerate() {
-        let cols = n
-            .columns
+    for (id, rel) in &c.lineage.relations {
+        let Some(cols) = &rel.columns else {
+            continue;
+        };
+        let classes = c.classes.relations.get(id);
+        let cols = cols
             .iter()
             .map(|col| {
-                let classes = col.classification.iter().cloned().collect();
-                (col.name.to_lowercase(), classes)
+                let mut all = BTreeSet::new();
+                for class in classes
+                    .and_then(|cs| cs.get(&col.name))
+                    .map(|cc| &cc.classes)
+                    .into_iter()
+                    .flatten()
+                {
+                    all.extend(taxonomy.with_ancestors(class));
+                }
+                (col.name.clone(), all)
             })
             .collect();
-        out.insert(c.project.node_id(i), cols);
-    }
-    for s in &c.project.sources {
-        let cols = s
-            .columns
-            .iter()
-            .map(|col| {
-                let classes = col.classification.iter().cloned().collect();
-                (col.name.to_lowercase(), classes)
-            })
-            .collect();
-        out.insert(source_id(c, &s.source, &s.name), cols);
+        out.insert(id.clone(), cols);
     }
     out
 }

@@ -28,6 +28,9 @@ pub struct Manifest {
     /// comes from and how (`copy`, `transform`, `aggregate`), and the upstream columns that
     /// filter, join or group its rows (see `crate::lineage`).
     pub lineage: BTreeMap<String, crate::lineage::RelationLineage>,
+    /// Personal-data classes: relation unique id → column → its classes (declared, or carried
+    /// down the lineage; see `crate::governance`), with the reason of a declared override.
+    pub classes: BTreeMap<String, BTreeMap<String, crate::governance::ColumnClass>>,
 }
 
 /// Manifest metadata.
@@ -206,6 +209,13 @@ pub fn manifest(c: &Compiled) -> Manifest {
         nodes,
         sources,
         lineage: c.lineage.relations.clone(),
+        classes: c
+            .classes
+            .relations
+            .iter()
+            .filter(|(_, cols)| !cols.is_empty())
+            .map(|(id, cols)| (id.clone(), cols.clone()))
+            .collect(),
     }
 }
 

@@ -121,6 +121,13 @@ codes! {
     /// An `access:` rule in karte.yml is malformed or names a layer, folder, model, tag or
     /// column class the project does not have.
     InvalidAccessRule = "E701", Project;
+    /// A class named in karte.yml or on a column is not in the taxonomy.
+    UnknownClass = "E702", Project;
+    /// A model's column is declared with fewer classes than its lineage gives it, without a
+    /// `classification_reason`.
+    ReclassifiedWithoutReason = "E703", Project;
+    /// A column holds a class that a policy forbids in its model.
+    PolicyViolation = "E704", Project;
     /// A configuration key karte does not know (probably a typo).
     UnknownConfigKey = "W001", Project;
     /// A file in the project is ignored.

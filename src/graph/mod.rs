@@ -30,6 +30,8 @@ pub struct Compiled {
     pub selected: Vec<usize>,
     /// The columns of every node and source, and where each comes from.
     pub lineage: crate::lineage::Lineage,
+    /// The classes of every column (declared, and carried down the lineage).
+    pub classes: crate::governance::ProjectClasses,
     /// Warnings.
     pub diagnostics: Diagnostics,
 }

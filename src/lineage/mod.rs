@@ -66,6 +66,9 @@ pub struct ColumnLineage {
     /// Some of its inputs could not be followed (unknown columns upstream).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub partial: bool,
+    /// Where its select item is in the rendered SQL (for messages; not written).
+    #[serde(skip)]
+    pub span: Option<std::ops::Range<usize>>,
 }
 
 /// A column of a relation.
@@ -213,6 +216,7 @@ pub fn infer(
                                 name,
                                 upstream: Vec::new(),
                                 partial: true,
+                                span: None,
                             })
                             .collect(),
                     );
@@ -235,6 +239,7 @@ fn base_columns(names: Vec<String>) -> Vec<ColumnLineage> {
             name,
             upstream: Vec::new(),
             partial: false,
+            span: None,
         })
         .collect()
 }

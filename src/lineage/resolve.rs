@@ -43,6 +43,7 @@ struct Col {
     name: String,
     from: BTreeMap<(String, String), Via>,
     partial: bool,
+    span: Option<Range<usize>>,
 }
 
 impl Col {
@@ -57,6 +58,7 @@ impl Col {
                 },
             )]),
             partial: false,
+            span: None,
         }
     }
 
@@ -160,6 +162,7 @@ pub(super) fn model(
                     })
                     .collect(),
                 partial: c.partial,
+                span: c.span,
             })
             .collect()
     });
@@ -223,6 +226,7 @@ impl Resolver<'_> {
                         name: format!("_col{i}"),
                         from: BTreeMap::new(),
                         partial: false,
+                        span: None,
                     })
                     .collect(),
                 incomplete: false,
@@ -245,11 +249,12 @@ impl Resolver<'_> {
         let mut incomplete = false;
         for (i, item) in s.items.iter().enumerate() {
             match item {
-                Item::Expr { name, expr, .. } => {
+                Item::Expr { name, expr, span } => {
                     let mut col = Col {
                         name: name.clone().unwrap_or_else(|| format!("_col{i}")),
                         from: BTreeMap::new(),
                         partial: false,
+                        span: Some(span.clone()),
                     };
                     self.expr_into(expr, env, &scope, &mut col, &[], &[]);
                     out.push(col);
@@ -295,6 +300,7 @@ impl Resolver<'_> {
             name: String::new(),
             from: BTreeMap::new(),
             partial: false,
+            span: None,
         };
         self.expr_into(&s.filters, env, &scope, &mut filter, &[], &outputs);
         self.filtered.extend(filter.from.into_keys());
@@ -350,6 +356,7 @@ impl Resolver<'_> {
                             .unwrap_or_else(|| format!("_col{i}")),
                         from: BTreeMap::new(),
                         partial: false,
+                        span: None,
                     };
                     let is_ordinal = *ordinality && i + 1 == n;
                     if !is_ordinal && !arrays.is_empty() {

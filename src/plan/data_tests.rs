@@ -35,6 +35,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "expression_is_true",
         include_str!("../../templates/tests/expression_is_true.sql"),
     ),
+    (
+        "min_cell_size",
+        include_str!("../../templates/tests/min_cell_size.sql"),
+    ),
 ];
 
 /// A data test ready to run.
@@ -154,11 +158,61 @@ pub fn collect(c: &Compiled, selected: &[usize]) -> Result<Vec<DataTest>, Vec<Di
             }
         }
     }
+    out.extend(min_cell_size_tests(
+        &env,
+        c,
+        selected,
+        &relation_of,
+        &classified,
+    ));
     if errors.is_empty() {
         Ok(out)
     } else {
         Err(errors)
     }
+}
+
+/// One test per person count of the selected models a `min_cell_size` policy covers
+/// (see [`crate::governance::person_counts`]).
+fn min_cell_size_tests(
+    env: &Environment,
+    c: &Compiled,
+    selected: &[usize],
+    relation_of: &dyn Fn(usize) -> String,
+    classified: &BTreeSet<String>,
+) -> Vec<DataTest> {
+    let (taxonomy, _) = crate::governance::Taxonomy::of(&c.project);
+    let counts =
+        crate::governance::person_counts(&c.project, &c.models, &c.lineage, &c.classes, &taxonomy);
+    counts
+        .into_iter()
+        .filter(|pc| selected.contains(&pc.node))
+        .filter_map(|pc| {
+            let node = &c.project.nodes[pc.node];
+            let inputs = Inputs {
+                model: relation_of(pc.node),
+                column: pc.column.clone(),
+                values: vec![pc.min.to_string()],
+                to: String::new(),
+                field: String::new(),
+                expression: String::new(),
+            };
+            let sql = env
+                .get_template("min_cell_size")
+                .and_then(|t| t.render(&inputs))
+                .ok()?;
+            let name = format!("min_cell_size_{}_{}", node.name, pc.column).to_lowercase();
+            Some(DataTest {
+                unique_id: format!("test.{}.{name}", c.project.config.name),
+                name,
+                depends_on: vec![c.project.node_id(pc.node)],
+                sql: sql.trim().to_string(),
+                severity: "error".into(),
+                store_failures: None,
+                masked: classified.clone(),
+            })
+        })
+        .collect()
 }
 
 fn generic(

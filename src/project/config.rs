@@ -50,6 +50,87 @@ pub struct ProjectConfig {
     /// as Lake Formation grants on Athena targets; `karte access` shows it everywhere.
     #[serde(default)]
     pub access: BTreeMap<String, AccessRole>,
+    /// Personal-data classes, how functions change them, and which may appear where
+    /// (docs/governance.md).
+    #[serde(default)]
+    pub governance: GovernanceConfig,
+}
+
+/// `governance:` in karte.yml.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GovernanceConfig {
+    /// Classes added to (or redefining) the built-in taxonomy.
+    #[serde(default)]
+    pub classes: BTreeMap<String, ClassConfig>,
+    /// Function name → how it changes the classes of what it reads.
+    #[serde(default)]
+    pub functions: BTreeMap<String, FunctionRule>,
+    /// Which classes may appear where.
+    #[serde(default)]
+    pub policies: Vec<PolicyConfig>,
+}
+
+/// One class of the taxonomy.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassConfig {
+    /// The class it is a kind of (a policy forbidding the parent forbids it too).
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// What it means.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// How a function changes classes: `becomes: pseudonym` (any class in, this one out), or
+/// `generalizes: [quasi_identifier]` (these classes, and their kinds, are gone).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FunctionRule {
+    /// The class of the result, whatever the classes of the input.
+    #[serde(default)]
+    pub becomes: Option<String>,
+    /// Classes the result no longer has.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub generalizes: Vec<String>,
+}
+
+/// A policy: for the models it selects, classes that must not appear, and a smallest cell.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyConfig {
+    /// Models of this layer.
+    #[serde(default)]
+    pub layer: Option<String>,
+    /// Models under this folder of `models/`.
+    #[serde(default)]
+    pub folder: Option<String>,
+    /// This model.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Models with this tag.
+    #[serde(default)]
+    pub tag: Option<String>,
+    /// Classes no column may have.
+    #[serde(default)]
+    pub forbid: Vec<String>,
+    /// Counts of persons below this are failures (a data test on each person count).
+    #[serde(default)]
+    pub min_cell_size: Option<u32>,
+}
+
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
 }
 
 /// One role of `access:`: a Lake Formation principal and what it may read.

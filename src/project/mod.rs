@@ -23,8 +23,8 @@ use serde::Serialize;
 use apply::{apply_folder_defaults, apply_properties};
 pub use apply::{name_span, unknown_key};
 pub use config::{
-    AccessRole, AccessRule, AccessSelector, LayerConfig, ProjectConfig, Secrets, Target,
-    TargetConfig, TargetType,
+    AccessRole, AccessRule, AccessSelector, ClassConfig, FunctionRule, GovernanceConfig,
+    LayerConfig, PolicyConfig, ProjectConfig, Secrets, Target, TargetConfig, TargetType,
 };
 pub use discover::macro_names;
 use discover::{discover, read_one, Loaded};

@@ -66,9 +66,14 @@ pub struct ColumnProperties {
     /// Declared type (Athena type name).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_type: Option<String>,
-    /// Data classification, e.g. `pii`, `quasi_identifier`, `pseudonym` (for lineage rules).
+    /// Data classification, e.g. `direct_identifier`, `quasi_identifier`, `pseudonym`
+    /// (docs/governance.md). On a model's column it overrides the class inferred from lineage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub classification: Option<String>,
+    /// Why a model's column is declared with fewer classes than its lineage gives it (required
+    /// then; shown in the manifest and the docs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classification_reason: Option<String>,
     /// Column tests.
     #[serde(default, alias = "data_tests", skip_serializing)]
     pub tests: Vec<YamlValue>,

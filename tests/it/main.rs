@@ -21,6 +21,8 @@ mod example_data;
 #[cfg(feature = "duckdb-engine")]
 mod example_project;
 #[cfg(feature = "duckdb-engine")]
+mod governance;
+#[cfg(feature = "duckdb-engine")]
 mod ingest;
 mod kill_points;
 #[cfg(feature = "duckdb-engine")]
