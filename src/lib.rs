@@ -93,6 +93,11 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     stop_on_errors(&mut diags)?;
     diags.extend(governance::check(&project, &models, &lineage, &classes, &taxonomy).0);
     stop_on_errors(&mut diags)?;
+    // The query shapes served the lineage; they are not kept.
+    {
+        use rayon::prelude::*;
+        models.par_iter_mut().for_each(|m| m.shape = None);
+    }
 
     let ctx = graph::select::SelectContext {
         project: &project,

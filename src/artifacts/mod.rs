@@ -17,7 +17,7 @@ pub const MANIFEST_VERSION: u32 = 1;
 
 /// `target/manifest.json`.
 #[derive(Debug, Serialize)]
-pub struct Manifest {
+pub struct Manifest<'a> {
     /// About the file.
     pub metadata: Metadata,
     /// Every node by unique id (`model.<project>.<name>`).
@@ -27,10 +27,10 @@ pub struct Manifest {
     /// Column lineage: relation unique id → its columns, each with the upstream columns it
     /// comes from and how (`copy`, `transform`, `aggregate`), and the upstream columns that
     /// filter, join or group its rows (see `crate::lineage`).
-    pub lineage: BTreeMap<String, crate::lineage::RelationLineage>,
+    pub lineage: &'a BTreeMap<String, crate::lineage::RelationLineage>,
     /// Personal-data classes: relation unique id → column → its classes (declared, or carried
     /// down the lineage; see `crate::governance`), with the reason of a declared override.
-    pub classes: BTreeMap<String, BTreeMap<String, crate::governance::ColumnClass>>,
+    pub classes: BTreeMap<&'a str, &'a BTreeMap<String, crate::governance::ColumnClass>>,
 }
 
 /// Manifest metadata.
@@ -125,7 +125,7 @@ pub struct ManifestSource {
 }
 
 /// Build the manifest of a compiled project (all nodes, not only the selected ones).
-pub fn manifest(c: &Compiled) -> Manifest {
+pub fn manifest(c: &Compiled) -> Manifest<'_> {
     let mut nodes = BTreeMap::new();
     let analyzed: BTreeMap<usize, &crate::sql::AnalyzedModel> =
         c.models.iter().map(|m| (m.node, m)).collect();
@@ -208,13 +208,13 @@ pub fn manifest(c: &Compiled) -> Manifest {
         },
         nodes,
         sources,
-        lineage: c.lineage.relations.clone(),
+        lineage: &c.lineage.relations,
         classes: c
             .classes
             .relations
             .iter()
             .filter(|(_, cols)| !cols.is_empty())
-            .map(|(id, cols)| (id.clone(), cols.clone()))
+            .map(|(id, cols)| (id.as_str(), cols))
             .collect(),
     }
 }
@@ -242,15 +242,27 @@ pub fn write(c: &Compiled, full: bool) -> Result<(), Diagnostic> {
             )
         })
         .collect();
-    wanted.par_iter().try_for_each(|(path, sql)| {
-        if std::fs::read(path).is_ok_and(|old| old == sql.as_bytes()) {
-            return Ok(());
-        }
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
-        }
-        std::fs::write(path, sql).map_err(|e| io_err(path, e))
-    })?;
+    // The manifest is serialised while the compiled files are written.
+    let (written, json) = rayon::join(
+        || {
+            wanted.par_iter().try_for_each(|(path, sql)| {
+                if std::fs::read(path).is_ok_and(|old| old == sql.as_bytes()) {
+                    return Ok(());
+                }
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
+                }
+                std::fs::write(path, sql).map_err(|e| io_err(path, e))
+            })
+        },
+        || {
+            serde_json::to_string_pretty(&manifest(c)).map_err(|e| {
+                Diagnostic::error(Code::Internal, format!("cannot serialise manifest: {e}"))
+            })
+        },
+    );
+    written?;
+    let mut json = json?;
     if full && compiled_dir.is_dir() {
         let keep: std::collections::HashSet<&PathBuf> = wanted.iter().map(|(p, _)| p).collect();
         for entry in walkdir::WalkDir::new(&compiled_dir).into_iter().flatten() {
@@ -259,10 +271,6 @@ pub fn write(c: &Compiled, full: bool) -> Result<(), Diagnostic> {
             }
         }
     }
-    let manifest = manifest(c);
-    let mut json = serde_json::to_string_pretty(&manifest).map_err(|e| {
-        Diagnostic::error(Code::Internal, format!("cannot serialise manifest: {e}"))
-    })?;
     json.push('\n');
     let path = root.join("target").join("manifest.json");
     std::fs::create_dir_all(root.join("target")).map_err(|e| io_err(&path, e))?;

@@ -169,67 +169,113 @@ pub fn infer(
     }
     let by_node: HashMap<usize, &AnalyzedModel> = models.iter().map(|m| (m.node, m)).collect();
     let mut warned_sources = std::collections::HashSet::new();
-    for &i in order {
-        let node = &project.nodes[i];
-        let declared: Vec<String> = node.columns.iter().map(|c| c.name.to_lowercase()).collect();
-        let relation = match node.kind {
-            NodeKind::Seed => RelationLineage {
-                columns: seeds::header(project, node)
-                    .or((!declared.is_empty()).then_some(declared))
-                    .map(base_columns),
-                incomplete: false,
-                filtered_by: Vec::new(),
-            },
-            NodeKind::Model | NodeKind::Snapshot | NodeKind::Test => {
-                let Some(m) = by_node.get(&i) else {
-                    continue;
-                };
-                for d in &m.depends_on {
-                    if let Dependency::Source(s) = d {
-                        let id = project.source_id(*s);
-                        let unknown = lineage
-                            .relations
-                            .get(&id)
-                            .is_none_or(|r| r.columns.is_none());
-                        if unknown && warned_sources.insert(*s) {
-                            diags.push(unknown_source_columns(project, *s));
-                        }
-                    }
+    for m in models {
+        for d in &m.depends_on {
+            if let Dependency::Source(s) = d {
+                let id = project.source_id(*s);
+                let unknown = lineage
+                    .relations
+                    .get(&id)
+                    .is_none_or(|r| r.columns.is_none());
+                if unknown && warned_sources.insert(*s) {
+                    diags.push(unknown_source_columns(project, *s));
                 }
-                let (mut r, found) = resolve::model(project, m, &lineage);
-                diags.extend(found);
-                if node.kind == NodeKind::Snapshot {
-                    if let Some(cols) = &mut r.columns {
-                        cols.extend(base_columns(
-                            crate::project::SNAPSHOT_COLUMNS
-                                .iter()
-                                .map(|c| c.to_string())
-                                .collect(),
-                        ));
-                    }
-                }
-                if r.columns.is_none() && !declared.is_empty() {
-                    r.columns = Some(
-                        declared
-                            .into_iter()
-                            .map(|name| ColumnLineage {
-                                name,
-                                upstream: Vec::new(),
-                                partial: true,
-                                span: None,
-                            })
-                            .collect(),
-                    );
-                }
-                r
             }
-        };
-        if node.kind != NodeKind::Test {
-            lineage.relations.insert(project.node_id(i), relation);
+        }
+    }
+    // Level by level (a node's level is one more than its deepest parent's): the nodes of a
+    // level read only what earlier levels computed, so they are resolved in parallel.
+    use rayon::prelude::*;
+    for level in levels(order, &by_node) {
+        let done: Vec<(usize, Option<RelationLineage>, Vec<Diagnostic>)> = level
+            .par_iter()
+            .map(|&i| {
+                let (r, d) = node_lineage(project, i, by_node.get(&i).copied(), &lineage);
+                (i, r, d)
+            })
+            .collect();
+        for (i, r, d) in done {
+            diags.extend(d);
+            if let Some(r) = r.filter(|_| project.nodes[i].kind != NodeKind::Test) {
+                lineage.relations.insert(project.node_id(i), r);
+            }
         }
     }
     diags.sort();
     (lineage, diags)
+}
+
+/// `order` split into levels: a node comes one level after the deepest of its parents.
+fn levels(order: &[usize], by_node: &HashMap<usize, &AnalyzedModel>) -> Vec<Vec<usize>> {
+    let mut depth: HashMap<usize, usize> = HashMap::new();
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    for &i in order {
+        let d = by_node
+            .get(&i)
+            .into_iter()
+            .flat_map(|m| &m.depends_on)
+            .filter_map(|d| match d {
+                Dependency::Node(p) => depth.get(p).map(|d| d + 1),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        depth.insert(i, d);
+        if out.len() <= d {
+            out.resize(d + 1, Vec::new());
+        }
+        out[d].push(i);
+    }
+    out
+}
+
+/// The lineage of one node, from what the earlier levels computed.
+fn node_lineage(
+    project: &Project,
+    i: usize,
+    m: Option<&AnalyzedModel>,
+    lineage: &Lineage,
+) -> (Option<RelationLineage>, Vec<Diagnostic>) {
+    let node = &project.nodes[i];
+    let declared: Vec<String> = node.columns.iter().map(|c| c.name.to_lowercase()).collect();
+    if node.kind == NodeKind::Seed {
+        let r = RelationLineage {
+            columns: seeds::header(project, node)
+                .or((!declared.is_empty()).then_some(declared))
+                .map(base_columns),
+            incomplete: false,
+            filtered_by: Vec::new(),
+        };
+        return (Some(r), Vec::new());
+    }
+    let Some(m) = m else {
+        return (None, Vec::new());
+    };
+    let (mut r, found) = resolve::model(project, m, lineage);
+    if node.kind == NodeKind::Snapshot {
+        if let Some(cols) = &mut r.columns {
+            cols.extend(base_columns(
+                crate::project::SNAPSHOT_COLUMNS
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect(),
+            ));
+        }
+    }
+    if r.columns.is_none() && !declared.is_empty() {
+        r.columns = Some(
+            declared
+                .into_iter()
+                .map(|name| ColumnLineage {
+                    name,
+                    upstream: Vec::new(),
+                    partial: true,
+                    span: None,
+                })
+                .collect(),
+        );
+    }
+    (Some(r), found)
 }
 
 fn base_columns(names: Vec<String>) -> Vec<ColumnLineage> {

@@ -112,8 +112,8 @@ struct Cols {
 type Ctes = Vec<(String, Option<Cols>)>;
 
 /// What a reference resolves to.
-enum Found {
-    Col(Col),
+enum Found<'s> {
+    Col(&'s Col),
     /// In a relation whose columns are not known.
     Unknown,
     /// Not there (or ambiguous): the error is recorded.
@@ -445,7 +445,7 @@ impl Resolver<'_> {
         functions.extend(extra_functions.iter().cloned());
         for r in &e.refs {
             match self.reference(r, scope, lenient) {
-                Found::Col(c) => col.absorb(&c, kind, &functions),
+                Found::Col(c) => col.absorb(c, kind, &functions),
                 Found::Unknown | Found::Error => col.partial = true,
             }
         }
@@ -462,7 +462,12 @@ impl Resolver<'_> {
     }
 
     /// Bind a column reference; `lenient`: output aliases a GROUP BY / HAVING may name.
-    fn reference(&mut self, r: &ColumnRef, scope: &Scope, lenient: &[String]) -> Found {
+    fn reference<'s>(
+        &mut self,
+        r: &ColumnRef,
+        scope: &'s Scope<'s>,
+        lenient: &[String],
+    ) -> Found<'s> {
         let parts = &r.parts;
         // Qualified: the longest qualifier naming a FROM item in scope.
         for k in (1..parts.len()).rev() {
@@ -472,7 +477,7 @@ impl Resolver<'_> {
                     return match &it.cols {
                         None => Found::Unknown,
                         Some(cols) => match cols.iter().find(|c| c.name == parts[k]) {
-                            Some(c) => Found::Col(c.clone()),
+                            Some(c) => Found::Col(c),
                             None if it.incomplete => Found::Unknown,
                             None => {
                                 let names: Vec<&str> =
@@ -594,12 +599,11 @@ impl Resolver<'_> {
     }
 }
 
-fn col_of(it: &ScopeItem, name: &str) -> Col {
+fn col_of<'s>(it: &'s ScopeItem, name: &str) -> &'s Col {
     it.cols
         .iter()
         .flatten()
         .find(|c| c.name == name)
-        .cloned()
         .expect("the item has the column")
 }
 
