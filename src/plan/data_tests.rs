@@ -135,7 +135,10 @@ pub fn collect(c: &Compiled, selected: &[usize]) -> Result<Vec<DataTest>, Vec<Di
             match generic(&env, c, i, spec, &by_name, &relation_of, &classified) {
                 Ok(mut t) => {
                     // Secrets in a test's arguments must be declared too (E211).
-                    let yml = Location::file_only(std::path::Path::new(&spec.file));
+                    let yml = spec
+                        .location
+                        .clone()
+                        .unwrap_or_else(|| Location::file_only(std::path::Path::new(&spec.file)));
                     let undeclared = crate::sql::secrets::check_sql(
                         &t.sql,
                         &c.project.config.secrets,
@@ -225,7 +228,10 @@ fn generic(
     classified: &BTreeSet<String>,
 ) -> Result<DataTest, Diagnostic> {
     let node = &c.project.nodes[i];
-    let yml = Location::file_only(std::path::Path::new(&spec.file));
+    let yml = spec
+        .location
+        .clone()
+        .unwrap_or_else(|| Location::file_only(std::path::Path::new(&spec.file)));
     let fail = |message: String, help: String| {
         Diagnostic::error(Code::InvalidConfig, message)
             .at(yml.clone())

@@ -136,12 +136,21 @@ pub(super) fn apply_properties(
                 if p.description.is_some() {
                     node.description = p.description.clone();
                 }
+                let at = name_span(&text, &p.name).start;
                 for t in &p.tests {
-                    node.tests.push(test_spec(t, None, &path));
+                    let mut spec = test_spec(t, None, &path);
+                    spec.location = test_location(&path, &text, at, &spec.name);
+                    node.tests.push(spec);
                 }
                 for c in &p.columns {
+                    // The column's entry, after the model's.
+                    let col_at = text[at..]
+                        .find(&format!("name: {}", c.name))
+                        .map_or(at, |i| at + i);
                     for t in &c.tests {
-                        node.tests.push(test_spec(t, Some(&c.name), &path));
+                        let mut spec = test_spec(t, Some(&c.name), &path);
+                        spec.location = test_location(&path, &text, col_at, &spec.name);
+                        node.tests.push(spec);
                     }
                 }
                 node.columns.extend(p.columns);
@@ -186,6 +195,12 @@ pub fn name_span(text: &str, name: &str) -> std::ops::Range<usize> {
     0..0
 }
 
+/// The test's name as written after byte `from` of a property file.
+fn test_location(path: &Path, text: &str, from: usize, name: &str) -> Option<Location> {
+    let i = text.get(from..)?.find(name)? + from;
+    Some(Location::from_span(path, text, i..i + name.len()))
+}
+
 /// Normalise a test entry: `not_null` or `{accepted_values: {values: […]}}`.
 fn test_spec(v: &YamlValue, column: Option<&str>, file: &Path) -> TestSpec {
     let (name, args) = match v {
@@ -210,5 +225,6 @@ fn test_spec(v: &YamlValue, column: Option<&str>, file: &Path) -> TestSpec {
         column: column.map(String::from),
         args,
         file: display_path(file),
+        location: None,
     }
 }

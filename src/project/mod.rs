@@ -169,6 +169,9 @@ pub struct TestSpec {
     pub args: BTreeMap<String, serde_json::Value>,
     /// The property file declaring it.
     pub file: String,
+    /// Where the test is written in that file, when it could be found.
+    #[serde(skip)]
+    pub location: Option<crate::diag::Location>,
 }
 
 /// A model, seed, snapshot or singular test.
