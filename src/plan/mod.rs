@@ -6,6 +6,7 @@
 pub mod batch;
 pub mod catalog;
 pub mod data_tests;
+pub mod grants;
 pub mod layout;
 pub mod materialization;
 pub mod reviewed;
@@ -172,9 +173,7 @@ pub fn plan_nodes(
                 .and_then(|lf| lf.get(&key))
                 .map(Vec::as_slice)
                 .unwrap_or_default();
-            actions.extend(crate::access::lf::plan_table(
-                &access, i, &ctx.table, current,
-            ));
+            actions.extend(grants::plan_table(&access, i, &ctx.table, current));
         }
         if !actions.is_empty() && !schemas_created.contains(&schema) {
             schemas_created.push(schema.clone());
