@@ -109,7 +109,8 @@ struct Cols {
     incomplete: bool,
 }
 
-type Ctes = Vec<(String, Option<Cols>)>;
+/// The CTEs in scope, shared (a nested query sees them without copying their columns).
+type Ctes = Vec<(String, Option<std::sync::Arc<Cols>>)>;
 
 /// What a reference resolves to.
 enum Found<'s> {
@@ -183,12 +184,15 @@ pub(super) fn model(
 
 impl Resolver<'_> {
     fn query(&mut self, q: &QueryShape, ctes: &Ctes, outer: Option<&Scope>) -> Option<Cols> {
+        if q.ctes.is_empty() {
+            return self.body(&q.body, ctes, outer);
+        }
         let mut env = ctes.clone();
         for cte in &q.ctes {
             let cols = self
                 .query(&cte.query, &env, outer)
                 .and_then(|out| rename(out, &cte.columns));
-            env.push((cte.name.clone(), cols));
+            env.push((cte.name.clone(), cols.map(std::sync::Arc::new)));
         }
         self.body(&q.body, &env, outer)
     }

@@ -144,7 +144,7 @@ pub(super) fn apply_properties(
                 }
                 for c in &p.columns {
                     // The column's entry, after the model's.
-                    let col_at = text[at..]
+                    let col_at = window(&text, at, 20_000)
                         .find(&format!("name: {}", c.name))
                         .map_or(at, |i| at + i);
                     for t in &c.tests {
@@ -195,10 +195,21 @@ pub fn name_span(text: &str, name: &str) -> std::ops::Range<usize> {
     0..0
 }
 
-/// The test's name as written after byte `from` of a property file.
+/// The test's name as written shortly after byte `from` of a property file (a test is listed
+/// close to its column; the search is bounded so that large property files stay fast).
 fn test_location(path: &Path, text: &str, from: usize, name: &str) -> Option<Location> {
-    let i = text.get(from..)?.find(name)? + from;
+    let i = window(text, from, 2_000).find(name)? + from;
     Some(Location::from_span(path, text, i..i + name.len()))
+}
+
+/// Up to `len` bytes of `text` from `from` (cut at a character boundary).
+fn window(text: &str, from: usize, len: usize) -> &str {
+    let from = from.min(text.len());
+    let mut end = (from + len).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[from..end]
 }
 
 /// Normalise a test entry: `not_null` or `{accepted_values: {values: […]}}`.
