@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diag::{suggest, Code, Diagnostic, Diagnostics, Location};
 use crate::lineage::{Edge, EdgeKind, Lineage};
-use crate::project::{NodeKind, Project};
+use crate::project::Project;
 
 /// The built-in classes: (name, parent, description).
 const BUILT_IN: &[(&str, Option<&str>, &str)] = &[
@@ -311,9 +311,6 @@ pub fn infer(
     }
     for &i in order {
         let node = &project.nodes[i];
-        if node.kind == NodeKind::Test {
-            continue;
-        }
         let id = project.node_id(i);
         let mut cols: BTreeMap<String, ColumnClass> = BTreeMap::new();
         for c in lineage.columns(&id).unwrap_or_default() {

@@ -196,7 +196,9 @@ pub fn infer(
             .collect();
         for (i, r, d) in done {
             diags.extend(d);
-            if let Some(r) = r.filter(|_| project.nodes[i].kind != NodeKind::Test) {
+            // Singular tests too: the columns of their failing rows are known, and which of
+            // them to hide.
+            if let Some(r) = r {
                 lineage.relations.insert(project.node_id(i), r);
             }
         }

@@ -8,15 +8,13 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::{ColumnId, Edge, EdgeKind, Lineage};
-use crate::project::{NodeKind, Project};
+use crate::project::Project;
 
 /// Unique id → the name SQL uses for it.
 pub fn display_names(project: &Project) -> HashMap<String, String> {
     let mut out = HashMap::new();
     for (i, n) in project.nodes.iter().enumerate() {
-        if n.kind != NodeKind::Test {
-            out.insert(project.node_id(i), format!("{}.{}", n.layer, n.name));
-        }
+        out.insert(project.node_id(i), format!("{}.{}", n.layer, n.name));
     }
     for (i, s) in project.sources.iter().enumerate() {
         out.insert(project.source_id(i), format!("{}.{}", s.source, s.name));

@@ -111,6 +111,9 @@ pub fn collect(c: &Compiled, selected: &[usize]) -> Result<Vec<DataTest>, Vec<Di
                     _ => None,
                 })
                 .collect();
+            // Its failing rows' columns that carry a personal class, whatever they are named.
+            let mut masked = classified.clone();
+            masked.extend(personal_columns(c, &c.project.node_id(i)));
             out.push(DataTest {
                 unique_id: format!("test.{}.{}", c.project.config.name, node.name),
                 name: node.name.clone(),
@@ -118,7 +121,7 @@ pub fn collect(c: &Compiled, selected: &[usize]) -> Result<Vec<DataTest>, Vec<Di
                 sql: crate::sql::strip_trailing_semicolon(&m.compiled_sql),
                 severity: m.config.get_str("severity").unwrap_or("error").to_string(),
                 store_failures: None,
-                masked: classified.clone(),
+                masked,
             });
             continue;
         }
@@ -369,10 +372,11 @@ fn generic(
             name: name.clone(),
         });
     let mut masked = classified.clone();
-    if column
-        .as_ref()
-        .is_some_and(|col| classified.contains(&col.to_lowercase()))
-    {
+    let personal = personal_columns(c, &c.project.node_id(i));
+    masked.extend(personal.iter().cloned());
+    if column.as_ref().is_some_and(|col| {
+        classified.contains(&col.to_lowercase()) || personal.contains(&col.to_lowercase())
+    }) {
         // unique, accepted_values and relationships return the tested column as `value`.
         masked.insert("value".into());
     }
@@ -385,6 +389,19 @@ fn generic(
         store_failures,
         masked,
     })
+}
+
+/// The columns of a relation (or a singular test's rows) whose classes, as the lineage carries
+/// them, are personal: any class but `aggregate`.
+fn personal_columns(c: &Compiled, relation: &str) -> BTreeSet<String> {
+    c.classes
+        .relations
+        .get(relation)
+        .into_iter()
+        .flatten()
+        .filter(|(_, cc)| cc.classes.iter().any(|k| k != "aggregate"))
+        .map(|(name, _)| name.clone())
+        .collect()
 }
 
 /// Lower-case names of the columns the project classifies (`classification:` on a column of a

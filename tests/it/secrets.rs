@@ -208,6 +208,9 @@ models:
         tests:
           - unique
           - accepted_values: { values: ['鈴木一郎'] }
+=== tests/duplicated_people.sql
+-- a name renamed: the lineage still knows it is one
+select upper(patient_name) as who, count(*) as n_records from silver.p group by 1 having count(*) > 1
 "#,
     );
     let dir = tmp.path();
@@ -223,6 +226,8 @@ models:
     assert!(all.contains("1 failing row"), "{all}");
     assert!(all.contains("pid=p2"), "{all}");
     assert!(results.contains("n_records=2"), "{results}");
+    // A classified column under another name is hidden too (its class follows the lineage).
+    assert!(results.contains("who=***"), "{results}");
 }
 
 #[test]
