@@ -4,6 +4,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
+#[cfg(any(feature = "duckdb-engine", feature = "athena"))]
 use crate::project::TargetType;
 
 /// A function run on a second Ctrl-C before exiting (stops running Athena queries).
@@ -15,6 +16,7 @@ pub fn engine(
     cancel: Arc<AtomicBool>,
     max_bytes_scanned: Option<u64>,
 ) -> Result<(Box<dyn crate::engine::Engine>, Stopper), Diagnostics> {
+    #[cfg(feature = "athena")]
     let fail = |e: crate::engine::EngineError| e.into_diagnostics("");
     match c.target.config.kind {
         #[cfg(feature = "duckdb-engine")]
@@ -101,12 +103,15 @@ pub fn lake(
             .map(|l| Box::new(l) as Box<dyn super::lake::Lake + Sync>)
             .map_err(|e| e.into_diagnostics("")),
         #[allow(unreachable_patterns)]
-        _ => Err(Diagnostics(vec![Diagnostic::error(
-            Code::EngineFailed,
-            format!(
-                "this karte was built without the engine of target `{}`",
-                target.name
-            ),
-        )])),
+        _ => {
+            let _ = project;
+            Err(Diagnostics(vec![Diagnostic::error(
+                Code::EngineFailed,
+                format!(
+                    "this karte was built without the engine of target `{}`",
+                    target.name
+                ),
+            )]))
+        }
     }
 }

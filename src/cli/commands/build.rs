@@ -11,7 +11,7 @@ use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::execute::results::{RunResults, Status};
 use crate::execute::runner::{Event, Job};
 use crate::execute::{RunOptions, Work};
-use crate::project::{NodeKind, TargetType};
+use crate::project::NodeKind;
 
 /// What a run command runs.
 pub struct RunArgs {
@@ -244,7 +244,7 @@ pub fn rollback(args: &ProjectArgs, run_id: &str, force: bool) -> Result<bool, D
 
 #[cfg(feature = "duckdb-engine")]
 fn engine_check(c: &crate::graph::Compiled, nodes: &[usize]) -> Diagnostics {
-    if c.target.config.kind == TargetType::Local {
+    if c.target.config.kind == crate::project::TargetType::Local {
         crate::engine::duckdb::check_models(c, nodes)
     } else {
         Diagnostics::default()
