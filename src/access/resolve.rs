@@ -226,22 +226,6 @@ fn node_config(c: &Compiled, i: usize) -> &crate::project::NodeConfig {
         .unwrap_or(&c.project.nodes[i].config)
 }
 
-/// The folder of a node under `models/` (or its full path for seeds and snapshots), with `/`.
-fn node_folders(path: &Path) -> (String, String) {
-    let full = path.to_string_lossy().replace('\\', "/");
-    let under = full
-        .strip_prefix("models/")
-        .map(str::to_string)
-        .unwrap_or_else(|| full.clone());
-    (full, under)
-}
-
-fn in_folder(path: &Path, folder: &str) -> bool {
-    let (full, under) = node_folders(path);
-    let f = format!("{}/", folder.trim_matches('/'));
-    under.starts_with(&f) || full.starts_with(&f)
-}
-
 type RuleError = (String, String, Option<String>);
 
 fn check_rule(
@@ -333,13 +317,13 @@ fn check_rule(
         let inside: BTreeSet<usize> = gov
             .iter()
             .copied()
-            .filter(|&i| in_folder(&nodes[i].path, folder))
+            .filter(|&i| nodes[i].in_folder(folder))
             .collect();
         if inside.is_empty() {
             let folders: BTreeSet<String> = gov
                 .iter()
                 .filter_map(|&i| {
-                    let (_, under) = node_folders(&nodes[i].path);
+                    let (_, under) = nodes[i].folders();
                     under.rsplit_once('/').map(|(d, _)| d.to_string())
                 })
                 .collect();
@@ -459,20 +443,14 @@ mod tests {
 
     #[test]
     fn folders() {
-        assert!(in_folder(
-            Path::new("models/gold/marts/pmpm.sql"),
-            "gold/marts"
-        ));
-        assert!(in_folder(Path::new("models/gold/marts/pmpm.sql"), "gold"));
-        assert!(in_folder(
-            Path::new("models/gold/marts/pmpm.sql"),
-            "models/gold/"
-        ));
-        assert!(!in_folder(
-            Path::new("models/gold/martsx/pmpm.sql"),
-            "gold/marts"
-        ));
-        assert!(in_folder(Path::new("seeds/codes.csv"), "seeds"));
+        let in_folder = |path: &str, folder: &str| {
+            crate::project::Node::folders_of(Path::new(path)).contains(folder)
+        };
+        assert!(in_folder("models/gold/marts/pmpm.sql", "gold/marts"));
+        assert!(in_folder("models/gold/marts/pmpm.sql", "gold"));
+        assert!(in_folder("models/gold/marts/pmpm.sql", "models/gold/"));
+        assert!(!in_folder("models/gold/martsx/pmpm.sql", "gold/marts"));
+        assert!(in_folder("seeds/codes.csv", "seeds"));
     }
 
     #[test]

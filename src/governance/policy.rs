@@ -15,12 +15,7 @@ use crate::sql::AnalyzedModel;
 /// True if the policy selects node `i` (`tags`: the node's final tags).
 fn selects(p: &PolicyConfig, project: &Project, i: usize, tags: &[String]) -> bool {
     let n = &project.nodes[i];
-    let folder_ok = p.folder.as_ref().is_none_or(|f| {
-        let f = f.trim_matches('/');
-        let path = n.path.to_string_lossy().replace('\\', "/");
-        path.strip_prefix("models/")
-            .is_some_and(|rest| rest.starts_with(&format!("{f}/")))
-    });
+    let folder_ok = p.folder.as_ref().is_none_or(|f| n.in_folder(f));
     p.layer.as_ref().is_none_or(|l| *l == n.layer)
         && folder_ok
         && p.model.as_ref().is_none_or(|m| *m == n.name)

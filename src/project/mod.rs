@@ -223,7 +223,40 @@ impl Project {
     }
 }
 
+/// A node's path, as folder selectors (`folder:` of `access:` rules and `governance:`
+/// policies) see it: the full path and the path under `models/`, with `/`.
+pub struct NodeFolders(String, String);
+
+impl NodeFolders {
+    /// True if the node is under `folder` (under `models/`, or a top folder such as `seeds`).
+    pub fn contains(&self, folder: &str) -> bool {
+        let f = format!("{}/", folder.trim_matches('/'));
+        self.1.starts_with(&f) || self.0.starts_with(&f)
+    }
+}
+
 impl Node {
+    /// The node's path as folder selectors see it.
+    pub fn folders_of(path: &Path) -> NodeFolders {
+        let full = path.to_string_lossy().replace('\\', "/");
+        let under = full
+            .strip_prefix("models/")
+            .map(str::to_string)
+            .unwrap_or_else(|| full.clone());
+        NodeFolders(full, under)
+    }
+
+    /// The full path and the path under `models/`, with `/`.
+    pub fn folders(&self) -> (String, String) {
+        let f = Self::folders_of(&self.path);
+        (f.0, f.1)
+    }
+
+    /// True if the node is under `folder` (`gold/marts`, `models/gold`, `seeds`).
+    pub fn in_folder(&self, folder: &str) -> bool {
+        Self::folders_of(&self.path).contains(folder)
+    }
+
     /// True if the text uses Jinja at all.
     pub fn is_templated(&self) -> bool {
         self.text.contains("{{") || self.text.contains("{%") || self.text.contains("{#")
