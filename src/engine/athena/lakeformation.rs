@@ -194,29 +194,23 @@ pub async fn grant(
     table: &TableRef,
     permissions: &[LfPermission],
 ) -> Result<(), EngineError> {
-    for (n, chunk) in permissions.chunks(BATCH).enumerate() {
-        let entries = chunk
-            .iter()
-            .enumerate()
-            .map(|(k, p)| entry(table, n * BATCH + k, p))
-            .collect::<Result<Vec<_>, _>>()?;
-        let op = failpoint::op(|| {
-            format!(
-                "lakeformation: BatchGrantPermissions {table} ({} entries)",
-                entries.len()
-            )
-        });
-        let out = call(e, "BatchGrantPermissions", true, || {
-            e.lakeformation
-                .batch_grant_permissions()
-                .set_entries(Some(entries.clone()))
-                .send()
-        })
-        .await;
-        op.done();
-        check_failures("grant", table, permissions, out?.failures())?;
-    }
-    Ok(())
+    in_batches(
+        "grant",
+        "BatchGrantPermissions",
+        table,
+        permissions,
+        |entries| async move {
+            call(e, "BatchGrantPermissions", true, || {
+                e.lakeformation
+                    .batch_grant_permissions()
+                    .set_entries(Some(entries.clone()))
+                    .send()
+            })
+            .await
+            .map(|out| out.failures().to_vec())
+        },
+    )
+    .await
 }
 
 /// Revoke `permissions` on `table`: those Lake Formation still holds (listed again first, so
@@ -239,7 +233,39 @@ pub async fn revoke(
         })
         .cloned()
         .collect();
-    for (n, chunk) in still.chunks(BATCH).enumerate() {
+    in_batches(
+        "revoke",
+        "BatchRevokePermissions",
+        table,
+        &still,
+        |entries| async move {
+            call(e, "BatchRevokePermissions", false, || {
+                e.lakeformation
+                    .batch_revoke_permissions()
+                    .set_entries(Some(entries.clone()))
+                    .send()
+            })
+            .await
+            .map(|out| out.failures().to_vec())
+        },
+    )
+    .await
+}
+
+/// Send `permissions` in batches of [`BATCH`] entries, one `operation` call each (`send`, which
+/// returns the entries that failed), as one engine write each; a failed entry fails the step.
+async fn in_batches<F, Fut>(
+    what: &str,
+    operation: &str,
+    table: &TableRef,
+    permissions: &[LfPermission],
+    send: F,
+) -> Result<(), EngineError>
+where
+    F: Fn(Vec<BatchPermissionsRequestEntry>) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<BatchPermissionsFailureEntry>, EngineError>>,
+{
+    for (n, chunk) in permissions.chunks(BATCH).enumerate() {
         let entries = chunk
             .iter()
             .enumerate()
@@ -247,19 +273,13 @@ pub async fn revoke(
             .collect::<Result<Vec<_>, _>>()?;
         let op = failpoint::op(|| {
             format!(
-                "lakeformation: BatchRevokePermissions {table} ({} entries)",
+                "lakeformation: {operation} {table} ({} entries)",
                 entries.len()
             )
         });
-        let out = call(e, "BatchRevokePermissions", false, || {
-            e.lakeformation
-                .batch_revoke_permissions()
-                .set_entries(Some(entries.clone()))
-                .send()
-        })
-        .await;
+        let failures = send(entries).await;
         op.done();
-        check_failures("revoke", table, &still, out?.failures())?;
+        check_failures(what, table, permissions, &failures?)?;
     }
     Ok(())
 }
