@@ -115,6 +115,7 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
         selected,
         lineage,
         classes,
+        taxonomy,
         diagnostics: diags,
     };
     // Every data test of the project must plan (a broken test is a compile error, not a

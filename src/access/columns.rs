@@ -13,7 +13,6 @@ use crate::graph::Compiled;
 /// `source.proj.source.table`), in declaration order. Classes already include those a column
 /// takes from its ancestors.
 pub fn column_classes(c: &Compiled) -> BTreeMap<String, Vec<(String, BTreeSet<String>)>> {
-    let (taxonomy, _) = crate::governance::Taxonomy::of(&c.project);
     let mut out = BTreeMap::new();
     for (id, rel) in &c.lineage.relations {
         let Some(cols) = &rel.columns else {
@@ -30,7 +29,7 @@ pub fn column_classes(c: &Compiled) -> BTreeMap<String, Vec<(String, BTreeSet<St
                     .into_iter()
                     .flatten()
                 {
-                    all.extend(taxonomy.with_ancestors(class));
+                    all.extend(c.taxonomy.with_ancestors(class));
                 }
                 (col.name.clone(), all)
             })

@@ -32,6 +32,8 @@ pub struct Compiled {
     pub lineage: crate::lineage::Lineage,
     /// The classes of every column (declared, and carried down the lineage).
     pub classes: crate::governance::ProjectClasses,
+    /// The classes the project knows and how functions change them.
+    pub taxonomy: crate::governance::Taxonomy,
     /// Warnings.
     pub diagnostics: Diagnostics,
 }

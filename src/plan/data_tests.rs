@@ -187,9 +187,13 @@ fn min_cell_size_tests(
     relation_of: &dyn Fn(usize) -> String,
     classified: &BTreeSet<String>,
 ) -> Vec<DataTest> {
-    let (taxonomy, _) = crate::governance::Taxonomy::of(&c.project);
-    let counts =
-        crate::governance::person_counts(&c.project, &c.models, &c.lineage, &c.classes, &taxonomy);
+    let counts = crate::governance::person_counts(
+        &c.project,
+        &c.models,
+        &c.lineage,
+        &c.classes,
+        &c.taxonomy,
+    );
     counts
         .into_iter()
         .filter(|pc| selected.contains(&pc.node))
