@@ -17,26 +17,7 @@ pub struct SeedFile {
 
 /// Decode a seed file to text.
 pub fn decode(bytes: &[u8], encoding: &str, file: &str) -> Result<String, EngineError> {
-    use crate::project::encoding::{decode_cp932, line_of, strip_bom};
-    let bytes = strip_bom(bytes);
-    match encoding.to_lowercase().as_str() {
-        "utf-8" | "utf8" => String::from_utf8(bytes.to_vec()).map_err(|e| {
-            let line = line_of(bytes, e.utf8_error().valid_up_to());
-            EngineError::project(format!(
-                "{file}:{line}: not UTF-8 — if the file was saved by Excel in Japanese, set `encoding: cp932` for this seed"
-            ))
-        }),
-        "cp932" | "shift_jis" | "sjis" | "windows-31j" => decode_cp932(bytes).map_err(|m| {
-            EngineError::project(format!(
-                "{file}:{}: bytes {} that are not valid CP932 (Shift_JIS)",
-                line_of(bytes, m.at),
-                m.shown
-            ))
-        }),
-        other => Err(EngineError::project(format!(
-            "{file}: unknown encoding `{other}` (use utf-8 or cp932)"
-        ))),
-    }
+    crate::project::encoding::decode_seed(bytes, encoding, file).map_err(EngineError::project)
 }
 
 /// Read and parse a seed file of the project.

@@ -7,22 +7,13 @@ use crate::project::{Node, Project};
 /// The lower-case column names of a seed's header, if the file reads.
 pub(super) fn header(project: &Project, node: &Node) -> Option<Vec<String>> {
     let bytes = std::fs::read(project.root.join(&node.path)).ok()?;
-    let bytes = crate::project::encoding::strip_bom(&bytes);
-    let encoding = node
-        .config
-        .get_str("encoding")
-        .unwrap_or("utf-8")
-        .to_lowercase();
+    let encoding = node.config.get_str("encoding").unwrap_or("utf-8");
     // The header is the first line; decode only that.
     let end = bytes
         .iter()
         .position(|&b| b == b'\n')
         .unwrap_or(bytes.len());
-    let line = &bytes[..end];
-    let text = match encoding.as_str() {
-        "utf-8" | "utf8" => String::from_utf8(line.to_vec()).ok()?,
-        _ => crate::project::encoding::decode_cp932(line).ok()?,
-    };
+    let text = crate::project::encoding::decode_seed(&bytes[..end], encoding, "").ok()?;
     let delimiter = node
         .config
         .get_str("delimiter")

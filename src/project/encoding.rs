@@ -56,6 +56,30 @@ pub fn decode_cp932(bytes: &[u8]) -> Result<String, Malformed> {
     })
 }
 
+/// A seed file's text, decoded as its `encoding` says (`utf-8`, or `cp932` and its aliases; a
+/// BOM is dropped); the error names `file` and the line of the first bad byte.
+pub fn decode_seed(bytes: &[u8], encoding: &str, file: &str) -> Result<String, String> {
+    let bytes = strip_bom(bytes);
+    match encoding.to_lowercase().as_str() {
+        "utf-8" | "utf8" => String::from_utf8(bytes.to_vec()).map_err(|e| {
+            let line = line_of(bytes, e.utf8_error().valid_up_to());
+            format!(
+                "{file}:{line}: not UTF-8 — if the file was saved by Excel in Japanese, set `encoding: cp932` for this seed"
+            )
+        }),
+        "cp932" | "shift_jis" | "sjis" | "windows-31j" => decode_cp932(bytes).map_err(|m| {
+            format!(
+                "{file}:{}: bytes {} that are not valid CP932 (Shift_JIS)",
+                line_of(bytes, m.at),
+                m.shown
+            )
+        }),
+        other => Err(format!(
+            "{file}: unknown encoding `{other}` (use utf-8 or cp932)"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
