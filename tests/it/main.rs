@@ -15,6 +15,7 @@ mod athena_kills;
 mod athena_runs;
 mod cli;
 mod compile;
+mod deps;
 mod diagnostics;
 mod docs;
 mod example_data;
