@@ -33,6 +33,8 @@ mod lineage;
 mod local;
 #[cfg(feature = "duckdb-engine")]
 mod macros;
+#[cfg(feature = "duckdb-engine")]
+mod notifications;
 mod plan;
 #[cfg(feature = "duckdb-engine")]
 mod secrets;
