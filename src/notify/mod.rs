@@ -346,6 +346,9 @@ pub fn report(records: &[NotificationRecord]) {
         };
         if r.status == "sent" {
             println!("notified `{}` ({}: {what})", r.channel, r.kind);
+            if let Some(note) = &r.error {
+                eprintln!("warning: notification `{}`: {note}", r.channel);
+            }
         } else {
             eprintln!(
                 "warning: notification `{}` ({}: {what}) was not sent after {} attempt{}: {}; the build's result is unchanged",
