@@ -55,7 +55,9 @@ pub struct CompileOptions {
 /// Load, render, analyse, build the graph and select. Errors stop after the stage that found
 /// them, with every error of that stage.
 pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
+    let mut clock = diag::timings::Clock::start();
     let (project, mut diags) = project::load(&opts.project_dir)?;
+    clock.lap("load");
     let target = project
         .target(opts.target.as_deref())
         .map_err(|d| Diagnostics(vec![d]))?;
@@ -66,14 +68,17 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     };
     let (rendered, d) = render::render(&project, &target, &render_opts);
     diags.extend(d.0);
+    clock.lap("render");
     // Only declared secrets may be filled in at run time (E211).
     diags.extend(sql::secrets::check_nodes(
         &project,
         rendered.iter().map(|m| (m.node, m.sql.as_str())),
     ));
     // Analyse what rendered, so that errors of both stages are reported together.
+    clock.lap("secrets");
     let (models, d) = sql::analyze(&project, &target, rendered);
     diags.extend(d.0);
+    clock.lap("analyze");
     stop_on_errors(&mut diags)?;
 
     let mut models = models;
@@ -83,8 +88,10 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
         d
     })?;
     sql::inline_ephemerals(&project, &mut models, &graph.order);
+    clock.lap("graph");
     let (lineage, d) = lineage::infer(&project, &models, &graph.order);
     diags.extend(d.0);
+    clock.lap("lineage");
     stop_on_errors(&mut diags)?;
     let (taxonomy, d) = governance::Taxonomy::of(&project);
     diags.extend(d.0);
@@ -93,11 +100,13 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     stop_on_errors(&mut diags)?;
     diags.extend(governance::check(&project, &models, &lineage, &classes, &taxonomy).0);
     stop_on_errors(&mut diags)?;
+    clock.lap("governance");
     // The query shapes served the lineage; they are not kept.
     {
         use rayon::prelude::*;
         models.par_iter_mut().for_each(|m| m.shape = None);
     }
+    clock.lap("drop shapes");
 
     let ctx = graph::select::SelectContext {
         project: &project,
@@ -106,6 +115,7 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     };
     let (selected, d) = graph::select::select(&ctx, &opts.select, &opts.exclude)?;
     diags.extend(d.0);
+    clock.lap("select");
     diags.sort();
     let compiled = Compiled {
         project,
@@ -127,6 +137,7 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
         diags.sort();
         return Err(diags);
     }
+    clock.lap("data tests");
     Ok(compiled)
 }
 

@@ -10,7 +10,7 @@ use super::yaml::{self, YamlValue};
 use super::{
     NodeKind, Project, PropertiesFile, SourceTable, TestSpec, KNOWN_CONFIG_KEYS, PROJECT_FILE,
 };
-use crate::diag::{display_path, suggest, Code, Diagnostic, Diagnostics, Location};
+use crate::diag::{display_path, suggest, Code, Diagnostic, Diagnostics, LineIndex, Location};
 
 /// Apply `models:` / `seeds:` / `snapshots:` folder defaults from karte.yml.
 pub(super) fn apply_folder_defaults(
@@ -97,6 +97,10 @@ pub(super) fn apply_properties(
     let mut files = files;
     files.sort_by(|a, b| a.0.cmp(&b.0));
     for (path, text, props) in files {
+        // Built once per file: a property file lists ~100 models and ~400 tests, and each
+        // needs a line and column.
+        let lines = LineIndex::new(&text);
+        let named = NameIndex::new(&text);
         let groups = [
             (NodeKind::Model, props.models),
             (NodeKind::Seed, props.seeds),
@@ -115,7 +119,12 @@ pub(super) fn apply_properties(
                             Code::PropertiesForUnknownNode,
                             format!("properties for unknown {} `{}`", kind.as_str(), p.name),
                         )
-                        .at(Location::from_span(&path, &text, name_span(&text, &p.name)))
+                        .at(Location::from_span_indexed(
+                            &path,
+                            &text,
+                            &lines,
+                            named.span(&p.name),
+                        ))
                         .label(format!("no {} file with this name", kind.as_str()))
                         .maybe_help(
                             suggest(&p.name, names).map(|s| format!("did you mean `{s}`?")),
@@ -136,10 +145,10 @@ pub(super) fn apply_properties(
                 if p.description.is_some() {
                     node.description = p.description.clone();
                 }
-                let at = name_span(&text, &p.name).start;
+                let at = named.span(&p.name).start;
                 for t in &p.tests {
                     let mut spec = test_spec(t, None, &path);
-                    spec.location = test_location(&path, &text, at, &spec.name);
+                    spec.location = test_location(&path, &text, &lines, at, &spec.name);
                     node.tests.push(spec);
                 }
                 for c in &p.columns {
@@ -149,7 +158,8 @@ pub(super) fn apply_properties(
                         .map_or(at, |i| at + i);
                     for t in &c.tests {
                         let mut spec = test_spec(t, Some(&c.name), &path);
-                        spec.location = test_location(&path, &text, col_at, &spec.name);
+                        spec.location =
+                            test_location(&path, &text, &lines, col_at, &spec.name);
                         node.tests.push(spec);
                     }
                 }
@@ -182,24 +192,53 @@ pub(super) fn apply_properties(
 
 /// Where `name: <name>` is written in a YAML text (for pointing at an entry).
 pub fn name_span(text: &str, name: &str) -> std::ops::Range<usize> {
-    for pat in [
-        format!("name: {name}"),
-        format!("name: \"{name}\""),
-        format!("name: '{name}'"),
-    ] {
-        if let Some(i) = text.find(&pat) {
-            let start = i + pat.find(name).unwrap_or(0);
-            return start..start + name.len();
+    NameIndex::new(text).span(name)
+}
+
+/// Where each `name: <value>` of a YAML text is first written (plain, `"…"` or `'…'`), found
+/// in one pass: looking each entry up by searching the text again made loading quadratic in
+/// the size of a property file.
+struct NameIndex<'t> {
+    first: HashMap<&'t str, usize>,
+}
+
+impl<'t> NameIndex<'t> {
+    fn new(text: &'t str) -> Self {
+        let mut first = HashMap::new();
+        for (i, _) in text.match_indices("name: ") {
+            let start = i + "name: ".len();
+            let rest = &text[start..];
+            let line = &rest[..rest.find(['\n', '\r']).unwrap_or(rest.len())];
+            let (value, skip) = match line.chars().next() {
+                Some(q @ ('"' | '\'')) => match line[1..].find(q) {
+                    Some(end) => (&line[1..1 + end], 1),
+                    None => continue,
+                },
+                _ => (line[..line.find(" #").unwrap_or(line.len())].trim_end(), 0),
+            };
+            first.entry(value).or_insert(start + skip);
         }
+        NameIndex { first }
     }
-    0..0
+
+    fn span(&self, name: &str) -> std::ops::Range<usize> {
+        self.first
+            .get(name)
+            .map_or(0..0, |&start| start..start + name.len())
+    }
 }
 
 /// The test's name as written shortly after byte `from` of a property file (a test is listed
 /// close to its column; the search is bounded so that large property files stay fast).
-fn test_location(path: &Path, text: &str, from: usize, name: &str) -> Option<Location> {
+fn test_location(
+    path: &Path,
+    text: &str,
+    lines: &LineIndex,
+    from: usize,
+    name: &str,
+) -> Option<Location> {
     let i = window(text, from, 2_000).find(name)? + from;
-    Some(Location::from_span(path, text, i..i + name.len()))
+    Some(Location::from_span_indexed(path, text, lines, i..i + name.len()))
 }
 
 /// Up to `len` bytes of `text` from `from` (cut at a character boundary).
