@@ -76,12 +76,13 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     ));
     // Analyse what rendered, so that errors of both stages are reported together.
     clock.lap("secrets");
-    let (models, d) = sql::analyze(&project, &target, rendered);
+    let (mut models, d) = sql::analyze(&project, &target, rendered);
+    // `Compiled::model` finds a node's analysis by binary search.
+    models.sort_by_key(|m| m.node);
     diags.extend(d.0);
     clock.lap("analyze");
     stop_on_errors(&mut diags)?;
 
-    let mut models = models;
     let graph = graph::build_graph(&project, &models).map_err(|mut d| {
         d.extend(diags.0.clone());
         d.sort();
@@ -95,17 +96,16 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     stop_on_errors(&mut diags)?;
     let (taxonomy, d) = governance::Taxonomy::of(&project);
     diags.extend(d.0);
-    let (classes, d) = governance::infer(&project, &lineage, &graph.order, &taxonomy);
+    let (classes, d) = governance::infer(&project, &lineage, &taxonomy);
     diags.extend(d.0);
     stop_on_errors(&mut diags)?;
     diags.extend(governance::check(&project, &models, &lineage, &classes, &taxonomy).0);
     stop_on_errors(&mut diags)?;
     clock.lap("governance");
-    // The query shapes served the lineage; they are not kept.
-    {
-        use rayon::prelude::*;
-        models.par_iter_mut().for_each(|m| m.shape = None);
-    }
+    // The query shapes served the lineage; they are not kept. Freeing them (millions of small
+    // allocations at 10k models) happens beside the stages that follow.
+    let shapes: Vec<_> = models.iter_mut().map(|m| m.shape.take()).collect();
+    std::thread::spawn(move || drop(shapes));
     clock.lap("drop shapes");
 
     let ctx = graph::select::SelectContext {
@@ -131,7 +131,7 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     // Every data test of the project must plan (a broken test is a compile error, not a
     // failure of the build that runs it).
     let all: Vec<usize> = compiled.graph.order.clone();
-    if let Err(errors) = plan::data_tests::collect(&compiled, &all) {
+    if let Err(errors) = plan::data_tests::check(&compiled, &all) {
         let mut diags = compiled.diagnostics;
         diags.extend(errors);
         diags.sort();

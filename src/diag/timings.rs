@@ -1,5 +1,5 @@
 //! Stage timings for profiling: with `KARTE_TIMINGS=1` in the environment, each stage of a
-//! compile prints `timing <stage> <ms>` to stderr. Off by default; costs one environment read.
+//! compile prints `timing <stage> <ms> <resident MiB>` to stderr. Off by default; costs one environment read.
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -21,8 +21,20 @@ impl Clock {
     /// Report the stage that just ended and restart the clock.
     pub fn lap(&mut self, stage: &str) {
         if enabled() {
-            eprintln!("timing {stage:<24} {:>8.1} ms", self.0.elapsed().as_secs_f64() * 1e3);
+            eprintln!(
+                "timing {stage:<24} {:>8.1} ms {:>6} MiB",
+                self.0.elapsed().as_secs_f64() * 1e3,
+                rss_mib()
+            );
         }
         self.0 = Instant::now();
     }
+}
+
+/// Resident memory now (Linux; 0 elsewhere).
+fn rss_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .map_or(0, |pages| pages * 4096 / (1024 * 1024))
 }

@@ -23,7 +23,9 @@ pub fn display_names(project: &Project) -> HashMap<String, String> {
 }
 
 fn shown(names: &HashMap<String, String>, id: &ColumnId) -> String {
-    let rel = names.get(&id.relation).unwrap_or(&id.relation);
+    let rel = names
+        .get(id.relation.as_str())
+        .map_or(id.relation.as_str(), String::as_str);
     format!("{rel}.{}", id.column)
 }
 
@@ -107,7 +109,7 @@ fn walk(
     let children = if repeated { Vec::new() } else { next(l, id) };
     Tree {
         column: shown(names, id),
-        relation: id.relation.clone(),
+        relation: id.relation.to_string(),
         how,
         next: children
             .into_iter()

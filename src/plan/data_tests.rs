@@ -76,6 +76,21 @@ struct Inputs {
 /// Tests of the selected nodes: generic tests of selected models, seeds and snapshots, and
 /// singular tests that are selected.
 pub fn collect(c: &Compiled, selected: &[usize]) -> Result<Vec<DataTest>, Vec<Diagnostic>> {
+    plan_tests(c, selected, true)
+}
+
+/// Whether every test of `selected` can be planned (what [`crate::compile`] checks): the same
+/// planning as [`collect`] without what only running needs (the masked columns of failing
+/// rows, and `min_cell_size` tests, which cannot fail to plan).
+pub fn check(c: &Compiled, selected: &[usize]) -> Result<(), Vec<Diagnostic>> {
+    plan_tests(c, selected, false).map(|_| ())
+}
+
+fn plan_tests(
+    c: &Compiled,
+    selected: &[usize],
+    to_run: bool,
+) -> Result<Vec<DataTest>, Vec<Diagnostic>> {
     let mut env = crate::render::environment(false);
     for (name, source) in TEMPLATES {
         env.add_template(name, source)
@@ -93,89 +108,145 @@ pub fn collect(c: &Compiled, selected: &[usize]) -> Result<Vec<DataTest>, Vec<Di
         let n = &c.project.nodes[i];
         join_fqn(c.target.catalog(), &c.target.schema(&n.schema), &n.name)
     };
-    let classified = classified_columns(&c.project);
+    let classified = if to_run {
+        classified_columns(&c.project)
+    } else {
+        BTreeSet::new()
+    };
+    // Each node's tests are planned on their own (in parallel), then numbered in order.
+    use rayon::prelude::*;
+    let planned: Vec<Vec<Result<DataTest, Vec<Diagnostic>>>> = selected
+        .par_iter()
+        .map(|&i| {
+            let ctx = Ctx {
+                by_name: &by_name,
+                relation_of: &relation_of,
+                classified: &classified,
+                to_run,
+            };
+            node_tests(&env, c, i, &ctx)
+        })
+        .collect();
     let mut out = Vec::new();
     let mut errors = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for &i in selected {
-        let node = &c.project.nodes[i];
-        if node.kind == NodeKind::Test {
-            let Some(m) = c.models.iter().find(|m| m.node == i) else {
-                continue;
-            };
-            let depends_on = m
-                .depends_on
-                .iter()
-                .filter_map(|d| match d {
-                    crate::sql::Dependency::Node(n) => Some(c.project.node_id(*n)),
-                    _ => None,
-                })
-                .collect();
-            // Its failing rows' columns that carry a personal class, whatever they are named.
-            let mut masked = classified.clone();
-            masked.extend(personal_columns(c, &c.project.node_id(i)));
-            out.push(DataTest {
-                unique_id: format!("test.{}.{}", c.project.config.name, node.name),
-                name: node.name.clone(),
-                depends_on,
-                sql: crate::sql::strip_trailing_semicolon(&m.compiled_sql),
-                severity: m.config.get_str("severity").unwrap_or("error").to_string(),
-                store_failures: None,
-                masked,
-            });
-            continue;
-        }
-        let config = c
-            .models
-            .iter()
-            .find(|m| m.node == i)
-            .map(|m| &m.config)
-            .unwrap_or(&node.config);
-        if config.materialized() == "ephemeral" {
-            continue;
-        }
-        for spec in &node.tests {
-            match generic(&env, c, i, spec, &by_name, &relation_of, &classified) {
-                Ok(mut t) => {
-                    // Secrets in a test's arguments must be declared too (E211).
-                    let yml = spec
-                        .location
-                        .clone()
-                        .unwrap_or_else(|| Location::file_only(std::path::Path::new(&spec.file)));
-                    let undeclared = crate::sql::secrets::check_sql(
-                        &t.sql,
-                        &c.project.config.secrets,
-                        &|_, _, d| d.at(yml.clone()),
-                    );
-                    if !undeclared.is_empty() {
-                        errors.extend(undeclared);
-                        continue;
-                    }
-                    // Two tests with the same name (e.g. the same check twice) get a suffix.
-                    let n = seen.entry(t.name.clone()).or_insert(0);
-                    *n += 1;
-                    if *n > 1 {
-                        t.name = format!("{}_{}", t.name, n);
-                        t.unique_id = format!("test.{}.{}", c.project.config.name, t.name);
-                    }
-                    out.push(t)
+    for t in planned.into_iter().flatten() {
+        match t {
+            Ok(mut t) if !t.unique_id.starts_with("test.") => {
+                // A generic test: two with the same name (e.g. the same check twice) get a
+                // suffix.
+                let n = seen.entry(t.name.clone()).or_insert(0);
+                *n += 1;
+                if *n > 1 {
+                    t.name = format!("{}_{}", t.name, n);
                 }
-                Err(d) => errors.push(d),
+                t.unique_id = format!("test.{}.{}", c.project.config.name, t.name);
+                out.push(t)
             }
+            Ok(t) => out.push(t),
+            Err(d) => errors.extend(d),
         }
     }
-    out.extend(min_cell_size_tests(
-        &env,
-        c,
-        selected,
-        &relation_of,
-        &classified,
-    ));
+    if to_run {
+        out.extend(min_cell_size_tests(
+            &env,
+            c,
+            selected,
+            &relation_of,
+            &classified,
+        ));
+    }
     if errors.is_empty() {
         Ok(out)
     } else {
         Err(errors)
     }
+}
+
+/// The tests of node `i`: a singular test is itself; a model, seed or snapshot has its generic
+/// tests (each with an empty `unique_id` until [`collect`] numbers it).
+/// What planning a node's tests needs besides the node.
+#[derive(Clone, Copy)]
+struct Ctx<'a> {
+    /// Relation name (lower case) → node, for `relationships`.
+    by_name: &'a HashMap<String, usize>,
+    /// A node's relation on the target.
+    relation_of: &'a (dyn Fn(usize) -> String + Sync),
+    /// Column names classified anywhere in the project (masked in failing rows).
+    classified: &'a BTreeSet<String>,
+    /// Planned to run (else only checked: no SQL, no masks).
+    to_run: bool,
+}
+
+fn node_tests(
+    env: &Environment,
+    c: &Compiled,
+    i: usize,
+    ctx: &Ctx,
+) -> Vec<Result<DataTest, Vec<Diagnostic>>> {
+    let Ctx {
+        classified, to_run, ..
+    } = *ctx;
+    let node = &c.project.nodes[i];
+    if node.kind == NodeKind::Test {
+        let Some(m) = c.model(i) else {
+            return Vec::new();
+        };
+        let depends_on = m
+            .depends_on
+            .iter()
+            .filter_map(|d| match d {
+                crate::sql::Dependency::Node(n) => Some(c.project.node_id(*n)),
+                _ => None,
+            })
+            .collect();
+        // Its failing rows' columns that carry a personal class, whatever they are named.
+        let mut masked = classified.clone();
+        if to_run {
+            masked.extend(personal_columns(c, &c.project.node_id(i)));
+        }
+        return vec![Ok(DataTest {
+            unique_id: format!("test.{}.{}", c.project.config.name, node.name),
+            name: node.name.clone(),
+            depends_on,
+            sql: crate::sql::strip_trailing_semicolon(&m.compiled_sql),
+            severity: m.config.get_str("severity").unwrap_or("error").to_string(),
+            store_failures: None,
+            masked,
+        })];
+    }
+    let config = c.model(i).map_or(&node.config, |m| &m.config);
+    if config.materialized() == "ephemeral" {
+        return Vec::new();
+    }
+    node.tests
+        .iter()
+        .map(|spec| {
+            let t = generic(env, c, i, spec, ctx).map_err(|d| vec![d])?;
+            // Secrets in a test's arguments must be declared too (E211): in its SQL, or, when
+            // only checking, in the arguments it is made of.
+            let yml = spec
+                .location
+                .clone()
+                .unwrap_or_else(|| Location::file_only(std::path::Path::new(&spec.file)));
+            let args;
+            let text = if to_run {
+                &t.sql
+            } else {
+                args = serde_json::to_string(&spec.args).unwrap_or_default();
+                &args
+            };
+            let undeclared =
+                crate::sql::secrets::check_sql(text, &c.project.config.secrets, &|_, _, d| {
+                    d.at(yml.clone())
+                });
+            if undeclared.is_empty() {
+                Ok(t)
+            } else {
+                Err(undeclared)
+            }
+        })
+        .collect()
 }
 
 /// One test per person count of the selected models a `min_cell_size` policy covers
@@ -230,10 +301,14 @@ fn generic(
     c: &Compiled,
     i: usize,
     spec: &TestSpec,
-    by_name: &HashMap<String, usize>,
-    relation_of: &dyn Fn(usize) -> String,
-    classified: &BTreeSet<String>,
+    ctx: &Ctx,
 ) -> Result<DataTest, Diagnostic> {
+    let Ctx {
+        by_name,
+        relation_of,
+        classified,
+        to_run,
+    } = *ctx;
     let node = &c.project.nodes[i];
     let yml = spec
         .location
@@ -359,10 +434,14 @@ fn generic(
             ));
         }
     }
-    let sql = env
-        .get_template(&spec.name)
-        .and_then(|t| t.render(&inputs))
-        .map_err(|e| Diagnostic::error(Code::Internal, format!("test template failed: {e}")))?;
+    // Checking (not running) needs no SQL: what can be wrong is in the arguments.
+    let sql = if to_run {
+        env.get_template(&spec.name)
+            .and_then(|t| t.render(&inputs))
+            .map_err(|e| Diagnostic::error(Code::Internal, format!("test template failed: {e}")))?
+    } else {
+        String::new()
+    };
     let name = match &column {
         Some(col) => format!("{}_{}_{}", spec.name, node.name, col),
         None => format!("{}_{}", spec.name, node.name),
@@ -376,7 +455,11 @@ fn generic(
             name: name.clone(),
         });
     let mut masked = classified.clone();
-    let personal = personal_columns(c, &c.project.node_id(i));
+    let personal = if to_run {
+        personal_columns(c, &c.project.node_id(i))
+    } else {
+        BTreeSet::new()
+    };
     masked.extend(personal.iter().cloned());
     if column.as_ref().is_some_and(|col| {
         classified.contains(&col.to_lowercase()) || personal.contains(&col.to_lowercase())
@@ -385,7 +468,8 @@ fn generic(
         masked.insert("value".into());
     }
     Ok(DataTest {
-        unique_id: format!("test.{}.{name}", c.project.config.name),
+        // Set by `collect` once the name is unique.
+        unique_id: String::new(),
         name,
         depends_on,
         sql: sql.trim().to_string(),

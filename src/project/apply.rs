@@ -158,8 +158,7 @@ pub(super) fn apply_properties(
                         .map_or(at, |i| at + i);
                     for t in &c.tests {
                         let mut spec = test_spec(t, Some(&c.name), &path);
-                        spec.location =
-                            test_location(&path, &text, &lines, col_at, &spec.name);
+                        spec.location = test_location(&path, &text, &lines, col_at, &spec.name);
                         node.tests.push(spec);
                     }
                 }
@@ -238,7 +237,12 @@ fn test_location(
     name: &str,
 ) -> Option<Location> {
     let i = window(text, from, 2_000).find(name)? + from;
-    Some(Location::from_span_indexed(path, text, lines, i..i + name.len()))
+    Some(Location::from_span_indexed(
+        path,
+        text,
+        lines,
+        i..i + name.len(),
+    ))
 }
 
 /// Up to `len` bytes of `text` from `from` (cut at a character boundary).
