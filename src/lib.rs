@@ -69,6 +69,25 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     let (rendered, d) = render::render(&project, &target, &render_opts);
     diags.extend(d.0);
     clock.lap("render");
+    // `enabled: false` (karte.yml, a property file or `config()`): the node is left out, and
+    // reading it is an error.
+    let disabled: std::collections::HashSet<usize> = rendered
+        .iter()
+        .filter(|m| !m.config.enabled())
+        .map(|m| m.node)
+        .chain(
+            project
+                .nodes
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| n.kind == project::NodeKind::Seed && !n.config.enabled())
+                .map(|(i, _)| i),
+        )
+        .collect();
+    let rendered: Vec<_> = rendered
+        .into_iter()
+        .filter(|m| !disabled.contains(&m.node))
+        .collect();
     // Only declared secrets may be filled in at run time (E211).
     diags.extend(sql::secrets::check_nodes(
         &project,
@@ -76,7 +95,7 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     ));
     // Analyse what rendered, so that errors of both stages are reported together.
     clock.lap("secrets");
-    let (mut models, d) = sql::analyze(&project, &target, rendered);
+    let (mut models, d) = sql::analyze(&project, &target, rendered, &disabled);
     // `Compiled::model` finds a node's analysis by binary search.
     models.sort_by_key(|m| m.node);
     diags.extend(d.0);

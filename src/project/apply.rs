@@ -27,14 +27,16 @@ pub(super) fn apply_folder_defaults(
     for (kind, tree) in trees {
         let Some(tree) = tree else { continue };
         for node in project.nodes.iter_mut().filter(|n| n.kind == kind) {
-            // Folders below `models/` (or `seeds/`…), without the file name.
-            let folders: Vec<String> = node
+            // Folders below `models/` (or `seeds/`…), then the node's name (as in dbt, a
+            // tree may end at one model or seed: `seeds: {old_codes: {enabled: false}}`).
+            let mut folders: Vec<String> = node
                 .path
                 .iter()
                 .skip(1)
                 .map(|c| c.to_string_lossy().to_string())
                 .collect();
-            let folders = &folders[..folders.len().saturating_sub(1)];
+            folders.pop();
+            folders.push(node.name.clone());
             let mut level = Some(&tree);
             let mut depth = 0;
             while let Some(YamlValue::Mapping(map)) = level {

@@ -3,7 +3,7 @@
 //! every relation replaced by the target's fully-qualified name by source span; and the checks
 //! for what non-engineers type by mistake.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -72,10 +72,17 @@ struct Namespace<'a> {
     bare: HashMap<String, Vec<usize>>,
     externals: GlobSet,
     qualified_names: Vec<String>,
+    /// Nodes with `enabled: false`: reading one is an error.
+    disabled: &'a HashSet<usize>,
 }
 
 impl<'a> Namespace<'a> {
-    fn new(project: &'a Project, target: &'a Target, diags: &mut Diagnostics) -> Self {
+    fn new(
+        project: &'a Project,
+        target: &'a Target,
+        disabled: &'a HashSet<usize>,
+        diags: &mut Diagnostics,
+    ) -> Self {
         let mut qualified = HashMap::new();
         let mut bare: HashMap<String, Vec<usize>> = HashMap::new();
         let mut qualified_names = Vec::new();
@@ -123,6 +130,7 @@ impl<'a> Namespace<'a> {
             bare,
             externals: builder.build().unwrap_or_else(|_| GlobSet::empty()),
             qualified_names,
+            disabled,
         }
     }
 
@@ -181,9 +189,10 @@ pub fn analyze(
     project: &Project,
     target: &Target,
     rendered: Vec<RenderedModel>,
+    disabled: &HashSet<usize>,
 ) -> (Vec<AnalyzedModel>, Diagnostics) {
     let mut diags = Diagnostics::default();
-    let ns = Namespace::new(project, target, &mut diags);
+    let ns = Namespace::new(project, target, disabled, &mut diags);
     let results: Vec<(Option<AnalyzedModel>, Vec<Diagnostic>)> = rendered
         .into_par_iter()
         .map(|r| analyze_one(&ns, r))
@@ -270,7 +279,7 @@ fn analyze_one(ns: &Namespace, r: RenderedModel) -> (Option<AnalyzedModel>, Vec<
     // ref()/source() calls count even where the SQL scan missed them.
     for name in &r.refs {
         if let Some(&[i]) = ns.bare.get(&name.to_lowercase()).map(Vec::as_slice) {
-            if i != r.node {
+            if i != r.node && !ns.disabled.contains(&i) {
                 deps.insert(Dependency::Node(i));
             }
         }
@@ -321,6 +330,22 @@ fn resolve(
         },
     };
     match found {
+        Some(Dependency::Node(i)) if ns.disabled.contains(&i) => {
+            let n = &ns.project.nodes[i];
+            Err(Diagnostic::error(
+                Code::DisabledNode,
+                format!(
+                    "`{}` reads `{}.{}`, which is disabled",
+                    node.name, n.layer, n.name
+                ),
+            )
+            .at(locate(node, r, rel.span.clone()))
+            .label("disabled with `enabled: false`")
+            .help(format!(
+                "enable `{}` again (remove `enabled: false` from its config), or stop reading it",
+                n.name
+            )))
+        }
         Some(Dependency::Node(i)) if i == r.node => {
             if r.config.materialized() == "incremental" {
                 Ok(Dependency::Node(i))
