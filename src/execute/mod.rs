@@ -228,7 +228,15 @@ fn jobs(c: &Compiled, plan_nodes: &[NodePlan], data_tests: Vec<DataTest>) -> Vec
         });
     }
     let mut tests_of_node: HashMap<usize, Vec<usize>> = HashMap::new();
+    // Tests of a source (`source.<project>.<source>.<table>`): the models reading it wait.
+    let mut tests_of_source: HashMap<String, Vec<usize>> = HashMap::new();
     for t in data_tests {
+        if let Some(source) = t.depends_on.first().filter(|id| id.starts_with("source.")) {
+            tests_of_source
+                .entry(source.clone())
+                .or_default()
+                .push(jobs.len());
+        }
         let nodes: Vec<usize> = t
             .depends_on
             .iter()
@@ -265,6 +273,12 @@ fn jobs(c: &Compiled, plan_nodes: &[NodePlan], data_tests: Vec<DataTest>) -> Vec
                     deps.extend(tests_of_node.get(&p).into_iter().flatten().copied());
                 }
                 None => stack.extend(c.graph.parents(p)),
+            }
+        }
+        for d in c.model(node).map(|m| m.depends_on.as_slice()).unwrap_or_default() {
+            if let crate::sql::Dependency::Source(s) = d {
+                let id = c.project.source_id(*s);
+                deps.extend(tests_of_source.get(&id).into_iter().flatten().copied());
             }
         }
         deps.sort_unstable();

@@ -145,17 +145,19 @@ impl<'a> Namespace<'a> {
                     &n.name,
                 ))
             }
-            Dependency::Source(i) => {
-                let s = &self.project.sources[*i];
-                Some(join_fqn(
-                    s.catalog.as_deref().or(self.target.catalog()),
-                    &s.schema,
-                    &s.identifier,
-                ))
-            }
+            Dependency::Source(i) => Some(source_fqn(&self.project.sources[*i], self.target)),
             Dependency::External(_) => None,
         }
     }
+}
+
+/// A declared source table's relation on `target` (its own catalog, else the target's).
+pub fn source_fqn(s: &crate::project::SourceTable, target: &Target) -> String {
+    join_fqn(
+        s.catalog.as_deref().or(target.catalog()),
+        &s.schema,
+        &s.identifier,
+    )
 }
 
 /// `catalog.schema.name`, quoting the parts that need it.

@@ -367,7 +367,13 @@ fn reading_a_disabled_node_is_an_error_at_the_reference() {
     let d = compile_dir(dir.path()).expect_err("reads disabled nodes");
     let text = crate::support::rendered(&d);
     assert!(text.contains("E214"), "{text}");
-    assert!(text.contains("`d` reads `silver.a`, which is disabled"), "{text}");
+    assert!(
+        text.contains("`d` reads `silver.a`, which is disabled"),
+        "{text}"
+    );
     assert!(text.contains("models/gold/d.sql:1:15"), "{text}");
-    assert!(text.contains("`e` reads `seeds.old_codes`, which is disabled"), "{text}");
+    assert!(
+        text.contains("`e` reads `seeds.old_codes`, which is disabled"),
+        "{text}"
+    );
 }

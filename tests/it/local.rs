@@ -640,3 +640,43 @@ fn a_reviewed_plan_runs_exactly_and_only_while_the_catalog_is_as_planned() {
     assert_eq!(code, 1, "{out}{err}");
     assert!(err.contains("E504") && err.contains("plan --out"), "{err}");
 }
+
+#[test]
+fn a_failing_source_test_skips_the_models_that_read_the_source() {
+    let tmp = fixture_copy("local_build");
+    let dir = tmp.path();
+    set_claims(
+        dir,
+        "claim_id,person_id,service_month,amount,loaded_at\nc1,p1,2024-04-01,100,1\n,p2,2024-04-01,5,1\n",
+    );
+    build_ok(dir, &["--select", "claims"]);
+    // The seed's table, declared as a source with tests, and a model that reads it.
+    crate::support::write_file(
+        dir,
+        Path::new("models/sources.yml"),
+        b"sources:\n  - name: lake\n    schema: raw\n    tables:\n      - name: claims\n        columns:\n          - name: claim_id\n            tests: [not_null]\n          - name: amount\n            tests: [not_null]\n",
+    );
+    crate::support::write_file(
+        dir,
+        Path::new("models/silver/from_source.sql"),
+        b"select claim_id, amount from lake.claims\n",
+    );
+    let (code, out, err) = karte(dir, &["plan", "--select", "from_source"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("source_not_null_lake_claims_claim_id"), "{out}");
+    let (code, out, err) = karte(dir, &["build", "--select", "from_source"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let results = run_results(dir);
+    let status = |name: &str| {
+        results["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .map(|r| r["status"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("no result for {name}: {results}"))
+    };
+    assert_eq!(status("source_not_null_lake_claims_claim_id"), "fail");
+    assert_eq!(status("source_not_null_lake_claims_amount"), "pass");
+    assert_eq!(status("from_source"), "skipped");
+}
