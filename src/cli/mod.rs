@@ -34,6 +34,9 @@ enum Command {
     Access(AccessArgs),
     /// Create a new, working project in DIR.
     Init(InitArgs),
+    /// Sources and ingest tables: `karte source freshness` checks how old their newest data is.
+    #[command(subcommand)]
+    Source(SourceCommand),
     /// Build seeds, models and snapshots and run their tests, in dependency order.
     Build(RunCmdArgs),
     /// Build models only (no seeds, snapshots or tests).
@@ -53,6 +56,22 @@ enum Command {
     /// Load delivered files (zip/gzip, CP932 CSV/TSV/UKE) into bronze tables by the project's ingest rules.
     #[cfg(feature = "duckdb-engine")]
     Ingest(commands::ingest::IngestArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum SourceCommand {
+    /// How old each source and ingest table's newest data is, against its `freshness:` bounds
+    /// (writes target/sources.json; exit 1 if one is older than `error_after`).
+    Freshness(FreshnessArgs),
+}
+
+#[derive(Debug, Args)]
+struct FreshnessArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value = "text")]
+    output: Output,
 }
 
 #[derive(Debug, Args)]
@@ -249,6 +268,9 @@ pub fn main() -> i32 {
             commands::lineage::run(&a.project, &a.column, a.output == Output::Json).map(|()| true)
         }
         Command::Init(a) => commands::init::run(&a.dir, a.name.as_deref()).map(|()| true),
+        Command::Source(SourceCommand::Freshness(a)) => {
+            commands::freshness::run(&a.project, a.output == Output::Json)
+        }
         Command::Access(a) => {
             commands::access::run(&a.project, a.role.as_deref(), a.check.as_deref())
         }

@@ -6,6 +6,7 @@
 //! ([`results`]), running data tests ([`data_tests`]) and rollback ([`rollback`]) live here.
 
 pub mod data_tests;
+pub mod freshness;
 pub mod journal;
 pub mod results;
 pub mod rollback;
@@ -275,7 +276,11 @@ fn jobs(c: &Compiled, plan_nodes: &[NodePlan], data_tests: Vec<DataTest>) -> Vec
                 None => stack.extend(c.graph.parents(p)),
             }
         }
-        for d in c.model(node).map(|m| m.depends_on.as_slice()).unwrap_or_default() {
+        for d in c
+            .model(node)
+            .map(|m| m.depends_on.as_slice())
+            .unwrap_or_default()
+        {
             if let crate::sql::Dependency::Source(s) = d {
                 let id = c.project.source_id(*s);
                 deps.extend(tests_of_source.get(&id).into_iter().flatten().copied());

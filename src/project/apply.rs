@@ -184,6 +184,8 @@ pub(super) fn apply_properties(
                     description: t.description,
                     columns: t.columns,
                     tests,
+                    freshness: t.freshness.or_else(|| s.freshness.clone()),
+                    loaded_at_field: t.loaded_at_field.or_else(|| s.loaded_at_field.clone()),
                     path: display_path(&path),
                 });
             }

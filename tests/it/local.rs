@@ -663,7 +663,10 @@ fn a_failing_source_test_skips_the_models_that_read_the_source() {
     );
     let (code, out, err) = karte(dir, &["plan", "--select", "from_source"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("source_not_null_lake_claims_claim_id"), "{out}");
+    assert!(
+        out.contains("source_not_null_lake_claims_claim_id"),
+        "{out}"
+    );
     let (code, out, err) = karte(dir, &["build", "--select", "from_source"]);
     assert_eq!(code, 1, "{out}{err}");
     let results = run_results(dir);

@@ -4,6 +4,7 @@ pub mod access;
 pub mod build;
 pub mod compile;
 pub mod example_data;
+pub mod freshness;
 #[cfg(feature = "duckdb-engine")]
 pub mod ingest;
 pub mod init;

@@ -77,6 +77,7 @@ pub(super) fn check_rule(
         ragged: r.ragged,
         partitioned_by,
         limits,
+        freshness: r.freshness,
         path: file.display().to_string().replace('\\', "/"),
     })
 }

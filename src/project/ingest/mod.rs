@@ -95,6 +95,8 @@ struct RawRule {
     partitioned_by: Option<Vec<String>>,
     #[serde(default)]
     limits: RawLimits,
+    #[serde(default)]
+    freshness: Option<crate::project::FreshnessProperties>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -239,6 +241,8 @@ pub struct IngestRule {
     pub partitioned_by: Vec<String>,
     /// Caps on unpacked sizes and line lengths.
     pub limits: Limits,
+    /// How fresh its deliveries must be (`karte source freshness`).
+    pub freshness: Option<crate::project::FreshnessProperties>,
     /// The file declaring the rule.
     pub path: String,
 }
@@ -426,6 +430,7 @@ pub(crate) mod tests {
             ragged: false,
             partitioned_by: Vec::new(),
             limits: Limits::default(),
+            freshness: None,
             path: "ingest/t.yml".into(),
         }
     }
