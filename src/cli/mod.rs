@@ -49,6 +49,8 @@ enum Command {
     Test(RunCmdArgs),
     /// Run again what failed or was skipped in the last run.
     Retry(RetryArgs),
+    /// Recent runs (status, duration, bytes scanned, cost) and the slowest and most expensive nodes.
+    Runs(RunsArgs),
     /// Undo the table swaps of an interrupted or failed run (see target/journal/).
     Rollback(RollbackArgs),
     /// Write the example project's synthetic deliveries (CP932, zipped) and their answer key.
@@ -69,6 +71,21 @@ enum SourceCommand {
 struct FreshnessArgs {
     #[command(flatten)]
     project: ProjectArgs,
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value = "text")]
+    output: Output,
+}
+
+#[derive(Debug, Args)]
+struct RunsArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// How many runs to list (newest first).
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    /// Show the slowest and most expensive nodes of this run (default: the newest listed).
+    #[arg(long, value_name = "RUN_ID")]
+    run: Option<String>,
     /// Output format.
     #[arg(long, short = 'o', value_enum, default_value = "text")]
     output: Output,
@@ -280,6 +297,12 @@ pub fn main() -> i32 {
         Command::Snapshot(a) => run_cmd(&a, "snapshot", &[Snapshot], false),
         Command::Test(a) => run_cmd(&a, "test", &[], true),
         Command::Retry(a) => commands::build::retry(&a.project, a.threads),
+        Command::Runs(a) => commands::runs::run(
+            &a.project,
+            a.limit,
+            a.run.as_deref(),
+            a.output == Output::Json,
+        ),
         Command::Rollback(a) => commands::build::rollback(&a.project, &a.run_id, a.force),
         Command::ExampleData(a) => commands::example_data::run(&a).map(|()| true),
         #[cfg(feature = "duckdb-engine")]

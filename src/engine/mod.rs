@@ -269,6 +269,11 @@ pub trait Engine: Send + Sync {
     }
 }
 
+/// USD for `bytes` scanned at `usd_per_tb` (1 TB = 2^40 bytes, as Athena bills).
+pub fn cost_usd(bytes: u64, usd_per_tb: f64) -> f64 {
+    bytes as f64 / (1u64 << 40) as f64 * usd_per_tb
+}
+
 /// True if two catalog entries (from [`crate::engine::Engine::table_snapshot`]) are the same
 /// version of a table: the same Glue version, or (locally) the same location and partitions.
 pub fn same_version(a: &serde_json::Value, b: &serde_json::Value) -> bool {

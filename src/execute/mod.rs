@@ -11,6 +11,7 @@ pub mod journal;
 pub mod results;
 pub mod rollback;
 pub mod runner;
+pub mod runs;
 pub mod secrets;
 
 use std::collections::HashMap;
@@ -675,10 +676,14 @@ pub fn with_runtime_values(
     ))
 }
 
-/// Write `target/run_results.json`.
+/// Write `target/run_results.json`, and a copy in the run's journal folder for `karte runs`.
 pub fn write_results(root: &std::path::Path, results: &RunResults) -> Result<(), Diagnostic> {
     let path = root.join("target").join("run_results.json");
     let json = serde_json::to_string_pretty(results).expect("results serialise") + "\n";
+    let kept = journal::run_dir(root, &results.run_id);
+    if kept.is_dir() {
+        let _ = std::fs::write(kept.join("run_results.json"), &json);
+    }
     std::fs::create_dir_all(root.join("target"))
         .and_then(|_| std::fs::write(&path, json))
         .map_err(|e| Diagnostic::error(Code::Io, format!("cannot write {}: {e}", path.display())))

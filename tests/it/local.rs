@@ -683,3 +683,44 @@ fn a_failing_source_test_skips_the_models_that_read_the_source() {
     assert_eq!(status("source_not_null_lake_claims_amount"), "pass");
     assert_eq!(status("from_source"), "skipped");
 }
+
+#[test]
+fn karte_runs_lists_recent_runs_newest_first_with_their_slowest_nodes() {
+    let tmp = fixture_copy("local_build");
+    let dir = tmp.path();
+    let (code, out, _) = karte(dir, &["runs"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("no runs yet"), "{out}");
+    build_ok(dir, &["--select", "claims", "t_table"]);
+    // A second run with a failing model.
+    std::fs::write(
+        dir.join("models/silver/t_table.sql"),
+        "select cast(claim_id as integer) as broken from raw.claims\n",
+    )
+    .unwrap();
+    let (code, _, _) = karte(dir, &["build", "--select", "t_table"]);
+    assert_eq!(code, 1);
+
+    let (code, out, err) = karte(dir, &["runs", "--output", "json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let runs = v["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2, "{v}");
+    assert_eq!(runs[0]["status"], "failed", "newest first: {v}");
+    assert_eq!(runs[1]["status"], "success", "{v}");
+    assert_eq!(runs[1]["command"], "build");
+    assert!(runs[0]["not_ok"].as_u64().unwrap() >= 1, "{v}");
+    assert_eq!(v["focus"], runs[0]["run_id"]);
+    let first = runs[1]["run_id"].as_str().unwrap().to_string();
+
+    let (code, out, err) = karte(dir, &["runs", "--run", &first]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(&format!("slowest in {first}:")), "{out}");
+    assert!(
+        out.lines().any(|l| l.trim_end().ends_with("t_table")),
+        "{out}"
+    );
+    let (code, _, err) = karte(dir, &["runs", "--run", "run_nope"]);
+    assert_eq!(code, 2, "a wrong argument");
+    assert!(err.contains("there is no run `run_nope`"), "{err}");
+}

@@ -11,3 +11,4 @@ pub mod init;
 pub mod lineage;
 pub mod ls;
 pub mod plan;
+pub mod runs;
