@@ -260,7 +260,7 @@ fn window(text: &str, from: usize, len: usize) -> &str {
 }
 
 /// Normalise a test entry: `not_null` or `{accepted_values: {values: […]}}`.
-fn test_spec(v: &YamlValue, column: Option<&str>, file: &Path) -> TestSpec {
+pub(super) fn test_spec(v: &YamlValue, column: Option<&str>, file: &Path) -> TestSpec {
     let (name, args) = match v {
         YamlValue::String(s) => (s.clone(), BTreeMap::new()),
         YamlValue::Mapping(m) if m.len() == 1 => {

@@ -480,7 +480,16 @@ fn add_ingest_tables(project: &mut Project, diags: &mut Diagnostics) {
             catalog: None,
             description: r.description.clone(),
             columns,
-            tests: Vec::new(),
+            tests: r
+                .tests
+                .iter()
+                .map(|t| apply::test_spec(t, None, Path::new(&r.path)))
+                .chain(r.columns.iter().flat_map(|c| {
+                    c.tests
+                        .iter()
+                        .map(|t| apply::test_spec(t, Some(&c.name), Path::new(&r.path)))
+                }))
+                .collect(),
             freshness: r.freshness.clone(),
             loaded_at_field: None,
             path: r.path.clone(),

@@ -886,3 +886,38 @@ fn source_freshness_from_the_ingest_manifest_and_loaded_at_fields() {
         ]
     );
 }
+
+#[test]
+fn tests_on_ingest_columns_run_before_the_models_that_read_the_table() {
+    let spec = RULES.replace(
+        "      - { name: patient_id, header: 患者ID }\n      - { name: test_name, header: 検査名 }\n",
+        "      - { name: patient_id, header: 患者ID, tests: [not_null, unique] }\n      - { name: test_name, header: 検査名, tests: [{accepted_values: {values: ['ＨｂＡ１ｃ']}}] }\n",
+    ) + "=== models/silver/lab_results.sql\nselect patient_id, result from bronze.labs\n";
+    assert!(
+        spec.contains("tests: [not_null, unique]"),
+        "the rule changed: {spec}"
+    );
+    let dir = project_from_spec(&spec);
+    let d = deliveries();
+    let (code, out) = ingest(dir.path(), d.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out, err) = karte(dir.path(), &["build", "--select", "lab_results"]);
+    assert_eq!(code, 1, "one accepted_values test fails\n{out}{err}");
+    let results = crate::support::run_results(dir.path());
+    let status = |name: &str| {
+        results["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .map(|r| r["status"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("no result for {name}: {results}"))
+    };
+    assert_eq!(status("source_not_null_bronze_labs_patient_id"), "pass");
+    assert_eq!(status("source_unique_bronze_labs_patient_id"), "pass");
+    assert_eq!(
+        status("source_accepted_values_bronze_labs_test_name"),
+        "fail"
+    );
+    assert_eq!(status("lab_results"), "skipped");
+}
