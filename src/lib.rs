@@ -50,6 +50,9 @@ pub struct CompileOptions {
     pub exclude: Vec<String>,
     /// Models rendered with `is_incremental()` true (their table exists and is not rebuilt).
     pub incremental: std::collections::HashSet<String>,
+    /// The columns of sources whose property files list none, as the target's catalog has
+    /// them (source unique id → names): their lineage and column checks then go on.
+    pub catalog_columns: BTreeMap<String, Vec<String>>,
 }
 
 /// Load, render, analyse, build the graph and select. Errors stop after the stage that found
@@ -109,7 +112,7 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     })?;
     sql::inline_ephemerals(&project, &mut models, &graph.order);
     clock.lap("graph");
-    let (lineage, d) = lineage::infer(&project, &models, &graph.order);
+    let (lineage, d) = lineage::infer(&project, &models, &graph.order, &opts.catalog_columns);
     diags.extend(d.0);
     clock.lap("lineage");
     stop_on_errors(&mut diags)?;
@@ -160,21 +163,38 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     Ok(compiled)
 }
 
-/// Compile again with `is_incremental()` true for the incremental models that exist in
-/// `catalog` (unless `full_refresh`), so that later runs get their incremental SQL. Returns the
-/// compiled project unchanged when no model is incremental.
+/// Compile again against the target's catalog: with `is_incremental()` true for the
+/// incremental models that exist there (unless `full_refresh`), so that later runs get their
+/// incremental SQL, and with the catalog's columns for sources whose property files list none
+/// (so that their lineage and column checks go on). Returns the compiled project unchanged
+/// when neither applies.
 pub fn compile_for_catalog(
     opts: &CompileOptions,
     compiled: Compiled,
     catalog: &plan::CatalogState,
     full_refresh: bool,
 ) -> Result<Compiled, Diagnostics> {
-    if full_refresh {
-        return Ok(compiled);
-    }
+    let catalog_columns: BTreeMap<String, Vec<String>> = compiled
+        .project
+        .sources
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.columns.is_empty())
+        .filter_map(|(i, s)| {
+            let t = catalog.get(&s.schema, &s.identifier)?;
+            let names: Vec<String> = t
+                .columns
+                .iter()
+                .map(|c| c.name.to_lowercase())
+                .chain(t.partition_keys.iter().map(|k| k.to_lowercase()))
+                .collect();
+            (!names.is_empty()).then(|| (compiled.project.source_id(i), names))
+        })
+        .collect();
     let incremental: std::collections::HashSet<String> = compiled
         .models
         .iter()
+        .filter(|_| !full_refresh)
         .filter(|m| m.config.materialized() == "incremental")
         .map(|m| &compiled.project.nodes[m.node])
         .filter(|n| {
@@ -184,11 +204,12 @@ pub fn compile_for_catalog(
         })
         .map(|n| n.name.clone())
         .collect();
-    if incremental.is_empty() {
+    if incremental.is_empty() && catalog_columns.is_empty() {
         return Ok(compiled);
     }
     compile(&CompileOptions {
         incremental,
+        catalog_columns,
         ..opts.clone()
     })
 }

@@ -429,6 +429,7 @@ impl ProjectArgs {
             select: select.select.clone(),
             exclude: select.exclude.clone(),
             incremental: Default::default(),
+            catalog_columns: Default::default(),
         })
     }
 }

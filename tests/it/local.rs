@@ -724,3 +724,43 @@ fn karte_runs_lists_recent_runs_newest_first_with_their_slowest_nodes() {
     assert_eq!(code, 2, "a wrong argument");
     assert!(err.contains("there is no run `run_nope`"), "{err}");
 }
+
+#[test]
+fn a_source_without_declared_columns_gets_the_catalogs_when_the_target_is_read() {
+    let tmp = fixture_copy("local_build");
+    let dir = tmp.path();
+    build_ok(dir, &["--select", "claims"]);
+    crate::support::write_file(
+        dir,
+        Path::new("models/sources.yml"),
+        b"sources:\n  - name: lake\n    schema: raw\n    tables:\n      - name: claims\n",
+    );
+    crate::support::write_file(
+        dir,
+        Path::new("models/silver/from_source.sql"),
+        b"select claim_idd from lake.claims\n",
+    );
+    // Without the catalog the columns are unknown: a warning, and the typo goes through.
+    let (code, out, err) = karte(dir, &["compile"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains("the columns of source `lake.claims` are not declared"),
+        "{err}"
+    );
+    // Reading the target's catalog, the typo is caught before anything runs.
+    let (code, out, err) = karte(dir, &["plan", "--live", "--select", "from_source"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("E212"), "{err}");
+    assert!(err.contains("did you mean `claim_id`?"), "{err}");
+    crate::support::write_file(
+        dir,
+        Path::new("models/silver/from_source.sql"),
+        b"select claim_id from lake.claims\n",
+    );
+    let (code, out, err) = karte(dir, &["plan", "--live", "--select", "from_source"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        !err.contains("are not declared"),
+        "the catalog gave them: {err}"
+    );
+}
