@@ -51,12 +51,17 @@ pub struct CompileOptions {
     pub exclude: Vec<String>,
     /// Models rendered with `is_incremental()` true (their table exists and is not rebuilt).
     pub incremental: std::collections::HashSet<String>,
+    /// The columns of sources whose property files list none, as the target's catalog has
+    /// them (source unique id → names): their lineage and column checks then go on.
+    pub catalog_columns: BTreeMap<String, Vec<String>>,
 }
 
 /// Load, render, analyse, build the graph and select. Errors stop after the stage that found
 /// them, with every error of that stage.
 pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
+    let mut clock = diag::timings::Clock::start();
     let (project, mut diags) = project::load(&opts.project_dir)?;
+    clock.lap("load");
     let target = project
         .target(opts.target.as_deref())
         .map_err(|d| Diagnostics(vec![d]))?;
@@ -67,38 +72,64 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     };
     let (rendered, d) = render::render(&project, &target, &render_opts);
     diags.extend(d.0);
+    clock.lap("render");
+    // `enabled: false` (karte.yml, a property file or `config()`): the node is left out, and
+    // reading it is an error.
+    let disabled: std::collections::HashSet<usize> = rendered
+        .iter()
+        .filter(|m| !m.config.enabled())
+        .map(|m| m.node)
+        .chain(
+            project
+                .nodes
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| n.kind == project::NodeKind::Seed && !n.config.enabled())
+                .map(|(i, _)| i),
+        )
+        .collect();
+    let rendered: Vec<_> = rendered
+        .into_iter()
+        .filter(|m| !disabled.contains(&m.node))
+        .collect();
     // Only declared secrets may be filled in at run time (E211).
     diags.extend(sql::secrets::check_nodes(
         &project,
         rendered.iter().map(|m| (m.node, m.sql.as_str())),
     ));
     // Analyse what rendered, so that errors of both stages are reported together.
-    let (models, d) = sql::analyze(&project, &target, rendered);
+    clock.lap("secrets");
+    let (mut models, d) = sql::analyze(&project, &target, rendered, &disabled);
+    // `Compiled::model` finds a node's analysis by binary search.
+    models.sort_by_key(|m| m.node);
     diags.extend(d.0);
+    clock.lap("analyze");
     stop_on_errors(&mut diags)?;
 
-    let mut models = models;
     let graph = graph::build_graph(&project, &models).map_err(|mut d| {
         d.extend(diags.0.clone());
         d.sort();
         d
     })?;
     sql::inline_ephemerals(&project, &mut models, &graph.order);
-    let (lineage, d) = lineage::infer(&project, &models, &graph.order);
+    clock.lap("graph");
+    let (lineage, d) = lineage::infer(&project, &models, &graph.order, &opts.catalog_columns);
     diags.extend(d.0);
+    clock.lap("lineage");
     stop_on_errors(&mut diags)?;
     let (taxonomy, d) = governance::Taxonomy::of(&project);
     diags.extend(d.0);
-    let (classes, d) = governance::infer(&project, &lineage, &graph.order, &taxonomy);
+    let (classes, d) = governance::infer(&project, &lineage, &taxonomy);
     diags.extend(d.0);
     stop_on_errors(&mut diags)?;
     diags.extend(governance::check(&project, &models, &lineage, &classes, &taxonomy).0);
     stop_on_errors(&mut diags)?;
-    // The query shapes served the lineage; they are not kept.
-    {
-        use rayon::prelude::*;
-        models.par_iter_mut().for_each(|m| m.shape = None);
-    }
+    clock.lap("governance");
+    // The query shapes served the lineage; they are not kept. Freeing them (millions of small
+    // allocations at 10k models) happens beside the stages that follow.
+    let shapes: Vec<_> = models.iter_mut().map(|m| m.shape.take()).collect();
+    std::thread::spawn(move || drop(shapes));
+    clock.lap("drop shapes");
 
     let ctx = graph::select::SelectContext {
         project: &project,
@@ -107,6 +138,7 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     };
     let (selected, d) = graph::select::select(&ctx, &opts.select, &opts.exclude)?;
     diags.extend(d.0);
+    clock.lap("select");
     diags.sort();
     let mut compiled = Compiled {
         project,
@@ -132,30 +164,48 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     // Every data test of the project must plan (a broken test is a compile error, not a
     // failure of the build that runs it).
     let all: Vec<usize> = compiled.graph.order.clone();
-    if let Err(errors) = plan::data_tests::collect(&compiled, &all) {
+    if let Err(errors) = plan::data_tests::check(&compiled, &all) {
         let mut diags = compiled.diagnostics;
         diags.extend(errors);
         diags.sort();
         return Err(diags);
     }
+    clock.lap("data tests");
     Ok(compiled)
 }
 
-/// Compile again with `is_incremental()` true for the incremental models that exist in
-/// `catalog` (unless `full_refresh`), so that later runs get their incremental SQL. Returns the
-/// compiled project unchanged when no model is incremental.
+/// Compile again against the target's catalog: with `is_incremental()` true for the
+/// incremental models that exist there (unless `full_refresh`), so that later runs get their
+/// incremental SQL, and with the catalog's columns for sources whose property files list none
+/// (so that their lineage and column checks go on). Returns the compiled project unchanged
+/// when neither applies.
 pub fn compile_for_catalog(
     opts: &CompileOptions,
     compiled: Compiled,
     catalog: &plan::CatalogState,
     full_refresh: bool,
 ) -> Result<Compiled, Diagnostics> {
-    if full_refresh {
-        return Ok(compiled);
-    }
+    let catalog_columns: BTreeMap<String, Vec<String>> = compiled
+        .project
+        .sources
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.columns.is_empty())
+        .filter_map(|(i, s)| {
+            let t = catalog.get(&s.schema, &s.identifier)?;
+            let names: Vec<String> = t
+                .columns
+                .iter()
+                .map(|c| c.name.to_lowercase())
+                .chain(t.partition_keys.iter().map(|k| k.to_lowercase()))
+                .collect();
+            (!names.is_empty()).then(|| (compiled.project.source_id(i), names))
+        })
+        .collect();
     let incremental: std::collections::HashSet<String> = compiled
         .models
         .iter()
+        .filter(|_| !full_refresh)
         .filter(|m| m.config.materialized() == "incremental")
         .map(|m| &compiled.project.nodes[m.node])
         .filter(|n| {
@@ -165,11 +215,12 @@ pub fn compile_for_catalog(
         })
         .map(|n| n.name.clone())
         .collect();
-    if incremental.is_empty() {
+    if incremental.is_empty() && catalog_columns.is_empty() {
         return Ok(compiled);
     }
     compile(&CompileOptions {
         incremental,
+        catalog_columns,
         ..opts.clone()
     })
 }

@@ -14,7 +14,7 @@ use crate::graph::Compiled;
 /// takes from its ancestors.
 pub fn column_classes(c: &Compiled) -> BTreeMap<String, Vec<(String, BTreeSet<String>)>> {
     let mut out = BTreeMap::new();
-    for (id, rel) in &c.lineage.relations {
+    for (id, rel) in c.lineage.sorted() {
         let Some(cols) = &rel.columns else {
             continue;
         };
@@ -24,17 +24,17 @@ pub fn column_classes(c: &Compiled) -> BTreeMap<String, Vec<(String, BTreeSet<St
             .map(|col| {
                 let mut all = BTreeSet::new();
                 for class in classes
-                    .and_then(|cs| cs.get(&col.name))
+                    .and_then(|cs| cs.get(col.name.as_str()))
                     .map(|cc| &cc.classes)
                     .into_iter()
                     .flatten()
                 {
                     all.extend(c.taxonomy.with_ancestors(class));
                 }
-                (col.name.clone(), all)
+                (col.name.to_string(), all)
             })
             .collect();
-        out.insert(id.clone(), cols);
+        out.insert(id.to_string(), cols);
     }
     out
 }

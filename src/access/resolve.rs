@@ -219,9 +219,7 @@ fn governed(c: &Compiled) -> BTreeMap<usize, String> {
 }
 
 fn node_config(c: &Compiled, i: usize) -> &crate::project::NodeConfig {
-    c.models
-        .iter()
-        .find(|m| m.node == i)
+    c.model(i)
         .map(|m| &m.config)
         .unwrap_or(&c.project.nodes[i].config)
 }

@@ -1,5 +1,6 @@
 //! Stage 5, `write`: artifacts under `target/` — compiled SQL and `manifest.json` — written
-//! byte for byte the same for the same input (sorted keys, no timestamps).
+//! byte for byte the same for the same input (sorted keys, no timestamps). The manifest is
+//! compact JSON, as dbt writes it: at 10,000 models indentation would double its size.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -27,7 +28,7 @@ pub struct Manifest<'a> {
     /// Column lineage: relation unique id → its columns, each with the upstream columns it
     /// comes from and how (`copy`, `transform`, `aggregate`), and the upstream columns that
     /// filter, join or group its rows (see `crate::lineage`).
-    pub lineage: &'a BTreeMap<String, crate::lineage::RelationLineage>,
+    pub lineage: BTreeMap<&'a str, &'a crate::lineage::RelationLineage>,
     /// Personal-data classes: relation unique id → column → its classes (declared, or carried
     /// down the lineage; see `crate::governance`), with the reason of a declared override.
     pub classes: BTreeMap<&'a str, &'a BTreeMap<String, crate::governance::ColumnClass>>,
@@ -126,54 +127,57 @@ pub struct ManifestSource {
 
 /// Build the manifest of a compiled project (all nodes, not only the selected ones).
 pub fn manifest(c: &Compiled) -> Manifest<'_> {
-    let mut nodes = BTreeMap::new();
-    let analyzed: BTreeMap<usize, &crate::sql::AnalyzedModel> =
-        c.models.iter().map(|m| (m.node, m)).collect();
-    for (i, n) in c.project.nodes.iter().enumerate() {
-        let m = analyzed.get(&i);
-        let mut depends_on = DependsOn::default();
-        for d in m.map(|m| m.depends_on.as_slice()).unwrap_or_default() {
-            match d {
-                Dependency::Node(p) => depends_on.nodes.push(c.project.node_id(*p)),
-                Dependency::Source(s) => depends_on.sources.push(c.project.source_id(*s)),
-                Dependency::External(e) => depends_on.externals.push(e.clone()),
+    let nodes: Vec<(String, ManifestNode)> = c
+        .project
+        .nodes
+        .par_iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let m = c.model(i);
+            let mut depends_on = DependsOn::default();
+            for d in m.map(|m| m.depends_on.as_slice()).unwrap_or_default() {
+                match d {
+                    Dependency::Node(p) => depends_on.nodes.push(c.project.node_id(*p)),
+                    Dependency::Source(s) => depends_on.sources.push(c.project.source_id(*s)),
+                    Dependency::External(e) => depends_on.externals.push(e.clone()),
+                }
             }
-        }
-        depends_on.nodes.sort();
-        depends_on.sources.sort();
-        depends_on.externals.sort();
-        let id = c.project.node_id(i);
-        nodes.insert(
-            id.clone(),
-            ManifestNode {
-                unique_id: id,
-                kind: n.kind,
-                name: n.name.clone(),
-                layer: n.layer.clone(),
-                schema: c.target.schema(&n.schema),
-                relation: n
-                    .kind
-                    .is_relation()
-                    .then(|| join_fqn(c.target.catalog(), &c.target.schema(&n.schema), &n.name)),
-                path: display_path(&n.path),
-                compiled_path: m.map(|_| display_path(&compiled_rel_path(&n.path))),
-                checksum: n.checksum.clone(),
-                config: m
-                    .map(|m| m.config.clone())
-                    .unwrap_or_else(|| n.config.clone()),
-                depends_on,
-                description: n.description.clone(),
-                columns: n
-                    .columns
-                    .iter()
-                    .map(|c| (c.name.clone(), c.clone()))
-                    .collect(),
-                tests: n.tests.clone(),
-                templated: m.is_some_and(|m| m.templated),
-                parsed: m.is_none_or(|m| m.parsed),
-            },
-        );
-    }
+            depends_on.nodes.sort();
+            depends_on.sources.sort();
+            depends_on.externals.sort();
+            let id = c.project.node_id(i);
+            (
+                id.clone(),
+                ManifestNode {
+                    unique_id: id,
+                    kind: n.kind,
+                    name: n.name.clone(),
+                    layer: n.layer.clone(),
+                    schema: c.target.schema(&n.schema),
+                    relation: n.kind.is_relation().then(|| {
+                        join_fqn(c.target.catalog(), &c.target.schema(&n.schema), &n.name)
+                    }),
+                    path: display_path(&n.path),
+                    compiled_path: m.map(|_| display_path(&compiled_rel_path(&n.path))),
+                    checksum: n.checksum.clone(),
+                    config: m
+                        .map(|m| m.config.clone())
+                        .unwrap_or_else(|| n.config.clone()),
+                    depends_on,
+                    description: n.description.clone(),
+                    columns: n
+                        .columns
+                        .iter()
+                        .map(|c| (c.name.clone(), c.clone()))
+                        .collect(),
+                    tests: n.tests.clone(),
+                    templated: m.is_some_and(|m| m.templated),
+                    parsed: m.is_none_or(|m| m.parsed),
+                },
+            )
+        })
+        .collect();
+    let nodes: BTreeMap<String, ManifestNode> = nodes.into_iter().collect();
     let mut sources = BTreeMap::new();
     for (i, s) in c.project.sources.iter().enumerate() {
         let id = c.project.source_id(i);
@@ -183,11 +187,7 @@ pub fn manifest(c: &Compiled) -> Manifest<'_> {
                 unique_id: id,
                 source: s.source.clone(),
                 name: s.name.clone(),
-                relation: join_fqn(
-                    s.catalog.as_deref().or(c.target.catalog()),
-                    &s.schema,
-                    &s.identifier,
-                ),
+                relation: crate::sql::source_fqn(s, &c.target),
                 path: s.path.clone(),
                 description: s.description.clone(),
                 columns: s
@@ -208,7 +208,7 @@ pub fn manifest(c: &Compiled) -> Manifest<'_> {
         },
         nodes,
         sources,
-        lineage: &c.lineage.relations,
+        lineage: c.lineage.sorted(),
         classes: c
             .classes
             .relations
@@ -256,7 +256,7 @@ pub fn write(c: &Compiled, full: bool) -> Result<(), Diagnostic> {
             })
         },
         || {
-            serde_json::to_string_pretty(&manifest(c)).map_err(|e| {
+            serde_json::to_string(&manifest(c)).map_err(|e| {
                 Diagnostic::error(Code::Internal, format!("cannot serialise manifest: {e}"))
             })
         },

@@ -4,6 +4,7 @@
 mod codes;
 mod render;
 mod source;
+pub mod timings;
 
 use std::ops::Range;
 use std::path::Path;

@@ -225,6 +225,24 @@ fn journal_root(project: &Path) -> PathBuf {
     project.join("target").join("journal")
 }
 
+/// The folder of one run's journal.
+pub fn run_dir(project: &Path, run_id: &str) -> PathBuf {
+    journal_root(project).join(run_id)
+}
+
+/// The run ids journaled under `target/journal/`, oldest first (ids sort by start time).
+pub fn run_ids(project: &Path) -> Vec<String> {
+    let mut ids: Vec<String> = std::fs::read_dir(journal_root(project))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().join("events.jsonl").is_file())
+        .filter_map(|e| e.file_name().to_str().map(String::from))
+        .collect();
+    ids.sort();
+    ids
+}
+
 impl Journal {
     /// Start a journal for a new run, or reopen one being resumed. With a mirror, the plan and
     /// every event are written to it too.
@@ -420,6 +438,39 @@ pub fn events(project: &Path, run_id: &str) -> std::io::Result<Vec<Event>> {
         .collect())
 }
 
+/// What a run's events say of it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outline {
+    /// The command that started it.
+    pub command: String,
+    /// Its target.
+    pub target: String,
+    /// How it ended (`success`, `failed`, `interrupted`) and the nodes and tests that failed
+    /// or were skipped; None while it runs, or if it was killed.
+    pub finished: Option<(String, Vec<String>)>,
+}
+
+/// The command, target and end of the run whose events are `evs` (the last end, for a run
+/// that was resumed).
+pub fn outline(evs: &[Event]) -> Outline {
+    let mut o = Outline::default();
+    for e in evs {
+        match e {
+            Event::Run {
+                command, target, ..
+            } => {
+                o.command = command.clone();
+                o.target = target.clone();
+            }
+            Event::Finished { status, failed } => {
+                o.finished = Some((status.clone(), failed.clone()))
+            }
+            _ => {}
+        }
+    }
+    o
+}
+
 /// How an earlier run on a target ended.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PreviousRun {
@@ -443,13 +494,7 @@ pub fn previous_run(
     run_id: &str,
     mirror: Option<&dyn Mirror>,
 ) -> Option<PreviousRun> {
-    let mut runs: std::collections::BTreeSet<String> = std::fs::read_dir(journal_root(project))
-        .map(|d| {
-            d.flatten()
-                .map(|e| e.file_name().to_string_lossy().to_string())
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut runs: std::collections::BTreeSet<String> = run_ids(project).into_iter().collect();
     if let Some(m) = mirror {
         runs.extend(m.runs().unwrap_or_default());
     }
@@ -469,18 +514,10 @@ pub fn previous_run(
                 None => continue,
             },
         };
-        let mut ours = false;
-        let mut finished = None;
-        for e in evs {
-            match e {
-                Event::Run {
-                    target: t, command, ..
-                } => ours = t == target && command != "rollback",
-                Event::Finished { status, failed } => finished = Some((status, failed)),
-                _ => {}
-            }
-        }
-        if let (true, Some((status, failed))) = (ours, finished) {
+        let o = outline(&evs);
+        if let (true, Some((status, failed))) =
+            (o.target == target && o.command != "rollback", o.finished)
+        {
             return Some(PreviousRun {
                 run_id: run,
                 status,

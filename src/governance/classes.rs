@@ -1,7 +1,7 @@
 //! The taxonomy, and each column's classes: declared where the data enters, carried down the
 //! lineage edge by edge.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -265,8 +265,8 @@ pub struct ColumnClass {
 /// Every relation's columns with their classes: relation unique id → column → classes.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProjectClasses {
-    /// By relation, then column.
-    pub relations: BTreeMap<String, BTreeMap<String, ColumnClass>>,
+    /// By relation (hashed: see [`crate::lineage::Lineage`]), then column.
+    pub relations: HashMap<String, BTreeMap<String, ColumnClass>>,
 }
 
 impl ProjectClasses {
@@ -276,11 +276,10 @@ impl ProjectClasses {
     }
 }
 
-/// Carry the declared classes down the lineage, in dependency order (`order`: node indexes).
+/// Carry the declared classes down the lineage, in dependency order (the lineage's levels).
 pub fn infer(
     project: &Project,
     lineage: &Lineage,
-    order: &[usize],
     taxonomy: &Taxonomy,
 ) -> (ProjectClasses, Diagnostics) {
     let mut out = ProjectClasses::default();
@@ -309,85 +308,107 @@ pub fn infer(
         }
         out.relations.insert(project.source_id(i), cols);
     }
-    for &i in order {
-        let node = &project.nodes[i];
-        let id = project.node_id(i);
-        let mut cols: BTreeMap<String, ColumnClass> = BTreeMap::new();
-        for c in lineage.columns(&id).unwrap_or_default() {
-            let mut classes = BTreeSet::new();
-            for e in &c.upstream {
-                if let Some(up) = out.of(&e.relation, &e.column) {
-                    classes.extend(taxonomy.through(&up.classes, e));
-                }
-            }
-            if !classes.is_empty() {
-                cols.insert(
-                    c.name.clone(),
-                    ColumnClass {
-                        classes,
-                        declared: false,
-                        reason: None,
-                    },
-                );
-            }
+    // Level by level (a node's parents are in earlier levels), the nodes of a level in
+    // parallel.
+    use rayon::prelude::*;
+    for level in &lineage.levels {
+        let done: Vec<_> = level
+            .par_iter()
+            .map(|&i| node_classes(project, lineage, taxonomy, &out, i))
+            .collect();
+        for (id, cols, d) in done {
+            diags.extend(d);
+            out.relations.insert(id, cols);
         }
-        for c in &node.columns {
-            let Some(class) = c.classification.as_deref().filter(|c| !c.trim().is_empty()) else {
-                continue;
-            };
-            let at = Location::file_only(&node.path);
-            let what = format!("column `{}` of `{}`", c.name, node.name);
-            if let Some(d) = taxonomy.unknown(class, &what, at.clone()) {
-                diags.push(d);
-                continue;
-            }
-            let name = c.name.to_lowercase();
-            let inferred = cols
-                .get(&name)
-                .map(|cc| cc.classes.clone())
-                .unwrap_or_default();
-            // Classes the lineage gives that the declaration does not cover.
-            let dropped: Vec<&String> = inferred
-                .iter()
-                .filter(|i| !taxonomy.is_a(i, class) && *i != class)
-                .collect();
-            let classes = if dropped.is_empty() {
-                let mut all = inferred.clone();
-                all.insert(class.to_string());
-                // A declared class covers the inferred ones that are kinds of it.
-                all.retain(|x| x == class || !taxonomy.is_a(x, class));
-                all
-            } else if c
-                .classification_reason
-                .as_deref()
-                .is_some_and(|r| !r.trim().is_empty())
-            {
-                BTreeSet::from([class.to_string()])
-            } else {
-                diags.push(
-                    Diagnostic::error(
-                        Code::ReclassifiedWithoutReason,
-                        format!(
-                            "{what} is declared `{class}`, but its lineage makes it {}",
-                            dropped.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ")
-                        ),
-                    )
-                    .at(at)
-                    .help("if the column really is no longer that (e.g. it was generalized by hand), add `classification_reason: <why>` next to it; otherwise pseudonymize, generalize or drop it upstream"),
-                );
-                inferred
-            };
-            cols.insert(
-                name,
-                ColumnClass {
-                    classes,
-                    declared: true,
-                    reason: c.classification_reason.clone(),
-                },
-            );
-        }
-        out.relations.insert(id, cols);
     }
     diags.sort();
     (out, diags)
+}
+
+/// The classes of node `i`'s columns, from its parents' (in `out`) and its declarations.
+fn node_classes(
+    project: &Project,
+    lineage: &Lineage,
+    taxonomy: &Taxonomy,
+    out: &ProjectClasses,
+    i: usize,
+) -> (String, BTreeMap<String, ColumnClass>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let node = &project.nodes[i];
+    let id = project.node_id(i);
+    let mut cols: BTreeMap<String, ColumnClass> = BTreeMap::new();
+    for c in lineage.columns(&id).unwrap_or_default() {
+        let mut classes = BTreeSet::new();
+        for e in &c.upstream {
+            if let Some(up) = out.of(&e.relation, &e.column) {
+                classes.extend(taxonomy.through(&up.classes, e));
+            }
+        }
+        if !classes.is_empty() {
+            cols.insert(
+                c.name.to_string(),
+                ColumnClass {
+                    classes,
+                    declared: false,
+                    reason: None,
+                },
+            );
+        }
+    }
+    for c in &node.columns {
+        let Some(class) = c.classification.as_deref().filter(|c| !c.trim().is_empty()) else {
+            continue;
+        };
+        let at = Location::file_only(&node.path);
+        let what = format!("column `{}` of `{}`", c.name, node.name);
+        if let Some(d) = taxonomy.unknown(class, &what, at.clone()) {
+            diags.push(d);
+            continue;
+        }
+        let name = c.name.to_lowercase();
+        let inferred = cols
+            .get(&name)
+            .map(|cc| cc.classes.clone())
+            .unwrap_or_default();
+        // Classes the lineage gives that the declaration does not cover.
+        let dropped: Vec<&String> = inferred
+            .iter()
+            .filter(|i| !taxonomy.is_a(i, class) && *i != class)
+            .collect();
+        let classes = if dropped.is_empty() {
+            let mut all = inferred.clone();
+            all.insert(class.to_string());
+            // A declared class covers the inferred ones that are kinds of it.
+            all.retain(|x| x == class || !taxonomy.is_a(x, class));
+            all
+        } else if c
+            .classification_reason
+            .as_deref()
+            .is_some_and(|r| !r.trim().is_empty())
+        {
+            BTreeSet::from([class.to_string()])
+        } else {
+            diags.push(
+                Diagnostic::error(
+                    Code::ReclassifiedWithoutReason,
+                    format!(
+                        "{what} is declared `{class}`, but its lineage makes it {}",
+                        dropped.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                )
+                .at(at)
+                .help("if the column really is no longer that (e.g. it was generalized by hand), add `classification_reason: <why>` next to it; otherwise pseudonymize, generalize or drop it upstream"),
+            );
+            inferred
+        };
+        cols.insert(
+            name,
+            ColumnClass {
+                classes,
+                declared: true,
+                reason: c.classification_reason.clone(),
+            },
+        );
+    }
+    (id, cols, diags)
 }

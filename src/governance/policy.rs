@@ -133,8 +133,8 @@ fn trace(
     let show = |r: &str, c: &str| format!("{}.{c}", names.get(r).map(String::as_str).unwrap_or(r));
     let mut parts = vec![show(relation, column)];
     let mut at = ColumnId {
-        relation: relation.to_string(),
-        column: column.to_string(),
+        relation: relation.into(),
+        column: column.into(),
     };
     let mut seen = BTreeSet::new();
     let mut last_class = class.to_string();
@@ -240,7 +240,7 @@ pub fn person_counts(
             if counts_persons {
                 out.push(PersonCount {
                     node: i,
-                    column: c.name.clone(),
+                    column: c.name.to_string(),
                     min,
                 });
             }

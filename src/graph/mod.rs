@@ -22,7 +22,7 @@ pub struct Compiled {
     pub project: Project,
     /// The target compiled for.
     pub target: Target,
-    /// Every analysed node (models, snapshots, singular tests).
+    /// Every analysed node (models, snapshots, singular tests), ordered by node index.
     pub models: Vec<AnalyzedModel>,
     /// The dependency graph.
     pub graph: ModelGraph,
@@ -36,6 +36,16 @@ pub struct Compiled {
     pub taxonomy: crate::governance::Taxonomy,
     /// Warnings.
     pub diagnostics: Diagnostics,
+}
+
+impl Compiled {
+    /// The analysed node `i` (none for seeds and disabled nodes).
+    pub fn model(&self, i: usize) -> Option<&AnalyzedModel> {
+        self.models
+            .binary_search_by_key(&i, |m| m.node)
+            .ok()
+            .map(|k| &self.models[k])
+    }
 }
 
 /// The dependency graph of a project: an edge `a → b` means b reads a.
@@ -84,7 +94,7 @@ pub fn build_graph(project: &Project, models: &[AnalyzedModel]) -> Result<ModelG
         present[m.node] = true;
     }
     for (i, n) in project.nodes.iter().enumerate() {
-        if n.kind == crate::project::NodeKind::Seed || present[i] {
+        if (n.kind == crate::project::NodeKind::Seed && n.config.enabled()) || present[i] {
             index.insert(i, graph.add_node(i));
         }
     }

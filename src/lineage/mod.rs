@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Location};
 use crate::project::{NodeKind, Project};
+use crate::sql::shape::Name;
 use crate::sql::{AnalyzedModel, Dependency};
 
 /// How a column is computed from an upstream column.
@@ -45,21 +46,21 @@ impl EdgeKind {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Edge {
     /// Unique id of the upstream relation (`model.p.x`, `source.p.s.t`, `seed.p.x`).
-    pub relation: String,
+    pub relation: Name,
     /// Its column.
-    pub column: String,
+    pub column: Name,
     /// How.
     pub kind: EdgeKind,
     /// Functions on the way (lower case), for `transform` and `aggregate`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub functions: Vec<String>,
+    pub functions: Vec<Name>,
 }
 
 /// One column of a relation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ColumnLineage {
     /// Name (lower case).
-    pub name: String,
+    pub name: Name,
     /// Where it comes from (empty for the columns of sources, seeds and ingest tables).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub upstream: Vec<Edge>,
@@ -75,9 +76,9 @@ pub struct ColumnLineage {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ColumnId {
     /// Relation unique id.
-    pub relation: String,
+    pub relation: Name,
     /// Column.
-    pub column: String,
+    pub column: Name,
 }
 
 /// The columns of one relation.
@@ -97,8 +98,13 @@ pub struct RelationLineage {
 /// Column lineage of a whole project: relation unique id → its columns.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Lineage {
-    /// Every node and source.
-    pub relations: BTreeMap<String, RelationLineage>,
+    /// Every node and source (hashed: ids share long prefixes, which makes ordered lookups
+    /// slow; [`Lineage::sorted`] gives them in order).
+    pub relations: HashMap<String, RelationLineage>,
+    /// The nodes in levels: a node's parents are all in earlier levels (what may be computed
+    /// in parallel after the lineage: see `crate::governance::infer`).
+    #[serde(skip)]
+    pub levels: Vec<Vec<usize>>,
 }
 
 impl Lineage {
@@ -107,16 +113,25 @@ impl Lineage {
         self.relations.get(relation)?.columns.as_deref()
     }
 
-    /// The columns computed from `id` (one step downstream).
+    /// Every relation, ordered by unique id.
+    pub fn sorted(&self) -> BTreeMap<&str, &RelationLineage> {
+        self.relations
+            .iter()
+            .map(|(k, v)| (k.as_str(), v))
+            .collect()
+    }
+
+    /// The columns computed from `id` (one step downstream), ordered by relation, then by
+    /// column position.
     pub fn downstream(&self, id: &ColumnId) -> Vec<(ColumnId, &Edge)> {
         let mut out = Vec::new();
-        for (rel, r) in &self.relations {
+        for (rel, r) in self.sorted() {
             for c in r.columns.iter().flatten() {
                 for e in &c.upstream {
                     if e.relation == id.relation && e.column == id.column {
                         out.push((
                             ColumnId {
-                                relation: rel.clone(),
+                                relation: rel.into(),
                                 column: c.name.clone(),
                             },
                             e,
@@ -136,6 +151,7 @@ pub fn infer(
     project: &Project,
     models: &[AnalyzedModel],
     order: &[usize],
+    catalog_columns: &std::collections::BTreeMap<String, Vec<String>>,
 ) -> (Lineage, Diagnostics) {
     let mut lineage = Lineage::default();
     let mut diags = Diagnostics::default();
@@ -158,11 +174,18 @@ pub fn infer(
         if let Some(parts) = ingest {
             names.extend(parts.iter().map(|p| p.to_lowercase()));
         }
+        let id = project.source_id(i);
+        // A source listing no columns: the catalog's, when the target was read (all of them).
+        let from_catalog = names.is_empty() && ingest.is_none();
+        let catalog = catalog_columns.get(&id).filter(|_| from_catalog);
+        if let Some(cols) = catalog {
+            names.clone_from(cols);
+        }
         lineage.relations.insert(
-            project.source_id(i),
+            id,
             RelationLineage {
                 columns: (!names.is_empty()).then(|| base_columns(names)),
-                incomplete: ingest.is_none(),
+                incomplete: ingest.is_none() && catalog.is_none(),
                 filtered_by: Vec::new(),
             },
         );
@@ -186,7 +209,8 @@ pub fn infer(
     // Level by level (a node's level is one more than its deepest parent's): the nodes of a
     // level read only what earlier levels computed, so they are resolved in parallel.
     use rayon::prelude::*;
-    for level in levels(order, &by_node) {
+    let levels = levels(order, &by_node);
+    for level in &levels {
         let done: Vec<(usize, Option<RelationLineage>, Vec<Diagnostic>)> = level
             .par_iter()
             .map(|&i| {
@@ -203,6 +227,7 @@ pub fn infer(
             }
         }
     }
+    lineage.levels = levels;
     diags.sort();
     (lineage, diags)
 }
@@ -269,7 +294,7 @@ fn node_lineage(
             declared
                 .into_iter()
                 .map(|name| ColumnLineage {
-                    name,
+                    name: name.into(),
                     upstream: Vec::new(),
                     partial: true,
                     span: None,
@@ -284,7 +309,7 @@ fn base_columns(names: Vec<String>) -> Vec<ColumnLineage> {
     names
         .into_iter()
         .map(|name| ColumnLineage {
-            name,
+            name: name.into(),
             upstream: Vec::new(),
             partial: false,
             span: None,

@@ -4,14 +4,15 @@
 //! subquery), and the origins of every output column carried through CTEs and subqueries to
 //! the model's inputs.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::ops::Range;
+use std::sync::Arc;
 
 use super::{ColumnId, ColumnLineage, Edge, EdgeKind, Lineage, RelationLineage};
 use crate::diag::{suggest, Code, Diagnostic};
 use crate::project::Project;
 use crate::sql::shape::{
-    Body, ColumnRef, ExprShape, FromItem, FromKind, Item, QueryShape, SelectShape,
+    Body, ColumnRef, ExprShape, FromItem, FromKind, Item, Name, QueryShape, SelectShape,
 };
 use crate::sql::{AnalyzedModel, Dependency};
 
@@ -19,11 +20,11 @@ use crate::sql::{AnalyzedModel, Dependency};
 #[derive(Debug, Clone, PartialEq)]
 struct Via {
     kind: EdgeKind,
-    functions: Vec<String>,
+    functions: Vec<Name>,
 }
 
 impl Via {
-    fn then(&self, outer_kind: EdgeKind, outer_functions: &[String]) -> Via {
+    fn then(&self, outer_kind: EdgeKind, outer_functions: &[Name]) -> Via {
         let mut functions = self.functions.clone();
         for f in outer_functions {
             if !functions.contains(f) {
@@ -37,41 +38,57 @@ impl Via {
     }
 }
 
+/// A column's origins among the model's inputs: (relation, column) → how, sorted by input
+/// column. A column has one or a few, so a sorted vector (one allocation, often none) beats
+/// a tree.
+#[derive(Debug, Clone, Default)]
+struct Origins(Vec<((Name, Name), Via)>);
+
+impl Origins {
+    fn one(relation: &Name, column: &Name) -> Origins {
+        Origins(vec![(
+            (relation.clone(), column.clone()),
+            Via {
+                kind: EdgeKind::Copy,
+                functions: Vec::new(),
+            },
+        )])
+    }
+
+    /// Add an origin reached `via` `outer_kind` and `outer_functions`, keeping the strongest
+    /// way each input is reached.
+    fn add(&mut self, key: &(Name, Name), via: &Via, outer_kind: EdgeKind, outer: &[Name]) {
+        let kind = via.kind.then(outer_kind);
+        match self.0.binary_search_by(|(k, _)| k.cmp(key)) {
+            Ok(i) if self.0[i].1.kind >= kind => {}
+            Ok(i) => self.0[i].1 = via.then(outer_kind, outer),
+            Err(i) => self.0.insert(i, (key.clone(), via.then(outer_kind, outer))),
+        }
+    }
+}
+
 /// A column while resolving: its name and its origins among the model's inputs.
 #[derive(Debug, Clone)]
 struct Col {
-    name: String,
-    from: BTreeMap<(String, String), Via>,
+    name: Name,
+    from: Origins,
     partial: bool,
     span: Option<Range<usize>>,
 }
 
 impl Col {
-    fn base(relation: &str, name: &str) -> Col {
+    fn base(relation: &Name, name: &Name) -> Col {
         Col {
-            name: name.to_string(),
-            from: BTreeMap::from([(
-                (relation.to_string(), name.to_string()),
-                Via {
-                    kind: EdgeKind::Copy,
-                    functions: Vec::new(),
-                },
-            )]),
+            name: name.clone(),
+            from: Origins::one(relation, name),
             partial: false,
             span: None,
         }
     }
 
-    fn absorb(&mut self, other: &Col, kind: EdgeKind, functions: &[String]) {
-        for (k, via) in &other.from {
-            let v = via.then(kind, functions);
-            match self.from.get_mut(k) {
-                Some(have) if have.kind >= v.kind => {}
-                Some(have) => *have = v,
-                None => {
-                    self.from.insert(k.clone(), v);
-                }
-            }
+    fn absorb(&mut self, other: &Col, kind: EdgeKind, functions: &[Name]) {
+        for (k, via) in &other.from.0 {
+            self.from.add(k, via, kind, functions);
         }
         self.partial |= other.partial;
     }
@@ -80,19 +97,19 @@ impl Col {
 /// One FROM item in scope.
 struct ScopeItem {
     /// Qualifiers that name it (`alias`, or `t`, `schema.t`, `catalog.schema.t`).
-    names: Vec<Vec<String>>,
+    names: Vec<Vec<Name>>,
     /// Shown in messages.
     shown: String,
-    cols: Option<Vec<Col>>,
+    cols: Option<Arc<Vec<Col>>>,
     /// `cols` may not be all its columns (a source's declared ones).
     incomplete: bool,
-    using: Vec<String>,
+    using: Vec<Name>,
 }
 
 impl ScopeItem {
     /// Its columns when they are all known.
     fn complete(&self) -> Option<&Vec<Col>> {
-        self.cols.as_ref().filter(|_| !self.incomplete)
+        self.cols.as_deref().filter(|_| !self.incomplete)
     }
 }
 
@@ -110,7 +127,7 @@ struct Cols {
 }
 
 /// The CTEs in scope, shared (a nested query sees them without copying their columns).
-type Ctes = Vec<(String, Option<std::sync::Arc<Cols>>)>;
+type Ctes = Vec<(Name, Option<(Arc<Vec<Col>>, bool)>)>;
 
 /// What a reference resolves to.
 enum Found<'s> {
@@ -126,7 +143,7 @@ struct Resolver<'a> {
     model: &'a AnalyzedModel,
     lineage: &'a Lineage,
     diags: Vec<Diagnostic>,
-    filtered: BTreeSet<(String, String)>,
+    filtered: BTreeSet<(Name, Name)>,
 }
 
 /// The lineage of one model (or snapshot, or singular test), and its column errors.
@@ -154,6 +171,7 @@ pub(super) fn model(
                 name: c.name,
                 upstream: c
                     .from
+                    .0
                     .into_iter()
                     .map(|((relation, column), via)| Edge {
                         relation,
@@ -192,7 +210,10 @@ impl Resolver<'_> {
             let cols = self
                 .query(&cte.query, &env, outer)
                 .and_then(|out| rename(out, &cte.columns));
-            env.push((cte.name.clone(), cols.map(std::sync::Arc::new)));
+            env.push((
+                cte.name.clone(),
+                cols.map(|c| (Arc::new(c.cols), c.incomplete)),
+            ));
         }
         self.body(&q.body, &env, outer)
     }
@@ -227,8 +248,8 @@ impl Resolver<'_> {
             Body::Values(n) => Some(Cols {
                 cols: (0..*n)
                     .map(|i| Col {
-                        name: format!("_col{i}"),
-                        from: BTreeMap::new(),
+                        name: col_name(i),
+                        from: Origins::default(),
                         partial: false,
                         span: None,
                     })
@@ -255,8 +276,8 @@ impl Resolver<'_> {
             match item {
                 Item::Expr { name, expr, span } => {
                     let mut col = Col {
-                        name: name.clone().unwrap_or_else(|| format!("_col{i}")),
-                        from: BTreeMap::new(),
+                        name: name.clone().unwrap_or_else(|| col_name(i)),
+                        from: Origins::default(),
                         partial: false,
                         span: Some(span.clone()),
                     };
@@ -264,12 +285,12 @@ impl Resolver<'_> {
                     out.push(col);
                 }
                 Item::Wildcard => {
-                    let mut seen_using: BTreeSet<String> = BTreeSet::new();
+                    let mut seen_using: BTreeSet<Name> = BTreeSet::new();
                     for it in &scope.items {
                         incomplete |= it.incomplete;
                         match &it.cols {
                             Some(cols) => {
-                                for c in cols {
+                                for c in cols.iter() {
                                     if it.using.contains(&c.name)
                                         && !seen_using.insert(c.name.clone())
                                     {
@@ -299,15 +320,16 @@ impl Resolver<'_> {
             }
         }
         // What filters, joins and groups the rows.
-        let outputs: Vec<String> = out.iter().map(|c| c.name.clone()).collect();
+        let outputs: Vec<Name> = out.iter().map(|c| c.name.clone()).collect();
         let mut filter = Col {
-            name: String::new(),
-            from: BTreeMap::new(),
+            name: Name::default(),
+            from: Origins::default(),
             partial: false,
             span: None,
         };
         self.expr_into(&s.filters, env, &scope, &mut filter, &[], &outputs);
-        self.filtered.extend(filter.from.into_keys());
+        self.filtered
+            .extend(filter.from.0.into_iter().map(|(k, _)| k));
         (!unknown).then_some(Cols {
             cols: out,
             incomplete,
@@ -321,7 +343,7 @@ impl Resolver<'_> {
                     .then(|| env.iter().rev().find(|(n, _)| *n == parts[0]))
                     .flatten();
                 let (cols, incomplete) = match cte {
-                    Some((_, Some(out))) => (Some(out.cols.clone()), out.incomplete),
+                    Some((_, Some((cols, incomplete)))) => (Some(cols.clone()), *incomplete),
                     Some((_, None)) => (None, false),
                     None => self.relation_columns(*at),
                 };
@@ -340,7 +362,7 @@ impl Resolver<'_> {
                 (
                     vec![vec![a.clone()]],
                     format!("({a})"),
-                    out.map(|o| o.cols),
+                    out.map(|o| Arc::new(o.cols)),
                     incomplete,
                 )
             }
@@ -357,15 +379,22 @@ impl Resolver<'_> {
                             .alias_columns
                             .get(i)
                             .cloned()
-                            .unwrap_or_else(|| format!("_col{i}")),
-                        from: BTreeMap::new(),
+                            .unwrap_or_else(|| col_name(i)),
+                        from: Origins::default(),
                         partial: false,
                         span: None,
                     };
                     let is_ordinal = *ordinality && i + 1 == n;
                     if !is_ordinal && !arrays.is_empty() {
                         let array = &arrays[i.min(arrays.len() - 1)];
-                        self.expr_into(array, env, scope, &mut col, &["unnest".to_string()], &[]);
+                        self.expr_into(
+                            array,
+                            env,
+                            scope,
+                            &mut col,
+                            &[Name::new_static("unnest")],
+                            &[],
+                        );
                     }
                     cols.push(col);
                 }
@@ -373,7 +402,7 @@ impl Resolver<'_> {
                 return ScopeItem {
                     names: vec![vec![a.clone()]],
                     shown: format!("unnest {a}"),
-                    cols: Some(cols),
+                    cols: Some(Arc::new(cols)),
                     incomplete: false,
                     using: f.using.clone(),
                 };
@@ -383,12 +412,12 @@ impl Resolver<'_> {
         let cols = match cols {
             Some(c) if !f.alias_columns.is_empty() => rename(
                 Cols {
-                    cols: c,
+                    cols: Arc::unwrap_or_clone(c),
                     incomplete,
                 },
                 &f.alias_columns,
             )
-            .map(|o| o.cols),
+            .map(|o| Arc::new(o.cols)),
             other => other,
         };
         ScopeItem {
@@ -402,7 +431,7 @@ impl Resolver<'_> {
 
     /// The columns of the relation written at byte `at`, each its own origin, and whether
     /// they may be incomplete.
-    fn relation_columns(&self, at: usize) -> (Option<Vec<Col>>, bool) {
+    fn relation_columns(&self, at: usize) -> (Option<Arc<Vec<Col>>>, bool) {
         let Some(rel) = self
             .model
             .relations
@@ -420,10 +449,10 @@ impl Resolver<'_> {
         let Some(r) = self.lineage.relations.get(&id) else {
             return (None, false);
         };
-        let cols = r
-            .columns
-            .as_ref()
-            .map(|cols| cols.iter().map(|c| Col::base(&id, &c.name)).collect());
+        let cols = r.columns.as_ref().map(|cols| {
+            let id = Name::from(id);
+            Arc::new(cols.iter().map(|c| Col::base(&id, &c.name)).collect())
+        });
         (cols, r.incomplete)
     }
 
@@ -435,8 +464,8 @@ impl Resolver<'_> {
         env: &Ctes,
         scope: &Scope,
         col: &mut Col,
-        extra_functions: &[String],
-        lenient: &[String],
+        extra_functions: &[Name],
+        lenient: &[Name],
     ) {
         let kind = if e.aggregate {
             EdgeKind::Aggregate
@@ -470,7 +499,7 @@ impl Resolver<'_> {
         &mut self,
         r: &ColumnRef,
         scope: &'s Scope<'s>,
-        lenient: &[String],
+        lenient: &[Name],
     ) -> Found<'s> {
         let parts = &r.parts;
         // Qualified: the longest qualifier naming a FROM item in scope.
@@ -559,7 +588,7 @@ impl Resolver<'_> {
         let names: Vec<&str> = scope
             .items
             .iter()
-            .flat_map(|it| it.cols.iter().flatten())
+            .flat_map(|it| it.cols.iter().flat_map(|c| c.iter()))
             .map(|c| c.name.as_str())
             .collect();
         let shown: Vec<&str> = scope.items.iter().map(|it| it.shown.as_str()).collect();
@@ -606,7 +635,7 @@ impl Resolver<'_> {
 fn col_of<'s>(it: &'s ScopeItem, name: &str) -> &'s Col {
     it.cols
         .iter()
-        .flatten()
+        .flat_map(|c| c.iter())
         .find(|c| c.name == name)
         .expect("the item has the column")
 }
@@ -629,14 +658,14 @@ fn column_help(name: &str, names: &[&str], relation: &str) -> String {
     }
 }
 
-fn find_in<'a>(scope: &'a Scope, qualifier: &[String]) -> Option<&'a ScopeItem> {
+fn find_in<'a>(scope: &'a Scope, qualifier: &[Name]) -> Option<&'a ScopeItem> {
     scope
         .items
         .iter()
         .find(|it| it.names.iter().any(|n| n.as_slice() == qualifier))
 }
 
-fn find_item<'a>(scope: &'a Scope, qualifier: &[String]) -> Option<&'a ScopeItem> {
+fn find_item<'a>(scope: &'a Scope, qualifier: &[Name]) -> Option<&'a ScopeItem> {
     let mut s = Some(scope);
     while let Some(sc) = s {
         if let Some(it) = find_in(sc, qualifier) {
@@ -648,7 +677,7 @@ fn find_item<'a>(scope: &'a Scope, qualifier: &[String]) -> Option<&'a ScopeItem
 }
 
 /// Columns renamed by an alias list (`AS t (a, b)`); None if the counts differ (or may).
-fn rename(mut out: Cols, names: &[String]) -> Option<Cols> {
+fn rename(mut out: Cols, names: &[Name]) -> Option<Cols> {
     if names.is_empty() {
         return Some(out);
     }
@@ -659,4 +688,9 @@ fn rename(mut out: Cols, names: &[String]) -> Option<Cols> {
         c.name = n.clone();
     }
     Some(out)
+}
+
+/// Athena's name for an unnamed output column.
+fn col_name(i: usize) -> Name {
+    smol_str::format_smolstr!("_col{i}")
 }

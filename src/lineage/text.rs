@@ -23,7 +23,9 @@ pub fn display_names(project: &Project) -> HashMap<String, String> {
 }
 
 fn shown(names: &HashMap<String, String>, id: &ColumnId) -> String {
-    let rel = names.get(&id.relation).unwrap_or(&id.relation);
+    let rel = names
+        .get(id.relation.as_str())
+        .map_or(id.relation.as_str(), String::as_str);
     format!("{rel}.{}", id.column)
 }
 
@@ -107,7 +109,7 @@ fn walk(
     let children = if repeated { Vec::new() } else { next(l, id) };
     Tree {
         column: shown(names, id),
-        relation: id.relation.clone(),
+        relation: id.relation.to_string(),
         how,
         next: children
             .into_iter()
@@ -118,8 +120,12 @@ fn walk(
 }
 
 /// A tree drawn with `├─`/`└─`, each edge saying how (`←` upstream, `→` downstream).
+/// A column with no edges that way gets `└─ (none)`, so an empty answer is visible.
 pub fn draw(tree: &Tree, arrow: &str) -> String {
     let mut out = format!("{}\n", tree.column);
+    if tree.next.is_empty() {
+        out.push_str("└─ (none)\n");
+    }
     draw_children(&mut out, tree, "", arrow);
     out
 }

@@ -76,6 +76,21 @@ struct Inputs {
 /// Tests of the selected nodes: generic tests of selected models, seeds and snapshots, and
 /// singular tests that are selected.
 pub fn collect(c: &Compiled, selected: &[usize]) -> Result<Vec<DataTest>, Vec<Diagnostic>> {
+    plan_tests(c, selected, true)
+}
+
+/// Whether every test of `selected` can be planned (what [`crate::compile`] checks): the same
+/// planning as [`collect`] without what only running needs (the masked columns of failing
+/// rows, and `min_cell_size` tests, which cannot fail to plan).
+pub fn check(c: &Compiled, selected: &[usize]) -> Result<(), Vec<Diagnostic>> {
+    plan_tests(c, selected, false).map(|_| ())
+}
+
+fn plan_tests(
+    c: &Compiled,
+    selected: &[usize],
+    to_run: bool,
+) -> Result<Vec<DataTest>, Vec<Diagnostic>> {
     let mut env = crate::render::environment(false);
     for (name, source) in TEMPLATES {
         env.add_template(name, source)
@@ -93,89 +108,186 @@ pub fn collect(c: &Compiled, selected: &[usize]) -> Result<Vec<DataTest>, Vec<Di
         let n = &c.project.nodes[i];
         join_fqn(c.target.catalog(), &c.target.schema(&n.schema), &n.name)
     };
-    let classified = classified_columns(&c.project);
+    let classified = if to_run {
+        classified_columns(&c.project)
+    } else {
+        BTreeSet::new()
+    };
+    // Each node's tests are planned on their own (in parallel), then numbered in order.
+    use rayon::prelude::*;
+    let ctx = Ctx {
+        by_name: &by_name,
+        relation_of: &relation_of,
+        classified: &classified,
+        to_run,
+    };
+    let mut planned: Vec<Vec<Result<DataTest, Vec<Diagnostic>>>> = selected
+        .par_iter()
+        .map(|&i| node_tests(&env, c, i, &ctx))
+        .collect();
+    // The tests of the sources the selected nodes read (when checking: of every source). They
+    // run first, and a model waits for the tests of the sources it reads.
+    let selected_set: std::collections::HashSet<usize> = selected.iter().copied().collect();
+    let read: BTreeSet<usize> = c
+        .models
+        .iter()
+        .filter(|m| selected_set.contains(&m.node))
+        .flat_map(|m| &m.depends_on)
+        .filter_map(|d| match d {
+            crate::sql::Dependency::Source(s) => Some(*s),
+            _ => None,
+        })
+        .collect();
+    for (si, s) in c.project.sources.iter().enumerate() {
+        if s.tests.is_empty() || (to_run && !read.contains(&si)) {
+            continue;
+        }
+        let tested = Tested {
+            name: format!("{}_{}", s.source, s.name),
+            prefix: "source_",
+            relation: crate::sql::source_fqn(s, &c.target),
+            id: c.project.source_id(si),
+        };
+        planned.push(generic_tests(&env, c, &tested, &s.tests, &ctx));
+    }
     let mut out = Vec::new();
     let mut errors = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for &i in selected {
-        let node = &c.project.nodes[i];
-        if node.kind == NodeKind::Test {
-            let Some(m) = c.models.iter().find(|m| m.node == i) else {
-                continue;
-            };
-            let depends_on = m
-                .depends_on
-                .iter()
-                .filter_map(|d| match d {
-                    crate::sql::Dependency::Node(n) => Some(c.project.node_id(*n)),
-                    _ => None,
-                })
-                .collect();
-            // Its failing rows' columns that carry a personal class, whatever they are named.
-            let mut masked = classified.clone();
-            masked.extend(personal_columns(c, &c.project.node_id(i)));
-            out.push(DataTest {
-                unique_id: format!("test.{}.{}", c.project.config.name, node.name),
-                name: node.name.clone(),
-                depends_on,
-                sql: crate::sql::strip_trailing_semicolon(&m.compiled_sql),
-                severity: m.config.get_str("severity").unwrap_or("error").to_string(),
-                store_failures: None,
-                masked,
-            });
-            continue;
-        }
-        let config = c
-            .models
-            .iter()
-            .find(|m| m.node == i)
-            .map(|m| &m.config)
-            .unwrap_or(&node.config);
-        if config.materialized() == "ephemeral" {
-            continue;
-        }
-        for spec in &node.tests {
-            match generic(&env, c, i, spec, &by_name, &relation_of, &classified) {
-                Ok(mut t) => {
-                    // Secrets in a test's arguments must be declared too (E211).
-                    let yml = spec
-                        .location
-                        .clone()
-                        .unwrap_or_else(|| Location::file_only(std::path::Path::new(&spec.file)));
-                    let undeclared = crate::sql::secrets::check_sql(
-                        &t.sql,
-                        &c.project.config.secrets,
-                        &|_, _, d| d.at(yml.clone()),
-                    );
-                    if !undeclared.is_empty() {
-                        errors.extend(undeclared);
-                        continue;
-                    }
-                    // Two tests with the same name (e.g. the same check twice) get a suffix.
-                    let n = seen.entry(t.name.clone()).or_insert(0);
-                    *n += 1;
-                    if *n > 1 {
-                        t.name = format!("{}_{}", t.name, n);
-                        t.unique_id = format!("test.{}.{}", c.project.config.name, t.name);
-                    }
-                    out.push(t)
+    for t in planned.into_iter().flatten() {
+        match t {
+            Ok(mut t) if !t.unique_id.starts_with("test.") => {
+                // A generic test: two with the same name (e.g. the same check twice) get a
+                // suffix.
+                let n = seen.entry(t.name.clone()).or_insert(0);
+                *n += 1;
+                if *n > 1 {
+                    t.name = format!("{}_{}", t.name, n);
                 }
-                Err(d) => errors.push(d),
+                t.unique_id = format!("test.{}.{}", c.project.config.name, t.name);
+                out.push(t)
             }
+            Ok(t) => out.push(t),
+            Err(d) => errors.extend(d),
         }
     }
-    out.extend(min_cell_size_tests(
-        &env,
-        c,
-        selected,
-        &relation_of,
-        &classified,
-    ));
+    if to_run {
+        out.extend(min_cell_size_tests(
+            &env,
+            c,
+            selected,
+            &relation_of,
+            &classified,
+        ));
+    }
     if errors.is_empty() {
         Ok(out)
     } else {
         Err(errors)
     }
+}
+
+/// What planning a node's tests needs besides the node.
+#[derive(Clone, Copy)]
+struct Ctx<'a> {
+    /// Relation name (lower case) → node, for `relationships`.
+    by_name: &'a HashMap<String, usize>,
+    /// A node's relation on the target.
+    relation_of: &'a (dyn Fn(usize) -> String + Sync),
+    /// Column names classified anywhere in the project (masked in failing rows).
+    classified: &'a BTreeSet<String>,
+    /// Planned to run (else only checked: no SQL, no masks).
+    to_run: bool,
+}
+
+/// The tests of node `i`: a singular test is itself; a model, seed or snapshot has its generic
+/// tests (each with an empty `unique_id` until [`collect`] numbers it).
+fn node_tests(
+    env: &Environment,
+    c: &Compiled,
+    i: usize,
+    ctx: &Ctx,
+) -> Vec<Result<DataTest, Vec<Diagnostic>>> {
+    let Ctx {
+        classified, to_run, ..
+    } = *ctx;
+    let node = &c.project.nodes[i];
+    if node.kind == NodeKind::Test {
+        let Some(m) = c.model(i) else {
+            return Vec::new();
+        };
+        let depends_on = m
+            .depends_on
+            .iter()
+            .filter_map(|d| match d {
+                crate::sql::Dependency::Node(n) => Some(c.project.node_id(*n)),
+                _ => None,
+            })
+            .collect();
+        // Its failing rows' columns that carry a personal class, whatever they are named.
+        let mut masked = classified.clone();
+        if to_run {
+            masked.extend(personal_columns(c, &c.project.node_id(i)));
+        }
+        return vec![Ok(DataTest {
+            unique_id: format!("test.{}.{}", c.project.config.name, node.name),
+            name: node.name.clone(),
+            depends_on,
+            sql: crate::sql::strip_trailing_semicolon(&m.compiled_sql),
+            severity: m.config.get_str("severity").unwrap_or("error").to_string(),
+            store_failures: None,
+            masked,
+        })];
+    }
+    let config = c.model(i).map_or(&node.config, |m| &m.config);
+    if config.materialized() == "ephemeral" {
+        return Vec::new();
+    }
+    let tested = Tested {
+        name: node.name.clone(),
+        prefix: "",
+        relation: (ctx.relation_of)(i),
+        id: c.project.node_id(i),
+    };
+    generic_tests(env, c, &tested, &node.tests, ctx)
+}
+
+/// The generic tests `specs` of `tested`, each checked for undeclared secrets.
+fn generic_tests(
+    env: &Environment,
+    c: &Compiled,
+    tested: &Tested,
+    specs: &[TestSpec],
+    ctx: &Ctx,
+) -> Vec<Result<DataTest, Vec<Diagnostic>>> {
+    let to_run = ctx.to_run;
+    specs
+        .iter()
+        .map(|spec| {
+            let t = generic(env, c, tested, spec, ctx).map_err(|d| vec![d])?;
+            // Secrets in a test's arguments must be declared too (E211): in its SQL, or, when
+            // only checking, in the arguments it is made of.
+            let yml = spec
+                .location
+                .clone()
+                .unwrap_or_else(|| Location::file_only(std::path::Path::new(&spec.file)));
+            let args;
+            let text = if to_run {
+                &t.sql
+            } else {
+                args = serde_json::to_string(&spec.args).unwrap_or_default();
+                &args
+            };
+            let undeclared =
+                crate::sql::secrets::check_sql(text, &c.project.config.secrets, &|_, _, d| {
+                    d.at(yml.clone())
+                });
+            if undeclared.is_empty() {
+                Ok(t)
+            } else {
+                Err(undeclared)
+            }
+        })
+        .collect()
 }
 
 /// One test per person count of the selected models a `min_cell_size` policy covers
@@ -225,16 +337,31 @@ fn min_cell_size_tests(
         .collect()
 }
 
+/// What a generic test tests: a model, seed or snapshot, or a declared source table.
+struct Tested {
+    /// Shown in messages and part of the test's name (`receipts`, `raw_claims`).
+    name: String,
+    /// Prefix of the test's name (`source_` for a source's tests, as in dbt).
+    prefix: &'static str,
+    /// Its relation on the target.
+    relation: String,
+    /// Its unique id (`model.p.x`, `source.p.s.t`).
+    id: String,
+}
+
 fn generic(
     env: &Environment,
     c: &Compiled,
-    i: usize,
+    tested: &Tested,
     spec: &TestSpec,
-    by_name: &HashMap<String, usize>,
-    relation_of: &dyn Fn(usize) -> String,
-    classified: &BTreeSet<String>,
+    ctx: &Ctx,
 ) -> Result<DataTest, Diagnostic> {
-    let node = &c.project.nodes[i];
+    let Ctx {
+        by_name,
+        relation_of,
+        classified,
+        to_run,
+    } = *ctx;
     let yml = spec
         .location
         .clone()
@@ -257,15 +384,15 @@ fn generic(
         .to_lowercase();
     if severity != "error" && severity != "warn" {
         return Err(fail(
-            format!("`severity: {severity}` in a test of `{}`", node.name),
+            format!("`severity: {severity}` in a test of `{}`", tested.name),
             "use `severity: warn` or `severity: error`".into(),
         ));
     }
     let model = match get("where").and_then(Value::as_str) {
-        Some(w) => format!("(SELECT * FROM {} WHERE {w})", relation_of(i)),
-        None => relation_of(i),
+        Some(w) => format!("(SELECT * FROM {} WHERE {w})", tested.relation),
+        None => tested.relation.clone(),
     };
-    let mut depends_on = vec![c.project.node_id(i)];
+    let mut depends_on = vec![tested.id.clone()];
     let mut inputs = Inputs {
         model,
         column: column.clone().unwrap_or_default(),
@@ -277,7 +404,7 @@ fn generic(
     let needs_column = |inputs: &Inputs| -> Result<(), Diagnostic> {
         if inputs.column.is_empty() {
             Err(fail(
-                format!("test `{}` of `{}` needs a column", spec.name, node.name),
+                format!("test `{}` of `{}` needs a column", spec.name, tested.name),
                 "put the test under a column's `tests:`".into(),
             ))
         } else {
@@ -292,7 +419,7 @@ fn generic(
                 return Err(fail(
                     format!(
                         "`accepted_values` on `{}.{}` has no `values`",
-                        node.name, inputs.column
+                        tested.name, inputs.column
                     ),
                     "write `- accepted_values: {values: ['1', '2']}`".into(),
                 ));
@@ -322,7 +449,7 @@ fn generic(
                     Code::UnknownModel,
                     format!(
                         "`relationships` test of `{}` points at unknown model `{target}`",
-                        node.name
+                        tested.name
                     ),
                 )
                 .at(yml)
@@ -340,7 +467,7 @@ fn generic(
                 return Err(fail(
                     format!(
                         "`expression_is_true` on `{}` has no `expression`",
-                        node.name
+                        tested.name
                     ),
                     "write `- expression_is_true: {expression: 'amount >= 0'}`".into(),
                 ));
@@ -350,7 +477,7 @@ fn generic(
         other => {
             let names = TEMPLATES.iter().map(|(n, _)| *n);
             return Err(fail(
-                format!("unknown test `{other}` on `{}`", node.name),
+                format!("unknown test `{other}` on `{}`", tested.name),
                 suggest(other, names)
                     .map(|s| format!("did you mean `{s}`?"))
                     .unwrap_or_else(|| {
@@ -359,13 +486,17 @@ fn generic(
             ));
         }
     }
-    let sql = env
-        .get_template(&spec.name)
-        .and_then(|t| t.render(&inputs))
-        .map_err(|e| Diagnostic::error(Code::Internal, format!("test template failed: {e}")))?;
+    // Checking (not running) needs no SQL: what can be wrong is in the arguments.
+    let sql = if to_run {
+        env.get_template(&spec.name)
+            .and_then(|t| t.render(&inputs))
+            .map_err(|e| Diagnostic::error(Code::Internal, format!("test template failed: {e}")))?
+    } else {
+        String::new()
+    };
     let name = match &column {
-        Some(col) => format!("{}_{}_{}", spec.name, node.name, col),
-        None => format!("{}_{}", spec.name, node.name),
+        Some(col) => format!("{}{}_{}_{}", tested.prefix, spec.name, tested.name, col),
+        None => format!("{}{}_{}", tested.prefix, spec.name, tested.name),
     }
     .to_lowercase();
     let store_failures = get("store_failures")
@@ -376,7 +507,11 @@ fn generic(
             name: name.clone(),
         });
     let mut masked = classified.clone();
-    let personal = personal_columns(c, &c.project.node_id(i));
+    let personal = if to_run {
+        personal_columns(c, &tested.id)
+    } else {
+        BTreeSet::new()
+    };
     masked.extend(personal.iter().cloned());
     if column.as_ref().is_some_and(|col| {
         classified.contains(&col.to_lowercase()) || personal.contains(&col.to_lowercase())
@@ -385,7 +520,8 @@ fn generic(
         masked.insert("value".into());
     }
     Ok(DataTest {
-        unique_id: format!("test.{}.{name}", c.project.config.name),
+        // Set by `collect` once the name is unique.
+        unique_id: String::new(),
         name,
         depends_on,
         sql: sql.trim().to_string(),

@@ -10,7 +10,7 @@ use super::yaml::{self, YamlValue};
 use super::{
     NodeKind, Project, PropertiesFile, SourceTable, TestSpec, KNOWN_CONFIG_KEYS, PROJECT_FILE,
 };
-use crate::diag::{display_path, suggest, Code, Diagnostic, Diagnostics, Location};
+use crate::diag::{display_path, suggest, Code, Diagnostic, Diagnostics, LineIndex, Location};
 
 /// Apply `models:` / `seeds:` / `snapshots:` folder defaults from karte.yml.
 pub(super) fn apply_folder_defaults(
@@ -27,14 +27,16 @@ pub(super) fn apply_folder_defaults(
     for (kind, tree) in trees {
         let Some(tree) = tree else { continue };
         for node in project.nodes.iter_mut().filter(|n| n.kind == kind) {
-            // Folders below `models/` (or `seeds/`…), without the file name.
-            let folders: Vec<String> = node
+            // Folders below `models/` (or `seeds/`…), then the node's name (as in dbt, a
+            // tree may end at one model or seed: `seeds: {old_codes: {enabled: false}}`).
+            let mut folders: Vec<String> = node
                 .path
                 .iter()
                 .skip(1)
                 .map(|c| c.to_string_lossy().to_string())
                 .collect();
-            let folders = &folders[..folders.len().saturating_sub(1)];
+            folders.pop();
+            folders.push(node.name.clone());
             let mut level = Some(&tree);
             let mut depth = 0;
             while let Some(YamlValue::Mapping(map)) = level {
@@ -97,6 +99,10 @@ pub(super) fn apply_properties(
     let mut files = files;
     files.sort_by(|a, b| a.0.cmp(&b.0));
     for (path, text, props) in files {
+        // Built once per file: a property file lists ~100 models and ~400 tests, and each
+        // needs a line and column.
+        let lines = LineIndex::new(&text);
+        let named = NameIndex::new(&text);
         let groups = [
             (NodeKind::Model, props.models),
             (NodeKind::Seed, props.seeds),
@@ -115,7 +121,12 @@ pub(super) fn apply_properties(
                             Code::PropertiesForUnknownNode,
                             format!("properties for unknown {} `{}`", kind.as_str(), p.name),
                         )
-                        .at(Location::from_span(&path, &text, name_span(&text, &p.name)))
+                        .at(Location::from_span_indexed(
+                            &path,
+                            &text,
+                            &lines,
+                            named.span(&p.name),
+                        ))
                         .label(format!("no {} file with this name", kind.as_str()))
                         .maybe_help(
                             suggest(&p.name, names).map(|s| format!("did you mean `{s}`?")),
@@ -136,10 +147,10 @@ pub(super) fn apply_properties(
                 if p.description.is_some() {
                     node.description = p.description.clone();
                 }
-                let at = name_span(&text, &p.name).start;
+                let at = named.span(&p.name).start;
                 for t in &p.tests {
                     let mut spec = test_spec(t, None, &path);
-                    spec.location = test_location(&path, &text, at, &spec.name);
+                    spec.location = test_location(&path, &text, &lines, at, &spec.name);
                     node.tests.push(spec);
                 }
                 for c in &p.columns {
@@ -149,7 +160,7 @@ pub(super) fn apply_properties(
                         .map_or(at, |i| at + i);
                     for t in &c.tests {
                         let mut spec = test_spec(t, Some(&c.name), &path);
-                        spec.location = test_location(&path, &text, col_at, &spec.name);
+                        spec.location = test_location(&path, &text, &lines, col_at, &spec.name);
                         node.tests.push(spec);
                     }
                 }
@@ -173,6 +184,8 @@ pub(super) fn apply_properties(
                     description: t.description,
                     columns: t.columns,
                     tests,
+                    freshness: t.freshness.or_else(|| s.freshness.clone()),
+                    loaded_at_field: t.loaded_at_field.or_else(|| s.loaded_at_field.clone()),
                     path: display_path(&path),
                 });
             }
@@ -182,24 +195,58 @@ pub(super) fn apply_properties(
 
 /// Where `name: <name>` is written in a YAML text (for pointing at an entry).
 pub fn name_span(text: &str, name: &str) -> std::ops::Range<usize> {
-    for pat in [
-        format!("name: {name}"),
-        format!("name: \"{name}\""),
-        format!("name: '{name}'"),
-    ] {
-        if let Some(i) = text.find(&pat) {
-            let start = i + pat.find(name).unwrap_or(0);
-            return start..start + name.len();
+    NameIndex::new(text).span(name)
+}
+
+/// Where each `name: <value>` of a YAML text is first written (plain, `"…"` or `'…'`), found
+/// in one pass: looking each entry up by searching the text again made loading quadratic in
+/// the size of a property file.
+struct NameIndex<'t> {
+    first: HashMap<&'t str, usize>,
+}
+
+impl<'t> NameIndex<'t> {
+    fn new(text: &'t str) -> Self {
+        let mut first = HashMap::new();
+        for (i, _) in text.match_indices("name: ") {
+            let start = i + "name: ".len();
+            let rest = &text[start..];
+            let line = &rest[..rest.find(['\n', '\r']).unwrap_or(rest.len())];
+            let (value, skip) = match line.chars().next() {
+                Some(q @ ('"' | '\'')) => match line[1..].find(q) {
+                    Some(end) => (&line[1..1 + end], 1),
+                    None => continue,
+                },
+                _ => (line[..line.find(" #").unwrap_or(line.len())].trim_end(), 0),
+            };
+            first.entry(value).or_insert(start + skip);
         }
+        NameIndex { first }
     }
-    0..0
+
+    fn span(&self, name: &str) -> std::ops::Range<usize> {
+        self.first
+            .get(name)
+            .map_or(0..0, |&start| start..start + name.len())
+    }
 }
 
 /// The test's name as written shortly after byte `from` of a property file (a test is listed
 /// close to its column; the search is bounded so that large property files stay fast).
-fn test_location(path: &Path, text: &str, from: usize, name: &str) -> Option<Location> {
+fn test_location(
+    path: &Path,
+    text: &str,
+    lines: &LineIndex,
+    from: usize,
+    name: &str,
+) -> Option<Location> {
     let i = window(text, from, 2_000).find(name)? + from;
-    Some(Location::from_span(path, text, i..i + name.len()))
+    Some(Location::from_span_indexed(
+        path,
+        text,
+        lines,
+        i..i + name.len(),
+    ))
 }
 
 /// Up to `len` bytes of `text` from `from` (cut at a character boundary).
@@ -213,7 +260,7 @@ fn window(text: &str, from: usize, len: usize) -> &str {
 }
 
 /// Normalise a test entry: `not_null` or `{accepted_values: {values: […]}}`.
-fn test_spec(v: &YamlValue, column: Option<&str>, file: &Path) -> TestSpec {
+pub(super) fn test_spec(v: &YamlValue, column: Option<&str>, file: &Path) -> TestSpec {
     let (name, args) = match v {
         YamlValue::String(s) => (s.clone(), BTreeMap::new()),
         YamlValue::Mapping(m) if m.len() == 1 => {

@@ -11,6 +11,7 @@
 use std::collections::HashSet;
 use std::ops::{ControlFlow, Range};
 
+use smol_str::StrExt;
 use sqlparser::ast::{
     Expr, FunctionArg, FunctionArgExpr, GroupByExpr, Ident, JoinConstraint, JoinOperator,
     ObjectName, ObjectNamePart, Query, Select, SelectItem, SelectItemQualifiedWildcardKind,
@@ -18,6 +19,10 @@ use sqlparser::ast::{
 };
 
 use super::relations::Positions;
+
+/// A name (lower case): inline up to 23 bytes, shared beyond, so that copying one along the
+/// lineage never allocates.
+pub type Name = smol_str::SmolStr;
 
 /// A query: its CTEs (in order; each sees the ones before it) and its body.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,9 +37,9 @@ pub struct QueryShape {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cte {
     /// Name, lower case.
-    pub name: String,
+    pub name: Name,
     /// Column names given after the name, if any.
-    pub columns: Vec<String>,
+    pub columns: Vec<Name>,
     /// Its query.
     pub query: QueryShape,
 }
@@ -75,11 +80,11 @@ pub struct FromItem {
     /// What it is.
     pub kind: FromKind,
     /// `AS alias`, lower case.
-    pub alias: Option<String>,
+    pub alias: Option<Name>,
     /// `AS alias (c1, c2)`.
-    pub alias_columns: Vec<String>,
+    pub alias_columns: Vec<Name>,
     /// Columns of `JOIN … USING (…)` that joined this item (they appear once in `*`).
-    pub using: Vec<String>,
+    pub using: Vec<Name>,
 }
 
 /// The kinds of FROM items.
@@ -88,7 +93,7 @@ pub enum FromKind {
     /// A table, view or CTE name: its parts (lower case) and where it is written.
     Table {
         /// Dotted parts.
-        parts: Vec<String>,
+        parts: Vec<Name>,
         /// Byte offset of the name in the SQL.
         at: usize,
     },
@@ -112,7 +117,7 @@ pub enum Item {
     /// `_col<i>`.
     Expr {
         /// Output name, lower case.
-        name: Option<String>,
+        name: Option<Name>,
         /// What it reads.
         expr: ExprShape,
         /// Where the item is in the SQL.
@@ -121,7 +126,7 @@ pub enum Item {
     /// `*`.
     Wildcard,
     /// `t.*` (the qualifier's parts, lower case).
-    QualifiedWildcard(Vec<String>),
+    QualifiedWildcard(Vec<Name>),
     /// Something else.
     Unknown,
 }
@@ -132,7 +137,7 @@ pub struct ExprShape {
     /// Column references (dotted parts, lower case), each with its span.
     pub refs: Vec<ColumnRef>,
     /// Functions applied, lower case, each once, in order of appearance.
-    pub functions: Vec<String>,
+    pub functions: Vec<Name>,
     /// An aggregate function (outside a window) is applied.
     pub aggregate: bool,
     /// The expression is nothing but one column reference (a copy).
@@ -145,7 +150,7 @@ pub struct ExprShape {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ColumnRef {
     /// Dotted parts, lower case.
-    pub parts: Vec<String>,
+    pub parts: Vec<Name>,
     /// Where it is in the SQL.
     pub span: Range<usize>,
 }
@@ -365,7 +370,7 @@ fn flatten(
 
 fn add_factor(
     f: &TableFactor,
-    using: Vec<String>,
+    using: Vec<Name>,
     out: &mut Vec<FromItem>,
     filters: &mut ExprShape,
     pos: &mut Positions,
@@ -437,7 +442,7 @@ fn add_factor(
     });
 }
 
-fn split_alias(a: Option<&TableAlias>) -> (Option<String>, Vec<String>) {
+fn split_alias(a: Option<&TableAlias>) -> (Option<Name>, Vec<Name>) {
     match a {
         Some(a) => (
             Some(lower(&a.name)),
@@ -447,17 +452,31 @@ fn split_alias(a: Option<&TableAlias>) -> (Option<String>, Vec<String>) {
     }
 }
 
-fn name_parts(n: &ObjectName) -> Vec<String> {
+fn name_parts(n: &ObjectName) -> Vec<Name> {
     n.0.iter()
         .map(|p| match p {
             ObjectNamePart::Identifier(i) => lower(i),
-            other => other.to_string().to_lowercase(),
+            other => other.to_string().to_lowercase_smolstr(),
         })
         .collect()
 }
 
-fn lower(i: &Ident) -> String {
-    i.value.to_lowercase()
+fn lower(i: &Ident) -> Name {
+    let v = &i.value;
+    if v.bytes().any(|b| !b.is_ascii() || b.is_ascii_uppercase()) {
+        v.to_lowercase_smolstr()
+    } else {
+        Name::new(v)
+    }
+}
+
+/// A function's name, lower case (`date_trunc`, `my_schema.f`), without formatting the
+/// common one-part name.
+fn function_name(n: &ObjectName) -> Name {
+    match n.0.as_slice() {
+        [ObjectNamePart::Identifier(i)] if i.quote_style.is_none() => lower(i),
+        _ => n.to_string().to_lowercase_smolstr(),
+    }
 }
 
 fn merge(into: &mut ExprShape, from: ExprShape) {
@@ -507,13 +526,13 @@ struct ExprVisitor<'p, 'a> {
     /// Depth of nested queries: references inside them belong to the subquery's shape.
     depth: usize,
     /// Parameters of the lambdas being visited.
-    lambda_params: Vec<Vec<String>>,
+    lambda_params: Vec<Vec<Name>>,
     /// Field names of `x[1].field` accesses (line, column of the identifier): not columns.
     fields: HashSet<(u64, u64)>,
 }
 
 impl ExprVisitor<'_, '_> {
-    fn push_ref(&mut self, parts: Vec<String>, first: &Ident, last: &Ident) {
+    fn push_ref(&mut self, parts: Vec<Name>, first: &Ident, last: &Ident) {
         let name = &parts[0];
         if parts.len() == 1
             && (NOT_COLUMNS.contains(&name.as_str())
@@ -579,13 +598,13 @@ impl Visitor for ExprVisitor<'_, '_> {
                 self.lambda_params.push(params);
             }
             Expr::Function(f) => {
-                let name = f.name.to_string().to_lowercase();
+                let name = function_name(&f.name);
                 let windowed = f.over.is_some();
                 if !windowed && AGGREGATES.contains(&name.as_str()) {
                     self.shape.aggregate = true;
                 }
                 let shown = if windowed {
-                    format!("{name} over")
+                    smol_str::format_smolstr!("{name} over")
                 } else {
                     name
                 };
@@ -643,7 +662,7 @@ mod tests {
     fn lambda_parameters_and_field_accesses_are_not_columns() {
         let q = shape("select transform(a, x -> x + b) as t, r[1].f as g from s");
         let s = select(&q);
-        let refs: Vec<Vec<String>> = s
+        let refs: Vec<Vec<Name>> = s
             .items
             .iter()
             .flat_map(|i| match i {

@@ -85,7 +85,6 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
     };
     let copts = args.compile_options(select)?;
     let compiled = crate::compile(&copts)?;
-    report(&compiled.diagnostics);
     if let Some(p) = &reviewed {
         if (p.project.as_str(), p.target.as_str())
             != (
@@ -111,6 +110,8 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
         .catalog_state()
         .map_err(|e| e.into_diagnostics("cannot read the catalog: "))?;
     let compiled = crate::compile_for_catalog(&copts, compiled, &catalog, r.full_refresh)?;
+    // Warnings of the compile against the catalog (a source's columns may come from it).
+    report(&compiled.diagnostics);
     {
         let cancel = cancel.clone();
         // A second Ctrl-C kills at once (running Athena queries are stopped first).

@@ -89,7 +89,7 @@ fn find(
         }));
     }
     Ok(ColumnId {
-        relation: id,
-        column: column.to_string(),
+        relation: id.into(),
+        column: column.into(),
     })
 }

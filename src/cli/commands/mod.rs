@@ -4,9 +4,11 @@ pub mod access;
 pub mod build;
 pub mod compile;
 pub mod example_data;
+pub mod freshness;
 #[cfg(feature = "duckdb-engine")]
 pub mod ingest;
 pub mod init;
 pub mod lineage;
 pub mod ls;
 pub mod plan;
+pub mod runs;

@@ -28,7 +28,6 @@ pub struct PlanArgs<'a> {
 pub fn run(args: &ProjectArgs, select: &SelectArgs, p: PlanArgs) -> Result<(), Diagnostics> {
     let opts = args.compile_options(select)?;
     let compiled = crate::compile(&opts)?;
-    report(&compiled.diagnostics);
     let catalog = match p.catalog_state {
         Some(path) => CatalogState::load(path).map_err(|d| Diagnostics(vec![d]))?,
         // A plan to apply later is checked against the catalog it was planned for: the live one.
@@ -55,6 +54,8 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, p: PlanArgs) -> Result<(), D
         None => CatalogState::default(),
     };
     let compiled = crate::compile_for_catalog(&opts, compiled, &catalog, p.full_refresh)?;
+    // Warnings of the compile against the catalog (a source's columns may come from it).
+    report(&compiled.diagnostics);
     let as_of = match p.as_of {
         Some(d) => valid_date(d)?,
         None => today(),

@@ -11,29 +11,39 @@ use super::SqlParseError;
 
 /// Converts sqlparser's 1-based (line, character column) locations to byte offsets.
 ///
-/// Pure-ASCII text converts in O(1); otherwise a cursor remembers the last position on the line,
-/// so converting locations in text order walks each line once.
+/// A location on a pure-ASCII line converts in O(1) (Japanese is mostly in comments, on lines
+/// of their own); on other lines a cursor remembers the last position, so converting locations
+/// in text order walks each line once.
 pub(crate) struct Positions<'a> {
     text: &'a str,
     line_starts: Vec<usize>,
-    ascii: bool,
-    /// Last converted (line, column, byte offset), for non-ASCII text.
+    /// Per line: it is pure ASCII.
+    ascii_lines: Vec<bool>,
+    /// Last converted (line, column, byte offset), for non-ASCII lines.
     cursor: (u64, u64, usize),
 }
 
 impl<'a> Positions<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        let mut ascii_lines = Vec::new();
+        let mut start = 0;
+        for line in text.split_inclusive('\n') {
+            start += line.len();
+            line_starts.push(start);
+            ascii_lines.push(line.is_ascii());
+        }
+        // `split_inclusive` yields no empty last line: the text's end starts no line unless
+        // the text ends with a newline.
+        if text.is_empty() || text.ends_with('\n') {
+            ascii_lines.push(true);
+        } else {
+            line_starts.pop();
+        }
         Positions {
             text,
             line_starts,
-            ascii: text.is_ascii(),
+            ascii_lines,
             cursor: (0, 0, 0),
         }
     }
@@ -54,7 +64,12 @@ impl<'a> Positions<'a> {
             .and_then(|l| self.line_starts.get(l))
             .copied()
             .unwrap_or(self.text.len());
-        if self.ascii {
+        let ascii = usize::try_from(line - 1)
+            .ok()
+            .and_then(|l| self.ascii_lines.get(l))
+            .copied()
+            .unwrap_or(false);
+        if ascii {
             let col = usize::try_from(col - 1).unwrap_or(usize::MAX);
             return start.saturating_add(col).min(end);
         }
