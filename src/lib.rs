@@ -28,6 +28,7 @@ pub mod plan;
 pub mod project;
 pub mod render;
 pub mod sql;
+pub mod state;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -50,6 +51,11 @@ pub struct CompileOptions {
     pub exclude: Vec<String>,
     /// Models rendered with `is_incremental()` true (their table exists and is not rebuilt).
     pub incremental: std::collections::HashSet<String>,
+    /// `--state`: the saved manifest `state:` selectors, `--defer` and `karte diff` compare with.
+    pub state: Option<state::StateArg>,
+    /// `--defer`: unselected parents not built on the target are read from the relations the
+    /// saved manifest names (applied by [`compile_for_catalog`], which knows the catalog).
+    pub defer: bool,
 }
 
 /// Load, render, analyse, build the graph and select. Errors stop after the stage that found
@@ -108,10 +114,24 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     std::thread::spawn(move || drop(shapes));
     clock.lap("drop shapes");
 
+    let saved = match &opts.state {
+        None => None,
+        Some(state::StateArg::Loaded(s)) => Some(s.clone()),
+        Some(state::StateArg::Given(spec)) => Some(std::sync::Arc::new(
+            state::SavedState::load(spec, &target).map_err(|d| Diagnostics(vec![d]))?,
+        )),
+    };
+    if let Some(s) = &saved {
+        s.check_project(&project)
+            .map_err(|d| Diagnostics(vec![d]))?;
+    }
+    let changes = saved.as_ref().map(|s| state::compare(&project, &models, s));
+    clock.lap("state");
     let ctx = graph::select::SelectContext {
         project: &project,
         graph: &graph,
         configs: models.iter().map(|m| (m.node, &m.config)).collect(),
+        state: changes.as_deref(),
     };
     let (selected, d) = graph::select::select(&ctx, &opts.select, &opts.exclude)?;
     diags.extend(d.0);
@@ -126,6 +146,8 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
         lineage,
         classes,
         taxonomy,
+        state: saved,
+        deferred: Vec::new(),
         diagnostics: diags,
     };
     // Every data test of the project must plan (a broken test is a compile error, not a
@@ -141,22 +163,22 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     Ok(compiled)
 }
 
-/// Compile again with `is_incremental()` true for the incremental models that exist in
-/// `catalog` (unless `full_refresh`), so that later runs get their incremental SQL. Returns the
-/// compiled project unchanged when no model is incremental.
+/// Compile for the catalog the run will meet: again with `is_incremental()` true for the
+/// incremental models that exist in `catalog` (unless `full_refresh`), so that later runs get
+/// their incremental SQL, keeping the selection made first (`state:` selectors compare the SQL
+/// as `karte compile` renders it); then, with `--defer`, point the selected nodes' parents that
+/// are neither selected nor in `catalog` at the saved manifest's relations
+/// ([`state::defer::defer`]). Returns the compiled project unchanged when neither applies.
 pub fn compile_for_catalog(
     opts: &CompileOptions,
-    compiled: Compiled,
+    mut compiled: Compiled,
     catalog: &plan::CatalogState,
     full_refresh: bool,
 ) -> Result<Compiled, Diagnostics> {
-    if full_refresh {
-        return Ok(compiled);
-    }
     let incremental: std::collections::HashSet<String> = compiled
         .models
         .iter()
-        .filter(|m| m.config.materialized() == "incremental")
+        .filter(|m| !full_refresh && m.config.materialized() == "incremental")
         .map(|m| &compiled.project.nodes[m.node])
         .filter(|n| {
             catalog
@@ -165,13 +187,38 @@ pub fn compile_for_catalog(
         })
         .map(|n| n.name.clone())
         .collect();
-    if incremental.is_empty() {
-        return Ok(compiled);
+    let mut compiled = if incremental.is_empty() {
+        compiled
+    } else {
+        let mut again = compile(&CompileOptions {
+            incremental,
+            select: Vec::new(),
+            exclude: Vec::new(),
+            state: None,
+            ..opts.clone()
+        })?;
+        let ids = |c: &Compiled| {
+            (0..c.project.nodes.len())
+                .map(|i| c.project.node_id(i))
+                .collect::<Vec<_>>()
+        };
+        if ids(&again) != ids(&compiled) {
+            return Err(Diagnostics(vec![diag::Diagnostic::error(
+                diag::Code::Io,
+                "the project's files changed while karte was reading them".to_string(),
+            )
+            .help("run the command again")]));
+        }
+        again.selected = std::mem::take(&mut compiled.selected);
+        again.state = compiled.state.take();
+        again.diagnostics = std::mem::take(&mut compiled.diagnostics);
+        again
+    };
+    if opts.defer {
+        let warnings = state::defer::defer(&mut compiled, catalog)?;
+        compiled.diagnostics.extend(warnings.0);
     }
-    compile(&CompileOptions {
-        incremental,
-        ..opts.clone()
-    })
+    Ok(compiled)
 }
 
 fn stop_on_errors(diags: &mut Diagnostics) -> Result<(), Diagnostics> {

@@ -33,6 +33,8 @@ pub struct RunArgs {
     pub max_bytes_scanned: Option<u64>,
     /// Run exactly this reviewed plan (`karte plan --out`).
     pub plan: Option<std::path::PathBuf>,
+    /// `--defer`.
+    pub defer: bool,
 }
 
 /// Read a plan written by `karte plan --out`.
@@ -77,11 +79,13 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
             &SelectArgs {
                 select: seen.select.clone(),
                 exclude: seen.exclude.clone(),
+                state: select.state.clone(),
             }
         }
         None => select,
     };
-    let copts = args.compile_options(select)?;
+    let mut copts = args.compile_options(select)?;
+    copts.defer = r.defer;
     let compiled = crate::compile(&copts)?;
     report(&compiled.diagnostics);
     if let Some(p) = &reviewed {
@@ -108,7 +112,12 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
     let catalog = engine
         .catalog_state()
         .map_err(|e| e.into_diagnostics("cannot read the catalog: "))?;
+    let shown = compiled.diagnostics.0.len();
     let compiled = crate::compile_for_catalog(&copts, compiled, &catalog, r.full_refresh)?;
+    // What `--defer` found.
+    report(&Diagnostics(
+        compiled.diagnostics.0[shown.min(compiled.diagnostics.0.len())..].to_vec(),
+    ));
     {
         let cancel = cancel.clone();
         // A second Ctrl-C kills at once (running Athena queries are stopped first).
@@ -191,6 +200,7 @@ pub fn retry(args: &ProjectArgs, threads: usize) -> Result<bool, Diagnostics> {
             SelectArgs {
                 select: vec![names.join(" ")],
                 exclude: Vec::new(),
+                state: None,
             },
             vec![NodeKind::Model, NodeKind::Seed, NodeKind::Snapshot],
         )
@@ -208,6 +218,7 @@ pub fn retry(args: &ProjectArgs, threads: usize) -> Result<bool, Diagnostics> {
             break_lock: false,
             max_bytes_scanned: None,
             plan: None,
+            defer: false,
         },
     )
 }

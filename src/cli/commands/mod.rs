@@ -3,6 +3,7 @@
 pub mod access;
 pub mod build;
 pub mod compile;
+pub mod diff;
 pub mod example_data;
 #[cfg(feature = "duckdb-engine")]
 pub mod ingest;

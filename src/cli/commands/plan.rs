@@ -22,11 +22,14 @@ pub struct PlanArgs<'a> {
     pub json: bool,
     /// Also write the reviewed plan here (for `karte build --plan`).
     pub out: Option<&'a PathBuf>,
+    /// `--defer`.
+    pub defer: bool,
 }
 
 /// Compile, plan, write target/plan.json, print the plan.
 pub fn run(args: &ProjectArgs, select: &SelectArgs, p: PlanArgs) -> Result<(), Diagnostics> {
-    let opts = args.compile_options(select)?;
+    let mut opts = args.compile_options(select)?;
+    opts.defer = p.defer;
     let compiled = crate::compile(&opts)?;
     report(&compiled.diagnostics);
     let catalog = match p.catalog_state {
@@ -54,7 +57,12 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, p: PlanArgs) -> Result<(), D
         }
         None => CatalogState::default(),
     };
+    let shown = compiled.diagnostics.0.len();
     let compiled = crate::compile_for_catalog(&opts, compiled, &catalog, p.full_refresh)?;
+    // What `--defer` found.
+    report(&Diagnostics(
+        compiled.diagnostics.0[shown.min(compiled.diagnostics.0.len())..].to_vec(),
+    ));
     let as_of = match p.as_of {
         Some(d) => valid_date(d)?,
         None => today(),
