@@ -49,6 +49,15 @@ fn saved_project() -> tempfile::TempDir {
     dir
 }
 
+/// [`saved_project`], then these files written (path, text): the change under review.
+fn changed(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let tmp = saved_project();
+    for (rel, text) in files {
+        edit(tmp.path(), rel, text);
+    }
+    tmp
+}
+
 fn save_state(dir: &Path) {
     let state = dir.join("prod-state");
     std::fs::create_dir_all(&state).unwrap();
@@ -83,41 +92,41 @@ fn edit(dir: &Path, rel: &str, text: &str) {
     write_file(dir, Path::new(rel), text.as_bytes());
 }
 
+/// Each selector selects these nodes, in dependency order.
+fn check(dir: &Path, cases: &[(&str, &[&str])]) {
+    for (select, want) in cases {
+        assert_eq!(selected(dir, &[select]), *want, "--select {select}");
+    }
+}
+
 #[test]
 fn nothing_changed_selects_nothing() {
     let tmp = saved_project();
-    assert!(selected(tmp.path(), &["state:modified+"]).is_empty());
-    assert!(selected(tmp.path(), &["state:new"]).is_empty());
+    check(tmp.path(), &[("state:modified+", &[]), ("state:new", &[])]);
 }
 
 #[test]
 fn modified_body_with_graph_operators() {
-    let tmp = saved_project();
-    let dir = tmp.path();
-    edit(
-        dir,
+    let tmp = changed(&[(
         "models/silver/persons.sql",
         "select id, upper(name) as name from bronze.lines\n",
-    );
-    assert_eq!(selected(dir, &["state:modified"]), ["persons"]);
-    assert_eq!(selected(dir, &["state:modified.body"]), ["persons"]);
-    assert!(selected(dir, &["state:modified.configs"]).is_empty());
-    assert_eq!(
-        selected(dir, &["state:modified+"]),
-        ["persons", "cost", "names"]
-    );
-    assert_eq!(
-        selected(dir, &["state:modified+1"]),
-        ["persons", "cost", "names"]
-    );
-    assert_eq!(selected(dir, &["+state:modified"]), ["lines", "persons"]);
-    assert_eq!(
-        selected(dir, &["@state:modified"]),
-        ["lines", "persons", "receipts", "cost", "names"]
-    );
-    assert_eq!(
-        selected(dir, &["state:modified+,layer:gold"]),
-        ["cost", "names"]
+    )]);
+    let dir = tmp.path();
+    check(
+        dir,
+        &[
+            ("state:modified", &["persons"]),
+            ("state:modified.body", &["persons"]),
+            ("state:modified.configs", &[]),
+            ("state:modified+", &["persons", "cost", "names"]),
+            ("state:modified+1", &["persons", "cost", "names"]),
+            ("+state:modified", &["lines", "persons"]),
+            (
+                "@state:modified",
+                &["lines", "persons", "receipts", "cost", "names"],
+            ),
+            ("state:modified+,layer:gold", &["cost", "names"]),
+        ],
     );
 }
 
@@ -147,42 +156,37 @@ fn modified_configs_sql_and_properties_are_told_apart() {
         "models/silver/_silver.yml",
         "models:\n  - name: persons\n    description: 患者マスタ\n",
     );
-    assert_eq!(
-        selected(dir, &["state:modified.configs"]),
-        ["cost", "names"]
-    );
-    assert_eq!(selected(dir, &["state:modified.sql"]), ["receipts"]);
-    assert_eq!(selected(dir, &["state:modified.properties"]), ["persons"]);
-    assert!(selected(dir, &["state:modified.body"]).is_empty());
-    assert_eq!(
-        selected(dir, &["state:modified"]),
-        ["persons", "receipts", "cost", "names"]
-    );
-    assert_eq!(
-        selected(dir, &["state:modified.sql+"]),
-        ["receipts", "cost"]
+    check(
+        dir,
+        &[
+            ("state:modified.configs", &["cost", "names"]),
+            ("state:modified.sql", &["receipts"]),
+            ("state:modified.properties", &["persons"]),
+            ("state:modified.body", &[]),
+            ("state:modified", &["persons", "receipts", "cost", "names"]),
+            ("state:modified.sql+", &["receipts", "cost"]),
+        ],
     );
 }
 
 #[test]
 fn new_nodes_and_exclude() {
-    let tmp = saved_project();
+    let tmp = changed(&[
+        (
+            "models/gold/top.sql",
+            "select max(amount) as top from gold.cost\n",
+        ),
+        ("models/gold/top_named.sql", "select * from gold.top\n"),
+    ]);
     let dir = tmp.path();
-    edit(
+    check(
         dir,
-        "models/gold/top.sql",
-        "select max(amount) as top from gold.cost\n",
-    );
-    edit(dir, "models/gold/top_named.sql", "select * from gold.top\n");
-    assert_eq!(selected(dir, &["state:new"]), ["top", "top_named"]);
-    assert!(selected(dir, &["state:modified"]).is_empty());
-    assert_eq!(
-        selected(dir, &["state:new"]),
-        selected(dir, &["state:new+"])
-    );
-    assert_eq!(
-        selected(dir, &["1+state:new"]),
-        ["cost", "top", "top_named"]
+        &[
+            ("state:new", &["top", "top_named"]),
+            ("state:new+", &["top", "top_named"]),
+            ("state:modified", &[]),
+            ("1+state:new", &["cost", "top", "top_named"]),
+        ],
     );
     let c = karte::compile(&karte::CompileOptions {
         project_dir: dir.to_path_buf(),
@@ -288,39 +292,55 @@ fn missing_state_exits_2() {
     assert!(err.contains("--state"), "{err}");
 }
 
-/// Run karte in the project directory itself (so that `--state prod-state` is relative).
+/// The string `key` of each object of a JSON array.
+fn field_of_each<'a>(array: &'a serde_json::Value, key: &str) -> Vec<&'a str> {
+    array
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o[key].as_str().unwrap())
+        .collect()
+}
+
+/// Run karte on the project, `prod-state` meaning its saved state; the project's path is
+/// `PROJECT` in what it prints.
 fn karte_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_karte"))
-        .args(args)
-        .arg("--project-dir")
-        .arg(dir)
-        .current_dir(dir)
-        .output()
-        .unwrap();
+    let state = dir.join("prod-state").to_string_lossy().to_string();
+    let args: Vec<&str> = args
+        .iter()
+        .map(|a| {
+            if *a == "prod-state" {
+                state.as_str()
+            } else {
+                a
+            }
+        })
+        .collect();
+    let (code, out, err) = crate::support::karte(dir, &args);
+    let shown = dir.to_string_lossy().to_string();
     (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).to_string(),
-        String::from_utf8_lossy(&out.stderr).to_string(),
+        code,
+        out.replace(&shown, "PROJECT"),
+        err.replace(&shown, "PROJECT"),
     )
 }
 
 #[test]
 fn diff_shows_sql_and_plan_changes() {
-    let tmp = saved_project();
+    let tmp = changed(&[
+        (
+            "models/silver/persons.sql",
+            "select id, upper(name) as name from bronze.lines\n",
+        ),
+        // A table becomes a view: its data is deleted.
+        (
+            "models/gold/names.sql",
+            "{{ config(materialized='view') }}\nselect distinct name from silver.persons\n",
+        ),
+        ("models/gold/top.sql", "select 1 as top\n"),
+    ]);
     let dir = tmp.path();
-    edit(
-        dir,
-        "models/silver/persons.sql",
-        "select id, upper(name) as name from bronze.lines\n",
-    );
-    // A table becomes a view: its data is deleted.
-    edit(
-        dir,
-        "models/gold/names.sql",
-        "{{ config(materialized='view') }}\nselect distinct name from silver.persons\n",
-    );
     std::fs::remove_file(dir.join("models/gold/cost.sql")).unwrap();
-    edit(dir, "models/gold/top.sql", "select 1 as top\n");
     let (code, out, err) = karte_in(dir, &["diff", "--state", "prod-state"]);
     assert_eq!(code, 0, "{out}\n{err}");
     insta::assert_snapshot!(
@@ -335,14 +355,8 @@ fn diff_shows_sql_and_plan_changes() {
     assert_eq!(v["summary"]["modified"], 2);
     assert_eq!(v["summary"]["removed"], 1);
     assert_eq!(v["summary"]["new_destructive_steps"], 2);
-    let ids: Vec<&str> = v["changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["unique_id"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        ids,
+        field_of_each(&v["changes"], "unique_id"),
         [
             "model.shop.top",
             "model.shop.persons",
@@ -365,7 +379,7 @@ fn diff_shows_sql_and_plan_changes() {
     let (_, out, _) = karte_in(dir, &["diff", "--state", "prod-state"]);
     assert!(
         out.contains(
-            "the saved compiled SQL is not at prod-state/compiled/models/silver/persons.sql"
+            "the saved compiled SQL is not at PROJECT/prod-state/compiled/models/silver/persons.sql"
         ),
         "{out}"
     );
@@ -411,13 +425,10 @@ fn defer_builds_only_the_change_into_the_ci_schema() {
     let (code, out, err) = karte_in(dir, &build);
     assert_eq!(code, 0, "{out}\n{err}");
     let results = crate::support::run_results(dir);
-    let built: Vec<&str> = results["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(built, ["receipts", "cost"]);
+    assert_eq!(
+        field_of_each(&results["results"], "name"),
+        ["receipts", "cost"]
+    );
 
     // The CI schema has the changed model and its child, built on production's parents.
     assert_eq!(
@@ -464,14 +475,14 @@ fn defer_builds_only_the_change_into_the_ci_schema() {
 
 #[test]
 fn defer_warns_about_a_parent_it_cannot_find() {
-    let tmp = saved_project();
+    let tmp = changed(&[
+        ("models/silver/visits.sql", "select id from bronze.lines\n"),
+        (
+            "models/gold/cost.sql",
+            "select p.id, p.name, r.amount from silver.persons p join silver.receipts r on r.id = p.id join silver.visits v on v.id = p.id\n",
+        ),
+    ]);
     let dir = tmp.path();
-    edit(
-        dir,
-        "models/silver/visits.sql",
-        "select id from bronze.lines\n",
-    );
-    edit(dir, "models/gold/cost.sql", "select p.id, p.name, r.amount from silver.persons p join silver.receipts r on r.id = p.id join silver.visits v on v.id = p.id\n");
     let (code, out, err) = karte_in(
         dir,
         &[
@@ -494,5 +505,77 @@ fn defer_warns_about_a_parent_it_cannot_find() {
     assert_eq!(
         sql,
         "select p.id, p.name, r.amount from silver.persons p join silver.receipts r on r.id = p.id join ci_silver.visits v on v.id = p.id\n"
+    );
+}
+
+/// `--state s3://…`: the manifest and its compiled SQL read from S3 (the local emulator).
+#[cfg(feature = "athena")]
+#[test]
+fn state_is_read_from_s3() {
+    use crate::athena::{karte, project, FakeAws};
+    let aws = FakeAws::start();
+    let tmp = project(&aws);
+    let dir = tmp.path();
+    let (code, _, err) = karte(dir, &["compile"], &[]);
+    assert_eq!(code, 0, "{err}");
+    let put = |key: &str, file: &str| {
+        let body = std::fs::read_to_string(dir.join(file)).unwrap();
+        let out = crate::athena_runs::signed_request(
+            &aws,
+            &format!("PUT /lake-bucket/ci-state/{key}"),
+            "s3",
+            "",
+            &body,
+        );
+        assert!(out.starts_with("HTTP/1.1 200"), "{out}");
+    };
+    put("manifest.json", "target/manifest.json");
+    put(
+        "compiled/models/silver/t_table.sql",
+        "target/compiled/models/silver/t_table.sql",
+    );
+    edit(
+        dir,
+        "models/silver/t_table.sql",
+        "{{ config(materialized='table') }}\nselect claim_id, amount * 2 as amount from raw.claims\n",
+    );
+    let (code, out, err) = karte(
+        dir,
+        &[
+            "ls",
+            "--state",
+            "s3://lake-bucket/ci-state/",
+            "-s",
+            "state:modified",
+        ],
+        &[],
+    );
+    assert_eq!((code, out.as_str()), (0, "silver.t_table\n"), "{err}");
+    let (code, out, err) = karte(
+        dir,
+        &["diff", "--state", "s3://lake-bucket/ci-state/manifest.json"],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("    -select claim_id, amount from ")
+            && out.contains("    +select claim_id, amount * 2 as amount from "),
+        "{out}"
+    );
+    let (code, _, err) = karte(
+        dir,
+        &[
+            "ls",
+            "--state",
+            "s3://lake-bucket/nothing/",
+            "-s",
+            "state:new",
+        ],
+        &[],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("error[E305]: the saved manifest `s3://lake-bucket/nothing/manifest.json` does not exist"),
+        "{err}"
     );
 }
