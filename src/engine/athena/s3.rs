@@ -172,24 +172,6 @@ pub async fn put_object(e: &AthenaEngine, uri: &str, body: Vec<u8>) -> Result<()
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn deletable_only_inside_the_lake_and_the_owned_prefix() {
-        let root = "s3://b/lake/";
-        let owned = "s3://b/lake/silver/t/";
-        assert!(check_deletable("s3://b/lake/silver/t/run_1/", owned, root).is_ok());
-        assert!(check_deletable("s3://b/lake/silver/t", owned, root).is_ok());
-        assert!(check_deletable("s3://b/lake/silver/t2/", owned, root).is_err());
-        assert!(check_deletable("s3://b/lake/", "s3://b/lake/", root).is_err());
-        assert!(check_deletable("s3://b/", "s3://b/", "s3://b/").is_err());
-        assert!(check_deletable("s3://other/lake/silver/t/", owned, root).is_err());
-        assert!(check_deletable("/tmp/x", owned, root).is_err());
-    }
-}
-
 /// Reads objects outside any engine run (`--state s3://…`), with the standard retries.
 struct Reader {
     budget: super::retry::RetryBudget,
@@ -249,4 +231,22 @@ pub fn fetch_objects(
         }
         Ok(out)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deletable_only_inside_the_lake_and_the_owned_prefix() {
+        let root = "s3://b/lake/";
+        let owned = "s3://b/lake/silver/t/";
+        assert!(check_deletable("s3://b/lake/silver/t/run_1/", owned, root).is_ok());
+        assert!(check_deletable("s3://b/lake/silver/t", owned, root).is_ok());
+        assert!(check_deletable("s3://b/lake/silver/t2/", owned, root).is_err());
+        assert!(check_deletable("s3://b/lake/", "s3://b/lake/", root).is_err());
+        assert!(check_deletable("s3://b/", "s3://b/", "s3://b/").is_err());
+        assert!(check_deletable("s3://other/lake/silver/t/", owned, root).is_err());
+        assert!(check_deletable("/tmp/x", owned, root).is_err());
+    }
 }
