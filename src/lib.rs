@@ -51,6 +51,9 @@ pub struct CompileOptions {
     pub exclude: Vec<String>,
     /// Models rendered with `is_incremental()` true (their table exists and is not rebuilt).
     pub incremental: std::collections::HashSet<String>,
+    /// The columns of sources whose property files list none, as the target's catalog has
+    /// them (source unique id → names): their lineage and column checks then go on.
+    pub catalog_columns: BTreeMap<String, Vec<String>>,
     /// `--state`: the saved manifest `state:` selectors, `--defer` and `karte diff` compare with.
     pub state: Option<state::StateArg>,
     /// `--defer`: unselected parents not built on the target are read from the relations the
@@ -75,6 +78,25 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     let (rendered, d) = render::render(&project, &target, &render_opts);
     diags.extend(d.0);
     clock.lap("render");
+    // `enabled: false` (karte.yml, a property file or `config()`): the node is left out, and
+    // reading it is an error.
+    let disabled: std::collections::HashSet<usize> = rendered
+        .iter()
+        .filter(|m| !m.config.enabled())
+        .map(|m| m.node)
+        .chain(
+            project
+                .nodes
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| n.kind == project::NodeKind::Seed && !n.config.enabled())
+                .map(|(i, _)| i),
+        )
+        .collect();
+    let rendered: Vec<_> = rendered
+        .into_iter()
+        .filter(|m| !disabled.contains(&m.node))
+        .collect();
     // Only declared secrets may be filled in at run time (E211).
     diags.extend(sql::secrets::check_nodes(
         &project,
@@ -82,7 +104,7 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     ));
     // Analyse what rendered, so that errors of both stages are reported together.
     clock.lap("secrets");
-    let (mut models, d) = sql::analyze(&project, &target, rendered);
+    let (mut models, d) = sql::analyze(&project, &target, rendered, &disabled);
     // `Compiled::model` finds a node's analysis by binary search.
     models.sort_by_key(|m| m.node);
     diags.extend(d.0);
@@ -96,7 +118,7 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     })?;
     sql::inline_ephemerals(&project, &mut models, &graph.order);
     clock.lap("graph");
-    let (lineage, d) = lineage::infer(&project, &models, &graph.order);
+    let (lineage, d) = lineage::infer(&project, &models, &graph.order, &opts.catalog_columns);
     diags.extend(d.0);
     clock.lap("lineage");
     stop_on_errors(&mut diags)?;
@@ -165,20 +187,40 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
 
 /// Compile for the catalog the run will meet: again with `is_incremental()` true for the
 /// incremental models that exist in `catalog` (unless `full_refresh`), so that later runs get
-/// their incremental SQL, keeping the selection made first (`state:` selectors compare the SQL
-/// as `karte compile` renders it); then, with `--defer`, point the selected nodes' parents that
-/// are neither selected nor in `catalog` at the saved manifest's relations
-/// ([`state::defer::defer`]). Returns the compiled project unchanged when neither applies.
+/// their incremental SQL, and with the catalog's columns for sources whose property files list
+/// none (so that their lineage and column checks go on), keeping the selection made first
+/// (`state:` selectors compare the SQL as `karte compile` renders it); then, with `--defer`,
+/// point the selected nodes' parents that are neither selected nor in `catalog` at the saved
+/// manifest's relations ([`state::defer::defer`]). Returns the compiled project unchanged when
+/// none of this applies.
 pub fn compile_for_catalog(
     opts: &CompileOptions,
     mut compiled: Compiled,
     catalog: &plan::CatalogState,
     full_refresh: bool,
 ) -> Result<Compiled, Diagnostics> {
+    let catalog_columns: BTreeMap<String, Vec<String>> = compiled
+        .project
+        .sources
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.columns.is_empty())
+        .filter_map(|(i, s)| {
+            let t = catalog.get(&s.schema, &s.identifier)?;
+            let names: Vec<String> = t
+                .columns
+                .iter()
+                .map(|c| c.name.to_lowercase())
+                .chain(t.partition_keys.iter().map(|k| k.to_lowercase()))
+                .collect();
+            (!names.is_empty()).then(|| (compiled.project.source_id(i), names))
+        })
+        .collect();
     let incremental: std::collections::HashSet<String> = compiled
         .models
         .iter()
-        .filter(|m| !full_refresh && m.config.materialized() == "incremental")
+        .filter(|_| !full_refresh)
+        .filter(|m| m.config.materialized() == "incremental")
         .map(|m| &compiled.project.nodes[m.node])
         .filter(|n| {
             catalog
@@ -187,11 +229,12 @@ pub fn compile_for_catalog(
         })
         .map(|n| n.name.clone())
         .collect();
-    let mut compiled = if incremental.is_empty() {
+    let mut compiled = if incremental.is_empty() && catalog_columns.is_empty() {
         compiled
     } else {
         let mut again = compile(&CompileOptions {
             incremental,
+            catalog_columns,
             select: Vec::new(),
             exclude: Vec::new(),
             state: None,
@@ -211,7 +254,15 @@ pub fn compile_for_catalog(
         }
         again.selected = std::mem::take(&mut compiled.selected);
         again.state = compiled.state.take();
-        again.diagnostics = std::mem::take(&mut compiled.diagnostics);
+        // The second compile's warnings stand (a source's columns may come from the catalog),
+        // with the selection's, which only the first compile made.
+        again.diagnostics.extend(
+            compiled
+                .diagnostics
+                .0
+                .drain(..)
+                .filter(|d| d.code == diag::Code::SelectorMatchedNothing),
+        );
         again
     };
     if opts.defer {

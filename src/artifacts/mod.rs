@@ -195,11 +195,7 @@ pub fn manifest(c: &Compiled) -> Manifest<'_> {
                 unique_id: id,
                 source: s.source.clone(),
                 name: s.name.clone(),
-                relation: join_fqn(
-                    s.catalog.as_deref().or(c.target.catalog()),
-                    &s.schema,
-                    &s.identifier,
-                ),
+                relation: crate::sql::source_fqn(s, &c.target),
                 path: s.path.clone(),
                 description: s.description.clone(),
                 columns: s

@@ -37,6 +37,9 @@ enum Command {
     Diff(DiffArgs),
     /// Create a new, working project in DIR.
     Init(InitArgs),
+    /// Sources and ingest tables: `karte source freshness` checks how old their newest data is.
+    #[command(subcommand)]
+    Source(SourceCommand),
     /// Build seeds, models and snapshots and run their tests, in dependency order.
     Build(RunCmdArgs),
     /// Build models only (no seeds, snapshots or tests).
@@ -49,6 +52,8 @@ enum Command {
     Test(RunCmdArgs),
     /// Run again what failed or was skipped in the last run.
     Retry(RetryArgs),
+    /// Recent runs (status, duration, bytes scanned, cost) and the slowest and most expensive nodes.
+    Runs(RunsArgs),
     /// Undo the table swaps of an interrupted or failed run (see target/journal/).
     Rollback(RollbackArgs),
     /// Write the example project's synthetic deliveries (CP932, zipped) and their answer key.
@@ -56,6 +61,37 @@ enum Command {
     /// Load delivered files (zip/gzip, CP932 CSV/TSV/UKE) into bronze tables by the project's ingest rules.
     #[cfg(feature = "duckdb-engine")]
     Ingest(commands::ingest::IngestArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum SourceCommand {
+    /// How old each source and ingest table's newest data is, against its `freshness:` bounds
+    /// (writes target/sources.json; exit 1 if one is older than `error_after`).
+    Freshness(FreshnessArgs),
+}
+
+#[derive(Debug, Args)]
+struct FreshnessArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value = "text")]
+    output: Output,
+}
+
+#[derive(Debug, Args)]
+struct RunsArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// How many runs to list (newest first).
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    /// Show the slowest and most expensive nodes of this run (default: the newest listed).
+    #[arg(long, value_name = "RUN_ID")]
+    run: Option<String>,
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value = "text")]
+    output: Output,
 }
 
 #[derive(Debug, Args)]
@@ -297,6 +333,9 @@ pub fn main() -> i32 {
             commands::lineage::run(&a.project, &a.column, a.output == Output::Json).map(|()| true)
         }
         Command::Init(a) => commands::init::run(&a.dir, a.name.as_deref()).map(|()| true),
+        Command::Source(SourceCommand::Freshness(a)) => {
+            commands::freshness::run(&a.project, a.output == Output::Json)
+        }
         Command::Access(a) => {
             commands::access::run(&a.project, a.role.as_deref(), a.check.as_deref())
         }
@@ -306,6 +345,12 @@ pub fn main() -> i32 {
         Command::Snapshot(a) => run_cmd(&a, "snapshot", &[Snapshot], false),
         Command::Test(a) => run_cmd(&a, "test", &[], true),
         Command::Retry(a) => commands::build::retry(&a.project, a.threads),
+        Command::Runs(a) => commands::runs::run(
+            &a.project,
+            a.limit,
+            a.run.as_deref(),
+            a.output == Output::Json,
+        ),
         Command::Rollback(a) => commands::build::rollback(&a.project, &a.run_id, a.force),
         Command::ExampleData(a) => commands::example_data::run(&a).map(|()| true),
         #[cfg(feature = "duckdb-engine")]
@@ -439,6 +484,7 @@ impl ProjectArgs {
             incremental: Default::default(),
             state: select.state.clone().map(crate::state::StateArg::Given),
             defer: false,
+            catalog_columns: Default::default(),
         })
     }
 }

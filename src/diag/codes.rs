@@ -80,6 +80,8 @@ codes! {
     UnknownColumn = "E212", Project;
     /// An unqualified column reference names a column of two relations the query reads.
     AmbiguousColumn = "E213", Project;
+    /// A model reads a node that is disabled (`enabled: false`).
+    DisabledNode = "E214", Project;
     /// The models depend on each other in a cycle.
     Cycle = "E301", Project;
     /// Two nodes have the same name.

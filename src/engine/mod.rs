@@ -191,6 +191,16 @@ pub trait Engine: Send + Sync {
     /// Run a test query (Athena SQL returning failing rows).
     fn run_test(&self, sql: &str, sample: usize, ctx: &WorkCtx)
         -> Result<TestOutcome, EngineError>;
+    /// The first value of a one-row query, as text (e.g. `max(loaded_at)` for source
+    /// freshness); none if it returns no row. Runs through the test runner.
+    fn query_value(&self, sql: &str, ctx: &WorkCtx) -> Result<Option<String>, EngineError> {
+        let out = self.run_test(sql, 1, ctx)?;
+        Ok(out
+            .sample
+            .into_iter()
+            .next()
+            .and_then(|r| r.into_iter().next()))
+    }
     /// Store a test's failing rows as a table (`store_failures`).
     fn store_failures(
         &self,
@@ -257,6 +267,11 @@ pub trait Engine: Send + Sync {
     fn journal_mirror(&self, _target: &str) -> Result<Option<mirror::SharedMirror>, EngineError> {
         Ok(None)
     }
+}
+
+/// USD for `bytes` scanned at `usd_per_tb` (1 TB = 2^40 bytes, as Athena bills).
+pub fn cost_usd(bytes: u64, usd_per_tb: f64) -> f64 {
+    bytes as f64 / (1u64 << 40) as f64 * usd_per_tb
 }
 
 /// True if two catalog entries (from [`crate::engine::Engine::table_snapshot`]) are the same

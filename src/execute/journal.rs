@@ -221,6 +221,24 @@ fn journal_root(project: &Path) -> PathBuf {
     project.join("target").join("journal")
 }
 
+/// The folder of one run's journal.
+pub fn run_dir(project: &Path, run_id: &str) -> PathBuf {
+    journal_root(project).join(run_id)
+}
+
+/// The run ids journaled under `target/journal/`, oldest first (ids sort by start time).
+pub fn run_ids(project: &Path) -> Vec<String> {
+    let mut ids: Vec<String> = std::fs::read_dir(journal_root(project))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().join("events.jsonl").is_file())
+        .filter_map(|e| e.file_name().to_str().map(String::from))
+        .collect();
+    ids.sort();
+    ids
+}
+
 impl Journal {
     /// Start a journal for a new run, or reopen one being resumed. With a mirror, the plan and
     /// every event are written to it too.

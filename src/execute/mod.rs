@@ -6,10 +6,12 @@
 //! ([`results`]), running data tests ([`data_tests`]) and rollback ([`rollback`]) live here.
 
 pub mod data_tests;
+pub mod freshness;
 pub mod journal;
 pub mod results;
 pub mod rollback;
 pub mod runner;
+pub mod runs;
 pub mod secrets;
 
 use std::collections::HashMap;
@@ -228,7 +230,15 @@ fn jobs(c: &Compiled, plan_nodes: &[NodePlan], data_tests: Vec<DataTest>) -> Vec
         });
     }
     let mut tests_of_node: HashMap<usize, Vec<usize>> = HashMap::new();
+    // Tests of a source (`source.<project>.<source>.<table>`): the models reading it wait.
+    let mut tests_of_source: HashMap<String, Vec<usize>> = HashMap::new();
     for t in data_tests {
+        if let Some(source) = t.depends_on.first().filter(|id| id.starts_with("source.")) {
+            tests_of_source
+                .entry(source.clone())
+                .or_default()
+                .push(jobs.len());
+        }
         let nodes: Vec<usize> = t
             .depends_on
             .iter()
@@ -265,6 +275,16 @@ fn jobs(c: &Compiled, plan_nodes: &[NodePlan], data_tests: Vec<DataTest>) -> Vec
                     deps.extend(tests_of_node.get(&p).into_iter().flatten().copied());
                 }
                 None => stack.extend(c.graph.parents(p)),
+            }
+        }
+        for d in c
+            .model(node)
+            .map(|m| m.depends_on.as_slice())
+            .unwrap_or_default()
+        {
+            if let crate::sql::Dependency::Source(s) = d {
+                let id = c.project.source_id(*s);
+                deps.extend(tests_of_source.get(&id).into_iter().flatten().copied());
             }
         }
         deps.sort_unstable();
@@ -656,10 +676,14 @@ pub fn with_runtime_values(
     ))
 }
 
-/// Write `target/run_results.json`.
+/// Write `target/run_results.json`, and a copy in the run's journal folder for `karte runs`.
 pub fn write_results(root: &std::path::Path, results: &RunResults) -> Result<(), Diagnostic> {
     let path = root.join("target").join("run_results.json");
     let json = serde_json::to_string_pretty(results).expect("results serialise") + "\n";
+    let kept = journal::run_dir(root, &results.run_id);
+    if kept.is_dir() {
+        let _ = std::fs::write(kept.join("run_results.json"), &json);
+    }
     std::fs::create_dir_all(root.join("target"))
         .and_then(|_| std::fs::write(&path, json))
         .map_err(|e| Diagnostic::error(Code::Io, format!("cannot write {}: {e}", path.display())))

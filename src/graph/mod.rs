@@ -116,7 +116,7 @@ pub fn build_graph(project: &Project, models: &[AnalyzedModel]) -> Result<ModelG
         present[m.node] = true;
     }
     for (i, n) in project.nodes.iter().enumerate() {
-        if n.kind == crate::project::NodeKind::Seed || present[i] {
+        if (n.kind == crate::project::NodeKind::Seed && n.config.enabled()) || present[i] {
             index.insert(i, graph.add_node(i));
         }
     }

@@ -151,6 +151,7 @@ pub fn infer(
     project: &Project,
     models: &[AnalyzedModel],
     order: &[usize],
+    catalog_columns: &std::collections::BTreeMap<String, Vec<String>>,
 ) -> (Lineage, Diagnostics) {
     let mut lineage = Lineage::default();
     let mut diags = Diagnostics::default();
@@ -173,11 +174,18 @@ pub fn infer(
         if let Some(parts) = ingest {
             names.extend(parts.iter().map(|p| p.to_lowercase()));
         }
+        let id = project.source_id(i);
+        // A source listing no columns: the catalog's, when the target was read (all of them).
+        let from_catalog = names.is_empty() && ingest.is_none();
+        let catalog = catalog_columns.get(&id).filter(|_| from_catalog);
+        if let Some(cols) = catalog {
+            names.clone_from(cols);
+        }
         lineage.relations.insert(
-            project.source_id(i),
+            id,
             RelationLineage {
                 columns: (!names.is_empty()).then(|| base_columns(names)),
-                incomplete: ingest.is_none(),
+                incomplete: ingest.is_none() && catalog.is_none(),
                 filtered_by: Vec::new(),
             },
         );

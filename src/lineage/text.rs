@@ -120,8 +120,12 @@ fn walk(
 }
 
 /// A tree drawn with `├─`/`└─`, each edge saying how (`←` upstream, `→` downstream).
+/// A column with no edges that way gets `└─ (none)`, so an empty answer is visible.
 pub fn draw(tree: &Tree, arrow: &str) -> String {
     let mut out = format!("{}\n", tree.column);
+    if tree.next.is_empty() {
+        out.push_str("└─ (none)\n");
+    }
     draw_children(&mut out, tree, "", arrow);
     out
 }

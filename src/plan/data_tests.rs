@@ -112,18 +112,41 @@ fn plan_tests(
     };
     // Each node's tests are planned on their own (in parallel), then numbered in order.
     use rayon::prelude::*;
-    let planned: Vec<Vec<Result<DataTest, Vec<Diagnostic>>>> = selected
+    let ctx = Ctx {
+        by_name: &by_name,
+        relation_of: &relation_of,
+        classified: &classified,
+        to_run,
+    };
+    let mut planned: Vec<Vec<Result<DataTest, Vec<Diagnostic>>>> = selected
         .par_iter()
-        .map(|&i| {
-            let ctx = Ctx {
-                by_name: &by_name,
-                relation_of: &relation_of,
-                classified: &classified,
-                to_run,
-            };
-            node_tests(&env, c, i, &ctx)
+        .map(|&i| node_tests(&env, c, i, &ctx))
+        .collect();
+    // The tests of the sources the selected nodes read (when checking: of every source). They
+    // run first, and a model waits for the tests of the sources it reads.
+    let selected_set: std::collections::HashSet<usize> = selected.iter().copied().collect();
+    let read: BTreeSet<usize> = c
+        .models
+        .iter()
+        .filter(|m| selected_set.contains(&m.node))
+        .flat_map(|m| &m.depends_on)
+        .filter_map(|d| match d {
+            crate::sql::Dependency::Source(s) => Some(*s),
+            _ => None,
         })
         .collect();
+    for (si, s) in c.project.sources.iter().enumerate() {
+        if s.tests.is_empty() || (to_run && !read.contains(&si)) {
+            continue;
+        }
+        let tested = Tested {
+            name: format!("{}_{}", s.source, s.name),
+            prefix: "source_",
+            relation: crate::sql::source_fqn(s, &c.target),
+            id: c.project.source_id(si),
+        };
+        planned.push(generic_tests(&env, c, &tested, &s.tests, &ctx));
+    }
     let mut out = Vec::new();
     let mut errors = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -160,8 +183,6 @@ fn plan_tests(
     }
 }
 
-/// The tests of node `i`: a singular test is itself; a model, seed or snapshot has its generic
-/// tests (each with an empty `unique_id` until [`collect`] numbers it).
 /// What planning a node's tests needs besides the node.
 #[derive(Clone, Copy)]
 struct Ctx<'a> {
@@ -175,6 +196,8 @@ struct Ctx<'a> {
     to_run: bool,
 }
 
+/// The tests of node `i`: a singular test is itself; a model, seed or snapshot has its generic
+/// tests (each with an empty `unique_id` until [`collect`] numbers it).
 fn node_tests(
     env: &Environment,
     c: &Compiled,
@@ -216,10 +239,28 @@ fn node_tests(
     if config.materialized() == "ephemeral" {
         return Vec::new();
     }
-    node.tests
+    let tested = Tested {
+        name: node.name.clone(),
+        prefix: "",
+        relation: (ctx.relation_of)(i),
+        id: c.project.node_id(i),
+    };
+    generic_tests(env, c, &tested, &node.tests, ctx)
+}
+
+/// The generic tests `specs` of `tested`, each checked for undeclared secrets.
+fn generic_tests(
+    env: &Environment,
+    c: &Compiled,
+    tested: &Tested,
+    specs: &[TestSpec],
+    ctx: &Ctx,
+) -> Vec<Result<DataTest, Vec<Diagnostic>>> {
+    let to_run = ctx.to_run;
+    specs
         .iter()
         .map(|spec| {
-            let t = generic(env, c, i, spec, ctx).map_err(|d| vec![d])?;
+            let t = generic(env, c, tested, spec, ctx).map_err(|d| vec![d])?;
             // Secrets in a test's arguments must be declared too (E211): in its SQL, or, when
             // only checking, in the arguments it is made of.
             let yml = spec
@@ -293,10 +334,22 @@ fn min_cell_size_tests(
         .collect()
 }
 
+/// What a generic test tests: a model, seed or snapshot, or a declared source table.
+struct Tested {
+    /// Shown in messages and part of the test's name (`receipts`, `raw_claims`).
+    name: String,
+    /// Prefix of the test's name (`source_` for a source's tests, as in dbt).
+    prefix: &'static str,
+    /// Its relation on the target.
+    relation: String,
+    /// Its unique id (`model.p.x`, `source.p.s.t`).
+    id: String,
+}
+
 fn generic(
     env: &Environment,
     c: &Compiled,
-    i: usize,
+    tested: &Tested,
     spec: &TestSpec,
     ctx: &Ctx,
 ) -> Result<DataTest, Diagnostic> {
@@ -306,7 +359,6 @@ fn generic(
         classified,
         to_run,
     } = *ctx;
-    let node = &c.project.nodes[i];
     let yml = spec
         .location
         .clone()
@@ -329,15 +381,15 @@ fn generic(
         .to_lowercase();
     if severity != "error" && severity != "warn" {
         return Err(fail(
-            format!("`severity: {severity}` in a test of `{}`", node.name),
+            format!("`severity: {severity}` in a test of `{}`", tested.name),
             "use `severity: warn` or `severity: error`".into(),
         ));
     }
     let model = match get("where").and_then(Value::as_str) {
-        Some(w) => format!("(SELECT * FROM {} WHERE {w})", relation_of(i)),
-        None => relation_of(i),
+        Some(w) => format!("(SELECT * FROM {} WHERE {w})", tested.relation),
+        None => tested.relation.clone(),
     };
-    let mut depends_on = vec![c.project.node_id(i)];
+    let mut depends_on = vec![tested.id.clone()];
     let mut inputs = Inputs {
         model,
         column: column.clone().unwrap_or_default(),
@@ -349,7 +401,7 @@ fn generic(
     let needs_column = |inputs: &Inputs| -> Result<(), Diagnostic> {
         if inputs.column.is_empty() {
             Err(fail(
-                format!("test `{}` of `{}` needs a column", spec.name, node.name),
+                format!("test `{}` of `{}` needs a column", spec.name, tested.name),
                 "put the test under a column's `tests:`".into(),
             ))
         } else {
@@ -364,7 +416,7 @@ fn generic(
                 return Err(fail(
                     format!(
                         "`accepted_values` on `{}.{}` has no `values`",
-                        node.name, inputs.column
+                        tested.name, inputs.column
                     ),
                     "write `- accepted_values: {values: ['1', '2']}`".into(),
                 ));
@@ -394,7 +446,7 @@ fn generic(
                     Code::UnknownModel,
                     format!(
                         "`relationships` test of `{}` points at unknown model `{target}`",
-                        node.name
+                        tested.name
                     ),
                 )
                 .at(yml)
@@ -412,7 +464,7 @@ fn generic(
                 return Err(fail(
                     format!(
                         "`expression_is_true` on `{}` has no `expression`",
-                        node.name
+                        tested.name
                     ),
                     "write `- expression_is_true: {expression: 'amount >= 0'}`".into(),
                 ));
@@ -422,7 +474,7 @@ fn generic(
         other => {
             let names = TEMPLATES.iter().map(|(n, _)| *n);
             return Err(fail(
-                format!("unknown test `{other}` on `{}`", node.name),
+                format!("unknown test `{other}` on `{}`", tested.name),
                 suggest(other, names)
                     .map(|s| format!("did you mean `{s}`?"))
                     .unwrap_or_else(|| {
@@ -440,8 +492,8 @@ fn generic(
         String::new()
     };
     let name = match &column {
-        Some(col) => format!("{}_{}_{}", spec.name, node.name, col),
-        None => format!("{}_{}", spec.name, node.name),
+        Some(col) => format!("{}{}_{}_{}", tested.prefix, spec.name, tested.name, col),
+        None => format!("{}{}_{}", tested.prefix, spec.name, tested.name),
     }
     .to_lowercase();
     let store_failures = get("store_failures")
@@ -453,7 +505,7 @@ fn generic(
         });
     let mut masked = classified.clone();
     let personal = if to_run {
-        personal_columns(c, &c.project.node_id(i))
+        personal_columns(c, &tested.id)
     } else {
         BTreeSet::new()
     };

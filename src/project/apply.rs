@@ -27,14 +27,16 @@ pub(super) fn apply_folder_defaults(
     for (kind, tree) in trees {
         let Some(tree) = tree else { continue };
         for node in project.nodes.iter_mut().filter(|n| n.kind == kind) {
-            // Folders below `models/` (or `seeds/`…), without the file name.
-            let folders: Vec<String> = node
+            // Folders below `models/` (or `seeds/`…), then the node's name (as in dbt, a
+            // tree may end at one model or seed: `seeds: {old_codes: {enabled: false}}`).
+            let mut folders: Vec<String> = node
                 .path
                 .iter()
                 .skip(1)
                 .map(|c| c.to_string_lossy().to_string())
                 .collect();
-            let folders = &folders[..folders.len().saturating_sub(1)];
+            folders.pop();
+            folders.push(node.name.clone());
             let mut level = Some(&tree);
             let mut depth = 0;
             while let Some(YamlValue::Mapping(map)) = level {
@@ -182,6 +184,8 @@ pub(super) fn apply_properties(
                     description: t.description,
                     columns: t.columns,
                     tests,
+                    freshness: t.freshness.or_else(|| s.freshness.clone()),
+                    loaded_at_field: t.loaded_at_field.or_else(|| s.loaded_at_field.clone()),
                     path: display_path(&path),
                 });
             }
@@ -256,7 +260,7 @@ fn window(text: &str, from: usize, len: usize) -> &str {
 }
 
 /// Normalise a test entry: `not_null` or `{accepted_values: {values: […]}}`.
-fn test_spec(v: &YamlValue, column: Option<&str>, file: &Path) -> TestSpec {
+pub(super) fn test_spec(v: &YamlValue, column: Option<&str>, file: &Path) -> TestSpec {
     let (name, args) = match v {
         YamlValue::String(s) => (s.clone(), BTreeMap::new()),
         YamlValue::Mapping(m) if m.len() == 1 => {

@@ -28,7 +28,10 @@ pub use config::{
 };
 pub use discover::macro_names;
 use discover::{discover, read_one, Loaded};
-pub use properties::{ColumnProperties, NodeProperties, PropertiesFile, SourceProperties};
+pub use properties::{
+    ColumnProperties, FreshnessAfter, FreshnessPeriod, FreshnessProperties, NodeProperties,
+    PropertiesFile, SourceProperties,
+};
 
 use crate::diag::{display_path, suggest, Code, Diagnostic, Diagnostics, Location};
 
@@ -286,6 +289,12 @@ pub struct SourceTable {
     /// Tests.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tests: Vec<TestSpec>,
+    /// How fresh it must be (`karte source freshness`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub freshness: Option<FreshnessProperties>,
+    /// The column holding when a row was loaded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loaded_at_field: Option<String>,
     /// The property file declaring it.
     pub path: String,
 }
@@ -471,7 +480,18 @@ fn add_ingest_tables(project: &mut Project, diags: &mut Diagnostics) {
             catalog: None,
             description: r.description.clone(),
             columns,
-            tests: Vec::new(),
+            tests: r
+                .tests
+                .iter()
+                .map(|t| apply::test_spec(t, None, Path::new(&r.path)))
+                .chain(r.columns.iter().flat_map(|c| {
+                    c.tests
+                        .iter()
+                        .map(|t| apply::test_spec(t, Some(&c.name), Path::new(&r.path)))
+                }))
+                .collect(),
+            freshness: r.freshness.clone(),
+            loaded_at_field: None,
             path: r.path.clone(),
         });
     }

@@ -100,6 +100,12 @@ pub struct SourceProperties {
     /// Tables.
     #[serde(default)]
     pub tables: Vec<SourceTableProperties>,
+    /// How fresh its tables must be (`karte source freshness`); a table may override it.
+    #[serde(default)]
+    pub freshness: Option<FreshnessProperties>,
+    /// The column holding when a row was loaded (for freshness).
+    #[serde(default)]
+    pub loaded_at_field: Option<String>,
     /// Free-form metadata.
     #[serde(default)]
     pub meta: BTreeMap<String, YamlValue>,
@@ -123,7 +129,59 @@ pub struct SourceTableProperties {
     /// Tests.
     #[serde(default, alias = "data_tests")]
     pub tests: Vec<YamlValue>,
+    /// How fresh it must be (over the source's).
+    #[serde(default)]
+    pub freshness: Option<FreshnessProperties>,
+    /// The column holding when a row was loaded (over the source's).
+    #[serde(default)]
+    pub loaded_at_field: Option<String>,
     /// Free-form metadata.
     #[serde(default)]
     pub meta: BTreeMap<String, YamlValue>,
+}
+
+/// `freshness: {warn_after: {count: 12, period: hour}, error_after: {count: 1, period: day}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FreshnessProperties {
+    /// Older than this is a warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warn_after: Option<FreshnessAfter>,
+    /// Older than this is an error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_after: Option<FreshnessAfter>,
+}
+
+/// `{count: 12, period: hour}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FreshnessAfter {
+    /// How many periods.
+    pub count: u32,
+    /// `minute`, `hour` or `day`.
+    pub period: FreshnessPeriod,
+}
+
+impl FreshnessAfter {
+    /// In seconds.
+    pub fn seconds(&self) -> i64 {
+        i64::from(self.count)
+            * match self.period {
+                FreshnessPeriod::Minute => 60,
+                FreshnessPeriod::Hour => 3_600,
+                FreshnessPeriod::Day => 86_400,
+            }
+    }
+}
+
+/// The unit of a freshness bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FreshnessPeriod {
+    /// Minutes.
+    Minute,
+    /// Hours.
+    Hour,
+    /// Days.
+    Day,
 }

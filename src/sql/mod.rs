@@ -17,7 +17,8 @@ mod ephemeral;
 mod resolve;
 pub use ephemeral::{cte_name, inline_ephemerals};
 pub use resolve::{
-    analyze, join_fqn, locate, locate_in, quote_ident, AnalyzedModel, Dependency, ResolvedRelation,
+    analyze, join_fqn, locate, locate_in, quote_ident, source_fqn, AnalyzedModel, Dependency,
+    ResolvedRelation,
 };
 
 /// Remove a final `;` (and anything after it that is only whitespace or comments).

@@ -3,7 +3,7 @@
 //! every relation replaced by the target's fully-qualified name by source span; and the checks
 //! for what non-engineers type by mistake.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -98,10 +98,17 @@ struct Namespace<'a> {
     bare: HashMap<String, Vec<usize>>,
     externals: GlobSet,
     qualified_names: Vec<String>,
+    /// Nodes with `enabled: false`: reading one is an error.
+    disabled: &'a HashSet<usize>,
 }
 
 impl<'a> Namespace<'a> {
-    fn new(project: &'a Project, target: &'a Target, diags: &mut Diagnostics) -> Self {
+    fn new(
+        project: &'a Project,
+        target: &'a Target,
+        disabled: &'a HashSet<usize>,
+        diags: &mut Diagnostics,
+    ) -> Self {
         let mut qualified = HashMap::new();
         let mut bare: HashMap<String, Vec<usize>> = HashMap::new();
         let mut qualified_names = Vec::new();
@@ -149,6 +156,7 @@ impl<'a> Namespace<'a> {
             bare,
             externals: builder.build().unwrap_or_else(|_| GlobSet::empty()),
             qualified_names,
+            disabled,
         }
     }
 
@@ -163,17 +171,19 @@ impl<'a> Namespace<'a> {
                     &n.name,
                 ))
             }
-            Dependency::Source(i) => {
-                let s = &self.project.sources[*i];
-                Some(join_fqn(
-                    s.catalog.as_deref().or(self.target.catalog()),
-                    &s.schema,
-                    &s.identifier,
-                ))
-            }
+            Dependency::Source(i) => Some(source_fqn(&self.project.sources[*i], self.target)),
             Dependency::External(_) => None,
         }
     }
+}
+
+/// A declared source table's relation on `target` (its own catalog, else the target's).
+pub fn source_fqn(s: &crate::project::SourceTable, target: &Target) -> String {
+    join_fqn(
+        s.catalog.as_deref().or(target.catalog()),
+        &s.schema,
+        &s.identifier,
+    )
 }
 
 /// `catalog.schema.name`, quoting the parts that need it.
@@ -207,9 +217,10 @@ pub fn analyze(
     project: &Project,
     target: &Target,
     rendered: Vec<RenderedModel>,
+    disabled: &HashSet<usize>,
 ) -> (Vec<AnalyzedModel>, Diagnostics) {
     let mut diags = Diagnostics::default();
-    let ns = Namespace::new(project, target, &mut diags);
+    let ns = Namespace::new(project, target, disabled, &mut diags);
     let results: Vec<(Option<AnalyzedModel>, Vec<Diagnostic>)> = rendered
         .into_par_iter()
         .map(|r| analyze_one(&ns, r))
@@ -292,7 +303,7 @@ fn analyze_one(ns: &Namespace, r: RenderedModel) -> (Option<AnalyzedModel>, Vec<
     // ref()/source() calls count even where the SQL scan missed them.
     for name in &r.refs {
         if let Some(&[i]) = ns.bare.get(&name.to_lowercase()).map(Vec::as_slice) {
-            if i != r.node {
+            if i != r.node && !ns.disabled.contains(&i) {
                 deps.insert(Dependency::Node(i));
             }
         }
@@ -344,6 +355,22 @@ fn resolve(
         },
     };
     match found {
+        Some(Dependency::Node(i)) if ns.disabled.contains(&i) => {
+            let n = &ns.project.nodes[i];
+            Err(Diagnostic::error(
+                Code::DisabledNode,
+                format!(
+                    "`{}` reads `{}.{}`, which is disabled",
+                    node.name, n.layer, n.name
+                ),
+            )
+            .at(locate(node, r, rel.span.clone()))
+            .label("disabled with `enabled: false`")
+            .help(format!(
+                "enable `{}` again (remove `enabled: false` from its config), or stop reading it",
+                n.name
+            )))
+        }
         Some(Dependency::Node(i)) if i == r.node => {
             if r.config.materialized() == "incremental" {
                 Ok(Dependency::Node(i))

@@ -311,3 +311,69 @@ fn trino_types_and_time_travel_parse() {
     );
     assert_eq!(deps(&c, "a"), vec!["b"]);
 }
+
+const DISABLED: &str = r#"
+=== karte.yml
+name: fixture
+layers:
+  bronze: bronze
+  silver: silver
+  gold: gold
+  seeds: master
+seeds:
+  old_codes: { enabled: false }
+=== seeds/old_codes.csv
+code,name
+1,a
+=== seeds/codes.csv
+code,name
+1,a
+=== models/silver/a.sql
+{{ config(enabled=false) }}
+select 1 as x
+=== models/silver/b.sql
+select 2 as x
+=== models/silver/_props.yml
+models:
+  - name: b
+    config: { enabled: false }
+    columns:
+      - name: x
+        tests: [not_null]
+=== models/gold/c.sql
+select code from seeds.codes
+"#;
+
+#[test]
+fn disabled_nodes_are_left_out() {
+    let dir = project_from_spec(DISABLED);
+    let c = compile_dir(dir.path()).unwrap_or_else(|d| panic!("{}", crate::support::rendered(&d)));
+    let in_graph: Vec<&str> = c
+        .graph
+        .order
+        .iter()
+        .map(|&i| c.project.nodes[i].name.as_str())
+        .collect();
+    assert_eq!(in_graph, ["codes", "c"], "a, b and old_codes are disabled");
+    assert!(c.models.iter().all(|m| c.project.nodes[m.node].name != "a"));
+}
+
+#[test]
+fn reading_a_disabled_node_is_an_error_at_the_reference() {
+    let spec = format!(
+        "{DISABLED}=== models/gold/d.sql\nselect x from silver.a\n=== models/gold/e.sql\nselect * from {{{{ ref('old_codes') }}}}\n"
+    );
+    let dir = project_from_spec(&spec);
+    let d = compile_dir(dir.path()).expect_err("reads disabled nodes");
+    let text = crate::support::rendered(&d);
+    assert!(text.contains("E214"), "{text}");
+    assert!(
+        text.contains("`d` reads `silver.a`, which is disabled"),
+        "{text}"
+    );
+    assert!(text.contains("models/gold/d.sql:1:15"), "{text}");
+    assert!(
+        text.contains("`e` reads `seeds.old_codes`, which is disabled"),
+        "{text}"
+    );
+}

@@ -805,3 +805,119 @@ fn a_catalog_entry_naming_a_wider_prefix_does_not_widen_what_ingest_deletes() {
         "another team's data is never deleted"
     );
 }
+
+#[test]
+fn source_freshness_from_the_ingest_manifest_and_loaded_at_fields() {
+    // `labs` must have a delivery within a day (it gets one now); `dpc` within a minute of a
+    // delivery it never gets; declared sources over a seed whose rows were loaded long ago.
+    let spec = RULES
+        .replace(
+            "  - name: members\n",
+            "    freshness: { error_after: { count: 1, period: day } }\n  - name: dpc\n    files: \"dpc/{facility}.csv\"\n    columns: [a]\n    freshness: { warn_after: { count: 1, period: minute } }\n  - name: members\n",
+        )
+        .replace("  silver: silver\n", "  silver: silver\n  seeds: raw\n")
+        + "=== seeds/loads.csv\nid,loaded_at\n1,2020-01-01 00:00:00\n2,2020-01-02 06:00:00\n=== seeds/loads.yml\nseeds:\n  - name: loads\n    config: { column_types: { id: integer, loaded_at: timestamp } }\n=== models/sources.yml\nsources:\n  - name: old\n    schema: raw\n    loaded_at_field: loaded_at\n    freshness: { warn_after: { count: 12, period: hour } }\n    tables:\n      - name: loads\n      - name: strict\n        identifier: loads\n        freshness: { error_after: { count: 30, period: day } }\n  - name: other\n    schema: raw\n    tables:\n      - name: no_field\n        identifier: loads\n        freshness: { warn_after: { count: 1, period: day } }\n";
+    let dir = project_from_spec(&spec);
+    let d = deliveries();
+    let (code, out) = ingest(dir.path(), d.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out, err) = karte(dir.path(), &["build", "--select", "loads"]);
+    assert_eq!(code, 0, "{out}{err}");
+
+    let (code, out, err) = karte(dir.path(), &["source", "freshness"]);
+    assert_eq!(code, 1, "an error_after is exceeded\n{out}{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("ok    bronze.labs  newest ")
+                && l.ends_with("by ingest manifest)")),
+        "{out}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("ERROR bronze.dpc  no delivery")),
+        "{out}"
+    );
+    assert!(
+        lines.iter().any(
+            |l| l.starts_with("WARN  old.loads  newest 2020-01-02T06:00:00Z (")
+                && l.ends_with("by max(loaded_at))")
+        ),
+        "{out}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("ERROR old.strict  newest 2020-01-02T06:00:00Z")),
+        "{out}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("ERROR other.no_field  no `loaded_at_field`")),
+        "{out}"
+    );
+
+    let written: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("target/sources.json")).unwrap(),
+    )
+    .unwrap();
+    let status: Vec<(String, String)> = written["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap().into(),
+                r["status"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        status,
+        [
+            ("bronze.dpc".to_string(), "runtime_error".to_string()),
+            ("bronze.labs".into(), "pass".into()),
+            ("old.loads".into(), "warn".into()),
+            ("old.strict".into(), "error".into()),
+            ("other.no_field".into(), "runtime_error".into()),
+        ]
+    );
+}
+
+#[test]
+fn tests_on_ingest_columns_run_before_the_models_that_read_the_table() {
+    let spec = RULES.replace(
+        "      - { name: patient_id, header: 患者ID }\n      - { name: test_name, header: 検査名 }\n",
+        "      - { name: patient_id, header: 患者ID, tests: [not_null, unique] }\n      - { name: test_name, header: 検査名, tests: [{accepted_values: {values: ['ＨｂＡ１ｃ']}}] }\n",
+    ) + "=== models/silver/lab_results.sql\nselect patient_id, result from bronze.labs\n";
+    assert!(
+        spec.contains("tests: [not_null, unique]"),
+        "the rule changed: {spec}"
+    );
+    let dir = project_from_spec(&spec);
+    let d = deliveries();
+    let (code, out) = ingest(dir.path(), d.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out, err) = karte(dir.path(), &["build", "--select", "lab_results"]);
+    assert_eq!(code, 1, "one accepted_values test fails\n{out}{err}");
+    let results = crate::support::run_results(dir.path());
+    let status = |name: &str| {
+        results["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .map(|r| r["status"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("no result for {name}: {results}"))
+    };
+    assert_eq!(status("source_not_null_bronze_labs_patient_id"), "pass");
+    assert_eq!(status("source_unique_bronze_labs_patient_id"), "pass");
+    assert_eq!(
+        status("source_accepted_values_bronze_labs_test_name"),
+        "fail"
+    );
+    assert_eq!(status("lab_results"), "skipped");
+}

@@ -58,6 +58,13 @@ fn karte_lineage_shows_a_column_up_and_down() {
     assert_eq!(v["upstream"][0]["column"], "raw.p.name");
     assert_eq!(v["downstream"][0]["column"], "gold.g.names");
     assert_eq!(v["downstream"][0]["how"], "aggregate (count)");
+    // A source column has nothing upstream, and says so.
+    let (code, out, err) = karte(dir.path(), &["lineage", "raw.p.id"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.starts_with("upstream (where it comes from):\nraw.p.id\n└─ (none)\n"),
+        "{out}"
+    );
     let (code, _, err) = karte(dir.path(), &["lineage", "silver.p.nme"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("did you mean `name`?"), "{err}");

@@ -640,3 +640,127 @@ fn a_reviewed_plan_runs_exactly_and_only_while_the_catalog_is_as_planned() {
     assert_eq!(code, 1, "{out}{err}");
     assert!(err.contains("E504") && err.contains("plan --out"), "{err}");
 }
+
+#[test]
+fn a_failing_source_test_skips_the_models_that_read_the_source() {
+    let tmp = fixture_copy("local_build");
+    let dir = tmp.path();
+    set_claims(
+        dir,
+        "claim_id,person_id,service_month,amount,loaded_at\nc1,p1,2024-04-01,100,1\n,p2,2024-04-01,5,1\n",
+    );
+    build_ok(dir, &["--select", "claims"]);
+    // The seed's table, declared as a source with tests, and a model that reads it.
+    crate::support::write_file(
+        dir,
+        Path::new("models/sources.yml"),
+        b"sources:\n  - name: lake\n    schema: raw\n    tables:\n      - name: claims\n        columns:\n          - name: claim_id\n            tests: [not_null]\n          - name: amount\n            tests: [not_null]\n",
+    );
+    crate::support::write_file(
+        dir,
+        Path::new("models/silver/from_source.sql"),
+        b"select claim_id, amount from lake.claims\n",
+    );
+    let (code, out, err) = karte(dir, &["plan", "--select", "from_source"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("source_not_null_lake_claims_claim_id"),
+        "{out}"
+    );
+    let (code, out, err) = karte(dir, &["build", "--select", "from_source"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let results = run_results(dir);
+    let status = |name: &str| {
+        results["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .map(|r| r["status"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("no result for {name}: {results}"))
+    };
+    assert_eq!(status("source_not_null_lake_claims_claim_id"), "fail");
+    assert_eq!(status("source_not_null_lake_claims_amount"), "pass");
+    assert_eq!(status("from_source"), "skipped");
+}
+
+#[test]
+fn karte_runs_lists_recent_runs_newest_first_with_their_slowest_nodes() {
+    let tmp = fixture_copy("local_build");
+    let dir = tmp.path();
+    let (code, out, _) = karte(dir, &["runs"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("no runs yet"), "{out}");
+    build_ok(dir, &["--select", "claims", "t_table"]);
+    // A second run with a failing model.
+    std::fs::write(
+        dir.join("models/silver/t_table.sql"),
+        "select cast(claim_id as integer) as broken from raw.claims\n",
+    )
+    .unwrap();
+    let (code, _, _) = karte(dir, &["build", "--select", "t_table"]);
+    assert_eq!(code, 1);
+
+    let (code, out, err) = karte(dir, &["runs", "--output", "json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let runs = v["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2, "{v}");
+    assert_eq!(runs[0]["status"], "failed", "newest first: {v}");
+    assert_eq!(runs[1]["status"], "success", "{v}");
+    assert_eq!(runs[1]["command"], "build");
+    assert!(runs[0]["not_ok"].as_u64().unwrap() >= 1, "{v}");
+    assert_eq!(v["focus"], runs[0]["run_id"]);
+    let first = runs[1]["run_id"].as_str().unwrap().to_string();
+
+    let (code, out, err) = karte(dir, &["runs", "--run", &first]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(&format!("slowest in {first}:")), "{out}");
+    assert!(
+        out.lines().any(|l| l.trim_end().ends_with("t_table")),
+        "{out}"
+    );
+    let (code, _, err) = karte(dir, &["runs", "--run", "run_nope"]);
+    assert_eq!(code, 2, "a wrong argument");
+    assert!(err.contains("there is no run `run_nope`"), "{err}");
+}
+
+#[test]
+fn a_source_without_declared_columns_gets_the_catalogs_when_the_target_is_read() {
+    let tmp = fixture_copy("local_build");
+    let dir = tmp.path();
+    build_ok(dir, &["--select", "claims"]);
+    crate::support::write_file(
+        dir,
+        Path::new("models/sources.yml"),
+        b"sources:\n  - name: lake\n    schema: raw\n    tables:\n      - name: claims\n",
+    );
+    crate::support::write_file(
+        dir,
+        Path::new("models/silver/from_source.sql"),
+        b"select claim_idd from lake.claims\n",
+    );
+    // Without the catalog the columns are unknown: a warning, and the typo goes through.
+    let (code, out, err) = karte(dir, &["compile"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains("the columns of source `lake.claims` are not declared"),
+        "{err}"
+    );
+    // Reading the target's catalog, the typo is caught before anything runs.
+    let (code, out, err) = karte(dir, &["plan", "--live", "--select", "from_source"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("E212"), "{err}");
+    assert!(err.contains("did you mean `claim_id`?"), "{err}");
+    crate::support::write_file(
+        dir,
+        Path::new("models/silver/from_source.sql"),
+        b"select claim_id from lake.claims\n",
+    );
+    let (code, out, err) = karte(dir, &["plan", "--live", "--select", "from_source"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        !err.contains("are not declared"),
+        "the catalog gave them: {err}"
+    );
+}

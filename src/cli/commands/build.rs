@@ -87,7 +87,6 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
     let mut copts = args.compile_options(select)?;
     copts.defer = r.defer;
     let compiled = crate::compile(&copts)?;
-    report(&compiled.diagnostics);
     if let Some(p) = &reviewed {
         if (p.project.as_str(), p.target.as_str())
             != (
@@ -112,12 +111,10 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
     let catalog = engine
         .catalog_state()
         .map_err(|e| e.into_diagnostics("cannot read the catalog: "))?;
-    let shown = compiled.diagnostics.0.len();
     let compiled = crate::compile_for_catalog(&copts, compiled, &catalog, r.full_refresh)?;
-    // What `--defer` found.
-    report(&Diagnostics(
-        compiled.diagnostics.0[shown.min(compiled.diagnostics.0.len())..].to_vec(),
-    ));
+    // Warnings of the compile against the catalog (a source's columns may come from it) and
+    // of `--defer`.
+    report(&compiled.diagnostics);
     {
         let cancel = cancel.clone();
         // A second Ctrl-C kills at once (running Athena queries are stopped first).

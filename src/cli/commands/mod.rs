@@ -5,9 +5,11 @@ pub mod build;
 pub mod compile;
 pub mod diff;
 pub mod example_data;
+pub mod freshness;
 #[cfg(feature = "duckdb-engine")]
 pub mod ingest;
 pub mod init;
 pub mod lineage;
 pub mod ls;
 pub mod plan;
+pub mod runs;

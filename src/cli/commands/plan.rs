@@ -31,7 +31,6 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, p: PlanArgs) -> Result<(), D
     let mut opts = args.compile_options(select)?;
     opts.defer = p.defer;
     let compiled = crate::compile(&opts)?;
-    report(&compiled.diagnostics);
     let catalog = match p.catalog_state {
         Some(path) => CatalogState::load(path).map_err(|d| Diagnostics(vec![d]))?,
         // A plan to apply later is checked against the catalog it was planned for: the live one.
@@ -57,12 +56,10 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, p: PlanArgs) -> Result<(), D
         }
         None => CatalogState::default(),
     };
-    let shown = compiled.diagnostics.0.len();
     let compiled = crate::compile_for_catalog(&opts, compiled, &catalog, p.full_refresh)?;
-    // What `--defer` found.
-    report(&Diagnostics(
-        compiled.diagnostics.0[shown.min(compiled.diagnostics.0.len())..].to_vec(),
-    ));
+    // Warnings of the compile against the catalog (a source's columns may come from it) and
+    // of `--defer`.
+    report(&compiled.diagnostics);
     let as_of = match p.as_of {
         Some(d) => valid_date(d)?,
         None => today(),

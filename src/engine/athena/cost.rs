@@ -40,10 +40,7 @@ impl AthenaEngine {
     }
 }
 
-/// USD for `bytes` at `usd_per_tb` (1 TB = 2^40 bytes, as Athena bills).
-pub fn cost_usd(bytes: u64, usd_per_tb: f64) -> f64 {
-    bytes as f64 / (1u64 << 40) as f64 * usd_per_tb
-}
+pub use crate::engine::cost_usd;
 
 /// Athena bills at least 10 MB per query.
 pub const MIN_BILLED_BYTES: u64 = 10 * 1024 * 1024;

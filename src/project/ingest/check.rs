@@ -77,6 +77,8 @@ pub(super) fn check_rule(
         ragged: r.ragged,
         partitioned_by,
         limits,
+        freshness: r.freshness,
+        tests: r.tests,
         path: file.display().to_string().replace('\\', "/"),
     })
 }
@@ -286,6 +288,7 @@ fn check_columns(
                 header: None,
                 description: None,
                 classification: None,
+                tests: Vec::new(),
             })
             .collect(),
         RawColumns::List(list) => list
@@ -296,12 +299,14 @@ fn check_columns(
                     header: None,
                     description: None,
                     classification: None,
+                    tests: Vec::new(),
                 },
                 RawColumn::Full(c) => IngestColumn {
                     name: c.name,
                     header: c.header,
                     description: c.description,
                     classification: c.classification,
+                    tests: c.tests,
                 },
             })
             .collect(),

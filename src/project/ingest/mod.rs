@@ -95,6 +95,10 @@ struct RawRule {
     partitioned_by: Option<Vec<String>>,
     #[serde(default)]
     limits: RawLimits,
+    #[serde(default)]
+    freshness: Option<crate::project::FreshnessProperties>,
+    #[serde(default, alias = "data_tests")]
+    tests: Vec<serde_yaml::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -111,7 +115,7 @@ enum RawColumn {
     Full(FullColumn),
 }
 
-/// `{name, header, description, classification}` (any other key is an error).
+/// `{name, header, description, classification, tests}` (any other key is an error).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FullColumn {
@@ -122,6 +126,8 @@ struct FullColumn {
     description: Option<String>,
     #[serde(default)]
     classification: Option<String>,
+    #[serde(default, alias = "data_tests")]
+    tests: Vec<serde_yaml::Value>,
 }
 
 /// How a delivered file is compressed.
@@ -197,6 +203,8 @@ pub struct IngestColumn {
     pub description: Option<String>,
     /// Data classification (`pii`, `quasi_identifier`, …), as on model columns.
     pub classification: Option<String>,
+    /// Data tests on the column, as written (`not_null`, `accepted_values: {…}`).
+    pub tests: Vec<serde_yaml::Value>,
 }
 
 impl IngestColumn {
@@ -239,6 +247,10 @@ pub struct IngestRule {
     pub partitioned_by: Vec<String>,
     /// Caps on unpacked sizes and line lengths.
     pub limits: Limits,
+    /// How fresh its deliveries must be (`karte source freshness`).
+    pub freshness: Option<crate::project::FreshnessProperties>,
+    /// Data tests on the table, as written.
+    pub tests: Vec<serde_yaml::Value>,
     /// The file declaring the rule.
     pub path: String,
 }
@@ -426,6 +438,8 @@ pub(crate) mod tests {
             ragged: false,
             partitioned_by: Vec::new(),
             limits: Limits::default(),
+            freshness: None,
+            tests: Vec::new(),
             path: "ingest/t.yml".into(),
         }
     }

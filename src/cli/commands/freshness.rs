@@ -1,0 +1,73 @@
+//! `karte source freshness`: how old each source and ingest table's newest data is.
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use crate::cli::{report, ProjectArgs, SelectArgs};
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::execute::freshness::{self, Status};
+
+/// Check the tables with `freshness:` bounds, print a line each (or JSON), write
+/// `target/sources.json`. Returns false (exit 1) when one is too old or cannot be measured.
+pub fn run(args: &ProjectArgs, json: bool) -> Result<bool, Diagnostics> {
+    let compiled = crate::compile(&args.compile_options(&SelectArgs::default())?)?;
+    report(&compiled.diagnostics);
+    let (engine, _stop) =
+        crate::engine::open::engine(&compiled, Arc::new(AtomicBool::new(false)), None)?;
+    let catalog = engine
+        .catalog_state()
+        .map_err(|e| e.into_diagnostics("cannot read the catalog: "))?;
+    let now = chrono::Utc::now();
+    let results = freshness::check(
+        &compiled,
+        engine.as_ref(),
+        &catalog,
+        &crate::execute::new_run_id(),
+        now,
+    );
+    let doc = serde_json::json!({
+        "checked_at": now.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        "target": compiled.target.name,
+        "results": results,
+    });
+    let text = serde_json::to_string_pretty(&doc).expect("results serialise") + "\n";
+    let path = compiled.project.root.join("target").join("sources.json");
+    std::fs::create_dir_all(compiled.project.root.join("target"))
+        .and_then(|()| std::fs::write(&path, &text))
+        .map_err(|e| {
+            Diagnostics(vec![Diagnostic::error(
+                Code::Io,
+                format!("cannot write `{}`: {e}", crate::diag::display_path(&path)),
+            )])
+        })?;
+    if json {
+        print!("{text}");
+    } else if results.is_empty() {
+        println!("no source or ingest table has `freshness:` bounds (see docs/project.md)");
+    } else {
+        for r in &results {
+            let verdict = match r.status {
+                Status::Pass => "ok   ",
+                Status::Warn => "WARN ",
+                Status::Error => "ERROR",
+                Status::RuntimeError => "ERROR",
+            };
+            match (&r.newest, r.age_seconds) {
+                (Some(newest), Some(age)) => println!(
+                    "{verdict} {}  newest {newest} ({} old, by {})",
+                    r.name,
+                    freshness::human_age(age),
+                    r.measured_by
+                ),
+                _ => println!(
+                    "{verdict} {}  {}",
+                    r.name,
+                    r.message.as_deref().unwrap_or("unknown age")
+                ),
+            }
+        }
+    }
+    Ok(!results
+        .iter()
+        .any(|r| matches!(r.status, Status::Error | Status::RuntimeError)))
+}
