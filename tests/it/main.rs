@@ -36,3 +36,4 @@ mod plan;
 #[cfg(feature = "duckdb-engine")]
 mod secrets;
 mod select;
+mod state;

@@ -33,6 +33,8 @@ pub struct RunArgs {
     pub max_bytes_scanned: Option<u64>,
     /// Run exactly this reviewed plan (`karte plan --out`).
     pub plan: Option<std::path::PathBuf>,
+    /// `--defer`.
+    pub defer: bool,
 }
 
 /// Read a plan written by `karte plan --out`.
@@ -77,11 +79,13 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
             &SelectArgs {
                 select: seen.select.clone(),
                 exclude: seen.exclude.clone(),
+                state: select.state.clone(),
             }
         }
         None => select,
     };
-    let copts = args.compile_options(select)?;
+    let mut copts = args.compile_options(select)?;
+    copts.defer = r.defer;
     let compiled = crate::compile(&copts)?;
     if let Some(p) = &reviewed {
         if (p.project.as_str(), p.target.as_str())
@@ -108,7 +112,8 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
         .catalog_state()
         .map_err(|e| e.into_diagnostics("cannot read the catalog: "))?;
     let compiled = crate::compile_for_catalog(&copts, compiled, &catalog, r.full_refresh)?;
-    // Warnings of the compile against the catalog (a source's columns may come from it).
+    // Warnings of the compile against the catalog (a source's columns may come from it) and
+    // of `--defer`.
     report(&compiled.diagnostics);
     {
         let cancel = cancel.clone();
@@ -192,6 +197,7 @@ pub fn retry(args: &ProjectArgs, threads: usize) -> Result<bool, Diagnostics> {
             SelectArgs {
                 select: vec![names.join(" ")],
                 exclude: Vec::new(),
+                state: None,
             },
             vec![NodeKind::Model, NodeKind::Seed, NodeKind::Snapshot],
         )
@@ -209,6 +215,7 @@ pub fn retry(args: &ProjectArgs, threads: usize) -> Result<bool, Diagnostics> {
             break_lock: false,
             max_bytes_scanned: None,
             plan: None,
+            defer: false,
         },
     )
 }
