@@ -29,6 +29,7 @@ pub mod plan;
 pub mod project;
 pub mod render;
 pub mod sql;
+pub mod state;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -54,6 +55,11 @@ pub struct CompileOptions {
     /// The columns of sources whose property files list none, as the target's catalog has
     /// them (source unique id → names): their lineage and column checks then go on.
     pub catalog_columns: BTreeMap<String, Vec<String>>,
+    /// `--state`: the saved manifest `state:` selectors, `--defer` and `karte diff` compare with.
+    pub state: Option<state::StateArg>,
+    /// `--defer`: unselected parents not built on the target are read from the relations the
+    /// saved manifest names (applied by [`compile_for_catalog`], which knows the catalog).
+    pub defer: bool,
 }
 
 /// Load, render, analyse, build the graph and select. Errors stop after the stage that found
@@ -131,10 +137,24 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     std::thread::spawn(move || drop(shapes));
     clock.lap("drop shapes");
 
+    let saved = match &opts.state {
+        None => None,
+        Some(state::StateArg::Loaded(s)) => Some(s.clone()),
+        Some(state::StateArg::Given(spec)) => Some(std::sync::Arc::new(
+            state::SavedState::load(spec, &target).map_err(|d| Diagnostics(vec![d]))?,
+        )),
+    };
+    if let Some(s) = &saved {
+        s.check_project(&project)
+            .map_err(|d| Diagnostics(vec![d]))?;
+    }
+    let changes = saved.as_ref().map(|s| state::compare(&project, &models, s));
+    clock.lap("state");
     let ctx = graph::select::SelectContext {
         project: &project,
         graph: &graph,
         configs: models.iter().map(|m| (m.node, &m.config)).collect(),
+        state: changes.as_deref(),
     };
     let (selected, d) = graph::select::select(&ctx, &opts.select, &opts.exclude)?;
     diags.extend(d.0);
@@ -149,6 +169,8 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
         lineage,
         classes,
         taxonomy,
+        state: saved,
+        deferred: Vec::new(),
         diagnostics: diags,
     };
     // The notification channels' selectors and templates (E801 in karte.yml).
@@ -174,14 +196,17 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     Ok(compiled)
 }
 
-/// Compile again against the target's catalog: with `is_incremental()` true for the
-/// incremental models that exist there (unless `full_refresh`), so that later runs get their
-/// incremental SQL, and with the catalog's columns for sources whose property files list none
-/// (so that their lineage and column checks go on). Returns the compiled project unchanged
-/// when neither applies.
+/// Compile for the catalog the run will meet: again with `is_incremental()` true for the
+/// incremental models that exist in `catalog` (unless `full_refresh`), so that later runs get
+/// their incremental SQL, and with the catalog's columns for sources whose property files list
+/// none (so that their lineage and column checks go on), keeping the selection made first
+/// (`state:` selectors compare the SQL as `karte compile` renders it); then, with `--defer`,
+/// point the selected nodes' parents that are neither selected nor in `catalog` at the saved
+/// manifest's relations ([`state::defer::defer`]). Returns the compiled project unchanged when
+/// none of this applies.
 pub fn compile_for_catalog(
     opts: &CompileOptions,
-    compiled: Compiled,
+    mut compiled: Compiled,
     catalog: &plan::CatalogState,
     full_refresh: bool,
 ) -> Result<Compiled, Diagnostics> {
@@ -215,14 +240,47 @@ pub fn compile_for_catalog(
         })
         .map(|n| n.name.clone())
         .collect();
-    if incremental.is_empty() && catalog_columns.is_empty() {
-        return Ok(compiled);
+    let mut compiled = if incremental.is_empty() && catalog_columns.is_empty() {
+        compiled
+    } else {
+        let mut again = compile(&CompileOptions {
+            incremental,
+            catalog_columns,
+            select: Vec::new(),
+            exclude: Vec::new(),
+            state: None,
+            ..opts.clone()
+        })?;
+        let ids = |c: &Compiled| {
+            (0..c.project.nodes.len())
+                .map(|i| c.project.node_id(i))
+                .collect::<Vec<_>>()
+        };
+        if ids(&again) != ids(&compiled) {
+            return Err(Diagnostics(vec![diag::Diagnostic::error(
+                diag::Code::Io,
+                "the project's files changed while karte was reading them".to_string(),
+            )
+            .help("run the command again")]));
+        }
+        again.selected = std::mem::take(&mut compiled.selected);
+        again.state = compiled.state.take();
+        // The second compile's warnings stand (a source's columns may come from the catalog),
+        // with the selection's, which only the first compile made.
+        again.diagnostics.extend(
+            compiled
+                .diagnostics
+                .0
+                .drain(..)
+                .filter(|d| d.code == diag::Code::SelectorMatchedNothing),
+        );
+        again
+    };
+    if opts.defer {
+        let warnings = state::defer::defer(&mut compiled, catalog)?;
+        compiled.diagnostics.extend(warnings.0);
     }
-    compile(&CompileOptions {
-        incremental,
-        catalog_columns,
-        ..opts.clone()
-    })
+    Ok(compiled)
 }
 
 fn stop_on_errors(diags: &mut Diagnostics) -> Result<(), Diagnostics> {

@@ -14,7 +14,8 @@ use crate::project::{ColumnProperties, NodeConfig, NodeKind, TestSpec};
 use crate::sql::{join_fqn, Dependency};
 
 /// Version of the manifest format.
-pub const MANIFEST_VERSION: u32 = 1;
+/// 2: nodes have `sql_checksum` and the metadata the target's `engine` (for `--state`).
+pub const MANIFEST_VERSION: u32 = 2;
 
 /// `target/manifest.json`.
 #[derive(Debug, Serialize)]
@@ -45,6 +46,8 @@ pub struct Metadata {
     pub project: String,
     /// Target compiled for.
     pub target: String,
+    /// The engine of that target (`local`, `athena`).
+    pub engine: crate::project::TargetType,
 }
 
 /// One node in the manifest.
@@ -70,6 +73,10 @@ pub struct ManifestNode {
     pub compiled_path: Option<String>,
     /// SHA-256 of the source file.
     pub checksum: String,
+    /// SHA-256 of the SQL as rendered, with logical table names (the same on every target):
+    /// changes when a macro or variable changes what the model says (`state:modified.sql`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sql_checksum: Option<String>,
     /// Final config.
     pub config: NodeConfig,
     /// What it reads.
@@ -160,6 +167,7 @@ pub fn manifest(c: &Compiled) -> Manifest<'_> {
                     path: display_path(&n.path),
                     compiled_path: m.map(|_| display_path(&compiled_rel_path(&n.path))),
                     checksum: n.checksum.clone(),
+                    sql_checksum: m.map(|m| m.sql_checksum(n)),
                     config: m
                         .map(|m| m.config.clone())
                         .unwrap_or_else(|| n.config.clone()),
@@ -205,6 +213,7 @@ pub fn manifest(c: &Compiled) -> Manifest<'_> {
             karte_version: env!("CARGO_PKG_VERSION"),
             project: c.project.config.name.clone(),
             target: c.target.name.clone(),
+            engine: c.target.config.kind,
         },
         nodes,
         sources,

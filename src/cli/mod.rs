@@ -32,6 +32,9 @@ enum Command {
     Plan(PlanArgs),
     /// Show what each role of `access:` may read (tables, columns, classes), or check one table.
     Access(AccessArgs),
+    /// Compare with a saved manifest (production's): per new, modified and removed node, the
+    /// compiled SQL's diff and the plan's (new steps that may destroy data called out).
+    Diff(DiffArgs),
     /// Create a new, working project in DIR.
     Init(InitArgs),
     /// Sources and ingest tables: `karte source freshness` checks how old their newest data is.
@@ -126,6 +129,19 @@ pub struct SelectArgs {
     /// Nodes to leave out, same syntax as --select.
     #[arg(long, num_args = 1..)]
     exclude: Vec<String>,
+    /// A saved manifest to compare with (`state:modified`, `state:new`): a directory holding
+    /// manifest.json (a copy of production's target/), the file itself, or an s3:// URI.
+    #[arg(long, value_name = "PATH")]
+    state: Option<String>,
+}
+
+/// `--defer`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct DeferArgs {
+    /// With --state: read unselected parents that are not built on this target from the
+    /// relations the saved manifest names (production's tables).
+    #[arg(long, requires = "state")]
+    defer: bool,
 }
 
 #[derive(Debug, Args)]
@@ -146,6 +162,25 @@ struct CompileArgs {
     project: ProjectArgs,
     #[command(flatten)]
     select: SelectArgs,
+    #[command(flatten)]
+    defer: DeferArgs,
+}
+
+#[derive(Debug, Args)]
+struct DiffArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// The saved manifest: a directory holding manifest.json and compiled/ (a copy of
+    /// production's target/), the file itself, or an s3:// URI.
+    #[arg(long, value_name = "PATH")]
+    state: String,
+    /// Plan against this saved catalog state (`karte plan --live --save-catalog-state FILE` on
+    /// production); default: the tables the saved manifest says production has.
+    #[arg(long, value_name = "FILE")]
+    catalog_state: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value = "text")]
+    output: Output,
 }
 
 /// Output formats of listing commands.
@@ -186,6 +221,8 @@ struct PlanArgs {
     project: ProjectArgs,
     #[command(flatten)]
     select: SelectArgs,
+    #[command(flatten)]
+    defer: DeferArgs,
     /// Output format.
     #[arg(long, short = 'o', value_enum, default_value = "text")]
     output: Output,
@@ -217,6 +254,8 @@ struct RunCmdArgs {
     project: ProjectArgs,
     #[command(flatten)]
     select: SelectArgs,
+    #[command(flatten)]
+    defer: DeferArgs,
     /// Nodes built at the same time.
     #[arg(long, default_value_t = 4)]
     threads: usize,
@@ -283,7 +322,16 @@ pub fn main() -> i32 {
     };
     use NodeKind::{Model, Seed, Snapshot};
     let result = match cli.command {
-        Command::Compile(a) => commands::compile::run(&a.project, &a.select).map(|()| true),
+        Command::Compile(a) => {
+            commands::compile::run(&a.project, &a.select, a.defer.defer).map(|()| true)
+        }
+        Command::Diff(a) => commands::diff::run(
+            &a.project,
+            &a.state,
+            a.catalog_state.as_deref(),
+            a.output == Output::Json,
+        )
+        .map(|()| true),
         Command::Ls(a) => {
             commands::ls::run(&a.project, &a.select, a.output == Output::Json).map(|()| true)
         }
@@ -324,6 +372,7 @@ pub fn main() -> i32 {
                 as_of: a.as_of.as_deref(),
                 json: a.output == Output::Json,
                 out: a.out.as_ref(),
+                defer: a.defer.defer,
             },
         )
         .map(|()| true),
@@ -383,6 +432,7 @@ fn run_cmd(
             break_lock: a.break_lock,
             max_bytes_scanned: a.max_bytes_scanned,
             plan: a.plan.clone(),
+            defer: a.defer.defer,
             no_notify: a.no_notify,
         },
     )
@@ -395,7 +445,10 @@ fn exit_code(diags: &Diagnostics) -> i32 {
             && (d.blame != Blame::Project
                 || matches!(
                     d.code,
-                    Code::NoProject | Code::UnknownTarget | Code::InvalidArgument
+                    Code::NoProject
+                        | Code::UnknownTarget
+                        | Code::InvalidArgument
+                        | Code::StateInvalid
                 ))
     });
     if could_not_run {
@@ -436,6 +489,8 @@ impl ProjectArgs {
             select: select.select.clone(),
             exclude: select.exclude.clone(),
             incremental: Default::default(),
+            state: select.state.clone().map(crate::state::StateArg::Given),
+            defer: false,
             catalog_columns: Default::default(),
         })
     }

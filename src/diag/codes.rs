@@ -90,6 +90,9 @@ codes! {
     InvalidSelector = "E303", Project;
     /// A model reads from itself without being incremental.
     SelfReference = "E304", Project;
+    /// The saved manifest of `--state` is missing, unreadable, of another format version or
+    /// another project, or a `state:` selector was used without `--state`.
+    StateInvalid = "E305", Project;
     /// A config value is not one karte accepts (e.g. `materialized: tabel`).
     InvalidConfigValue = "E401", Project;
     /// Config keys that do not work together (e.g. `merge` on a Hive table).
@@ -148,6 +151,9 @@ codes! {
     ColumnsUnknown = "W102", Project;
     /// A selector matched no node.
     SelectorMatchedNothing = "W303", Project;
+    /// `--defer`: a selected node reads a parent that is neither selected, built on the
+    /// target, nor in the saved manifest.
+    CannotDefer = "W304", Project;
 }
 
 impl Serialize for Code {

@@ -34,11 +34,33 @@ pub struct Compiled {
     pub classes: crate::governance::ProjectClasses,
     /// The classes the project knows and how functions change them.
     pub taxonomy: crate::governance::Taxonomy,
+    /// The saved manifest of `--state`, if one was given.
+    pub state: Option<std::sync::Arc<crate::state::SavedState>>,
+    /// `--defer`: the parents read from the saved manifest's relations (see
+    /// [`crate::state::defer`]), in dependency order.
+    pub deferred: Vec<crate::state::defer::Deferral>,
     /// Warnings.
     pub diagnostics: Diagnostics,
 }
 
 impl Compiled {
+    /// The relation node `i` is read from on this target: its own, or with `--defer` the saved
+    /// manifest's (see [`crate::state::defer`]).
+    pub fn relation(&self, i: usize) -> String {
+        let n = &self.project.nodes[i];
+        self.deferred
+            .iter()
+            .find(|d| d.node == i)
+            .map(|d| d.deferred_to.clone())
+            .unwrap_or_else(|| {
+                crate::sql::join_fqn(
+                    self.target.catalog(),
+                    &self.target.schema(&n.schema),
+                    &n.name,
+                )
+            })
+    }
+
     /// The analysed node `i` (none for seeds and disabled nodes).
     pub fn model(&self, i: usize) -> Option<&AnalyzedModel> {
         self.models

@@ -1,6 +1,7 @@
 //! Node selection with dbt's syntax: `name`, `+name`, `name+`, `2+name`, `name+1`, `@name`,
 //! `tag:x`, `path:models/gold`, `layer:silver`, `kind:seed`, `config.materialized:table`,
-//! `*` wildcards; space = union, comma = intersection; `--exclude` removes.
+//! `state:modified`, `state:new` (against `--state`, see `crate::state`), `*` wildcards;
+//! space = union, comma = intersection; `--exclude` removes.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
@@ -30,7 +31,7 @@ pub struct Atom {
 pub fn parse_atom(text: &str) -> Result<Atom, Diagnostic> {
     let bad = |why: &str| {
         Diagnostic::error(Code::InvalidSelector, format!("invalid selector `{text}`: {why}"))
-            .help("examples: `receipts`, `+receipts`, `receipts+`, `2+receipts`, `tag:daily`, `layer:silver`, `path:models/gold`, `config.materialized:table`")
+            .help("examples: `receipts`, `+receipts`, `receipts+`, `2+receipts`, `tag:daily`, `layer:silver`, `path:models/gold`, `config.materialized:table`, `state:modified+`")
     };
     let mut s = text;
     let mut at = false;
@@ -74,11 +75,17 @@ pub fn parse_atom(text: &str) -> Result<Atom, Diagnostic> {
     }
     let known = matches!(
         method.as_str(),
-        "name" | "tag" | "path" | "layer" | "kind" | "resource_type"
+        "name" | "tag" | "path" | "layer" | "kind" | "resource_type" | "state"
     ) || method.starts_with("config.");
     if !known {
         return Err(bad(&format!(
-            "unknown method `{method}` (use name, tag, path, layer, kind or config.<key>)"
+            "unknown method `{method}` (use name, tag, path, layer, kind, state or config.<key>)"
+        )));
+    }
+    if method == "state" && crate::state::Change::default().matches(&value).is_none() {
+        return Err(bad(&format!(
+            "`state:` takes one of {}",
+            crate::state::STATE_VALUES
         )));
     }
     Ok(Atom {
@@ -98,6 +105,8 @@ pub struct SelectContext<'a> {
     pub graph: &'a ModelGraph,
     /// Final config per node index.
     pub configs: HashMap<usize, &'a NodeConfig>,
+    /// Each node against the saved manifest of `--state` (by node index), if one was given.
+    pub state: Option<&'a [crate::state::Change]>,
 }
 
 /// Select nodes; returns them in dependency order, with warnings for atoms that matched nothing.
@@ -201,6 +210,16 @@ fn glob(pattern: &str) -> Result<GlobMatcher, Diagnostic> {
 
 fn eval_atom(ctx: &SelectContext, atom: &Atom) -> Result<BTreeSet<usize>, Diagnostic> {
     let value = atom.value.as_str();
+    let state = match (atom.method.as_str(), ctx.state) {
+        ("state", None) => return Err(Diagnostic::error(
+            Code::StateInvalid,
+            format!("`state:{value}` compares with a saved manifest, but no --state was given"),
+        )
+        .help(
+            "add --state PATH: the directory holding production's manifest.json (see docs/ci.md)",
+        )),
+        (_, s) => s,
+    };
     let matcher = glob(value)?;
     let mut base = BTreeSet::new();
     for &i in &ctx.graph.order {
@@ -211,6 +230,10 @@ fn eval_atom(ctx: &SelectContext, atom: &Atom) -> Result<BTreeSet<usize>, Diagno
             "tag" => config.tags().iter().any(|t| matcher.is_match(t)),
             "layer" => matcher.is_match(&n.layer),
             "kind" | "resource_type" => n.kind.as_str() == value,
+            "state" => state
+                .and_then(|s| s.get(i))
+                .and_then(|c| c.matches(value))
+                .unwrap_or(false),
             "path" => {
                 let p = n.path.to_string_lossy();
                 let v = value.trim_end_matches('/');
@@ -289,5 +312,12 @@ mod tests {
         assert!(parse_atom("@receipts").unwrap().at);
         assert!(parse_atom("colour:red").is_err());
         assert!(parse_atom("tag:").is_err());
+        let s = parse_atom("state:modified.body+").unwrap();
+        assert_eq!(
+            (s.method.as_str(), s.value.as_str()),
+            ("state", "modified.body")
+        );
+        assert_eq!(s.children, Some(None));
+        assert!(parse_atom("state:changed").is_err());
     }
 }

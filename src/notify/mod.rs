@@ -170,6 +170,8 @@ fn select_context(c: &Compiled) -> SelectContext<'_> {
         project: &c.project,
         graph: &c.graph,
         configs: c.models.iter().map(|m| (m.node, &m.config)).collect(),
+        // A channel watches nodes of the project, not changes against a saved manifest.
+        state: None,
     }
 }
 

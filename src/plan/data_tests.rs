@@ -15,7 +15,6 @@ use crate::diag::{suggest, Code, Diagnostic, Location};
 use crate::graph::Compiled;
 use crate::plan::TableRef;
 use crate::project::{NodeKind, TestSpec};
-use crate::sql::join_fqn;
 
 const TEMPLATES: &[(&str, &str)] = &[
     (
@@ -104,10 +103,8 @@ fn plan_tests(
         .filter(|(_, n)| n.kind.is_relation())
         .map(|(i, n)| (n.name.to_lowercase(), i))
         .collect();
-    let relation_of = |i: usize| {
-        let n = &c.project.nodes[i];
-        join_fqn(c.target.catalog(), &c.target.schema(&n.schema), &n.name)
-    };
+    // A deferred parent (`--defer`) is read where the saved manifest says it is.
+    let relation_of = |i: usize| c.relation(i);
     let classified = if to_run {
         classified_columns(&c.project)
     } else {

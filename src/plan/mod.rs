@@ -211,6 +211,7 @@ pub fn plan_nodes(
         full_refresh: opts.full_refresh,
         nodes,
         tests,
+        deferred: c.deferred.clone(),
         reviewed: None,
     })
 }

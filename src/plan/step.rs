@@ -34,6 +34,10 @@ pub struct Plan {
     /// blocks the descendants of the node it tests).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tests: Vec<super::data_tests::DataTest>,
+    /// `--defer`: parents of the planned nodes that are read from the saved manifest's
+    /// relations instead of this target's (which do not exist).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deferred: Vec<crate::state::defer::Deferral>,
     /// Written by `karte plan --out`: what the plan was planned against, checked by `karte
     /// build --plan` (see [`super::reviewed`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]

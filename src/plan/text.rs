@@ -28,6 +28,23 @@ pub fn render(plan: &Plan) -> String {
         out,
         "`{{run_id}}` is filled in when the plan runs. Steps marked `!` may destroy data."
     );
+    if !plan.deferred.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "Deferred (--defer): not selected and not built on target `{}`, read from the saved manifest's relations:",
+            plan.target
+        );
+        for d in &plan.deferred {
+            let _ = writeln!(
+                out,
+                "   {} → {}  (read by {})",
+                d.relation,
+                d.deferred_to,
+                d.read_by.join(", ")
+            );
+        }
+    }
     for (n, node) in plan.nodes.iter().enumerate() {
         let _ = writeln!(out);
         let _ = writeln!(
@@ -133,7 +150,8 @@ fn render_step(out: &mut String, step: &Step) {
     }
 }
 
-fn summary(a: &Action) -> String {
+/// One line saying what an action does (the line after a step's id in the plan).
+pub fn summary(a: &Action) -> String {
     match a {
         Action::CreateSchema { schema } => format!("create schema `{schema}` if missing"),
         Action::Sql { purpose, .. } => purpose.clone(),

@@ -61,6 +61,32 @@ pub struct AnalyzedModel {
     pub shape: Option<super::shape::QueryShape>,
 }
 
+impl AnalyzedModel {
+    /// Write `compiled_sql` again: the rendered SQL with each resolved relation replaced by its
+    /// `replacement`, everything else byte for byte. Analysis calls it once; `--defer`
+    /// (`crate::state::defer`) calls it after pointing some replacements at other relations.
+    pub fn recompile(&mut self) {
+        let replacements: Vec<(Range<usize>, String)> = self
+            .relations
+            .iter()
+            .filter_map(|r| Some((r.span.clone(), r.replacement.clone()?)))
+            .collect();
+        self.compiled_sql = replace_spans(&self.rendered_sql, &replacements);
+    }
+
+    /// SHA-256 of the SQL as rendered (Jinja done, table names still the logical `layer.model`
+    /// names, so the same on every target): for a file without Jinja, the file's own checksum.
+    /// It changes when a macro, a variable or the file changes what the model says.
+    pub fn sql_checksum(&self, node: &Node) -> String {
+        use sha2::{Digest, Sha256};
+        if self.templated {
+            format!("{:x}", Sha256::digest(self.rendered_sql.as_bytes()))
+        } else {
+            node.checksum.clone()
+        }
+    }
+}
+
 /// Resolution of relation names for one project and target.
 struct Namespace<'a> {
     project: &'a Project,
@@ -256,15 +282,11 @@ fn analyze_one(ns: &Namespace, r: RenderedModel) -> (Option<AnalyzedModel>, Vec<
     }
 
     let mut deps = BTreeSet::new();
-    let mut replacements = Vec::new();
     let mut relations = Vec::new();
     for rel in &analysis.relations {
         match resolve(ns, node, &r, rel) {
             Ok(dep) => {
                 let replacement = ns.fqn(&dep);
-                if let Some(fqn) = &replacement {
-                    replacements.push((rel.span.clone(), fqn.clone()));
-                }
                 relations.push(ResolvedRelation {
                     span: rel.span.clone(),
                     dep: dep.clone(),
@@ -295,9 +317,9 @@ fn analyze_one(ns: &Namespace, r: RenderedModel) -> (Option<AnalyzedModel>, Vec<
         }
     }
     let failed = diags.iter().any(Diagnostic::is_error);
-    let model = AnalyzedModel {
+    let mut model = AnalyzedModel {
         node: r.node,
-        compiled_sql: replace_spans(&r.sql, &replacements),
+        compiled_sql: String::new(),
         depends_on: deps.into_iter().collect(),
         config: r.config,
         parsed: analysis.parse_error.is_none(),
@@ -306,6 +328,7 @@ fn analyze_one(ns: &Namespace, r: RenderedModel) -> (Option<AnalyzedModel>, Vec<
         relations,
         shape: analysis.shape,
     };
+    model.recompile();
     (if failed { None } else { Some(model) }, diags)
 }
 

@@ -904,15 +904,7 @@ fn tests_on_ingest_columns_run_before_the_models_that_read_the_table() {
     let (code, out, err) = karte(dir.path(), &["build", "--select", "lab_results"]);
     assert_eq!(code, 1, "one accepted_values test fails\n{out}{err}");
     let results = crate::support::run_results(dir.path());
-    let status = |name: &str| {
-        results["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["name"] == name)
-            .map(|r| r["status"].as_str().unwrap().to_string())
-            .unwrap_or_else(|| panic!("no result for {name}: {results}"))
-    };
+    let status = |name: &str| crate::support::status_of(&results, name);
     assert_eq!(status("source_not_null_bronze_labs_patient_id"), "pass");
     assert_eq!(status("source_unique_bronze_labs_patient_id"), "pass");
     assert_eq!(

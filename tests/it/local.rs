@@ -181,15 +181,7 @@ fn failing_test_skips_downstream_and_warn_does_not() {
     let (code, out, err) = karte(dir, &["build", "--select", "claims t_table+"]);
     assert_eq!(code, 1, "{out}{err}");
     let results = crate::support::run_results(dir);
-    let status = |name: &str| {
-        results["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["name"] == name)
-            .map(|r| r["status"].as_str().unwrap().to_string())
-            .unwrap_or_else(|| panic!("no result for {name}: {results}"))
-    };
+    let status = |name: &str| crate::support::status_of(&results, name);
     assert_eq!(status("t_table"), "success");
     assert_eq!(status("unique_t_table_claim_id"), "fail");
     assert_eq!(status("expression_is_true_t_table_amount"), "fail");
@@ -670,15 +662,7 @@ fn a_failing_source_test_skips_the_models_that_read_the_source() {
     let (code, out, err) = karte(dir, &["build", "--select", "from_source"]);
     assert_eq!(code, 1, "{out}{err}");
     let results = run_results(dir);
-    let status = |name: &str| {
-        results["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["name"] == name)
-            .map(|r| r["status"].as_str().unwrap().to_string())
-            .unwrap_or_else(|| panic!("no result for {name}: {results}"))
-    };
+    let status = |name: &str| crate::support::status_of(&results, name);
     assert_eq!(status("source_not_null_lake_claims_claim_id"), "fail");
     assert_eq!(status("source_not_null_lake_claims_amount"), "pass");
     assert_eq!(status("from_source"), "skipped");

@@ -39,3 +39,4 @@ mod plan;
 #[cfg(feature = "duckdb-engine")]
 mod secrets;
 mod select;
+mod state;

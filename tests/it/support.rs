@@ -165,3 +165,15 @@ pub fn rows(dir: &Path, sql: &str) -> Vec<Vec<String>> {
 pub fn flat(dir: &Path, sql: &str) -> Vec<String> {
     rows(dir, sql).into_iter().map(|r| r.join("|")).collect()
 }
+
+/// The status of the result named `name` in a run_results.json document.
+pub fn status_of(results: &serde_json::Value, name: &str) -> String {
+    results["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["name"] == name)
+        .and_then(|r| r["status"].as_str())
+        .unwrap_or_else(|| panic!("no result for {name}: {results}"))
+        .to_string()
+}

@@ -33,6 +33,8 @@ pub struct RunArgs {
     pub max_bytes_scanned: Option<u64>,
     /// Run exactly this reviewed plan (`karte plan --out`).
     pub plan: Option<std::path::PathBuf>,
+    /// `--defer`.
+    pub defer: bool,
     /// Send no notification.
     pub no_notify: bool,
 }
@@ -79,11 +81,13 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
             &SelectArgs {
                 select: seen.select.clone(),
                 exclude: seen.exclude.clone(),
+                state: select.state.clone(),
             }
         }
         None => select,
     };
-    let copts = args.compile_options(select)?;
+    let mut copts = args.compile_options(select)?;
+    copts.defer = r.defer;
     let compiled = crate::compile(&copts)?;
     if let Some(p) = &reviewed {
         if (p.project.as_str(), p.target.as_str())
@@ -110,7 +114,8 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
         .catalog_state()
         .map_err(|e| e.into_diagnostics("cannot read the catalog: "))?;
     let compiled = crate::compile_for_catalog(&copts, compiled, &catalog, r.full_refresh)?;
-    // Warnings of the compile against the catalog (a source's columns may come from it).
+    // Warnings of the compile against the catalog (a source's columns may come from it) and
+    // of `--defer`.
     report(&compiled.diagnostics);
     {
         let cancel = cancel.clone();
@@ -211,6 +216,7 @@ pub fn retry(args: &ProjectArgs, threads: usize, no_notify: bool) -> Result<bool
             SelectArgs {
                 select: vec![names.join(" ")],
                 exclude: Vec::new(),
+                state: None,
             },
             vec![NodeKind::Model, NodeKind::Seed, NodeKind::Snapshot],
         )
@@ -228,6 +234,7 @@ pub fn retry(args: &ProjectArgs, threads: usize, no_notify: bool) -> Result<bool
             break_lock: false,
             max_bytes_scanned: None,
             plan: None,
+            defer: false,
             no_notify,
         },
     )

@@ -6,10 +6,18 @@ use crate::cli::{report, ProjectArgs, SelectArgs};
 use crate::diag::Diagnostics;
 
 /// Compile the project and write target/compiled and target/manifest.json.
-pub fn run(args: &ProjectArgs, select: &SelectArgs) -> Result<(), Diagnostics> {
+pub fn run(args: &ProjectArgs, select: &SelectArgs, defer: bool) -> Result<(), Diagnostics> {
     let started = Instant::now();
-    let opts = args.compile_options(select)?;
+    let mut opts = args.compile_options(select)?;
+    opts.defer = defer;
     let compiled = crate::compile(&opts)?;
+    // The compiled SQL does not depend on the catalog, but `--defer` does: here every unselected
+    // parent counts as not built on the target.
+    let compiled = if defer {
+        crate::compile_for_catalog(&opts, compiled, &crate::plan::CatalogState::default(), true)?
+    } else {
+        compiled
+    };
     let mut clock = crate::diag::timings::Clock::start();
     report(&compiled.diagnostics);
     // `access:` rules name layers, models, tags and classes of the compiled project.

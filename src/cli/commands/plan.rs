@@ -22,11 +22,14 @@ pub struct PlanArgs<'a> {
     pub json: bool,
     /// Also write the reviewed plan here (for `karte build --plan`).
     pub out: Option<&'a PathBuf>,
+    /// `--defer`.
+    pub defer: bool,
 }
 
 /// Compile, plan, write target/plan.json, print the plan.
 pub fn run(args: &ProjectArgs, select: &SelectArgs, p: PlanArgs) -> Result<(), Diagnostics> {
-    let opts = args.compile_options(select)?;
+    let mut opts = args.compile_options(select)?;
+    opts.defer = p.defer;
     let compiled = crate::compile(&opts)?;
     let catalog = match p.catalog_state {
         Some(path) => CatalogState::load(path).map_err(|d| Diagnostics(vec![d]))?,
@@ -54,7 +57,8 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, p: PlanArgs) -> Result<(), D
         None => CatalogState::default(),
     };
     let compiled = crate::compile_for_catalog(&opts, compiled, &catalog, p.full_refresh)?;
-    // Warnings of the compile against the catalog (a source's columns may come from it).
+    // Warnings of the compile against the catalog (a source's columns may come from it) and
+    // of `--defer`.
     report(&compiled.diagnostics);
     let as_of = match p.as_of {
         Some(d) => valid_date(d)?,

@@ -130,6 +130,37 @@ pub struct AthenaEngine {
     replaced: crate::engine::ReplacedLocations,
 }
 
+/// The AWS configuration of a target: the standard credential chain, with the target's
+/// `region`, `profile` and `endpoint_url` when it sets them (a local target sets none).
+pub fn sdk_config(
+    rt: &tokio::runtime::Runtime,
+    target: &Target,
+) -> Result<aws_config::SdkConfig, EngineError> {
+    let c = &target.config;
+    let cfg = rt.block_on(async {
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            // karte's own retry policy is the only one (see retry.rs).
+            .retry_config(aws_config::retry::RetryConfig::disabled());
+        if let Some(r) = &c.region {
+            loader = loader.region(aws_config::Region::new(r.clone()));
+        }
+        if let Some(p) = &c.profile {
+            loader = loader.profile_name(p);
+        }
+        if let Some(url) = &c.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        loader.load().await
+    });
+    if cfg.region().is_none() {
+        return Err(EngineError::project(format!(
+            "target `{}` has no AWS region: set `region` in the target or AWS_REGION",
+            target.name
+        )));
+    }
+    Ok(cfg)
+}
+
 impl AthenaEngine {
     /// Connect with the standard AWS credential chain (env, profile, SSO, instance/task role).
     pub fn connect(
@@ -146,27 +177,7 @@ impl AthenaEngine {
             .map_err(|e| {
                 EngineError::environment(format!("cannot start the async runtime: {e}"))
             })?;
-        let cfg = rt.block_on(async {
-            let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
-                // karte's own retry policy is the only one (see retry.rs).
-                .retry_config(aws_config::retry::RetryConfig::disabled());
-            if let Some(r) = &settings.region {
-                loader = loader.region(aws_config::Region::new(r.clone()));
-            }
-            if let Some(p) = &settings.profile {
-                loader = loader.profile_name(p);
-            }
-            if let Some(url) = &settings.endpoint_url {
-                loader = loader.endpoint_url(url);
-            }
-            loader.load().await
-        });
-        if cfg.region().is_none() {
-            return Err(EngineError::project(format!(
-                "target `{}` has no AWS region: set `region` in the target or AWS_REGION",
-                target.name
-            )));
-        }
+        let cfg = sdk_config(&rt, target)?;
         let s3_cfg = aws_sdk_s3::config::Builder::from(&cfg)
             .force_path_style(settings.endpoint_url.is_some())
             .build();

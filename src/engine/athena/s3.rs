@@ -172,6 +172,67 @@ pub async fn put_object(e: &AthenaEngine, uri: &str, body: Vec<u8>) -> Result<()
     Ok(())
 }
 
+/// Reads objects outside any engine run (`--state s3://…`), with the standard retries.
+struct Reader {
+    budget: super::retry::RetryBudget,
+}
+
+impl Caller for Reader {
+    fn budget(&self) -> &super::retry::RetryBudget {
+        &self.budget
+    }
+    fn backoff(&self) -> super::retry::Backoff {
+        super::retry::Backoff {
+            max_attempts: 5,
+            base: std::time::Duration::from_millis(300),
+        }
+    }
+}
+
+/// Read whole objects by `s3://` URI, with the AWS settings of `target` (None: no such
+/// object). Used for a saved manifest and its compiled SQL (`--state s3://…`).
+pub fn fetch_objects(
+    target: &crate::project::Target,
+    uris: &[String],
+) -> Result<Vec<Option<Vec<u8>>>, EngineError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .map_err(|e| EngineError::environment(format!("cannot start the async runtime: {e}")))?;
+    let cfg = super::sdk_config(&rt, target)?;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&cfg)
+            .force_path_style(target.config.endpoint_url.is_some())
+            .build(),
+    );
+    let reader = Reader {
+        budget: super::retry::RetryBudget::new(super::retry::RETRY_BUDGET),
+    };
+    rt.block_on(async {
+        let mut out = Vec::with_capacity(uris.len());
+        for uri in uris {
+            let (bucket, key) = split(uri)?;
+            let got =
+                super::retry::call_allowing(&reader, "GetObject", &["NoSuchKey"], true, || {
+                    s3.get_object().bucket(&bucket).key(&key).send()
+                })
+                .await?;
+            let Some(got) = got else {
+                out.push(None);
+                continue;
+            };
+            let bytes = got
+                .body
+                .collect()
+                .await
+                .map_err(|e| EngineError::environment(format!("cannot read {uri}: {e}")))?;
+            out.push(Some(bytes.into_bytes().to_vec()));
+        }
+        Ok(out)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
