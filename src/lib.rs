@@ -24,6 +24,7 @@ pub mod graph;
 #[cfg(feature = "duckdb-engine")]
 pub mod ingest;
 pub mod lineage;
+pub mod notify;
 pub mod plan;
 pub mod project;
 pub mod render;
@@ -159,7 +160,7 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     diags.extend(d.0);
     clock.lap("select");
     diags.sort();
-    let compiled = Compiled {
+    let mut compiled = Compiled {
         project,
         target,
         models,
@@ -172,6 +173,16 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
         deferred: Vec::new(),
         diagnostics: diags,
     };
+    // The notification channels' selectors and templates (E801 in karte.yml).
+    let d = notify::check(&compiled);
+    if d.has_errors() {
+        let mut diags = compiled.diagnostics;
+        diags.extend(d.0);
+        diags.sort();
+        return Err(diags);
+    }
+    compiled.diagnostics.extend(d.0);
+    compiled.diagnostics.sort();
     // Every data test of the project must plan (a broken test is a compile error, not a
     // failure of the build that runs it).
     let all: Vec<usize> = compiled.graph.order.clone();

@@ -279,6 +279,9 @@ struct RunCmdArgs {
     /// --full-refresh), refusing if the catalog changed since it was planned (build only).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["select", "exclude", "full_refresh"])]
     plan: Option<PathBuf>,
+    /// Send no notification (the channels of `notifications:` in karte.yml) for this run.
+    #[arg(long)]
+    no_notify: bool,
 }
 
 /// `500GB`, `2TB`, `1048576` → bytes (binary units, as Athena bills).
@@ -294,6 +297,9 @@ struct RetryArgs {
     /// Nodes built at the same time.
     #[arg(long, default_value_t = 4)]
     threads: usize,
+    /// Send no notification (the channels of `notifications:` in karte.yml) for this run.
+    #[arg(long)]
+    no_notify: bool,
 }
 
 #[derive(Debug, Args)]
@@ -344,7 +350,7 @@ pub fn main() -> i32 {
         Command::Seed(a) => run_cmd(&a, "seed", &[Seed], false),
         Command::Snapshot(a) => run_cmd(&a, "snapshot", &[Snapshot], false),
         Command::Test(a) => run_cmd(&a, "test", &[], true),
-        Command::Retry(a) => commands::build::retry(&a.project, a.threads),
+        Command::Retry(a) => commands::build::retry(&a.project, a.threads, a.no_notify),
         Command::Runs(a) => commands::runs::run(
             &a.project,
             a.limit,
@@ -427,6 +433,7 @@ fn run_cmd(
             max_bytes_scanned: a.max_bytes_scanned,
             plan: a.plan.clone(),
             defer: a.defer.defer,
+            no_notify: a.no_notify,
         },
     )
 }

@@ -133,6 +133,12 @@ codes! {
     ReclassifiedWithoutReason = "E703", Project;
     /// A column holds a class that a policy forbids in its model.
     PolicyViolation = "E704", Project;
+    /// A channel of `notifications:` in karte.yml is malformed (a missing or foreign key, an
+    /// unknown event, type or target, a selector or template that does not work).
+    InvalidNotification = "E801", Project;
+    /// A secret (webhook URL, token, routing key, password) is written in karte.yml instead of
+    /// named by the environment variable that holds it.
+    SecretInConfig = "E802", Project;
     /// A configuration key karte does not know (probably a typo).
     UnknownConfigKey = "W001", Project;
     /// A file in the project is ignored.

@@ -261,6 +261,10 @@ pub trait Engine: Send + Sync {
     fn summary(&self) -> Option<String> {
         None
     }
+    /// What the run cost so far in USD, where the engine bills (Athena: data scanned).
+    fn cost_usd(&self) -> Option<f64> {
+        None
+    }
     /// Where the target's run journals are kept besides this machine's `target/journal`, when
     /// the run's data lives elsewhere (Athena: S3), so that another machine can resume or roll
     /// back a run (see [`mirror::Mirror`]).

@@ -92,6 +92,10 @@ pub enum Event {
     Finished {
         /// `success`, `failed` or `interrupted`.
         status: String,
+        /// The nodes and tests (unique ids) that failed or were skipped, so that the next run
+        /// on the target can tell a recovery of the ones a notification channel watches.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        failed: Vec<String>,
     },
 }
 
@@ -434,6 +438,96 @@ pub fn events(project: &Path, run_id: &str) -> std::io::Result<Vec<Event>> {
         .collect())
 }
 
+/// What a run's events say of it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outline {
+    /// The command that started it.
+    pub command: String,
+    /// Its target.
+    pub target: String,
+    /// How it ended (`success`, `failed`, `interrupted`) and the nodes and tests that failed
+    /// or were skipped; None while it runs, or if it was killed.
+    pub finished: Option<(String, Vec<String>)>,
+}
+
+/// The command, target and end of the run whose events are `evs` (the last end, for a run
+/// that was resumed).
+pub fn outline(evs: &[Event]) -> Outline {
+    let mut o = Outline::default();
+    for e in evs {
+        match e {
+            Event::Run {
+                command, target, ..
+            } => {
+                o.command = command.clone();
+                o.target = target.clone();
+            }
+            Event::Finished { status, failed } => {
+                o.finished = Some((status.clone(), failed.clone()))
+            }
+            _ => {}
+        }
+    }
+    o
+}
+
+/// How an earlier run on a target ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreviousRun {
+    /// Its run id.
+    pub run_id: String,
+    /// `success`, `failed` or `interrupted`.
+    pub status: String,
+    /// The nodes and tests (unique ids) that failed or were skipped.
+    pub failed: Vec<String>,
+}
+
+/// Runs looked at, newest first, for [`previous_run`].
+const PREVIOUS_RUNS_LOOKED_AT: usize = 20;
+
+/// The newest run on `target` before `run_id` that ended (killed runs and rollbacks do not
+/// count), from the journals here and in the mirror (a run on another machine): what a
+/// notification's `recovery` compares with.
+pub fn previous_run(
+    project: &Path,
+    target: &str,
+    run_id: &str,
+    mirror: Option<&dyn Mirror>,
+) -> Option<PreviousRun> {
+    let mut runs: std::collections::BTreeSet<String> = run_ids(project).into_iter().collect();
+    if let Some(m) = mirror {
+        runs.extend(m.runs().unwrap_or_default());
+    }
+    for run in runs
+        .into_iter()
+        .rev()
+        .filter(|r| r.as_str() < run_id)
+        .take(PREVIOUS_RUNS_LOOKED_AT)
+    {
+        let evs = match events(project, &run) {
+            Ok(evs) => evs,
+            Err(_) => match mirror.and_then(|m| m.get(&run, "events.jsonl").ok().flatten()) {
+                Some(bytes) => String::from_utf8_lossy(&bytes)
+                    .lines()
+                    .filter_map(|l| serde_json::from_str(l).ok())
+                    .collect(),
+                None => continue,
+            },
+        };
+        let o = outline(&evs);
+        if let (true, Some((status, failed))) =
+            (o.target == target && o.command != "rollback", o.finished)
+        {
+            return Some(PreviousRun {
+                run_id: run,
+                status,
+                failed,
+            });
+        }
+    }
+    None
+}
+
 /// The newest run on `target` that neither finished nor failed (killed or interrupted), if
 /// it was started by the same `command` (an interrupted `seed` is not resumed by `build`).
 pub fn find_incomplete(project: &Path, target: &str, command: &str) -> Option<Incomplete> {
@@ -447,7 +541,7 @@ pub fn find_incomplete(project: &Path, target: &str, command: &str) -> Option<In
     let run_id = runs.pop()?;
     let evs = events(project, &run_id).ok()?;
     let status = evs.iter().rev().find_map(|e| match e {
-        Event::Finished { status } => Some(status.clone()),
+        Event::Finished { status, .. } => Some(status.clone()),
         _ => None,
     });
     if matches!(status.as_deref(), Some("success") | Some("failed")) {

@@ -441,18 +441,7 @@ pub fn execute(
         replaced: &replaced,
     };
     let exec = |job: &Job<Work>| -> NodeResult {
-        let mut r = NodeResult {
-            unique_id: job.unique_id.clone(),
-            name: job.name.clone(),
-            kind: job.kind.clone(),
-            status: Status::Success,
-            execution_time: 0.0,
-            rows_affected: None,
-            failures: None,
-            message: None,
-            query_ids: Vec::new(),
-            bytes_scanned: None,
-        };
+        let mut r = NodeResult::new(&job.unique_id, &job.name, &job.kind, Status::Success);
         match &job.work {
             Work::Node(np) => run.node(np, &mut r),
             Work::Test(t) => data_tests::run(engine, t, &run.vault, &run.ctx(&t.unique_id), &mut r),
@@ -476,6 +465,11 @@ pub fn execute(
     };
     let _ = journal.write(&JournalEvent::Finished {
         status: status.to_string(),
+        failed: results
+            .iter()
+            .filter(|r| matches!(r.status, Status::Error | Status::Fail | Status::Skipped))
+            .map(|r| r.unique_id.clone())
+            .collect(),
     });
     Ok(RunResults {
         run_id: run_id.clone(),
@@ -486,6 +480,7 @@ pub fn execute(
         args: opts.args.clone(),
         interrupted,
         results,
+        notifications: Vec::new(),
     })
 }
 

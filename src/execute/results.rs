@@ -57,6 +57,24 @@ pub struct NodeResult {
     pub bytes_scanned: Option<u64>,
 }
 
+impl NodeResult {
+    /// A result with nothing measured yet (no time, rows, message or queries).
+    pub fn new(unique_id: &str, name: &str, kind: &str, status: Status) -> NodeResult {
+        NodeResult {
+            unique_id: unique_id.to_string(),
+            name: name.to_string(),
+            kind: kind.to_string(),
+            status,
+            execution_time: 0.0,
+            rows_affected: None,
+            failures: None,
+            message: None,
+            query_ids: Vec::new(),
+            bytes_scanned: None,
+        }
+    }
+}
+
 /// A whole run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunResults {
@@ -76,6 +94,58 @@ pub struct RunResults {
     pub interrupted: bool,
     /// Node results in the order they were planned.
     pub results: Vec<NodeResult>,
+    /// What was sent to the channels of `notifications:` after the run (never a secret).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notifications: Vec<NotificationRecord>,
+}
+
+/// What was sent to one channel after a run, in `run_results.json` (`crate::notify`). It
+/// never holds a secret: no URL, token, routing key or password.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotificationRecord {
+    /// The channel's name under `notifications:`.
+    pub channel: String,
+    /// Its `type`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The event sent: `failure`, `success`, `warnings`, `recovery`.
+    pub event: String,
+    /// PagerDuty: `trigger` or `resolve`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    /// `sent` or `failed`.
+    pub status: String,
+    /// Attempts made.
+    pub attempts: u32,
+    /// The HTTP status of the last answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    /// E-mail: the SMTP server's last reply code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smtp_code: Option<u16>,
+    /// Why it was not sent (or what went wrong before it was).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Seconds spent.
+    pub elapsed: f64,
+}
+
+impl NotificationRecord {
+    /// The record of a channel's message not sent (yet).
+    pub fn unsent(channel: &str, kind: &str, event: &str) -> NotificationRecord {
+        NotificationRecord {
+            channel: channel.to_string(),
+            kind: kind.to_string(),
+            event: event.to_string(),
+            action: None,
+            status: "failed".into(),
+            attempts: 0,
+            http_status: None,
+            smtp_code: None,
+            error: None,
+            elapsed: 0.0,
+        }
+    }
 }
 
 impl RunResults {

@@ -71,7 +71,7 @@ pub fn rollback(
     if !force
         && events
             .iter()
-            .any(|e| matches!(e, journal::Event::Finished { status } if status == "success"))
+            .any(|e| matches!(e, journal::Event::Finished { status, .. } if status == "success"))
     {
         return Err(Diagnostics(vec![Diagnostic::error(
             Code::InvalidArgument,
@@ -112,6 +112,7 @@ pub fn rollback(
     ) {
         let _ = j.write(&journal::Event::Finished {
             status: "failed".into(),
+            failed: Vec::new(),
         });
     }
     Ok(restored)

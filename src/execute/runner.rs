@@ -77,19 +77,11 @@ pub fn run<T: Sync>(
                 if blocks {
                     let upstream = &jobs[i];
                     let skipped = NodeResult {
-                        unique_id: jobs[c].unique_id.clone(),
-                        name: jobs[c].name.clone(),
-                        kind: jobs[c].kind.clone(),
-                        status: Status::Skipped,
-                        execution_time: 0.0,
-                        rows_affected: None,
-                        failures: None,
                         message: Some(format!(
                             "skipped: upstream `{}` did not succeed",
                             upstream.name
                         )),
-                        query_ids: Vec::new(),
-                        bytes_scanned: None,
+                        ..skipped_result(&jobs[c])
                     };
                     on_event(Event::Finished(c, &skipped));
                     st.results[c] = Some(skipped);
@@ -122,18 +114,10 @@ pub fn run<T: Sync>(
                                 for (i, job) in jobs.iter().enumerate() {
                                     if st.results[i].is_none() {
                                         let r = NodeResult {
-                                            unique_id: job.unique_id.clone(),
-                                            name: job.name.clone(),
-                                            kind: job.kind.clone(),
-                                            status: Status::Skipped,
-                                            execution_time: 0.0,
-                                            rows_affected: None,
-                                            failures: None,
                                             message: Some(
                                                 "skipped: the run was interrupted".into(),
                                             ),
-                                            query_ids: Vec::new(),
-                                            bytes_scanned: None,
+                                            ..skipped_result(job)
                                         };
                                         on_event(Event::Finished(i, &r));
                                         st.results[i] = Some(r);
@@ -174,6 +158,11 @@ pub fn run<T: Sync>(
         .collect()
 }
 
+/// A job not run.
+fn skipped_result<T>(job: &Job<T>) -> NodeResult {
+    NodeResult::new(&job.unique_id, &job.name, &job.kind, Status::Skipped)
+}
+
 fn round_ms(s: f64) -> f64 {
     (s * 1000.0).round() / 1000.0
 }
@@ -202,21 +191,13 @@ mod tests {
             job("d", vec![0]),
         ];
         let cancel = AtomicBool::new(false);
-        let exec = |j: &Job<bool>| NodeResult {
-            unique_id: j.unique_id.clone(),
-            name: j.name.clone(),
-            kind: j.kind.clone(),
-            status: if j.work {
+        let exec = |j: &Job<bool>| {
+            let status = if j.work {
                 Status::Error
             } else {
                 Status::Success
-            },
-            execution_time: 0.0,
-            rows_affected: None,
-            failures: None,
-            message: None,
-            query_ids: Vec::new(),
-            bytes_scanned: None,
+            };
+            NodeResult::new(&j.unique_id, &j.name, &j.kind, status)
         };
         let results = run(&jobs, 2, &cancel, &exec, &|_| {});
         let statuses: Vec<Status> = results.iter().map(|r| r.status.clone()).collect();

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::journal::{self, Event};
+use super::journal;
 use super::results::{RunResults, Status};
 
 /// One run.
@@ -50,22 +50,12 @@ pub fn list(project: &Path, usd_per_tb: f64) -> Vec<RunSummary> {
 }
 
 fn summary(project: &Path, run_id: &str, usd_per_tb: f64) -> Option<RunSummary> {
-    let events = journal::events(project, run_id).ok()?;
-    let (mut command, mut target, mut status) = (String::new(), String::new(), None);
-    for e in &events {
-        match e {
-            Event::Run {
-                command: c,
-                target: t,
-                ..
-            } => {
-                command = c.clone();
-                target = t.clone();
-            }
-            Event::Finished { status: s } => status = Some(s.clone()),
-            _ => {}
-        }
-    }
+    let journal::Outline {
+        command,
+        target,
+        finished,
+    } = journal::outline(&journal::events(project, run_id).ok()?);
+    let status = finished.map(|(s, _)| s);
     let results: Option<RunResults> =
         std::fs::read_to_string(journal::run_dir(project, run_id).join("run_results.json"))
             .ok()

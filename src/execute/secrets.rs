@@ -84,6 +84,14 @@ impl<'a> Vault<'a> {
 pub struct Filled(Vec<(String, String)>);
 
 impl Filled {
+    /// One secret read elsewhere (a notification channel's URL or token), to redact from what
+    /// may echo it.
+    pub fn secret(name: &str, value: String) -> Filled {
+        let mut f = Filled::default();
+        f.add(name, value);
+        f
+    }
+
     fn add(&mut self, name: &str, value: String) {
         if !self.0.iter().any(|(n, _)| n == name) {
             self.0.push((name.to_string(), value));
@@ -144,7 +152,7 @@ impl Filled {
 }
 
 /// `message` without DuckDB's `LINE n: …` excerpt of the SQL and the `^` line under it.
-fn drop_sql_context(message: &str) -> String {
+pub fn drop_sql_context(message: &str) -> String {
     let mut out = Vec::new();
     let mut skip_caret = false;
     for line in message.split('\n') {

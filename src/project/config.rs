@@ -54,6 +54,113 @@ pub struct ProjectConfig {
     /// (docs/governance.md).
     #[serde(default)]
     pub governance: GovernanceConfig,
+    /// Where to say how a build went: channel name → channel (docs/operations.md), checked
+    /// into [`super::notifications::Channel`]s when the project loads.
+    #[serde(default)]
+    pub notifications: BTreeMap<String, NotificationConfig>,
+}
+
+/// One channel of `notifications:` as written. Which keys apply depends on `type`; the
+/// check (`project/notifications.rs`, E801/E802) says which are missing or do not belong.
+/// Secrets are never values here: the `*_env` keys name the environment variables that hold
+/// them, and the keys a secret would be written under (`webhook_url`, `url`, `token`,
+/// `routing_key`, `password`) are read only to refuse them with a located error.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationConfig {
+    /// `slack`, `teams`, `webhook`, `pagerduty` or `email`.
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    /// Events that send: `failure`, `success`, `warnings`, `recovery`.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub on: Vec<String>,
+    /// Only runs whose selected nodes (dbt selector syntax) failed or warned.
+    #[serde(default)]
+    pub select: Option<String>,
+    /// Only runs whose nodes with one of these tags failed or warned.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub tags: Vec<String>,
+    /// Only runs on these targets (default: every target).
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub targets: Vec<String>,
+    /// The message (minijinja), instead of the channel's default.
+    #[serde(default)]
+    pub template: Option<String>,
+    /// A file (relative to the project) holding the message template.
+    #[serde(default)]
+    pub template_file: Option<String>,
+    /// Slack and Teams: the variable holding the webhook URL.
+    #[serde(default)]
+    pub webhook_url_env: Option<String>,
+    /// Slack (bot): the variable holding the bot token (`xoxb-…`).
+    #[serde(default)]
+    pub token_env: Option<String>,
+    /// Slack (bot): the channel to post to (`#data-alerts` or an id).
+    #[serde(default)]
+    pub channel: Option<String>,
+    /// Slack (bot): the Web API's base URL (default `https://slack.com/api`).
+    #[serde(default)]
+    pub api_url: Option<String>,
+    /// Webhook: the variable holding the URL.
+    #[serde(default)]
+    pub url_env: Option<String>,
+    /// Webhook: header name → the variable holding its value (e.g. `Authorization`).
+    #[serde(default)]
+    pub headers_env: BTreeMap<String, String>,
+    /// PagerDuty: the variable holding the integration's routing key.
+    #[serde(default)]
+    pub routing_key_env: Option<String>,
+    /// PagerDuty: the Events API v2 URL (default `https://events.pagerduty.com/v2/enqueue`).
+    #[serde(default)]
+    pub events_url: Option<String>,
+    /// PagerDuty: `critical`, `error` (default), `warning` or `info`.
+    #[serde(default)]
+    pub severity: Option<String>,
+    /// E-mail: the SMTP server.
+    #[serde(default)]
+    pub smtp_host: Option<String>,
+    /// E-mail: the SMTP port (default 587 with `starttls`, 465 with `tls`, 25 with `none`).
+    #[serde(default)]
+    pub smtp_port: Option<u16>,
+    /// E-mail: `starttls` (default), `tls` or `none`.
+    #[serde(default)]
+    pub tls: Option<String>,
+    /// E-mail: the variable holding the SMTP user name.
+    #[serde(default)]
+    pub username_env: Option<String>,
+    /// E-mail: the variable holding the SMTP password.
+    #[serde(default)]
+    pub password_env: Option<String>,
+    /// E-mail: the sender.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// E-mail: the recipients.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub to: Vec<String>,
+    /// E-mail: the subject (minijinja; default: the run's one-line title).
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// Seconds one attempt may take (default 10, at most 30).
+    #[serde(default)]
+    pub timeout_seconds: Option<u64>,
+    /// Attempts before giving up (default 3, at most 5).
+    #[serde(default)]
+    pub attempts: Option<u32>,
+    /// Refused: a secret written in karte.yml (use `webhook_url_env`).
+    #[serde(default)]
+    pub webhook_url: Option<YamlValue>,
+    /// Refused: a secret written in karte.yml (use `url_env`).
+    #[serde(default)]
+    pub url: Option<YamlValue>,
+    /// Refused: a secret written in karte.yml (use `token_env`).
+    #[serde(default)]
+    pub token: Option<YamlValue>,
+    /// Refused: a secret written in karte.yml (use `routing_key_env`).
+    #[serde(default)]
+    pub routing_key: Option<YamlValue>,
+    /// Refused: a secret written in karte.yml (use `password_env`).
+    #[serde(default)]
+    pub password: Option<YamlValue>,
 }
 
 /// `governance:` in karte.yml.

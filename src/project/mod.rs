@@ -11,6 +11,7 @@ pub mod encoding;
 mod files;
 pub mod ingest;
 pub mod names;
+pub mod notifications;
 mod properties;
 pub mod yaml;
 
@@ -24,7 +25,8 @@ use apply::{apply_folder_defaults, apply_properties};
 pub use apply::{name_span, unknown_key};
 pub use config::{
     AccessRole, AccessRule, AccessSelector, ClassConfig, FunctionRule, GovernanceConfig,
-    LayerConfig, PolicyConfig, ProjectConfig, Secrets, Target, TargetConfig, TargetType,
+    LayerConfig, NotificationConfig, PolicyConfig, ProjectConfig, Secrets, Target, TargetConfig,
+    TargetType,
 };
 pub use discover::macro_names;
 use discover::{discover, read_one, Loaded};
@@ -325,6 +327,8 @@ pub struct Project {
     pub macros: Vec<MacroFile>,
     /// Ingest rules (`ingest/*.yml`); each rule's table is also a source named by its layer.
     pub ingest: ingest::IngestRules,
+    /// The channels of `notifications:` in karte.yml, checked.
+    pub notifications: Vec<notifications::Channel>,
 }
 
 impl Project {
@@ -384,6 +388,7 @@ pub fn load(root: &Path) -> Result<(Project, Diagnostics), Diagnostics> {
     }
     let config_text = files::read_text(&project_file, Path::new(PROJECT_FILE)).map_err(one)?;
     let config: ProjectConfig = yaml::parse(Path::new(PROJECT_FILE), &config_text).map_err(one)?;
+    let channels = notifications::check(&config, &config_text, root, &mut diags);
 
     // Find files, then read them all in parallel.
     let found = discover(root, &mut diags);
@@ -411,6 +416,7 @@ pub fn load(root: &Path) -> Result<(Project, Diagnostics), Diagnostics> {
         sources: Vec::new(),
         macros,
         ingest: ingest::IngestRules::default(),
+        notifications: channels,
     };
     let schemas: Vec<String> = project
         .nodes

@@ -15,6 +15,25 @@ fn every_code_is_documented() {
     }
 }
 
+/// docs/operations.md documents every field of the generic webhook's body (and so every
+/// template variable) and of its items.
+#[test]
+fn the_webhook_body_is_documented() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/operations.md"))
+        .unwrap();
+    let item = serde_json::to_value(&karte::notify::message::sample().failed[0]).unwrap();
+    let item_keys = item.as_object().unwrap().keys().cloned();
+    for key in karte::notify::message::webhook_keys()
+        .into_iter()
+        .chain(item_keys)
+    {
+        assert!(
+            doc.contains(&format!("| `{key}` |")),
+            "`{key}` is not documented in docs/operations.md"
+        );
+    }
+}
+
 /// docs/local-engine.md holds the translation's function table as generated from the code.
 #[cfg(feature = "duckdb-engine")]
 #[test]

@@ -15,6 +15,7 @@ mod athena_kills;
 mod athena_runs;
 mod cli;
 mod compile;
+mod deps;
 mod diagnostics;
 mod docs;
 mod example_data;
@@ -32,6 +33,8 @@ mod lineage;
 mod local;
 #[cfg(feature = "duckdb-engine")]
 mod macros;
+#[cfg(feature = "duckdb-engine")]
+mod notifications;
 mod plan;
 #[cfg(feature = "duckdb-engine")]
 mod secrets;

@@ -35,6 +35,8 @@ pub struct RunArgs {
     pub plan: Option<std::path::PathBuf>,
     /// `--defer`.
     pub defer: bool,
+    /// Send no notification.
+    pub no_notify: bool,
 }
 
 /// Read a plan written by `karte plan --out`.
@@ -151,7 +153,7 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
     let progress = Progress::new();
     let on_event = |job: &Job<Work>, e: Event| progress.event(job, e);
     let check = |c: &crate::graph::Compiled, nodes: &[usize]| engine_check(c, nodes);
-    let results = crate::execute::execute(
+    let mut results = crate::execute::execute(
         &compiled,
         engine.as_ref(),
         &opts,
@@ -161,16 +163,33 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
         &catalog,
     )?;
     progress.finish();
+    if !r.no_notify && !compiled.project.notifications.is_empty() {
+        // The journals' copy (Athena) knows runs made on other machines.
+        let mirror = engine.journal_mirror(&compiled.target.name).ok().flatten();
+        let facts = crate::notify::RunFacts {
+            previous: crate::execute::journal::previous_run(
+                &root,
+                &compiled.target.name,
+                &results.run_id,
+                mirror.as_deref(),
+            ),
+            cost_usd: engine.cost_usd(),
+        };
+        results.notifications = crate::notify::send(&compiled, &results, &facts, &|name| {
+            std::env::var(name).ok()
+        });
+    }
     crate::execute::write_results(&root, &results).map_err(|d| Diagnostics(vec![d]))?;
     print_summary(&results);
     if let Some(line) = engine.summary() {
         println!("{line}");
     }
+    crate::notify::report(&results.notifications);
     Ok(!results.failed())
 }
 
 /// `karte retry`: build again what failed or was skipped in the last run.
-pub fn retry(args: &ProjectArgs, threads: usize) -> Result<bool, Diagnostics> {
+pub fn retry(args: &ProjectArgs, threads: usize, no_notify: bool) -> Result<bool, Diagnostics> {
     let root = args_root(args);
     let last = crate::execute::read_results(&root).map_err(|d| Diagnostics(vec![d]))?;
     let names: Vec<String> = last
@@ -216,6 +235,7 @@ pub fn retry(args: &ProjectArgs, threads: usize) -> Result<bool, Diagnostics> {
             max_bytes_scanned: None,
             plan: None,
             defer: false,
+            no_notify,
         },
     )
 }

@@ -321,6 +321,15 @@ impl Engine for AthenaEngine {
         Some(self.totals_line())
     }
 
+    fn cost_usd(&self) -> Option<f64> {
+        Some(cost::cost_usd(
+            self.totals
+                .bytes_billed
+                .load(std::sync::atomic::Ordering::SeqCst),
+            self.settings.usd_per_tb,
+        ))
+    }
+
     fn lock(
         &self,
         target: &str,
