@@ -155,6 +155,7 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
         graph: &graph,
         configs: models.iter().map(|m| (m.node, &m.config)).collect(),
         state: changes.as_deref(),
+        fresher: None,
     };
     let (selected, d) = graph::select::select(&ctx, &opts.select, &opts.exclude)?;
     diags.extend(d.0);
@@ -194,6 +195,36 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     }
     clock.lap("data tests");
     Ok(compiled)
+}
+
+/// Select again, now that the nodes whose sources received data since their last build
+/// (`fresher`, for `source_status:` selectors) are known: `build` compiles without its selection
+/// when it uses `source_status:`, reads the catalog and the run journals, then selects here.
+/// Returns the selection's warnings.
+pub fn reselect(
+    compiled: &mut Compiled,
+    select: &[String],
+    exclude: &[String],
+    fresher: &std::collections::BTreeSet<usize>,
+) -> Result<Diagnostics, Diagnostics> {
+    let changes = compiled
+        .state
+        .as_ref()
+        .map(|s| state::compare(&compiled.project, &compiled.models, s));
+    let ctx = graph::select::SelectContext {
+        project: &compiled.project,
+        graph: &compiled.graph,
+        configs: compiled
+            .models
+            .iter()
+            .map(|m| (m.node, &m.config))
+            .collect(),
+        state: changes.as_deref(),
+        fresher: Some(fresher),
+    };
+    let (selected, warnings) = graph::select::select(&ctx, select, exclude)?;
+    compiled.selected = selected;
+    Ok(warnings)
 }
 
 /// Compile for the catalog the run will meet: again with `is_incremental()` true for the

@@ -77,6 +77,9 @@ struct FreshnessArgs {
     /// Output format.
     #[arg(long, short = 'o', value_enum, default_value = "text")]
     output: Output,
+    /// Send no notification (the channels of `notifications:` in karte.yml) for this check.
+    #[arg(long)]
+    no_notify: bool,
 }
 
 #[derive(Debug, Args)]
@@ -340,7 +343,7 @@ pub fn main() -> i32 {
         }
         Command::Init(a) => commands::init::run(&a.dir, a.name.as_deref()).map(|()| true),
         Command::Source(SourceCommand::Freshness(a)) => {
-            commands::freshness::run(&a.project, a.output == Output::Json)
+            commands::freshness::run(&a.project, a.output == Output::Json, a.no_notify)
         }
         Command::Access(a) => {
             commands::access::run(&a.project, a.role.as_deref(), a.check.as_deref())
@@ -359,6 +362,8 @@ pub fn main() -> i32 {
         ),
         Command::Rollback(a) => commands::build::rollback(&a.project, &a.run_id, a.force),
         Command::ExampleData(a) => commands::example_data::run(&a).map(|()| true),
+        #[cfg(feature = "duckdb-engine")]
+        Command::Ingest(a) if a.then_build => ingest_then_build(&a),
         #[cfg(feature = "duckdb-engine")]
         Command::Ingest(a) => commands::ingest::run(&a),
         Command::Plan(a) => commands::plan::run(
@@ -387,6 +392,37 @@ pub fn main() -> i32 {
     }
 }
 
+/// `karte ingest PATH… --then-build`: ingest, then build what the new deliveries feed
+/// (`build --ingest PATH… --select source_status:fresher+`).
+#[cfg(feature = "duckdb-engine")]
+fn ingest_then_build(a: &commands::ingest::IngestArgs) -> Result<bool, Diagnostics> {
+    if a.paths.is_empty() {
+        return commands::ingest::run(a);
+    }
+    run_cmd(
+        &RunCmdArgs {
+            project: a.project.clone(),
+            select: SelectArgs {
+                select: vec!["source_status:fresher+".to_string()],
+                exclude: Vec::new(),
+                state: None,
+            },
+            defer: DeferArgs::default(),
+            threads: a.threads,
+            full_refresh: false,
+            no_resume: false,
+            break_lock: false,
+            max_bytes_scanned: None,
+            ingest: a.paths.clone(),
+            plan: None,
+            no_notify: a.no_notify,
+        },
+        "build",
+        &[NodeKind::Model, NodeKind::Seed, NodeKind::Snapshot],
+        true,
+    )
+}
+
 fn run_cmd(
     a: &RunCmdArgs,
     command: &'static str,
@@ -407,6 +443,9 @@ fn run_cmd(
                 paths: a.ingest.clone(),
                 dry_run: false,
                 list: false,
+                then_build: false,
+                threads: a.threads,
+                no_notify: a.no_notify,
             })?;
             if !ok {
                 eprintln!("not building: ingest did not load every file (see above)");

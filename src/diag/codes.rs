@@ -93,6 +93,10 @@ codes! {
     /// The saved manifest of `--state` is missing, unreadable, of another format version or
     /// another project, or a `state:` selector was used without `--state`.
     StateInvalid = "E305", Project;
+    /// A `source_status:` selector was used where karte does not read the catalog (it compares
+    /// the sources' data with what each node was built from: `build`, `run`, `snapshot`,
+    /// `ingest --then-build`), or with a value other than `fresher`.
+    SourceStatusUnavailable = "E306", Project;
     /// A config value is not one karte accepts (e.g. `materialized: tabel`).
     InvalidConfigValue = "E401", Project;
     /// Config keys that do not work together (e.g. `merge` on a Hive table).
@@ -154,6 +158,9 @@ codes! {
     /// `--defer`: a selected node reads a parent that is neither selected, built on the
     /// target, nor in the saved manifest.
     CannotDefer = "W304", Project;
+    /// `source_status:`: karte cannot tell whether a source received data (not an ingest table,
+    /// no `loaded_at_field`, no partitions), so it never makes a node fresher.
+    SourceStatusUnknown = "W305", Project;
 }
 
 impl Serialize for Code {

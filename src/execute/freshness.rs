@@ -187,6 +187,92 @@ pub fn human_age(seconds: i64) -> String {
     }
 }
 
+/// The check as a run, for the notification channels (`karte source freshness` tells them
+/// like a build): each table a result of kind `source` — `error` when older than
+/// `error_after` or of unknown age, `warn` when older than `warn_after` — with a message
+/// saying how old its newest data is. So a channel's `on: [failure]` hears about a late
+/// delivery, `recovery` about its arrival.
+pub fn as_run(
+    c: &Compiled,
+    results: &[SourceFreshness],
+    run_id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    elapsed: f64,
+) -> crate::execute::results::RunResults {
+    use crate::execute::results::{NodeResult, RunResults, Status as RunStatus};
+    let results = results
+        .iter()
+        .map(|r| {
+            let status = match r.status {
+                Status::Pass => RunStatus::Success,
+                Status::Warn => RunStatus::Warn,
+                Status::Error | Status::RuntimeError => RunStatus::Error,
+            };
+            let mut n = NodeResult::new(&r.unique_id, &r.name, "source", status);
+            let bound = match r.status {
+                Status::Warn => r.warn_after_seconds,
+                _ => r.error_after_seconds,
+            };
+            n.message = match (r.age_seconds, &r.message) {
+                (Some(age), _) if r.status != Status::Pass => Some(format!(
+                    "its newest data (by {}) is {} old{}",
+                    r.measured_by,
+                    human_age(age),
+                    bound
+                        .map(|b| format!(", more than the {} allowed", human_age(b)))
+                        .unwrap_or_default()
+                )),
+                (_, Some(m)) => Some(m.clone()),
+                _ => None,
+            };
+            n
+        })
+        .collect();
+    RunResults {
+        run_id: run_id.to_string(),
+        command: "source freshness".to_string(),
+        target: c.target.name.clone(),
+        started_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        elapsed: (elapsed * 1000.0).round() / 1000.0,
+        args: std::env::args().skip(1).collect(),
+        interrupted: false,
+        results,
+        notifications: Vec::new(),
+    }
+}
+
+/// The check before this one on `target` (the `target/sources.json` it wrote), as a previous
+/// run: a channel's `recovery` follows a check that found a table too old.
+pub fn previous(
+    path: &std::path::Path,
+    target: &str,
+) -> Option<crate::execute::journal::PreviousRun> {
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    if doc["target"] != target {
+        return None;
+    }
+    let failed: Vec<String> = doc["results"]
+        .as_array()?
+        .iter()
+        .filter(|r| matches!(r["status"].as_str(), Some("error" | "runtime_error")))
+        .filter_map(|r| r["unique_id"].as_str().map(String::from))
+        .collect();
+    Some(crate::execute::journal::PreviousRun {
+        run_id: doc["run_id"]
+            .as_str()
+            .or(doc["checked_at"].as_str())
+            .unwrap_or_default()
+            .to_string(),
+        status: if failed.is_empty() {
+            "success"
+        } else {
+            "failed"
+        }
+        .to_string(),
+        failed,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

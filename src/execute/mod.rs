@@ -13,6 +13,7 @@ pub mod rollback;
 pub mod runner;
 pub mod runs;
 pub mod secrets;
+pub mod source_status;
 
 use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
@@ -54,6 +55,9 @@ pub struct RunOptions {
     /// A reviewed plan (`karte build --plan`): run exactly it, if the catalog did not change
     /// since it was planned.
     pub reviewed: Option<crate::plan::Plan>,
+    /// The sources' states read before the run: what each node built now is recorded as built
+    /// from (`source_status:`). None: nothing is recorded.
+    pub sources: Option<std::sync::Arc<source_status::SourceStates>>,
 }
 
 /// One unit of work of a build.
@@ -393,7 +397,7 @@ pub fn execute(
             &plan_nodes,
             done,
             interrupted,
-            mirror,
+            mirror.clone(),
         )
         .map_err(|e| {
             Diagnostics(vec![Diagnostic::error(
@@ -471,6 +475,14 @@ pub fn execute(
             .map(|r| r.unique_id.clone())
             .collect(),
     });
+    // What the nodes built now were built from. A resumed run's earlier part read the sources
+    // as they were then, so it records nothing (its nodes are fresher next time, not missed).
+    if let (Some(states), false) = (&opts.sources, is_resumed) {
+        let record = states.record(c, &run_id, &results);
+        if let Err(e) = source_status::write(&c.project.root, &run_id, &record, mirror.as_deref()) {
+            eprintln!("warning: cannot record what this run was built from ({e}): the next `source_status:fresher` build rebuilds its nodes");
+        }
+    }
     Ok(RunResults {
         run_id: run_id.clone(),
         command: opts.command.clone(),

@@ -1,6 +1,8 @@
 //! Node selection with dbt's syntax: `name`, `+name`, `name+`, `2+name`, `name+1`, `@name`,
 //! `tag:x`, `path:models/gold`, `layer:silver`, `kind:seed`, `config.materialized:table`,
-//! `state:modified`, `state:new` (against `--state`, see `crate::state`), `*` wildcards;
+//! `state:modified`, `state:new` (against `--state`, see `crate::state`),
+//! `source_status:fresher` (what reads a source that received data since it was last built, see
+//! `crate::execute::source_status`), `*` wildcards;
 //! space = union, comma = intersection; `--exclude` removes.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
@@ -75,11 +77,11 @@ pub fn parse_atom(text: &str) -> Result<Atom, Diagnostic> {
     }
     let known = matches!(
         method.as_str(),
-        "name" | "tag" | "path" | "layer" | "kind" | "resource_type" | "state"
+        "name" | "tag" | "path" | "layer" | "kind" | "resource_type" | "state" | "source_status"
     ) || method.starts_with("config.");
     if !known {
         return Err(bad(&format!(
-            "unknown method `{method}` (use name, tag, path, layer, kind, state or config.<key>)"
+            "unknown method `{method}` (use name, tag, path, layer, kind, state, source_status or config.<key>)"
         )));
     }
     if method == "state" && crate::state::Change::default().matches(&value).is_none() {
@@ -87,6 +89,13 @@ pub fn parse_atom(text: &str) -> Result<Atom, Diagnostic> {
             "`state:` takes one of {}",
             crate::state::STATE_VALUES
         )));
+    }
+    if method == "source_status" && value != "fresher" {
+        return Err(Diagnostic::error(
+            Code::SourceStatusUnavailable,
+            format!("invalid selector `{text}`: `source_status:` takes `fresher`"),
+        )
+        .help("write `source_status:fresher+`: what reads a source that received data since it was last built, and what reads that"));
     }
     Ok(Atom {
         at,
@@ -107,6 +116,9 @@ pub struct SelectContext<'a> {
     pub configs: HashMap<usize, &'a NodeConfig>,
     /// Each node against the saved manifest of `--state` (by node index), if one was given.
     pub state: Option<&'a [crate::state::Change]>,
+    /// The nodes whose upstream sources received data since their last build (node indexes),
+    /// when the catalog and the run journals were read (`source_status:`).
+    pub fresher: Option<&'a BTreeSet<usize>>,
 }
 
 /// Select nodes; returns them in dependency order, with warnings for atoms that matched nothing.
@@ -220,6 +232,13 @@ fn eval_atom(ctx: &SelectContext, atom: &Atom) -> Result<BTreeSet<usize>, Diagno
         )),
         (_, s) => s,
     };
+    if atom.method == "source_status" && ctx.fresher.is_none() {
+        return Err(Diagnostic::error(
+            Code::SourceStatusUnavailable,
+            format!("`source_status:{value}` compares the sources' data with what each node was built from; this command does not read them"),
+        )
+        .help("use it with `karte build`, `run` or `snapshot`, or `karte ingest DIR --then-build` (docs/operations.md)"));
+    }
     let matcher = glob(value)?;
     let mut base = BTreeSet::new();
     for &i in &ctx.graph.order {
@@ -234,6 +253,7 @@ fn eval_atom(ctx: &SelectContext, atom: &Atom) -> Result<BTreeSet<usize>, Diagno
                 .and_then(|s| s.get(i))
                 .and_then(|c| c.matches(value))
                 .unwrap_or(false),
+            "source_status" => ctx.fresher.is_some_and(|f| f.contains(&i)),
             "path" => {
                 let p = n.path.to_string_lossy();
                 let v = value.trim_end_matches('/');
@@ -319,5 +339,9 @@ mod tests {
         );
         assert_eq!(s.children, Some(None));
         assert!(parse_atom("state:changed").is_err());
+        let f = parse_atom("source_status:fresher+").unwrap();
+        assert_eq!(f.method, "source_status");
+        assert_eq!(f.children, Some(None));
+        assert!(parse_atom("source_status:stale").is_err());
     }
 }

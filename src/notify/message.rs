@@ -167,6 +167,16 @@ pub fn context(
     let what = format!("karte {}", results.command);
     let place = format!("{} on {}", c.project.config.name, results.target);
     let title = match (event, results.interrupted) {
+        _ if results.command == "source freshness" => match event {
+            Event::Failure => format!("sources are late (karte source freshness): {place}"),
+            Event::Recovery => {
+                format!("sources are on time again (karte source freshness): {place}")
+            }
+            Event::Warnings => {
+                format!("sources are getting late (karte source freshness): {place}")
+            }
+            Event::Success => format!("sources are on time (karte source freshness): {place}"),
+        },
         (Event::Failure, true) => format!("{what} was interrupted: {place}"),
         (Event::Failure, false) => format!("{what} failed: {place}"),
         (Event::Recovery, _) => format!("{what} recovered: {place}"),
@@ -338,6 +348,8 @@ fn plain_error(r: &NodeResult) -> Option<String> {
     match (&r.status, r.failures) {
         (Status::Fail, Some(n)) => Some(rows(n)),
         (Status::Warn, Some(n)) => Some(format!("{} (severity warn)", rows(n))),
+        // A source getting late (`karte source freshness`): how late, in karte's words.
+        (Status::Warn, None) => r.message.clone(),
         (Status::Error, _) => {
             let m = r.message.as_deref().unwrap_or("failed");
             let m = match m.rfind(" (step ") {
@@ -409,6 +421,10 @@ pub fn scrub(message: &str) -> String {
 /// tests) and everything downstream of them; for an interrupted run, the command again (it
 /// resumes).
 fn retry_command(results: &RunResults, tests: &HashMap<String, TestInfo>) -> Option<String> {
+    if results.command == "source freshness" {
+        // A late delivery is not retried by karte: once it lands, the check says so.
+        return None;
+    }
     if results.interrupted {
         return Some(format!("karte {}", shell_words(&results.args)));
     }

@@ -172,6 +172,7 @@ fn select_context(c: &Compiled) -> SelectContext<'_> {
         configs: c.models.iter().map(|m| (m.node, &m.config)).collect(),
         // A channel watches nodes of the project, not changes against a saved manifest.
         state: None,
+        fresher: None,
     }
 }
 

@@ -153,7 +153,11 @@ pub fn prepare(
             severity,
         } => {
             let key = secret(routing_key_env)?;
-            let dedup_key = format!("karte/{}/{}", ctx.project, ctx.target);
+            // Late sources are an alert of their own: a build's success does not resolve it.
+            let dedup_key = match ctx.command.as_str() {
+                "source freshness" => format!("karte/{}/{}/freshness", ctx.project, ctx.target),
+                _ => format!("karte/{}/{}", ctx.project, ctx.target),
+            };
             let body = match ctx.event {
                 "failure" | "warnings" => {
                     action = Some("trigger");

@@ -622,3 +622,101 @@ fn a_missing_secret_is_recorded_not_fatal() {
     );
     assert!(err.contains("warning: notification `gold_only`"), "{err}");
 }
+
+#[test]
+fn late_sources_are_a_failure_then_a_recovery() {
+    let http = Recorder::http(answer);
+    let loaded = |at: &str| format!("id,loaded_at\n1,2020-01-01 00:00:00\n2,{at}\n");
+    let spec = format!(
+        r##"
+=== karte.yml
+name: clinic
+layers:
+  silver: silver
+  seeds: raw
+targets:
+  local: {{ type: local }}
+notifications:
+  ops_hook:
+    type: webhook
+    url_env: T_HOOK_URL
+  ops_pager:
+    type: pagerduty
+    routing_key_env: T_PAGERDUTY_KEY
+    events_url: {pd}
+=== seeds/loads.csv
+{csv}=== seeds/loads.yml
+seeds:
+  - name: loads
+    config: {{ column_types: {{ id: integer, loaded_at: timestamp }} }}
+=== models/sources.yml
+sources:
+  - name: feed
+    schema: raw
+    loaded_at_field: loaded_at
+    freshness: {{ error_after: {{ count: 30, period: day }} }}
+    tables:
+      - name: loads
+"##,
+        pd = http.url("/pagerduty/v2/enqueue"),
+        csv = loaded("2020-01-02 06:00:00"),
+    );
+    let tmp = project_from_spec(&spec);
+    let dir = tmp.path();
+    let env = env(&http, closed_port());
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (code, out, err) = karte_env(dir, &["seed", "--no-notify"], &env);
+    assert_eq!(code, 0, "{out}{err}");
+
+    let (code, out, err) = karte_env(dir, &["source", "freshness"], &env);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("notified `ops_hook` (webhook: failure)"),
+        "{out}{err}"
+    );
+    let hook = http.take("/hook");
+    assert_eq!(hook.len(), 1);
+    let body: serde_json::Value = serde_json::from_str(&hook[0].body).unwrap();
+    assert_eq!(body["event"], "failure");
+    assert_eq!(body["command"], "source freshness");
+    assert_eq!(
+        body["title"],
+        "sources are late (karte source freshness): clinic on local"
+    );
+    assert_eq!(body["failed"][0]["name"], "feed.loads");
+    assert_eq!(body["failed"][0]["kind"], "source");
+    let why = body["failed"][0]["error"].as_str().unwrap();
+    assert!(
+        why.starts_with("its newest data (by max(loaded_at)) is ") && why.contains("more than the"),
+        "{why}"
+    );
+    assert!(body["retry_command"].is_null(), "{body}");
+    let pd = http.take("/pagerduty/v2/enqueue");
+    let pd: serde_json::Value = serde_json::from_str(&pd[0].body).unwrap();
+    assert_eq!(pd["event_action"], "trigger");
+    assert_eq!(pd["dedup_key"], "karte/clinic/local/freshness");
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("target/sources.json")).unwrap())
+            .unwrap();
+    assert_eq!(written["notifications"].as_array().unwrap().len(), 2);
+
+    // The delivery arrives: the next check is a recovery, and PagerDuty's alert resolves.
+    let now = chrono::Utc::now().format("%Y-%m-%d %H:%M:%S").to_string();
+    std::fs::write(dir.join("seeds/loads.csv"), loaded(&now)).unwrap();
+    let (code, out, err) = karte_env(dir, &["seed", "--no-notify"], &env);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = karte_env(dir, &["source", "freshness"], &env);
+    assert_eq!(code, 0, "{out}{err}");
+    let hook = http.take("/hook");
+    let body: serde_json::Value = serde_json::from_str(&hook[0].body).unwrap();
+    assert_eq!(body["event"], "recovery", "{body}");
+    let pd = http.take("/pagerduty/v2/enqueue");
+    let pd: serde_json::Value = serde_json::from_str(&pd[0].body).unwrap();
+    assert_eq!(pd["event_action"], "resolve");
+    assert_eq!(pd["dedup_key"], "karte/clinic/local/freshness");
+
+    // Nothing is sent with --no-notify.
+    let (code, _, _) = karte_env(dir, &["source", "freshness", "--no-notify"], &env);
+    assert_eq!(code, 0);
+    assert!(http.received.lock().unwrap().is_empty());
+}

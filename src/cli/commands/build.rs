@@ -88,7 +88,19 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
     };
     let mut copts = args.compile_options(select)?;
     copts.defer = r.defer;
-    let compiled = crate::compile(&copts)?;
+    // `source_status:` needs the catalog and the run journals: compile without the selection,
+    // select once they are read.
+    let by_status = reviewed.is_none()
+        && crate::execute::source_status::selects_by_status(&copts.select, &copts.exclude);
+    let compiled = if by_status {
+        crate::compile(&crate::CompileOptions {
+            select: Vec::new(),
+            exclude: Vec::new(),
+            ..copts.clone()
+        })?
+    } else {
+        crate::compile(&copts)?
+    };
     if let Some(p) = &reviewed {
         if (p.project.as_str(), p.target.as_str())
             != (
@@ -113,6 +125,39 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
     let catalog = engine
         .catalog_state()
         .map_err(|e| e.into_diagnostics("cannot read the catalog: "))?;
+    let mut compiled = compiled;
+    // `test` builds nothing, so it records nothing (but may select by source status).
+    let sources = if r.kinds.is_empty() && !by_status {
+        None
+    } else {
+        let mirror = engine
+            .journal_mirror(&compiled.target.name)
+            .map_err(|e| e.into_diagnostics("the run journal's copy: "))?;
+        let nodes = if by_status {
+            compiled.graph.order.clone()
+        } else {
+            compiled.selected.clone()
+        };
+        let (states, warnings) = crate::execute::source_status::SourceStates::read(
+            &compiled,
+            engine.as_ref(),
+            &catalog,
+            &nodes,
+            by_status,
+            mirror.as_deref(),
+        );
+        if by_status {
+            let fresher = states.fresher(&compiled);
+            let mut w = crate::reselect(&mut compiled, &copts.select, &copts.exclude, &fresher)?;
+            w.extend(warnings.0);
+            report(&w);
+            println!(
+                "source_status:fresher: {} node(s) read a source that received data since they were last built",
+                fresher.len()
+            );
+        }
+        (!r.kinds.is_empty()).then(|| Arc::new(states))
+    };
     let compiled = crate::compile_for_catalog(&copts, compiled, &catalog, r.full_refresh)?;
     // Warnings of the compile against the catalog (a source's columns may come from it) and
     // of `--defer`.
@@ -149,6 +194,7 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
             full_refresh: r.full_refresh,
         },
         reviewed,
+        sources,
     };
     let progress = Progress::new();
     let on_event = |job: &Job<Work>, e: Event| progress.event(job, e);

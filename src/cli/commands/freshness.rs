@@ -7,9 +7,10 @@ use crate::cli::{report, ProjectArgs, SelectArgs};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::execute::freshness::{self, Status};
 
-/// Check the tables with `freshness:` bounds, print a line each (or JSON), write
-/// `target/sources.json`. Returns false (exit 1) when one is too old or cannot be measured.
-pub fn run(args: &ProjectArgs, json: bool) -> Result<bool, Diagnostics> {
+/// Check the tables with `freshness:` bounds, print a line each (or JSON), tell the
+/// notification channels, write `target/sources.json`. Returns false (exit 1) when one is too
+/// old or cannot be measured.
+pub fn run(args: &ProjectArgs, json: bool, no_notify: bool) -> Result<bool, Diagnostics> {
     let compiled = crate::compile(&args.compile_options(&SelectArgs::default())?)?;
     report(&compiled.diagnostics);
     let (engine, _stop) =
@@ -18,20 +19,35 @@ pub fn run(args: &ProjectArgs, json: bool) -> Result<bool, Diagnostics> {
         .catalog_state()
         .map_err(|e| e.into_diagnostics("cannot read the catalog: "))?;
     let now = chrono::Utc::now();
-    let results = freshness::check(
-        &compiled,
-        engine.as_ref(),
-        &catalog,
-        &crate::execute::new_run_id(),
-        now,
-    );
+    let run_id = crate::execute::new_run_id();
+    let started = std::time::Instant::now();
+    let results = freshness::check(&compiled, engine.as_ref(), &catalog, &run_id, now);
+    let path = compiled.project.root.join("target").join("sources.json");
+    let notifications = if no_notify || compiled.project.notifications.is_empty() {
+        Vec::new()
+    } else {
+        let previous = freshness::previous(&path, &compiled.target.name);
+        let as_run = freshness::as_run(
+            &compiled,
+            &results,
+            &run_id,
+            now,
+            started.elapsed().as_secs_f64(),
+        );
+        let facts = crate::notify::RunFacts {
+            previous,
+            cost_usd: engine.cost_usd(),
+        };
+        crate::notify::send(&compiled, &as_run, &facts, &|name| std::env::var(name).ok())
+    };
     let doc = serde_json::json!({
+        "run_id": run_id,
         "checked_at": now.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         "target": compiled.target.name,
         "results": results,
+        "notifications": notifications,
     });
     let text = serde_json::to_string_pretty(&doc).expect("results serialise") + "\n";
-    let path = compiled.project.root.join("target").join("sources.json");
     std::fs::create_dir_all(compiled.project.root.join("target"))
         .and_then(|()| std::fs::write(&path, &text))
         .map_err(|e| {
@@ -67,6 +83,7 @@ pub fn run(args: &ProjectArgs, json: bool) -> Result<bool, Diagnostics> {
             }
         }
     }
+    crate::notify::report(&notifications);
     Ok(!results
         .iter()
         .any(|r| matches!(r.status, Status::Error | Status::RuntimeError)))

@@ -21,6 +21,17 @@ pub struct IngestArgs {
     /// Print the manifest: which file each bronze partition holds (checksum, rows, load time).
     #[arg(long, conflicts_with = "dry_run")]
     pub list: bool,
+    /// Then build what the new deliveries feed: every node that reads an ingest table (at any
+    /// depth) that received a new or replaced file since the node was last built
+    /// (`karte build --select source_status:fresher+`). Nothing is built if a file was not loaded.
+    #[arg(long, conflicts_with_all = ["dry_run", "list"])]
+    pub then_build: bool,
+    /// With --then-build: nodes built at the same time.
+    #[arg(long, default_value_t = 4, requires = "then_build")]
+    pub threads: usize,
+    /// With --then-build: send no notification for the build.
+    #[arg(long, requires = "then_build")]
+    pub no_notify: bool,
 }
 
 fn fail(message: String) -> Diagnostics {
