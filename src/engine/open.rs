@@ -42,6 +42,15 @@ pub fn engine(
                 .nodes
                 .iter()
                 .map(|n| c.target.schema(&n.schema))
+                // Ingest tables too: their delivery manifests (Glue partition parameters) are
+                // what `source freshness` and `source_status:` read.
+                .chain(c.project.ingest.rules.iter().filter_map(|r| {
+                    c.project
+                        .sources
+                        .iter()
+                        .find(|s| s.source == r.layer && s.name == r.name)
+                        .map(|s| c.target.schema(&s.schema))
+                }))
                 .collect();
             schemas.push(c.target.schema("test_failures"));
             schemas.sort();

@@ -874,3 +874,71 @@ fn ingest_writes_parquet_to_s3_and_registers_partitions_in_glue() {
         "{out}"
     );
 }
+
+#[test]
+fn a_data_triggered_build_in_a_fresh_container_knows_what_was_built_from_what() {
+    let aws = FakeAws::start();
+    let tmp = ingest_project(&aws);
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("karte.yml"),
+        std::fs::read_to_string(dir.join("karte.yml"))
+            .unwrap()
+            .replace("  bronze: bronze\n", "  bronze: bronze\n  silver: silver\n"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("models/silver")).unwrap();
+    std::fs::write(
+        dir.join("models/silver/lab_summary.sql"),
+        "select facility, month, count(*) as results from bronze.labs group by facility, month\n",
+    )
+    .unwrap();
+    let deliveries = tempfile::tempdir().unwrap();
+    let built = |dir: &Path| -> Vec<String> {
+        let v: Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join("target/run_results.json")).unwrap(),
+        )
+        .unwrap();
+        v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["kind"] != "test")
+            .map(|r| format!("{} {}", r["name"].as_str().unwrap(), r["status"].as_str().unwrap()))
+            .collect()
+    };
+    let then_build = |what: &str| {
+        let (code, out, err) = karte(
+            dir,
+            &["ingest", deliveries.path().to_str().unwrap(), "--then-build"],
+            &[],
+        );
+        assert_eq!(code, 0, "{what}\n{out}{err}");
+        format!("{out}{err}")
+    };
+
+    lab_file(deliveries.path(), "1310001", "201901", 3);
+    let out = then_build("first delivery");
+    assert_eq!(built(dir), ["lab_summary success"], "{out}");
+
+    // A new container: no local journals. The record comes from the journal's copy on S3, so
+    // nothing is built again.
+    std::fs::remove_dir_all(dir.join("target")).unwrap();
+    aws.post("/_karte/reset-calls", json!({}));
+    let (code, out, err) = karte(dir, &["build", "--select", "source_status:fresher+"], &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("source_status:fresher: 0 node(s)"), "{out}{err}");
+    assert_eq!(built(dir), Vec::<String>::new());
+    assert!(
+        call_lines(&aws.calls())
+            .lines()
+            .any(|l| l.starts_with("s3 GetObject") && l.ends_with("/built_from.json")),
+        "the record is read from S3"
+    );
+
+    // The next month's file: built again, from S3's record too.
+    std::fs::remove_dir_all(dir.join("target")).unwrap();
+    lab_file(deliveries.path(), "1310001", "201902", 2);
+    let out = then_build("second delivery");
+    assert_eq!(built(dir), ["lab_summary success"], "{out}");
+}
