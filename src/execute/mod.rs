@@ -230,6 +230,7 @@ fn jobs(c: &Compiled, plan_nodes: &[NodePlan], data_tests: Vec<DataTest>) -> Vec
             name: np.name.clone(),
             kind: c.project.nodes[node].kind.as_str().to_string(),
             deps: Vec::new(),
+            expected: None,
             work: Work::Node(np.clone()),
         });
     }
@@ -261,6 +262,7 @@ fn jobs(c: &Compiled, plan_nodes: &[NodePlan], data_tests: Vec<DataTest>) -> Vec
             name: t.name.clone(),
             kind: "test".into(),
             deps,
+            expected: None,
             work: Work::Test(t),
         });
     }
@@ -406,7 +408,12 @@ pub fn execute(
             )])
         })?,
     );
-    let jobs = jobs(c, &plan_nodes, tests);
+    let mut jobs = jobs(c, &plan_nodes, tests);
+    // The last runs' durations order the ready jobs (longest remaining path first).
+    let took = last_durations(&c.project.root, &c.target.name);
+    for j in &mut jobs {
+        j.expected = took.get(&j.unique_id).copied();
+    }
 
     // Schemas first, one at a time: a node's table may be written into a schema whose
     // CreateSchema step belongs to another node, and concurrent catalog writes conflict.
@@ -694,6 +701,34 @@ pub fn write_results(root: &std::path::Path, results: &RunResults) -> Result<(),
     std::fs::create_dir_all(root.join("target"))
         .and_then(|_| std::fs::write(&path, json))
         .map_err(|e| Diagnostic::error(Code::Io, format!("cannot write {}: {e}", path.display())))
+}
+
+/// Runs looked at for [`last_durations`].
+const DURATION_RUNS: usize = 10;
+
+/// How long each node and test took when it last ran on `target`, from the newest runs' results
+/// kept in the journals (seconds, by unique id).
+pub fn last_durations(root: &std::path::Path, target: &str) -> HashMap<String, f64> {
+    let mut took = HashMap::new();
+    for run in journal::run_ids(root).into_iter().rev().take(DURATION_RUNS) {
+        let Ok(text) =
+            std::fs::read_to_string(journal::run_dir(root, &run).join("run_results.json"))
+        else {
+            continue;
+        };
+        let Ok(r) = serde_json::from_str::<RunResults>(&text) else {
+            continue;
+        };
+        if r.target != target {
+            continue;
+        }
+        for n in r.results {
+            if n.status != Status::Skipped && n.execution_time > 0.0 {
+                took.entry(n.unique_id).or_insert(n.execution_time);
+            }
+        }
+    }
+    took
 }
 
 /// Read the last `target/run_results.json`.

@@ -904,13 +904,23 @@ fn a_data_triggered_build_in_a_fresh_container_knows_what_was_built_from_what() 
             .unwrap()
             .iter()
             .filter(|r| r["kind"] != "test")
-            .map(|r| format!("{} {}", r["name"].as_str().unwrap(), r["status"].as_str().unwrap()))
+            .map(|r| {
+                format!(
+                    "{} {}",
+                    r["name"].as_str().unwrap(),
+                    r["status"].as_str().unwrap()
+                )
+            })
             .collect()
     };
     let then_build = |what: &str| {
         let (code, out, err) = karte(
             dir,
-            &["ingest", deliveries.path().to_str().unwrap(), "--then-build"],
+            &[
+                "ingest",
+                deliveries.path().to_str().unwrap(),
+                "--then-build",
+            ],
             &[],
         );
         assert_eq!(code, 0, "{what}\n{out}{err}");
@@ -927,7 +937,10 @@ fn a_data_triggered_build_in_a_fresh_container_knows_what_was_built_from_what() 
     aws.post("/_karte/reset-calls", json!({}));
     let (code, out, err) = karte(dir, &["build", "--select", "source_status:fresher+"], &[]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("source_status:fresher: 0 node(s)"), "{out}{err}");
+    assert!(
+        out.contains("source_status:fresher: 0 node(s)"),
+        "{out}{err}"
+    );
     assert_eq!(built(dir), Vec::<String>::new());
     assert!(
         call_lines(&aws.calls())
