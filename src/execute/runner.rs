@@ -64,7 +64,13 @@ pub fn run<T: Sync>(
             children[d].push(i);
         }
     }
-    let priority = priorities(jobs, &children);
+    // One at a time, the order cannot change when the run ends: keep the plan's order (the
+    // same every run, which call-sequence tests and people reading logs rely on).
+    let priority = if threads <= 1 {
+        vec![0; n]
+    } else {
+        priorities(jobs, &children)
+    };
     let state = Mutex::new(State {
         remaining_deps: jobs.iter().map(|j| j.deps.len()).collect(),
         ready: (0..n)
