@@ -70,7 +70,9 @@ pub fn parse(operation: Operation, value: &Value) -> Result<Schedule, Problem> {
         help: format!("write `{example}` (days `d` or weeks `w`)"),
     };
     let Value::Object(o) = value else {
-        return Err(bad(format!("`{key}` must be a mapping like `{{every: 7d}}`, not `{value}`")));
+        return Err(bad(format!(
+            "`{key}` must be a mapping like `{{every: 7d}}`, not `{value}`"
+        )));
     };
     let allowed: &[&str] = match operation {
         Operation::Optimize => &["every", "where"],
@@ -85,8 +87,11 @@ pub fn parse(operation: Operation, value: &Value) -> Result<Schedule, Problem> {
     let every = o
         .get("every")
         .ok_or_else(|| bad(format!("`{key}` needs `every`: how often it runs")))?;
-    let every_days = cadence_days(every)
-        .ok_or_else(|| bad(format!("`{key}.every` is `{every}`, not a number of days or weeks")))?;
+    let every_days = cadence_days(every).ok_or_else(|| {
+        bad(format!(
+            "`{key}.every` is `{every}`, not a number of days or weeks"
+        ))
+    })?;
     let filter = match o.get("where") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
@@ -109,7 +114,8 @@ fn cadence_days(v: &Value) -> Option<u32> {
         Value::Number(n) => (n.as_u64()?, 1),
         Value::String(s) => {
             let s = s.trim().to_lowercase();
-            let (digits, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+            let (digits, unit) =
+                s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
             let unit = match unit.trim() {
                 "" | "d" | "day" | "days" => 1,
                 "w" | "week" | "weeks" => 7,
@@ -125,7 +131,8 @@ fn cadence_days(v: &Value) -> Option<u32> {
 
 /// Is the operation due on `as_of` (YYYY-MM-DD), given when it last ran (a date; None: never)?
 pub fn due(last: Option<&str>, as_of: &str, every_days: u32) -> bool {
-    let date = |s: &str| chrono::NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").ok();
+    let date =
+        |s: &str| chrono::NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").ok();
     match (last.and_then(date), date(as_of)) {
         (Some(last), Some(today)) => (today - last).num_days() >= i64::from(every_days),
         // Never ran, or a value karte cannot read: run it (and record a readable date).
@@ -148,11 +155,25 @@ mod tests {
 
     #[test]
     fn cadences() {
-        let s = parse(Operation::Optimize, &json!({"every": "7d", "where": "m >= '2024-01'"})).unwrap();
+        let s = parse(
+            Operation::Optimize,
+            &json!({"every": "7d", "where": "m >= '2024-01'"}),
+        )
+        .unwrap();
         assert_eq!(s.every_days, 7);
         assert_eq!(s.filter.as_deref(), Some("m >= '2024-01'"));
-        assert_eq!(parse(Operation::Vacuum, &json!({"every": "2w"})).unwrap().every_days, 14);
-        assert_eq!(parse(Operation::Vacuum, &json!({"every": 3})).unwrap().every_days, 3);
+        assert_eq!(
+            parse(Operation::Vacuum, &json!({"every": "2w"}))
+                .unwrap()
+                .every_days,
+            14
+        );
+        assert_eq!(
+            parse(Operation::Vacuum, &json!({"every": 3}))
+                .unwrap()
+                .every_days,
+            3
+        );
         assert!(parse(Operation::Vacuum, &json!({"every": "0d"})).is_err());
         assert!(parse(Operation::Vacuum, &json!({"every": "7h"})).is_err());
         assert!(parse(Operation::Vacuum, &json!({"every": "7d", "where": "x"})).is_err());

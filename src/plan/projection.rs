@@ -158,9 +158,12 @@ pub fn parse(value: &Value, partitioned_by: &[String]) -> Result<Projection, Vec
         ));
     }
     for col in map.keys() {
-        if !partitioned_by.iter().any(|p| p == col) {
+        if !partitioned_by.is_empty() && !partitioned_by.iter().any(|p| p == col) {
             problems.push(problem(
-                format!("`partition_projection` names `{col}`, which is not a partition column ({})", listed(partitioned_by)),
+                format!(
+                    "`partition_projection` names `{col}`, which is not a partition column ({})",
+                    listed(partitioned_by)
+                ),
                 "project exactly the columns of `partitioned_by`",
             ));
         }
@@ -243,8 +246,15 @@ fn column(col: &str, spec: &Value) -> Result<Column, Vec<Problem>> {
     for k in o.keys() {
         if !allowed.contains(&k.as_str()) {
             problems.push(problem(
-                format!("`{k}` is not a setting of a {} projection (`{col}`)", kind.as_str()),
-                &format!("a {} projection takes: {}", kind.as_str(), allowed.join(", ")),
+                format!(
+                    "`{k}` is not a setting of a {} projection (`{col}`)",
+                    kind.as_str()
+                ),
+                &format!(
+                    "a {} projection takes: {}",
+                    kind.as_str(),
+                    allowed.join(", ")
+                ),
             ));
         }
     }
@@ -327,7 +337,9 @@ fn column(col: &str, spec: &Value) -> Result<Column, Vec<Problem>> {
                     properties.insert("interval.unit".into(), unit);
                 } else {
                     problems.push(problem(
-                        format!("`unit: {u}` of the projection of `{col}` is not a unit Athena knows"),
+                        format!(
+                            "`unit: {u}` of the projection of `{col}` is not a unit Athena knows"
+                        ),
                         &format!("use one of: {}", UNITS.join(", ")),
                     ));
                 }
@@ -372,7 +384,10 @@ fn column(col: &str, spec: &Value) -> Result<Column, Vec<Problem>> {
 fn range(v: Option<&Value>) -> Option<(String, String)> {
     let parts: Vec<String> = match v? {
         Value::Array(a) => a.iter().map(text).collect::<Option<_>>()?,
-        other => text(other)?.split(',').map(|s| s.trim().to_string()).collect(),
+        other => text(other)?
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .collect(),
     };
     match parts.as_slice() {
         [a, b] if !a.is_empty() && !b.is_empty() => Some((a.clone(), b.clone())),
@@ -480,15 +495,23 @@ mod tests {
     #[test]
     fn problems_are_found() {
         let errs = |v: Value, c: &[&str]| parse(&v, &cols(c)).unwrap_err();
-        assert!(errs(json!({"m": {"type": "date", "range": "2015/01,NOW", "format": "yyyy-MM"}}), &["m"])[0]
-            .message
-            .contains("does not match the format"));
-        assert!(errs(json!({"m": {"type": "date", "range": "2015-01,NOW-3 YEARS", "format": "yyyy-MM"}}), &["m"])[0]
-            .message
-            .contains("NOW"));
-        assert!(errs(json!({"m": {"type": "integer", "range": "5,1"}}), &["m"])[0]
-            .message
-            .contains("after its end"));
+        assert!(errs(
+            json!({"m": {"type": "date", "range": "2015/01,NOW", "format": "yyyy-MM"}}),
+            &["m"]
+        )[0]
+        .message
+        .contains("does not match the format"));
+        assert!(errs(
+            json!({"m": {"type": "date", "range": "2015-01,NOW-3 YEARS", "format": "yyyy-MM"}}),
+            &["m"]
+        )[0]
+        .message
+        .contains("NOW"));
+        assert!(
+            errs(json!({"m": {"type": "integer", "range": "5,1"}}), &["m"])[0]
+                .message
+                .contains("after its end")
+        );
         assert!(errs(json!({"x": {"type": "injected"}}), &["m"])
             .iter()
             .any(|p| p.message.contains("not a partition column")));
@@ -498,12 +521,16 @@ mod tests {
         assert!(errs(json!({"m": {"type": "list"}}), &["m"])[0]
             .message
             .contains("integer, date, enum or injected"));
-        assert!(errs(json!({"m": {"type": "enum", "values": []}}), &["m"])[0]
-            .message
-            .contains("needs `values`"));
-        assert!(errs(json!({"m": {"type": "injected", "range": "1,2"}}), &["m"])[0]
-            .message
-            .contains("not a setting"));
+        assert!(
+            errs(json!({"m": {"type": "enum", "values": []}}), &["m"])[0]
+                .message
+                .contains("needs `values`")
+        );
+        assert!(
+            errs(json!({"m": {"type": "injected", "range": "1,2"}}), &["m"])[0]
+                .message
+                .contains("not a setting")
+        );
         // NOW offsets and formats with other letters are accepted.
         assert!(parse(
             &json!({"m": {"type": "date", "range": "NOW-10YEARS,NOW+1MONTH", "format": "yyyy-MM"}}),

@@ -387,10 +387,7 @@ pub fn settings(node: &Node, config: &NodeConfig) -> Result<ModelSettings, Vec<D
     }
 }
 
-fn projection(
-    r: &mut Reader,
-    partitioned_by: &[String],
-) -> Option<super::projection::Projection> {
+fn projection(r: &mut Reader, partitioned_by: &[String]) -> Option<super::projection::Projection> {
     let v = r.config.0.get("partition_projection")?.clone();
     if v.is_null() {
         return None;
@@ -415,7 +412,13 @@ fn maintenance(r: &mut Reader) -> Vec<super::maintenance::Schedule> {
     use super::maintenance::{parse, Operation};
     let mut out = Vec::new();
     for op in [Operation::Optimize, Operation::Vacuum] {
-        let Some(v) = r.config.0.get(op.as_str()).filter(|v| !v.is_null()).cloned() else {
+        let Some(v) = r
+            .config
+            .0
+            .get(op.as_str())
+            .filter(|v| !v.is_null())
+            .cloned()
+        else {
             continue;
         };
         match parse(op, &v) {
@@ -433,7 +436,10 @@ fn big_tables(r: &mut Reader, s: &ModelSettings) {
     if projected {
         let refusal = if s.format == TableFormat::Iceberg {
             Some(format!("`{name}` is an Iceberg table: Iceberg keeps its partitions in its own metadata, never in Glue, so there is nothing to project"))
-        } else if !matches!(s.materialized, Materialization::Table | Materialization::Incremental) {
+        } else if !matches!(
+            s.materialized,
+            Materialization::Table | Materialization::Incremental
+        ) {
             Some(format!("partition projection is for tables karte builds (`materialized: table` or `incremental`); `{name}` is not one"))
         } else if s.materialized == Materialization::Incremental
             && s.strategy == Strategy::InsertOverwrite

@@ -63,12 +63,13 @@ fn partition_calls(aws: &FakeAws, table: &str) -> Vec<String> {
 fn last_parameters(aws: &FakeAws, table: &str) -> Value {
     aws.calls()
         .into_iter()
-        .filter(|c| {
+        .rev()
+        .find(|c| {
             (c["operation"] == "UpdateTable" || c["operation"] == "CreateTable")
                 && c["params"]["TableInput"]["Name"] == table
         })
-        .last()
-        .unwrap_or_else(|| panic!("no UpdateTable of {table}"))["params"]["TableInput"]["Parameters"]
+        .unwrap_or_else(|| panic!("no UpdateTable of {table}"))["params"]["TableInput"]
+        ["Parameters"]
         .clone()
 }
 
@@ -116,7 +117,8 @@ fn projected_tables_are_published_without_glue_partitions() {
     assert!(
         copies
             .iter()
-            .any(|k| k.starts_with("lake/silver/i_proj/run_") && k.contains("/service_month=2024-05-01/run_")),
+            .any(|k| k.starts_with("lake/silver/i_proj/run_")
+                && k.contains("/service_month=2024-05-01/run_")),
         "{copies:?}"
     );
 }
@@ -133,10 +135,10 @@ fn optimize_runs_when_due_and_records_the_date() {
     // Not due today: no maintenance statement.
     arm_months(&aws, &["2024-04-01"], 2);
     build(dir, &[]);
-    assert!(!aws.queries().iter().any(|q| q["query"]
-        .as_str()
-        .unwrap_or("")
-        .starts_with("OPTIMIZE")));
+    assert!(!aws
+        .queries()
+        .iter()
+        .any(|q| q["query"].as_str().unwrap_or("").starts_with("OPTIMIZE")));
     // Planned for eight days later and run: OPTIMIZE, then the date; VACUUM (30 days) is not due.
     let later = (chrono::Utc::now() + chrono::Duration::days(8))
         .format("%Y-%m-%d")

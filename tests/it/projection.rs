@@ -86,10 +86,7 @@ fn steps(plan: &Plan, node: &str) -> Vec<String> {
 #[test]
 fn first_run_writes_projection_with_the_swap() {
     let plan = plan_on(MODELS, None, "2026-11-21").unwrap();
-    insta::assert_snapshot!(
-        "projection_first_run",
-        karte::plan::text::render(&plan)
-    );
+    insta::assert_snapshot!("projection_first_run", karte::plan::text::render(&plan));
     for node in ["t_proj", "i_proj"] {
         let swap = plan
             .nodes
@@ -120,28 +117,43 @@ fn first_run_writes_projection_with_the_swap() {
         .iter()
         .any(|s| s.ends_with("optimize") || s.ends_with("vacuum")));
     let json = serde_json::to_string(&plan).unwrap();
-    assert!(json.contains(r#""karte_last_optimize":"2026-11-21""#), "{json}");
+    assert!(
+        json.contains(r#""karte_last_optimize":"2026-11-21""#),
+        "{json}"
+    );
 }
 
 #[test]
 fn later_runs_append_without_partitions_and_maintain_on_cadence() {
     // 2026-11-21: optimize is due (20 days since, every 7), vacuum too (51 days, every 30).
     let plan = plan_on(MODELS, Some(LATER), "2026-11-21").unwrap();
-    insta::assert_snapshot!(
-        "projection_later_run",
-        karte::plan::text::render(&plan)
-    );
+    insta::assert_snapshot!("projection_later_run", karte::plan::text::render(&plan));
     let i_proj = steps(&plan, "i_proj");
-    assert!(i_proj.iter().any(|s| s.ends_with("set-parameters")), "{i_proj:?}");
+    assert!(
+        i_proj.iter().any(|s| s.ends_with("set-parameters")),
+        "{i_proj:?}"
+    );
     assert!(!i_proj.iter().any(|s| s.contains("register-partitions")));
     let ice = steps(&plan, "i_ice");
     assert!(ice.iter().any(|s| s.ends_with("-optimize")), "{ice:?}");
     assert!(ice.iter().any(|s| s.ends_with("-vacuum")), "{ice:?}");
-    // A week earlier than optimize's cadence: nothing due.
+    // 2026-11-05: optimize ran 4 days ago (not due); vacuum 35 days ago (due): each keeps its
+    // own cadence.
     let plan = plan_on(MODELS, Some(LATER), "2026-11-05").unwrap();
     let ice = steps(&plan, "i_ice");
+    assert!(!ice.iter().any(|s| s.ends_with("-optimize")), "{ice:?}");
+    assert!(ice.iter().any(|s| s.ends_with("-vacuum")), "{ice:?}");
+    // 2026-10-20: neither.
+    let plan = plan_on(
+        MODELS,
+        Some(&LATER.replace("2026-11-01", "2026-10-15")),
+        "2026-10-20",
+    )
+    .unwrap();
+    let ice = steps(&plan, "i_ice");
     assert!(
-        !ice.iter().any(|s| s.ends_with("-optimize") || s.ends_with("-vacuum")),
+        !ice.iter()
+            .any(|s| s.ends_with("-optimize") || s.ends_with("-vacuum")),
         "{ice:?}"
     );
     // The projection config unchanged: no parameter update.
@@ -169,9 +181,13 @@ fn what_cannot_be_projected_or_maintained_is_refused() {
     ];
     let mut out = String::new();
     for (name, model) in cases {
-        let err = plan_on(&format!("=== models/silver/a.sql\n{model}"), None, "2026-11-21")
-            .map(|_| "planned OK".to_string())
-            .unwrap_or_else(|e| e);
+        let err = plan_on(
+            &format!("=== models/silver/a.sql\n{model}"),
+            None,
+            "2026-11-21",
+        )
+        .map(|_| "planned OK".to_string())
+        .unwrap_or_else(|e| e);
         let code = match name {
             "iceberg" | "insert_overwrite" | "view" => "E410",
             "optimize_on_hive" | "optimize_on_table" | "bad_cadence" => "E411",
@@ -211,7 +227,8 @@ mod local {
     use super::*;
     use crate::support::{flat, karte};
 
-    const LOCAL: &str = "=== karte.yml\nname: big\nlayers:\n  silver: silver\ntargets:\n  local: { type: local }\n";
+    const LOCAL: &str =
+        "=== karte.yml\nname: big\nlayers:\n  silver: silver\ntargets:\n  local: { type: local }\n";
 
     fn models(claims: &str) -> String {
         format!(
@@ -233,7 +250,8 @@ select claim_id, amount from raw.claims
         )
     }
 
-    const FIRST: &str = "claim_id,amount,loaded_at,service_month\nc1,100,1,2024-04\nc2,200,1,2024-05\n";
+    const FIRST: &str =
+        "claim_id,amount,loaded_at,service_month\nc1,100,1,2024-04\nc2,200,1,2024-05\n";
     const SECOND: &str = "claim_id,amount,loaded_at,service_month\nc1,150,2,2024-04\nc2,200,1,2024-05\nc3,300,2,2024-06\n";
 
     fn build_ok(dir: &Path) {
@@ -291,7 +309,9 @@ select claim_id, amount from raw.claims
         // table: the new version, read through the new template.
         let t2 = table_state(dir, "t_proj");
         assert_ne!(t2.location, t.location);
-        assert!(t2.parameters["storage.location.template"].starts_with(t2.location.as_deref().unwrap()));
+        assert!(
+            t2.parameters["storage.location.template"].starts_with(t2.location.as_deref().unwrap())
+        );
         assert_eq!(
             flat(dir, "select service_month || ':' || claim_id || ':' || amount from silver.t_proj order by 1"),
             ["2024-04:c1:150", "2024-05:c2:200", "2024-06:c3:300"]
@@ -328,8 +348,14 @@ select claim_id, amount from raw.claims
             .to_string();
         let (code, plan, err) = karte(dir, &["plan", "--live", "-s", "i_ice", "--as-of", &later]);
         assert_eq!(code, 0, "{err}");
-        assert!(plan.contains("i_ice/") && plan.contains("-optimize"), "{plan}");
-        assert!(plan.contains("OPTIMIZE silver.i_ice REWRITE DATA USING BIN_PACK"), "{plan}");
+        assert!(
+            plan.contains("i_ice/") && plan.contains("-optimize"),
+            "{plan}"
+        );
+        assert!(
+            plan.contains("OPTIMIZE silver.i_ice REWRITE DATA USING BIN_PACK"),
+            "{plan}"
+        );
         assert!(!plan.contains("-vacuum"), "{plan}");
         // The last optimize long ago: the build runs it and records today.
         set_parameter(dir, "i_ice", "karte_last_optimize", "2020-01-01");
@@ -338,7 +364,10 @@ select claim_id, amount from raw.claims
         let ice = table_state(dir, "i_ice");
         assert_eq!(ice.parameters["karte_last_optimize"], today());
         assert_eq!(
-            flat(dir, "select claim_id || ':' || amount from silver.i_ice order by 1"),
+            flat(
+                dir,
+                "select claim_id || ':' || amount from silver.i_ice order by 1"
+            ),
             ["c1:150", "c2:200", "c3:300"]
         );
         let (_, plan, _) = karte(dir, &["plan", "--live", "-s", "i_ice"]);

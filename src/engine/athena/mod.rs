@@ -631,8 +631,7 @@ impl AthenaEngine {
                 projected,
             } => {
                 let owned = self.owned_prefix(table, owned_prefix);
-                append::append_files(self, table, staging, file_prefix, &owned, *projected)
-                    .await?;
+                append::append_files(self, table, staging, file_prefix, &owned, *projected).await?;
             }
             Action::DeleteReplacedPartitions {
                 table,
