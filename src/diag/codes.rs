@@ -114,6 +114,16 @@ codes! {
     /// The lake layout is unsafe: a `lake_root` that is a bucket root or has `..` or empty
     /// segments, a schema, `schema_prefix` or table name that is not one path segment.
     UnsafeLayout = "E408", Project;
+    /// `partition_projection` is malformed: an unknown type, a bad range or format, a column
+    /// that is not a partition column, a partition column without a projection.
+    InvalidProjection = "E409", Project;
+    /// Partition projection on a table karte cannot project without losing atomic
+    /// replacement (Iceberg, `insert_overwrite`, ingest tables, …), or a projected table whose
+    /// projection was switched on or off without `--full-refresh`.
+    ProjectionUnsupported = "E410", Project;
+    /// `optimize` / `vacuum` is malformed, or set on a table that is not an incremental Iceberg
+    /// model or snapshot.
+    InvalidMaintenance = "E411", Project;
     /// The engine could not do what a step asked (the message says why).
     EngineFailed = "E501", Environment;
     /// SQL that the local engine cannot run with Athena's meaning.

@@ -655,6 +655,7 @@ pub fn table_state(rule: &IngestRule, prefix: &str) -> TableState {
         previous_locations: Vec::new(),
         ingested: None,
         version_id: None,
+        parameters: Default::default(),
     }
 }
 

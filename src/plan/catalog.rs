@@ -88,6 +88,42 @@ pub struct TableState {
     /// one: a swap planned against it fails if the table changed since.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
+    /// The table parameters planning reads beyond karte's marks: partition projection
+    /// (`projection.*`, `storage.location.template`) and the last Iceberg maintenance
+    /// (`karte_last_optimize`, `karte_last_vacuum`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub parameters: BTreeMap<String, String>,
+}
+
+impl TableState {
+    /// Keep, of a table's catalog parameters, those planning reads (see `parameters`).
+    pub fn planning_parameters<'a>(
+        params: impl IntoIterator<Item = (&'a String, &'a String)>,
+    ) -> BTreeMap<String, String> {
+        params
+            .into_iter()
+            .filter(|(k, _)| {
+                super::projection::is_projection_param(k)
+                    || super::maintenance::is_maintenance_param(k)
+            })
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    /// True if Athena projects the table's partitions (`projection.enabled=true`): its Glue
+    /// partitions, if any, are not read.
+    pub fn projected(&self) -> bool {
+        super::projection::enabled(&self.parameters)
+    }
+
+    /// The projection parameters, without the location template.
+    pub fn projection_properties(&self) -> BTreeMap<String, String> {
+        self.parameters
+            .iter()
+            .filter(|(k, _)| k.starts_with("projection."))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
 }
 
 /// A column.

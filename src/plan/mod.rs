@@ -8,7 +8,9 @@ pub mod catalog;
 pub mod data_tests;
 pub mod grants;
 pub mod layout;
+pub mod maintenance;
 pub mod materialization;
+pub mod projection;
 pub mod reviewed;
 pub mod settings;
 pub mod step;
@@ -229,6 +231,8 @@ fn plan_node(ctx: &NodeCtx, catalog: &CatalogState) -> Result<Planned, Diagnosti
         Materialization::Seed => seed::plan(ctx)?,
         Materialization::Snapshot => snapshot::plan(ctx)?,
     };
+    let maintenance = ctx.maintenance(&planned.actions);
+    planned.actions.extend(maintenance);
     if let Some(r) = &ctx.settings.release {
         let (actions, note) = release::plan(ctx, r, catalog)?;
         planned.actions.extend(actions);

@@ -123,6 +123,10 @@ pub struct ModelSettings {
     pub table_properties: BTreeMap<String, String>,
     /// Seed settings.
     pub seed: SeedSettings,
+    /// `partition_projection:` (Hive tables): partitions computed by Athena, not kept in Glue.
+    pub projection: Option<super::projection::Projection>,
+    /// `optimize:` / `vacuum:` (Iceberg): maintenance after the build, on a cadence.
+    pub maintenance: Vec<super::maintenance::Schedule>,
 }
 
 /// Seed file settings.
@@ -350,6 +354,8 @@ pub fn settings(node: &Node, config: &NodeConfig) -> Result<ModelSettings, Vec<D
         ),
         delimiter: r.config.get_str("delimiter").unwrap_or(",").to_string(),
     };
+    let projection = projection(&mut r, &partitioned_by);
+    let maintenance = maintenance(&mut r);
     let s = ModelSettings {
         materialized,
         format,
@@ -368,13 +374,109 @@ pub fn settings(node: &Node, config: &NodeConfig) -> Result<ModelSettings, Vec<D
         scd2,
         table_properties,
         seed,
+        projection,
+        maintenance,
     };
     combinations(&mut r, &s);
+    big_tables(&mut r, &s);
     names(&mut r, &s);
     if r.errors.is_empty() {
         Ok(s)
     } else {
         Err(r.errors)
+    }
+}
+
+fn projection(r: &mut Reader, partitioned_by: &[String]) -> Option<super::projection::Projection> {
+    let v = r.config.0.get("partition_projection")?.clone();
+    if v.is_null() {
+        return None;
+    }
+    match super::projection::parse(&v, partitioned_by) {
+        Ok(p) => Some(p),
+        Err(problems) => {
+            for p in problems {
+                r.error(
+                    Code::InvalidProjection,
+                    "partition_projection",
+                    p.message,
+                    p.help,
+                );
+            }
+            None
+        }
+    }
+}
+
+fn maintenance(r: &mut Reader) -> Vec<super::maintenance::Schedule> {
+    use super::maintenance::{parse, Operation};
+    let mut out = Vec::new();
+    for op in [Operation::Optimize, Operation::Vacuum] {
+        let Some(v) = r
+            .config
+            .0
+            .get(op.as_str())
+            .filter(|v| !v.is_null())
+            .cloned()
+        else {
+            continue;
+        };
+        match parse(op, &v) {
+            Ok(s) => out.push(s),
+            Err(p) => r.error(Code::InvalidMaintenance, op.as_str(), p.message, p.help),
+        }
+    }
+    out
+}
+
+/// Partition projection and Iceberg maintenance against the rest of the config.
+fn big_tables(r: &mut Reader, s: &ModelSettings) {
+    let name = r.node.name.clone();
+    let projected = s.projection.is_some() || r_has(r.config, "partition_projection");
+    if projected {
+        let refusal = if s.format == TableFormat::Iceberg {
+            Some(format!("`{name}` is an Iceberg table: Iceberg keeps its partitions in its own metadata, never in Glue, so there is nothing to project"))
+        } else if !matches!(
+            s.materialized,
+            Materialization::Table | Materialization::Incremental
+        ) {
+            Some(format!("partition projection is for tables karte builds (`materialized: table` or `incremental`); `{name}` is not one"))
+        } else if s.materialized == Materialization::Incremental
+            && s.strategy == Strategy::InsertOverwrite
+        {
+            Some(format!("`insert_overwrite` replaces a partition by pointing its Glue entry at new data, but Athena reads a projected table's partitions from the location template, not from Glue: `{name}` cannot do both without a window where a partition is half-written"))
+        } else {
+            None
+        };
+        if let Some(message) = refusal {
+            r.error(
+                Code::ProjectionUnsupported,
+                "partition_projection",
+                message,
+                "remove `partition_projection`, or use `materialized: table` (each build writes a new version folder and swaps the template with the table in one catalog update) or `incremental_strategy: append` on a Hive table".into(),
+            );
+        }
+    }
+    if let Some(first) = s.maintenance.first() {
+        let key = first.operation.as_str();
+        if s.format != TableFormat::Iceberg {
+            r.error(
+                Code::InvalidMaintenance,
+                key,
+                format!("`{key}` runs Athena's OPTIMIZE/VACUUM, which work on Iceberg tables only; `{name}` is a Hive table"),
+                "set `table_type: iceberg`, or remove the key (a Hive table's `table` build writes compact files every run)".into(),
+            );
+        } else if !matches!(
+            s.materialized,
+            Materialization::Incremental | Materialization::Snapshot
+        ) {
+            r.error(
+                Code::InvalidMaintenance,
+                key,
+                format!("`{name}` is rebuilt whole on every run, so its files never need compaction or its snapshots expiring"),
+                "remove the key; maintenance is for incremental models and snapshots, which keep one Iceberg table across runs".into(),
+            );
+        }
     }
 }
 

@@ -213,6 +213,12 @@ pub enum Action {
         /// swap is refused if the table changed since (another writer).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         expected_version: Option<String>,
+        /// The table's partitions are projected (`parameters` holds `projection.*` and the
+        /// location template into the staging table's folder): no Glue partitions are copied,
+        /// and those of a previous, unprojected version are removed from the catalog (their
+        /// data stays, per `versions_to_keep`).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        projected: bool,
     },
     /// Register on `table` the partitions written into `staging` (Glue BatchCreatePartition,
     /// ≤100 per call); existing partition values are pointed at the new data, and their previous
@@ -242,6 +248,39 @@ pub enum Action {
         file_prefix: String,
         /// The prefix the table owns.
         owned_prefix: String,
+        /// The table's partitions are projected: files go to `<table location><k>=<v>/` (where
+        /// its location template points) and no Glue partition is read or created.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        projected: bool,
+    },
+    /// Set and remove catalog parameters of a table (Glue UpdateTable at the version planned
+    /// against; everything else unchanged).
+    SetParameters {
+        /// Table.
+        table: TableRef,
+        /// Parameters set.
+        set: std::collections::BTreeMap<String, String>,
+        /// Parameters removed.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        remove: Vec<String>,
+        /// Why.
+        reason: String,
+        /// The catalog version of `table` when the run was planned (refused if it changed).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expected_version: Option<String>,
+    },
+    /// Iceberg maintenance (`OPTIMIZE … REWRITE DATA USING BIN_PACK`, `VACUUM`): the statement,
+    /// then the table parameter recording that it ran on `as_of` (`karte_last_<operation>`),
+    /// which the next plans read to keep the cadence.
+    MaintainIceberg {
+        /// Table.
+        table: TableRef,
+        /// Which.
+        operation: super::maintenance::Operation,
+        /// The statement (Athena SQL).
+        sql: String,
+        /// The plan's date, recorded once the statement succeeded.
+        as_of: String,
     },
     /// Delete the data of the partitions that `RegisterPartitions` repointed in this run,
     /// under the table's owned prefix only.
@@ -397,6 +436,8 @@ impl Action {
             Action::ExpireCatalogVersions { .. } => "expire-versions",
             Action::RevokeLakeFormation { .. } => "lf-revoke",
             Action::GrantLakeFormation { .. } => "lf-grant",
+            Action::SetParameters { .. } => "set-parameters",
+            Action::MaintainIceberg { operation, .. } => operation.as_str(),
         }
     }
 }

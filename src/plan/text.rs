@@ -143,6 +143,27 @@ fn render_step(out: &mut String, step: &Step) {
             }
         }
         Action::CheckSchema { query, .. } => sql_block(out, query),
+        Action::MaintainIceberg { sql, .. } => sql_block(out, sql),
+        Action::SwapTable {
+            parameters,
+            projected: true,
+            ..
+        } => {
+            for (k, v) in parameters
+                .iter()
+                .filter(|(k, _)| crate::plan::projection::is_projection_param(k))
+            {
+                let _ = writeln!(out, "        {k} = {v}");
+            }
+        }
+        Action::SetParameters { set, remove, .. } => {
+            for (k, v) in set {
+                let _ = writeln!(out, "        {k} = {v}");
+            }
+            for k in remove {
+                let _ = writeln!(out, "        {k} (removed)");
+            }
+        }
         _ => {}
     }
     for d in &step.destroys {
@@ -166,6 +187,14 @@ pub fn summary(a: &Action) -> String {
         Action::CheckSchema { table, policy, .. } => {
             format!("compare the query's columns with {table} (on_schema_change: {policy})")
         }
+        Action::SwapTable {
+            table,
+            staging,
+            projected: true,
+            ..
+        } => format!(
+            "publish {staging} as {table} (catalog swap with the partition projection pointed at the new version; no Glue partitions; the previous version is kept)"
+        ),
         Action::SwapTable { table, staging, .. } => {
             format!("publish {staging} as {table} (catalog swap; the previous version is kept)")
         }
@@ -177,9 +206,28 @@ pub fn summary(a: &Action) -> String {
         } => format!(
             "register the partitions of {staging} on {table}: create new ones, repoint existing ones (≤{batch_size} per Glue call)"
         ),
+        Action::AppendFiles {
+            table,
+            staging,
+            projected: true,
+            ..
+        } => format!(
+            "add the files of {staging} to {table} (into the folders its partition projection reads; no Glue partitions; files named by run, so a resumed run never adds them twice)"
+        ),
         Action::AppendFiles { table, staging, .. } => format!(
             "add the files of {staging} to {table} (new partitions are registered; files named by run, so a resumed run never adds them twice)"
         ),
+        Action::SetParameters { reason, .. } => reason.clone(),
+        Action::MaintainIceberg {
+            table, operation, ..
+        } => match operation {
+            crate::plan::maintenance::Operation::Optimize => format!(
+                "compact {table}: rewrite small files and delete files (OPTIMIZE … BIN_PACK), then record the date"
+            ),
+            crate::plan::maintenance::Operation::Vacuum => format!(
+                "expire old snapshots of {table} and remove its orphan files (VACUUM), then record the date"
+            ),
+        },
         Action::DeleteReplacedPartitions {
             table,
             owned_prefix,

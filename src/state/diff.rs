@@ -427,6 +427,7 @@ pub fn saved_catalog(saved: &SavedState) -> CatalogState {
                 previous_locations: Vec::new(),
                 ingested: None,
                 version_id: None,
+                parameters: Default::default(),
             },
         );
     }

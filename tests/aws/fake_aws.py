@@ -19,7 +19,8 @@ and serves until killed or until stdin reaches EOF (unless --ignore-stdin). The 
     with the execution it first started, for any later run; a changed QueryString under a used
     token is an error), armed FAILED/RUNNING outcomes and result
     sets, statistics, BatchGetQueryExecution, and the Glue/S3 side effects of CTAS, INSERT INTO,
-    CREATE VIEW and DROP TABLE (moto runs no SQL, so we apply them to moto's backends in-process).
+    CREATE VIEW and DROP TABLE, and OPTIMIZE/VACUUM refused on non-Iceberg tables (moto runs no SQL,
+    so we apply them to moto's backends in-process).
 Control endpoints live under /_karte/ (JSON in and out); see Emulator.control().
 Needs only moto[server] (which brings werkzeug) and the standard library.
 """
@@ -263,7 +264,21 @@ class AthenaEffects:
                 del self.glue.databases[db].tables[name]
             elif not if_exists:
                 raise QueryFailed(f"TABLE_NOT_FOUND: Table awsdatacatalog.{db}.{name} does not exist")
+        elif up[:1] == ["OPTIMIZE"] or up[:1] == ["VACUUM"]:
+            self.maintain(toks, up[0])
         # MERGE INTO, DELETE FROM, SELECT, WITH ... SELECT, anything else: no side effects
+
+    def maintain(self, toks, what):
+        """OPTIMIZE t REWRITE DATA USING BIN_PACK [WHERE ...] / VACUUM t: Iceberg tables only (Athena's
+        documented restriction); the rewrite and snapshot expiry themselves change nothing karte reads."""
+        db, name, i = self.name(toks, 1)
+        table = self.table(db, name)
+        if table is None:
+            raise QueryFailed(f"TABLE_NOT_FOUND: line 1:1: Table 'awsdatacatalog.{db}.{name}' does not exist")
+        if str((table.as_dict().get("Parameters") or {}).get("table_type", "")).upper() != "ICEBERG":
+            raise QueryFailed(f"NOT_SUPPORTED: {what} is supported only for Iceberg tables ({db}.{name})")
+        if what == "OPTIMIZE" and [t.upper() for t in toks[i:i + 4]] != ["REWRITE", "DATA", "USING", "BIN_PACK"]:
+            raise QueryFailed("SYNTAX_ERROR: OPTIMIZE takes REWRITE DATA USING BIN_PACK [WHERE predicate]")
 
     # -- helpers
     def name(self, toks, i):

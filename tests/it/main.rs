@@ -12,6 +12,8 @@ mod athena_deletes;
 #[cfg(feature = "athena")]
 mod athena_kills;
 #[cfg(feature = "athena")]
+mod athena_projection;
+#[cfg(feature = "athena")]
 mod athena_runs;
 mod cli;
 mod compile;
@@ -38,6 +40,7 @@ mod macros;
 #[cfg(feature = "duckdb-engine")]
 mod notifications;
 mod plan;
+mod projection;
 #[cfg(feature = "duckdb-engine")]
 mod secrets;
 mod select;

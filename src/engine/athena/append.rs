@@ -31,13 +31,16 @@ fn slash(s: &str) -> String {
 }
 
 /// Copy the files of `staging` into `table`. `owned`: the prefix the table owns (checked for
-/// every destination before anything is copied). Returns the files copied.
+/// every destination before anything is copied). `projected`: the table's partitions are
+/// projected — files go where its location template points, and no partition is registered.
+/// Returns the files copied.
 pub async fn append_files(
     e: &AthenaEngine,
     table: &TableRef,
     staging: &TableRef,
     file_prefix: &str,
     owned: &str,
+    projected: bool,
 ) -> Result<u64, EngineError> {
     let missing = |t: &TableRef| EngineError::internal(format!("{t} is not in the catalog"));
     let new = glue::get_table(e, &staging.schema, &staging.name)
@@ -55,7 +58,11 @@ pub async fn append_files(
     if target.partition_keys.is_empty() {
         moves.push((staging_location.clone(), location.clone()));
     } else {
-        existing = glue::partitions(e, &table.schema, &table.name).await?;
+        // A projected table has no Glue partitions: every partition is the folder
+        // `<location><k>=<v>/` its location template names.
+        if !projected {
+            existing = glue::partitions(e, &table.schema, &table.name).await?;
+        }
         for p in glue::partitions(e, &staging.schema, &staging.name).await? {
             let dest = match existing.iter().find(|q| q.values == p.values) {
                 Some(q) => slash(&q.location),
@@ -121,7 +128,7 @@ pub async fn append_files(
             copied += 1;
         }
     }
-    if !created.is_empty() {
+    if !created.is_empty() && !projected {
         glue::upsert_partitions(e, table, &created, &existing).await?;
     }
     Ok(copied)

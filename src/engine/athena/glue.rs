@@ -54,7 +54,8 @@ pub async fn catalog_state(
             let Some(page) = page else { break };
             for t in page.table_list() {
                 let mut ts = table_state(t);
-                if ts.managed && !ts.partition_keys.is_empty() {
+                // A projected table's partitions are Athena's to compute: never GetPartitions.
+                if ts.managed && !ts.partition_keys.is_empty() && !ts.projected() {
                     ts.partitions = partitions(e, schema, t.name()).await?;
                 }
                 state.tables.insert(
@@ -118,6 +119,7 @@ pub fn table_state(t: &Table) -> TableState {
         previous_locations: Vec::new(),
         ingested: IngestedFile::from_params(|k| params.get(k).cloned()),
         version_id: t.version_id().map(str::to_string),
+        parameters: TableState::planning_parameters(&params),
     }
 }
 
@@ -249,6 +251,65 @@ pub async fn set_parameters(
     update_table(e, &t.schema, &input).await
 }
 
+/// Set and remove parameters of a table (UpdateTable with everything else unchanged), at the
+/// Glue version planned against when given (refused if the table changed since).
+pub async fn update_parameters(
+    e: &AthenaEngine,
+    t: &TableRef,
+    set: &BTreeMap<String, String>,
+    remove: &[String],
+    expected_version: Option<&str>,
+) -> Result<(), EngineError> {
+    let Some(raw) = get_raw(e, &t.schema, &t.name).await? else {
+        return Err(EngineError::internal(format!("{t} is not in Glue")));
+    };
+    let current: BTreeMap<String, String> = raw
+        .parameters()
+        .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+    // Done already (a resumed run): the parameters are as planned.
+    if set.iter().all(|(k, v)| current.get(k) == Some(v))
+        && remove.iter().all(|k| !current.contains_key(k))
+    {
+        return Ok(());
+    }
+    if let Some(v) = expected_version.filter(|v| Some(*v) != raw.version_id()) {
+        return Err(changed_since_planned(t, v, raw.version_id()));
+    }
+    let mut input = input_of(&raw, &t.name, set)?;
+    if let Some(p) = input.parameters.as_mut() {
+        p.retain(|k, _| !remove.contains(k));
+    }
+    let out = {
+        let op = failpoint::op(|| format!("glue: UpdateTable {t}"));
+        let out = call_allowing(
+            e,
+            "UpdateTable",
+            &["ConcurrentModificationException"],
+            false,
+            || {
+                e.glue
+                    .update_table()
+                    .database_name(&t.schema)
+                    .table_input(input.clone())
+                    .set_version_id(expected_version.map(str::to_string))
+                    .send()
+            },
+        )
+        .await;
+        op.done();
+        out
+    }?;
+    match out {
+        Some(_) => Ok(()),
+        None => Err(changed_since_planned(
+            t,
+            expected_version.unwrap_or("?"),
+            None,
+        )),
+    }
+}
+
 /// Publish `staging` as `table`: UpdateTable (or CreateTable) with the staging table's
 /// storage, columns and parameters plus karte's marks; its partitions replace the table's;
 /// then the staging entry is removed. The previous location stays in S3 (and in the table's
@@ -259,6 +320,7 @@ pub async fn swap(
     staging: &TableRef,
     parameters: &BTreeMap<String, String>,
     expected_version: Option<&str>,
+    projected: bool,
 ) -> Result<(), EngineError> {
     let Some(new) = get_raw(e, &staging.schema, &staging.name).await? else {
         // Killed in an earlier attempt of this run after the staging entry was removed (the
@@ -334,7 +396,22 @@ pub async fn swap(
         }
         None => create_table(e, &table.schema, &input).await?,
     }
-    if !new.partition_keys().is_empty() {
+    if projected {
+        // Athena ignores Glue partitions of a projected table. Those of a previous, unprojected
+        // version go (catalog entries only; its data stays per versions_to_keep, and a
+        // rollback restores them from its snapshot).
+        let was_projected = old
+            .as_ref()
+            .is_some_and(|o| crate::plan::projection::enabled(&table_state(o).parameters));
+        if old.is_some() && !was_projected && !new.partition_keys().is_empty() && !done_before {
+            let gone: Vec<Vec<String>> = partitions(e, &table.schema, &table.name)
+                .await?
+                .into_iter()
+                .map(|p| p.values)
+                .collect();
+            delete_partitions(e, table, &gone).await?;
+        }
+    } else if !new.partition_keys().is_empty() {
         let new_parts = partitions(e, &staging.schema, &staging.name).await?;
         let old_parts = if old.is_some() {
             partitions(e, &table.schema, &table.name).await?
@@ -586,7 +663,8 @@ pub async fn snapshot(
     let Some(raw) = get_raw(e, &t.schema, &t.name).await? else {
         return Ok(None);
     };
-    let parts = if raw.partition_keys().is_empty() {
+    let projected = crate::plan::projection::enabled(&table_state(&raw).parameters);
+    let parts = if raw.partition_keys().is_empty() || projected {
         Vec::new()
     } else {
         partitions(e, &t.schema, &t.name).await?

@@ -576,6 +576,7 @@ impl AthenaEngine {
                 staging,
                 parameters,
                 expected_version,
+                projected,
                 ..
             } => {
                 glue::swap(
@@ -584,8 +585,33 @@ impl AthenaEngine {
                     staging,
                     parameters,
                     expected_version.as_deref(),
+                    *projected,
                 )
                 .await?
+            }
+            Action::SetParameters {
+                table,
+                set,
+                remove,
+                expected_version,
+                ..
+            } => {
+                glue::update_parameters(self, table, set, remove, expected_version.as_deref())
+                    .await?
+            }
+            Action::MaintainIceberg {
+                table,
+                operation,
+                sql,
+                as_of,
+            } => {
+                // OPTIMIZE and VACUUM are transactional: a failed one changed nothing, and the
+                // date is recorded only after it succeeded (the next build tries again).
+                let q = query::run(self, sql, ctx, 0).await?;
+                out.add(&q);
+                let mut params = BTreeMap::new();
+                params.insert(operation.param().to_string(), as_of.clone());
+                glue::set_parameters(self, table, &params).await?;
             }
             Action::RegisterPartitions {
                 table,
@@ -602,9 +628,10 @@ impl AthenaEngine {
                 staging,
                 file_prefix,
                 owned_prefix,
+                projected,
             } => {
                 let owned = self.owned_prefix(table, owned_prefix);
-                append::append_files(self, table, staging, file_prefix, &owned).await?;
+                append::append_files(self, table, staging, file_prefix, &owned, *projected).await?;
             }
             Action::DeleteReplacedPartitions {
                 table,

@@ -313,7 +313,13 @@ pub fn refresh_view(
     if s.kind != TableKind::Hive {
         return Ok(());
     }
-    let files: Vec<String> = if s.partition_keys.is_empty() {
+    let files: Vec<String> = if s.projected() && !s.partition_keys.is_empty() {
+        projected_dirs(root, s)
+            .into_iter()
+            .filter(|d| has_parquet(d))
+            .map(|d| format!("{}/*.parquet", d.display()))
+            .collect()
+    } else if s.partition_keys.is_empty() {
         let dir = resolve(root, s.location.as_deref().unwrap_or_default());
         if has_parquet(&dir) {
             vec![format!("{}/*.parquet", dir.display())]
@@ -386,6 +392,29 @@ pub fn refresh_view(
         ),
     )
     .map_err(db)
+}
+
+/// The partition folders of a projected table, found as Athena finds them: where its
+/// `storage.location.template` points (`<dir>/<k>=${k}/…`, the only form karte writes), not in
+/// the catalog.
+fn projected_dirs(root: &Path, s: &TableState) -> Vec<PathBuf> {
+    let Some(template) = s.parameters.get(crate::plan::projection::TEMPLATE) else {
+        return Vec::new();
+    };
+    let Some(cut) = template.find("${") else {
+        return Vec::new();
+    };
+    let base = &template[..template[..cut].rfind('/').map(|i| i + 1).unwrap_or(0)];
+    let dir = resolve(root, base);
+    super::hive::find_partitions(&dir, s.partition_keys.len())
+        .into_iter()
+        .filter(|(_, rel)| {
+            rel.split('/')
+                .zip(&s.partition_keys)
+                .all(|(seg, k)| seg.starts_with(&format!("{k}=")))
+        })
+        .map(|(_, rel)| dir.join(rel))
+        .collect()
 }
 
 fn has_parquet(dir: &Path) -> bool {

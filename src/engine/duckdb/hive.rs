@@ -72,6 +72,7 @@ pub(super) fn create_hive(
         previous_locations: Vec::new(),
         ingested: None,
         version_id: None,
+        parameters: Default::default(),
     };
     catalog::put(conn, table, &state)?;
     catalog::refresh_view(conn, root, table, &state)?;
@@ -89,8 +90,8 @@ pub fn append_files(
     root: &Path,
     table: &TableRef,
     staging: &TableRef,
-    file_prefix: &str,
-    owned_prefix: &str,
+    (file_prefix, owned_prefix): (&str, &str),
+    projected: bool,
 ) -> Result<Option<u64>, EngineError> {
     let Some(new) = catalog::get(conn, staging)? else {
         return Err(EngineError::internal(format!(
@@ -155,6 +156,8 @@ pub fn append_files(
                 });
             let dest = match state.partitions.iter().find(|q| q.values == p.values) {
                 Some(q) => q.location.clone(),
+                // A projected table registers nothing: the folder is where its template points.
+                None if projected => format!("{location}{rel}/"),
                 None => {
                     let loc = format!("{location}{rel}/");
                     state.partitions.push(PartitionState {

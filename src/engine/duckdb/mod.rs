@@ -23,7 +23,7 @@ use std::sync::Mutex;
 use duckdb::Connection;
 
 use super::{planned_writes, Engine, EngineError, StepOutcome, TestOutcome, WorkCtx};
-use crate::plan::catalog::{CatalogState, PartitionState, TableKind};
+use crate::plan::catalog::{CatalogState, PartitionState, TableKind, TableState};
 use crate::plan::step::{Action, PartitionMode, Writes};
 use crate::plan::{Step, TableRef};
 use catalog::{db, ident, quote};
@@ -173,9 +173,44 @@ impl LocalEngine {
                 table,
                 staging,
                 parameters,
+                projected,
                 ..
             } => {
-                self.swap(conn, table, staging, parameters)?;
+                self.swap(conn, table, staging, parameters, *projected)?;
+                None
+            }
+            Action::SetParameters {
+                table, set, remove, ..
+            } => {
+                let Some(mut state) = catalog::get(conn, table)? else {
+                    return Err(EngineError::internal(format!(
+                        "{table} is not in the catalog"
+                    )));
+                };
+                state.parameters.retain(|k, _| !remove.contains(k));
+                state.parameters.extend(set.clone());
+                catalog::put(conn, table, &state)?;
+                catalog::refresh_view(conn, &self.root, table, &state)?;
+                None
+            }
+            // Locally an Iceberg table is a DuckDB table: there are no data files to compact or
+            // snapshots to expire. The step records the date, so the cadence works (and is
+            // tested) as on Athena.
+            Action::MaintainIceberg {
+                table,
+                operation,
+                as_of,
+                ..
+            } => {
+                let Some(mut state) = catalog::get(conn, table)? else {
+                    return Err(EngineError::internal(format!(
+                        "{table} is not in the catalog"
+                    )));
+                };
+                state
+                    .parameters
+                    .insert(operation.param().to_string(), as_of.clone());
+                catalog::put(conn, table, &state)?;
                 None
             }
             Action::RegisterPartitions {
@@ -220,7 +255,15 @@ impl LocalEngine {
                 staging,
                 file_prefix,
                 owned_prefix,
-            } => hive::append_files(conn, &self.root, table, staging, file_prefix, owned_prefix)?,
+                projected,
+            } => hive::append_files(
+                conn,
+                &self.root,
+                table,
+                staging,
+                (file_prefix, owned_prefix),
+                *projected,
+            )?,
             Action::DeleteReplacedPartitions {
                 table,
                 owned_prefix,
@@ -346,6 +389,7 @@ impl LocalEngine {
         table: &TableRef,
         staging: &TableRef,
         params: &std::collections::BTreeMap<String, String>,
+        projected: bool,
     ) -> Result<(), EngineError> {
         let Some(mut new) = catalog::get(conn, staging)? else {
             return Err(EngineError::internal(format!(
@@ -354,6 +398,12 @@ impl LocalEngine {
         };
         let old = catalog::get(conn, table)?;
         new.managed = true;
+        new.parameters = TableState::planning_parameters(params);
+        if projected {
+            // As on Glue: a projected table keeps no partitions; its reader view finds them
+            // where the location template points.
+            new.partitions = Vec::new();
+        }
         new.owned_prefix = params
             .get(crate::plan::catalog::OWNED_PREFIX_PARAM)
             .cloned()

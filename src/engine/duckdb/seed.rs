@@ -138,6 +138,7 @@ pub fn load(
         previous_locations: Vec::new(),
         ingested: None,
         version_id: None,
+        parameters: Default::default(),
     };
     exec(
         conn,

@@ -95,6 +95,7 @@ pub fn run(
                     previous_locations: Vec::new(),
                     ingested: None,
                     version_id: None,
+                    parameters: Default::default(),
                 },
             )?;
             Ok(None)
@@ -208,6 +209,7 @@ fn create_iceberg(
             previous_locations: Vec::new(),
             ingested: None,
             version_id: None,
+            parameters: Default::default(),
         },
     )?;
     Ok(Some(n as u64))

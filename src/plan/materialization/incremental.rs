@@ -38,6 +38,35 @@ pub fn plan(ctx: &NodeCtx) -> Result<Planned, Diagnostic> {
     };
     let s = ctx.settings;
     let mut actions = Vec::new();
+    if existing.projected() != s.projection.is_some() {
+        let (was, now) = if existing.projected() {
+            ("projected", "not")
+        } else {
+            ("not projected", "projected")
+        };
+        return Err(Diagnostic::error(
+            Code::ProjectionUnsupported,
+            format!("`{}` is {was} in the catalog, but its config says {now}: an incremental run adds to the table as it is and cannot move its partitions", ctx.table),
+        )
+        .at(Location::file_only(&ctx.node.path))
+        .help(format!("rebuild it once with `karte build --full-refresh -s {}`: the new version is written to a folder of its own and swapped in with the new settings in one catalog update", ctx.node.name)));
+    }
+    if let Some(p) = &s.projection {
+        let want = p.properties();
+        let have = existing.projection_properties();
+        if want != have {
+            actions.push((
+                Action::SetParameters {
+                    table: ctx.table.clone(),
+                    remove: have.keys().filter(|k| !want.contains_key(*k)).cloned().collect(),
+                    set: want,
+                    reason: format!("update the partition projection of {} (its config changed; the location template stays)", ctx.table),
+                    expected_version: existing.version_id.clone(),
+                },
+                Vec::new(),
+            ));
+        }
+    }
     if s.on_schema_change != "ignore" {
         actions.push((
             Action::CheckSchema {
@@ -78,6 +107,7 @@ pub fn plan(ctx: &NodeCtx) -> Result<Planned, Diagnostic> {
                     staging: staging.clone(),
                     file_prefix: format!("{}_", crate::plan::RUN_ID_PLACEHOLDER),
                     owned_prefix: ctx.prefix.clone(),
+                    projected: s.projection.is_some(),
                 },
                 Vec::new(),
             ));

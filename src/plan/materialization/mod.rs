@@ -359,15 +359,103 @@ impl NodeCtx<'_> {
                 });
             }
         }
+        let mut parameters = self.ownership();
+        // A projected table's template points into the version folder this run writes; it
+        // changes with the table's location in the same catalog update.
+        if let Some(p) = &self.settings.projection {
+            parameters.extend(p.parameters(&self.run_location()));
+        }
+        // A table built afresh has nothing to compact yet: its maintenance cadence starts now.
+        parameters.extend(super::maintenance::fresh_parameters(
+            &self.settings.maintenance,
+            self.as_of,
+        ));
         (
             Action::SwapTable {
                 table: self.table.clone(),
                 staging: self.staging(),
                 format: self.settings.format,
-                parameters: self.ownership(),
+                parameters,
                 expected_version: self.existing.and_then(|e| e.version_id.clone()),
+                projected: self.settings.projection.is_some(),
             },
             destroys,
+        )
+    }
+
+    /// The maintenance steps due after this node's build: none when the build replaced the
+    /// table (a swap), else each `optimize`/`vacuum` whose last run is older than its cadence.
+    pub fn maintenance(&self, actions: &Actions) -> Actions {
+        let rebuilt = actions
+            .iter()
+            .any(|(a, _)| matches!(a, Action::SwapTable { .. }));
+        let Some(existing) = self.existing.filter(|_| !rebuilt) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for s in &self.settings.maintenance {
+            let last = existing.parameters.get(s.operation.param());
+            if !super::maintenance::due(last.map(String::as_str), self.as_of, s.every_days) {
+                continue;
+            }
+            let since = match last {
+                Some(d) => format!("last run {d}, every {} days", s.every_days),
+                None => format!("never run by karte, every {} days", s.every_days),
+            };
+            let (sql, destroys) = match s.operation {
+                super::maintenance::Operation::Optimize => (
+                    format!(
+                        "OPTIMIZE {} REWRITE DATA USING BIN_PACK{}",
+                        self.relation_without_catalog(),
+                        s.filter
+                            .as_ref()
+                            .map(|f| format!("\nWHERE {f}"))
+                            .unwrap_or_default()
+                    ),
+                    Vec::new(),
+                ),
+                super::maintenance::Operation::Vacuum => (
+                    format!("VACUUM {}", self.vacuum_relation()),
+                    vec![Destroy {
+                        kind: "snapshots".into(),
+                        target: format!("snapshots of {} older than its vacuum_max_snapshot_age_seconds (Athena's default: 5 days), and files no snapshot references", self.table),
+                        note: format!("time travel (and `karte rollback` of runs) to expired snapshots is no longer possible; {since}"),
+                    }],
+                ),
+            };
+            out.push((
+                Action::MaintainIceberg {
+                    table: self.table.clone(),
+                    operation: s.operation,
+                    sql,
+                    as_of: self.as_of.to_string(),
+                },
+                destroys,
+            ));
+        }
+        out
+    }
+
+    /// `schema.table` as VACUUM takes it: a name starting with `_` in backticks (Athena's
+    /// VACUUM does not take double quotes there).
+    fn vacuum_relation(&self) -> String {
+        if self.table.name.starts_with('_') {
+            format!(
+                "{}.`{}`",
+                crate::sql::quote_ident(&self.table.schema),
+                self.table.name
+            )
+        } else {
+            self.relation_without_catalog()
+        }
+    }
+
+    /// `schema.table` as OPTIMIZE takes it (`[db_name.]table_name`: no catalog).
+    fn relation_without_catalog(&self) -> String {
+        format!(
+            "{}.{}",
+            crate::sql::quote_ident(&self.table.schema),
+            crate::sql::quote_ident(&self.table.name)
         )
     }
 }

@@ -54,6 +54,17 @@ pub(super) fn check_rule(
             "use lower-case letters, digits and `_` (e.g. `medical_claims`)",
         ));
     }
+    if r.partition_projection.is_some() {
+        let mut d = rule_error(
+                file,
+                text,
+                "partition_projection",
+                format!("partition projection is not supported on ingest table `{}`: each delivered file owns a partition in a folder named by its checksum, so a redelivered file replaces its partition by one catalog update; a projected location template would have to name one fixed folder per value, which a redelivery would overwrite in place while queries read it", r.name),
+                "remove `partition_projection`; project a silver model over it instead (`materialized: table` with `partition_projection:`), see docs/athena.md",
+            );
+        d.code = Code::ProjectionUnsupported;
+        diags.push(d);
+    }
     let (pattern, regex, partitioned_by) = check_pattern(&r, &at, &name_at, diags);
     let format = check_format(&r, &at, diags);
     let columns = check_columns(r.columns, &partitioned_by, &at, &name_at, diags);

@@ -93,6 +93,9 @@ struct RawRule {
     ragged: bool,
     #[serde(default)]
     partitioned_by: Option<Vec<String>>,
+    /// Refused with E410 (see `check.rs`): named so the error says why, not "unknown field".
+    #[serde(default)]
+    partition_projection: Option<serde_yaml::Value>,
     #[serde(default)]
     limits: RawLimits,
     #[serde(default)]
