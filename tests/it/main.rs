@@ -15,6 +15,8 @@ mod athena_kills;
 mod athena_runs;
 mod cli;
 mod compile;
+#[cfg(feature = "duckdb-engine")]
+mod dependencies;
 mod deps;
 mod diagnostics;
 mod docs;

@@ -93,6 +93,30 @@ impl LocalEngine {
         result
     }
 
+    /// Attach another project's local catalog (`<its target>/karte.duckdb`) read-only under
+    /// the catalog name `alias`: an upstream project of `dependencies:`, whose tables this
+    /// project's SQL reads as `alias.schema.table`.
+    pub fn attach_upstream(&self, alias: &str, catalog: &Path) -> Result<(), EngineError> {
+        if !catalog.is_file() {
+            return Err(EngineError::project(format!(
+                "the upstream's local catalog {} does not exist: build that project first",
+                catalog.display()
+            )));
+        }
+        let sql = format!(
+            "ATTACH {} AS {} (READ_ONLY)",
+            catalog::lit(&catalog.display().to_string()),
+            quote(alias)
+        );
+        let base = self.base.lock().expect("base");
+        catalog::exec(&base, &sql).map_err(|e| {
+            EngineError::environment(format!(
+                "cannot read the upstream's local catalog {} (is a build of that project running?): {e}",
+                catalog.display()
+            ))
+        })
+    }
+
     /// The project directory.
     pub fn root(&self) -> &Path {
         &self.root
