@@ -140,6 +140,10 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
     // Warnings of the compile against the catalog (a source's columns may come from it) and
     // of `--defer`.
     report(&compiled.diagnostics);
+    // target/manifest.json and the compiled SQL of what runs, as `karte compile` writes them:
+    // the manifest is what downstream projects (`dependencies:`) read of this one.
+    let full = select.select.is_empty() && select.exclude.is_empty();
+    crate::artifacts::write(&compiled, full).map_err(|d| Diagnostics(vec![d]))?;
     {
         let cancel = cancel.clone();
         // A second Ctrl-C kills at once (running Athena queries are stopped first).
