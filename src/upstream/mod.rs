@@ -71,11 +71,14 @@ pub fn load(project: &mut Project, target: &Target) -> Result<(), Diagnostics> {
     let mut upstream = Upstream::default();
     for (name, cfg) in &project.config.dependencies {
         if *name == project.config.name {
-            diags.push(invalid(
-                &root,
-                name,
-                format!("project `{name}` names itself under `dependencies:`"),
-            ));
+            diags.push(
+                invalid(
+                    &root,
+                    name,
+                    format!("project `{name}` names itself under `dependencies:`"),
+                )
+                .help("remove this entry: a project reads its own models by `layer.model` already"),
+            );
             continue;
         }
         let published = match Published::of(cfg, &root) {
