@@ -85,12 +85,27 @@ fn next_ms() {
     std::thread::sleep(std::time::Duration::from_millis(5));
 }
 
+/// `karte build` run inside a project directory (`--project-dir .`).
+fn build_in(dir: &Path) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_karte"))
+        .args(["build", "--project-dir", "."])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
 #[test]
 fn downstream_reads_the_upstream_public_model() {
     let t = two_projects();
-    let (code, out, err) = build(&t.up, &[]);
+    // Each team builds in its own directory: the upstream's tables are found from the other.
+    let (code, out, err) = build_in(&t.up);
     assert_eq!(code, 0, "{out}\n{err}");
-    let (code, out, err) = build(&t.down, &[]);
+    let (code, out, err) = build_in(&t.down);
     assert_eq!(code, 0, "{out}\n{err}");
     assert_eq!(
         flat(&t.down, "select n, longest from gold.receipt_count"),

@@ -49,6 +49,10 @@ impl LocalEngine {
         std::fs::create_dir_all(&target).map_err(|e| {
             EngineError::environment(format!("cannot create {}: {e}", target.display()))
         })?;
+        // Absolute, so that the files a Hive table's view reads are found from any directory:
+        // a downstream project (`dependencies:`) reads this catalog from its own.
+        let absolute = project_root.canonicalize();
+        let project_root = absolute.as_deref().unwrap_or(project_root);
         let lake = catalog::resolve(project_root, lake_dir);
         let conn = Connection::open(target.join("karte.duckdb")).map_err(|e| {
             let text = e.to_string();
