@@ -30,6 +30,7 @@ pub mod project;
 pub mod render;
 pub mod sql;
 pub mod state;
+pub mod upstream;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -66,11 +67,17 @@ pub struct CompileOptions {
 /// them, with every error of that stage.
 pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     let mut clock = diag::timings::Clock::start();
-    let (project, mut diags) = project::load(&opts.project_dir)?;
+    let (mut project, mut diags) = project::load(&opts.project_dir)?;
     clock.lap("load");
     let target = project
         .target(opts.target.as_deref())
         .map_err(|d| Diagnostics(vec![d]))?;
+    // The projects of `dependencies:`: their manifests, for their public models.
+    upstream::load(&mut project, &target).map_err(|mut d| {
+        d.extend(diags.0.clone());
+        d.sort();
+        d
+    })?;
 
     let render_opts = render::RenderOptions {
         vars: opts.vars.clone(),
@@ -109,6 +116,7 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     // `Compiled::model` finds a node's analysis by binary search.
     models.sort_by_key(|m| m.node);
     diags.extend(d.0);
+    diags.extend(upstream::check_access(&project, &models).0);
     clock.lap("analyze");
     stop_on_errors(&mut diags)?;
 

@@ -106,6 +106,9 @@ pub struct DependsOn {
     /// External relations.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub externals: Vec<String>,
+    /// Models of upstream projects (`dependencies:`), by their unique ids there.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub upstream: Vec<String>,
 }
 
 /// A declared source table in the manifest.
@@ -147,11 +150,15 @@ pub fn manifest(c: &Compiled) -> Manifest<'_> {
                     Dependency::Node(p) => depends_on.nodes.push(c.project.node_id(*p)),
                     Dependency::Source(s) => depends_on.sources.push(c.project.source_id(*s)),
                     Dependency::External(e) => depends_on.externals.push(e.clone()),
+                    Dependency::Upstream(u) => depends_on
+                        .upstream
+                        .push(c.project.upstream.models[*u].unique_id.clone()),
                 }
             }
             depends_on.nodes.sort();
             depends_on.sources.sort();
             depends_on.externals.sort();
+            depends_on.upstream.sort();
             let id = c.project.node_id(i);
             (
                 id.clone(),

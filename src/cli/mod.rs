@@ -1,5 +1,6 @@
 //! The command line: parse arguments, call the library, print, return an exit status.
-//! Exit 0: success; 1: something in the project failed; 2: karte could not run.
+//! Exit 0: success; 1: something in the project failed; 2: karte could not run; with
+//! `--wait-for-upstream`, 3: an upstream project's run failed, 4: it was late (timeout).
 
 mod commands;
 
@@ -285,6 +286,21 @@ struct RunCmdArgs {
     /// Send no notification (the channels of `notifications:` in karte.yml) for this run.
     #[arg(long)]
     no_notify: bool,
+    /// First wait until the upstream projects (`dependencies:`) the selected models read have
+    /// a successful run newer than this project's last build of them (docs/operations.md).
+    /// Exit 3 if an upstream run failed, 4 at the timeout; nothing is built then.
+    #[arg(long)]
+    wait_for_upstream: bool,
+    /// With --wait-for-upstream: give up after this long (e.g. 90s, 30m, 2h).
+    #[arg(long, value_parser = parse_duration, default_value = "30m", requires = "wait_for_upstream")]
+    timeout: std::time::Duration,
+    /// With --wait-for-upstream: look again after this long.
+    #[arg(long, value_parser = parse_duration, default_value = "30s", requires = "wait_for_upstream")]
+    poll: std::time::Duration,
+}
+
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    crate::upstream::wait::parse_duration(s)
 }
 
 /// `500GB`, `2TB`, `1048576` → bytes (binary units, as Athena bills).
@@ -473,6 +489,12 @@ fn run_cmd(
             plan: a.plan.clone(),
             defer: a.defer.defer,
             no_notify: a.no_notify,
+            wait_for_upstream: a
+                .wait_for_upstream
+                .then_some(crate::upstream::wait::WaitOptions {
+                    timeout: a.timeout,
+                    poll: a.poll,
+                }),
         },
     )
 }
@@ -490,7 +512,12 @@ fn exit_code(diags: &Diagnostics) -> i32 {
                         | Code::StateInvalid
                 ))
     });
-    if could_not_run {
+    let has = |code: Code| diags.0.iter().any(|d| d.code == code);
+    if has(Code::UpstreamFailed) {
+        3
+    } else if has(Code::UpstreamLate) {
+        4
+    } else if could_not_run {
         2
     } else {
         1

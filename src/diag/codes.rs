@@ -153,6 +153,20 @@ codes! {
     /// A secret (webhook URL, token, routing key, password) is written in karte.yml instead of
     /// named by the environment variable that holds it.
     SecretInConfig = "E802", Project;
+    /// An entry of `dependencies:` in karte.yml cannot be used: malformed, its manifest missing
+    /// or unreadable, of another project, or compiled for another engine.
+    InvalidDependency = "E901", Project;
+    /// A model reads a model of an upstream project that is not `access: public`.
+    NotPublic = "E902", Project;
+    /// A `layer.model` name is both this project's and an upstream project's (or two
+    /// upstreams').
+    UpstreamNameClash = "E903", Project;
+    /// A model's `access` is not `public`, `protected` or `private`.
+    InvalidAccess = "E904", Project;
+    /// `--wait-for-upstream`: the upstream's newest run of the models read here failed.
+    UpstreamFailed = "E905", Environment;
+    /// `--wait-for-upstream`: no newer successful upstream run before the timeout.
+    UpstreamLate = "E906", Environment;
     /// A configuration key karte does not know (probably a typo).
     UnknownConfigKey = "W001", Project;
     /// A file in the project is ignored.

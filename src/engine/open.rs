@@ -28,9 +28,15 @@ pub fn engine(
                 .lake_dir
                 .clone()
                 .unwrap_or_else(|| "target/lake".into());
-            crate::engine::duckdb::LocalEngine::open(&c.project.root, &lake)
-                .map(|e| (Box::new(e) as Box<dyn crate::engine::Engine>, None))
-                .map_err(|e| e.into_diagnostics(""))
+            let engine = crate::engine::duckdb::LocalEngine::open(&c.project.root, &lake)
+                .map_err(|e| e.into_diagnostics(""))?;
+            // The local catalogs of the upstream projects (`dependencies:`) the models read.
+            for (alias, file) in crate::upstream::local_catalogs(c) {
+                engine
+                    .attach_upstream(&alias, &file)
+                    .map_err(|e| e.into_diagnostics(""))?;
+            }
+            Ok((Box::new(engine) as Box<dyn crate::engine::Engine>, None))
         }
         #[cfg(feature = "athena")]
         TargetType::Athena => {

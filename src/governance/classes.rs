@@ -308,6 +308,36 @@ pub fn infer(
         }
         out.relations.insert(project.source_id(i), cols);
     }
+    // The upstream projects' models read here: the classes their manifests give.
+    for up in &project.upstream.models {
+        if !lineage.relations.contains_key(&up.unique_id) {
+            continue;
+        }
+        let owner = &project.upstream.projects[up.project].name;
+        let mut cols = BTreeMap::new();
+        for (column, classes) in &up.classes {
+            for class in classes {
+                let what = format!(
+                    "column `{column}` of `{}.{}` (project `{owner}`)",
+                    up.layer, up.name
+                );
+                if let Some(d) =
+                    taxonomy.unknown(class, &what, Location::file_only(Path::new("karte.yml")))
+                {
+                    diags.push(d);
+                }
+            }
+            cols.insert(
+                column.to_lowercase(),
+                ColumnClass {
+                    classes: classes.clone(),
+                    declared: false,
+                    reason: None,
+                },
+            );
+        }
+        out.relations.insert(up.unique_id.clone(), cols);
+    }
     // Level by level (a node's parents are in earlier levels), the nodes of a level in
     // parallel.
     use rayon::prelude::*;

@@ -190,6 +190,23 @@ pub fn infer(
             },
         );
     }
+    // The upstream projects' models read here: their columns as the upstream's lineage gives
+    // them, under their own unique ids, so the lineage goes on across projects.
+    for m in models {
+        for d in &m.depends_on {
+            if let Dependency::Upstream(u) = d {
+                let up = &project.upstream.models[*u];
+                lineage
+                    .relations
+                    .entry(up.unique_id.clone())
+                    .or_insert_with(|| RelationLineage {
+                        columns: up.columns.clone().map(base_columns),
+                        incomplete: up.columns.is_none(),
+                        filtered_by: Vec::new(),
+                    });
+            }
+        }
+    }
     let by_node: HashMap<usize, &AnalyzedModel> = models.iter().map(|m| (m.node, m)).collect();
     let mut warned_sources = std::collections::HashSet::new();
     for m in models {

@@ -445,6 +445,7 @@ impl Resolver<'_> {
             Dependency::Node(n) => self.project.node_id(*n),
             Dependency::Source(s) => self.project.source_id(*s),
             Dependency::External(_) => return (None, false),
+            Dependency::Upstream(u) => self.project.upstream.models[*u].unique_id.clone(),
         };
         let Some(r) = self.lineage.relations.get(&id) else {
             return (None, false);

@@ -19,6 +19,14 @@ pub fn display_names(project: &Project) -> HashMap<String, String> {
     for (i, s) in project.sources.iter().enumerate() {
         out.insert(project.source_id(i), format!("{}.{}", s.source, s.name));
     }
+    // Upstream projects' models: `project:layer.model`.
+    for m in &project.upstream.models {
+        let owner = &project.upstream.projects[m.project].name;
+        out.insert(
+            m.unique_id.clone(),
+            format!("{owner}:{}.{}", m.layer, m.name),
+        );
+    }
     out
 }
 

@@ -58,6 +58,38 @@ pub struct ProjectConfig {
     /// into [`super::notifications::Channel`]s when the project loads.
     #[serde(default)]
     pub notifications: BTreeMap<String, NotificationConfig>,
+    /// Upstream karte projects whose public models this project reads as `layer.model`:
+    /// project name → where its manifest and run journals are (docs/project.md, checked and
+    /// read by `crate::upstream`).
+    #[serde(default)]
+    pub dependencies: BTreeMap<String, DependencyConfig>,
+}
+
+/// One entry of `dependencies:`: a path (the upstream project's directory or its `target/`
+/// directory), or where its published manifest and its run journals are.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum DependencyConfig {
+    /// `silver_team: ../silver` (a local project, or its `target/` directory).
+    Path(String),
+    /// `silver_team: {manifest: s3://…/manifest.json, runs: s3://…/_karte/journal/prod/}`.
+    Full(DependencyLocation),
+}
+
+/// Where an upstream project publishes what karte reads of it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DependencyLocation {
+    /// A local project directory or its `target/` directory (manifest and journals in it).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Its manifest: a `manifest.json`, the directory holding it, or an `s3://` URI of either.
+    #[serde(default)]
+    pub manifest: Option<String>,
+    /// Its run journals: `target/journal/` locally, or the journals' copy an Athena target
+    /// keeps on S3 (`<lake_root>_karte/journal/<target>/`).
+    #[serde(default)]
+    pub runs: Option<String>,
 }
 
 /// One channel of `notifications:` as written. Which keys apply depends on `type`; the

@@ -6,6 +6,7 @@
 
 mod apply;
 mod config;
+pub mod dependencies;
 mod discover;
 pub mod encoding;
 mod files;
@@ -24,9 +25,9 @@ use serde::Serialize;
 use apply::{apply_folder_defaults, apply_properties};
 pub use apply::{name_span, unknown_key};
 pub use config::{
-    AccessRole, AccessRule, AccessSelector, ClassConfig, FunctionRule, GovernanceConfig,
-    LayerConfig, NotificationConfig, PolicyConfig, ProjectConfig, Secrets, Target, TargetConfig,
-    TargetType,
+    AccessRole, AccessRule, AccessSelector, ClassConfig, DependencyConfig, DependencyLocation,
+    FunctionRule, GovernanceConfig, LayerConfig, NotificationConfig, PolicyConfig, ProjectConfig,
+    Secrets, Target, TargetConfig, TargetType,
 };
 pub use discover::macro_names;
 use discover::{discover, read_one, Loaded};
@@ -130,6 +131,7 @@ impl NodeConfig {
 /// Config keys karte knows. Others get a "did you mean" warning: a typo such as
 /// `partition_by` must not be ignored silently.
 pub const KNOWN_CONFIG_KEYS: &[&str] = &[
+    "access",
     "bucket_count",
     "bucketed_by",
     "check_cols",
@@ -332,6 +334,9 @@ pub struct Project {
     pub ingest: ingest::IngestRules,
     /// The channels of `notifications:` in karte.yml, checked.
     pub notifications: Vec<notifications::Channel>,
+    /// The projects of `dependencies:` and their models, read by `crate::upstream::load`
+    /// (empty until then).
+    pub upstream: dependencies::Upstream,
 }
 
 impl Project {
@@ -420,6 +425,7 @@ pub fn load(root: &Path) -> Result<(Project, Diagnostics), Diagnostics> {
         macros,
         ingest: ingest::IngestRules::default(),
         notifications: channels,
+        upstream: dependencies::Upstream::default(),
     };
     let schemas: Vec<String> = project
         .nodes

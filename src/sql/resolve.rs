@@ -25,6 +25,9 @@ pub enum Dependency {
     Source(usize),
     /// A relation declared in `external_relations` (`schema.table`).
     External(String),
+    /// A model of a project of `dependencies:` (index into `Project::upstream.models`): read
+    /// at the upstream's relation, never built or planned here.
+    Upstream(usize),
 }
 
 /// A relation of the rendered SQL and what replaces it in the compiled SQL.
@@ -100,6 +103,8 @@ struct Namespace<'a> {
     qualified_names: Vec<String>,
     /// Nodes with `enabled: false`: reading one is an error.
     disabled: &'a HashSet<usize>,
+    /// Upstream models that are not public, by (layer or schema, name): reading one is E902.
+    not_public: HashMap<(String, String), usize>,
 }
 
 impl<'a> Namespace<'a> {
@@ -120,6 +125,22 @@ impl<'a> Namespace<'a> {
                 );
             }
             qualified_names.push(format!("{}.{}", s.source, s.name));
+        }
+        // Upstream projects' models (`dependencies:`): public ones resolve, others are E902.
+        let mut not_public = HashMap::new();
+        for (i, m) in project.upstream.models.iter().enumerate() {
+            let public = m.access == crate::project::dependencies::AccessLevel::Public;
+            for ns in [&m.layer, &m.schema] {
+                let key = (ns.to_lowercase(), m.name.to_lowercase());
+                if public {
+                    qualified.insert(key, Dependency::Upstream(i));
+                } else {
+                    not_public.entry(key).or_insert(i);
+                }
+            }
+            if public {
+                qualified_names.push(format!("{}.{}", m.layer, m.name));
+            }
         }
         // Nodes win over sources with the same qualified name.
         for (i, n) in project.nodes.iter().enumerate() {
@@ -157,6 +178,7 @@ impl<'a> Namespace<'a> {
             externals: builder.build().unwrap_or_else(|_| GlobSet::empty()),
             qualified_names,
             disabled,
+            not_public,
         }
     }
 
@@ -173,6 +195,7 @@ impl<'a> Namespace<'a> {
             }
             Dependency::Source(i) => Some(source_fqn(&self.project.sources[*i], self.target)),
             Dependency::External(_) => None,
+            Dependency::Upstream(i) => Some(self.project.upstream.models[*i].relation.clone()),
         }
     }
 }
@@ -393,6 +416,12 @@ fn resolve(
             if ns.externals.is_match(&key) {
                 return Ok(Dependency::External(key));
             }
+            if let Some(&u) = schema
+                .as_ref()
+                .and_then(|s| ns.not_public.get(&(s.clone(), name.clone())))
+            {
+                return Err(not_public(ns.project, u, node, r, rel));
+            }
             let candidates = ns.qualified_names.iter().map(String::as_str);
             let help = match &schema {
                 Some(_) => suggest(&written, candidates),
@@ -428,6 +457,34 @@ fn resolve(
                 }))
         }
     }
+}
+
+/// E902: a model reads an upstream model that is not `access: public`.
+fn not_public(
+    project: &Project,
+    u: usize,
+    node: &Node,
+    r: &RenderedModel,
+    rel: &RelationRef,
+) -> Diagnostic {
+    let m = &project.upstream.models[u];
+    let owner = &project.upstream.projects[m.project].name;
+    Diagnostic::error(
+        Code::NotPublic,
+        format!(
+            "`{}` reads `{}.{}` of project `{owner}`, which is not public (its access is `{}`)",
+            node.name,
+            m.layer,
+            m.name,
+            m.access.as_str()
+        ),
+    )
+    .at(locate(node, r, rel.span.clone()))
+    .label(format!("a {} model of `{owner}`", m.access.as_str()))
+    .help(format!(
+        "ask the owners of `{owner}` to mark `{}` `access: public` (in its property file under `config:`, or `+access: public` for its folder in their karte.yml) and build it; until then, read one of its public models",
+        m.name
+    ))
 }
 
 /// Diagnostics for full-width and typographic characters in the source.

@@ -66,6 +66,8 @@ pub struct SavedState {
     pub nodes: BTreeMap<String, SavedNode>,
     /// Column names per relation unique id, from its lineage.
     pub columns: BTreeMap<String, Vec<String>>,
+    /// Personal-data classes per relation unique id and column (the manifest's `classes`).
+    pub classes: BTreeMap<String, BTreeMap<String, std::collections::BTreeSet<String>>>,
 }
 
 /// `metadata` of a saved manifest.
@@ -141,6 +143,14 @@ struct File {
     nodes: BTreeMap<String, SavedNode>,
     #[serde(default)]
     lineage: BTreeMap<String, SavedLineage>,
+    #[serde(default)]
+    classes: BTreeMap<String, BTreeMap<String, SavedClass>>,
+}
+
+#[derive(Deserialize)]
+struct SavedClass {
+    #[serde(default)]
+    classes: std::collections::BTreeSet<String>,
 }
 
 #[derive(Deserialize)]
@@ -318,12 +328,25 @@ fn parse(
         .into_iter()
         .filter_map(|(id, l)| Some((id, l.columns?.into_iter().map(|c| c.name).collect())))
         .collect();
+    let classes = parsed
+        .classes
+        .into_iter()
+        .map(|(id, cols)| {
+            let cols = cols
+                .into_iter()
+                .filter(|(_, c)| !c.classes.is_empty())
+                .map(|(name, c)| (name, c.classes))
+                .collect();
+            (id, cols)
+        })
+        .collect();
     Ok(SavedState {
         shown: shown.to_string(),
         dir,
         metadata: parsed.metadata,
         nodes: parsed.nodes,
         columns,
+        classes,
     })
 }
 

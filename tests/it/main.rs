@@ -19,6 +19,8 @@ mod cli;
 mod compile;
 #[cfg(feature = "duckdb-engine")]
 mod data_triggered;
+#[cfg(feature = "duckdb-engine")]
+mod dependencies;
 mod deps;
 mod diagnostics;
 mod docs;

@@ -90,6 +90,9 @@ pub fn deps(c: &Compiled, name: &str) -> Vec<String> {
                 format!("{}.{}", s.source, s.name)
             }
             karte::sql::Dependency::External(e) => format!("external:{e}"),
+            karte::sql::Dependency::Upstream(j) => {
+                format!("upstream:{}", c.project.upstream.models[*j].unique_id)
+            }
         })
         .collect()
 }

@@ -37,6 +37,8 @@ pub struct RunArgs {
     pub defer: bool,
     /// Send no notification.
     pub no_notify: bool,
+    /// `--wait-for-upstream`: wait for the upstream projects first.
+    pub wait_for_upstream: Option<crate::upstream::wait::WaitOptions>,
 }
 
 /// Read a plan written by `karte plan --out`.
@@ -119,9 +121,30 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
         }
     }
     let root = compiled.project.root.clone();
+    let own_runs = |mirror| crate::upstream::runs::OwnRuns {
+        local: crate::upstream::runs::LocalRuns(root.join("target").join("journal")),
+        mirror,
+    };
+    // `--wait-for-upstream`: locally before the engine opens (it reads the upstreams'
+    // catalogs), on Athena with the engine's copy of this project's journals.
+    let local = compiled.target.config.kind == crate::project::TargetType::Local;
+    let mut upstream_runs = match r.wait_for_upstream {
+        Some(w) if local => Some(crate::upstream::wait::wait(&compiled, &own_runs(None), w)?),
+        _ => None,
+    };
     let cancel = Arc::new(AtomicBool::new(false));
     let (engine, stopper) =
         crate::engine::open::engine(&compiled, cancel.clone(), r.max_bytes_scanned)?;
+    if let (Some(w), None) = (r.wait_for_upstream, &upstream_runs) {
+        let mirror = engine
+            .journal_mirror(&compiled.target.name)
+            .map_err(|e| e.into_diagnostics("cannot read the run journals' copy: "))?;
+        upstream_runs = Some(crate::upstream::wait::wait(
+            &compiled,
+            &own_runs(mirror),
+            w,
+        )?);
+    }
     let catalog = engine
         .catalog_state()
         .map_err(|e| e.into_diagnostics("cannot read the catalog: "))?;
@@ -162,6 +185,10 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
     // Warnings of the compile against the catalog (a source's columns may come from it) and
     // of `--defer`.
     report(&compiled.diagnostics);
+    // target/manifest.json and the compiled SQL of what runs, as `karte compile` writes them:
+    // the manifest is what downstream projects (`dependencies:`) read of this one.
+    let full = select.select.is_empty() && select.exclude.is_empty();
+    crate::artifacts::write(&compiled, full).map_err(|d| Diagnostics(vec![d]))?;
     {
         let cancel = cancel.clone();
         // A second Ctrl-C kills at once (running Athena queries are stopped first).
@@ -209,6 +236,15 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
         &catalog,
     )?;
     progress.finish();
+    if let Some(read) = &upstream_runs {
+        // What the next `--wait-for-upstream` compares with.
+        let mirror = engine.journal_mirror(&compiled.target.name).ok().flatten();
+        if let Err(e) =
+            crate::upstream::wait::record(&root, &results.run_id, read, mirror.as_deref())
+        {
+            eprintln!("warning: the upstream runs read were not recorded: {e}");
+        }
+    }
     if !r.no_notify && !compiled.project.notifications.is_empty() {
         // The journals' copy (Athena) knows runs made on other machines.
         let mirror = engine.journal_mirror(&compiled.target.name).ok().flatten();
@@ -282,6 +318,7 @@ pub fn retry(args: &ProjectArgs, threads: usize, no_notify: bool) -> Result<bool
             plan: None,
             defer: false,
             no_notify,
+            wait_for_upstream: None,
         },
     )
 }

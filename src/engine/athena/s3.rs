@@ -233,6 +233,54 @@ pub fn fetch_objects(
     })
 }
 
+/// The "folders" directly under an `s3://` prefix (ListObjectsV2 with delimiter `/`, every
+/// page), by name, with the AWS settings of `target`: the run ids of a journal copy, for an
+/// upstream project's runs (`crate::upstream::runs`).
+pub fn list_folders(
+    target: &crate::project::Target,
+    uri: &str,
+) -> Result<Vec<String>, EngineError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .map_err(|e| EngineError::environment(format!("cannot start the async runtime: {e}")))?;
+    let cfg = super::sdk_config(&rt, target)?;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&cfg)
+            .force_path_style(target.config.endpoint_url.is_some())
+            .build(),
+    );
+    let reader = Reader {
+        budget: super::retry::RetryBudget::new(super::retry::RETRY_BUDGET),
+    };
+    let (bucket, prefix) = split(&format!("{}/", uri.trim_end_matches('/')))?;
+    rt.block_on(async {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = super::retry::call(&reader, "ListObjectsV2", true, || {
+                s3.list_objects_v2()
+                    .bucket(&bucket)
+                    .prefix(&prefix)
+                    .delimiter("/")
+                    .set_continuation_token(token.clone())
+                    .send()
+            })
+            .await?;
+            out.extend(page.common_prefixes().iter().filter_map(|p| {
+                let rest = p.prefix()?.strip_prefix(prefix.as_str())?;
+                Some(rest.trim_end_matches('/').to_string())
+            }));
+            token = page.next_continuation_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+        Ok(out)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

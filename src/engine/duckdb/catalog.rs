@@ -234,7 +234,7 @@ pub fn state(conn: &Connection) -> Result<CatalogState, EngineError> {
 pub fn exists(conn: &Connection, t: &TableRef) -> Result<bool, EngineError> {
     let n: i64 = conn
         .query_row(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            "SELECT count(*) FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = ? AND table_name = ?",
             params![t.schema, t.name],
             |r| r.get(0),
         )
@@ -246,7 +246,7 @@ pub fn exists(conn: &Connection, t: &TableRef) -> Result<bool, EngineError> {
 pub fn drop_object(conn: &Connection, t: &TableRef) -> Result<(), EngineError> {
     let kind: Option<String> = conn
         .query_row(
-            "SELECT table_type FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            "SELECT table_type FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = ? AND table_name = ?",
             params![t.schema, t.name],
             |r| r.get(0),
         )

@@ -49,6 +49,10 @@ impl LocalEngine {
         std::fs::create_dir_all(&target).map_err(|e| {
             EngineError::environment(format!("cannot create {}: {e}", target.display()))
         })?;
+        // Absolute, so that the files a Hive table's view reads are found from any directory:
+        // a downstream project (`dependencies:`) reads this catalog from its own.
+        let absolute = project_root.canonicalize();
+        let project_root = absolute.as_deref().unwrap_or(project_root);
         let lake = catalog::resolve(project_root, lake_dir);
         let conn = Connection::open(target.join("karte.duckdb")).map_err(|e| {
             let text = e.to_string();
@@ -91,6 +95,30 @@ impl LocalEngine {
         let result = f(&conn);
         self.pool.lock().expect("pool").push(conn);
         result
+    }
+
+    /// Attach another project's local catalog (`<its target>/karte.duckdb`) read-only under
+    /// the catalog name `alias`: an upstream project of `dependencies:`, whose tables this
+    /// project's SQL reads as `alias.schema.table`.
+    pub fn attach_upstream(&self, alias: &str, catalog: &Path) -> Result<(), EngineError> {
+        if !catalog.is_file() {
+            return Err(EngineError::project(format!(
+                "the upstream's local catalog {} does not exist: build that project first",
+                catalog.display()
+            )));
+        }
+        let sql = format!(
+            "ATTACH {} AS {} (READ_ONLY)",
+            catalog::lit(&catalog.display().to_string()),
+            quote(alias)
+        );
+        let base = self.base.lock().expect("base");
+        catalog::exec(&base, &sql).map_err(|e| {
+            EngineError::environment(format!(
+                "cannot read the upstream's local catalog {} (is a build of that project running?): {e}",
+                catalog.display()
+            ))
+        })
     }
 
     /// The project directory.
