@@ -25,7 +25,7 @@ use apply::{apply_folder_defaults, apply_properties};
 pub use apply::{name_span, unknown_key};
 pub use config::{
     AccessRole, AccessRule, AccessSelector, ClassConfig, FunctionRule, GovernanceConfig,
-    LayerConfig, NotificationConfig, PolicyConfig, ProjectConfig, Secrets, Target, TargetConfig,
+    LayerConfig, LintConfig, LintRules, NotificationConfig, PolicyConfig, ProjectConfig, Secrets, Target, TargetConfig,
     TargetType,
 };
 pub use discover::macro_names;
