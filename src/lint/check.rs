@@ -129,7 +129,11 @@ fn function_type(name: &str) -> Option<Ty> {
         | "percent_rank" | "cume_dist" | "corr" | "rand" | "random" | "sqrt" | "ln" | "log10"
         | "log2" | "exp" | "power" | "pow" | "approx_percentile" | "to_unixtime" => Ty::Fractional,
         "date" | "from_iso8601_date" | "last_day_of_month" | "current_date" => Ty::Date,
-        "date_parse" | "from_iso8601_timestamp" | "from_unixtime" | "now" | "parse_datetime"
+        "date_parse"
+        | "from_iso8601_timestamp"
+        | "from_unixtime"
+        | "now"
+        | "parse_datetime"
         | "current_timestamp" => Ty::Timestamp,
         "concat" | "substr" | "substring" | "lower" | "upper" | "trim" | "ltrim" | "rtrim"
         | "replace" | "format" | "lpad" | "rpad" | "regexp_extract" | "regexp_replace"
@@ -144,9 +148,8 @@ fn function_type(name: &str) -> Option<Ty> {
 fn argument_typed(name: &str) -> Option<usize> {
     Some(match name {
         "sum" | "min" | "max" | "abs" | "round" | "floor" | "ceil" | "ceiling" | "truncate"
-        | "coalesce" | "nullif" | "greatest" | "least" | "arbitrary" | "any_value"
-        | "lag" | "lead" | "first_value" | "last_value" | "nth_value" | "max_by" | "min_by"
-        | "if" => 0,
+        | "coalesce" | "nullif" | "greatest" | "least" | "arbitrary" | "any_value" | "lag"
+        | "lead" | "first_value" | "last_value" | "nth_value" | "max_by" | "min_by" | "if" => 0,
         "date_trunc" => 1,
         "date_add" => 2,
         _ => return None,
@@ -183,7 +186,8 @@ fn is_timestamp_text(s: &str) -> bool {
     };
     is_date_text(d)
         && t.len() >= 5
-        && t.bytes().all(|c| c.is_ascii_digit() || c == b':' || c == b'.')
+        && t.bytes()
+            .all(|c| c.is_ascii_digit() || c == b':' || c == b'.')
         && t.as_bytes()[2] == b':'
 }
 
@@ -231,8 +235,18 @@ impl<'a> Checker<'a> {
     /// The span of an expression, widened to balance its parentheses (a function call's span
     /// may stop before its closing parenthesis).
     fn expr_range(&mut self, e: &Expr) -> Range<usize> {
-        let r = self.range(e.span());
-        balance(self.sql, r)
+        let r = balance(self.sql, self.range(e.span()));
+        // A call's span may stop at its name (`count(*)`): take its parentheses.
+        let rest = &self.sql[r.end..];
+        let ends_in_name = self.sql[..r.end]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_');
+        if ends_in_name && rest.trim_start().starts_with('(') {
+            let open = r.end + (rest.len() - rest.trim_start().len());
+            return r.start..balance(self.sql, open..open + 1).end;
+        }
+        r
     }
 
     fn push(&mut self, code: Code, span: Range<usize>, fix: Vec<(Range<usize>, String)>) {
@@ -295,9 +309,10 @@ impl<'a> Checker<'a> {
         });
         let order = by.and_then(|b| {
             let t = sql[..b].trim_end();
-            t.len()
-                .checked_sub(5)
-                .filter(|&o| sql.get(o..t.len()).is_some_and(|w| w.eq_ignore_ascii_case("order")))
+            t.len().checked_sub(5).filter(|&o| {
+                sql.get(o..t.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case("order"))
+            })
         });
         let Some(order) = order else {
             self.push(Code::LintOrderByInModel, start..end, Vec::new());
@@ -387,11 +402,10 @@ impl<'a> Checker<'a> {
                 match single.and_then(|n| self.cte(&n)) {
                     Some(o) => (ItemKind::Cte, Some(o)),
                     None => {
-                        let at = tn
-                            .0
-                            .first()
-                            .and_then(|p| p.as_ident())
-                            .map(|i| self.pos.offset(i.span.start));
+                        let at =
+                            tn.0.first()
+                                .and_then(|p| p.as_ident())
+                                .map(|i| self.pos.offset(i.span.start));
                         let cols = at
                             .and_then(|at| self.tables.get(&at))
                             .and_then(|id| self.relations.get(id))
@@ -527,6 +541,7 @@ impl<'a> Checker<'a> {
                     }
                     stars.push(span);
                 }
+                _ => out.columns.complete = false,
             }
         }
         // L008: `*` in a gold model's own select list, over a table of the project.
@@ -670,7 +685,11 @@ impl<'a> Checker<'a> {
             let has: Vec<&Item> = scope
                 .items
                 .iter()
-                .filter(|i| i.cols.as_ref().is_some_and(|c| c.columns.get(name).is_some()))
+                .filter(|i| {
+                    i.cols
+                        .as_ref()
+                        .is_some_and(|c| c.columns.get(name).is_some())
+                })
                 .collect();
             let unknown = scope.items.iter().any(|i| match &i.cols {
                 None => true,
@@ -858,7 +877,12 @@ impl<'a> Checker<'a> {
             Expr::Subquery(q) => {
                 let out = self.query(q, Some(scope), false);
                 if out.columns.types.len() == 1 {
-                    out.columns.types.values().next().copied().unwrap_or(Ty::Unknown)
+                    out.columns
+                        .types
+                        .values()
+                        .next()
+                        .copied()
+                        .unwrap_or(Ty::Unknown)
                 } else {
                     Ty::Unknown
                 }
@@ -905,7 +929,8 @@ impl<'a> Checker<'a> {
                 Ty::Bool
             }
             Expr::Lambda(l) => {
-                self.lambda.push(l.params.iter().map(|p| lower(&p.name)).collect());
+                self.lambda
+                    .push(l.params.iter().map(|p| lower(&p.name)).collect());
                 self.expr(&l.body, scope);
                 self.lambda.pop();
                 Ty::Unknown
@@ -930,13 +955,8 @@ impl<'a> Checker<'a> {
         use BinaryOperator as B;
         let lt = self.expr(left, scope);
         let rt = self.expr(right, scope);
-        match op {
-            B::Eq | B::NotEq => {
-                if is_null_literal(right) || is_null_literal(left) {
-                    self.null_comparison(whole, left, op, right);
-                }
-            }
-            _ => {}
+        if matches!(op, B::Eq | B::NotEq) && (is_null_literal(right) || is_null_literal(left)) {
+            self.null_comparison(whole, left, op, right);
         }
         if matches!(op, B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq) {
             if lt.is_temporal() {
@@ -1264,8 +1284,17 @@ fn aggregates(e: &Expr) -> bool {
             f.over.is_none()
                 && matches!(
                     fname(&f.name).as_str(),
-                    "count" | "sum" | "min" | "max" | "avg" | "count_if" | "max_by" | "min_by"
-                        | "arbitrary" | "any_value" | "approx_distinct"
+                    "count"
+                        | "sum"
+                        | "min"
+                        | "max"
+                        | "avg"
+                        | "count_if"
+                        | "max_by"
+                        | "min_by"
+                        | "arbitrary"
+                        | "any_value"
+                        | "approx_distinct"
                 )
         }
         Expr::Nested(x) | Expr::Cast { expr: x, .. } => aggregates(x),

@@ -231,7 +231,10 @@ pub fn full_width(project: &Project, settings: &Settings) -> Vec<Finding> {
                 node: i,
                 location,
                 exact: true,
-                detail: Some(format!("{} U+{:04X} → {}", c.found, c.found as u32, c.replacement)),
+                detail: Some(format!(
+                    "{} U+{:04X} → {}",
+                    c.found, c.found as u32, c.replacement
+                )),
                 fix: vec![(c.span, c.replacement.to_string())],
             });
         }
@@ -305,12 +308,18 @@ pub fn lint(compiled: &Compiled, settings: &Settings) -> Vec<Finding> {
         }
     }
     found.sort_by(|a, b| {
-        (&a.location.file, a.location.line, a.location.col, a.rule.code).cmp(&(
-            &b.location.file,
-            b.location.line,
-            b.location.col,
-            b.rule.code,
-        ))
+        (
+            &a.location.file,
+            a.location.line,
+            a.location.col,
+            a.rule.code,
+        )
+            .cmp(&(
+                &b.location.file,
+                b.location.line,
+                b.location.col,
+                b.rule.code,
+            ))
     });
     found
 }

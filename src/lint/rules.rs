@@ -195,10 +195,7 @@ pub static RULES: &[Rule] = &[
 
 /// The rule of a code.
 pub fn rule(code: Code) -> &'static Rule {
-    RULES
-        .iter()
-        .find(|r| r.code == code)
-        .unwrap_or(&RULES[0])
+    RULES.iter().find(|r| r.code == code).unwrap_or(&RULES[0])
 }
 
 /// The rule named by a code (`L001`) or a name (`integer-division`), case-insensitively.
@@ -228,7 +225,10 @@ mod tests {
         // Every L code is a rule.
         for code in Code::ALL {
             if code.as_str().starts_with('L') {
-                assert!(RULES.iter().any(|r| r.code == *code), "{code:?} has no rule");
+                assert!(
+                    RULES.iter().any(|r| r.code == *code),
+                    "{code:?} has no rule"
+                );
             }
         }
     }

@@ -83,24 +83,26 @@ pub type Relations = HashMap<String, Columns>;
 /// `column_types`. Models' inferred columns are added by the lint pass in dependency order.
 pub fn declared(project: &crate::project::Project, lineage: &crate::lineage::Lineage) -> Relations {
     let mut out = Relations::new();
-    let mut add = |id: String, cols: &[crate::project::ColumnProperties], extra: Vec<(String, String)>| {
-        let rel = lineage.relations.get(&id);
-        let mut c = Columns {
-            types: HashMap::new(),
-            complete: rel.is_some_and(|r| r.columns.is_some() && !r.incomplete),
+    let mut add =
+        |id: String, cols: &[crate::project::ColumnProperties], extra: Vec<(String, String)>| {
+            let rel = lineage.relations.get(&id);
+            let mut c = Columns {
+                types: HashMap::new(),
+                complete: rel.is_some_and(|r| r.columns.is_some() && !r.incomplete),
+            };
+            for l in rel.and_then(|r| r.columns.as_ref()).into_iter().flatten() {
+                c.types.insert(l.name.clone(), Ty::Unknown);
+            }
+            for p in cols {
+                let ty = p.data_type.as_deref().map_or(Ty::Unknown, Ty::of_name);
+                c.types.insert(Name::from(p.name.to_lowercase()), ty);
+            }
+            for (name, ty) in extra {
+                c.types
+                    .insert(Name::from(name.to_lowercase()), Ty::of_name(&ty));
+            }
+            out.insert(id, c);
         };
-        for l in rel.and_then(|r| r.columns.as_ref()).into_iter().flatten() {
-            c.types.insert(l.name.clone(), Ty::Unknown);
-        }
-        for p in cols {
-            let ty = p.data_type.as_deref().map_or(Ty::Unknown, Ty::of_name);
-            c.types.insert(Name::from(p.name.to_lowercase()), ty);
-        }
-        for (name, ty) in extra {
-            c.types.insert(Name::from(name.to_lowercase()), Ty::of_name(&ty));
-        }
-        out.insert(id, c);
-    };
     for (i, s) in project.sources.iter().enumerate() {
         add(project.source_id(i), &s.columns, Vec::new());
     }

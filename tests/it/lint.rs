@@ -54,6 +54,9 @@ fn markers(spec: &str) -> Vec<(String, usize, String)> {
             continue;
         }
         line += 1;
+        if file.is_empty() {
+            continue;
+        }
         if let Some(at) = l.find("-- fires ") {
             for code in l[at + "-- fires ".len()..].split_whitespace() {
                 out.push((file.clone(), line, code.to_string()));
@@ -143,7 +146,10 @@ fn json_output_for_ci_and_japanese_messages() {
     assert_eq!(f["code"], "L001");
     assert_eq!(f["rule"], "integer-division");
     assert_eq!(f["file"], "models/silver/a.sql");
-    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(1), Some(8)));
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(1), Some(8))
+    );
     assert_eq!(f["fixable"], true);
     assert_eq!(f["found"], "count(*) / count(*)");
     assert_eq!(v["checked"], 1);
@@ -169,8 +175,11 @@ fn clean_project_exits_zero_and_bad_config_is_located() {
     );
     let (code, _, err) = karte(dir.path(), &[]);
     assert_eq!(code, 1);
-    assert!(err.contains("error[E004]: `lint:` names no rule `L999`"), "{err}");
-    assert!(err.contains("karte.yml:4:13"), "{err}");
+    assert!(
+        err.contains("error[E004]: `lint:` names no rule `L999`"),
+        "{err}"
+    );
+    assert!(err.contains("karte.yml:3:12"), "{err}");
 }
 
 #[test]
@@ -186,7 +195,11 @@ fn per_folder_config_and_noqa() {
     assert_eq!(
         got,
         [
-            ("models/gold/strict/c.sql".to_string(), 1, "L001".to_string()),
+            (
+                "models/gold/strict/c.sql".to_string(),
+                1,
+                "L001".to_string()
+            ),
             ("models/silver/a.sql".to_string(), 1, "L001".to_string()),
         ]
     );

@@ -30,7 +30,8 @@ pub fn run(args: &ProjectArgs, a: &LintArgs) -> Result<bool, Diagnostics> {
     let mut findings = lint::full_width(&project, &settings);
     let mut fixed = lint::Fixed::default();
     if a.fix && findings.iter().any(|f| !f.fix.is_empty()) {
-        let (done, left) = lint::apply_fixes(&project, findings).map_err(|d| Diagnostics(vec![d]))?;
+        let (done, left) =
+            lint::apply_fixes(&project, findings).map_err(|d| Diagnostics(vec![d]))?;
         fixed = done;
         findings = left;
     }
