@@ -440,6 +440,7 @@ impl<'a> Checker<'a> {
                                 .map(|c| (lower(&c.name), Ty::Unknown))
                                 .collect(),
                             complete: true,
+                            unique: Default::default(),
                         },
                         ..Output::default()
                     })
@@ -496,6 +497,7 @@ impl<'a> Checker<'a> {
             columns: Columns {
                 types: HashMap::new(),
                 complete: true,
+                unique: Default::default(),
             },
             ..Output::default()
         };
@@ -563,7 +565,25 @@ impl<'a> Checker<'a> {
         }
         let mut group_exprs: Vec<&Expr> = Vec::new();
         if let GroupByExpr::Expressions(exprs, _) = &s.group_by {
-            group_exprs.extend(exprs);
+            for e in exprs {
+                // `GROUP BY 2`: the second select item.
+                let item = match e {
+                    Expr::Value(v) => match &v.value {
+                        Value::Number(n, _) => n
+                            .parse::<usize>()
+                            .ok()
+                            .and_then(|n| s.projection.get(n.checked_sub(1)?)),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                match item {
+                    Some(
+                        SelectItem::UnnamedExpr(x) | SelectItem::ExprWithAlias { expr: x, .. },
+                    ) => group_exprs.push(x),
+                    _ => group_exprs.push(e),
+                }
+            }
         }
         for e in &group_exprs {
             self.expr(e, &scope);
@@ -734,7 +754,25 @@ impl<'a> Checker<'a> {
                 .iter()
                 .any(|q| q.as_ref().is_none_or(|q| right.contains(&q)))
         });
-        if grouped_by_right {
+        // The mistake is counting the right side per row of the left: a group is one row of
+        // the left side when it is grouped by a column declared unique there.
+        let per_left_row = group.iter().any(|g| {
+            let (q, col) = match g {
+                Expr::CompoundIdentifier(p) if p.len() >= 2 => {
+                    (Some(lower(&p[p.len() - 2])), lower(&p[p.len() - 1]))
+                }
+                Expr::Identifier(i) => (None, lower(i)),
+                _ => return false,
+            };
+            scope.items.iter().any(|i| {
+                !i.left_joined
+                    && q.as_ref().is_none_or(|q| *q == i.name)
+                    && i.cols
+                        .as_ref()
+                        .is_some_and(|c| c.columns.unique.contains(&col))
+            })
+        });
+        if grouped_by_right || !per_left_row {
             return;
         }
         for span in frame.count_star.clone() {
@@ -1138,6 +1176,7 @@ fn rename(mut out: Output, alias: &TableAlias) -> Output {
             .map(|c| (lower(&c.name), Ty::Unknown))
             .collect(),
         complete: true,
+        unique: Default::default(),
     };
     out
 }

@@ -299,6 +299,7 @@ pub fn lint(compiled: &Compiled, settings: &Settings) -> Vec<Finding> {
                     }
                 }
                 merged.complete |= declared.complete;
+                merged.unique = declared.unique;
                 *entry = merged;
             }
             if !raws.is_empty() {

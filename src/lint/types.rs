@@ -62,6 +62,8 @@ pub struct Columns {
     /// The names are all the relation's columns (a `*` over it and an unqualified name not
     /// among them are decided).
     pub complete: bool,
+    /// Columns declared unique (a `unique` test): one row per value.
+    pub unique: std::collections::HashSet<Name>,
 }
 
 impl Columns {
@@ -83,28 +85,35 @@ pub type Relations = HashMap<String, Columns>;
 /// `column_types`. Models' inferred columns are added by the lint pass in dependency order.
 pub fn declared(project: &crate::project::Project, lineage: &crate::lineage::Lineage) -> Relations {
     let mut out = Relations::new();
-    let mut add =
-        |id: String, cols: &[crate::project::ColumnProperties], extra: Vec<(String, String)>| {
-            let rel = lineage.relations.get(&id);
-            let mut c = Columns {
-                types: HashMap::new(),
-                complete: rel.is_some_and(|r| r.columns.is_some() && !r.incomplete),
-            };
-            for l in rel.and_then(|r| r.columns.as_ref()).into_iter().flatten() {
-                c.types.insert(l.name.clone(), Ty::Unknown);
-            }
-            for p in cols {
-                let ty = p.data_type.as_deref().map_or(Ty::Unknown, Ty::of_name);
-                c.types.insert(Name::from(p.name.to_lowercase()), ty);
-            }
-            for (name, ty) in extra {
-                c.types
-                    .insert(Name::from(name.to_lowercase()), Ty::of_name(&ty));
-            }
-            out.insert(id, c);
+    let mut add = |id: String,
+                   cols: &[crate::project::ColumnProperties],
+                   tests: &[crate::project::TestSpec],
+                   extra: Vec<(String, String)>| {
+        let rel = lineage.relations.get(&id);
+        let mut c = Columns {
+            types: HashMap::new(),
+            complete: rel.is_some_and(|r| r.columns.is_some() && !r.incomplete),
+            unique: tests
+                .iter()
+                .filter(|t| t.name == "unique")
+                .filter_map(|t| Some(Name::from(t.column.as_ref()?.to_lowercase())))
+                .collect(),
         };
+        for l in rel.and_then(|r| r.columns.as_ref()).into_iter().flatten() {
+            c.types.insert(l.name.clone(), Ty::Unknown);
+        }
+        for p in cols {
+            let ty = p.data_type.as_deref().map_or(Ty::Unknown, Ty::of_name);
+            c.types.insert(Name::from(p.name.to_lowercase()), ty);
+        }
+        for (name, ty) in extra {
+            c.types
+                .insert(Name::from(name.to_lowercase()), Ty::of_name(&ty));
+        }
+        out.insert(id, c);
+    };
     for (i, s) in project.sources.iter().enumerate() {
-        add(project.source_id(i), &s.columns, Vec::new());
+        add(project.source_id(i), &s.columns, &s.tests, Vec::new());
     }
     for (i, n) in project.nodes.iter().enumerate() {
         let extra: Vec<(String, String)> = n
@@ -118,7 +127,7 @@ pub fn declared(project: &crate::project::Project, lineage: &crate::lineage::Lin
                     .collect()
             })
             .unwrap_or_default();
-        add(project.node_id(i), &n.columns, extra);
+        add(project.node_id(i), &n.columns, &n.tests, extra);
     }
     out
 }

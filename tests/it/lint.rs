@@ -245,3 +245,12 @@ fn jinja_models_point_into_the_template_and_fix_only_exact_places() {
         "-- {{ 'comment' }}\nselect\n    cast(count(a) as double) / count(b) as direct,\n    {{ ratio('a', 'b') }} as via_macro\nfrom {{ ref('v') }}\n"
     );
 }
+
+/// The example project is the domain experts' SQL as it should be: nothing to report.
+#[test]
+fn the_example_project_lints_clean() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("example_project");
+    let (code, out, err) = karte(&dir, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("linted 28 models"), "{err}");
+}
