@@ -24,6 +24,7 @@ pub mod graph;
 #[cfg(feature = "duckdb-engine")]
 pub mod ingest;
 pub mod lineage;
+pub mod lint;
 pub mod notify;
 pub mod plan;
 pub mod project;

@@ -29,6 +29,8 @@ enum Command {
     Ls(LsArgs),
     /// Show where a column comes from and what is computed from it (column lineage).
     Lineage(LineageArgs),
+    /// Find the mistakes Athena SQL is known for (integer division, `= NULL`, …); `--fix` corrects the safe ones.
+    Lint(LintArgs),
     /// Show the steps a build would run (SQL, catalog and storage operations), and what each may destroy.
     Plan(PlanArgs),
     /// Show what each role of `access:` may read (tables, columns, classes), or check one table.
@@ -209,6 +211,24 @@ struct LineageArgs {
 }
 
 #[derive(Debug, Args)]
+struct LintArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    #[command(flatten)]
+    select: SelectArgs,
+    /// Correct what is safe to correct in the files (full-width characters, `= NULL`,
+    /// integer division, a date literal, ORDER BY without LIMIT, a column's table).
+    #[arg(long)]
+    fix: bool,
+    /// Output format (json: for CI).
+    #[arg(long, short = 'o', value_enum, default_value = "text")]
+    output: Output,
+    /// Language of the messages: ja or en (default: KARTE_LANG, else LANG).
+    #[arg(long, value_parser = ["ja", "en"])]
+    lang: Option<String>,
+}
+
+#[derive(Debug, Args)]
 struct LsArgs {
     #[command(flatten)]
     project: ProjectArgs,
@@ -357,6 +377,15 @@ pub fn main() -> i32 {
         Command::Lineage(a) => {
             commands::lineage::run(&a.project, &a.column, a.output == Output::Json).map(|()| true)
         }
+        Command::Lint(a) => commands::lint::run(
+            &a.project,
+            &commands::lint::LintArgs {
+                select: &a.select,
+                fix: a.fix,
+                json: a.output == Output::Json,
+                lang: a.lang.as_deref(),
+            },
+        ),
         Command::Init(a) => commands::init::run(&a.dir, a.name.as_deref()).map(|()| true),
         Command::Source(SourceCommand::Freshness(a)) => {
             commands::freshness::run(&a.project, a.output == Output::Json, a.no_notify)

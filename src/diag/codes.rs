@@ -167,6 +167,28 @@ codes! {
     UpstreamFailed = "E905", Environment;
     /// `--wait-for-upstream`: no newer successful upstream run before the timeout.
     UpstreamLate = "E906", Environment;
+    /// Lint: integer divided by integer (the fraction is dropped).
+    LintIntegerDivision = "L001", Project;
+    /// Lint: `= NULL` / `<> NULL` (never true).
+    LintNullComparison = "L002", Project;
+    /// Lint: `NOT IN` over a subquery that may return NULL.
+    LintNotInNullable = "L003", Project;
+    /// Lint: `BETWEEN` on a timestamp with a date as upper bound.
+    LintBetweenTimestampDate = "L004", Project;
+    /// Lint: a date compared with a string.
+    LintDateComparedWithString = "L005", Project;
+    /// Lint: tables joined by a comma with no condition (an implicit cross join).
+    LintImplicitCrossJoin = "L006", Project;
+    /// Lint: a column without its table in a query that joins tables.
+    LintUnqualifiedColumn = "L007", Project;
+    /// Lint: `SELECT *` in a gold model.
+    LintSelectStarInGold = "L008", Project;
+    /// Lint: `ORDER BY` without `LIMIT` in a model (the table does not keep it).
+    LintOrderByInModel = "L009", Project;
+    /// Lint: `row_number()` ordered by keys that can tie (non-deterministic numbers).
+    LintRowNumberTies = "L010", Project;
+    /// Lint: `count(*)` over a `LEFT JOIN` (unmatched rows count as 1).
+    LintCountStarLeftJoin = "L011", Project;
     /// A configuration key karte does not know (probably a typo).
     UnknownConfigKey = "W001", Project;
     /// A file in the project is ignored.

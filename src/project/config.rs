@@ -63,6 +63,9 @@ pub struct ProjectConfig {
     /// read by `crate::upstream`).
     #[serde(default)]
     pub dependencies: BTreeMap<String, DependencyConfig>,
+    /// Which `karte lint` rules apply: for the whole project and per folder (docs/lint.md).
+    #[serde(default)]
+    pub lint: LintConfig,
 }
 
 /// One entry of `dependencies:`: a path (the upstream project's directory or its `target/`
@@ -90,6 +93,34 @@ pub struct DependencyLocation {
     /// keeps on S3 (`<lake_root>_karte/journal/<target>/`).
     #[serde(default)]
     pub runs: Option<String>,
+}
+
+/// `lint:` in karte.yml: rules by code (`L001`) or name (`integer-division`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LintConfig {
+    /// Only these rules (default: all).
+    #[serde(default)]
+    pub select: Option<Vec<String>>,
+    /// Not these rules.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Per folder (`gold`, `silver/legacy` under `models/`; `snapshots`): `select` replaces the
+    /// rules of the folders above, `ignore` takes rules away.
+    #[serde(default)]
+    pub folders: BTreeMap<String, LintRules>,
+}
+
+/// The rules of one folder of `lint: folders:`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LintRules {
+    /// Only these rules here.
+    #[serde(default)]
+    pub select: Option<Vec<String>>,
+    /// Not these rules here.
+    #[serde(default)]
+    pub ignore: Vec<String>,
 }
 
 /// One channel of `notifications:` as written. Which keys apply depends on `type`; the

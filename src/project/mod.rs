@@ -26,8 +26,8 @@ use apply::{apply_folder_defaults, apply_properties};
 pub use apply::{name_span, unknown_key};
 pub use config::{
     AccessRole, AccessRule, AccessSelector, ClassConfig, DependencyConfig, DependencyLocation,
-    FunctionRule, GovernanceConfig, LayerConfig, NotificationConfig, PolicyConfig, ProjectConfig,
-    Secrets, Target, TargetConfig, TargetType,
+    FunctionRule, GovernanceConfig, LayerConfig, LintConfig, LintRules, NotificationConfig,
+    PolicyConfig, ProjectConfig, Secrets, Target, TargetConfig, TargetType,
 };
 pub use discover::macro_names;
 use discover::{discover, read_one, Loaded};

@@ -11,6 +11,7 @@ pub mod shape;
 pub use dialect::AthenaDialect;
 pub use hygiene::{find_suspicious_chars, SuspiciousChar};
 pub use relations::{analyze_sql, RelationRef, SqlAnalysis, SqlParseError};
+pub(crate) use relations::{parse_statements, Positions};
 pub use rewrite::replace_spans;
 
 mod ephemeral;

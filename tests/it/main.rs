@@ -35,6 +35,7 @@ mod kill_points;
 #[cfg(feature = "duckdb-engine")]
 mod kills;
 mod lineage;
+mod lint;
 #[cfg(feature = "duckdb-engine")]
 mod local;
 #[cfg(feature = "duckdb-engine")]

@@ -10,6 +10,7 @@ pub mod freshness;
 pub mod ingest;
 pub mod init;
 pub mod lineage;
+pub mod lint;
 pub mod ls;
 pub mod plan;
 pub mod runs;

@@ -118,6 +118,20 @@ pub fn analyze_sql(sql: &str) -> SqlAnalysis {
     analysis
 }
 
+/// Parses a rendered SQL text into statements the way [`analyze_sql`] does (None: it does not
+/// tokenize or parse). For checks that need the whole syntax tree again (`crate::lint`).
+pub(crate) fn parse_statements(sql: &str) -> Option<Vec<Statement>> {
+    let dialect = AthenaDialect;
+    let mut tokens = Vec::new();
+    Tokenizer::new(&dialect, sql)
+        .tokenize_with_location_into_buf(&mut tokens)
+        .ok()?;
+    Parser::new(&dialect)
+        .with_tokens_with_locations(prepare_for_parser(tokens))
+        .parse_statements()
+        .ok()
+}
+
 // ---------------------------------------------------------------------------------------------
 // Statements
 

@@ -88,7 +88,7 @@ impl<'a> Positions<'a> {
     }
 
     /// Byte range of a span (end exclusive, as the tokenizer reports it).
-    pub(super) fn range(&mut self, span: Span) -> Range<usize> {
+    pub(crate) fn range(&mut self, span: Span) -> Range<usize> {
         if span.start.line == 0 {
             return 0..0;
         }
