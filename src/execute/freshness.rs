@@ -91,25 +91,11 @@ pub fn check(
             });
             ("ingest manifest".to_string(), newest)
         } else if let Some(field) = &s.loaded_at_field {
-            let sql = format!(
-                "SELECT max({field}) AS newest FROM {}",
-                crate::sql::source_fqn(s, &c.target)
-            );
-            let ctx = WorkCtx {
-                run_id: run_id.to_string(),
-                work_id: format!("freshness.{}.{}", s.source, s.name),
-                resumed: false,
-                generations: Default::default(),
-                on_resubmit: None,
-            };
-            let newest = engine
-                .query_value(&sql, &ctx)
-                .map_err(|e| format!("cannot read max({field}): {}", e.message))
-                .and_then(|v| {
-                    v.as_deref().and_then(parse_time).ok_or_else(|| {
-                        format!("max({field}) is not a time (no rows, or not a timestamp/date)")
-                    })
-                });
+            let newest = max_loaded_at(c, engine, i, field, run_id, "freshness").and_then(|v| {
+                v.as_deref().and_then(parse_time).ok_or_else(|| {
+                    format!("max({field}) is not a time (no rows, or not a timestamp/date)")
+                })
+            });
             (format!("max({field})"), newest)
         } else {
             (
@@ -185,6 +171,33 @@ pub fn human_age(seconds: i64) -> String {
         (0, _) => format!("{h}h {m}m"),
         _ => format!("{d}d {h}h"),
     }
+}
+
+/// `max(<field>)` of source `i` on the target, as the engine returns it (None: no rows).
+/// `purpose` names the query in the run's work ids (`freshness`, `source_status`).
+pub fn max_loaded_at(
+    c: &Compiled,
+    engine: &dyn Engine,
+    i: usize,
+    field: &str,
+    run_id: &str,
+    purpose: &str,
+) -> Result<Option<String>, String> {
+    let s = &c.project.sources[i];
+    let sql = format!(
+        "SELECT max({field}) AS newest FROM {}",
+        crate::sql::source_fqn(s, &c.target)
+    );
+    let ctx = WorkCtx {
+        run_id: run_id.to_string(),
+        work_id: format!("{purpose}.{}.{}", s.source, s.name),
+        resumed: false,
+        generations: Default::default(),
+        on_resubmit: None,
+    };
+    engine
+        .query_value(&sql, &ctx)
+        .map_err(|e| format!("cannot read max({field}): {}", e.message))
 }
 
 /// The check as a run, for the notification channels (`karte source freshness` tells them

@@ -25,7 +25,7 @@ use sha2::{Digest, Sha256};
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::engine::mirror::Mirror;
-use crate::engine::{Engine, WorkCtx};
+use crate::engine::Engine;
 use crate::execute::results::{NodeResult, Status};
 use crate::graph::Compiled;
 use crate::plan::CatalogState;
@@ -144,21 +144,17 @@ impl SourceStates {
             let state = if !files.is_empty() {
                 Ok(digest("ingest", files))
             } else if let (Some(field), true) = (&s.loaded_at_field, query) {
-                let sql = format!(
-                    "SELECT max({field}) AS newest FROM {}",
-                    crate::sql::source_fqn(s, &c.target)
-                );
-                let ctx = WorkCtx {
-                    run_id: run_id.clone(),
-                    work_id: format!("source_status.{}.{}", s.source, s.name),
-                    resumed: false,
-                    generations: Default::default(),
-                    on_resubmit: None,
-                };
-                match engine.query_value(&sql, &ctx) {
+                match crate::execute::freshness::max_loaded_at(
+                    c,
+                    engine,
+                    si,
+                    field,
+                    &run_id,
+                    "source_status",
+                ) {
                     Ok(Some(v)) => Ok(format!("max:{v}")),
                     Ok(None) => Err(format!("max({field}) found no rows")),
-                    Err(e) => Err(format!("cannot read max({field}): {}", e.message)),
+                    Err(e) => Err(e),
                 }
             } else if let Some(t) = table.filter(|t| !t.partitions.is_empty()) {
                 Ok(digest(

@@ -894,25 +894,7 @@ fn a_data_triggered_build_in_a_fresh_container_knows_what_was_built_from_what() 
     )
     .unwrap();
     let deliveries = tempfile::tempdir().unwrap();
-    let built = |dir: &Path| -> Vec<String> {
-        let v: Value = serde_json::from_str(
-            &std::fs::read_to_string(dir.join("target/run_results.json")).unwrap(),
-        )
-        .unwrap();
-        v["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|r| r["kind"] != "test")
-            .map(|r| {
-                format!(
-                    "{} {}",
-                    r["name"].as_str().unwrap(),
-                    r["status"].as_str().unwrap()
-                )
-            })
-            .collect()
-    };
+    let built = crate::support::built_nodes;
     let then_build = |what: &str| {
         let (code, out, err) = karte(
             dir,

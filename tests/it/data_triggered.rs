@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::support::{flat, karte, project_from_spec, write_file};
+use crate::support::{built_nodes as built, flat, karte, project_from_spec, write_file};
 
 const PROJECT: &str = r#"
 === karte.yml
@@ -43,27 +43,6 @@ select l.patient_id, c.label from silver.labs_clean l join seeds.test_codes c on
 === models/gold/code_list.sql
 select label from seeds.test_codes
 "#;
-
-/// The nodes (not tests) a run's results list, sorted, with their status.
-fn built(dir: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(dir.join("target/run_results.json")).unwrap();
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let mut names: Vec<String> = v["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["kind"] != "test")
-        .map(|r| {
-            format!(
-                "{} {}",
-                r["name"].as_str().unwrap(),
-                r["status"].as_str().unwrap()
-            )
-        })
-        .collect();
-    names.sort();
-    names
-}
 
 fn ingest_then_build(dir: &Path, deliveries: &Path) -> String {
     let (code, out, err) = karte(

@@ -180,3 +180,25 @@ pub fn status_of(results: &serde_json::Value, name: &str) -> String {
         .unwrap_or_else(|| panic!("no result for {name}: {results}"))
         .to_string()
 }
+
+/// The nodes (not tests) the last run's `target/run_results.json` lists, as `name status`, sorted.
+pub fn built_nodes(dir: &Path) -> Vec<String> {
+    let text =
+        std::fs::read_to_string(dir.join("target/run_results.json")).expect("run_results.json");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("run_results.json is JSON");
+    let mut names: Vec<String> = v["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r["kind"] != "test")
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["name"].as_str().unwrap_or_default(),
+                r["status"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    names.sort();
+    names
+}
