@@ -280,8 +280,20 @@ pub async fn update_parameters(
     if let Some(p) = input.parameters.as_mut() {
         p.retain(|k, _| !remove.contains(k));
     }
-    let out = {
-        let op = failpoint::op(|| format!("glue: UpdateTable {t}"));
+    update_at_version(e, t, &input, expected_version).await
+}
+
+/// UpdateTable at the Glue version the run planned against (optimistic concurrency: Glue
+/// refuses the update with ConcurrentModificationException if the table changed since, so two
+/// writers cannot silently overwrite each other); that refusal is "changed since planned".
+async fn update_at_version(
+    e: &AthenaEngine,
+    table: &TableRef,
+    input: &TableInput,
+    expected_version: Option<&str>,
+) -> Result<(), EngineError> {
+    let updated = {
+        let op = failpoint::op(|| format!("glue: UpdateTable {table}"));
         let out = call_allowing(
             e,
             "UpdateTable",
@@ -290,7 +302,7 @@ pub async fn update_parameters(
             || {
                 e.glue
                     .update_table()
-                    .database_name(&t.schema)
+                    .database_name(&table.schema)
                     .table_input(input.clone())
                     .set_version_id(expected_version.map(str::to_string))
                     .send()
@@ -300,10 +312,10 @@ pub async fn update_parameters(
         op.done();
         out
     }?;
-    match out {
+    match updated {
         Some(_) => Ok(()),
         None => Err(changed_since_planned(
-            t,
+            table,
             expected_version.unwrap_or("?"),
             None,
         )),
@@ -363,36 +375,7 @@ pub async fn swap(
             if let Some(v) = expected_version.filter(|v| Some(*v) != o.version_id()) {
                 return Err(changed_since_planned(table, v, o.version_id()));
             }
-            // Optimistic concurrency: Glue refuses the update if the table changed since the
-            // version read at planning (ConcurrentModificationException), so two writers
-            // cannot silently overwrite each other.
-            let updated = {
-                let op = failpoint::op(|| format!("glue: UpdateTable {table}"));
-                let out = call_allowing(
-                    e,
-                    "UpdateTable",
-                    &["ConcurrentModificationException"],
-                    false,
-                    || {
-                        e.glue
-                            .update_table()
-                            .database_name(&table.schema)
-                            .table_input(input.clone())
-                            .set_version_id(expected_version.map(str::to_string))
-                            .send()
-                    },
-                )
-                .await;
-                op.done();
-                out
-            }?;
-            if updated.is_none() {
-                return Err(changed_since_planned(
-                    table,
-                    expected_version.unwrap_or("?"),
-                    None,
-                ));
-            }
+            update_at_version(e, table, &input, expected_version).await?;
         }
         None => create_table(e, &table.schema, &input).await?,
     }

@@ -189,12 +189,11 @@ impl Caller for Reader {
     }
 }
 
-/// Read whole objects by `s3://` URI, with the AWS settings of `target` (None: no such
-/// object). Used for a saved manifest and its compiled SQL (`--state s3://…`).
-pub fn fetch_objects(
+/// A runtime, an S3 client and a retry budget of their own, with the AWS settings of `target`:
+/// for reads made without an engine (a saved manifest, an upstream project's runs).
+fn standalone(
     target: &crate::project::Target,
-    uris: &[String],
-) -> Result<Vec<Option<Vec<u8>>>, EngineError> {
+) -> Result<(tokio::runtime::Runtime, aws_sdk_s3::Client, Reader), EngineError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -209,6 +208,16 @@ pub fn fetch_objects(
     let reader = Reader {
         budget: super::retry::RetryBudget::new(super::retry::RETRY_BUDGET),
     };
+    Ok((rt, s3, reader))
+}
+
+/// Read whole objects by `s3://` URI, with the AWS settings of `target` (None: no such
+/// object). Used for a saved manifest and its compiled SQL (`--state s3://…`).
+pub fn fetch_objects(
+    target: &crate::project::Target,
+    uris: &[String],
+) -> Result<Vec<Option<Vec<u8>>>, EngineError> {
+    let (rt, s3, reader) = standalone(target)?;
     rt.block_on(async {
         let mut out = Vec::with_capacity(uris.len());
         for uri in uris {
@@ -240,20 +249,7 @@ pub fn list_folders(
     target: &crate::project::Target,
     uri: &str,
 ) -> Result<Vec<String>, EngineError> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .map_err(|e| EngineError::environment(format!("cannot start the async runtime: {e}")))?;
-    let cfg = super::sdk_config(&rt, target)?;
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&cfg)
-            .force_path_style(target.config.endpoint_url.is_some())
-            .build(),
-    );
-    let reader = Reader {
-        budget: super::retry::RetryBudget::new(super::retry::RETRY_BUDGET),
-    };
+    let (rt, s3, reader) = standalone(target)?;
     let (bucket, prefix) = split(&format!("{}/", uri.trim_end_matches('/')))?;
     rt.block_on(async {
         let mut out = Vec::new();
