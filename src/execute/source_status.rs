@@ -209,6 +209,13 @@ impl SourceStates {
     pub fn fresher(&self, c: &Compiled) -> BTreeSet<usize> {
         let mut out = BTreeSet::new();
         for &i in &c.graph.order {
+            // An ephemeral model is never built, so never recorded: what reads it has its
+            // sources upstream too and is compared itself.
+            if c.model(i)
+                .is_some_and(|m| m.config.materialized() == "ephemeral")
+            {
+                continue;
+            }
             let recorded = self.saved.nodes.get(&c.project.node_id(i));
             let changed = self.upstream[i].iter().any(|&s| {
                 let Some(now) = &self.current[s] else {

@@ -34,8 +34,11 @@ hba1c,HbA1c
 select patient_id, test_name, cast(result as double) as result, month from bronze.labs
 === models/silver/members_clean.sql
 select member_no, cast(birth_year as integer) as birth_year from bronze.members
+=== models/silver/lab_rows.sql
+{{ config(materialized='ephemeral') }}
+select month from silver.labs_clean
 === models/gold/lab_counts.sql
-select month, count(*) as n from silver.labs_clean group by month
+select month, count(*) as n from silver.lab_rows group by month
 === models/gold/member_counts.sql
 select count(*) as n from silver.members_clean
 === models/gold/labelled_labs.sql
