@@ -209,11 +209,16 @@ impl SourceStates {
     pub fn fresher(&self, c: &Compiled) -> BTreeSet<usize> {
         let mut out = BTreeSet::new();
         for &i in &c.graph.order {
-            // An ephemeral model is never built, so never recorded: what reads it has its
-            // sources upstream too and is compared itself.
-            if c.model(i)
-                .is_some_and(|m| m.config.materialized() == "ephemeral")
-            {
+            // Only what a build records can be behind: models and snapshots. An ephemeral model
+            // is never built (what reads it has its sources upstream too and is compared
+            // itself); a singular test runs with what it tests (`+` selects it).
+            let built = matches!(
+                c.project.nodes[i].kind,
+                crate::project::NodeKind::Model | crate::project::NodeKind::Snapshot
+            ) && c
+                .model(i)
+                .is_none_or(|m| m.config.materialized() != "ephemeral");
+            if !built {
                 continue;
             }
             let recorded = self.saved.nodes.get(&c.project.node_id(i));
