@@ -29,6 +29,7 @@ pub mod notify;
 pub mod plan;
 pub mod project;
 pub mod render;
+pub mod scaffold;
 pub mod sql;
 pub mod state;
 pub mod upstream;

@@ -97,6 +97,9 @@ codes! {
     /// the sources' data with what each node was built from: `build`, `run`, `snapshot`,
     /// `ingest --then-build`), or with a value other than `fresher`.
     SourceStatusUnavailable = "E306", Project;
+    /// A source (or an `external_relations` table) that a node of the run reads does not
+    /// exist on the target: nothing was loaded into it locally.
+    SourceNotLoaded = "E307", Project;
     /// A config value is not one karte accepts (e.g. `materialized: tabel`).
     InvalidConfigValue = "E401", Project;
     /// Config keys that do not work together (e.g. `merge` on a Hive table).

@@ -271,6 +271,12 @@ pub trait Engine: Send + Sync {
     fn journal_mirror(&self, _target: &str) -> Result<Option<mirror::SharedMirror>, EngineError> {
         Ok(None)
     }
+    /// False if the engine knows that `relation` (a fully-qualified name as compiled SQL
+    /// writes it) does not exist, e.g. a source nothing was loaded into locally (checked
+    /// before a run, E307). True when it exists or the engine cannot tell cheaply (Athena).
+    fn relation_exists(&self, _relation: &str) -> bool {
+        true
+    }
 }
 
 /// USD for `bytes` scanned at `usd_per_tb` (1 TB = 2^40 bytes, as Athena bills).

@@ -7,6 +7,7 @@
 
 pub mod data_tests;
 pub mod freshness;
+pub mod inputs;
 pub mod journal;
 pub mod results;
 pub mod rollback;

@@ -28,6 +28,8 @@ mod example_data;
 #[cfg(feature = "duckdb-engine")]
 mod example_project;
 #[cfg(feature = "duckdb-engine")]
+mod first_run;
+#[cfg(feature = "duckdb-engine")]
 mod governance;
 #[cfg(feature = "duckdb-engine")]
 mod ingest;

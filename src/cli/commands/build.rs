@@ -225,7 +225,12 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
     };
     let progress = Progress::new();
     let on_event = |job: &Job<Work>, e: Event| progress.event(job, e);
-    let check = |c: &crate::graph::Compiled, nodes: &[usize]| engine_check(c, nodes);
+    let check = |c: &crate::graph::Compiled, nodes: &[usize]| {
+        let mut found = engine_check(c, nodes);
+        // A source with nothing loaded into it (E307), before the engine meets it.
+        found.extend(crate::execute::inputs::check(c, nodes, &|rel| engine.relation_exists(rel)).0);
+        found
+    };
     let mut results = crate::execute::execute(
         &compiled,
         engine.as_ref(),

@@ -601,6 +601,20 @@ impl Engine for LocalEngine {
         })
     }
 
+    fn relation_exists(&self, relation: &str) -> bool {
+        // What DuckDB itself resolves (a table or view of the catalog, a system view, an
+        // upstream project's attached catalog): binding a query that reads it.
+        self.with_conn(|conn| {
+            Ok(
+                match conn.prepare(&format!("SELECT * FROM {relation} LIMIT 0")) {
+                    Ok(_) => true,
+                    Err(e) => !e.to_string().contains("does not exist"),
+                },
+            )
+        })
+        .unwrap_or(true)
+    }
+
     fn run_test(
         &self,
         sql: &str,

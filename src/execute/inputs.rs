@@ -1,0 +1,184 @@
+//! Before a run: every source (and declared external relation) that a node of the run reads
+//! must exist on the target, else **E307** at the place the node reads it — instead of the
+//! engine's "table does not exist" halfway through the run. Ephemeral models are followed
+//! into the nodes that inline them. Only engines that can tell cheaply answer (the local
+//! engine); on Athena every relation counts as present.
+
+use std::collections::BTreeSet;
+
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::graph::Compiled;
+use crate::project::NodeKind;
+use crate::scaffold::Lang;
+use crate::sql::Dependency;
+
+/// Check the inputs of `nodes` (project node indexes about to be built) with `exists`, which
+/// answers for a fully-qualified relation.
+pub fn check(c: &Compiled, nodes: &[usize], exists: &dyn Fn(&str) -> bool) -> Diagnostics {
+    let lang = Lang::choose(None);
+    let mut out = Diagnostics::default();
+    let mut answered: std::collections::HashMap<String, bool> = Default::default();
+    let mut exists = |rel: &str| {
+        *answered
+            .entry(rel.to_string())
+            .or_insert_with(|| exists(rel))
+    };
+    // A source may name a table that a node of this run builds (a seed declared as a source).
+    let built: BTreeSet<String> = nodes.iter().map(|&j| c.relation(j)).collect();
+    for &i in nodes {
+        let node = &c.project.nodes[i];
+        if !matches!(node.kind, NodeKind::Model | NodeKind::Snapshot) {
+            continue;
+        }
+        let Some(m) = c.model(i) else { continue };
+        if m.config.materialized() == "ephemeral" {
+            continue;
+        }
+        // (node whose file reads it, relation index) for this node and its ephemerals.
+        let mut reads: Vec<(usize, usize)> = Vec::new();
+        let mut seen: BTreeSet<usize> = BTreeSet::new();
+        let mut stack = vec![i];
+        while let Some(k) = stack.pop() {
+            if !seen.insert(k) {
+                continue;
+            }
+            let Some(mk) = c.model(k) else { continue };
+            for (r, rel) in mk.relations.iter().enumerate() {
+                match &rel.dep {
+                    Dependency::Node(e)
+                        if c.model(*e)
+                            .is_some_and(|x| x.config.materialized() == "ephemeral") =>
+                    {
+                        stack.push(*e)
+                    }
+                    Dependency::Source(_) | Dependency::External(_) => reads.push((k, r)),
+                    _ => {}
+                }
+            }
+        }
+        let mut reported: BTreeSet<String> = BTreeSet::new();
+        for (k, r) in reads {
+            let mk = c.model(k).expect("analysed");
+            let rel = &mk.relations[r];
+            let (shown, fqn, ingest) = match &rel.dep {
+                Dependency::Source(s) => {
+                    let src = &c.project.sources[*s];
+                    (
+                        format!("{}.{}", src.source, src.name),
+                        crate::sql::source_fqn(src, &c.target),
+                        src.path.starts_with("ingest/").then(|| src.path.clone()),
+                    )
+                }
+                Dependency::External(e) => (e.clone(), e.clone(), None),
+                _ => continue,
+            };
+            if built.contains(&fqn) || exists(&fqn) || !reported.insert(shown.clone()) {
+                continue;
+            }
+            let reader = &c.project.nodes[k];
+            let at =
+                crate::sql::locate_in(reader, &mk.rendered_sql, mk.templated, rel.span.clone());
+            let external = matches!(rel.dep, Dependency::External(_));
+            let mut d = Diagnostic::error(
+                Code::SourceNotLoaded,
+                messages::no_data(lang, &shown, external, ingest.is_some()),
+            )
+            .at(at)
+            .label(messages::read_here(lang));
+            if k != i {
+                d = d.note(messages::through_ephemeral(
+                    lang,
+                    &reader.name,
+                    &format!("{}.{}", node.layer, node.name),
+                ));
+            } else {
+                d = d.note(messages::read_by(
+                    lang,
+                    &format!("{}.{}", node.layer, node.name),
+                ));
+            }
+            d = d.help(match (&ingest, external) {
+                (Some(rule), _) => messages::help_ingest(lang, rule),
+                (None, true) => messages::help_external(lang, &shown),
+                (None, false) => messages::help_source(lang, &shown),
+            });
+            out.push(d);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The messages of E307 (one function per message, for the message catalogue).
+pub mod messages {
+    use super::Lang;
+
+    /// The error itself.
+    pub fn no_data(lang: Lang, relation: &str, external: bool, ingest: bool) -> String {
+        if ingest {
+            return match lang {
+                Lang::En => format!("ingest table `{relation}` has no data on this target: nothing was ingested into it"),
+                Lang::Ja => format!("取り込みテーブル `{relation}` にデータがありません (まだ何も取り込まれていません)"),
+            };
+        }
+        match (lang, external) {
+            (Lang::En, false) => format!(
+                "source `{relation}` has no data on this target: nothing was loaded into it"
+            ),
+            (Lang::Ja, false) => {
+                format!("ソース `{relation}` にデータがありません (まだ何も読み込まれていません)")
+            }
+            (Lang::En, true) => {
+                format!("table `{relation}` (external_relations) does not exist on this target")
+            }
+            (Lang::Ja, true) => {
+                format!("テーブル `{relation}` (external_relations) がこの環境にありません")
+            }
+        }
+    }
+
+    /// The label under the relation.
+    pub fn read_here(lang: Lang) -> String {
+        lang.pick("read here", "ここで読んでいます").to_string()
+    }
+
+    /// Which model reads it.
+    pub fn read_by(lang: Lang, model: &str) -> String {
+        match lang {
+            Lang::En => format!("`{model}` reads it, so it cannot be built"),
+            Lang::Ja => format!("これを読む `{model}` を作れません"),
+        }
+    }
+
+    /// Read through an ephemeral model.
+    pub fn through_ephemeral(lang: Lang, ephemeral: &str, model: &str) -> String {
+        match lang {
+            Lang::En => format!("the ephemeral model `{ephemeral}` reads it inside `{model}`, so `{model}` cannot be built"),
+            Lang::Ja => format!("ephemeral モデル `{ephemeral}` が `{model}` の中で読んでいるため、`{model}` を作れません"),
+        }
+    }
+
+    /// How to load an ingest table.
+    pub fn help_ingest(lang: Lang, rule: &str) -> String {
+        match lang {
+            Lang::En => format!("load its delivered files first: `karte ingest DELIVERY_DIR` (the rule is in {rule}; docs/ingest.md), or `karte build --ingest DELIVERY_DIR`"),
+            Lang::Ja => format!("先に納品ファイルを読み込んでください: `karte ingest 納品フォルダー` (取り込みルールは {rule}、docs/ingest.md)。`karte build --ingest 納品フォルダー` でもできます"),
+        }
+    }
+
+    /// How to give a declared source data.
+    pub fn help_source(lang: Lang, relation: &str) -> String {
+        match lang {
+            Lang::En => format!("load it: write an ingest rule for its files in ingest/ and run `karte ingest` (docs/ingest.md); or put sample rows in a seed (seeds/NAME.csv) and read `seeds.NAME` instead; or create `{relation}` in the local catalog target/karte.duckdb yourself. A table kept outside karte and not declared as a source goes under `external_relations` in karte.yml"),
+            Lang::Ja => format!("データを読み込んでください: ingest/ にファイルの取り込みルールを書いて `karte ingest` を実行する (docs/ingest.md)、または見本の行を seed (seeds/名前.csv) に書いて代わりに `seeds.名前` を読む、または `{relation}` をローカルのカタログ target/karte.duckdb に自分で作る。karte の外で作るテーブルをソースとして宣言しない場合は karte.yml の `external_relations` に書きます"),
+        }
+    }
+
+    /// How to make an external relation exist locally.
+    pub fn help_external(lang: Lang, relation: &str) -> String {
+        match lang {
+            Lang::En => format!("karte does not build tables listed in `external_relations`: create `{relation}` in the local catalog target/karte.duckdb, or leave the model out locally with --exclude"),
+            Lang::Ja => format!("`external_relations` のテーブルは karte が作りません: `{relation}` をローカルのカタログ target/karte.duckdb に作るか、このモデルを --exclude で外してください"),
+        }
+    }
+}
