@@ -30,6 +30,7 @@ pub mod plan;
 pub mod project;
 pub mod render;
 pub mod scaffold;
+pub mod show;
 pub mod sql;
 pub mod state;
 pub mod upstream;

@@ -3,6 +3,7 @@
 //! `--wait-for-upstream`, 3: an upstream project's run failed, 4: it was late (timeout).
 
 mod commands;
+pub mod progress;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -64,6 +65,39 @@ enum Command {
     /// Load delivered files (zip/gzip, CP932 CSV/TSV/UKE) into bronze tables by the project's ingest rules.
     #[cfg(feature = "duckdb-engine")]
     Ingest(commands::ingest::IngestArgs),
+    /// Print the rows of a model (building first what it needs locally), or of `--sql`, from
+    /// the local lake, on this machine only.
+    #[cfg(feature = "duckdb-engine")]
+    Show(ShowArgs),
+}
+
+#[derive(Debug, Args)]
+struct ShowArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// The model, seed, snapshot or source: `monthly_visits`, `gold.monthly_visits`, `raw.visits`.
+    #[arg(required_unless_present = "sql", conflicts_with = "sql")]
+    model: Option<String>,
+    /// An ad-hoc query (Athena SQL) against the local lake instead: tables as
+    /// `schema.table`, as they are built locally.
+    #[arg(long, value_name = "QUERY")]
+    sql: Option<String>,
+    /// Only the rows where this condition holds (Athena SQL): --where "department = '内科'".
+    #[arg(long = "where", value_name = "CONDITION")]
+    condition: Option<String>,
+    /// At most this many rows (0: all of them).
+    #[arg(long, default_value_t = 20)]
+    limit: usize,
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value = "table")]
+    #[cfg(feature = "duckdb-engine")]
+    output: commands::show::ShowOutput,
+    /// Build MODEL itself again first, even though it is built (after editing its SQL).
+    #[arg(long, conflicts_with = "sql")]
+    rebuild: bool,
+    /// Nodes built at the same time when something must be built first.
+    #[arg(long, default_value_t = 4)]
+    threads: usize,
 }
 
 #[derive(Debug, Subcommand)]
@@ -317,6 +351,13 @@ struct RunCmdArgs {
     /// With --wait-for-upstream: look again after this long.
     #[arg(long, value_parser = parse_duration, default_value = "30s", requires = "wait_for_upstream")]
     poll: std::time::Duration,
+    /// Progress and summary for people (text), or JSON lines of run and node events on
+    /// stdout for schedulers (json: node started/finished with status and duration).
+    #[arg(long, short = 'o', value_enum, default_value = "text")]
+    output: progress::RunOutput,
+    /// Print nothing but the nodes that failed (with --output json: only `run_finished`).
+    #[arg(long, short = 'q')]
+    quiet: bool,
 }
 
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
@@ -411,6 +452,19 @@ pub fn main() -> i32 {
         Command::Ingest(a) if a.then_build => ingest_then_build(&a),
         #[cfg(feature = "duckdb-engine")]
         Command::Ingest(a) => commands::ingest::run(&a),
+        #[cfg(feature = "duckdb-engine")]
+        Command::Show(a) => commands::show::run(
+            &a.project,
+            &commands::show::ShowArgs {
+                model: a.model.as_deref(),
+                sql: a.sql.as_deref(),
+                condition: a.condition.as_deref(),
+                limit: a.limit,
+                output: a.output,
+                rebuild: a.rebuild,
+                threads: a.threads,
+            },
+        ),
         Command::Plan(a) => commands::plan::run(
             &a.project,
             &a.select,
@@ -464,6 +518,8 @@ fn ingest_then_build(a: &commands::ingest::IngestArgs) -> Result<bool, Diagnosti
             wait_for_upstream: false,
             timeout: std::time::Duration::from_secs(30 * 60),
             poll: std::time::Duration::from_secs(30),
+            output: progress::RunOutput::Text,
+            quiet: false,
         },
         "build",
         &[NodeKind::Model, NodeKind::Seed, NodeKind::Snapshot],
@@ -527,6 +583,11 @@ fn run_cmd(
                     timeout: a.timeout,
                     poll: a.poll,
                 }),
+            report: progress::Reporting {
+                output: a.output,
+                quiet: a.quiet,
+                stdout_free: false,
+            },
         },
     )
 }

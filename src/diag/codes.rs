@@ -100,6 +100,9 @@ codes! {
     /// A source (or an `external_relations` table) that a node of the run reads does not
     /// exist on the target: nothing was loaded into it locally.
     SourceNotLoaded = "E307", Project;
+    /// `karte show`: nothing has the name asked for, the target is not local, or the query
+    /// (`--sql`, `--where`) cannot run on the local lake.
+    ShowFailed = "E308", Project;
     /// A config value is not one karte accepts (e.g. `materialized: tabel`).
     InvalidConfigValue = "E401", Project;
     /// Config keys that do not work together (e.g. `merge` on a Hive table).

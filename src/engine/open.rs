@@ -22,21 +22,7 @@ pub fn engine(
         #[cfg(feature = "duckdb-engine")]
         TargetType::Local => {
             let _ = (&cancel, max_bytes_scanned);
-            let lake = c
-                .target
-                .config
-                .lake_dir
-                .clone()
-                .unwrap_or_else(|| "target/lake".into());
-            let engine = crate::engine::duckdb::LocalEngine::open(&c.project.root, &lake)
-                .map_err(|e| e.into_diagnostics(""))?;
-            // The local catalogs of the upstream projects (`dependencies:`) the models read.
-            for (alias, file) in crate::upstream::local_catalogs(c) {
-                engine
-                    .attach_upstream(&alias, &file)
-                    .map_err(|e| e.into_diagnostics(""))?;
-            }
-            Ok((Box::new(engine) as Box<dyn crate::engine::Engine>, None))
+            Ok((Box::new(local(c)?) as Box<dyn crate::engine::Engine>, None))
         }
         #[cfg(feature = "athena")]
         TargetType::Athena => {
@@ -101,6 +87,28 @@ pub fn engine(
             .help("build karte with its default features")]))
         }
     }
+}
+
+/// The local engine of a compiled local target, with the local catalogs of the upstream
+/// projects (`dependencies:`) its models read attached.
+#[cfg(feature = "duckdb-engine")]
+pub fn local(
+    c: &crate::graph::Compiled,
+) -> Result<crate::engine::duckdb::LocalEngine, Diagnostics> {
+    let lake = c
+        .target
+        .config
+        .lake_dir
+        .clone()
+        .unwrap_or_else(|| "target/lake".into());
+    let engine = crate::engine::duckdb::LocalEngine::open(&c.project.root, &lake)
+        .map_err(|e| e.into_diagnostics(""))?;
+    for (alias, file) in crate::upstream::local_catalogs(c) {
+        engine
+            .attach_upstream(&alias, &file)
+            .map_err(|e| e.into_diagnostics(""))?;
+    }
+    Ok(engine)
 }
 
 /// The lake `karte ingest` writes to, of the target's engine.

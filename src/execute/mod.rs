@@ -344,14 +344,27 @@ pub fn new_run_id() -> String {
         .to_string()
 }
 
+/// What a progress display sees of a run.
+pub enum RunEvent<'a> {
+    /// The run is planned and starts: its id and how many jobs (nodes and tests) it has.
+    Begin {
+        /// The run id.
+        run_id: &'a str,
+        /// Jobs in the run.
+        total: usize,
+    },
+    /// A job started or ended.
+    Job(&'a Job<Work>, Event<'a>),
+}
+
 /// Plan and build against `catalog` (the engine's catalog state, read once by the caller).
-/// `on_event` sees every job start and end (for progress output).
+/// `on_event` sees the run begin and every job start and end (for progress output).
 pub fn execute(
     c: &Compiled,
     engine: &dyn Engine,
     opts: &RunOptions,
     cancel: &AtomicBool,
-    on_event: &(dyn Fn(&Job<Work>, Event) + Sync),
+    on_event: &(dyn Fn(RunEvent) + Sync),
     check_sql: &(dyn Fn(&Compiled, &[usize]) -> Diagnostics + Sync),
     catalog: &crate::plan::CatalogState,
 ) -> Result<RunResults, Diagnostics> {
@@ -464,8 +477,12 @@ pub fn execute(
         let i = match e {
             Event::Started(i) | Event::Finished(i, _) => i,
         };
-        on_event(&jobs[i], e);
+        on_event(RunEvent::Job(&jobs[i], e));
     };
+    on_event(RunEvent::Begin {
+        run_id: &run_id,
+        total: jobs.len(),
+    });
     let results = runner::run(&jobs, opts.threads, cancel, &exec, &events);
     let interrupted = cancel.load(std::sync::atomic::Ordering::SeqCst);
     let status = if interrupted {

@@ -49,4 +49,6 @@ mod projection;
 #[cfg(feature = "duckdb-engine")]
 mod secrets;
 mod select;
+#[cfg(feature = "duckdb-engine")]
+mod show;
 mod state;

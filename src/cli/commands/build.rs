@@ -1,16 +1,14 @@
 //! `karte build`, `run`, `seed`, `snapshot`, `test`, `retry`: run the selected nodes on the
 //! target's engine, with progress, a summary, and `target/run_results.json`.
 
-use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
 
+use crate::cli::progress::{status_word, Progress, Reporting, RunOutput};
 use crate::cli::{report, ProjectArgs, SelectArgs};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::execute::results::{RunResults, Status};
-use crate::execute::runner::{Event, Job};
-use crate::execute::{RunOptions, Work};
+use crate::execute::RunOptions;
 use crate::project::NodeKind;
 
 /// What a run command runs.
@@ -39,6 +37,8 @@ pub struct RunArgs {
     pub no_notify: bool,
     /// `--wait-for-upstream`: wait for the upstream projects first.
     pub wait_for_upstream: Option<crate::upstream::wait::WaitOptions>,
+    /// How the run reports (`--output`, `--quiet`).
+    pub report: Reporting,
 }
 
 /// Read a plan written by `karte plan --out`.
@@ -174,10 +174,10 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
             let mut w = crate::reselect(&mut compiled, &copts.select, &copts.exclude, &fresher)?;
             w.extend(warnings.0);
             report(&w);
-            println!(
+            r.report.say(&format!(
                 "source_status:fresher: {} node(s) read a source that received data since they were last built",
                 fresher.len()
-            );
+            ));
         }
         (!r.kinds.is_empty()).then(|| Arc::new(states))
     };
@@ -223,8 +223,9 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
         reviewed,
         sources,
     };
-    let progress = Progress::new();
-    let on_event = |job: &Job<Work>, e: Event| progress.event(job, e);
+    let reporting = r.report;
+    let progress = Progress::new(r.command, reporting);
+    let on_event = |e: crate::execute::RunEvent| progress.event(e);
     let check = |c: &crate::graph::Compiled, nodes: &[usize]| {
         let mut found = engine_check(c, nodes);
         // A source with nothing loaded into it (E307), before the engine meets it.
@@ -240,7 +241,8 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
         &check,
         &catalog,
     )?;
-    progress.finish();
+    progress.finish(&results);
+
     if let Some(read) = &upstream_runs {
         // What the next `--wait-for-upstream` compares with.
         let mirror = engine.journal_mirror(&compiled.target.name).ok().flatten();
@@ -267,11 +269,13 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
         });
     }
     crate::execute::write_results(&root, &results).map_err(|d| Diagnostics(vec![d]))?;
-    print_summary(&results);
+    print_summary(&results, reporting);
     if let Some(line) = engine.summary() {
-        println!("{line}");
+        reporting.say(&line);
     }
-    crate::notify::report(&results.notifications);
+    if reporting.output == RunOutput::Text && !reporting.stdout_free {
+        crate::notify::report(&results.notifications);
+    }
     Ok(!results.failed())
 }
 
@@ -324,6 +328,7 @@ pub fn retry(args: &ProjectArgs, threads: usize, no_notify: bool) -> Result<bool
             defer: false,
             no_notify,
             wait_for_upstream: None,
+            report: Reporting::default(),
         },
     )
 }
@@ -372,92 +377,15 @@ fn engine_check(_: &crate::graph::Compiled, _: &[usize]) -> Diagnostics {
     Diagnostics::default()
 }
 
-/// Progress: a bar on a terminal, one line per finished node otherwise.
-struct Progress {
-    bar: Option<indicatif::ProgressBar>,
-    started: Instant,
-    running: std::sync::Mutex<Vec<String>>,
-    done: std::sync::atomic::AtomicUsize,
-}
-
-impl Progress {
-    fn new() -> Progress {
-        let bar = std::io::stderr().is_terminal().then(|| {
-            let b = indicatif::ProgressBar::new(0);
-            b.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{elapsed_precise} [{bar:30}] {pos}/{len} {msg}",
-                )
-                .expect("valid template")
-                .progress_chars("=> "),
-            );
-            b
-        });
-        Progress {
-            bar,
-            started: Instant::now(),
-            running: std::sync::Mutex::new(Vec::new()),
-            done: std::sync::atomic::AtomicUsize::new(0),
-        }
+fn print_summary(r: &RunResults, report: Reporting) {
+    if report.quiet || report.output == RunOutput::Json {
+        return;
     }
-
-    fn event(&self, job: &Job<Work>, e: Event) {
-        match e {
-            Event::Started(_) => {
-                let mut running = self.running.lock().expect("progress");
-                running.push(job.name.clone());
-                if let Some(b) = &self.bar {
-                    b.set_message(format!("running: {}", running.join(", ")));
-                }
-            }
-            Event::Finished(_, r) => {
-                let mut running = self.running.lock().expect("progress");
-                running.retain(|n| n != &job.name);
-                let n = self.done.fetch_add(1, Ordering::SeqCst) + 1;
-                let line = format!(
-                    "{:>4} {:<7} {:<9} {:<40} {:>7.2}s{}",
-                    n,
-                    status_word(&r.status),
-                    r.kind,
-                    r.name,
-                    r.execution_time,
-                    r.message
-                        .as_deref()
-                        .map(|m| format!("  {m}"))
-                        .unwrap_or_default()
-                );
-                match &self.bar {
-                    Some(b) => {
-                        b.println(line);
-                        b.inc(1);
-                        b.set_message(format!("running: {}", running.join(", ")));
-                    }
-                    None => eprintln!("{line}"),
-                }
-            }
-        }
+    let stderr = report.stdout_free;
+    macro_rules! println {
+        () => { if stderr { eprintln!() } else { std::println!() } };
+        ($($t:tt)*) => { if stderr { eprintln!($($t)*) } else { std::println!($($t)*) } };
     }
-
-    fn finish(&self) {
-        if let Some(b) = &self.bar {
-            b.finish_and_clear();
-        }
-        let _ = self.started;
-    }
-}
-
-fn status_word(s: &Status) -> &'static str {
-    match s {
-        Status::Success => "OK",
-        Status::Error => "ERROR",
-        Status::Skipped => "SKIP",
-        Status::Pass => "PASS",
-        Status::Fail => "FAIL",
-        Status::Warn => "WARN",
-    }
-}
-
-fn print_summary(r: &RunResults) {
     println!();
     println!(
         "{} finished in {:.2}s ({}{})",

@@ -14,3 +14,5 @@ pub mod lint;
 pub mod ls;
 pub mod plan;
 pub mod runs;
+#[cfg(feature = "duckdb-engine")]
+pub mod show;

@@ -126,6 +126,25 @@ impl LocalEngine {
         &self.root
     }
 
+    /// The rows of a query written in Athena's SQL (translated as models are), at most
+    /// `limit` of them (`None`: all), with each column's Athena type. For `karte show`: the
+    /// rows go to the caller only; nothing here logs or keeps them.
+    pub fn query_rows(
+        &self,
+        sql: &str,
+        limit: Option<usize>,
+    ) -> Result<(Vec<crate::plan::catalog::ColumnState>, statements::TextRows), EngineError> {
+        let duck = statements::to_duck(sql)?;
+        self.with_conn(|conn| {
+            let columns = statements::describe(conn, &format!("({duck})"))?;
+            let limited = match limit {
+                Some(n) => format!("SELECT * FROM ({duck}) AS karte_show LIMIT {n}"),
+                None => duck.clone(),
+            };
+            Ok((columns, statements::query_text(conn, &limited)?))
+        })
+    }
+
     /// Run a query and return all rows as text (NULL as None), with column names.
     pub fn query_text(&self, sql: &str) -> Result<statements::TextRows, EngineError> {
         self.with_conn(|conn| statements::query_text(conn, sql))
