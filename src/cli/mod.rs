@@ -41,6 +41,9 @@ enum Command {
     Diff(DiffArgs),
     /// Create a new, working project in DIR.
     Init(InitArgs),
+    /// Start something new in the project: `karte new model gold/my_mart`.
+    #[command(subcommand)]
+    New(NewCommand),
     /// Sources and ingest tables: `karte source freshness` checks how old their newest data is.
     #[command(subcommand)]
     Source(SourceCommand),
@@ -98,6 +101,24 @@ struct ShowArgs {
     /// Nodes built at the same time when something must be built first.
     #[arg(long, default_value_t = 4)]
     threads: usize,
+}
+
+#[derive(Debug, Subcommand)]
+enum NewCommand {
+    /// A model file (models/LAYER/…/NAME.sql) and its property entry (NAME.yml) listing the
+    /// columns karte infers from its SQL; run it again after writing the query to fill them.
+    Model(NewModelArgs),
+}
+
+#[derive(Debug, Args)]
+struct NewModelArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// Where: `layer/name` or `layer/folder/name` (e.g. gold/monthly_visits).
+    path: String,
+    /// Start from this SQL file (e.g. a query you already use) instead of a template.
+    #[arg(long, value_name = "FILE")]
+    from_sql: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -428,6 +449,9 @@ pub fn main() -> i32 {
             },
         ),
         Command::Init(a) => commands::init::run(&a.dir, a.name.as_deref()).map(|()| true),
+        Command::New(NewCommand::Model(a)) => {
+            commands::new::model(&a.project.project_dir, &a.path, a.from_sql.as_deref())
+        }
         Command::Source(SourceCommand::Freshness(a)) => {
             commands::freshness::run(&a.project, a.output == Output::Json, a.no_notify)
         }

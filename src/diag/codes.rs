@@ -103,6 +103,9 @@ codes! {
     /// `karte show`: nothing has the name asked for, the target is not local, or the query
     /// (`--sql`, `--where`) cannot run on the local lake.
     ShowFailed = "E308", Project;
+    /// `karte new model`: the path is not `layer/name`, the layer is not in karte.yml, the name
+    /// is taken, the file exists (with `--from-sql`), or the model is already described.
+    NewModelFailed = "E309", Project;
     /// A config value is not one karte accepts (e.g. `materialized: tabel`).
     InvalidConfigValue = "E401", Project;
     /// Config keys that do not work together (e.g. `merge` on a Hive table).
@@ -213,6 +216,9 @@ codes! {
     /// `source_status:`: karte cannot tell whether a source received data (not an ingest table,
     /// no `loaded_at_field`, no partitions), so it never makes a node fresher.
     SourceStatusUnknown = "W305", Project;
+    /// `karte new model`: the model's columns could not be inferred from its SQL (it does not
+    /// compile yet, or reads `*` of a relation whose columns karte does not know).
+    ColumnsNotInferred = "W306", Project;
 }
 
 impl Serialize for Code {

@@ -4,6 +4,7 @@
 //! prose in them (comments, descriptions, the next steps printed) is in the user's language.
 
 pub mod init;
+pub mod model;
 
 use std::path::Path;
 

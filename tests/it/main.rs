@@ -42,6 +42,7 @@ mod lint;
 mod local;
 #[cfg(feature = "duckdb-engine")]
 mod macros;
+mod new_model;
 #[cfg(feature = "duckdb-engine")]
 mod notifications;
 mod plan;

@@ -12,6 +12,7 @@ pub mod init;
 pub mod lineage;
 pub mod lint;
 pub mod ls;
+pub mod new;
 pub mod plan;
 pub mod runs;
 #[cfg(feature = "duckdb-engine")]
