@@ -7,7 +7,8 @@
 //! - **quiet**: only the nodes that failed;
 //! - **json**: one JSON object per line on stdout for schedulers — `run_started`,
 //!   `node_started`, `node_finished` (status, duration, rows written, message) and
-//!   `run_finished` (status, counts) — never a row of data.
+//!   `run_finished` (status, counts) — never a row of data (an engine's error loses the
+//!   values it quotes, as in notifications).
 //!
 //! Messages, progress and failures go to stderr; stdout holds the summary (text) or the JSON
 //! lines (json).
@@ -100,7 +101,6 @@ impl Progress {
                 .expect("valid template")
                 .progress_chars("=> "),
             );
-            b.enable_steady_tick(std::time::Duration::from_millis(200));
             b
         });
         Progress {
@@ -145,6 +145,8 @@ impl Progress {
             })),
             (RunOutput::Text, Some(b)) => {
                 b.set_length(total as u64);
+                // The clock moves while long queries run.
+                b.enable_steady_tick(std::time::Duration::from_millis(200));
                 b.set_message(messages::counts(0, 0, 0, &[]));
             }
             (RunOutput::Text, None) if !self.report.quiet => {
@@ -205,7 +207,9 @@ impl Progress {
                     v["failures"] = json!(n);
                 }
                 if let Some(m) = &r.message {
-                    v["message"] = json!(m);
+                    // Engines quote values in their errors (`Could not convert string
+                    // '…'`): the events go to schedulers' logs, so they lose them.
+                    v["message"] = json!(crate::notify::message::scrub(m));
                 }
                 self.json_line(v);
             }
@@ -286,7 +290,11 @@ pub mod messages {
     pub fn counts(ok: usize, failed: usize, skipped: usize, running: &[String]) -> String {
         let mut s = format!("ok {ok}  failed {failed}  skipped {skipped}");
         if !running.is_empty() {
-            s.push_str(&format!("  running: {}", running.join(", ")));
+            let shown: Vec<&str> = running.iter().take(3).map(String::as_str).collect();
+            s.push_str(&format!("  running: {}", shown.join(", ")));
+            if running.len() > 3 {
+                s.push_str(&format!(" +{}", running.len() - 3));
+            }
         }
         s
     }

@@ -46,6 +46,8 @@ mod new_model;
 #[cfg(feature = "duckdb-engine")]
 mod notifications;
 mod plan;
+#[cfg(feature = "duckdb-engine")]
+mod progress;
 mod projection;
 #[cfg(feature = "duckdb-engine")]
 mod secrets;
