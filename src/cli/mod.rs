@@ -563,6 +563,9 @@ fn run_cmd(
             format!("--plan runs a whole reviewed plan: use it with `karte build`, not `karte {command}`"),
         )]));
     }
+    if a.output == progress::RunOutput::Json {
+        progress::keep_stdout_for_json();
+    }
     if !a.ingest.is_empty() {
         #[cfg(feature = "duckdb-engine")]
         {

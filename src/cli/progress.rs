@@ -23,6 +23,20 @@ use crate::execute::results::{NodeResult, RunResults, Status};
 use crate::execute::runner::{Event, Job};
 use crate::execute::{RunEvent, Work};
 
+/// Set when stdout is kept for JSON lines: lines for people that other commands print on the
+/// way (`build --ingest`'s ingest report) go to stderr.
+static TEXT_TO_STDERR: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Send the text other commands print on the way to stderr from now on.
+pub fn keep_stdout_for_json() {
+    TEXT_TO_STDERR.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// True once [`keep_stdout_for_json`] was called.
+pub fn text_to_stderr() -> bool {
+    TEXT_TO_STDERR.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 /// How a run command reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum RunOutput {
@@ -82,6 +96,7 @@ struct Counts {
 /// The live display of one run.
 pub struct Progress {
     report: Reporting,
+    lang: crate::scaffold::Lang,
     command: String,
     bar: Option<indicatif::ProgressBar>,
     started: Instant,
@@ -105,6 +120,7 @@ impl Progress {
         });
         Progress {
             report,
+            lang: crate::scaffold::Lang::choose(None),
             command: command.to_string(),
             bar,
             started: Instant::now(),
@@ -147,10 +163,13 @@ impl Progress {
                 b.set_length(total as u64);
                 // The clock moves while long queries run.
                 b.enable_steady_tick(std::time::Duration::from_millis(200));
-                b.set_message(messages::counts(0, 0, 0, &[]));
+                b.set_message(messages::counts(self.lang, 0, 0, 0, &[]));
             }
             (RunOutput::Text, None) if !self.report.quiet => {
-                eprintln!("{}", messages::begin(&self.command, run_id, total));
+                eprintln!(
+                    "{}",
+                    messages::begin(self.lang, &self.command, run_id, total)
+                );
             }
             _ => {}
         }
@@ -167,9 +186,9 @@ impl Progress {
                 "kind": job.kind,
                 "elapsed_s": self.elapsed(),
             })),
-            (RunOutput::Text, Some(b)) => {
-                b.set_message(messages::counts(c.ok, c.failed, c.skipped, &c.running))
-            }
+            (RunOutput::Text, Some(b)) => b.set_message(messages::counts(
+                self.lang, c.ok, c.failed, c.skipped, &c.running,
+            )),
             _ => {}
         }
     }
@@ -217,12 +236,14 @@ impl Progress {
                 if self.report.quiet && !failed {
                     return;
                 }
-                let line = messages::node_line(c.done, c.total, r, self.elapsed());
+                let line = messages::node_line(self.lang, c.done, c.total, r, self.elapsed());
                 match &self.bar {
                     Some(b) => {
                         b.println(line);
                         b.set_position(c.done as u64);
-                        b.set_message(messages::counts(c.ok, c.failed, c.skipped, &c.running));
+                        b.set_message(messages::counts(
+                            self.lang, c.ok, c.failed, c.skipped, &c.running,
+                        ));
                     }
                     None => eprintln!("{line}"),
                 }
@@ -280,18 +301,35 @@ pub fn status_word(s: &Status) -> &'static str {
 pub mod messages {
     use super::status_word;
     use crate::execute::results::NodeResult;
+    use crate::scaffold::Lang;
 
     /// The first line when not on a terminal.
-    pub fn begin(command: &str, run_id: &str, total: usize) -> String {
-        format!("{command} {run_id}: {total} node(s) and test(s) to run")
+    pub fn begin(lang: Lang, command: &str, run_id: &str, total: usize) -> String {
+        match lang {
+            Lang::En => format!("{command} {run_id}: {total} node(s) and test(s) to run"),
+            Lang::Ja => format!("{command} {run_id}: 実行するもの {total} 個 (モデル・seed・スナップショット・テスト)"),
+        }
     }
 
     /// The bar's message: counts so far and what runs.
-    pub fn counts(ok: usize, failed: usize, skipped: usize, running: &[String]) -> String {
-        let mut s = format!("ok {ok}  failed {failed}  skipped {skipped}");
+    pub fn counts(
+        lang: Lang,
+        ok: usize,
+        failed: usize,
+        skipped: usize,
+        running: &[String],
+    ) -> String {
+        let mut s = match lang {
+            Lang::En => format!("ok {ok}  failed {failed}  skipped {skipped}"),
+            Lang::Ja => format!("成功 {ok}  失敗 {failed}  スキップ {skipped}"),
+        };
         if !running.is_empty() {
             let shown: Vec<&str> = running.iter().take(3).map(String::as_str).collect();
-            s.push_str(&format!("  running: {}", shown.join(", ")));
+            s.push_str(&format!(
+                "  {}: {}",
+                lang.pick("running", "実行中"),
+                shown.join(", ")
+            ));
             if running.len() > 3 {
                 s.push_str(&format!(" +{}", running.len() - 3));
             }
@@ -300,14 +338,21 @@ pub mod messages {
     }
 
     /// One finished node.
-    pub fn node_line(done: usize, total: usize, r: &NodeResult, elapsed: f64) -> String {
+    pub fn node_line(
+        lang: Lang,
+        done: usize,
+        total: usize,
+        r: &NodeResult,
+        elapsed: f64,
+    ) -> String {
         let width = total.to_string().len();
         format!(
-            "[{done:>width$}/{total}] {:<5} {:<8} {:<40} {:>7.2}s  (elapsed {elapsed:.1}s){}",
+            "[{done:>width$}/{total}] {:<5} {:<8} {:<40} {:>7.2}s  ({} {elapsed:.1}s){}",
             status_word(&r.status),
             r.kind,
             r.name,
             r.execution_time,
+            lang.pick("elapsed", "経過"),
             r.message
                 .as_deref()
                 .map(|m| format!("  {m}"))

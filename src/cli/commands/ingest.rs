@@ -34,6 +34,17 @@ pub struct IngestArgs {
     pub no_notify: bool,
 }
 
+/// A line for people: stdout, or stderr when stdout holds `build -o json`'s events.
+macro_rules! say {
+    ($($t:tt)*) => {
+        if crate::cli::progress::text_to_stderr() {
+            eprintln!($($t)*)
+        } else {
+            println!($($t)*)
+        }
+    };
+}
+
 fn fail(message: String) -> Diagnostics {
     Diagnostics(vec![Diagnostic::error(Code::EngineFailed, message)])
 }
@@ -60,7 +71,7 @@ pub fn run(a: &IngestArgs) -> Result<bool, Diagnostics> {
         run_id: crate::execute::new_run_id(),
         target: target.name.clone(),
     };
-    println!(
+    say!(
         "ingest{} → target `{}`, run {}",
         if a.dry_run {
             " (dry run: nothing is written)"
@@ -110,7 +121,7 @@ pub fn run(a: &IngestArgs) -> Result<bool, Diagnostics> {
             counts.push(format!("{n} {word}"));
         }
     }
-    println!(
+    say!(
         "{} file(s): {} · {} rows · {} read ({} uncompressed) in {:.1} s = {:.1} MB/s uncompressed",
         report.files.len(),
         counts.join(", "),
@@ -120,7 +131,7 @@ pub fn run(a: &IngestArgs) -> Result<bool, Diagnostics> {
         secs,
         raw as f64 / 1e6 / secs
     );
-    println!("report: {}", path.display());
+    say!("report: {}", path.display());
     if report.failed() {
         eprintln!("some files were not loaded: see the lines marked above (quarantined files keep a report next to their copy)");
     }
@@ -153,12 +164,12 @@ fn print_file(f: &FileReport) {
     } else {
         String::new()
     };
-    println!("  {word:<13} {}{dest}{size}", f.file);
+    say!("  {word:<13} {}{dest}{size}", f.file);
     for p in &f.problems {
-        println!("  {:<13}   {}", "", ingest::describe(p));
+        say!("  {:<13}   {}", "", ingest::describe(p));
     }
     if let Some(q) = &f.quarantined_to {
-        println!("  {:<13}   copied to {q} (+ .problems.txt)", "");
+        say!("  {:<13}   copied to {q} (+ .problems.txt)", "");
     }
 }
 
@@ -169,7 +180,7 @@ fn list(project: &crate::project::Project, lake: &dyn Lake) -> Result<bool, Diag
             name: r.name.clone(),
         };
         let Some(state) = lake.table(&t).map_err(|e| e.into_diagnostics(""))? else {
-            println!("{t}: not created yet");
+            say!("{t}: not created yet");
             continue;
         };
         let held: Vec<(String, Option<crate::plan::catalog::IngestedFile>)> =
@@ -190,10 +201,10 @@ fn list(project: &crate::project::Project, lake: &dyn Lake) -> Result<bool, Diag
                     })
                     .collect()
             };
-        println!("{t}: {} partition(s)", held.len());
+        say!("{t}: {} partition(s)", held.len());
         for (p, i) in held {
             match i {
-                Some(i) => println!(
+                Some(i) => say!(
                     "  {p:<40} {}  sha256 {}  {} bytes  {} rows  {}",
                     i.file,
                     &i.sha256[..16.min(i.sha256.len())],
@@ -201,7 +212,7 @@ fn list(project: &crate::project::Project, lake: &dyn Lake) -> Result<bool, Diag
                     i.rows,
                     i.ingested_at
                 ),
-                None => println!("  {p:<40} (not loaded by karte ingest)"),
+                None => say!("  {p:<40} (not loaded by karte ingest)"),
             }
         }
     }
