@@ -76,7 +76,6 @@ fn run_on(
     a: &ShowArgs,
     lang: Lang,
 ) -> Result<bool, Diagnostics> {
-    crate::cli::report(&compiled.diagnostics);
     let limit = (a.limit > 0).then_some(a.limit);
     let (sql, subject) = match (a.sql, a.model) {
         (Some(sql), _) => (show::adhoc(sql, a.condition), None),
@@ -113,7 +112,10 @@ fn run_on(
         );
         // One DuckDB database per process: the build opens its own.
         drop(engine);
-        if !todo.is_empty() {
+        if todo.is_empty() {
+            // (A build shows the compile's warnings itself.)
+            crate::cli::report(&compiled.diagnostics);
+        } else {
             let names: Vec<String> = todo
                 .iter()
                 .map(|&i| {
@@ -161,6 +163,9 @@ fn run_on(
                 return Ok(false);
             }
         }
+    }
+    if subject.is_none() {
+        crate::cli::report(&compiled.diagnostics);
     }
     let engine = crate::engine::open::local(&compiled)?;
     // One more row than asked for tells whether there are more.
