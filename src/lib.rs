@@ -21,6 +21,7 @@ pub mod example_data;
 pub mod execute;
 pub mod governance;
 pub mod graph;
+pub mod i18n;
 #[cfg(feature = "duckdb-engine")]
 pub mod ingest;
 pub mod lineage;

@@ -120,7 +120,7 @@ impl Progress {
         });
         Progress {
             report,
-            lang: crate::scaffold::Lang::choose(None),
+            lang: crate::i18n::lang(),
             command: command.to_string(),
             bar,
             started: Instant::now(),
@@ -297,7 +297,7 @@ pub fn status_word(s: &Status) -> &'static str {
     }
 }
 
-/// The progress texts (one function per message, for the message catalogue).
+/// The progress texts (catalogue: `src/i18n/*/run.ftl`).
 pub mod messages {
     use super::status_word;
     use crate::execute::results::NodeResult;
@@ -305,10 +305,7 @@ pub mod messages {
 
     /// The first line when not on a terminal.
     pub fn begin(lang: Lang, command: &str, run_id: &str, total: usize) -> String {
-        match lang {
-            Lang::En => format!("{command} {run_id}: {total} node(s) and test(s) to run"),
-            Lang::Ja => format!("{command} {run_id}: 実行するもの {total} 個 (モデル・seed・スナップショット・テスト)"),
-        }
+        crate::t!(lang => "run-begin", command = command, run_id = run_id, total = total)
     }
 
     /// The bar's message: counts so far and what runs.
@@ -319,15 +316,12 @@ pub mod messages {
         skipped: usize,
         running: &[String],
     ) -> String {
-        let mut s = match lang {
-            Lang::En => format!("ok {ok}  failed {failed}  skipped {skipped}"),
-            Lang::Ja => format!("成功 {ok}  失敗 {failed}  スキップ {skipped}"),
-        };
+        let mut s = crate::t!(lang => "run-counts", ok = ok, failed = failed, skipped = skipped);
         if !running.is_empty() {
             let shown: Vec<&str> = running.iter().take(3).map(String::as_str).collect();
             s.push_str(&format!(
                 "  {}: {}",
-                lang.pick("running", "実行中"),
+                crate::t!(lang => "run-running"),
                 shown.join(", ")
             ));
             if running.len() > 3 {
@@ -352,7 +346,7 @@ pub mod messages {
             r.kind,
             r.name,
             r.execution_time,
-            lang.pick("elapsed", "経過"),
+            crate::t!(lang => "run-elapsed"),
             r.message
                 .as_deref()
                 .map(|m| format!("  {m}"))

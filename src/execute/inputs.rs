@@ -15,7 +15,7 @@ use crate::sql::Dependency;
 /// Check the inputs of `nodes` (project node indexes about to be built) with `exists`, which
 /// answers for a fully-qualified relation.
 pub fn check(c: &Compiled, nodes: &[usize], exists: &dyn Fn(&str) -> bool) -> Diagnostics {
-    let lang = Lang::choose(None);
+    let lang = crate::i18n::lang();
     let mut out = Diagnostics::default();
     let mut answered: std::collections::HashMap<String, bool> = Default::default();
     let mut exists = |rel: &str| {
@@ -109,76 +109,48 @@ pub fn check(c: &Compiled, nodes: &[usize], exists: &dyn Fn(&str) -> bool) -> Di
     out
 }
 
-/// The messages of E307 (one function per message, for the message catalogue).
+/// The messages of E307 (catalogue: `src/i18n/*/run.ftl`).
 pub mod messages {
     use super::Lang;
 
     /// The error itself.
     pub fn no_data(lang: Lang, relation: &str, external: bool, ingest: bool) -> String {
         if ingest {
-            return match lang {
-                Lang::En => format!("ingest table `{relation}` has no data on this target: nothing was ingested into it"),
-                Lang::Ja => format!("取り込みテーブル `{relation}` にデータがありません (まだ何も取り込まれていません)"),
-            };
-        }
-        match (lang, external) {
-            (Lang::En, false) => format!(
-                "source `{relation}` has no data on this target: nothing was loaded into it"
-            ),
-            (Lang::Ja, false) => {
-                format!("ソース `{relation}` にデータがありません (まだ何も読み込まれていません)")
-            }
-            (Lang::En, true) => {
-                format!("table `{relation}` (external_relations) does not exist on this target")
-            }
-            (Lang::Ja, true) => {
-                format!("テーブル `{relation}` (external_relations) がこの環境にありません")
-            }
+            crate::t!(lang => "inputs-no-data-ingest", relation = relation)
+        } else if external {
+            crate::t!(lang => "inputs-no-data-external", relation = relation)
+        } else {
+            crate::t!(lang => "inputs-no-data-source", relation = relation)
         }
     }
 
     /// The label under the relation.
     pub fn read_here(lang: Lang) -> String {
-        lang.pick("read here", "ここで読んでいます").to_string()
+        crate::t!(lang => "inputs-read-here")
     }
 
     /// Which model reads it.
     pub fn read_by(lang: Lang, model: &str) -> String {
-        match lang {
-            Lang::En => format!("`{model}` reads it, so it cannot be built"),
-            Lang::Ja => format!("これを読む `{model}` を作れません"),
-        }
+        crate::t!(lang => "inputs-read-by", model = model)
     }
 
     /// Read through an ephemeral model.
     pub fn through_ephemeral(lang: Lang, ephemeral: &str, model: &str) -> String {
-        match lang {
-            Lang::En => format!("the ephemeral model `{ephemeral}` reads it inside `{model}`, so `{model}` cannot be built"),
-            Lang::Ja => format!("ephemeral モデル `{ephemeral}` が `{model}` の中で読んでいるため、`{model}` を作れません"),
-        }
+        crate::t!(lang => "inputs-through-ephemeral", ephemeral = ephemeral, model = model)
     }
 
     /// How to load an ingest table.
     pub fn help_ingest(lang: Lang, rule: &str) -> String {
-        match lang {
-            Lang::En => format!("load its delivered files first: `karte ingest DELIVERY_DIR` (the rule is in {rule}; docs/ingest.md), or `karte build --ingest DELIVERY_DIR`"),
-            Lang::Ja => format!("先に納品ファイルを読み込んでください: `karte ingest 納品フォルダー` (取り込みルールは {rule}、docs/ingest.md)。`karte build --ingest 納品フォルダー` でもできます"),
-        }
+        crate::t!(lang => "inputs-help-ingest", rule = rule)
     }
 
     /// How to give a declared source data.
     pub fn help_source(lang: Lang, relation: &str) -> String {
-        match lang {
-            Lang::En => format!("load it: write an ingest rule for its files in ingest/ and run `karte ingest` (docs/ingest.md); or put sample rows in a seed (seeds/NAME.csv) and read `seeds.NAME` instead; or create `{relation}` in the local catalog target/karte.duckdb yourself. A table kept outside karte and not declared as a source goes under `external_relations` in karte.yml"),
-            Lang::Ja => format!("データを読み込んでください: ingest/ にファイルの取り込みルールを書いて `karte ingest` を実行する (docs/ingest.md)、または見本の行を seed (seeds/名前.csv) に書いて代わりに `seeds.名前` を読む、または `{relation}` をローカルのカタログ target/karte.duckdb に自分で作る。karte の外で作るテーブルをソースとして宣言しない場合は karte.yml の `external_relations` に書きます"),
-        }
+        crate::t!(lang => "inputs-help-source", relation = relation)
     }
 
     /// How to make an external relation exist locally.
     pub fn help_external(lang: Lang, relation: &str) -> String {
-        match lang {
-            Lang::En => format!("karte does not build tables listed in `external_relations`: create `{relation}` in the local catalog target/karte.duckdb, or leave the model out locally with --exclude"),
-            Lang::Ja => format!("`external_relations` のテーブルは karte が作りません: `{relation}` をローカルのカタログ target/karte.duckdb に作るか、このモデルを --exclude で外してください"),
-        }
+        crate::t!(lang => "inputs-help-external", relation = relation)
     }
 }

@@ -87,25 +87,18 @@ pub fn init(dir: &Path, name: Option<&str>, lang: Lang) -> Result<Created, Diagn
     Ok(Created { name, files })
 }
 
-/// What `init` tells the user (one function per message, for the message catalogue).
+/// What `init` tells the user (catalogue: `src/i18n/*/scaffold.ftl`).
 pub mod messages {
     use super::Lang;
 
     /// The directory already holds a project.
     pub fn already_a_project(lang: Lang, dir: &str) -> String {
-        match lang {
-            Lang::En => format!("`{dir}` already holds a karte project"),
-            Lang::Ja => format!("`{dir}` にはもう karte のプロジェクトがあります"),
-        }
+        crate::t!(lang => "init-already", dir = dir)
     }
 
     /// Help for [`already_a_project`].
     pub fn choose_new_dir(lang: Lang) -> String {
-        lang.pick(
-            "choose a new directory",
-            "新しいフォルダー名を指定してください",
-        )
-        .to_string()
+        crate::t!(lang => "init-choose-new-dir")
     }
 
     /// The project was created; what to run next.
@@ -113,18 +106,15 @@ pub mod messages {
         let steps = [
             (
                 format!("karte build --project-dir {dir}"),
-                lang.pick(
-                    "build everything on this machine (DuckDB)",
-                    "このパソコンの中で全部作る (DuckDB)",
-                ),
+                crate::t!(lang => "init-step-build"),
             ),
             (
                 format!("karte show monthly_visits --project-dir {dir}"),
-                lang.pick("see the rows of a model", "モデルの中身 (行) を見る"),
+                crate::t!(lang => "init-step-show"),
             ),
             (
                 format!("karte new model gold/my_mart --project-dir {dir}"),
-                lang.pick("start a model of your own", "自分のモデルを作り始める"),
+                crate::t!(lang => "init-step-new"),
             ),
         ];
         let width = steps.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
@@ -132,13 +122,11 @@ pub mod messages {
             .iter()
             .map(|(c, what)| format!("  {c:<width$}  # {what}\n"))
             .collect();
-        match lang {
-            Lang::En => format!(
-                "created project `{name}` in {dir}\n\nnext:\n{lines}\nthe project reads seeds/sample_visits.csv (made-up sample data); karte.yml says how to load real deliveries"
-            ),
-            Lang::Ja => format!(
-                "プロジェクト `{name}` を {dir} に作りました\n\n次に試すこと:\n{lines}\nこのプロジェクトは見本データ seeds/sample_visits.csv (架空のデータ) を読みます。本物の納品ファイルの読み込み方は karte.yml に書いてあります"
-            ),
-        }
+        format!(
+            "{}\n\n{}\n{lines}\n{}",
+            crate::t!(lang => "init-created", name = name, dir = dir),
+            crate::t!(lang => "init-next"),
+            crate::t!(lang => "init-sample")
+        )
     }
 }

@@ -9,7 +9,7 @@ pub mod model;
 use std::path::Path;
 
 use crate::diag::{display_path, Code, Diagnostic};
-pub use crate::lint::rules::Lang;
+pub use crate::i18n::Lang;
 
 /// Write `text` to `root/rel`, creating directories; never over an existing file.
 pub(crate) fn write_new(root: &Path, rel: &str, text: &str) -> Result<(), Diagnostic> {

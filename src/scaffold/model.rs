@@ -363,134 +363,81 @@ fn entry_yaml(
     y
 }
 
-/// What `new model` says (one function per message, for the message catalogue).
+/// What `new model` says (catalogue: `src/i18n/*/scaffold.ftl`).
 pub mod messages {
     use super::Lang;
 
     /// The argument has no layer.
     pub fn needs_layer(lang: Lang, spec: &str) -> String {
-        match lang {
-            Lang::En => format!("`{spec}` does not say the layer: write it as layer/name"),
-            Lang::Ja => format!("`{spec}` に層がありません。層/名前 の形で書いてください"),
-        }
+        crate::t!(lang => "new-needs-layer", spec = spec)
     }
 
     /// A part that is not a name.
     pub fn bad_name(lang: Lang, part: &str) -> String {
-        match lang {
-            Lang::En => format!("`{part}` cannot be a folder or model name: use lower-case letters, digits and `_`, starting with a letter"),
-            Lang::Ja => format!("`{part}` はフォルダー名・モデル名に使えません。小文字の英字・数字・`_` で、英字から始めてください"),
-        }
+        crate::t!(lang => "new-bad-name", part = part)
     }
 
     /// Help on the argument.
     pub fn path_help(lang: Lang) -> String {
-        lang.pick(
-            "for example: karte new model gold/monthly_visits",
-            "例: karte new model gold/monthly_visits",
-        )
-        .to_string()
+        crate::t!(lang => "new-path-help")
     }
 
     /// The layer is not in karte.yml.
     pub fn unknown_layer(lang: Lang, layer: &str, layers: &str) -> String {
-        match lang {
-            Lang::En => format!("there is no layer `{layer}` in karte.yml (layers: {layers})"),
-            Lang::Ja => format!("karte.yml に層 `{layer}` がありません (ある層: {layers})"),
-        }
+        crate::t!(lang => "new-unknown-layer", layer = layer, layers = layers)
     }
 
     /// The nearest layer.
     pub fn did_you_mean(lang: Lang, spec: &str) -> String {
-        match lang {
-            Lang::En => {
-                format!("did you mean `{spec}`? (or add the layer under `layers:` in karte.yml)")
-            }
-            Lang::Ja => format!(
-                "`{spec}` のことですか? (新しい層なら karte.yml の `layers:` に書き足してください)"
-            ),
-        }
+        crate::t!(lang => "new-did-you-mean", spec = spec)
     }
 
     /// Another node has the name.
     pub fn name_taken(lang: Lang, name: &str, path: &str) -> String {
-        match lang {
-            Lang::En => {
-                format!("the name `{name}` is taken by {path}: names are unique across the project")
-            }
-            Lang::Ja => format!(
-                "名前 `{name}` はもう {path} が使っています。名前はプロジェクト全体で 1 つだけです"
-            ),
-        }
+        crate::t!(lang => "new-name-taken", name = name, path = path)
     }
 
     /// --from-sql over an existing model.
     pub fn sql_exists(lang: Lang, path: &str) -> String {
-        match lang {
-            Lang::En => format!("{path} already exists: --from-sql would overwrite it"),
-            Lang::Ja => format!("{path} はもうあります。--from-sql で上書きはしません"),
-        }
+        crate::t!(lang => "new-sql-exists", path = path)
     }
 
     /// Help for [`sql_exists`].
     pub fn sql_exists_help(lang: Lang) -> String {
-        lang.pick(
-            "leave out --from-sql to write the property entry of the existing file, or choose another name",
-            "今あるファイルの YAML を作るなら --from-sql を付けずに実行し、別のモデルなら別の名前にしてください",
-        )
-        .to_string()
+        crate::t!(lang => "new-sql-exists-help")
     }
 
     /// The model already has an entry.
     pub fn entry_exists(lang: Lang, name: &str, file: &str) -> String {
-        match lang {
-            Lang::En => format!("model `{name}` is already described in {file}"),
-            Lang::Ja => format!("モデル `{name}` の説明はもう {file} にあります"),
-        }
+        crate::t!(lang => "new-entry-exists", name = name, file = file)
     }
 
     /// Help for [`entry_exists`].
     pub fn entry_exists_help(lang: Lang) -> String {
-        lang.pick(
-            "edit the entry there (karte fills in only an entry without columns, tests or config, in the model's own .yml)",
-            "そのファイルを直接編集してください (karte が書き足すのは、モデルと同じ名前の .yml にある、列・テスト・設定のない説明だけです)",
-        )
-        .to_string()
+        crate::t!(lang => "new-entry-exists-help")
     }
 
     /// The project does not compile, so no columns.
     pub fn does_not_compile(lang: Lang, name: &str) -> String {
-        match lang {
-            Lang::En => format!("the property entry of `{name}` is not written yet: the project does not compile (see above)"),
-            Lang::Ja => format!("`{name}` の YAML はまだ作っていません。プロジェクトにエラーがあります (上を見てください)"),
-        }
+        crate::t!(lang => "new-does-not-compile", name = name)
     }
 
     /// Run again.
     pub fn run_again(lang: Lang, spec: &str) -> String {
-        match lang {
-            Lang::En => format!("fix the errors, then run `karte new model {spec}` again"),
-            Lang::Ja => {
-                format!("エラーを直してから、もう一度 `karte new model {spec}` を実行してください")
-            }
-        }
+        crate::t!(lang => "new-run-again", spec = spec)
     }
 
     /// The columns could not be inferred.
     pub fn columns_unknown(lang: Lang, name: &str) -> String {
-        match lang {
-            Lang::En => format!("the columns of `{name}` cannot be inferred (e.g. `select *` over a source whose columns are not declared): list them by hand"),
-            Lang::Ja => format!("`{name}` の列がわかりません (列を宣言していないソースを `select *` で読んでいる、など)。列は手で書き足してください"),
-        }
+        crate::t!(lang => "new-columns-unknown", name = name)
     }
 
     /// The comment at the top of the property file.
     pub fn yaml_header(lang: Lang, with_columns: bool) -> String {
-        match (lang, with_columns) {
-            (Lang::En, true) => "Written by `karte new model`: the columns are the ones karte infers from the SQL.\nWrite what the model and each column mean in `description` (a copied column brings its description).".into(),
-            (Lang::En, false) => "Written by `karte new model`. Once the query is written, running it again lists the columns here.".into(),
-            (Lang::Ja, true) => "`karte new model` が作りました。列は SQL から karte が読み取ったものです。\nモデルと各列の意味を description に書いてください (そのまま受け継いだ列には元の説明が入っています)。".into(),
-            (Lang::Ja, false) => "`karte new model` が作りました。クエリを書いたあとでもう一度実行すると、ここに列の一覧が入ります。".into(),
+        if with_columns {
+            crate::t!(lang => "new-yaml-header-columns")
+        } else {
+            crate::t!(lang => "new-yaml-header-empty")
         }
     }
 
@@ -505,24 +452,17 @@ pub mod messages {
     ) -> String {
         let mut lines = Vec::new();
         if let Some(s) = sql {
-            lines.push(match lang {
-                Lang::En => format!("created {s}"),
-                Lang::Ja => format!("{s} を作りました"),
-            });
+            lines.push(crate::t!(lang => "new-created-sql", path = s));
         }
         if let Some(y) = yml {
-            lines.push(match (lang, columns) {
-                (Lang::En, Some(n)) => format!("wrote {y} with {n} column(s) from the SQL"),
-                (Lang::Ja, Some(n)) => format!("{y} を書きました (SQL から読み取った列: {n} 個)"),
-                (Lang::En, None) => format!("wrote {y}"),
-                (Lang::Ja, None) => format!("{y} を書きました"),
+            lines.push(match columns {
+                Some(n) => crate::t!(lang => "new-wrote-yml-columns", path = y, count = n),
+                None => crate::t!(lang => "new-wrote-yml", path = y),
             });
         }
-        lines.push(match (lang, columns) {
-            (Lang::En, None) => format!("next: write the query in the .sql file, check it with `karte show {name}`, then run `karte new model {spec}` again to list its columns"),
-            (Lang::Ja, None) => format!("次に: .sql ファイルにクエリを書き、`karte show {name}` で確かめてから、もう一度 `karte new model {spec}` を実行すると列の一覧が入ります"),
-            (Lang::En, Some(_)) => format!("next: describe the model and its columns in the .yml file; `karte show {name}` shows its rows"),
-            (Lang::Ja, Some(_)) => format!("次に: .yml ファイルにモデルと列の説明を書いてください。`karte show {name}` で行を見られます"),
+        lines.push(match columns {
+            None => crate::t!(lang => "new-next-empty", name = name, spec = spec),
+            Some(_) => crate::t!(lang => "new-next-columns", name = name),
         });
         lines.join("\n")
     }

@@ -159,103 +159,61 @@ fn with_condition(select: String, condition: Option<&str>) -> String {
     }
 }
 
-/// The messages of `karte show` (one function per message, for the message catalogue).
+/// The messages of `karte show` (catalogue: `src/i18n/*/show.ftl`).
 pub mod messages {
     use super::Lang;
 
     /// Nothing has this name.
     pub fn not_found(lang: Lang, name: &str) -> String {
-        match lang {
-            Lang::En => format!("no model, seed, snapshot or source is named `{name}`"),
-            Lang::Ja => {
-                format!("`{name}` という名前のモデル・seed・スナップショット・ソースはありません")
-            }
-        }
+        crate::t!(lang => "show-not-found", name = name)
     }
 
     /// The nearest name.
     pub fn did_you_mean(lang: Lang, name: &str) -> String {
-        match lang {
-            Lang::En => format!("did you mean `{name}`?"),
-            Lang::Ja => format!("`{name}` のことですか?"),
-        }
+        crate::t!(lang => "show-did-you-mean", name = name)
     }
 
     /// Where to find names.
     pub fn list_hint(lang: Lang) -> String {
-        lang.pick(
-            "`karte ls` lists the project's models, seeds and snapshots",
-            "`karte ls` でプロジェクトのモデル・seed・スナップショットの一覧が見られます",
-        )
-        .to_string()
+        crate::t!(lang => "show-list-hint")
     }
 
     /// The target is not local.
     pub fn not_local(lang: Lang, target: &str) -> String {
-        match lang {
-            Lang::En => format!("`karte show` reads the local lake only; target `{target}` is not a local target"),
-            Lang::Ja => format!("`karte show` はこのパソコンの中のデータ (local) だけを読みます。ターゲット `{target}` は local ではありません"),
-        }
+        crate::t!(lang => "show-not-local", target = target)
     }
 
     /// Help for [`not_local`].
     pub fn not_local_help(lang: Lang) -> String {
-        lang.pick(
-            "leave out --target, or name a target of `type: local`",
-            "--target を付けないか、`type: local` のターゲットを指定してください",
-        )
-        .to_string()
+        crate::t!(lang => "show-not-local-help")
     }
 
     /// What is built first.
     pub fn building(lang: Lang, what: &str, names: &str) -> String {
-        match lang {
-            Lang::En => format!(
-                "building first what `{what}` needs and is not built on this machine yet: {names}"
-            ),
-            Lang::Ja => format!(
-                "`{what}` に必要で、まだこのパソコンで作られていないものを先に作ります: {names}"
-            ),
-        }
+        crate::t!(lang => "show-building", what = what, names = names)
     }
 
     /// The build before showing failed.
     pub fn build_failed(lang: Lang) -> String {
-        lang.pick(
-            "not showing rows: the build above did not succeed",
-            "上の処理 (ビルド) が成功しなかったので、行は表示しません",
-        )
-        .to_string()
+        crate::t!(lang => "show-build-failed")
     }
 
     /// The query failed.
     pub fn query_failed(lang: Lang, error: &str) -> String {
-        match lang {
-            Lang::En => format!("the query cannot run on the local lake: {error}"),
-            Lang::Ja => format!("このクエリはローカルのデータで実行できません: {error}"),
-        }
+        crate::t!(lang => "show-query-failed", error = error)
     }
 
     /// Help for [`query_failed`].
     pub fn query_failed_help(lang: Lang) -> String {
-        lang.pick(
-            "write Athena SQL; tables as `schema.table` as they are built locally (`karte ls` lists them); --where takes a condition such as department = '内科'",
-            "Athena の SQL で書いてください。テーブルは `スキーマ.テーブル` (`karte ls` で一覧) で指定します。--where には department = '内科' のような条件を書きます",
-        )
-        .to_string()
+        crate::t!(lang => "show-query-failed-help")
     }
 
     /// Footer: how many rows.
     pub fn count(lang: Lang, shown: usize, more: bool) -> String {
-        match (lang, more) {
-            (Lang::En, false) => format!("({shown} row{})", if shown == 1 { "" } else { "s" }),
-            (Lang::Ja, false) => format!("({shown} 行)"),
-            (Lang::En, true) => {
-                format!("(first {shown} rows; more exist: --limit N shows more, --limit 0 all)")
-            }
-            (Lang::Ja, true) => format!(
-                "(最初の {shown} 行。続きがあります: --limit N で増やせます、--limit 0 で全部)"
-            ),
+        if more {
+            crate::t!(lang => "show-count-more", count = shown)
+        } else {
+            crate::t!(lang => "show-count", count = shown)
         }
     }
 }

@@ -74,7 +74,7 @@ fn a_new_model_gets_its_columns_after_its_query_is_written() {
         // 3. Once it has columns, karte does not touch the entry again.
         let (code, _, err) = new_model(&dir, &["gold/by_department"], lang);
         assert_eq!(code, 1, "{err}");
-        assert!(err.contains("error[E309]"), "{err}");
+        assert!(err.contains("[E309]"), "{err}");
     }
 }
 

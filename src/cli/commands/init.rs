@@ -3,11 +3,11 @@
 use std::path::Path;
 
 use crate::diag::{display_path, Diagnostics};
-use crate::scaffold::{init, Lang};
+use crate::scaffold::init;
 
 /// Create the project and say what to run next.
 pub fn run(dir: &Path, name: Option<&str>) -> Result<(), Diagnostics> {
-    let lang = Lang::choose(None);
+    let lang = crate::i18n::lang();
     let created = init::init(dir, name, lang)?;
     println!(
         "{}",

@@ -5,11 +5,10 @@ use std::path::Path;
 
 use crate::diag::Diagnostics;
 use crate::scaffold::model::{messages, new_model, ModelPath};
-use crate::scaffold::Lang;
 
 /// Create (or complete) the model; Ok(false) when the entry could not be written yet.
 pub fn model(project_dir: &Path, spec: &str, from_sql: Option<&Path>) -> Result<bool, Diagnostics> {
-    let lang = Lang::choose(None);
+    let lang = crate::i18n::lang();
     let path = ModelPath::parse(spec, lang).map_err(|d| Diagnostics(vec![d]))?;
     let out = new_model(project_dir, &path, from_sql, lang)?;
     crate::cli::report(&out.diagnostics);

@@ -41,7 +41,7 @@ pub struct ShowArgs<'a> {
 
 /// Show the rows.
 pub fn run(args: &ProjectArgs, a: &ShowArgs) -> Result<bool, Diagnostics> {
-    let lang = Lang::choose(None);
+    let lang = crate::i18n::lang();
     let one = |d: Diagnostic| Diagnostics(vec![d]);
     let mut copts = args.compile_options(&SelectArgs::default())?;
     let compiled = crate::compile(&copts)?;
@@ -186,29 +186,28 @@ fn run_on(
         rows,
         more,
     };
-    match a.output {
-        ShowOutput::Table => {
-            print!("{}", show::table::text(&rows));
-            println!("{}", messages::count(lang, rows.rows.len(), rows.more));
-        }
-        ShowOutput::Csv => {
-            let text = show::table::csv(&rows).map_err(|e| {
-                Diagnostics(vec![Diagnostic::error(Code::Internal, format!("csv: {e}"))])
-            })?;
-            print!("{text}");
-            if more {
-                eprintln!("{}", messages::count(lang, rows.rows.len(), true));
-            }
-        }
-        ShowOutput::Json => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&show::table::json(&rows)).expect("JSON")
-            );
-            if more {
-                eprintln!("{}", messages::count(lang, rows.rows.len(), true));
-            }
-        }
+    let text = match a.output {
+        ShowOutput::Table => format!(
+            "{}{}\n",
+            show::table::text(&rows),
+            messages::count(lang, rows.rows.len(), rows.more)
+        ),
+        ShowOutput::Csv => show::table::csv(&rows).map_err(|e| {
+            Diagnostics(vec![Diagnostic::error(Code::Internal, format!("csv: {e}"))])
+        })?,
+        ShowOutput::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&show::table::json(&rows)).expect("JSON")
+        ),
+    };
+    // `karte show … | head` closes the pipe early: that is not an error.
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    }
+    if more && a.output != ShowOutput::Table {
+        eprintln!("{}", messages::count(lang, rows.rows.len(), true));
     }
     Ok(true)
 }
