@@ -113,7 +113,16 @@ macro_rules! areas {
 }
 
 // One file per area; add a line when you add a pair of files.
-areas!["diag", "cli", "project",];
+#[rustfmt::skip]
+areas![
+    "diag",
+    "cli",
+    "project",
+    "render",
+    "sql",
+    "graph",
+    "lineage",
+];
 
 type Bundle = FluentBundle<FluentResource>;
 
