@@ -113,17 +113,17 @@ impl Taxonomy {
         let mut named: Vec<(&str, String)> = Vec::new();
         for (name, c) in &g.classes {
             if let Some(p) = &c.parent {
-                named.push((p, format!("the parent of class `{name}`")));
+                named.push((p, crate::t!("governance-what-parent", class = name)));
             }
         }
         for (f, r) in &g.functions {
             for c in r.becomes.iter().chain(&r.generalizes) {
-                named.push((c, format!("the rule of function `{f}`")));
+                named.push((c, crate::t!("governance-what-function", function = f)));
             }
         }
         for p in &g.policies {
             for c in &p.forbid {
-                named.push((c, "a policy's `forbid`".to_string()));
+                named.push((c, crate::t!("governance-what-forbid")));
             }
         }
         for (class, what) in named {
@@ -144,10 +144,10 @@ impl Taxonomy {
                     diags.push(
                         Diagnostic::error(
                             Code::UnknownClass,
-                            format!("class `{name}` is its own parent (through `{c}`)"),
+                            crate::t!("e702-own-parent", class = name, through = c),
                         )
                         .at(Location::file_only(Path::new(crate::project::PROJECT_FILE)))
-                        .help("give each class under `governance: classes:` a parent that does not lead back to it"),
+                        .help(crate::t!("e702-own-parent-help")),
                     );
                     break;
                 }
@@ -166,14 +166,14 @@ impl Taxonomy {
         Some(
             Diagnostic::error(
                 Code::UnknownClass,
-                format!("{what} names class `{class}`, which is not in the taxonomy"),
+                crate::t!("e702-unknown-class", what = what, class = class),
             )
             .at(at)
             .help(match suggest(class, names) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!(
-                    "use one of {}, or add it under `governance: classes:` in karte.yml",
-                    self.parents.keys().cloned().collect::<Vec<_>>().join(", ")
+                Some(s) => crate::t!("project-did-you-mean", name = s),
+                None => crate::t!(
+                    "e702-unknown-class-help",
+                    classes = self.parents.keys().cloned().collect::<Vec<_>>().join(", ")
                 ),
             }),
         )
@@ -291,7 +291,11 @@ pub fn infer(
                 let at = Location::file_only(Path::new(&s.path));
                 if let Some(d) = taxonomy.unknown(
                     class,
-                    &format!("column `{}` of `{}.{}`", c.name, s.source, s.name),
+                    &crate::t!(
+                        "governance-what-column",
+                        column = c.name,
+                        relation = format!("{}.{}", s.source, s.name)
+                    ),
                     at,
                 ) {
                     diags.push(d);
@@ -317,9 +321,11 @@ pub fn infer(
         let mut cols = BTreeMap::new();
         for (column, classes) in &up.classes {
             for class in classes {
-                let what = format!(
-                    "column `{column}` of `{}.{}` (project `{owner}`)",
-                    up.layer, up.name
+                let what = crate::t!(
+                    "governance-what-upstream-column",
+                    column = column,
+                    relation = format!("{}.{}", up.layer, up.name),
+                    project = owner
                 );
                 if let Some(d) =
                     taxonomy.unknown(class, &what, Location::file_only(Path::new("karte.yml")))
@@ -390,7 +396,11 @@ fn node_classes(
             continue;
         };
         let at = Location::file_only(&node.path);
-        let what = format!("column `{}` of `{}`", c.name, node.name);
+        let what = crate::t!(
+            "governance-what-column",
+            column = c.name,
+            relation = node.name
+        );
         if let Some(d) = taxonomy.unknown(class, &what, at.clone()) {
             diags.push(d);
             continue;
@@ -421,13 +431,19 @@ fn node_classes(
             diags.push(
                 Diagnostic::error(
                     Code::ReclassifiedWithoutReason,
-                    format!(
-                        "{what} is declared `{class}`, but its lineage makes it {}",
-                        dropped.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ")
+                    crate::t!(
+                        "e703-reclassified",
+                        what = what,
+                        class = class,
+                        classes = dropped
+                            .iter()
+                            .map(|d| format!("`{d}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 )
                 .at(at)
-                .help("if the column really is no longer that (e.g. it was generalized by hand), add `classification_reason: <why>` next to it; otherwise pseudonymize, generalize or drop it upstream"),
+                .help(crate::t!("e703-help")),
             );
             inferred
         };

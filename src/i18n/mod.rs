@@ -122,6 +122,8 @@ areas![
     "sql",
     "graph",
     "lineage",
+    "governance",
+    "access",
 ];
 
 type Bundle = FluentBundle<FluentResource>;

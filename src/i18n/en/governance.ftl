@@ -1,0 +1,23 @@
+# Data classes and policies: `governance:` in karte.yml, `classification:` of columns (src/governance/).
+governance-what-parent = the parent of class `{ $class }`
+governance-what-function = the rule of function `{ $function }`
+governance-what-forbid = a policy's `forbid`
+governance-what-column = column `{ $column }` of `{ $relation }`
+governance-what-upstream-column = column `{ $column }` of `{ $relation }` (project `{ $project }`)
+e702-own-parent = class `{ $class }` is its own parent (through `{ $through }`)
+e702-own-parent-help = give each class under `governance: classes:` a parent that does not lead back to it
+e702-unknown-class = { $what } names class `{ $class }`, which is not in the taxonomy
+e702-unknown-class-help = use one of { $classes }, or add it under `governance: classes:` in karte.yml
+e703-reclassified = { $what } is declared `{ $class }`, but its lineage makes it { $classes }
+e703-help = if the column really is no longer that (e.g. it was generalized by hand), add `classification_reason: <why>` next to it; otherwise pseudonymize, generalize or drop it upstream
+e004-policy-selects-nothing = policy { $number } under `governance: policies:` selects no models
+e004-policy-selects-nothing-help = give it `layer:`, `folder:`, `model:` or `tag:`
+e704-policy-violation = `{ $column }` of `{ $relation }` is `{ $class }`, which { $scope } may not hold
+e704-label = `{ $class }` is forbidden here
+e704-path = the path that carried it: { $path }
+e704-help = pseudonymize it (`{"{{"} pseudonymize('col') {"}}"}`), aggregate it, generalize it (a function declared under `governance: functions:`), or drop the column
+governance-scope-model = model `{ $model }`
+governance-scope-tag = a model tagged `{ $tag }`
+governance-scope-folder = folder `{ $folder }`
+governance-scope-layer = layer `{ $layer }`
+governance-scope-this-model = this model
