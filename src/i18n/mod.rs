@@ -124,6 +124,8 @@ areas![
     "lineage",
     "governance",
     "access",
+    "state",
+    "compile",
 ];
 
 type Bundle = FluentBundle<FluentResource>;
