@@ -126,6 +126,7 @@ areas![
     "access",
     "state",
     "compile",
+    "lint",
 ];
 
 type Bundle = FluentBundle<FluentResource>;
