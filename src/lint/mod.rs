@@ -53,6 +53,7 @@ impl Finding {
             .at(self.location.clone())
             .help(self.rule.help(lang));
         if let Some(detail) = &self.detail {
+            // not a message: the SQL text found, in backticks
             d = d.label(format!("`{detail}`"));
         }
         if !self.fix.is_empty() {

@@ -381,7 +381,7 @@ fn located_template_error(
         if name != node.path.to_string_lossy() {
             if let Some((path, text, plen)) = shared.templates.get(name) {
                 return template_error(e, Path::new(path), text, *plen, shared.known_names())
-                    .note(format!("while rendering {}", node.path.display()));
+                    .note(crate::t!("e201-while-rendering", path = node.path));
             }
         }
     }

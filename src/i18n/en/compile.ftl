@@ -6,3 +6,5 @@ compile-summary-warnings = compiled { $selected } of { $total } nodes in { $seco
     [one] 1 warning
    *[other] { $warnings } warnings
 }) → { $target }
+e000-cannot-serialise-manifest = cannot serialise manifest: { $error }
+compile-cannot-write = cannot write `{ $path }`: { $error }

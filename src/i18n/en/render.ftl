@@ -32,3 +32,4 @@ e202-unknown-function-help = macros are defined in macros/*.sql
 e208-wrong-arguments = wrong arguments: { $detail }
 e208-help = see docs/project.md for the arguments of ref(), source(), var(), config()
 e209-template-error = template error: { $detail }
+e201-while-rendering = while rendering { $path }

@@ -3,3 +3,5 @@ compile-files-changed = karte が読んでいる途中でプロジェクトの�
 compile-files-changed-help = もう一度コマンドを実行してください
 compile-summary = { $total } 個のノードのうち { $selected } 個を { $seconds } 秒でコンパイルしました → { $target }
 compile-summary-warnings = { $total } 個のノードのうち { $selected } 個を { $seconds } 秒でコンパイルしました (警告 { $warnings } 件) → { $target }
+e000-cannot-serialise-manifest = マニフェストを JSON にできません: { $error }
+compile-cannot-write = `{ $path }` に書き込めません: { $error }

@@ -32,3 +32,4 @@ e202-unknown-function-help = マクロは macros/*.sql に定義します
 e208-wrong-arguments = 引数が正しくありません: { $detail }
 e208-help = ref()、source()、var()、config() の引数は docs/project.md を見てください
 e209-template-error = テンプレートのエラー: { $detail }
+e201-while-rendering = { $path } の展開中
