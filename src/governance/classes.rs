@@ -10,40 +10,29 @@ use crate::diag::{suggest, Code, Diagnostic, Diagnostics, Location};
 use crate::lineage::{Edge, EdgeKind, Lineage};
 use crate::project::Project;
 
-/// The built-in classes: (name, parent, description).
-const BUILT_IN: &[(&str, Option<&str>, &str)] = &[
-    (
-        "direct_identifier",
-        None,
-        "identifies a person by itself: 氏名, 住所, 電話番号",
-    ),
-    (
-        "pii",
-        Some("direct_identifier"),
-        "personal information of unspecified kind (treated as a direct identifier)",
-    ),
-    (
-        "identification_code",
-        None,
-        "a code issued to a person: 被保険者番号, 記号・番号, 個人識別符号",
-    ),
-    (
-        "quasi_identifier",
-        None,
-        "identifies a person in combination: 生年月日, 郵便番号, 性別",
-    ),
-    ("sensitive", None, "要配慮個人情報: 病名, 処方, 検査値"),
-    (
-        "pseudonym",
-        None,
-        "仮名加工情報の識別子: a keyed hash of identifiers",
-    ),
-    (
-        "aggregate",
-        None,
-        "computed over many rows (counts, sums, rates)",
-    ),
+/// The built-in classes: (name, parent); their descriptions are `class-<name>` messages.
+const BUILT_IN: &[(&str, Option<&str>)] = &[
+    ("direct_identifier", None),
+    ("pii", Some("direct_identifier")),
+    ("identification_code", None),
+    ("quasi_identifier", None),
+    ("sensitive", None),
+    ("pseudonym", None),
+    ("aggregate", None),
 ];
+
+/// The description of a built-in class, in the process's language.
+fn built_in_description(name: &str) -> String {
+    match name {
+        "direct_identifier" => crate::t!("class-direct-identifier"),
+        "pii" => crate::t!("class-pii"),
+        "identification_code" => crate::t!("class-identification-code"),
+        "quasi_identifier" => crate::t!("class-quasi-identifier"),
+        "sensitive" => crate::t!("class-sensitive"),
+        "pseudonym" => crate::t!("class-pseudonym"),
+        _ => crate::t!("class-aggregate"),
+    }
+}
 
 /// Functions that change classes unless the project says otherwise: (name, becomes).
 const BUILT_IN_FUNCTIONS: &[(&str, &str)] = &[("hmac_sha256", "pseudonym")];
@@ -83,10 +72,11 @@ impl Taxonomy {
             becomes: BTreeMap::new(),
             generalizes: BTreeMap::new(),
         };
-        for (name, parent, d) in BUILT_IN {
+        for (name, parent) in BUILT_IN {
             t.parents
                 .insert(name.to_string(), parent.map(str::to_string));
-            t.descriptions.insert(name.to_string(), d.to_string());
+            t.descriptions
+                .insert(name.to_string(), built_in_description(name));
         }
         for (name, c) in &g.classes {
             t.parents.insert(name.clone(), c.parent.clone());

@@ -21,3 +21,12 @@ governance-scope-tag = a model tagged `{ $tag }`
 governance-scope-folder = folder `{ $folder }`
 governance-scope-layer = layer `{ $layer }`
 governance-scope-this-model = this model
+
+# The built-in data classes (governance/classes.rs).
+class-direct-identifier = identifies a person by itself: 氏名, 住所, 電話番号
+class-pii = personal information of unspecified kind (treated as a direct identifier)
+class-identification-code = a code issued to a person: 被保険者番号, 記号・番号, 個人識別符号
+class-quasi-identifier = identifies a person in combination: 生年月日, 郵便番号, 性別
+class-sensitive = 要配慮個人情報: 病名, 処方, 検査値
+class-pseudonym = 仮名加工情報の識別子: a keyed hash of identifiers
+class-aggregate = computed over many rows (counts, sums, rates)

@@ -21,3 +21,12 @@ governance-scope-tag = タグ `{ $tag }` の付いたモデル
 governance-scope-folder = フォルダ `{ $folder }`
 governance-scope-layer = 層 `{ $layer }`
 governance-scope-this-model = このモデル
+
+# 組み込みのデータ分類 (governance/classes.rs)。
+class-direct-identifier = それだけで本人が分かる情報: 氏名、住所、電話番号
+class-pii = 種類を決めていない個人情報 (直接の識別子として扱います)
+class-identification-code = 人ごとに発行される番号: 被保険者番号、記号・番号、個人識別符号
+class-quasi-identifier = 組み合わせると本人が分かる情報: 生年月日、郵便番号、性別
+class-sensitive = 要配慮個人情報: 病名、処方、検査値
+class-pseudonym = 仮名加工情報の識別子: 識別子を鍵付きでハッシュしたもの
+class-aggregate = 多くの行から計算した値 (件数、合計、割合)
