@@ -302,9 +302,9 @@ pub fn compile_for_catalog(
         if ids(&again) != ids(&compiled) {
             return Err(Diagnostics(vec![diag::Diagnostic::error(
                 diag::Code::Io,
-                "the project's files changed while karte was reading them".to_string(),
+                crate::t!("compile-files-changed"),
             )
-            .help("run the command again")]));
+            .help(crate::t!("compile-files-changed-help"))]));
         }
         again.selected = std::mem::take(&mut compiled.selected);
         again.state = compiled.state.take();

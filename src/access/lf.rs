@@ -73,12 +73,20 @@ impl LfColumns {
 impl std::fmt::Display for LfColumns {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            LfColumns::Table => write!(f, "the table"),
-            LfColumns::AllExcept { excluded } if excluded.is_empty() => write!(f, "all columns"),
-            LfColumns::AllExcept { excluded } => {
-                write!(f, "all columns except {}", excluded.join(", "))
+            LfColumns::Table => write!(f, "{}", crate::t!("lf-the-table")),
+            LfColumns::AllExcept { excluded } if excluded.is_empty() => {
+                write!(f, "{}", crate::t!("lf-all-columns"))
             }
-            LfColumns::Only { columns } => write!(f, "columns {}", columns.join(", ")),
+            LfColumns::AllExcept { excluded } => write!(
+                f,
+                "{}",
+                crate::t!("lf-all-columns-except", columns = excluded.join(", "))
+            ),
+            LfColumns::Only { columns } => write!(
+                f,
+                "{}",
+                crate::t!("lf-columns", columns = columns.join(", "))
+            ),
         }
     }
 }
@@ -89,7 +97,15 @@ impl std::fmt::Display for LfPermission {
             Some(r) => write!(f, "{r} ({})", self.principal)?,
             None => write!(f, "{}", self.principal)?,
         }
-        write!(f, ": {} on {}", self.permissions.join(", "), self.columns)
+        write!(
+            f,
+            ": {}",
+            crate::t!(
+                "lf-permission-on",
+                permissions = self.permissions.join(", "),
+                columns = self.columns.to_string()
+            )
+        )
     }
 }
 

@@ -79,9 +79,9 @@ pub fn resolve(c: &Compiled) -> Result<Access, Diagnostics> {
         let here = |needle: &str| locate(&text, name, needle);
         if let Some(problem) = principal_problem(&role.principal) {
             diags.push(
-                error(format!("the principal of role `{name}` {problem}"))
+                error(crate::t!("e701-principal", role = name, problem = problem))
                     .at(here(&role.principal))
-                    .help("write an IAM role or user ARN (arn:aws:iam::123456789012:role/analysts), a SAML or IAM Identity Center principal ARN, or a 12-digit account id"),
+                    .help(crate::t!("e701-principal-help")),
             );
         }
         let mut rules = Vec::new();
@@ -89,9 +89,14 @@ pub fn resolve(c: &Compiled) -> Result<Access, Diagnostics> {
             match check_rule(c, &access, &known_classes, k, rule) {
                 Ok(r) => rules.push(r),
                 Err((message, needle, help)) => diags.push(
-                    error(format!("role `{name}`, read rule {}: {message}", k + 1))
-                        .at(here(&needle))
-                        .maybe_help(help),
+                    error(crate::t!(
+                        "e701-read-rule",
+                        role = name,
+                        number = k + 1,
+                        message = message
+                    ))
+                    .at(here(&needle))
+                    .maybe_help(help),
                 ),
             }
         }
@@ -160,13 +165,13 @@ impl Access {
             Some((&i, _)) => Ok(i),
             None => Err(Diagnostic::error(
                 Code::InvalidArgument,
-                format!("no table `{name}` in the project"),
+                crate::t!("e006-access-no-table", name = name),
             )
             .maybe_help(
                 suggest(&lower, self.governed.values().map(String::as_str))
-                    .map(|s| format!("did you mean `{s}`?")),
+                    .map(|s| crate::t!("project-did-you-mean", name = s)),
             )
-            .note("tables are named `layer.model` (e.g. `gold.pmpm`); ephemeral models and tests are not tables")),
+            .note(crate::t!("e006-access-no-table-note"))),
         }
     }
 
@@ -175,12 +180,15 @@ impl Access {
         let r = self.roles.get(role)?;
         Some(match r.tables.get(&i) {
             Some(t) => {
-                let mut reasons: Vec<String> =
-                    t.rules.iter().map(|r| format!("allowed by {r}")).collect();
+                let mut reasons: Vec<String> = t
+                    .rules
+                    .iter()
+                    .map(|r| crate::t!("access-allowed-by", rule = r))
+                    .collect();
                 if !t.excluded.is_empty() {
-                    reasons.push(format!(
-                        "columns left out: {}",
-                        super::text::excluded_list(&t.excluded)
+                    reasons.push(crate::t!(
+                        "access-columns-left-out",
+                        columns = super::text::excluded_list(&t.excluded)
                     ));
                 }
                 Decision {
@@ -190,11 +198,11 @@ impl Access {
             }
             None if r.rules.is_empty() => Decision {
                 allowed: false,
-                reasons: vec![format!("role `{role}` has no read rules")],
+                reasons: vec![crate::t!("access-no-read-rules", role = role)],
             },
             None => Decision {
                 allowed: false,
-                reasons: std::iter::once(format!("no read rule of role `{role}` selects it:"))
+                reasons: std::iter::once(crate::t!("access-no-rule-selects", role = role))
                     .chain(r.rules.iter().map(|t| format!("  {t}")))
                     .collect(),
             },
@@ -240,9 +248,9 @@ fn check_rule(
         },
         AccessRule::Keyword(w) => {
             return Err((
-                format!("`{w}` is not a rule"),
+                crate::t!("e701-not-a-rule", word = w),
                 w.clone(),
-                Some("write `all`, or a map with one of `layer`, `folder`, `model`, `tag` (and `except_classes`)".into()),
+                Some(crate::t!("e701-not-a-rule-help")),
             ))
         }
         AccessRule::Select(s) => s.clone(),
@@ -262,31 +270,39 @@ fn check_rule(
         let needle = given.first().map(|g| format!("{g}:")).unwrap_or_default();
         return Err((
             if given.is_empty() {
-                "selects nothing".to_string()
+                crate::t!("e701-selects-nothing")
             } else {
-                format!("has {} selectors ({})", given.len(), given.join(", "))
+                crate::t!(
+                    "e701-selectors",
+                    count = given.len(),
+                    selectors = given.join(", ")
+                )
             },
             needle,
-            Some("give each rule exactly one of `layer`, `folder`, `model`, `tag` or `all`; write two rules to read two things".into()),
+            Some(crate::t!("e701-selectors-help")),
         ));
     }
     for class in &sel.except_classes {
         if !known_classes.contains(class) {
             return Err((
-                format!("no column of the project has the class `{class}`"),
+                crate::t!("e701-unknown-class", class = class),
                 class.clone(),
                 Some(
                     suggest(class, known_classes.iter().map(String::as_str))
-                        .map(|s| format!("did you mean `{s}`?"))
+                        .map(|s| crate::t!("project-did-you-mean", name = s))
                         .unwrap_or_else(|| {
-                            format!(
-                                "classes come from `classification:` of declared columns; the project has: {}",
-                                if known_classes.is_empty() {
-                                    "none".to_string()
-                                } else {
-                                    known_classes.iter().cloned().collect::<Vec<_>>().join(", ")
-                                }
-                            )
+                            if known_classes.is_empty() {
+                                crate::t!("e701-unknown-class-help-none")
+                            } else {
+                                crate::t!(
+                                    "e701-unknown-class-help",
+                                    classes = known_classes
+                                        .iter()
+                                        .cloned()
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                )
+                            }
                         }),
                 ),
             ));
@@ -376,12 +392,14 @@ fn unknown<'a>(
 ) -> RuleError {
     let all: Vec<&str> = candidates.clone().into_iter().collect();
     (
-        format!("no {kind} `{name}` in the project"),
+        crate::t!("e701-unknown", kind = kind, name = name),
         name.to_string(),
         Some(
             suggest(name, candidates)
-                .map(|s| format!("did you mean `{s}`?"))
-                .unwrap_or_else(|| format!("{kind}s of the project: {}", all.join(", "))),
+                .map(|s| crate::t!("project-did-you-mean", name = s))
+                .unwrap_or_else(|| {
+                    crate::t!("e701-unknown-help", kind = kind, names = all.join(", "))
+                }),
         ),
     )
 }
@@ -390,11 +408,11 @@ fn unknown<'a>(
 fn principal_problem(p: &str) -> Option<String> {
     let p = p.trim();
     if p.is_empty() {
-        Some("is empty".into())
+        Some(crate::t!("e701-principal-empty"))
     } else if p.starts_with("arn:") || (p.len() == 12 && p.bytes().all(|b| b.is_ascii_digit())) {
         None
     } else {
-        Some(format!("`{p}` is not an ARN or an account id"))
+        Some(crate::t!("e701-principal-not-arn", principal = p))
     }
 }
 

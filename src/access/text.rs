@@ -30,21 +30,21 @@ fn with_classes(column: &str, classes: &BTreeSet<String>) -> String {
 pub fn render(c: &Compiled, access: &Access, role: Option<&str>) -> String {
     let classes = super::column_classes(c);
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "Access of `{}`: {} role{}, {} table{} governed{}",
-        c.project.config.name,
-        access.roles.len(),
-        if access.roles.len() == 1 { "" } else { "s" },
-        access.governed.len(),
-        if access.governed.len() == 1 { "" } else { "s" },
-        match c.target.config.kind {
-            crate::project::TargetType::Athena =>
-                " (applied as Lake Formation grants by `karte build` on this target)",
-            crate::project::TargetType::Local =>
-                " (target is local: nothing is enforced here; Athena targets apply it with Lake Formation)",
-        }
-    );
+    let heading = match c.target.config.kind {
+        crate::project::TargetType::Athena => crate::t!(
+            "access-heading-athena",
+            project = c.project.config.name,
+            roles = access.roles.len(),
+            tables = access.governed.len()
+        ),
+        crate::project::TargetType::Local => crate::t!(
+            "access-heading-local",
+            project = c.project.config.name,
+            roles = access.roles.len(),
+            tables = access.governed.len()
+        ),
+    };
+    let _ = writeln!(out, "{heading}");
     for (name, r) in &access.roles {
         if role.is_some_and(|w| w != name) {
             continue;
@@ -55,7 +55,7 @@ pub fn render(c: &Compiled, access: &Access, role: Option<&str>) -> String {
             let _ = writeln!(out, "  {d}");
         }
         if r.tables.is_empty() {
-            let _ = writeln!(out, "  reads nothing");
+            let _ = writeln!(out, "  {}", crate::t!("access-reads-nothing"));
         }
         for (i, t) in &r.tables {
             let _ = writeln!(out, "  {}  ({})", access.governed[i], t.rules.join("; "));
@@ -69,13 +69,17 @@ pub fn render(c: &Compiled, access: &Access, role: Option<&str>) -> String {
                 .map(|(col, cl)| with_classes(col, cl))
                 .collect();
             let reads = if readable.is_empty() {
-                "every column".to_string()
+                crate::t!("access-reads-every-column")
             } else {
-                format!("{}, and any undeclared column", readable.join(", "))
+                crate::t!("access-reads-columns", columns = readable.join(", "))
             };
-            let _ = writeln!(out, "      reads: {reads}");
+            let _ = writeln!(out, "      {}", crate::t!("access-reads", columns = reads));
             if !t.excluded.is_empty() {
-                let _ = writeln!(out, "      not:   {}", excluded_list(&t.excluded));
+                let _ = writeln!(
+                    out,
+                    "      {}",
+                    crate::t!("access-not", columns = excluded_list(&t.excluded))
+                );
             }
         }
         let unread: Vec<&str> = access
@@ -85,7 +89,11 @@ pub fn render(c: &Compiled, access: &Access, role: Option<&str>) -> String {
             .map(|(_, n)| n.as_str())
             .collect();
         if !unread.is_empty() {
-            let _ = writeln!(out, "  cannot read: {}", unread.join(", "));
+            let _ = writeln!(
+                out,
+                "  {}",
+                crate::t!("access-cannot-read", tables = unread.join(", "))
+            );
         }
     }
     out

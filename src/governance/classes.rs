@@ -10,40 +10,29 @@ use crate::diag::{suggest, Code, Diagnostic, Diagnostics, Location};
 use crate::lineage::{Edge, EdgeKind, Lineage};
 use crate::project::Project;
 
-/// The built-in classes: (name, parent, description).
-const BUILT_IN: &[(&str, Option<&str>, &str)] = &[
-    (
-        "direct_identifier",
-        None,
-        "identifies a person by itself: 氏名, 住所, 電話番号",
-    ),
-    (
-        "pii",
-        Some("direct_identifier"),
-        "personal information of unspecified kind (treated as a direct identifier)",
-    ),
-    (
-        "identification_code",
-        None,
-        "a code issued to a person: 被保険者番号, 記号・番号, 個人識別符号",
-    ),
-    (
-        "quasi_identifier",
-        None,
-        "identifies a person in combination: 生年月日, 郵便番号, 性別",
-    ),
-    ("sensitive", None, "要配慮個人情報: 病名, 処方, 検査値"),
-    (
-        "pseudonym",
-        None,
-        "仮名加工情報の識別子: a keyed hash of identifiers",
-    ),
-    (
-        "aggregate",
-        None,
-        "computed over many rows (counts, sums, rates)",
-    ),
+/// The built-in classes: (name, parent); their descriptions are `class-<name>` messages.
+const BUILT_IN: &[(&str, Option<&str>)] = &[
+    ("direct_identifier", None),
+    ("pii", Some("direct_identifier")),
+    ("identification_code", None),
+    ("quasi_identifier", None),
+    ("sensitive", None),
+    ("pseudonym", None),
+    ("aggregate", None),
 ];
+
+/// The description of a built-in class, in the process's language.
+fn built_in_description(name: &str) -> String {
+    match name {
+        "direct_identifier" => crate::t!("class-direct-identifier"),
+        "pii" => crate::t!("class-pii"),
+        "identification_code" => crate::t!("class-identification-code"),
+        "quasi_identifier" => crate::t!("class-quasi-identifier"),
+        "sensitive" => crate::t!("class-sensitive"),
+        "pseudonym" => crate::t!("class-pseudonym"),
+        _ => crate::t!("class-aggregate"),
+    }
+}
 
 /// Functions that change classes unless the project says otherwise: (name, becomes).
 const BUILT_IN_FUNCTIONS: &[(&str, &str)] = &[("hmac_sha256", "pseudonym")];
@@ -83,10 +72,11 @@ impl Taxonomy {
             becomes: BTreeMap::new(),
             generalizes: BTreeMap::new(),
         };
-        for (name, parent, d) in BUILT_IN {
+        for (name, parent) in BUILT_IN {
             t.parents
                 .insert(name.to_string(), parent.map(str::to_string));
-            t.descriptions.insert(name.to_string(), d.to_string());
+            t.descriptions
+                .insert(name.to_string(), built_in_description(name));
         }
         for (name, c) in &g.classes {
             t.parents.insert(name.clone(), c.parent.clone());
@@ -113,17 +103,17 @@ impl Taxonomy {
         let mut named: Vec<(&str, String)> = Vec::new();
         for (name, c) in &g.classes {
             if let Some(p) = &c.parent {
-                named.push((p, format!("the parent of class `{name}`")));
+                named.push((p, crate::t!("governance-what-parent", class = name)));
             }
         }
         for (f, r) in &g.functions {
             for c in r.becomes.iter().chain(&r.generalizes) {
-                named.push((c, format!("the rule of function `{f}`")));
+                named.push((c, crate::t!("governance-what-function", function = f)));
             }
         }
         for p in &g.policies {
             for c in &p.forbid {
-                named.push((c, "a policy's `forbid`".to_string()));
+                named.push((c, crate::t!("governance-what-forbid")));
             }
         }
         for (class, what) in named {
@@ -144,10 +134,10 @@ impl Taxonomy {
                     diags.push(
                         Diagnostic::error(
                             Code::UnknownClass,
-                            format!("class `{name}` is its own parent (through `{c}`)"),
+                            crate::t!("e702-own-parent", class = name, through = c),
                         )
                         .at(Location::file_only(Path::new(crate::project::PROJECT_FILE)))
-                        .help("give each class under `governance: classes:` a parent that does not lead back to it"),
+                        .help(crate::t!("e702-own-parent-help")),
                     );
                     break;
                 }
@@ -166,14 +156,14 @@ impl Taxonomy {
         Some(
             Diagnostic::error(
                 Code::UnknownClass,
-                format!("{what} names class `{class}`, which is not in the taxonomy"),
+                crate::t!("e702-unknown-class", what = what, class = class),
             )
             .at(at)
             .help(match suggest(class, names) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!(
-                    "use one of {}, or add it under `governance: classes:` in karte.yml",
-                    self.parents.keys().cloned().collect::<Vec<_>>().join(", ")
+                Some(s) => crate::t!("project-did-you-mean", name = s),
+                None => crate::t!(
+                    "e702-unknown-class-help",
+                    classes = self.parents.keys().cloned().collect::<Vec<_>>().join(", ")
                 ),
             }),
         )
@@ -291,7 +281,11 @@ pub fn infer(
                 let at = Location::file_only(Path::new(&s.path));
                 if let Some(d) = taxonomy.unknown(
                     class,
-                    &format!("column `{}` of `{}.{}`", c.name, s.source, s.name),
+                    &crate::t!(
+                        "governance-what-column",
+                        column = c.name,
+                        relation = format!("{}.{}", s.source, s.name)
+                    ),
                     at,
                 ) {
                     diags.push(d);
@@ -317,9 +311,11 @@ pub fn infer(
         let mut cols = BTreeMap::new();
         for (column, classes) in &up.classes {
             for class in classes {
-                let what = format!(
-                    "column `{column}` of `{}.{}` (project `{owner}`)",
-                    up.layer, up.name
+                let what = crate::t!(
+                    "governance-what-upstream-column",
+                    column = column,
+                    relation = format!("{}.{}", up.layer, up.name),
+                    project = owner
                 );
                 if let Some(d) =
                     taxonomy.unknown(class, &what, Location::file_only(Path::new("karte.yml")))
@@ -390,7 +386,11 @@ fn node_classes(
             continue;
         };
         let at = Location::file_only(&node.path);
-        let what = format!("column `{}` of `{}`", c.name, node.name);
+        let what = crate::t!(
+            "governance-what-column",
+            column = c.name,
+            relation = node.name
+        );
         if let Some(d) = taxonomy.unknown(class, &what, at.clone()) {
             diags.push(d);
             continue;
@@ -421,13 +421,19 @@ fn node_classes(
             diags.push(
                 Diagnostic::error(
                     Code::ReclassifiedWithoutReason,
-                    format!(
-                        "{what} is declared `{class}`, but its lineage makes it {}",
-                        dropped.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ")
+                    crate::t!(
+                        "e703-reclassified",
+                        what = what,
+                        class = class,
+                        classes = dropped
+                            .iter()
+                            .map(|d| format!("`{d}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 )
                 .at(at)
-                .help("if the column really is no longer that (e.g. it was generalized by hand), add `classification_reason: <why>` next to it; otherwise pseudonymize, generalize or drop it upstream"),
+                .help(crate::t!("e703-help")),
             );
             inferred
         };

@@ -46,13 +46,10 @@ pub fn check(
             diags.push(
                 Diagnostic::error(
                     Code::InvalidConfig,
-                    format!(
-                        "policy {} under `governance: policies:` selects no models",
-                        k + 1
-                    ),
+                    crate::t!("e004-policy-selects-nothing", number = k + 1),
                 )
                 .at(yml.clone())
-                .help("give it `layer:`, `folder:`, `model:` or `tag:`"),
+                .help(crate::t!("e004-policy-selects-nothing-help")),
             );
         }
     }
@@ -87,15 +84,18 @@ pub fn check(
                     diags.push(
                         Diagnostic::error(
                             Code::PolicyViolation,
-                            format!(
-                                "`{col}` of `{}.{}` is `{class}`, which {scope} may not hold",
-                                node.layer, node.name
+                            crate::t!(
+                                "e704-policy-violation",
+                                column = col.as_str(),
+                                relation = format!("{}.{}", node.layer, node.name),
+                                class = class.as_str(),
+                                scope = scope
                             ),
                         )
                         .at(at)
-                        .label(format!("`{forbidden}` is forbidden here"))
-                        .note(format!("the path that carried it: {path}"))
-                        .help("pseudonymize it (`{{ pseudonymize('col') }}`), aggregate it, generalize it (a function declared under `governance: functions:`), or drop the column"),
+                        .label(crate::t!("e704-label", class = forbidden.as_str()))
+                        .note(crate::t!("e704-path", path = path))
+                        .help(crate::t!("e704-help")),
                     );
                 }
             }
@@ -107,15 +107,15 @@ pub fn check(
 
 fn policy_scope(p: &PolicyConfig) -> String {
     if let Some(m) = &p.model {
-        format!("model `{m}`")
+        crate::t!("governance-scope-model", model = m)
     } else if let Some(t) = &p.tag {
-        format!("a model tagged `{t}`")
+        crate::t!("governance-scope-tag", tag = t)
     } else if let Some(f) = &p.folder {
-        format!("folder `{f}`")
+        crate::t!("governance-scope-folder", folder = f)
     } else if let Some(l) = &p.layer {
-        format!("layer `{l}`")
+        crate::t!("governance-scope-layer", layer = l)
     } else {
-        "this model".to_string()
+        crate::t!("governance-scope-this-model")
     }
 }
 

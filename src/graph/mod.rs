@@ -9,7 +9,7 @@ use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::Direction;
 
-use crate::diag::{display_path, Code, Diagnostic, Diagnostics, Location};
+use crate::diag::{Code, Diagnostic, Diagnostics, Location};
 use crate::project::{Project, Target};
 use crate::sql::{AnalyzedModel, Dependency};
 
@@ -193,20 +193,20 @@ fn find_cycles(project: &Project, graph: &DiGraph<usize, ()>) -> Vec<Diagnostic>
         let first = &project.nodes[graph[start]];
         let mut d = Diagnostic::error(
             Code::Cycle,
-            format!("models depend on each other in a cycle: {}", names.join(" → ")),
+            crate::t!("e301-cycle", cycle = names.join(" → ")),
         )
         .at(Location::file_only(&first.path))
-        .help("a model cannot read, directly or through others, a table built from itself; move the shared part into a model of its own");
+        .help(crate::t!("e301-help"));
         for w in path.windows(2).chain(std::iter::once(
             &[*path.last().expect("non-empty"), start][..],
         )) {
             let (a, b) = (&project.nodes[graph[w[0]]], &project.nodes[graph[w[1]]]);
-            d = d.note(format!(
-                "`{}` ({}) is read by `{}` ({})",
-                a.name,
-                display_path(&a.path),
-                b.name,
-                display_path(&b.path)
+            d = d.note(crate::t!(
+                "e301-read-by",
+                a = a.name,
+                a_path = a.path,
+                b = b.name,
+                b_path = b.path
             ));
         }
         out.push(d);

@@ -31,9 +31,12 @@ pub struct Atom {
 
 /// Parse one atom such as `2+tag:claims+`.
 pub fn parse_atom(text: &str) -> Result<Atom, Diagnostic> {
-    let bad = |why: &str| {
-        Diagnostic::error(Code::InvalidSelector, format!("invalid selector `{text}`: {why}"))
-            .help("examples: `receipts`, `+receipts`, `receipts+`, `2+receipts`, `tag:daily`, `layer:silver`, `path:models/gold`, `config.materialized:table`, `state:modified+`")
+    let bad = |why: String| {
+        Diagnostic::error(
+            Code::InvalidSelector,
+            crate::t!("e303-invalid-selector", selector = text, problem = why),
+        )
+        .help(crate::t!("e303-help"))
     };
     let mut s = text;
     let mut at = false;
@@ -47,7 +50,11 @@ pub fn parse_atom(text: &str) -> Result<Atom, Diagnostic> {
         parents = Some(if digits.is_empty() {
             None
         } else {
-            Some(digits.parse().map_err(|_| bad("depth is not a number"))?)
+            Some(
+                digits
+                    .parse()
+                    .map_err(|_| bad(crate::t!("e303-depth-not-a-number")))?,
+            )
         });
         s = rest;
     } else if !digits.is_empty() && s.len() == digits.len() {
@@ -60,42 +67,47 @@ pub fn parse_atom(text: &str) -> Result<Atom, Diagnostic> {
             children = Some(if tail.is_empty() {
                 None
             } else {
-                Some(tail.parse().map_err(|_| bad("depth is not a number"))?)
+                Some(
+                    tail.parse()
+                        .map_err(|_| bad(crate::t!("e303-depth-not-a-number")))?,
+                )
             });
             s = &s[..plus];
         }
     }
     if at && (parents.is_some() || children.is_some()) {
-        return Err(bad("`@` cannot be combined with `+`"));
+        return Err(bad(crate::t!("e303-at-and-plus")));
     }
     let (method, value) = match s.split_once(':') {
         Some((m, v)) => (m.to_string(), v.to_string()),
         None => ("name".to_string(), s.to_string()),
     };
     if value.is_empty() {
-        return Err(bad("nothing to match"));
+        return Err(bad(crate::t!("e303-nothing-to-match")));
     }
     let known = matches!(
         method.as_str(),
         "name" | "tag" | "path" | "layer" | "kind" | "resource_type" | "state" | "source_status"
     ) || method.starts_with("config.");
     if !known {
-        return Err(bad(&format!(
-            "unknown method `{method}` (use name, tag, path, layer, kind, state, source_status or config.<key>)"
-        )));
+        return Err(bad(crate::t!("e303-unknown-method", method = method)));
     }
     if method == "state" && crate::state::Change::default().matches(&value).is_none() {
-        return Err(bad(&format!(
-            "`state:` takes one of {}",
-            crate::state::STATE_VALUES
+        return Err(bad(crate::t!(
+            "e303-state-values",
+            values = crate::state::STATE_VALUES
         )));
     }
     if method == "source_status" && value != "fresher" {
         return Err(Diagnostic::error(
             Code::SourceStatusUnavailable,
-            format!("invalid selector `{text}`: `source_status:` takes `fresher`"),
+            crate::t!(
+                "e303-invalid-selector",
+                selector = text,
+                problem = crate::t!("e306-takes-fresher")
+            ),
         )
-        .help("write `source_status:fresher+`: what reads a source that received data since it was last built, and what reads that"));
+        .help(crate::t!("e306-takes-fresher-help")));
     }
     Ok(Atom {
         at,
@@ -179,7 +191,7 @@ fn eval(
                 warnings.push(
                     Diagnostic::warning(
                         Code::SelectorMatchedNothing,
-                        format!("selector `{atom_text}` matched nothing"),
+                        crate::t!("w303-matched-nothing", selector = atom_text),
                     )
                     .maybe_help(name_hint(ctx, &atom)),
                 );
@@ -203,7 +215,7 @@ fn name_hint(ctx: &SelectContext, atom: &Atom) -> Option<String> {
         .order
         .iter()
         .map(|&i| ctx.project.nodes[i].name.as_str());
-    crate::diag::suggest(&atom.value, names).map(|s| format!("did you mean `{s}`?"))
+    crate::diag::suggest(&atom.value, names).map(|s| crate::t!("project-did-you-mean", name = s))
 }
 
 fn glob(pattern: &str) -> Result<GlobMatcher, Diagnostic> {
@@ -215,7 +227,11 @@ fn glob(pattern: &str) -> Result<GlobMatcher, Diagnostic> {
         .map_err(|e| {
             Diagnostic::error(
                 Code::InvalidSelector,
-                format!("invalid pattern `{pattern}`: {e}"),
+                crate::t!(
+                    "e303-invalid-pattern",
+                    pattern = pattern,
+                    error = e.to_string()
+                ),
             )
         })
 }
@@ -223,21 +239,21 @@ fn glob(pattern: &str) -> Result<GlobMatcher, Diagnostic> {
 fn eval_atom(ctx: &SelectContext, atom: &Atom) -> Result<BTreeSet<usize>, Diagnostic> {
     let value = atom.value.as_str();
     let state = match (atom.method.as_str(), ctx.state) {
-        ("state", None) => return Err(Diagnostic::error(
-            Code::StateInvalid,
-            format!("`state:{value}` compares with a saved manifest, but no --state was given"),
-        )
-        .help(
-            "add --state PATH: the directory holding production's manifest.json (see docs/ci.md)",
-        )),
+        ("state", None) => {
+            return Err(Diagnostic::error(
+                Code::StateInvalid,
+                crate::t!("e305-no-state", value = value),
+            )
+            .help(crate::t!("e305-no-state-help")))
+        }
         (_, s) => s,
     };
     if atom.method == "source_status" && ctx.fresher.is_none() {
         return Err(Diagnostic::error(
             Code::SourceStatusUnavailable,
-            format!("`source_status:{value}` compares the sources' data with what each node was built from; this command does not read them"),
+            crate::t!("e306-unavailable", value = value),
         )
-        .help("use it with `karte build`, `run` or `snapshot`, or `karte ingest DIR --then-build` (docs/operations.md)"));
+        .help(crate::t!("e306-unavailable-help")));
     }
     let matcher = glob(value)?;
     let mut base = BTreeSet::new();

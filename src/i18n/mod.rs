@@ -113,7 +113,24 @@ macro_rules! areas {
 }
 
 // One file per area; add a line when you add a pair of files.
-areas!["diag", "cli", "run", "show", "scaffold"];
+#[rustfmt::skip]
+areas![
+    "diag",
+    "cli",
+    "project",
+    "render",
+    "sql",
+    "graph",
+    "lineage",
+    "governance",
+    "access",
+    "state",
+    "compile",
+    "lint",
+    "run",
+    "show",
+    "scaffold",
+];
 
 type Bundle = FluentBundle<FluentResource>;
 

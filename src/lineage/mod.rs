@@ -338,11 +338,11 @@ fn unknown_source_columns(project: &Project, s: usize) -> Diagnostic {
     let src = &project.sources[s];
     Diagnostic::warning(
         Code::ColumnsUnknown,
-        format!(
-            "the columns of source `{}.{}` are not declared: column lineage and column checks stop there",
-            src.source, src.name
+        crate::t!(
+            "w102-columns-unknown",
+            source = format!("{}.{}", src.source, src.name)
         ),
     )
     .at(Location::file_only(std::path::Path::new(&src.path)))
-    .help("list its columns under `columns:` in the source's property file (name, and optionally description and classification)")
+    .help(crate::t!("w102-help"))
 }

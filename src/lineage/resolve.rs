@@ -519,12 +519,12 @@ impl Resolver<'_> {
                                 self.error(
                                     Code::UnknownColumn,
                                     r.span.clone(),
-                                    format!(
-                                        "`{}` has no column `{}`",
-                                        parts[..k].join("."),
-                                        parts[k]
+                                    crate::t!(
+                                        "e212-no-column",
+                                        relation = parts[..k].join("."),
+                                        column = parts[k]
                                     ),
-                                    "no such column",
+                                    &crate::t!("e212-label"),
                                     column_help(&parts[k], &names, &it.shown),
                                 );
                                 Found::Error
@@ -562,15 +562,17 @@ impl Resolver<'_> {
                     self.error(
                         Code::AmbiguousColumn,
                         r.span.clone(),
-                        format!(
-                            "`{name}` is a column of both `{}` and `{}`",
-                            first.shown, second.shown
+                        crate::t!(
+                            "e213-ambiguous",
+                            name = name,
+                            first = first.shown,
+                            second = second.shown
                         ),
-                        "which one?",
-                        format!(
-                            "write `{}.{name}` or `{}.{name}`",
-                            alias_of(first),
-                            alias_of(second)
+                        &crate::t!("e213-label"),
+                        crate::t!(
+                            "e213-help",
+                            first = format!("{}.{name}", alias_of(first)),
+                            second = format!("{}.{name}", alias_of(second))
                         ),
                     );
                     return Found::Error;
@@ -595,12 +597,16 @@ impl Resolver<'_> {
         let shown: Vec<&str> = scope.items.iter().map(|it| it.shown.as_str()).collect();
         let (message, help) = if scope.items.is_empty() {
             (
-                format!("`{name}` is not a column: this SELECT reads no table"),
-                "add a FROM clause, or quote it as a string: 'text'".to_string(),
+                crate::t!("e212-no-from", name = name),
+                crate::t!("e212-no-from-help"),
             )
         } else {
             (
-                format!("`{name}` is not a column of {}", shown.join(", ")),
+                crate::t!(
+                    "e212-not-a-column",
+                    name = name,
+                    relations = shown.join(", ")
+                ),
                 column_help(name, &names, &shown.join(", ")),
             )
         };
@@ -608,7 +614,7 @@ impl Resolver<'_> {
             Code::UnknownColumn,
             r.span.clone(),
             message,
-            "no such column",
+            &crate::t!("e212-label"),
             help,
         );
         Found::Error
@@ -650,11 +656,16 @@ fn alias_of(it: &ScopeItem) -> String {
 
 fn column_help(name: &str, names: &[&str], relation: &str) -> String {
     match suggest(name, names.iter().copied()) {
-        Some(s) => format!("did you mean `{s}`?"),
-        None if names.len() <= 12 => format!("the columns of {relation} are: {}", names.join(", ")),
-        None => format!(
-            "{relation} has {} columns; check the spelling, or `karte lineage` on it",
-            names.len()
+        Some(s) => crate::t!("project-did-you-mean", name = s),
+        None if names.len() <= 12 => crate::t!(
+            "e212-columns-are",
+            relation = relation,
+            columns = names.join(", ")
+        ),
+        None => crate::t!(
+            "e212-many-columns",
+            relation = relation,
+            count = names.len()
         ),
     }
 }

@@ -132,7 +132,7 @@ fn walk(
 pub fn draw(tree: &Tree, arrow: &str) -> String {
     let mut out = format!("{}\n", tree.column);
     if tree.next.is_empty() {
-        out.push_str("└─ (none)\n");
+        out.push_str(&format!("└─ {}\n", crate::t!("lineage-none")));
     }
     draw_children(&mut out, tree, "", arrow);
     out
@@ -146,8 +146,12 @@ fn draw_children(out: &mut String, t: &Tree, prefix: &str, arrow: &str) {
             "{prefix}{} {arrow} {}  [{}]{}",
             if last { "└─" } else { "├─" },
             c.column,
-            c.how.as_deref().unwrap_or_default(),
-            if c.repeated { " (shown above)" } else { "" }
+            how_shown(c.how.as_deref().unwrap_or_default()),
+            if c.repeated {
+                format!(" {}", crate::t!("lineage-shown-above"))
+            } else {
+                String::new()
+            }
         );
         let deeper = format!("{prefix}{}", if last { "   " } else { "│  " });
         draw_children(out, c, &deeper, arrow);
@@ -156,6 +160,25 @@ fn draw_children(out: &mut String, t: &Tree, prefix: &str, arrow: &str) {
 
 /// Every computed column of the project, one line per upstream edge, and what filters each
 /// relation: `relation.column ← kind (functions) upstream.column`. Sorted; for snapshots.
+/// How a column is computed, as [`draw`] shows it: the kind in words of the process's language,
+/// the functions as written (`transform (upper)` → 「変換 (upper)」).
+fn how_shown(how: &str) -> String {
+    let (kind, rest) = how.split_once(' ').unwrap_or((how, ""));
+    let kind = match kind {
+        "copy" => crate::t!("lineage-copy"),
+        "transform" => crate::t!("lineage-transform"),
+        "aggregate" => crate::t!("lineage-aggregate"),
+        other => other.to_string(),
+    };
+    if rest.is_empty() {
+        kind
+    } else {
+        format!("{kind} {rest}")
+    }
+}
+
+/// Every relation's computed columns in a compact form (the tests' snapshots; English only, it
+/// is not shown to users).
 pub fn listing(l: &Lineage, names: &HashMap<String, String>) -> String {
     let mut out = String::new();
     let sorted: BTreeMap<String, &super::RelationLineage> = l

@@ -53,18 +53,13 @@ impl Finding {
             .at(self.location.clone())
             .help(self.rule.help(lang));
         if let Some(detail) = &self.detail {
+            // not a message: the SQL text found, in backticks
             d = d.label(format!("`{detail}`"));
         }
         if !self.fix.is_empty() {
-            d = d.note(lang.pick(
-                "`karte lint --fix` corrects this",
-                "`karte lint --fix` で自動で直せます",
-            ));
+            d = d.note(crate::t!(lang => "lint-fix-corrects"));
         } else if self.rule.fixable && !self.exact {
-            d = d.note(lang.pick(
-                "the place is in the SQL the template renders to; it has no exact place in the file, so --fix leaves it",
-                "場所はテンプレートを展開した後の SQL のものです。ファイルの中の場所が一つに決まらないため、--fix では直しません",
-            ));
+            d = d.note(crate::t!(lang => "lint-not-exact"));
         }
         d
     }
@@ -122,13 +117,13 @@ impl Settings {
                         errors.push(
                             Diagnostic::error(
                                 Code::InvalidConfig,
-                                format!("`lint:` names no rule `{n}`"),
+                                crate::t!("e004-lint-no-rule", name = n),
                             )
                             .at(loc)
-                            .label("not a lint rule")
-                            .help(format!(
-                                "write a code ({}) or a rule's name (docs/lint.md)",
-                                names.join(", ")
+                            .label(crate::t!("e004-lint-no-rule-label"))
+                            .help(crate::t!(
+                                "e004-lint-no-rule-help",
+                                codes = names.join(", ")
                             )),
                         );
                     }
@@ -556,7 +551,14 @@ pub fn apply_fixes(
             text.into_bytes()
         };
         std::fs::write(&path, bytes).map_err(|e| {
-            Diagnostic::error(Code::Io, format!("could not write {}: {e}", path.display()))
+            Diagnostic::error(
+                Code::Io,
+                crate::t!(
+                    "lint-cannot-write",
+                    path = path.display().to_string(),
+                    error = e.to_string()
+                ),
+            )
         })?;
         done.fixed += applied.len();
         done.files.push(display_path(&node.path));

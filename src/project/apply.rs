@@ -78,12 +78,13 @@ pub fn unknown_key(key: &str, file: &Path, text: &str) -> Diagnostic {
     let span = text.find(key).map(|i| i..i + key.len()).unwrap_or(0..0);
     Diagnostic::warning(
         Code::UnknownConfigKey,
-        format!("unknown config key `{key}`"),
+        crate::t!("w001-unknown-config-key", key = key),
     )
     .at(Location::from_span(file, text, span))
-    .label("karte does not use this key")
+    .label(crate::t!("w001-unknown-config-key-label"))
     .maybe_help(
-        suggest(key, KNOWN_CONFIG_KEYS.iter().copied()).map(|s| format!("did you mean `{s}`?")),
+        suggest(key, KNOWN_CONFIG_KEYS.iter().copied())
+            .map(|s| crate::t!("project-did-you-mean", name = s)),
     )
 }
 
@@ -119,7 +120,11 @@ pub(super) fn apply_properties(
                     diags.push(
                         Diagnostic::warning(
                             Code::PropertiesForUnknownNode,
-                            format!("properties for unknown {} `{}`", kind.as_str(), p.name),
+                            crate::t!(
+                                "w003-properties-for-unknown",
+                                kind = kind.as_str(),
+                                name = p.name
+                            ),
                         )
                         .at(Location::from_span_indexed(
                             &path,
@@ -127,9 +132,13 @@ pub(super) fn apply_properties(
                             &lines,
                             named.span(&p.name),
                         ))
-                        .label(format!("no {} file with this name", kind.as_str()))
+                        .label(crate::t!(
+                            "w003-properties-for-unknown-label",
+                            kind = kind.as_str()
+                        ))
                         .maybe_help(
-                            suggest(&p.name, names).map(|s| format!("did you mean `{s}`?")),
+                            suggest(&p.name, names)
+                                .map(|s| crate::t!("project-did-you-mean", name = s)),
                         ),
                     );
                     continue;

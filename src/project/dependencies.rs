@@ -99,9 +99,7 @@ impl Published {
         };
         let target_dir = match path {
             Some(p) if p.starts_with("s3://") => {
-                return Err(format!(
-                    "`{p}` is an S3 URI: give an S3 dependency as `manifest:` and `runs:`"
-                ))
+                return Err(crate::t!("dependency-s3-path", path = p))
             }
             Some(p) => {
                 let Place::Local(dir) = Place::of(p, root) else {
@@ -118,12 +116,12 @@ impl Published {
         let manifest = match (manifest, &target_dir) {
             (Some(m), _) => Place::of(m, root),
             (None, Some(t)) => Place::Local(t.join("manifest.json")),
-            (None, None) => return Err("it names no `path` or `manifest`".into()),
+            (None, None) => return Err(crate::t!("dependency-no-manifest")),
         };
         let runs = match (runs, &target_dir) {
             (Some(r), _) => Place::of(r, root),
             (None, Some(t)) => Place::Local(t.join("journal")),
-            (None, None) => return Err("it names no `path` or `runs`".into()),
+            (None, None) => return Err(crate::t!("dependency-no-runs")),
         };
         // A local manifest given alone: its directory is the upstream's target/.
         let target_dir = target_dir.or_else(|| match &manifest {

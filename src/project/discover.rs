@@ -57,7 +57,7 @@ pub(super) fn discover(root: &Path, diags: &mut Diagnostics) -> Vec<(FileKind, P
                 Err(e) => {
                     diags.push(Diagnostic::error(
                         Code::Io,
-                        format!("cannot list files: {e}"),
+                        crate::t!("project-cannot-list-files", error = e.to_string()),
                     ));
                     continue;
                 }
@@ -80,10 +80,15 @@ pub(super) fn discover(root: &Path, diags: &mut Diagnostics) -> Vec<(FileKind, P
                 None => diags.push(
                     Diagnostic::warning(
                         Code::IgnoredFile,
-                        format!("file ignored: `{dir}/` holds only {} files", {
-                            let list: Vec<_> = kinds.iter().map(|(e, _)| format!(".{e}")).collect();
-                            list.join(", ")
-                        }),
+                        crate::t!(
+                            "w002-file-ignored",
+                            dir = *dir,
+                            extensions = kinds
+                                .iter()
+                                .map(|(e, _)| format!(".{e}"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
                     )
                     .at(Location::file_only(&rel)),
                 ),
@@ -99,8 +104,11 @@ pub(super) fn read_one(root: &Path, kind: FileKind, rel: PathBuf) -> Result<Load
         FileKind::Node(NodeKind::Seed) => {
             // Seeds may be CP932; only their checksum is needed before seeding.
             let bytes = std::fs::read(&abs).map_err(|e| {
-                Diagnostic::error(Code::Io, format!("cannot read file: {e}"))
-                    .at(Location::file_only(&rel))
+                Diagnostic::error(
+                    Code::Io,
+                    crate::t!("project-cannot-read-file", error = e.to_string()),
+                )
+                .at(Location::file_only(&rel))
             })?;
             Ok(Loaded::Node(new_node(
                 NodeKind::Seed,

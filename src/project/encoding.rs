@@ -63,19 +63,20 @@ pub fn decode_seed(bytes: &[u8], encoding: &str, file: &str) -> Result<String, S
     match encoding.to_lowercase().as_str() {
         "utf-8" | "utf8" => String::from_utf8(bytes.to_vec()).map_err(|e| {
             let line = line_of(bytes, e.utf8_error().valid_up_to());
-            format!(
-                "{file}:{line}: not UTF-8 — if the file was saved by Excel in Japanese, set `encoding: cp932` for this seed"
-            )
+            crate::t!("project-seed-not-utf8", file = file, line = line)
         }),
         "cp932" | "shift_jis" | "sjis" | "windows-31j" => decode_cp932(bytes).map_err(|m| {
-            format!(
-                "{file}:{}: bytes {} that are not valid CP932 (Shift_JIS)",
-                line_of(bytes, m.at),
-                m.shown
+            crate::t!(
+                "project-seed-not-cp932",
+                file = file,
+                line = line_of(bytes, m.at),
+                bytes = m.shown
             )
         }),
-        other => Err(format!(
-            "{file}: unknown encoding `{other}` (use utf-8 or cp932)"
+        other => Err(crate::t!(
+            "project-seed-unknown-encoding",
+            file = file,
+            encoding = other
         )),
     }
 }

@@ -8,7 +8,11 @@ use crate::diag::{Code, Diagnostic, Location};
 /// Read `abs` (shown to the user as `rel`) as UTF-8 text, without a BOM.
 pub fn read_text(abs: &Path, rel: &Path) -> Result<String, Diagnostic> {
     let bytes = std::fs::read(abs).map_err(|e| {
-        Diagnostic::error(Code::Io, format!("cannot read file: {e}")).at(Location::file_only(rel))
+        Diagnostic::error(
+            Code::Io,
+            crate::t!("project-cannot-read-file", error = e.to_string()),
+        )
+        .at(Location::file_only(rel))
     })?;
     decode(rel, bytes)
 }
@@ -49,14 +53,17 @@ fn not_utf8(rel: &Path, e: std::string::FromUtf8Error) -> Diagnostic {
         .trim_end()
         .to_string();
     let msg = if looks_sjis {
-        "file is not UTF-8: it looks like Shift_JIS (CP932)"
+        crate::t!("e101-not-utf8-shift-jis")
     } else {
-        "file is not UTF-8 text"
+        crate::t!("e101-not-utf8")
     };
     Diagnostic::error(Code::NotUtf8, msg)
         .at(loc)
-        .label(format!("byte 0x{:02X} is not valid UTF-8", bytes[bad]))
-        .help("save the file as UTF-8 (in Notepad or VS Code: \"Save with Encoding\" → UTF-8)")
+        .label(crate::t!(
+            "e101-not-utf8-label",
+            byte = format!("0x{:02X}", bytes[bad])
+        ))
+        .help(crate::t!("e101-not-utf8-help"))
 }
 
 /// A cheap check: do the bytes decode as a sequence of Shift_JIS double-byte characters?

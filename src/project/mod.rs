@@ -36,7 +36,7 @@ pub use properties::{
     PropertiesFile, SourceProperties,
 };
 
-use crate::diag::{display_path, suggest, Code, Diagnostic, Diagnostics, Location};
+use crate::diag::{suggest, Code, Diagnostic, Diagnostics, Location};
 
 /// The name of the project file.
 pub const PROJECT_FILE: &str = "karte.yml";
@@ -360,16 +360,17 @@ impl Project {
             None if wanted == "local" => Ok(Target::default_local()),
             None => Err(Diagnostic::error(
                 Code::UnknownTarget,
-                format!("no target named `{wanted}` in {PROJECT_FILE}"),
+                crate::t!("e005-unknown-target", target = wanted, file = PROJECT_FILE),
             )
             .at(Location::file_only(Path::new(PROJECT_FILE)))
             .maybe_help(
                 suggest(wanted, self.config.targets.keys().map(String::as_str))
-                    .map(|s| format!("did you mean `{s}`?")),
+                    .map(|s| crate::t!("project-did-you-mean", name = s)),
             )
-            .note(format!(
-                "targets defined: {}",
-                self.config
+            .note(crate::t!(
+                "e005-targets-defined",
+                targets = self
+                    .config
                     .targets
                     .keys()
                     .cloned()
@@ -388,9 +389,9 @@ pub fn load(root: &Path) -> Result<(Project, Diagnostics), Diagnostics> {
         diags.push(
             Diagnostic::error(
                 Code::NoProject,
-                format!("no {PROJECT_FILE} in `{}`", display_path(root)),
+                crate::t!("e002-no-project", file = PROJECT_FILE, dir = root),
             )
-            .help("run karte in a project directory, pass --project-dir DIR, or create one with `karte init DIR`"),
+            .help(crate::t!("e002-no-project-help")),
         );
         return Err(diags);
     }
@@ -523,17 +524,17 @@ fn check_duplicates(project: &Project, diags: &mut Diagnostics) {
             diags.push(
                 Diagnostic::error(
                     Code::DuplicateName,
-                    format!(
-                        "two {}s are named `{}`: `{}` and `{}`",
-                        n.kind.as_str(),
-                        n.name,
-                        display_path(&first.path),
-                        display_path(&n.path)
+                    crate::t!(
+                        "e302-duplicate-name",
+                        kind = n.kind.as_str(),
+                        name = n.name,
+                        first = first.path,
+                        second = n.path
                     ),
                 )
                 .at(Location::file_only(&n.path))
-                .note(format!("first defined in {}", display_path(&first.path)))
-                .help("names must be unique across models, seeds and snapshots: rename one of the files"),
+                .note(crate::t!("e302-first-defined", path = first.path))
+                .help(crate::t!("e302-duplicate-name-help")),
             );
         } else {
             seen.insert(key, n);

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::{Project, PROJECT_FILE};
-use crate::diag::{display_path, Code, Diagnostic, Diagnostics, Location};
+use crate::diag::{Code, Diagnostic, Diagnostics, Location};
 
 /// The infix of karte's staging tables (`<table>__karte_<run id>`).
 pub const STAGING_INFIX: &str = "__karte_";
@@ -13,11 +13,11 @@ pub const STAGING_INFIX: &str = "__karte_";
 /// What is wrong with `s` as one segment of a lake path (a schema or a table name), if anything.
 pub fn segment_problem(s: &str) -> Option<String> {
     if s.is_empty() {
-        Some("it is empty".into())
+        Some(crate::t!("e408-empty"))
     } else if s == "." || s == ".." {
-        Some(format!("`{s}` is not a name"))
+        Some(crate::t!("e408-not-a-name", name = s))
     } else if s.contains(['/', '\\']) {
-        Some("it contains a path separator".into())
+        Some(crate::t!("e408-path-separator"))
     } else {
         None
     }
@@ -45,15 +45,20 @@ fn check_layers(project: &Project, config_text: &str, diags: &mut Diagnostics) {
             diags.push(
                 Diagnostic::error(
                     Code::UnsafeLayout,
-                    format!("the schema of layer `{layer}` is `{schema}`: {problem}"),
+                    crate::t!(
+                        "e408-layer-schema",
+                        layer = layer,
+                        schema = schema,
+                        problem = problem
+                    ),
                 )
                 .at(Location::from_span(
                     Path::new(PROJECT_FILE),
                     config_text,
                     span,
                 ))
-                .label("one segment of the lake path `<lake_root><schema>/<table>/`")
-                .help("write a plain schema name, e.g. `silver: silver_db`"),
+                .label(crate::t!("e408-layer-schema-label"))
+                .help(crate::t!("e408-layer-schema-help")),
             );
         }
     }
@@ -63,15 +68,15 @@ fn check_layers(project: &Project, config_text: &str, diags: &mut Diagnostics) {
             diags.push(
                 Diagnostic::error(
                     Code::UnsafeLayout,
-                    format!(
-                        "the schema of layer `{}` is `{schema}`: {problem}",
-                        rule.layer
+                    crate::t!(
+                        "e408-layer-schema",
+                        layer = rule.layer,
+                        schema = schema,
+                        problem = problem
                     ),
                 )
                 .at(Location::file_only(Path::new(&rule.path)))
-                .help(
-                    "write `layer:` as a plain name, or map it to one under `layers:` in karte.yml",
-                ),
+                .help(crate::t!("e408-ingest-layer-help")),
             );
         }
     }
@@ -82,16 +87,16 @@ fn check_node_names(project: &Project, diags: &mut Diagnostics) {
         let name = n.name.to_lowercase();
         let problem = segment_problem(&name).or_else(|| {
             name.contains(STAGING_INFIX)
-                .then(|| format!("`{STAGING_INFIX}` is reserved for karte's staging tables"))
+                .then(|| crate::t!("e408-staging-infix", infix = STAGING_INFIX))
         });
         if let Some(problem) = problem {
             diags.push(
                 Diagnostic::error(
                     Code::UnsafeLayout,
-                    format!("`{}` cannot be a table name: {problem}", n.name),
+                    crate::t!("e408-table-name", name = n.name, problem = problem),
                 )
                 .at(Location::file_only(&n.path))
-                .help("rename the file: lower-case letters, digits and `_`"),
+                .help(crate::t!("e408-table-name-help")),
             );
         }
     }
@@ -111,20 +116,24 @@ fn check_ingest_clashes(project: &Project, diags: &mut Diagnostics) {
         diags.push(
             Diagnostic::error(
                 Code::IngestTableClash,
-                format!(
-                    "`{}` writes `{}.{name}`, the table the ingest rule in `{}` writes",
-                    display_path(&n.path),
-                    n.schema,
-                    rule.path
+                crate::t!(
+                    "e602-clash",
+                    path = n.path,
+                    table = format!("{}.{name}", n.schema),
+                    rule_path = rule.path
                 ),
             )
             .at(Location::file_only(&n.path))
-            .note(format!("ingest rule `{}` in {}", rule.name, rule.path))
-            .note("a build would replace the table `karte ingest` publishes, and later delete its data")
-            .help(format!(
-                "rename the {} (or move it to another layer); it can read the ingest table as `{}.{name}`",
-                n.kind.as_str(),
-                rule.layer
+            .note(crate::t!(
+                "e602-clash-rule",
+                rule = rule.name,
+                rule_path = rule.path
+            ))
+            .note(crate::t!("e602-clash-note"))
+            .help(crate::t!(
+                "e602-clash-help",
+                kind = n.kind.as_str(),
+                table = format!("{}.{name}", rule.layer)
             )),
         );
     }

@@ -246,7 +246,7 @@ impl Checker<'_> {
     fn error(&mut self, key: &str, message: String, help: impl Into<String>) {
         let d = Diagnostic::error(
             Code::InvalidNotification,
-            format!("notification `{}`: {message}", self.name),
+            crate::t!("e801-notification", name = self.name, message = message),
         )
         .at(self.at(key))
         .help(help);
@@ -260,23 +260,22 @@ impl Checker<'_> {
         self.diags.push(
             Diagnostic::error(
                 Code::SecretInConfig,
-                format!(
-                    "notification `{}`: {what} is written in karte.yml; secrets come only from the environment",
-                    self.name
-                ),
+                crate::t!("e802-secret-written", name = self.name, what = what),
             )
             .at(loc)
-            .label("the value is not shown")
-            .note("karte.yml is committed and copied into CI logs and artifacts; anyone who reads it could post to the channel")
+            .label(crate::t!("e802-label"))
+            .note(crate::t!("e802-note"))
             .help(help),
         );
     }
 
     /// E802 for a secret written under `key` where `env_key` should name its variable.
     fn secret_for(&mut self, key: &str, what: &str, env_key: &str, example: &str) {
-        self.secret_written(key, what, format!(
-            "remove the value, set it in the environment (e.g. `export {example}=…`, or a CI secret) and write `{env_key}: {example}`"
-        ));
+        self.secret_written(
+            key,
+            what,
+            crate::t!("e802-secret-for-help", example = example, env_key = env_key),
+        );
     }
 
     fn channel(
@@ -286,39 +285,32 @@ impl Checker<'_> {
         root: &Path,
     ) -> Option<Channel> {
         // Secrets written where their variables' names belong.
-        for (key, value, env_key, example, what) in [
+        for (key, value, env_key, example) in [
             (
                 "webhook_url",
                 &raw.webhook_url,
                 "webhook_url_env",
                 "SLACK_WEBHOOK_URL",
-                "a webhook URL",
             ),
-            ("url", &raw.url, "url_env", "KARTE_WEBHOOK_URL", "a URL"),
-            (
-                "token",
-                &raw.token,
-                "token_env",
-                "SLACK_BOT_TOKEN",
-                "a token",
-            ),
+            ("url", &raw.url, "url_env", "KARTE_WEBHOOK_URL"),
+            ("token", &raw.token, "token_env", "SLACK_BOT_TOKEN"),
             (
                 "routing_key",
                 &raw.routing_key,
                 "routing_key_env",
                 "PAGERDUTY_ROUTING_KEY",
-                "a routing key",
             ),
-            (
-                "password",
-                &raw.password,
-                "password_env",
-                "SMTP_PASSWORD",
-                "a password",
-            ),
+            ("password", &raw.password, "password_env", "SMTP_PASSWORD"),
         ] {
             if value.is_some() {
-                self.secret_for(key, what, env_key, example);
+                let what = match key {
+                    "webhook_url" => crate::t!("notification-secret-webhook-url"),
+                    "url" => crate::t!("notification-secret-url"),
+                    "token" => crate::t!("notification-secret-token"),
+                    "routing_key" => crate::t!("notification-secret-routing-key"),
+                    _ => crate::t!("notification-secret-password"),
+                };
+                self.secret_for(key, &what, env_key, example);
             }
         }
         let env_keys: Vec<(&str, Option<&String>)> = vec![
@@ -349,11 +341,7 @@ impl Checker<'_> {
             ("select", raw.select.as_deref()),
         ] {
             if let Some(what) = value.and_then(looks_secret) {
-                self.secret_written(
-                    key,
-                    what,
-                    "remove it: put the secret in an environment variable and name that variable with the channel's `*_env` key (docs/operations.md)".into(),
-                );
+                self.secret_written(key, &what, crate::t!("e802-secret-pasted-help"));
             }
         }
         for url_key in ["api_url", "events_url"] {
@@ -366,8 +354,8 @@ impl Checker<'_> {
                 if !(u.starts_with("https://") || u.starts_with("http://")) {
                     self.error(
                         url_key,
-                        format!("`{url_key}` is not an http(s) URL"),
-                        "write the full URL, e.g. https://events.pagerduty.com/v2/enqueue",
+                        crate::t!("e801-not-http-url", key = url_key),
+                        crate::t!("e801-not-http-url-help"),
                     );
                 }
             }
@@ -377,10 +365,10 @@ impl Checker<'_> {
         if timeout == 0 || timeout > TIMEOUT_SECONDS.1 {
             self.error(
                 "timeout_seconds",
-                format!("`timeout_seconds: {timeout}` is out of range"),
-                format!(
-                    "use 1 to {} seconds: a notification never holds up the end of a build for long",
-                    TIMEOUT_SECONDS.1
+                crate::t!("e801-timeout-out-of-range", timeout = timeout.to_string()),
+                crate::t!(
+                    "e801-timeout-out-of-range-help",
+                    max = TIMEOUT_SECONDS.1.to_string()
                 ),
             );
         }
@@ -388,16 +376,26 @@ impl Checker<'_> {
         if attempts == 0 || attempts > ATTEMPTS.1 {
             self.error(
                 "attempts",
-                format!("`attempts: {attempts}` is out of range"),
-                format!("use 1 to {}", ATTEMPTS.1),
+                crate::t!(
+                    "e801-attempts-out-of-range",
+                    attempts = attempts.to_string()
+                ),
+                crate::t!(
+                    "e801-attempts-out-of-range-help",
+                    max = ATTEMPTS.1.to_string()
+                ),
             );
         }
         for t in &raw.targets {
             if t != "local" && !config.targets.contains_key(t) {
                 let hint = suggest(t, config.targets.keys().map(String::as_str))
-                    .map(|s| format!("did you mean `{s}`?"))
-                    .unwrap_or_else(|| "name a target defined under `targets:`".into());
-                self.error("targets", format!("no target named `{t}`"), hint);
+                    .map(|s| crate::t!("project-did-you-mean", name = s))
+                    .unwrap_or_else(|| crate::t!("e801-unknown-target-help"));
+                self.error(
+                    "targets",
+                    crate::t!("e801-unknown-target", target = t),
+                    hint,
+                );
             }
         }
         let mut select: Vec<String> = raw
@@ -426,14 +424,14 @@ impl Checker<'_> {
         if looks_secret(value).is_some() || value.contains("://") {
             self.secret_written(
                 key,
-                "a secret (where the name of its environment variable belongs)",
-                format!("set the secret in the environment (e.g. `export SLACK_WEBHOOK_URL=…`, or a CI secret) and write the variable's name: `{key}: SLACK_WEBHOOK_URL`"),
+                &crate::t!("notification-secret-in-env-key"),
+                crate::t!("e802-secret-in-env-key-help", key = key),
             );
         } else if !valid_var(value) {
             self.error(
                 key,
-                format!("`{value}` is not the name of an environment variable"),
-                "write the variable's name (letters, digits and `_`, e.g. SLACK_WEBHOOK_URL); its value is read when the build ends",
+                crate::t!("e801-not-a-variable", value = value),
+                crate::t!("e801-not-a-variable-help"),
             );
         }
     }
@@ -448,9 +446,9 @@ impl Checker<'_> {
                 Some((_, ev)) => out.push(*ev),
                 None => {
                     let hint = suggest(e, Event::ALL.iter().map(|(n, _)| *n))
-                        .map(|s| format!("did you mean `{s}`?"))
-                        .unwrap_or_else(|| "use failure, success, warnings or recovery".into());
-                    self.error("on", format!("unknown event `{e}`"), hint);
+                        .map(|s| crate::t!("project-did-you-mean", name = s))
+                        .unwrap_or_else(|| crate::t!("e801-unknown-event-help"));
+                    self.error("on", crate::t!("e801-unknown-event", event = e), hint);
                 }
             }
         }
@@ -464,8 +462,8 @@ impl Checker<'_> {
             (Some(_), Some(_)) => {
                 self.error(
                     "template_file",
-                    "both `template` and `template_file` are given".into(),
-                    "keep one",
+                    crate::t!("e801-two-templates"),
+                    crate::t!("e801-two-templates-help"),
                 );
                 None
             }
@@ -475,8 +473,8 @@ impl Checker<'_> {
                 Err(e) => {
                     self.error(
                         "template_file",
-                        format!("cannot read `{f}`: {e}"),
-                        "give the path relative to the project directory",
+                        crate::t!("e801-cannot-read-template", file = f, error = e.to_string()),
+                        crate::t!("e801-cannot-read-template-help"),
                     );
                     None
                 }
@@ -528,27 +526,27 @@ impl Checker<'_> {
             "" => {
                 self.error(
                     "type",
-                    "no `type`".into(),
-                    format!("add `type:` with one of {}", TYPES.join(", ")),
+                    crate::t!("e801-no-type"),
+                    crate::t!("e801-no-type-help", types = TYPES.join(", ")),
                 );
                 return None;
             }
             other => {
                 let hint = suggest(other, TYPES)
-                    .map(|s| format!("did you mean `{s}`?"))
-                    .unwrap_or_else(|| format!("use one of {}", TYPES.join(", ")));
-                self.error("type", format!("unknown type `{other}`"), hint);
+                    .map(|s| crate::t!("project-did-you-mean", name = s))
+                    .unwrap_or_else(|| crate::t!("e801-use-one-of", values = TYPES.join(", ")));
+                self.error("type", crate::t!("e801-unknown-type", kind = other), hint);
                 return None;
             }
         };
         for key in given.iter().filter(|k| !allowed.contains(k)) {
             self.error(
                 key,
-                format!("`{key}` is not a key of a `{}` channel", raw.kind),
-                format!(
-                    "a `{}` channel takes {}; see docs/operations.md",
-                    raw.kind,
-                    allowed.join(", ")
+                crate::t!("e801-foreign-key", key = key, kind = raw.kind),
+                crate::t!(
+                    "e801-foreign-key-help",
+                    kind = raw.kind,
+                    keys = allowed.join(", ")
                 ),
             );
         }
@@ -559,8 +557,8 @@ impl Checker<'_> {
                 None => {
                     c.error(
                         "type",
-                        format!("a `{}` channel needs `{key}`", raw.kind),
-                        format!("add `{key}: {example}`"),
+                        crate::t!("e801-missing-key", kind = raw.kind, key = key),
+                        crate::t!("e801-missing-key-help", key = key, example = example),
                     );
                     None
                 }
@@ -573,8 +571,8 @@ impl Checker<'_> {
                         if given.contains(&k) {
                             self.error(
                                 k,
-                                format!("`{k}` is for a Slack bot (`token_env`), not an incoming webhook"),
-                                "an incoming webhook posts to the channel it was made for: remove the key",
+                                crate::t!("e801-bot-key-on-webhook", key = k),
+                                crate::t!("e801-bot-key-on-webhook-help"),
                             );
                         }
                     }
@@ -598,8 +596,8 @@ impl Checker<'_> {
                 (Some(_), Some(_)) => {
                     self.error(
                         "token_env",
-                        "both `webhook_url_env` and `token_env` are given".into(),
-                        "an incoming webhook needs `webhook_url_env`; a bot needs `token_env` and `channel`: keep one",
+                        crate::t!("e801-webhook-and-bot"),
+                        crate::t!("e801-webhook-and-bot-help"),
                     );
                     None
                 }
@@ -607,8 +605,8 @@ impl Checker<'_> {
                 (None, None) => {
                     self.error(
                         "type",
-                        "a `slack` channel needs `webhook_url_env` (incoming webhook) or `token_env` and `channel` (bot)".into(),
-                        "add `webhook_url_env: SLACK_WEBHOOK_URL` and set that variable where karte runs",
+                        crate::t!("e801-slack-needs"),
+                        crate::t!("e801-slack-needs-help"),
                     );
                     None
                 }
@@ -630,8 +628,8 @@ impl Checker<'_> {
                 if !SEVERITIES.contains(&severity.as_str()) {
                     self.error(
                         "severity",
-                        format!("unknown severity `{severity}`"),
-                        format!("use one of {}", SEVERITIES.join(", ")),
+                        crate::t!("e801-unknown-severity", severity = severity.as_str()),
+                        crate::t!("e801-use-one-of", values = SEVERITIES.join(", ")),
                     );
                 }
                 Some(ChannelKind::PagerDuty {
@@ -665,8 +663,8 @@ impl Checker<'_> {
             other => {
                 self.error(
                     "tls",
-                    format!("unknown `tls: {other}`"),
-                    "use starttls (port 587, the default), tls (port 465) or none (a relay on the same network)",
+                    crate::t!("e801-unknown-tls", tls = other),
+                    crate::t!("e801-unknown-tls-help"),
                 );
                 return None;
             }
@@ -678,15 +676,15 @@ impl Checker<'_> {
                 } else {
                     "password_env"
                 },
-                "`username_env` and `password_env` go together".into(),
-                "give both, or neither for a server that needs no login",
+                crate::t!("e801-login-pair"),
+                crate::t!("e801-login-pair-help"),
             );
         }
         if raw.to.is_empty() {
             self.error(
                 "type",
-                "an `email` channel needs `to`".into(),
-                "add `to: [data-team@example.jp]`",
+                crate::t!("e801-email-needs-to"),
+                crate::t!("e801-email-needs-to-help"),
             );
         }
         for a in raw.to.iter().chain(&raw.from) {
@@ -698,8 +696,8 @@ impl Checker<'_> {
                 };
                 self.error(
                     key,
-                    format!("`{a}` is not an e-mail address"),
-                    "write `name@example.jp` or `Data team <name@example.jp>`",
+                    crate::t!("e801-not-an-address", address = a),
+                    crate::t!("e801-not-an-address-help"),
                 );
             }
         }
@@ -734,27 +732,27 @@ fn valid_var(name: &str) -> bool {
 /// What a value that should not hold a secret looks like if it does: a Slack, Teams or
 /// webhook URL with its secret path or signature, a token, a URL with a password or a key in
 /// its query.
-pub fn looks_secret(value: &str) -> Option<&'static str> {
+pub fn looks_secret(value: &str) -> Option<String> {
     let v = value.to_ascii_lowercase();
     if ["xoxb-", "xoxp-", "xoxa-", "xoxs-", "xapp-"]
         .iter()
         .any(|p| v.contains(p))
     {
-        return Some("a Slack token");
+        return Some(crate::t!("notification-secret-slack-token"));
     }
     if v.contains("hooks.slack.com/") {
-        return Some("a Slack webhook URL");
+        return Some(crate::t!("notification-secret-slack-webhook"));
     }
     if v.contains(".webhook.office.com/")
         || v.contains("logic.azure.com")
         || v.contains("powerplatform.com")
     {
-        return Some("a Teams webhook URL");
+        return Some(crate::t!("notification-secret-teams-webhook"));
     }
     if let Some(rest) = v.split("://").nth(1) {
         let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
         if authority.contains('@') {
-            return Some("a URL with a user name or password");
+            return Some(crate::t!("notification-secret-url-with-login"));
         }
         if let Some(query) = rest.split_once('?').map(|(_, q)| q) {
             let secret_param = query.split('&').any(|kv| {
@@ -772,7 +770,7 @@ pub fn looks_secret(value: &str) -> Option<&'static str> {
                 .contains(&k)
             });
             if secret_param {
-                return Some("a URL with a key or signature");
+                return Some(crate::t!("notification-secret-url-with-key"));
             }
         }
     }

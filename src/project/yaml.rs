@@ -26,7 +26,10 @@ fn yaml_error(file: &Path, text: &str, e: &serde_yaml::Error) -> Diagnostic {
     if let Some(i) = message.find(" at line ") {
         message.truncate(i);
     }
-    let d = Diagnostic::error(Code::InvalidYaml, format!("invalid YAML: {message}"));
+    let d = Diagnostic::error(
+        Code::InvalidYaml,
+        crate::t!("e003-invalid-yaml", message = message.as_str()),
+    );
     let d = match e.location() {
         Some(loc) => {
             let index = crate::diag::LineIndex::new(text);
@@ -41,11 +44,11 @@ fn yaml_error(file: &Path, text: &str, e: &serde_yaml::Error) -> Diagnostic {
         None => d.at(Location::file_only(file)),
     };
     let help = if message.contains("unknown field") {
-        "check the spelling of the key; the message lists the keys allowed here"
+        crate::t!("e003-invalid-yaml-help-unknown-field")
     } else if message.contains("tab") {
-        "YAML is indented with spaces, not tabs"
+        crate::t!("e003-invalid-yaml-help-tab")
     } else {
-        "check the indentation and that every `key: value` pair has a space after the colon"
+        crate::t!("e003-invalid-yaml-help")
     };
     d.help(help)
 }

@@ -82,7 +82,7 @@ fn ref_(s: &Shared, args: Rest<String>) -> Result<Value, minijinja::Error> {
         _ => {
             return Err(minijinja::Error::new(
                 ErrorKind::InvalidOperation,
-                "ref() takes the model name: ref('model_name')",
+                crate::t!("e208-ref-arguments"),
             ))
         }
     };
@@ -92,11 +92,11 @@ fn ref_(s: &Shared, args: Rest<String>) -> Result<Value, minijinja::Error> {
         None => {
             pending(
                 Code::UnknownModel,
-                format!("unknown model `{name}`"),
+                crate::t!("e204-unknown-model", name = name),
                 Some(("ref", name.clone())),
-                "no model, seed or snapshot with this name",
+                &crate::t!("e204-label"),
                 suggest(&name, s.relation_names.iter().map(String::as_str))
-                    .map(|x| format!("did you mean `{x}`?")),
+                    .map(|x| crate::t!("project-did-you-mean", name = x)),
             );
             Ok(Value::from(name))
         }
@@ -112,17 +112,15 @@ fn source(s: &Shared, src: String, table: String) -> Value {
         None => {
             pending(
                 Code::UnknownSource,
-                format!("unknown source `{src}.{table}`"),
+                crate::t!("e205-unknown-source", source = format!("{src}.{table}")),
                 Some(("source", src.clone())),
-                "no source table with this name",
+                &crate::t!("e205-label"),
                 suggest(
                     &format!("{src}.{table}"),
                     s.source_names.iter().map(String::as_str),
                 )
-                .map(|x| format!("did you mean `{x}`?"))
-                .or(Some(
-                    "declare it under `sources:` in a .yml file in models/".into(),
-                )),
+                .map(|x| crate::t!("project-did-you-mean", name = x))
+                .or(Some(crate::t!("e205-help"))),
             );
             Value::from(format!("{src}.{table}"))
         }
@@ -138,11 +136,11 @@ fn config(kwargs: Kwargs) -> Result<String, minijinja::Error> {
         if !KNOWN_CONFIG_KEYS.contains(&key) {
             pending(
                 Code::UnknownConfigKey,
-                format!("unknown config key `{key}`"),
+                crate::t!("w001-unknown-config-key", key = key),
                 Some(("", key.to_string())),
-                "karte does not use this key",
+                &crate::t!("w001-unknown-config-key-label"),
                 suggest(key, KNOWN_CONFIG_KEYS.iter().copied())
-                    .map(|x| format!("did you mean `{x}`?")),
+                    .map(|x| crate::t!("project-did-you-mean", name = x)),
             );
         }
         entries.push((key.to_string(), json));
@@ -163,15 +161,13 @@ fn var(s: &Shared, name: String, default: Option<Value>) -> Value {
     names.sort();
     pending(
         Code::UnknownVar,
-        format!("variable `{name}` is not set"),
+        crate::t!("e203-unknown-var", name = name),
         Some(("var", name.clone())),
-        "no value and no default",
+        &crate::t!("e203-label"),
         Some(
             suggest(&name, names.iter().copied())
-                .map(|x| format!("did you mean `{x}`?"))
-                .unwrap_or_else(|| {
-                    format!("set it under `vars:` in karte.yml, pass --vars '{{{name}: …}}', or give a default: var('{name}', …)")
-                }),
+                .map(|x| crate::t!("project-did-you-mean", name = x))
+                .unwrap_or_else(|| crate::t!("e203-help", name = name)),
         ),
     );
     Value::from("")
@@ -182,24 +178,20 @@ fn env_var(s: &Shared, name: String, default: Option<Value>) -> Value {
     if s.secrets.contains(&name) {
         pending(
             Code::EnvVarNotAllowed,
-            format!("`{name}` is a secret: env_var() would write its value into the compiled SQL"),
+            crate::t!("e206-secret", name = name),
             Some(("env_var", name.clone())),
-            "declared under `secrets:` in karte.yml",
-            Some(format!(
-                "write the placeholder '{{secret:{name}}}' inside a string literal instead: the engine fills it in only when the step runs"
-            )),
+            &crate::t!("e206-secret-label"),
+            Some(crate::t!("e206-secret-help", name = name)),
         );
         return Value::from("");
     }
     if !(name.starts_with("KARTE_") || s.env_vars.contains(&name)) {
         pending(
             Code::EnvVarNotAllowed,
-            format!("environment variable `{name}` is not declared"),
+            crate::t!("e206-not-declared", name = name),
             Some(("env_var", name.clone())),
-            "models may only read declared environment variables",
-            Some(format!(
-                "add `{name}` to `env_vars:` in karte.yml, or use a name starting with KARTE_"
-            )),
+            &crate::t!("e206-not-declared-label"),
+            Some(crate::t!("e206-not-declared-help", name = name)),
         );
         return Value::from("");
     }
@@ -209,12 +201,10 @@ fn env_var(s: &Shared, name: String, default: Option<Value>) -> Value {
         (Err(_), None) => {
             pending(
                 Code::EnvVarMissing,
-                format!("environment variable `{name}` is not set"),
+                crate::t!("e207-env-var-missing", name = name),
                 Some(("env_var", name.clone())),
-                "not set and no default",
-                Some(format!(
-                    "set {name} in the environment, or give a default: env_var('{name}', '…')"
-                )),
+                &crate::t!("e207-label"),
+                Some(crate::t!("e207-help", name = name)),
             );
             Value::from("")
         }

@@ -381,7 +381,7 @@ fn located_template_error(
         if name != node.path.to_string_lossy() {
             if let Some((path, text, plen)) = shared.templates.get(name) {
                 return template_error(e, Path::new(path), text, *plen, shared.known_names())
-                    .note(format!("while rendering {}", node.path.display()));
+                    .note(crate::t!("e201-while-rendering", path = node.path));
             }
         }
     }
@@ -451,47 +451,54 @@ fn template_error(
     match e.kind() {
         ErrorKind::SyntaxError => Diagnostic::error(
             Code::TemplateSyntax,
-            format!("template syntax error: {detail}"),
+            crate::t!("e201-template-syntax", detail = detail),
         )
         .at(at)
-        .help("check that every `{{` has `}}` and every `{%` has `%}`"),
-        ErrorKind::UndefinedError if !name.is_empty() => {
-            Diagnostic::error(Code::UndefinedName, format!("`{name}` is not defined"))
-                .at(at)
-                .label("undefined")
-                .help(match suggest(&name, known.vars.iter().copied()) {
-                    Some(v) => format!("did you mean the project variable {{{{ var('{v}') }}}}?"),
-                    None => format!(
-                "check the spelling; a project variable is read with {{{{ var('{name}') }}}}"
-            ),
-                })
-        }
-        ErrorKind::UndefinedError => {
-            Diagnostic::error(Code::UndefinedName, format!("undefined value: {detail}"))
-                .at(at)
-                .help("check the spelling of the names in this expression")
-        }
+        .help(crate::t!("e201-help")),
+        ErrorKind::UndefinedError if !name.is_empty() => Diagnostic::error(
+            Code::UndefinedName,
+            crate::t!("e202-undefined", name = name),
+        )
+        .at(at)
+        .label(crate::t!("e202-undefined-label"))
+        .help(match suggest(&name, known.vars.iter().copied()) {
+            Some(v) => crate::t!("e202-did-you-mean-var", name = v),
+            None => crate::t!("e202-undefined-help", name = name),
+        }),
+        ErrorKind::UndefinedError => Diagnostic::error(
+            Code::UndefinedName,
+            crate::t!("e202-undefined-value", detail = detail),
+        )
+        .at(at)
+        .help(crate::t!("e202-undefined-value-help")),
         ErrorKind::UnknownFunction | ErrorKind::UnknownFilter => {
-            let what = if e.kind() == ErrorKind::UnknownFilter {
-                "filter"
+            let message = if e.kind() == ErrorKind::UnknownFilter {
+                crate::t!("e202-unknown-filter", name = name)
             } else {
-                "function or macro"
+                crate::t!("e202-unknown-function", name = name)
             };
-            Diagnostic::error(Code::UndefinedName, format!("unknown {what} `{name}`"))
+            Diagnostic::error(Code::UndefinedName, message)
                 .at(at)
-                .label("not defined")
+                .label(crate::t!("e202-unknown-function-label"))
                 .help(
                     suggest(&name, known.callables.iter().copied())
-                        .map(|s| format!("did you mean `{s}`?"))
-                        .unwrap_or_else(|| "macros are defined in macros/*.sql".to_string()),
+                        .map(|s| crate::t!("project-did-you-mean", name = s))
+                        .unwrap_or_else(|| crate::t!("e202-unknown-function-help")),
                 )
         }
         ErrorKind::MissingArgument | ErrorKind::TooManyArguments | ErrorKind::CannotDeserialize => {
-            Diagnostic::error(Code::BadCall, format!("wrong arguments: {detail}"))
-                .at(at)
-                .help("see docs/project.md for the arguments of ref(), source(), var(), config()")
+            Diagnostic::error(
+                Code::BadCall,
+                crate::t!("e208-wrong-arguments", detail = detail),
+            )
+            .at(at)
+            .help(crate::t!("e208-help"))
         }
-        _ => Diagnostic::error(Code::TemplateError, format!("template error: {detail}")).at(at),
+        _ => Diagnostic::error(
+            Code::TemplateError,
+            crate::t!("e209-template-error", detail = detail),
+        )
+        .at(at),
     }
 }
 

@@ -20,8 +20,8 @@ pub struct SuspiciousChar {
     pub found: char,
     /// The ASCII text to write instead (e.g. `"("` for `'（'`, `" "` for U+3000).
     pub replacement: &'static str,
-    /// A short English name, e.g. "full-width space", "full-width parenthesis", "ideographic
-    /// comma", "curly quote".
+    /// A short name, e.g. `full-width-space`, `full-width-parenthesis`, `ideographic-comma`,
+    /// `curly-quote` ([`SuspiciousChar::describe`] says it in words).
     pub name: &'static str,
 }
 
@@ -181,16 +181,17 @@ fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
         .map(|p| p + from)
 }
 
-/// The ASCII replacement and English name of a suspicious character.
+/// The ASCII replacement and the name (a slug, see [`SuspiciousChar::name`]) of a suspicious
+/// character.
 fn classify(ch: char) -> Option<(&'static str, &'static str)> {
     let found = match ch {
-        '\u{3000}' => (" ", "full-width space"),
-        '\u{00A0}' => (" ", "no-break space"),
-        '\u{3001}' => (",", "ideographic comma"),
-        '\u{3002}' => (".", "ideographic full stop"),
-        '\u{2018}' | '\u{2019}' => ("'", "curly quote"),
-        '\u{201C}' | '\u{201D}' => ("\"", "curly quote"),
-        '\u{2212}' => ("-", "minus sign"),
+        '\u{3000}' => (" ", "full-width-space"),
+        '\u{00A0}' => (" ", "no-break-space"),
+        '\u{3001}' => (",", "ideographic-comma"),
+        '\u{3002}' => (".", "ideographic-full-stop"),
+        '\u{2018}' | '\u{2019}' => ("'", "curly-quote"),
+        '\u{201C}' | '\u{201D}' => ("\"", "curly-quote"),
+        '\u{2212}' => ("-", "minus-sign"),
         '\u{FF01}'..='\u{FF5E}' => {
             let index = ch as usize - 0xFF01;
             let replacement = PRINTABLE_ASCII.get(index..index + 1)?;
@@ -201,34 +202,74 @@ fn classify(ch: char) -> Option<(&'static str, &'static str)> {
     Some(found)
 }
 
-/// The English name of a full-width form (U+FF01–U+FF5E).
+/// The name (slug) of a full-width form (U+FF01–U+FF5E).
 fn full_width_name(ch: char) -> &'static str {
     match ch {
-        '（' | '）' => "full-width parenthesis",
-        '［' | '］' => "full-width bracket",
-        '｛' | '｝' => "full-width brace",
-        '，' => "full-width comma",
-        '．' => "full-width full stop",
-        '；' => "full-width semicolon",
-        '：' => "full-width colon",
-        '＝' => "full-width equals sign",
-        '＜' => "full-width less-than sign",
-        '＞' => "full-width greater-than sign",
-        '＋' => "full-width plus sign",
-        '－' => "full-width hyphen-minus",
-        '＊' => "full-width asterisk",
-        '／' => "full-width slash",
-        '＼' => "full-width backslash",
-        '＿' => "full-width underscore",
-        '％' => "full-width percent sign",
-        '｜' => "full-width vertical bar",
-        '＇' => "full-width apostrophe",
-        '＂' => "full-width quotation mark",
-        '！' => "full-width exclamation mark",
-        '？' => "full-width question mark",
-        '０'..='９' => "full-width digit",
-        'Ａ'..='Ｚ' | 'ａ'..='ｚ' => "full-width letter",
-        _ => "full-width character",
+        '（' | '）' => "full-width-parenthesis",
+        '［' | '］' => "full-width-bracket",
+        '｛' | '｝' => "full-width-brace",
+        '，' => "full-width-comma",
+        '．' => "full-width-full-stop",
+        '；' => "full-width-semicolon",
+        '：' => "full-width-colon",
+        '＝' => "full-width-equals-sign",
+        '＜' => "full-width-less-than-sign",
+        '＞' => "full-width-greater-than-sign",
+        '＋' => "full-width-plus-sign",
+        '－' => "full-width-hyphen-minus",
+        '＊' => "full-width-asterisk",
+        '／' => "full-width-slash",
+        '＼' => "full-width-backslash",
+        '＿' => "full-width-underscore",
+        '％' => "full-width-percent-sign",
+        '｜' => "full-width-vertical-bar",
+        '＇' => "full-width-apostrophe",
+        '＂' => "full-width-quotation-mark",
+        '！' => "full-width-exclamation-mark",
+        '？' => "full-width-question-mark",
+        '０'..='９' => "full-width-digit",
+        'Ａ'..='Ｚ' | 'ａ'..='ｚ' => "full-width-letter",
+        _ => "full-width-character",
+    }
+}
+
+impl SuspiciousChar {
+    /// What the character is, in words of the process's language ("full-width space",
+    /// 「全角スペース」).
+    pub fn describe(&self) -> String {
+        match self.name {
+            "full-width-space" => crate::t!("char-full-width-space"),
+            "no-break-space" => crate::t!("char-no-break-space"),
+            "ideographic-comma" => crate::t!("char-ideographic-comma"),
+            "ideographic-full-stop" => crate::t!("char-ideographic-full-stop"),
+            "curly-quote" => crate::t!("char-curly-quote"),
+            "minus-sign" => crate::t!("char-minus-sign"),
+            "full-width-parenthesis" => crate::t!("char-full-width-parenthesis"),
+            "full-width-bracket" => crate::t!("char-full-width-bracket"),
+            "full-width-brace" => crate::t!("char-full-width-brace"),
+            "full-width-comma" => crate::t!("char-full-width-comma"),
+            "full-width-full-stop" => crate::t!("char-full-width-full-stop"),
+            "full-width-semicolon" => crate::t!("char-full-width-semicolon"),
+            "full-width-colon" => crate::t!("char-full-width-colon"),
+            "full-width-equals-sign" => crate::t!("char-full-width-equals-sign"),
+            "full-width-less-than-sign" => crate::t!("char-full-width-less-than-sign"),
+            "full-width-greater-than-sign" => crate::t!("char-full-width-greater-than-sign"),
+            "full-width-plus-sign" => crate::t!("char-full-width-plus-sign"),
+            "full-width-hyphen-minus" => crate::t!("char-full-width-hyphen-minus"),
+            "full-width-asterisk" => crate::t!("char-full-width-asterisk"),
+            "full-width-slash" => crate::t!("char-full-width-slash"),
+            "full-width-backslash" => crate::t!("char-full-width-backslash"),
+            "full-width-underscore" => crate::t!("char-full-width-underscore"),
+            "full-width-percent-sign" => crate::t!("char-full-width-percent-sign"),
+            "full-width-vertical-bar" => crate::t!("char-full-width-vertical-bar"),
+            "full-width-apostrophe" => crate::t!("char-full-width-apostrophe"),
+            "full-width-quotation-mark" => crate::t!("char-full-width-quotation-mark"),
+            "full-width-exclamation-mark" => crate::t!("char-full-width-exclamation-mark"),
+            "full-width-question-mark" => crate::t!("char-full-width-question-mark"),
+            "full-width-digit" => crate::t!("char-full-width-digit"),
+            "full-width-letter" => crate::t!("char-full-width-letter"),
+            _ => crate::t!("char-full-width-character"),
+        }
     }
 }
 
@@ -265,12 +306,12 @@ mod tests {
             ]
         );
         let s = &find_suspicious_chars(text)[1];
-        assert_eq!(s.name, "full-width parenthesis");
+        assert_eq!(s.name, "full-width-parenthesis");
         assert_eq!(
             s.span,
             text.find('（').unwrap()..text.find('（').unwrap() + 3
         );
-        assert_eq!(find_suspicious_chars(text)[0].name, "full-width space");
+        assert_eq!(find_suspicious_chars(text)[0].name, "full-width-space");
     }
 
     #[test]
@@ -311,10 +352,10 @@ mod tests {
         assert_eq!(
             names,
             [
-                "ideographic comma",
-                "curly quote",
-                "minus sign",
-                "no-break space"
+                "ideographic-comma",
+                "curly-quote",
+                "minus-sign",
+                "no-break-space"
             ]
         );
     }

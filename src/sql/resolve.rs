@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{analyze_sql, find_suspicious_chars, replace_spans, RelationRef};
-use crate::diag::{display_path, suggest, Code, Diagnostic, Diagnostics, Location};
+use crate::diag::{suggest, Code, Diagnostic, Diagnostics, Location};
 use crate::project::{Node, NodeConfig, NodeKind, Project, Target};
 use crate::render::RenderedModel;
 
@@ -164,7 +164,7 @@ impl<'a> Namespace<'a> {
                 Err(e) => diags.push(
                     Diagnostic::error(
                         Code::InvalidConfig,
-                        format!("invalid pattern in external_relations: {e}"),
+                        crate::t!("e004-external-relations", error = e.to_string()),
                     )
                     .at(Location::file_only(std::path::Path::new("karte.yml"))),
                 ),
@@ -269,10 +269,10 @@ fn analyze_one(ns: &Namespace, r: RenderedModel) -> (Option<AnalyzedModel>, Vec<
         diags.push(
             Diagnostic::error(
                 Code::EmptyModel,
-                format!("`{}` holds no SQL statement", node.name),
+                crate::t!("e104-empty-model", name = node.name),
             )
             .at(Location::file_only(&node.path))
-            .help("write one SELECT query; the file name is the table name"),
+            .help(crate::t!("e104-help")),
         );
         return (None, diags);
     }
@@ -280,27 +280,30 @@ fn analyze_one(ns: &Namespace, r: RenderedModel) -> (Option<AnalyzedModel>, Vec<
         diags.push(
             Diagnostic::error(
                 Code::MultipleStatements,
-                "a model holds one SQL statement, but this file has more",
+                crate::t!("e103-multiple-statements"),
             )
             .at(at(off..off + 1))
-            .label("a second statement starts here")
-            .help("keep one SELECT per file; move the other statement into a model of its own, or remove the `;` between them"),
+            .label(crate::t!("e103-label"))
+            .help(crate::t!("e103-help")),
         );
     }
     if !analysis.is_query && node.kind != NodeKind::Test {
         diags.push(
-            Diagnostic::error(Code::NotAQuery, "a model is one SELECT query")
+            Diagnostic::error(Code::NotAQuery, crate::t!("e105-not-a-query"))
                 .at(at(first_token(&r.sql)))
-                .label("this statement is not a query")
-                .help("write only the SELECT; karte creates the table or view (set `materialized` in config)"),
+                .label(crate::t!("e105-label"))
+                .help(crate::t!("e105-help")),
         );
     }
     if let (Some(err), false) = (&analysis.parse_error, hygiene_errors) {
         diags.push(
-            Diagnostic::warning(Code::SqlNotParsed, format!("could not parse the SQL: {}", err.message))
-                .at(at(err.offset..err.offset + 1))
-                .note("dependencies are taken from ref(), source() and the names after FROM and JOIN")
-                .help("if this is valid Athena SQL, nothing needs to change; please report the construct so karte can learn it"),
+            Diagnostic::warning(
+                Code::SqlNotParsed,
+                crate::t!("w101-not-parsed", error = err.message.as_str()),
+            )
+            .at(at(err.offset..err.offset + 1))
+            .note(crate::t!("w101-note"))
+            .help(crate::t!("w101-help")),
         );
     }
 
@@ -382,17 +385,15 @@ fn resolve(
             let n = &ns.project.nodes[i];
             Err(Diagnostic::error(
                 Code::DisabledNode,
-                format!(
-                    "`{}` reads `{}.{}`, which is disabled",
-                    node.name, n.layer, n.name
+                crate::t!(
+                    "e214-disabled",
+                    name = node.name,
+                    table = format!("{}.{}", n.layer, n.name)
                 ),
             )
             .at(locate(node, r, rel.span.clone()))
-            .label("disabled with `enabled: false`")
-            .help(format!(
-                "enable `{}` again (remove `enabled: false` from its config), or stop reading it",
-                n.name
-            )))
+            .label(crate::t!("e214-label"))
+            .help(crate::t!("e214-help", name = n.name)))
         }
         Some(Dependency::Node(i)) if i == r.node => {
             if r.config.materialized() == "incremental" {
@@ -400,11 +401,11 @@ fn resolve(
             } else {
                 Err(Diagnostic::error(
                     Code::SelfReference,
-                    format!("`{}` reads from itself", node.name),
+                    crate::t!("e304-self-reference", name = node.name),
                 )
                 .at(locate(node, r, rel.span.clone()))
-                .label("this is the model's own table")
-                .help("only incremental models may read their own table (inside `{% if is_incremental() %}`)"))
+                .label(crate::t!("e304-label"))
+                .help(crate::t!("e304-help")))
             }
         }
         Some(dep) => Ok(dep),
@@ -448,13 +449,15 @@ fn resolve(
                 }
                 _ => Code::UnknownRelation,
             };
-            Err(Diagnostic::error(code, format!("unknown table `{written}`"))
-                .at(locate(node, r, rel.span.clone()))
-                .label("no model, seed, snapshot or source with this name")
-                .help(match help {
-                    Some(h) => format!("did you mean `{h}`?"),
-                    None => "write `layer.model` for a model of this project, declare a source in a .yml file, or list the table under `external_relations` in karte.yml".to_string(),
-                }))
+            Err(
+                Diagnostic::error(code, crate::t!("e210-unknown-table", name = written))
+                    .at(locate(node, r, rel.span.clone()))
+                    .label(crate::t!("e210-label"))
+                    .help(match help {
+                        Some(h) => crate::t!("project-did-you-mean", name = h),
+                        None => crate::t!("e210-help"),
+                    }),
+            )
         }
     }
 }
@@ -471,20 +474,21 @@ fn not_public(
     let owner = &project.upstream.projects[m.project].name;
     Diagnostic::error(
         Code::NotPublic,
-        format!(
-            "`{}` reads `{}.{}` of project `{owner}`, which is not public (its access is `{}`)",
-            node.name,
-            m.layer,
-            m.name,
-            m.access.as_str()
+        crate::t!(
+            "e902-not-public",
+            name = node.name,
+            table = format!("{}.{}", m.layer, m.name),
+            owner = owner,
+            access = m.access.as_str()
         ),
     )
     .at(locate(node, r, rel.span.clone()))
-    .label(format!("a {} model of `{owner}`", m.access.as_str()))
-    .help(format!(
-        "ask the owners of `{owner}` to mark `{}` `access: public` (in its property file under `config:`, or `+access: public` for its folder in their karte.yml) and build it; until then, read one of its public models",
-        m.name
+    .label(crate::t!(
+        "e902-label",
+        access = m.access.as_str(),
+        owner = owner
     ))
+    .help(crate::t!("e902-help", owner = owner, name = m.name))
 }
 
 /// Diagnostics for full-width and typographic characters in the source.
@@ -498,7 +502,12 @@ fn hygiene(node: &Node, diags: &mut Vec<Diagnostic>) {
     for c in found.iter().take(MAX_PER_FILE) {
         let mut d = Diagnostic::error(
             Code::FullWidthChar,
-            format!("{} `{}` (U+{:04X}) in SQL", c.name, c.found, c.found as u32),
+            crate::t!(
+                "e102-full-width",
+                what = c.describe(),
+                found = c.found.to_string(),
+                code_point = format!("U+{:04X}", c.found as u32)
+            ),
         )
         .at(Location::from_span_indexed(
             &node.path,
@@ -506,22 +515,17 @@ fn hygiene(node: &Node, diags: &mut Vec<Diagnostic>) {
             &index,
             c.span.clone(),
         ))
-        .label("not allowed outside quotes and comments")
-        .help(format!(
-            "replace it with `{}` (turn off the Japanese input mode, or search and replace)",
-            c.replacement
-        ));
+        .label(crate::t!("e102-label"))
+        .help(crate::t!("e102-help", replacement = c.replacement));
         if c.found == '\u{3000}' {
-            d = d.note("a full-width space looks like a space but Athena rejects it");
+            d = d.note(crate::t!("e102-space-note"));
         }
         diags.push(d);
     }
     if found.len() > MAX_PER_FILE {
         if let Some(last) = diags.last_mut() {
-            last.notes.push(format!(
-                "{} more such characters in this file",
-                found.len() - MAX_PER_FILE
-            ));
+            last.notes
+                .push(crate::t!("e102-more", count = found.len() - MAX_PER_FILE));
         }
     }
 }
@@ -562,9 +566,11 @@ pub fn locate_in(node: &Node, rendered: &str, templated: bool, span: Range<usize
         }
     }
     let mut loc = Location::from_span(&node.path, rendered, span);
-    loc.file = format!(
-        "{} (rendered SQL, line {line} col {col})",
-        display_path(&node.path)
+    loc.file = crate::t!(
+        "sql-rendered-location",
+        path = node.path,
+        line = line,
+        col = col
     );
     loc
 }

@@ -54,12 +54,12 @@ pub fn check_sql(
             names.sort_unstable();
             Diagnostic::error(
                 Code::SecretNotDeclared,
-                format!("the secret `{name}` is not declared"),
+                crate::t!("e211-secret-not-declared", name = name),
             )
-            .label("not in `secrets:` of karte.yml")
-            .help(format!(
-                "declare it in karte.yml: `secrets: [{}]`; only declared environment variables are filled into SQL, when a step runs",
-                names
+            .label(crate::t!("e211-label"))
+            .help(crate::t!(
+                "e211-help",
+                names = names
                     .into_iter()
                     .chain(std::iter::once(name))
                     .collect::<Vec<_>>()
@@ -68,9 +68,12 @@ pub fn check_sql(
         } else {
             Diagnostic::error(
                 Code::SecretNotDeclared,
-                format!("`{SECRET_PREFIX}{name}}}` is not a valid secret placeholder"),
+                crate::t!(
+                    "e211-bad-placeholder",
+                    placeholder = format!("{SECRET_PREFIX}{name}}}")
+                ),
             )
-            .help("write `{secret:NAME}` with NAME an environment variable declared under `secrets:` in karte.yml")
+            .help(crate::t!("e211-bad-placeholder-help"))
         };
         out.push(place(name, &format!("{SECRET_PREFIX}{name}}}"), d));
     }
@@ -91,10 +94,10 @@ pub fn check_nodes<'a>(
             out.push(
                 Diagnostic::error(
                     Code::InvalidConfig,
-                    format!("`{name}` under `secrets:` is not an environment variable name"),
+                    crate::t!("e004-bad-secret-name", name = name),
                 )
                 .at(Location::file_only(Path::new(crate::project::PROJECT_FILE)))
-                .help("use letters, digits and `_`, e.g. KARTE_PSEUDONYM_SALT"),
+                .help(crate::t!("e004-bad-secret-name-help")),
             );
         }
     }
@@ -115,7 +118,7 @@ pub fn check_nodes<'a>(
                 Some(span) => d.at(Location::from_span(&node.path, text, span)),
                 None => d
                     .at(Location::from_span(&node.path, text, 0..0))
-                    .note("the placeholder comes from a macro this file calls"),
+                    .note(crate::t!("e211-from-macro")),
             }
         };
         out.extend(check_sql(sql, declared, &place));

@@ -40,22 +40,22 @@ pub fn defer(c: &mut Compiled, catalog: &CatalogState) -> Result<Diagnostics, Di
     let Some(saved) = c.state.clone() else {
         return Err(Diagnostics(vec![Diagnostic::error(
             Code::StateInvalid,
-            "--defer reads unselected parents from a saved manifest, but no --state was given",
+            crate::t!("e305-defer-needs-state"),
         )
-        .help(
-            "add --state PATH: the directory holding production's manifest.json",
-        )]));
+        .help(crate::t!("e305-defer-needs-state-help"))]));
     };
     if let Some(engine) = saved.metadata.engine {
         if engine != c.target.config.kind {
             return Err(Diagnostics(vec![Diagnostic::error(
                 Code::StateInvalid,
-                format!(
-                    "`{}` was compiled for target `{}` on another engine than target `{}`: its tables cannot be read from here",
-                    saved.shown, saved.metadata.target, c.target.name
+                crate::t!(
+                    "e305-defer-other-engine",
+                    manifest = saved.shown,
+                    saved_target = saved.metadata.target,
+                    target = c.target.name
                 ),
             )
-            .help("defer to a manifest compiled for a target of the same type (an Athena CI target reads an Athena production)")]));
+            .help(crate::t!("e305-defer-other-engine-help"))]));
         }
     }
     let selected: HashSet<usize> = c.selected.iter().copied().collect();
@@ -106,16 +106,23 @@ pub fn defer(c: &mut Compiled, catalog: &CatalogState) -> Result<Diagnostics, Di
         warnings.push(
             Diagnostic::warning(
                 Code::CannotDefer,
-                format!(
-                    "`{}` is read by {} but is not selected, not built on target `{}` and not in the saved manifest",
-                    n.name,
-                    readers.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", "),
-                    c.target.name
+                crate::t!(
+                    "w304-cannot-defer",
+                    name = n.name,
+                    readers = readers
+                        .iter()
+                        .map(|r| format!("`{r}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    target = c.target.name
                 ),
             )
             .at(Location::file_only(&n.path))
-            .note("it is probably new in this change: there is nothing to defer to")
-            .help(format!("select it too, e.g. `--select +{}` or `state:new+`", readers.iter().next().cloned().unwrap_or_default())),
+            .note(crate::t!("w304-cannot-defer-note"))
+            .help(crate::t!(
+                "w304-cannot-defer-help",
+                reader = readers.iter().next().cloned().unwrap_or_default()
+            )),
         );
     }
     if deferred.is_empty() {

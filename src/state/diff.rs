@@ -106,7 +106,7 @@ pub fn diff(
     let Some(saved) = c.state.clone() else {
         return Err(Diagnostics(vec![Diagnostic::error(
             Code::StateInvalid,
-            "karte diff compares with a saved manifest: give --state PATH",
+            crate::t!("e305-diff-needs-state"),
         )]));
     };
     let changes = super::compare(&c.project, &c.models, &saved);
@@ -158,9 +158,9 @@ pub fn diff(
                 summary.modified += 1;
                 let old = old_sql.get(&id).cloned().flatten();
                 if old.is_none() && s.compiled_path.is_some() {
-                    notes.push(format!(
-                        "the saved compiled SQL is not at {}: keep target/compiled/ with manifest.json",
-                        saved.compiled_location(s)
+                    notes.push(crate::t!(
+                        "diff-compiled-sql-missing",
+                        location = saved.compiled_location(s)
                     ));
                 }
                 let sql_diff = match (&old, &new_sql) {
@@ -181,10 +181,7 @@ pub fn diff(
         let plan = match (before, after) {
             (Some(before), Some(after)) => Some(plan_diff(before, after)),
             (None, Some(_)) if status == "modified" => {
-                notes.push(
-                    "the plan of the saved version is not known (its compiled SQL is missing)"
-                        .into(),
-                );
+                notes.push(crate::t!("diff-plan-unknown"));
                 None
             }
             _ => None,
@@ -210,9 +207,7 @@ pub fn diff(
         summary.removed += 1;
         let mut notes = Vec::new();
         if let Some(rel) = &n.relation {
-            notes.push(format!(
-                "no longer in the project: karte does not drop {rel}; drop it by hand if it should go"
-            ));
+            notes.push(crate::t!("diff-removed-note", relation = rel));
         }
         out.push(NodeDiff {
             unique_id: n.unique_id.clone(),
@@ -437,21 +432,24 @@ pub fn saved_catalog(saved: &SavedState) -> CatalogState {
 /// The report for people.
 pub fn render(r: &Report) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "Compared with {} (project `{}`, target `{}`, karte {}), compiled for target `{}`, planned against the {}: {} new, {} modified, {} removed.",
-        r.state.manifest,
-        r.state.project,
-        r.state.target,
-        r.state.karte_version,
-        r.target,
-        r.catalog,
-        r.summary.new,
-        r.summary.modified,
-        r.summary.removed
+    let heading = crate::t!(
+        "diff-heading",
+        manifest = r.state.manifest,
+        project = r.state.project,
+        saved_target = r.state.target,
+        karte = r.state.karte_version,
+        target = r.target,
+        catalog = match r.catalog {
+            "catalog state" => crate::t!("diff-against-catalog-state"),
+            _ => crate::t!("diff-against-saved-manifest"),
+        },
+        new = r.summary.new,
+        modified = r.summary.modified,
+        removed = r.summary.removed
     );
+    let _ = writeln!(out, "{heading}");
     if r.changes.is_empty() {
-        let _ = writeln!(out, "Nothing changed.");
+        let _ = writeln!(out, "{}", crate::t!("diff-nothing-changed"));
         return out;
     }
     for d in &r.changes {
@@ -466,28 +464,28 @@ pub fn render(r: &Report) -> String {
         } else {
             format!("; {}", d.aspects.join(", "))
         };
-        let _ = writeln!(
-            out,
-            "{mark} {} {} ({}{aspects})",
-            d.status, d.unique_id, d.path
-        );
+        let status = crate::t!("diff-status", status = d.status);
+        let _ = writeln!(out, "{mark} {status} {} ({}{aspects})", d.unique_id, d.path);
         if let Some(sql) = &d.sql_diff {
-            let _ = writeln!(out, "  compiled SQL:");
+            let _ = writeln!(out, "  {}", crate::t!("diff-compiled-sql"));
             for line in sql.lines() {
                 let _ = writeln!(out, "    {line}");
             }
         } else if d.status == "modified" {
-            let _ = writeln!(out, "  compiled SQL: unchanged");
+            let _ = writeln!(out, "  {}", crate::t!("diff-compiled-sql-unchanged"));
         }
         if let Some(p) = &d.plan {
             if p.added.is_empty() && p.removed.is_empty() {
                 let _ = writeln!(
                     out,
-                    "  plan: unchanged ({})",
-                    p.after.first().map(String::as_str).unwrap_or("")
+                    "  {}",
+                    crate::t!(
+                        "diff-plan-unchanged",
+                        step = p.after.first().map(String::as_str).unwrap_or("")
+                    )
                 );
             } else {
-                let _ = writeln!(out, "  plan:");
+                let _ = writeln!(out, "  {}", crate::t!("diff-plan"));
                 for (tag, line) in line_changes(&p.before, &p.after) {
                     let sign = match tag {
                         ChangeTag::Insert => '+',
@@ -500,26 +498,27 @@ pub fn render(r: &Report) -> String {
             for step in &p.new_destructive {
                 let _ = writeln!(
                     out,
-                    "  !! new step that may destroy data: {}",
-                    step.trim_start_matches('!').trim()
+                    "  !! {}",
+                    crate::t!(
+                        "diff-new-destructive-step",
+                        step = step.trim_start_matches('!').trim()
+                    )
                 );
             }
         }
         for note in &d.notes {
-            let _ = writeln!(out, "  note: {note}");
+            let _ = writeln!(out, "  {}: {note}", crate::t!("diag-note"));
         }
     }
     if r.summary.new_destructive_steps > 0 {
         let _ = writeln!(out);
         let _ = writeln!(
             out,
-            "{} new step{} that may destroy data: review them before merging.",
-            r.summary.new_destructive_steps,
-            if r.summary.new_destructive_steps == 1 {
-                ""
-            } else {
-                "s"
-            }
+            "{}",
+            crate::t!(
+                "diff-destructive-summary",
+                count = r.summary.new_destructive_steps
+            )
         );
     }
     out

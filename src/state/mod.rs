@@ -33,7 +33,9 @@ use crate::project::{Project, Target, TargetType};
 use crate::sql::AnalyzedModel;
 
 /// The help shown with every problem of a saved manifest.
-pub const SAVE_HELP: &str = "save production's state with `karte compile --target prod` and keep a copy of its target/manifest.json and target/compiled/ (see docs/ci.md)";
+pub fn save_help() -> String {
+    crate::t!("e305-save-help")
+}
 
 /// `--state`: where the saved manifest is, or the manifest already read.
 #[derive(Debug, Clone)]
@@ -165,7 +167,7 @@ struct SavedColumn {
 }
 
 fn problem(message: String, at: Option<&Path>) -> Diagnostic {
-    let d = Diagnostic::error(Code::StateInvalid, message).help(SAVE_HELP);
+    let d = Diagnostic::error(Code::StateInvalid, message).help(save_help());
     match at {
         Some(p) => d.at(Location::file_only(p)),
         None => d,
@@ -193,18 +195,12 @@ impl SavedState {
         let bytes = std::fs::read(&file).map_err(|e| {
             let why = if e.kind() == std::io::ErrorKind::NotFound {
                 if path.is_dir() {
-                    format!("`{spec}` holds no manifest.json")
+                    crate::t!("e305-no-manifest-in", dir = spec)
                 } else {
-                    format!(
-                        "the saved manifest `{}` does not exist",
-                        display_path(&file)
-                    )
+                    crate::t!("e305-manifest-missing", path = file)
                 }
             } else {
-                format!(
-                    "cannot read the saved manifest `{}`: {e}",
-                    display_path(&file)
-                )
+                crate::t!("e305-cannot-read", path = file, error = e.to_string())
             };
             problem(why, Some(&file))
         })?;
@@ -221,12 +217,14 @@ impl SavedState {
         if self.metadata.project != project.config.name {
             return Err(Diagnostic::error(
                 Code::StateInvalid,
-                format!(
-                    "`{}` is the manifest of project `{}`; this project is `{}`",
-                    self.shown, self.metadata.project, project.config.name
+                crate::t!(
+                    "e305-other-project",
+                    manifest = self.shown,
+                    saved = self.metadata.project,
+                    project = project.config.name
                 ),
             )
-            .help("give --state the manifest this project's production build compiled"));
+            .help(crate::t!("e305-other-project-help")));
         }
         Ok(())
     }
@@ -287,21 +285,25 @@ fn parse(
     file: Option<&Path>,
     dir: StateDir,
 ) -> Result<SavedState, Diagnostic> {
-    let not_json =
-        |e: serde_json::Error| problem(format!("`{shown}` is not a karte manifest: {e}"), file);
+    let not_json = |e: serde_json::Error| {
+        problem(
+            crate::t!("e305-not-json", manifest = shown, error = e.to_string()),
+            file,
+        )
+    };
     let header: Header = serde_json::from_slice(bytes).map_err(not_json)?;
     let metadata = header.metadata.unwrap_or_default();
     let version = metadata.get("manifest_version").and_then(|v| v.as_u64());
     match version {
         None if metadata.get("dbt_schema_version").is_some() => {
             return Err(problem(
-                format!("`{shown}` is a dbt manifest, not karte's"),
+                crate::t!("e305-dbt-manifest", manifest = shown),
                 file,
             ))
         }
         None => {
             return Err(problem(
-                format!("`{shown}` is not a karte manifest: it has no `metadata.manifest_version`"),
+                crate::t!("e305-no-version", manifest = shown),
                 file,
             ))
         }
@@ -312,13 +314,19 @@ fn parse(
                 .unwrap_or("?");
             return Err(Diagnostic::error(
                 Code::StateInvalid,
-                format!(
-                    "`{shown}` is a manifest of format {v} (written by karte {by}); this karte ({}) compares with format {MANIFEST_VERSION}",
-                    env!("CARGO_PKG_VERSION")
+                crate::t!(
+                    "e305-other-format",
+                    manifest = shown,
+                    format = v.to_string(),
+                    by = by,
+                    version = env!("CARGO_PKG_VERSION"),
+                    expected = MANIFEST_VERSION.to_string()
                 ),
             )
-            .at(file.map(Location::file_only).unwrap_or_else(|| Location::file_only(Path::new(shown))))
-            .help("compile production again with this karte (`karte compile --target prod`) and save that manifest"));
+            .at(file
+                .map(Location::file_only)
+                .unwrap_or_else(|| Location::file_only(Path::new(shown))))
+            .help(crate::t!("e305-other-format-help")));
         }
         Some(_) => {}
     }
@@ -369,7 +377,12 @@ fn load_s3(spec: &str, target: &Target) -> Result<SavedState, Diagnostic> {
     let bytes = fetch_s3(std::slice::from_ref(&file), target)?
         .pop()
         .flatten()
-        .ok_or_else(|| problem(format!("the saved manifest `{file}` does not exist"), None))?;
+        .ok_or_else(|| {
+            problem(
+                crate::t!("e305-manifest-missing", path = file.as_str()),
+                None,
+            )
+        })?;
     parse(&bytes, &file, None, StateDir::S3(dir))
 }
 
@@ -378,19 +391,18 @@ fn fetch_s3(uris: &[String], target: &Target) -> Result<Vec<Option<Vec<u8>>>, Di
     crate::engine::athena::s3::fetch_objects(target, uris).map_err(|e| {
         Diagnostic::error(
             Code::StateInvalid,
-            format!("cannot read the saved state from S3: {}", e.message),
+            crate::t!("e305-s3", error = e.message.as_str()),
         )
-        .help("check the URI and the AWS credentials and region (AWS_REGION, or the target's `region`)")
+        .help(crate::t!("e305-s3-help"))
     })
 }
 
 #[cfg(not(feature = "athena"))]
 fn fetch_s3(_: &[String], _: &Target) -> Result<Vec<Option<Vec<u8>>>, Diagnostic> {
-    Err(Diagnostic::error(
-        Code::StateInvalid,
-        "this karte was built without the Athena engine, so it cannot read S3".to_string(),
+    Err(
+        Diagnostic::error(Code::StateInvalid, crate::t!("e305-no-s3"))
+            .help(crate::t!("e305-no-s3-help")),
     )
-    .help("copy the saved state to a local directory (`aws s3 cp --recursive …`) and give that to --state"))
 }
 
 /// How a node differs from the saved manifest.

@@ -186,3 +186,31 @@ fn plans_grant_on_athena_targets_only() {
         );
     }
 }
+
+/// The same in Japanese: the roles, what each reads and the answer of `--check`.
+#[test]
+fn access_in_japanese() {
+    let tmp = fixture();
+    let ja = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_karte"))
+            .env("KARTE_LANG", "ja")
+            .args(args)
+            .arg("--project-dir")
+            .arg(tmp.path())
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+        )
+    };
+    let (code, roles) = ja(&["access"]);
+    assert_eq!(code, 0, "{roles}");
+    let (code, yes) = ja(&["access", "--role", "analysts", "--check", "silver.claims"]);
+    assert_eq!(code, 0, "{yes}");
+    assert!(
+        yes.starts_with("はい: `analysts` は silver.claims を読めます\n"),
+        "{yes}"
+    );
+    insta::assert_snapshot!("access_roles_ja", format!("{roles}\n{yes}"));
+}

@@ -69,3 +69,22 @@ fn karte_lineage_shows_a_column_up_and_down() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("did you mean `name`?"), "{err}");
 }
+
+/// `karte lineage` in Japanese: the headings, how each column is computed, and "(なし)".
+#[test]
+fn karte_lineage_in_japanese() {
+    let dir = project_from_spec(
+        "=== models/raw/raw.yml\nsources:\n  - name: raw\n    tables:\n      - name: p\n        columns: [{name: id}, {name: name}]\n=== models/silver/p.sql\nselect id, upper(name) as name from raw.p\n=== models/gold/g.sql\nselect count(distinct name) as names from silver.p\n",
+    );
+    let (code, out, err) = crate::support::karte_env(
+        dir.path(),
+        &["lineage", "silver.p.name"],
+        &[("KARTE_LANG", "ja")],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.starts_with("上流 (この列の元になっているもの):\n"),
+        "{out}"
+    );
+    insta::assert_snapshot!(out);
+}

@@ -17,23 +17,23 @@ pub fn run(
     if access.roles.is_empty() {
         return Err(one(Diagnostic::error(
             Code::InvalidArgument,
-            "the project has no `access:` roles in karte.yml",
+            crate::t!("e006-access-no-roles"),
         )
-        .help("declare roles under `access:` (docs/governance.md)")));
+        .help(crate::t!("e006-access-no-roles-help"))));
     }
     if let Some(r) = role {
         if !access.roles.contains_key(r) {
             return Err(one(Diagnostic::error(
                 Code::InvalidArgument,
-                format!("no role `{r}` under `access:`"),
+                crate::t!("e006-access-no-role", role = r),
             )
             .maybe_help(
                 suggest(r, access.roles.keys().map(String::as_str))
-                    .map(|s| format!("did you mean `{s}`?")),
+                    .map(|s| crate::t!("project-did-you-mean", name = s)),
             )
-            .note(format!(
-                "roles: {}",
-                access.roles.keys().cloned().collect::<Vec<_>>().join(", ")
+            .note(crate::t!(
+                "e006-access-roles",
+                roles = access.roles.keys().cloned().collect::<Vec<_>>().join(", ")
             ))));
         }
     }
@@ -44,18 +44,24 @@ pub fn run(
     let Some(role) = role else {
         return Err(one(Diagnostic::error(
             Code::InvalidArgument,
-            "--check needs --role",
+            crate::t!("e006-access-check-needs-role"),
         )
-        .help("karte access --role analysts --check gold.pmpm")));
+        .help(crate::t!("e006-access-check-needs-role-help"))));
     };
     let i = access.find_table(&compiled, table).map_err(one)?;
     let decision = access.decide(role, i).expect("the role exists");
     let name = &access.governed[&i];
-    println!(
-        "{}: `{role}` {} read {name}",
-        if decision.allowed { "yes" } else { "no" },
-        if decision.allowed { "may" } else { "may not" }
-    );
+    if decision.allowed {
+        println!(
+            "{}",
+            crate::t!("access-check-yes", role = role, table = name)
+        );
+    } else {
+        println!(
+            "{}",
+            crate::t!("access-check-no", role = role, table = name)
+        );
+    }
     for r in &decision.reasons {
         println!("  {r}");
     }

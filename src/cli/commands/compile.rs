@@ -27,21 +27,27 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, defer: bool) -> Result<(), D
     crate::artifacts::write(&compiled, full).map_err(|d| Diagnostics(vec![d]))?;
     clock.lap("write");
     let warnings = compiled.diagnostics.warning_count();
-    println!(
-        "compiled {} of {} nodes in {:.2}s{} → {}",
-        compiled.selected.len(),
-        compiled.project.nodes.len(),
-        started.elapsed().as_secs_f64(),
-        if warnings > 0 {
-            format!(
-                " ({warnings} warning{})",
-                if warnings == 1 { "" } else { "s" }
-            )
-        } else {
-            String::new()
-        },
-        crate::diag::display_path(&compiled.project.root.join("target"))
-    );
+    let seconds = format!("{:.2}", started.elapsed().as_secs_f64());
+    let target = crate::diag::display_path(&compiled.project.root.join("target"));
+    let line = if warnings > 0 {
+        crate::t!(
+            "compile-summary-warnings",
+            selected = compiled.selected.len(),
+            total = compiled.project.nodes.len(),
+            seconds = seconds,
+            warnings = warnings,
+            target = target
+        )
+    } else {
+        crate::t!(
+            "compile-summary",
+            selected = compiled.selected.len(),
+            total = compiled.project.nodes.len(),
+            seconds = seconds,
+            target = target
+        )
+    };
+    println!("{line}");
     // The process ends here: freeing millions of small allocations one by one would add a
     // tenth of the compile's time for nothing.
     std::mem::forget(compiled);

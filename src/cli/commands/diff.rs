@@ -34,12 +34,13 @@ pub fn run(
                 compiled.diagnostics.push(
                     Diagnostic::warning(
                         Code::StateInvalid,
-                        format!(
-                            "the saved manifest was compiled for target `{}`, which karte.yml does not define: comparing with target `{}`, so table names may differ",
-                            saved.metadata.target, compiled.target.name
+                        crate::t!(
+                            "e305-diff-unknown-target",
+                            saved_target = saved.metadata.target,
+                            target = compiled.target.name
                         ),
                     )
-                    .help("give --target the target production is built on"),
+                    .help(crate::t!("e305-diff-unknown-target-help")),
                 );
             }
         }
@@ -55,7 +56,7 @@ pub fn run(
         let text = serde_json::to_string_pretty(&found).map_err(|e| {
             Diagnostics(vec![Diagnostic::error(
                 Code::Internal,
-                format!("cannot serialise the diff: {e}"),
+                crate::t!("e000-cannot-serialise-diff", error = e.to_string()),
             )])
         })?;
         println!("{text}");

@@ -16,10 +16,10 @@ pub fn run(args: &ProjectArgs, column: &str, json: bool) -> Result<(), Diagnosti
         let out = serde_json::json!({ "column": up.column, "upstream": up.next, "downstream": down.next });
         println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     } else {
-        println!("upstream (where it comes from):");
+        println!("{}", crate::t!("lineage-upstream-heading"));
         print!("{}", text::draw(&up, "←"));
         println!();
-        println!("downstream (what is computed from it):");
+        println!("{}", crate::t!("lineage-downstream-heading"));
         print!("{}", text::draw(&down, "→"));
     }
     Ok(())
@@ -33,10 +33,11 @@ fn find(
 ) -> Result<ColumnId, Diagnostic> {
     let arg = arg.trim().to_lowercase();
     let Some((rel, column)) = arg.rsplit_once('.') else {
-        return Err(
-            Diagnostic::error(Code::InvalidArgument, format!("`{arg}` names no column"))
-                .help("write RELATION.COLUMN, e.g. `karte lineage silver.receipts.person_id`"),
-        );
+        return Err(Diagnostic::error(
+            Code::InvalidArgument,
+            crate::t!("e006-lineage-no-column", arg = arg.as_str()),
+        )
+        .help(crate::t!("e006-lineage-no-column-help")));
     };
     let matches: Vec<&String> = l
         .relations
@@ -54,9 +55,9 @@ fn find(
             let shown: Vec<&str> = names.values().map(String::as_str).collect();
             return Err(Diagnostic::error(
                 Code::UnknownModel,
-                format!("no model, seed, snapshot or source `{rel}`"),
+                crate::t!("e204-lineage-unknown-relation", name = rel),
             )
-            .maybe_help(suggest(rel, shown).map(|s| format!("did you mean `{s}`?"))));
+            .maybe_help(suggest(rel, shown).map(|s| crate::t!("project-did-you-mean", name = s))));
         }
         many => {
             let shown: Vec<&str> = many
@@ -65,27 +66,31 @@ fn find(
                 .collect();
             return Err(Diagnostic::error(
                 Code::InvalidArgument,
-                format!("`{rel}` names more than one relation: {}", shown.join(", ")),
+                crate::t!(
+                    "e006-lineage-ambiguous",
+                    name = rel,
+                    relations = shown.join(", ")
+                ),
             )
-            .help("write it with its layer or source, e.g. `silver.receipts`"));
+            .help(crate::t!("e006-lineage-ambiguous-help")));
         }
     };
     let Some(cols) = l.columns(&id) else {
         return Err(Diagnostic::error(
             Code::InvalidArgument,
-            format!("the columns of `{rel}` are not known"),
+            crate::t!("e006-lineage-columns-unknown", name = rel),
         )
-        .help("declare them under `columns:` in its property file"));
+        .help(crate::t!("e006-lineage-columns-unknown-help")));
     };
     if !cols.iter().any(|c| c.name == column) {
         let cand: Vec<&str> = cols.iter().map(|c| c.name.as_str()).collect();
         return Err(Diagnostic::error(
             Code::UnknownColumn,
-            format!("`{rel}` has no column `{column}`"),
+            crate::t!("e212-no-column", relation = rel, column = column),
         )
         .help(match suggest(column, cand.iter().copied()) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => format!("its columns: {}", cand.join(", ")),
+            Some(s) => crate::t!("project-did-you-mean", name = s),
+            None => crate::t!("lineage-its-columns", columns = cand.join(", ")),
         }));
     }
     Ok(ColumnId {

@@ -71,32 +71,20 @@ pub fn run(args: &ProjectArgs, a: &LintArgs) -> Result<bool, Diagnostics> {
         .count();
     print(&findings, &fixed, lang, a.json, checked);
     if !a.json {
-        eprintln!(
-            "{}",
-            match lang {
-                Lang::En => format!(
-                    "linted {checked} models in {:.2}s: {} finding{}{}",
-                    started.elapsed().as_secs_f64(),
-                    findings.len(),
-                    if findings.len() == 1 { "" } else { "s" },
-                    if fixed.fixed > 0 {
-                        format!(", {} fixed", fixed.fixed)
-                    } else {
-                        String::new()
-                    }
-                ),
-                Lang::Ja => format!(
-                    "{checked} 個のモデルを {:.2} 秒で確認しました: 指摘 {} 件{}",
-                    started.elapsed().as_secs_f64(),
-                    findings.len(),
-                    if fixed.fixed > 0 {
-                        format!("、{} 件を直しました", fixed.fixed)
-                    } else {
-                        String::new()
-                    }
-                ),
-            }
-        );
+        let seconds = format!("{:.2}", started.elapsed().as_secs_f64());
+        let line = if fixed.fixed > 0 {
+            crate::t!(lang => "lint-summary-fixed",
+                checked = checked,
+                seconds = seconds,
+                count = findings.len(),
+                fixed = fixed.fixed)
+        } else {
+            crate::t!(lang => "lint-summary",
+                checked = checked,
+                seconds = seconds,
+                count = findings.len())
+        };
+        eprintln!("{line}");
     }
     std::mem::forget(compiled);
     Ok(findings.is_empty())
@@ -124,13 +112,6 @@ fn print(findings: &[lint::Finding], fixed: &lint::Fixed, lang: Lang, json: bool
         let _ = writeln!(out, "{}", crate::diag::render(&f.diagnostic(lang)));
     }
     if fixed.deferred > 0 {
-        let _ = writeln!(
-            out,
-            "{}",
-            lang.pick(
-                "some fixes touch the same text as others: run `karte lint --fix` again",
-                "同じ場所を直す指摘が残っています。もう一度 `karte lint --fix` を実行してください",
-            )
-        );
+        let _ = writeln!(out, "{}", crate::t!(lang => "lint-fix-again"));
     }
 }

@@ -50,18 +50,18 @@ pub(super) fn check_rule(
     };
     if !is_sql_name(&r.name) {
         diags.push(name_at(
-            format!("`{}` is not a table name Athena accepts", r.name),
-            "use lower-case letters, digits and `_` (e.g. `medical_claims`)",
+            crate::t!("e601-bad-table-name", name = r.name),
+            &crate::t!("e601-bad-table-name-help"),
         ));
     }
     if r.partition_projection.is_some() {
         let mut d = rule_error(
-                file,
-                text,
-                "partition_projection",
-                format!("partition projection is not supported on ingest table `{}`: each delivered file owns a partition in a folder named by its checksum, so a redelivered file replaces its partition by one catalog update; a projected location template would have to name one fixed folder per value, which a redelivery would overwrite in place while queries read it", r.name),
-                "remove `partition_projection`; project a silver model over it instead (`materialized: table` with `partition_projection:`), see docs/athena.md",
-            );
+            file,
+            text,
+            "partition_projection",
+            crate::t!("e410-ingest-projection", name = r.name),
+            &crate::t!("e410-ingest-projection-help"),
+        );
         d.code = Code::ProjectionUnsupported;
         diags.push(d);
     }
@@ -111,7 +111,11 @@ fn check_pattern(
         (Some(f), None) => match pattern_regex(f) {
             Ok(re) => (f.clone(), Some(re)),
             Err(msg) => {
-                diags.push(at(f, format!("invalid `files` pattern `{f}`: {msg}"), "write e.g. `medical/RECEIPTC_{insurer}_{yyyymm}.zip`: `{name}` captures part of a name, `*` any part of a name, `**` any folders"));
+                diags.push(at(
+                    f,
+                    crate::t!("e601-bad-files-pattern", pattern = f, problem = msg),
+                    &crate::t!("e601-bad-files-pattern-help"),
+                ));
                 (f.clone(), None)
             }
         },
@@ -120,19 +124,16 @@ fn check_pattern(
             Err(e) => {
                 diags.push(at(
                     x,
-                    format!("invalid `regex`: {e}"),
-                    "a regular expression with named groups, e.g. `RECEIPTC_(?P<insurer>\\d{8})_(?P<yyyymm>\\d{6})\\.zip`",
+                    crate::t!("e601-bad-regex", error = e.to_string()),
+                    &crate::t!("e601-bad-regex-help"),
                 ));
                 (x.clone(), None)
             }
         },
         _ => {
             diags.push(name_at(
-                format!(
-                    "the ingest rule `{}` needs exactly one of `files` and `regex`",
-                    r.name
-                ),
-                "add `files: \"folder/NAME_{part}.zip\"` (or a `regex:` with named groups)",
+                crate::t!("e601-files-or-regex", name = r.name),
+                &crate::t!("e601-files-or-regex-help"),
             ));
             (String::new(), None)
         }
@@ -145,8 +146,8 @@ fn check_pattern(
         if !is_sql_name(c) {
             diags.push(at(
                 c,
-                format!("the capture `{c}` cannot be a partition column name"),
-                "use lower-case letters, digits and `_`",
+                crate::t!("e601-bad-capture", capture = c),
+                &crate::t!("e601-use-sql-names"),
             ));
         }
     }
@@ -155,15 +156,15 @@ fn check_pattern(
         if regex.is_some() && !captures.contains(p) {
             diags.push(at(
                 p,
-                format!("`partitioned_by` names `{p}`, which the pattern does not capture"),
-                &format!(
-                    "partition columns come from the pattern's captures: {}",
-                    if captures.is_empty() {
-                        "(none)".to_string()
-                    } else {
-                        captures.join(", ")
-                    }
-                ),
+                crate::t!("e601-partition-not-captured", column = p),
+                &if captures.is_empty() {
+                    crate::t!("e601-partition-not-captured-help-none")
+                } else {
+                    crate::t!(
+                        "e601-partition-not-captured-help",
+                        captures = captures.join(", ")
+                    )
+                },
             ));
         }
     }
@@ -189,8 +190,8 @@ fn check_format(r: &RawRule, at: &At, diags: &mut Vec<Diagnostic>) -> Format {
             Err(e) => {
                 diags.push(at(
                     g,
-                    format!("invalid `entries` glob: {e}"),
-                    "e.g. `*/RECEIPTC.UKE`",
+                    crate::t!("e601-bad-entries", error = e.to_string()),
+                    &crate::t!("e601-bad-entries-help"),
                 ));
                 None
             }
@@ -203,8 +204,8 @@ fn check_format(r: &RawRule, at: &At, diags: &mut Vec<Diagnostic>) -> Format {
         other => {
             diags.push(at(
                 other,
-                format!("unknown compression `{other}`"),
-                "one of: zip, gzip, none, auto",
+                crate::t!("e601-unknown-compression", value = other),
+                &crate::t!("e601-unknown-compression-help"),
             ));
             Compression::Auto
         }
@@ -223,8 +224,8 @@ fn check_format(r: &RawRule, at: &At, diags: &mut Vec<Diagnostic>) -> Format {
         other => {
             diags.push(at(
                 other,
-                format!("unknown encoding `{other}`"),
-                "one of: cp932 (Japanese files from Windows — the default), shift_jis, utf-8, auto",
+                crate::t!("e601-unknown-encoding", value = other),
+                &crate::t!("e601-unknown-encoding-help"),
             ));
             Encoding::Cp932
         }
@@ -235,8 +236,8 @@ fn check_format(r: &RawRule, at: &At, diags: &mut Vec<Diagnostic>) -> Format {
         d => {
             diags.push(at(
                 d,
-                format!("the delimiter `{d}` is not one ASCII character"),
-                "e.g. `,`, `\"\\t\"` (tab), `|`",
+                crate::t!("e601-bad-delimiter", value = d),
+                &crate::t!("e601-bad-delimiter-help"),
             ));
             b','
         }
@@ -248,8 +249,8 @@ fn check_format(r: &RawRule, at: &At, diags: &mut Vec<Diagnostic>) -> Format {
         Some(q) => {
             diags.push(at(
                 q,
-                format!("the quote `{q}` is not one ASCII character"),
-                "`'\"'` or `none`",
+                crate::t!("e601-bad-quote", value = q),
+                &crate::t!("e601-bad-quote-help"),
             ));
             None
         }
@@ -261,8 +262,8 @@ fn check_format(r: &RawRule, at: &At, diags: &mut Vec<Diagnostic>) -> Format {
         other => {
             diags.push(at(
                 other,
-                format!("unknown header setting `{other}`"),
-                "one of: present, absent, auto",
+                crate::t!("e601-unknown-header", value = other),
+                &crate::t!("e601-unknown-header-help"),
             ));
             Header::Present
         }
@@ -288,8 +289,8 @@ fn check_columns(
     let columns: Vec<IngestColumn> = match raw {
         RawColumns::Count(0) => {
             diags.push(name_at(
-                "`columns: 0`: a table needs at least one column".into(),
-                "give the number of fields or the list of names",
+                crate::t!("e601-no-columns"),
+                &crate::t!("e601-no-columns-help"),
             ));
             Vec::new()
         }
@@ -327,26 +328,26 @@ fn check_columns(
         if !is_sql_name(&c.name) {
             diags.push(at(
                 &c.name,
-                format!("`{}` is not a column name Athena accepts", c.name),
-                "use lower-case letters, digits and `_`; put the file's own header text under `header:`",
+                crate::t!("e601-bad-column-name", name = c.name),
+                &crate::t!("e601-bad-column-name-help"),
             ));
         } else if c.name == SOURCE_FILE_COLUMN || c.name == LINE_COLUMN {
             diags.push(at(
                 &c.name,
-                format!("`{}` is added by ingest itself", c.name),
-                "choose another name",
+                crate::t!("e601-reserved-column", name = c.name),
+                &crate::t!("e601-reserved-column-help"),
             ));
         } else if partitioned_by.contains(&c.name) {
             diags.push(at(
                 &c.name,
-                format!("`{}` is both a column and a partition column", c.name),
-                "rename the column or the capture",
+                crate::t!("e601-column-is-partition", name = c.name),
+                &crate::t!("e601-column-is-partition-help"),
             ));
         } else if !seen.insert(c.name.clone()) {
             diags.push(at(
                 &c.name,
-                format!("the column `{}` is declared twice", c.name),
-                "column names must be unique",
+                crate::t!("e601-duplicate-column", name = c.name),
+                &crate::t!("e601-duplicate-column-help"),
             ));
         }
     }
@@ -380,8 +381,8 @@ fn check_limits(
             let shown = v.shown();
             diags.push(at(
                 &shown,
-                format!("`limits: {{ {key}: {shown} }}`: `{shown}` is not a size"),
-                "write a size above 0 such as 500MB, 20GB or 1TB (KB, MB, GB, TB: powers of 1024)",
+                crate::t!("e601-bad-size", key = key, value = shown.as_str()),
+                &crate::t!("e601-bad-size-help"),
             ));
         }
         n.filter(|n| *n > 0)
@@ -398,8 +399,8 @@ fn check_limits(
             let shown = raw.line.as_ref().map(RawNumber::shown).unwrap_or_default();
             diags.push(at(
                 &shown,
-                format!("`limits: {{ line: {shown} }}`: a line may be at most 256MB"),
-                "the Parquet conversion holds about 3 times the longest line in memory; 256MB is the most ingest allows",
+                crate::t!("e601-line-limit", value = shown.as_str()),
+                &crate::t!("e601-line-limit-help"),
             ));
         }
         limits.line = n.min(MAX_LINE_LIMIT);
@@ -411,8 +412,8 @@ fn check_limits(
             let shown = v.shown();
             diags.push(at(
                 &shown,
-                format!("`limits: {{ ratio: {shown} }}`: `{shown}` is not a ratio"),
-                "write how many times its compressed size a file may unpack to, a whole number above 0, e.g. `ratio: 500`",
+                crate::t!("e601-bad-ratio", value = shown.as_str()),
+                &crate::t!("e601-bad-ratio-help"),
             ));
         }
     }

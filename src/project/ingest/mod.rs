@@ -304,8 +304,8 @@ pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> IngestRules {
                     &rel,
                     &text,
                     g,
-                    format!("invalid `ignore` glob `{g}`: {e}"),
-                    "write a glob such as `masters/*` or `MANIFEST.txt`",
+                    crate::t!("e601-bad-ignore", glob = g, error = e.to_string()),
+                    &crate::t!("e601-bad-ignore-help"),
                 )),
             }
         }
@@ -321,11 +321,11 @@ pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> IngestRules {
                         &rel,
                         &text,
                         &rule.name,
-                        format!(
-                            "two ingest rules for the table `{}.{}`",
-                            rule.layer, rule.name
+                        crate::t!(
+                            "e601-two-rules",
+                            table = format!("{}.{}", rule.layer, rule.name)
                         ),
-                        "one rule per bronze table: widen its pattern (e.g. `*`) instead",
+                        &crate::t!("e601-two-rules-help"),
                     ));
                     continue;
                 }
@@ -386,21 +386,19 @@ pub fn pattern_regex(pattern: &str) -> Result<Regex, String> {
                     match chars.next() {
                         Some('}') => break,
                         Some(ch) => name.push(ch),
-                        None => return Err("a `{` without its `}`".into()),
+                        None => return Err(crate::t!("ingest-pattern-open-brace")),
                     }
                 }
                 if !is_sql_name(&name) {
-                    return Err(format!(
-                        "`{{{name}}}`: a capture name is lower-case letters, digits and `_`"
-                    ));
+                    return Err(crate::t!("ingest-pattern-bad-capture", name = name));
                 }
                 if names.contains(&name) {
-                    return Err(format!("`{{{name}}}` is captured twice"));
+                    return Err(crate::t!("ingest-pattern-twice", name = name));
                 }
                 re.push_str(&format!("(?P<{name}>[^/]+?)"));
                 names.push(name);
             }
-            '}' => return Err("a `}` without its `{`".into()),
+            '}' => return Err(crate::t!("ingest-pattern-close-brace")),
             '*' if chars.peek() == Some(&'*') => {
                 chars.next();
                 if chars.peek() == Some(&'/') {

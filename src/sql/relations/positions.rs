@@ -107,7 +107,7 @@ pub(super) fn parse_error(
         ParserError::ParserError(m) | ParserError::TokenizerError(m) => m,
         ParserError::RecursionLimitExceeded => {
             return SqlParseError {
-                message: "the query is nested too deeply".to_string(),
+                message: crate::t!("sql-nested-too-deeply"),
                 offset: 0,
             }
         }

@@ -1,0 +1,19 @@
+# The dependency graph and selectors like `+name`, `tag:x` (src/graph/).
+e303-invalid-selector = invalid selector `{ $selector }`: { $problem }
+e303-help = examples: `receipts`, `+receipts`, `receipts+`, `2+receipts`, `tag:daily`, `layer:silver`, `path:models/gold`, `config.materialized:table`, `state:modified+`
+e303-depth-not-a-number = depth is not a number
+e303-at-and-plus = `@` cannot be combined with `+`
+e303-nothing-to-match = nothing to match
+e303-unknown-method = unknown method `{ $method }` (use name, tag, path, layer, kind, state, source_status or config.<key>)
+e303-state-values = `state:` takes one of { $values }
+e306-takes-fresher = `source_status:` takes `fresher`
+e306-takes-fresher-help = write `source_status:fresher+`: what reads a source that received data since it was last built, and what reads that
+w303-matched-nothing = selector `{ $selector }` matched nothing
+e303-invalid-pattern = invalid pattern `{ $pattern }`: { $error }
+e305-no-state = `state:{ $value }` compares with a saved manifest, but no --state was given
+e305-no-state-help = add --state PATH: the directory holding production's manifest.json (see docs/ci.md)
+e306-unavailable = `source_status:{ $value }` compares the sources' data with what each node was built from; this command does not read them
+e306-unavailable-help = use it with `karte build`, `run` or `snapshot`, or `karte ingest DIR --then-build` (docs/operations.md)
+e301-cycle = models depend on each other in a cycle: { $cycle }
+e301-help = a model cannot read, directly or through others, a table built from itself; move the shared part into a model of its own
+e301-read-by = `{ $a }` ({ $a_path }) is read by `{ $b }` ({ $b_path })

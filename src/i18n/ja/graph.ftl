@@ -1,0 +1,19 @@
+# 依存関係のグラフと、`+name`、`tag:x` のような選択の書き方 (src/graph/)。
+e303-invalid-selector = 選択の指定 `{ $selector }` が正しくありません: { $problem }
+e303-help = 例: `receipts`、`+receipts`、`receipts+`、`2+receipts`、`tag:daily`、`layer:silver`、`path:models/gold`、`config.materialized:table`、`state:modified+`
+e303-depth-not-a-number = 深さが数字ではありません
+e303-at-and-plus = `@` と `+` は一緒に使えません
+e303-nothing-to-match = 探す名前や値がありません
+e303-unknown-method = `{ $method }` という指定方法はありません (name、tag、path、layer、kind、state、source_status、config.<key> のどれかを使います)
+e303-state-values = `state:` に書けるのは { $values } のどれかです
+e306-takes-fresher = `source_status:` に書けるのは `fresher` だけです
+e306-takes-fresher-help = `source_status:fresher+` と書きます。前回のビルドの後に新しいデータが届いたソースを読むものと、さらにそれを読むものを選びます
+w303-matched-nothing = 選択の指定 `{ $selector }` に当てはまるものがありません
+e303-invalid-pattern = パターン `{ $pattern }` が正しくありません: { $error }
+e305-no-state = `state:{ $value }` は保存したマニフェストと比べる指定ですが、--state が指定されていません
+e305-no-state-help = --state PATH を追加してください。本番の manifest.json があるディレクトリです (docs/ci.md を見てください)
+e306-unavailable = `source_status:{ $value }` はソースのデータと、各ノードがビルドされたときのデータを比べる指定ですが、このコマンドはそれを読みません
+e306-unavailable-help = `karte build`、`run`、`snapshot`、または `karte ingest DIR --then-build` で使ってください (docs/operations.md)
+e301-cycle = モデルが輪になって互いを読んでいます: { $cycle }
+e301-help = モデルは、直接でも他のモデルを通してでも、自分から作られたテーブルを読めません。共通の部分を別のモデルに分けてください
+e301-read-by = `{ $a }` ({ $a_path }) を `{ $b }` ({ $b_path }) が読んでいます
