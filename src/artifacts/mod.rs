@@ -273,7 +273,10 @@ pub fn write(c: &Compiled, full: bool) -> Result<(), Diagnostic> {
         },
         || {
             serde_json::to_string(&manifest(c)).map_err(|e| {
-                Diagnostic::error(Code::Internal, format!("cannot serialise manifest: {e}"))
+                Diagnostic::error(
+                    Code::Internal,
+                    crate::t!("artifacts-cannot-serialise", error = e.to_string()),
+                )
             })
         },
     );
@@ -296,6 +299,6 @@ pub fn write(c: &Compiled, full: bool) -> Result<(), Diagnostic> {
 fn io_err(path: &Path, e: std::io::Error) -> Diagnostic {
     Diagnostic::error(
         Code::Io,
-        format!("cannot write `{}`: {e}", display_path(path)),
+        crate::t!("artifacts-cannot-write", path = path, error = e.to_string()),
     )
 }

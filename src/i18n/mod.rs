@@ -113,7 +113,16 @@ macro_rules! areas {
 }
 
 // One file per area; add a line when you add a pair of files.
-areas!["diag", "cli"];
+#[rustfmt::skip]
+areas![
+    "diag", "cli",
+    "commands",
+    "plan",
+    "upstream",
+    "run",
+    "engine",
+    "ingest",
+];
 
 type Bundle = FluentBundle<FluentResource>;
 
