@@ -20,8 +20,8 @@ impl Lake {
                 let dir = target.config.lake_dir.as_deref().unwrap_or("target/lake");
                 if dir.trim_matches('/').is_empty() {
                     return Err(layout_error(
-                        format!("`lake_dir` of target `{}` is `{dir}`: a lake needs a directory of its own", target.name),
-                        "write `lake_dir: target/lake` (the default) or another directory karte may fill and clean",
+                        crate::t!("plan-lake-dir-root", target = target.name, dir = dir),
+                        &crate::t!("plan-lake-dir-root-help"),
                     ));
                 }
                 dir.to_string()
@@ -30,8 +30,12 @@ impl Lake {
         let prefix = &target.config.schema_prefix;
         if prefix.contains(['/', '\\']) || prefix.contains("..") {
             return Err(layout_error(
-                format!("`schema_prefix` of target `{}` is `{prefix}`: schemas are one path segment of the lake, so it may not contain `/`, `\\` or `..`", target.name),
-                "write a plain prefix such as `schema_prefix: dev_`",
+                crate::t!(
+                    "plan-schema-prefix-bad",
+                    target = target.name,
+                    prefix = prefix
+                ),
+                &crate::t!("plan-schema-prefix-bad-help"),
             ));
         }
         Ok(Lake::new(&root))

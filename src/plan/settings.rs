@@ -724,10 +724,12 @@ fn names(r: &mut Reader, s: &ModelSettings) {
         r.error(
             Code::InvalidName,
             &name,
-            format!("`{name}` cannot be a table name on Athena"),
-            format!(
-                "rename the file to `{}.sql`: lower-case letters, digits and `_` (Athena lower-cases names, so `Receipts` and `receipts` would be the same table)",
-                name.to_lowercase().replace(|c: char| !(c.is_ascii_alphanumeric() || c == '_'), "_")
+            t!("plan-bad-table-name", model = name),
+            t!(
+                "plan-bad-table-name-help",
+                suggested = name
+                    .to_lowercase()
+                    .replace(|c: char| !(c.is_ascii_alphanumeric() || c == '_'), "_")
             ),
         );
     }
@@ -744,11 +746,8 @@ fn names(r: &mut Reader, s: &ModelSettings) {
             r.error(
                 Code::InvalidName,
                 &c,
-                format!("column name `{c}` in the config of `{name}` is not lower-case"),
-                format!(
-                    "Athena lower-cases column names: write `{}`",
-                    c.to_lowercase()
-                ),
+                t!("plan-bad-column-name", column = c, model = name),
+                t!("plan-bad-column-name-help", suggested = c.to_lowercase()),
             );
         }
     }

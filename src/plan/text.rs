@@ -57,7 +57,7 @@ pub fn render(plan: &Plan) -> String {
             n + 1,
             node.relation,
             node.materialization,
-            node.mode
+            phrase(&node.mode)
         );
         let _ = writeln!(out, "   {}", node.path);
         if node.steps.is_empty() {
@@ -187,9 +187,9 @@ fn render_step(out: &mut String, step: &Step) {
             "      {}",
             t!(
                 "plan-destroys",
-                kind = d.kind.to_string(),
+                kind = phrase(&d.kind),
                 target = d.target.to_string(),
-                note = d.note.to_string()
+                note = phrase(&d.note)
             )
         );
     }
@@ -201,8 +201,10 @@ pub fn summary(a: &Action) -> String {
         Action::CreateSchema { schema } => {
             t!("plan-step-create-schema", schema = schema.to_string())
         }
-        Action::Sql { purpose, .. } => purpose.clone(),
-        Action::BatchedWrite { purpose, .. } => t!("plan-step-batched", purpose = purpose),
+        Action::Sql { purpose, .. } => phrase(purpose),
+        Action::BatchedWrite { purpose, .. } => {
+            t!("plan-step-batched", purpose = phrase(purpose))
+        }
         Action::LoadSeed {
             file,
             table,
@@ -298,7 +300,7 @@ pub fn summary(a: &Action) -> String {
         Action::DeletePrefix { prefix, reason, .. } => t!(
             "plan-step-delete-prefix",
             prefix = prefix.to_string(),
-            reason = reason.to_string()
+            reason = phrase(reason)
         ),
         Action::ExpireCatalogVersions { table, keep } => t!(
             "plan-step-expire-versions",
@@ -331,6 +333,74 @@ fn sql_block(out: &mut String, sql: &str) {
             let _ = writeln!(out);
         } else {
             let _ = writeln!(out, "        {}", line.trim_end());
+        }
+    }
+}
+
+/// The fixed phrases the planner records (modes, purposes, what a step destroys and why),
+/// as recorded (English: they are data of plan.json) and their message ids: the readable plan
+/// shows them in the process language. A test checks each id gives the recorded text in English.
+const PHRASES: &[(&str, &str)] = &[
+    ("first run", "plan-phrase-first-run"),
+    ("full refresh", "plan-phrase-full-refresh"),
+    ("rebuild", "plan-phrase-rebuild"),
+    ("table becomes a view", "plan-phrase-table-becomes-view"),
+    ("inlined into its consumers", "plan-phrase-inlined"),
+    ("write the new version", "plan-phrase-write-new-version"),
+    ("write the new rows apart", "plan-phrase-write-rows-apart"),
+    ("append the new rows", "plan-phrase-append-rows"),
+    ("write the new partitions", "plan-phrase-write-new-partitions"),
+    ("create or replace the view", "plan-phrase-create-view"),
+    ("close changed versions and add new ones (MERGE)", "plan-phrase-snapshot-merge"),
+    ("write the whole new history", "plan-phrase-write-history"),
+    ("upsert the new rows (MERGE)", "plan-phrase-upsert"),
+    ("replace rows by key (one MERGE: delete + insert)", "plan-phrase-replace-by-key"),
+    ("the written-apart copy of the rows now in the table", "plan-phrase-written-apart-copy"),
+    ("read permission", "plan-phrase-kind-read-permission"),
+    ("objects", "plan-phrase-kind-objects"),
+    ("partitions", "plan-phrase-kind-partitions"),
+    ("rows", "plan-phrase-kind-rows"),
+    ("catalog entry", "plan-phrase-kind-catalog-entry"),
+    ("view definition", "plan-phrase-kind-view-definition"),
+    ("catalog versions", "plan-phrase-kind-catalog-versions"),
+    ("snapshots", "plan-phrase-kind-snapshots"),
+    ("the principal can no longer read this when the step runs; granted again only by a build whose karte.yml gives it", "plan-phrase-note-revoke"),
+    ("this run's staging copy only, after its files were added to the table", "plan-phrase-note-staging-copy"),
+    ("each is pointed at its new data; the old files stay until the next step", "plan-phrase-note-repointed"),
+    ("only partitions repointed in this run, after their new data is registered", "plan-phrase-note-repointed-only"),
+    ("updated in place; earlier values stay reachable by Iceberg time travel", "plan-phrase-note-merge"),
+    ("deleted and re-inserted in one commit; earlier rows stay reachable by Iceberg time travel", "plan-phrase-note-delete-insert"),
+    ("the table's catalog entry; its data is deleted after the view exists", "plan-phrase-note-entry-then-data"),
+    ("the previous definition stays in the Glue table versions", "plan-phrase-note-definition-kept"),
+    ("all data of the former table", "plan-phrase-note-former-table"),
+    ("older Glue table versions (metadata only)", "plan-phrase-note-old-versions"),
+    ("the snapshot starts again from the current source rows; the previous table stays per versions_to_keep", "plan-phrase-note-snapshot-restarts"),
+    ("only `dbt_valid_to` is set; no version is removed", "plan-phrase-note-valid-to"),
+    ("an earlier version of the table, no longer kept", "plan-phrase-note-earlier-version"),
+    ("the view is replaced by a table", "plan-phrase-note-view-replaced"),
+];
+
+/// A recorded phrase in the process language (a phrase with values in it stays as recorded).
+fn phrase(recorded: &str) -> String {
+    match PHRASES.iter().find(|(en, _)| *en == recorded) {
+        Some((_, id)) => crate::i18n::format(id, &[]),
+        None => recorded.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::i18n::{format_in, Lang};
+
+    #[test]
+    fn every_recorded_phrase_is_in_the_catalogue() {
+        for (en, id) in super::PHRASES {
+            assert_eq!(format_in(Lang::En, id, &[]), *en, "{id} in en/plan.ftl");
+            assert_ne!(
+                format_in(Lang::Ja, id, &[]),
+                *id,
+                "{id} missing in ja/plan.ftl"
+            );
         }
     }
 }

@@ -128,7 +128,7 @@ pub fn run(a: &IngestArgs) -> Result<bool, Diagnostics> {
         crate::t!(
             "ingest-summary",
             files = report.files.len(),
-            counts = counts.join(", "),
+            counts = counts.join(&crate::t!("ingest-count-separator")),
             rows = rows,
             read = mb(read),
             raw = mb(raw),

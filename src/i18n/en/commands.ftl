@@ -30,6 +30,7 @@ ingest-count-unmatched = { $count } unmatched
 ingest-count-ignored = { $count } ignored
 # After the files: "12 file(s): 10 loaded, 2 unchanged · 3400 rows · 1.2 MB read (8.0 MB uncompressed) in 0.4 s = 20.0 MB/s uncompressed"
 ingest-summary = { $files } file(s): { $counts } · { $rows } rows · { $read } read ({ $raw } uncompressed) in { $seconds } s = { $rate } MB/s uncompressed
+ingest-count-separator = {", "}
 ingest-report = report: { $path }
 ingest-some-failed = some files were not loaded: see the lines marked above (quarantined files keep a report next to their copy)
 ingest-word-loaded = loaded

@@ -28,7 +28,8 @@ ingest-count-quarantined = 隔離 { $count }
 ingest-count-conflict = 競合 { $count }
 ingest-count-unmatched = 該当ルールなし { $count }
 ingest-count-ignored = 対象外 { $count }
-ingest-summary = ファイル { $files } 個: { $counts } · { $rows } 行 · { $read } 読み込み (展開後 { $raw }) · { $seconds } 秒 = 展開後 { $rate } MB/秒
+ingest-summary = ファイル { $files } 個: { $counts } · { $rows } 行 · 読んだ量 { $read } (展開後 { $raw }) · { $seconds } 秒 (展開後で毎秒 { $rate } MB)
+ingest-count-separator = 、
 ingest-report = 報告: { $path }
 ingest-some-failed = 読み込めなかったファイルがあります。上の印の付いた行を見てください (隔離したファイルは、コピーの隣に理由の報告があります)
 ingest-word-loaded = 読み込み
