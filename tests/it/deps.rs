@@ -64,7 +64,10 @@ fn the_message_catalogue_shares_nothing_with_duckdbs_build() {
         .iter()
         .find(|(n, ..)| n == "unic-langid-impl")
         .expect("unic-langid-impl");
-    assert_eq!(langid.1, "0.9.4", "see the comment above fluent-bundle in Cargo.toml");
+    assert_eq!(
+        langid.1, "0.9.4",
+        "see the comment above fluent-bundle in Cargo.toml"
+    );
     assert!(
         langid.2.iter().any(|d| d.starts_with("tinystr 0.7")),
         "unic-langid-impl must use tinystr 0.7: {:?}",
