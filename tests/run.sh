@@ -28,6 +28,9 @@ if ! "$venv/bin/python" -c "import moto.server, werkzeug" 2>/dev/null; then
     "$venv/bin/pip" install --quiet 'moto[server]==5.2.1'
 fi
 export KARTE_PYTHON="$venv/bin/python"
+# The tests compare what users read in English (snapshots, messages) whatever the machine's
+# locale: LANG=ja_JP.UTF-8 would otherwise make karte speak Japanese in them.
+export KARTE_LANG=en
 # The tests never need real AWS credentials; make sure none are used by accident.
 unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN || true
 

@@ -388,8 +388,7 @@ fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
 
 /// `500GB`, `2TB`, `1048576` → bytes (binary units, as Athena bills).
 fn parse_bytes(s: &str) -> Result<u64, String> {
-    crate::project::ingest::parse_size(s)
-        .ok_or_else(|| format!("`{s}` is not a size: write e.g. 500GB or 2TB"))
+    crate::project::ingest::parse_size(s).ok_or_else(|| crate::t!("cmd-not-a-size", value = s))
 }
 
 #[derive(Debug, Args)]
@@ -585,7 +584,7 @@ fn run_cmd(
     if a.plan.is_some() && command != "build" {
         return Err(Diagnostics(vec![Diagnostic::error(
             Code::InvalidArgument,
-            format!("--plan runs a whole reviewed plan: use it with `karte build`, not `karte {command}`"),
+            crate::t!("cmd-plan-only-with-build", command = command),
         )]));
     }
     if a.output == progress::RunOutput::Json {
@@ -604,14 +603,14 @@ fn run_cmd(
                 no_notify: a.no_notify,
             })?;
             if !ok {
-                eprintln!("not building: ingest did not load every file (see above)");
+                eprintln!("{}", crate::t!("cmd-not-building-ingest-failed"));
                 return Ok(false);
             }
         }
         #[cfg(not(feature = "duckdb-engine"))]
         return Err(Diagnostics(vec![Diagnostic::error(
             Code::EngineFailed,
-            "this karte was built without ingest (the duckdb-engine feature)".to_string(),
+            crate::t!("cmd-no-ingest-feature"),
         )]));
     }
     commands::build::run(
@@ -720,8 +719,31 @@ fn parse_vars(text: Option<&str>) -> Result<BTreeMap<String, serde_json::Value>,
             .collect()),
         Err(_) => Err(Diagnostics(vec![Diagnostic::error(
             Code::InvalidArgument,
-            format!("--vars is not a YAML mapping: `{text}`"),
+            crate::t!("cmd-vars-not-yaml", text = text),
         )
-        .help("write it as YAML: --vars '{lookback_months: 6, salt_name: dev}'")])),
+        .help(crate::t!("cmd-vars-not-yaml-help"))])),
     }
+}
+
+/// Columns a text takes on a terminal: Japanese (and other wide) characters take two.
+pub(crate) fn text_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| match c as u32 {
+            0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF => 2,
+            0x4E00..=0x9FFF | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF => 2,
+            0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+/// `s` padded with spaces on the right to `width` terminal columns (`{:<width}` that counts
+/// a Japanese character as two columns).
+pub(crate) fn pad_end(s: &str, width: usize) -> String {
+    format!("{s}{}", " ".repeat(width.saturating_sub(text_width(s))))
+}
+
+/// `s` padded with spaces on the left to `width` terminal columns.
+pub(crate) fn pad_start(s: &str, width: usize) -> String {
+    format!("{}{s}", " ".repeat(width.saturating_sub(text_width(s))))
 }

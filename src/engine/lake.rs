@@ -95,8 +95,14 @@ pub fn check_owned(
     if is_under(location, owned) && norm(location) != norm(owned) {
         Ok(())
     } else {
-        Err(EngineError::project(format!(
-            "refusing to delete {location}: it is not inside {owned}, the prefix {t} owns"
+        Err(EngineError::project(crate::t!(
+            "engine-refuse-delete",
+            path = location,
+            why = crate::t!(
+                "engine-why-outside-owned-table",
+                owned = owned,
+                table = t.to_string()
+            )
         )))
     }
 }

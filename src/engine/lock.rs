@@ -85,16 +85,11 @@ pub type LockGuard = Box<dyn Send>;
 
 /// The refusal when another run holds the lock.
 pub fn held_error(target: &str, holder: &Holder, stale: bool) -> EngineError {
-    let mut msg = format!(
-        "target `{target}` is locked by another run: {}; one run at a time per target",
-        holder.describe()
-    );
+    let mut msg = crate::t!("engine-locked", target = target, holder = holder.describe());
     if stale {
-        msg.push_str(
-            "; its lease has run out, so that run probably died: if no karte runs on this target any more, run again with --break-lock",
-        );
+        msg.push_str(&crate::t!("engine-locked-stale"));
     } else {
-        msg.push_str("; wait for it to finish");
+        msg.push_str(&crate::t!("engine-locked-wait"));
     }
     EngineError::environment(msg).with_code(crate::diag::Code::RunLocked)
 }
@@ -167,8 +162,13 @@ pub fn lock_local(
 ) -> Result<LockGuard, EngineError> {
     use std::io::{Read, Seek, Write};
     let dir = lake.join("_karte").join("locks");
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| EngineError::environment(format!("cannot create {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        EngineError::environment(crate::t!(
+            "engine-cannot-create",
+            path = dir.display().to_string(),
+            error = e.to_string()
+        ))
+    })?;
     let path = dir.join(format!("{target}.lock"));
     let mut file = std::fs::OpenOptions::new()
         .read(true)
@@ -176,7 +176,13 @@ pub fn lock_local(
         .create(true)
         .truncate(false)
         .open(&path)
-        .map_err(|e| EngineError::environment(format!("cannot open {}: {e}", path.display())))?;
+        .map_err(|e| {
+            EngineError::environment(crate::t!(
+                "engine-cannot-open",
+                path = path.display().to_string(),
+                error = e.to_string()
+            ))
+        })?;
     match file.try_lock() {
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => {
@@ -193,9 +199,10 @@ pub fn lock_local(
             return Err(held_error(target, &other, false));
         }
         Err(std::fs::TryLockError::Error(e)) => {
-            return Err(EngineError::environment(format!(
-                "cannot lock {}: {e}",
-                path.display()
+            return Err(EngineError::environment(crate::t!(
+                "engine-cannot-lock",
+                path = path.display().to_string(),
+                error = e.to_string()
             )))
         }
     }
@@ -204,7 +211,13 @@ pub fn lock_local(
         .and_then(|_| file.rewind())
         .and_then(|_| file.write_all(&body))
         .and_then(|_| file.sync_data())
-        .map_err(|e| EngineError::environment(format!("cannot write {}: {e}", path.display())))?;
+        .map_err(|e| {
+            EngineError::environment(crate::t!(
+                "engine-cannot-write",
+                path = path.display().to_string(),
+                error = e.to_string()
+            ))
+        })?;
     // Closing the file (dropping the guard, or the process ending) releases the lock.
     Ok(Box::new(file))
 }

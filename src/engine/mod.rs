@@ -162,11 +162,9 @@ impl From<EngineError> for crate::diag::Diagnostic {
 pub fn planned_writes(
     writes: &Option<crate::plan::step::Writes>,
 ) -> Result<&crate::plan::step::Writes, EngineError> {
-    writes.as_ref().ok_or_else(|| {
-        EngineError::project(
-            "this step was planned by an earlier karte, which did not record what its statement writes; plan it again (an interrupted run: `karte rollback <run id>`, or build with --no-resume)",
-        )
-    })
+    writes
+        .as_ref()
+        .ok_or_else(|| EngineError::project(crate::t!("engine-planned-by-older")))
 }
 
 /// A data test's result: how many rows fail and a few of them.

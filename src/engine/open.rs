@@ -79,12 +79,9 @@ pub fn engine(
             let _ = (cancel, max_bytes_scanned);
             Err(Diagnostics(vec![Diagnostic::error(
                 Code::EngineFailed,
-                format!(
-                    "this karte was built without the engine of target `{}`",
-                    c.target.name
-                ),
+                crate::t!("engine-not-built-in", target = c.target.name),
             )
-            .help("build karte with its default features")]))
+            .help(crate::t!("engine-not-built-in-help"))]))
         }
     }
 }
@@ -130,10 +127,7 @@ pub fn lake(
             let _ = project;
             Err(Diagnostics(vec![Diagnostic::error(
                 Code::EngineFailed,
-                format!(
-                    "this karte was built without the engine of target `{}`",
-                    target.name
-                ),
+                crate::t!("engine-not-built-in", target = target.name),
             )]))
         }
     }

@@ -26,8 +26,14 @@ pub fn check_owner(
         .filter(|l| !l.is_empty());
     for c in current {
         if let Some(p) = prefixes.iter().find(|p| norm(c).starts_with(&norm(p))) {
-            return Err(EngineError::project(format!(
-                "refusing to delete {p}: it covers {c}, the current location of {table}'s data"
+            return Err(EngineError::project(crate::t!(
+                "engine-refuse-delete",
+                path = p,
+                why = crate::t!(
+                    "engine-why-covers-current",
+                    current = c,
+                    table = table.to_string()
+                )
             )));
         }
     }
@@ -43,18 +49,27 @@ pub fn check_marks<'a>(
     what: &str,
     norm: &dyn Fn(&str) -> String,
 ) -> Result<&'a TableState, EngineError> {
-    let refuse = |why: String| EngineError::project(format!("refusing to delete {what}: {why}"));
+    let refuse = |why: String| {
+        EngineError::project(crate::t!("engine-refuse-delete", path = what, why = why))
+    };
     let Some(state) = state.filter(|s| s.managed) else {
-        return Err(refuse(format!(
-            "{table} is not a table karte manages (no {MANAGED_PARAM}=true in the catalog)"
+        return Err(refuse(crate::t!(
+            "engine-why-not-managed",
+            table = table.to_string(),
+            param = MANAGED_PARAM
         )));
     };
     match &state.owned_prefix {
-        Some(p) if norm(p) != norm(owned) => Err(refuse(format!(
-            "the catalog says {table} owns {p}, but karte's layout gives {owned}; karte deletes only under the prefix it computes"
+        Some(p) if norm(p) != norm(owned) => Err(refuse(crate::t!(
+            "engine-why-owner-differs",
+            table = table.to_string(),
+            prefix = p,
+            owned = owned
         ))),
-        None if state.kind != TableKind::View => Err(refuse(format!(
-            "{table} has no {OWNED_PREFIX_PARAM} in the catalog"
+        None if state.kind != TableKind::View => Err(refuse(crate::t!(
+            "engine-why-no-owned-prefix",
+            table = table.to_string(),
+            param = OWNED_PREFIX_PARAM
         ))),
         _ => Ok(state),
     }

@@ -28,8 +28,13 @@ pub fn read(
     delimiter: &str,
     column_types: &BTreeMap<String, String>,
 ) -> Result<SeedFile, EngineError> {
-    let bytes = std::fs::read(root.join(file))
-        .map_err(|e| EngineError::environment(format!("cannot read {file}: {e}")))?;
+    let bytes = std::fs::read(root.join(file)).map_err(|e| {
+        EngineError::environment(crate::t!(
+            "engine-cannot-read",
+            path = file.to_string(),
+            error = e.to_string()
+        ))
+    })?;
     let text = decode(&bytes, encoding, file)?;
     let delim = delimiter.as_bytes().first().copied().unwrap_or(b',');
     let mut reader = csv::ReaderBuilder::new()
@@ -44,15 +49,18 @@ pub fn read(
         .map(|h| h.trim().to_string())
         .collect();
     if headers.is_empty() || headers.iter().any(String::is_empty) {
-        return Err(EngineError::project(format!(
-            "{file}:1: the header has an empty column name"
+        return Err(EngineError::project(crate::t!(
+            "engine-seed-empty-header",
+            file = file.to_string()
         )));
     }
     for name in column_types.keys() {
         if !headers.contains(name) {
-            return Err(EngineError::project(format!(
-                "{file}: `column_types` names `{name}`, which is not a column of the file (columns: {})",
-                headers.join(", ")
+            return Err(EngineError::project(crate::t!(
+                "engine-seed-unknown-column",
+                file = file.to_string(),
+                column = name,
+                columns = headers.join(", ")
             )));
         }
     }
@@ -80,7 +88,11 @@ fn csv_message(e: &csv::Error) -> String {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
         } => {
-            format!("this row has {len} fields, the header has {expected_len}")
+            crate::t!(
+                "engine-seed-field-count",
+                len = len.to_string(),
+                expected = expected_len.to_string()
+            )
         }
         _ => e.to_string(),
     }

@@ -34,23 +34,21 @@ pub fn run(
                 Status::Fail
             };
             r.failures = Some(out.failures);
-            let mut msg = format!(
-                "{} failing row{}",
-                out.failures,
-                if out.failures == 1 { "" } else { "s" }
-            );
+            let mut msg = crate::t!("run-test-failing-rows", count = out.failures);
             if !out.sample.is_empty() {
-                msg.push_str(&format!(
-                    "; e.g. {}",
-                    filled.redact(&sample_text(&out.columns, &out.sample, &t.masked))
+                msg.push_str(&crate::t!(
+                    "run-test-example",
+                    rows = filled.redact(&sample_text(&out.columns, &out.sample, &t.masked))
                 ));
             }
             if let Some(table) = &t.store_failures {
                 match engine.store_failures(table, &sql, ctx) {
-                    Ok(()) => msg.push_str(&format!("; stored in {table}")),
-                    Err(e) => msg.push_str(&format!(
-                        "; could not store them: {}",
-                        filled.redact(&e.message)
+                    Ok(()) => {
+                        msg.push_str(&crate::t!("run-test-stored", table = table.to_string()))
+                    }
+                    Err(e) => msg.push_str(&crate::t!(
+                        "run-test-not-stored",
+                        error = filled.redact(&e.message)
                     )),
                 }
             }

@@ -84,24 +84,21 @@ pub fn check(
                     .max()
             });
             let newest = newest.ok_or_else(|| {
-                format!(
-                    "no delivery of `{}.{}` was ingested on this target",
-                    s.source, s.name
+                crate::t!(
+                    "run-freshness-not-ingested",
+                    table = format!("{}.{}", s.source, s.name)
                 )
             });
             ("ingest manifest".to_string(), newest)
         } else if let Some(field) = &s.loaded_at_field {
             let newest = max_loaded_at(c, engine, i, field, run_id, "freshness").and_then(|v| {
-                v.as_deref().and_then(parse_time).ok_or_else(|| {
-                    format!("max({field}) is not a time (no rows, or not a timestamp/date)")
-                })
+                v.as_deref()
+                    .and_then(parse_time)
+                    .ok_or_else(|| crate::t!("run-freshness-not-a-time", field = field))
             });
             (format!("max({field})"), newest)
         } else {
-            (
-                String::new(),
-                Err("no `loaded_at_field`: karte cannot tell when its rows were loaded".into()),
-            )
+            (String::new(), Err(crate::t!("run-freshness-no-field")))
         };
         let seconds = |a: &Option<FreshnessAfter>| a.as_ref().map(FreshnessAfter::seconds);
         let (warn, error) = (seconds(&bounds.warn_after), seconds(&bounds.error_after));
@@ -195,9 +192,13 @@ pub fn max_loaded_at(
         generations: Default::default(),
         on_resubmit: None,
     };
-    engine
-        .query_value(&sql, &ctx)
-        .map_err(|e| format!("cannot read max({field}): {}", e.message))
+    engine.query_value(&sql, &ctx).map_err(|e| {
+        crate::t!(
+            "run-freshness-cannot-read",
+            field = field,
+            error = e.message
+        )
+    })
 }
 
 /// The check as a run, for the notification channels (`karte source freshness` tells them
@@ -227,12 +228,12 @@ pub fn as_run(
                 _ => r.error_after_seconds,
             };
             n.message = match (r.age_seconds, &r.message) {
-                (Some(age), _) if r.status != Status::Pass => Some(format!(
-                    "its newest data (by {}) is {} old{}",
-                    r.measured_by,
-                    human_age(age),
-                    bound
-                        .map(|b| format!(", more than the {} allowed", human_age(b)))
+                (Some(age), _) if r.status != Status::Pass => Some(crate::t!(
+                    "run-freshness-too-old",
+                    by = r.measured_by,
+                    age = human_age(age),
+                    bound = bound
+                        .map(|b| crate::t!("run-freshness-allowed", age = human_age(b)))
                         .unwrap_or_default()
                 )),
                 (_, Some(m)) => Some(m.clone()),

@@ -139,7 +139,7 @@ impl Selection {
             parts.push("--full-refresh".into());
         }
         if parts.is_empty() {
-            "everything, no --full-refresh".into()
+            crate::t!("run-selection-everything")
         } else {
             parts.join(" ")
         }
@@ -348,7 +348,7 @@ impl Journal {
 }
 
 fn mirror_error(e: EngineError) -> std::io::Error {
-    std::io::Error::other(format!("the journal's copy: {}", e.message))
+    std::io::Error::other(crate::t!("run-journal-copy-error", error = e.message))
 }
 
 fn put(
@@ -413,9 +413,10 @@ pub fn fetch(
         return Ok(None);
     }
     let io = |e: std::io::Error| {
-        EngineError::environment(format!(
-            "cannot write the run journal under {}: {e}",
-            dir.display()
+        EngineError::environment(crate::t!(
+            "run-cannot-write-journal-dir",
+            path = dir.display().to_string(),
+            error = e.to_string()
         ))
     };
     std::fs::create_dir_all(&dir).map_err(io)?;

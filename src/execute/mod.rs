@@ -27,6 +27,7 @@ use crate::graph::Compiled;
 use crate::plan::data_tests::DataTest;
 use crate::plan::{Action, NodePlan, PlanOptions, Step, RUN_ID_PLACEHOLDER};
 use crate::project::NodeKind;
+use crate::t;
 use results::{NodeResult, RunResults, Status};
 use runner::{Event, Job};
 
@@ -93,7 +94,7 @@ fn find_resumable(
     let mut fetched_from = None;
     if let Some(m) = mirror {
         let fetched = crate::execute::journal::fetch(&c.project.root, m, None)
-            .map_err(|e| e.into_diagnostics("cannot read the run journal's copy: "))?;
+            .map_err(|e| e.into_diagnostics(&t!("run-cannot-read-journal-copy")))?;
         fetched_from = fetched.map(|run| m.location(&run));
     }
     let Some(inc) =
@@ -104,17 +105,18 @@ fn find_resumable(
     if inc.plan.selection != opts.selection {
         return Err(Diagnostics(vec![Diagnostic::error(
             Code::InvalidArgument,
-            format!(
-                "the interrupted run {} on target `{}` was asked for {}; this build asks for {}",
-                inc.plan.run_id,
-                c.target.name,
-                inc.plan.selection.describe(),
-                opts.selection.describe()
+            t!(
+                "run-resume-other-selection",
+                run = inc.plan.run_id,
+                target = c.target.name,
+                was = inc.plan.selection.describe(),
+                now = opts.selection.describe()
             ),
         )
-        .help(format!(
-            "run `karte {}` with the same selection to finish that run, `karte rollback {}` to undo it, or --no-resume to start a new run",
-            opts.command, inc.plan.run_id
+        .help(t!(
+            "run-resume-other-selection-help",
+            command = opts.command.to_string(),
+            run = inc.plan.run_id
         ))]));
     }
     if let Some(p) = &opts.reviewed {
@@ -123,15 +125,13 @@ fn find_resumable(
         if inc.plan.nodes != p.nodes {
             return Err(Diagnostics(vec![Diagnostic::error(
                 Code::PlanStale,
-                format!(
-                    "the interrupted run {} on target `{}` ran another plan than this one",
-                    inc.plan.run_id, c.target.name
+                t!(
+                    "run-resume-other-plan",
+                    run = inc.plan.run_id,
+                    target = c.target.name
                 ),
             )
-            .help(format!(
-                "finish it (`karte build`), roll it back (`karte rollback {}`), or run this plan with --no-resume",
-                inc.plan.run_id
-            ))]));
+            .help(t!("run-resume-other-plan-help", run = inc.plan.run_id))]));
         }
     }
     let fetched_from = fetched_from.filter(|loc| loc.contains(&inc.plan.run_id));
@@ -158,15 +158,17 @@ fn start(
     match (resumed, &opts.reviewed) {
         (Some((inc, fetched_from)), _) => {
             let copied = fetched_from
-                .map(|loc| format!(", copied from {loc}"))
+                .map(|loc| t!("run-resuming-copied", location = loc))
                 .unwrap_or_default();
             eprintln!(
-                "resuming {} on target `{}` with its plan (target/journal/{}/plan.json{copied}): {} step(s) already done are skipped (use --no-resume to start afresh, or `karte rollback {}`)",
-                inc.plan.run_id,
-                c.target.name,
-                inc.plan.run_id,
-                inc.done.len(),
-                inc.plan.run_id
+                "{}",
+                t!(
+                    "run-resuming",
+                    run = inc.plan.run_id,
+                    target = c.target.name,
+                    copied = copied,
+                    done = inc.done.len().to_string()
+                )
             );
             // The journal keeps the nodes' steps; the tests are planned again (they write
             // nothing but stored failures, which they replace).
@@ -327,14 +329,9 @@ fn check_reviewed(
     }
     Err(Diagnostics(vec![Diagnostic::error(
         Code::PlanStale,
-        format!(
-            "the catalog changed since the plan was made; nothing was run: {}",
-            changed.join("; ")
-        ),
+        t!("run-plan-stale", changes = changed.join("; ")),
     )
-    .help(
-        "plan again (`karte plan --out FILE`), review it, and build that plan",
-    )]))
+    .help(t!("run-plan-stale-help"))]))
 }
 
 /// A new run id: `run_YYYYMMDD_HHMMSS_mmm` (valid in table names and paths).
@@ -391,7 +388,7 @@ pub fn execute(
         .map_err(crate::engine::lock::diagnostic)?;
     let mirror = engine
         .journal_mirror(&c.target.name)
-        .map_err(|e| e.into_diagnostics("the run journal's copy: "))?;
+        .map_err(|e| e.into_diagnostics(&t!("run-journal-copy")))?;
     let resumed = find_resumable(c, opts, mirror.as_deref())?;
     let is_resumed = resumed.is_some();
     let Start {
@@ -418,7 +415,7 @@ pub fn execute(
         .map_err(|e| {
             Diagnostics(vec![Diagnostic::error(
                 Code::Io,
-                format!("cannot write the run journal under target/journal: {e}"),
+                t!("run-cannot-write-journal-under", error = e.to_string()),
             )])
         })?,
     );
@@ -447,7 +444,9 @@ pub fn execute(
             step,
             &work_ctx(&run_id, &step.id, is_resumed, &generations, &journal),
         )
-        .map_err(|e| e.into_diagnostics(&format!("cannot create the schema `{schema}`: ")))?;
+        .map_err(|e| {
+            e.into_diagnostics(&t!("run-cannot-create-schema", schema = schema.to_string()))
+        })?;
         let _ = journal.write(&JournalEvent::Done {
             step: step.id.clone(),
             query_ids: Vec::new(),
@@ -505,7 +504,7 @@ pub fn execute(
     if let (Some(states), false) = (&opts.sources, is_resumed) {
         let record = states.record(c, &run_id, &results);
         if let Err(e) = source_status::write(&c.project.root, &run_id, &record, mirror.as_deref()) {
-            eprintln!("warning: cannot record what this run was built from ({e}): the next `source_status:fresher` build rebuilds its nodes");
+            eprintln!("{}", t!("run-cannot-record-sources", error = e.to_string()));
         }
     }
     Ok(RunResults {
@@ -562,7 +561,12 @@ impl Run<'_> {
                 }
                 Err(message) => {
                     r.status = Status::Error;
-                    r.message = Some(format!("{message} (step {}, {})", step.id, np.path));
+                    r.message = Some(t!(
+                        "run-step-failed",
+                        message = message,
+                        step = step.id.to_string(),
+                        path = np.path.to_string()
+                    ));
                     return;
                 }
             }
@@ -585,9 +589,9 @@ impl Run<'_> {
         if self.journal.was_interrupted(&step.id) {
             // Killed mid-step last time: remove what it may have half-written.
             self.engine.discard_partial(&step).map_err(|e| {
-                format!(
-                    "cannot clean up after the interrupted step: {}",
-                    filled.redact_error(e).message
+                t!(
+                    "run-cannot-clean-up",
+                    error = filled.redact_error(e).message
                 )
             })?;
         }
@@ -606,7 +610,7 @@ impl Run<'_> {
                 message: e.message.clone(),
             }),
         };
-        logged.map_err(|e| format!("cannot write the run journal: {e}"))?;
+        logged.map_err(|e| t!("run-cannot-write-journal", error = e.to_string()))?;
         if let (Ok(_), Action::SwapTable { table, .. }) = (&outcome, &step.action) {
             // What the swap installed, for a rollback's check (best effort).
             if let Ok(current) = self.engine.table_version(table) {
@@ -657,22 +661,26 @@ fn journal_before(
     step: &Step,
 ) -> Result<(), String> {
     if let Action::SwapTable { table, .. } = &step.action {
-        let previous = engine
-            .table_snapshot(table)
-            .map_err(|e| format!("cannot read {table} before swapping it: {}", e.message))?;
+        let previous = engine.table_snapshot(table).map_err(|e| {
+            t!(
+                "run-cannot-read-before-swap",
+                table = table.to_string(),
+                error = e.message
+            )
+        })?;
         journal
             .write(&JournalEvent::Replacing {
                 step: step.id.clone(),
                 table: table.clone(),
                 previous,
             })
-            .map_err(|e| format!("cannot write the run journal: {e}"))?;
+            .map_err(|e| t!("run-cannot-write-journal", error = e.to_string()))?;
     }
     journal
         .write(&JournalEvent::Started {
             step: step.id.clone(),
         })
-        .map_err(|e| format!("cannot write the run journal: {e}"))
+        .map_err(|e| t!("run-cannot-write-journal", error = e.to_string()))
 }
 
 pub use crate::sql::secrets::SECRET_PREFIX;
@@ -694,7 +702,7 @@ pub fn with_runtime_values(
     } = &step.action
     {
         if sql.contains(SECRET_PREFIX) {
-            return Err("a secret ({secret:…}, e.g. from pseudonymize) cannot be used in a view: the view's SQL is kept in the catalog, where anyone who can read it would see the secret; materialize the model as a table".into());
+            return Err(t!("run-secret-in-view"));
         }
     }
     // SQL string content (quotes doubled), then JSON string content.
@@ -718,7 +726,16 @@ pub fn write_results(root: &std::path::Path, results: &RunResults) -> Result<(),
     }
     std::fs::create_dir_all(root.join("target"))
         .and_then(|_| std::fs::write(&path, json))
-        .map_err(|e| Diagnostic::error(Code::Io, format!("cannot write {}: {e}", path.display())))
+        .map_err(|e| {
+            Diagnostic::error(
+                Code::Io,
+                t!(
+                    "run-cannot-write-file",
+                    path = path.display().to_string(),
+                    error = e.to_string()
+                ),
+            )
+        })
 }
 
 /// Runs looked at for [`last_durations`].
@@ -753,16 +770,13 @@ pub fn last_durations(root: &std::path::Path, target: &str) -> HashMap<String, f
 pub fn read_results(root: &std::path::Path) -> Result<RunResults, Diagnostic> {
     let path = root.join("target").join("run_results.json");
     let text = std::fs::read_to_string(&path).map_err(|_| {
-        Diagnostic::error(
-            Code::InvalidArgument,
-            "there is no previous run to retry (target/run_results.json is missing)",
-        )
-        .help("run `karte build` first")
+        Diagnostic::error(Code::InvalidArgument, t!("run-no-previous-run"))
+            .help(t!("run-no-previous-run-help"))
     })?;
     serde_json::from_str(&text).map_err(|e| {
         Diagnostic::error(
             Code::InvalidArgument,
-            format!("target/run_results.json is not readable: {e}"),
+            t!("run-results-unreadable", error = e.to_string()),
         )
     })
 }

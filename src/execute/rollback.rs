@@ -35,11 +35,9 @@ pub fn rollback(
     {
         return Err(Diagnostics(vec![Diagnostic::error(
             Code::InvalidArgument,
-            format!("`{run_id}` is not a run id"),
+            crate::t!("run-rollback-bad-id", run = run_id),
         )
-        .help(
-            "run ids look like run_20260401_093000_123: the directory names in target/journal/",
-        )]));
+        .help(crate::t!("run-rollback-bad-id-help"))]));
     }
     // A rollback changes the catalog: not while a run is going on.
     let _lock = engine
@@ -52,21 +50,26 @@ pub fn rollback(
     // The run may have happened on another machine: its journal is then in the mirror.
     let mirror = engine
         .journal_mirror(&c.target.name)
-        .map_err(|e| e.into_diagnostics("the run journal's copy: "))?;
+        .map_err(|e| e.into_diagnostics(&crate::t!("run-journal-copy")))?;
     if let Some(m) = &mirror {
         journal::fetch(root, m.as_ref(), Some(run_id))
-            .map_err(|e| e.into_diagnostics("cannot read the run journal's copy: "))?;
+            .map_err(|e| e.into_diagnostics(&crate::t!("run-cannot-read-journal-copy")))?;
     }
     let events = journal::events(root, run_id).map_err(|e| {
         let also = mirror
             .as_ref()
-            .map(|m| format!(" nor at {}", m.location(run_id)))
+            .map(|m| crate::t!("run-rollback-nor-at", location = m.location(run_id)))
             .unwrap_or_default();
         Diagnostics(vec![Diagnostic::error(
             Code::InvalidArgument,
-            format!("no journal for run `{run_id}` under target/journal{also}: {e}"),
+            crate::t!(
+                "run-rollback-no-journal",
+                run = run_id,
+                also = also,
+                error = e.to_string()
+            ),
         )
-        .help("the run ids are the directory names in target/journal/")])
+        .help(crate::t!("run-rollback-no-journal-help"))])
     })?;
     if !force
         && events
@@ -75,9 +78,9 @@ pub fn rollback(
     {
         return Err(Diagnostics(vec![Diagnostic::error(
             Code::InvalidArgument,
-            format!("run `{run_id}` finished successfully"),
+            crate::t!("run-rollback-succeeded", run = run_id),
         )
-        .help("to undo a successful run (e.g. it published bad data), run `karte rollback --force` with its id")]));
+        .help(crate::t!("run-rollback-succeeded-help"))]));
     }
     let swaps = journal::swaps_to_undo(&events);
     if swaps.is_empty() {
@@ -128,17 +131,21 @@ fn check_rollback(
     let mut problems = Vec::new();
     for s in swaps {
         // The version alone (on Athena no GetPartitions): what `installed` recorded.
-        let now = engine
-            .table_version(&s.table)
-            .map_err(|e| e.into_diagnostics(&format!("cannot read {}: ", s.table)))?;
+        let now = engine.table_version(&s.table).map_err(|e| {
+            e.into_diagnostics(&crate::t!(
+                "run-rollback-cannot-read",
+                table = s.table.to_string()
+            ))
+        })?;
         if let Some(installed) = &s.installed {
             let same = now
                 .as_ref()
                 .is_some_and(|n| crate::engine::same_version(n, installed));
             if !same {
-                problems.push(format!(
-                    "{} changed since run {run_id} installed it (another run or a person wrote it since)",
-                    s.table
+                problems.push(crate::t!(
+                    "run-rollback-changed",
+                    table = s.table.to_string(),
+                    run = run_id
                 ));
                 continue;
             }
@@ -146,9 +153,9 @@ fn check_rollback(
         if let Some(previous) = &s.previous {
             match engine.snapshot_has_data(&s.table, previous) {
                 Ok(true) => {}
-                Ok(false) => problems.push(format!(
-                    "the data of the version of {} to restore is gone (deleted by a later run's clean-up, or by hand)",
-                    s.table
+                Ok(false) => problems.push(crate::t!(
+                    "run-rollback-data-gone",
+                    table = s.table.to_string()
                 )),
                 Err(e) => problems.push(format!("{}: {}", s.table, e.message)),
             }
@@ -159,12 +166,11 @@ fn check_rollback(
     }
     Err(Diagnostics(vec![Diagnostic::error(
         Code::InvalidArgument,
-        format!(
-            "run {run_id} is not rolled back; nothing was changed: {}",
-            problems.join("; ")
+        crate::t!(
+            "run-rollback-refused",
+            run = run_id,
+            problems = problems.join("; ")
         ),
     )
-    .help(
-        "roll back the later runs first (newest first), or rebuild the table",
-    )]))
+    .help(crate::t!("run-rollback-refused-help"))]))
 }

@@ -56,18 +56,16 @@ impl<'a> Vault<'a> {
         let mut last = 0;
         for (range, name) in placeholders(text) {
             if !valid_name(name) {
-                return Err(format!(
-                    "`{SECRET_PREFIX}{name}}}` is not a valid secret placeholder"
+                return Err(crate::t!(
+                    "run-secret-bad-placeholder",
+                    placeholder = format!("{SECRET_PREFIX}{name}}}")
                 ));
             }
             if !self.declared.contains(name) {
-                return Err(format!(
-                    "the secret `{name}` is not declared; add it to `secrets:` in karte.yml"
-                ));
+                return Err(crate::t!("run-secret-not-declared", name = name));
             }
-            let value = (self.env)(name).ok_or_else(|| {
-                format!("the environment variable {name} is not set; this step needs it (a secret such as a pseudonymisation salt, never written to compiled files)")
-            })?;
+            let value =
+                (self.env)(name).ok_or_else(|| crate::t!("run-secret-not-set", name = name))?;
             out.push_str(&text[last..range.start]);
             out.push_str(&encode(&value));
             filled.add(name, value);

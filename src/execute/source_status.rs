@@ -153,7 +153,7 @@ impl SourceStates {
                     "source_status",
                 ) {
                     Ok(Some(v)) => Ok(format!("max:{v}")),
-                    Ok(None) => Err(format!("max({field}) found no rows")),
+                    Ok(None) => Err(crate::t!("run-status-no-rows", field = field)),
                     Err(e) => Err(e),
                 }
             } else if let Some(t) = table.filter(|t| !t.partitions.is_empty()) {
@@ -171,24 +171,22 @@ impl SourceStates {
                     .iter()
                     .any(|r| r.layer == s.source && r.name == s.name)
             {
-                Err("nothing was ingested into it on this target yet".to_string())
+                Err(crate::t!("run-status-nothing-ingested"))
             } else {
-                Err(
-                    "it is not an ingest table, has no `loaded_at_field` and no partitions"
-                        .to_string(),
-                )
+                Err(crate::t!("run-status-no-way"))
             };
             match state {
                 Ok(v) => current[si] = Some(v),
                 Err(why) if query => warnings.push(
                     Diagnostic::warning(
                         Code::SourceStatusUnknown,
-                        format!(
-                            "cannot tell whether source `{}.{}` received data: {why}; `source_status:fresher` does not select what reads only it",
-                            s.source, s.name
+                        crate::t!(
+                            "run-status-unknown",
+                            source = format!("{}.{}", s.source, s.name),
+                            why = why
                         ),
                     )
-                    .help("land it with `karte ingest`, or give it a `loaded_at_field` (docs/operations.md, \"Builds started by data\")"),
+                    .help(crate::t!("run-status-unknown-help")),
                 ),
                 Err(_) => {}
             }

@@ -130,6 +130,11 @@ areas![
     "run",
     "show",
     "scaffold",
+    "commands",
+    "plan",
+    "upstream",
+    "engine",
+    "ingest",
 ];
 
 type Bundle = FluentBundle<FluentResource>;

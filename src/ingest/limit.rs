@@ -25,23 +25,22 @@ pub enum Exceeded {
 impl std::fmt::Display for Exceeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Exceeded::Size { limit } => write!(
-                f,
-                "unpacks to more than {} (a zip or gzip bomb, or a bigger delivery than expected): if the file is genuine, raise the cap in its rule, e.g. `limits: {{ uncompressed: 100GB }}`",
-                show_size(*limit)
-            ),
-            Exceeded::Ratio { ratio, compressed } => write!(
-                f,
-                "unpacks to more than {ratio} times its compressed size of {} (a zip or gzip bomb?): if the file is genuine, raise the cap in its rule, e.g. `limits: {{ ratio: {} }}`",
-                show_size(*compressed),
-                ratio.saturating_mul(5)
-            ),
-            Exceeded::Line { limit } => write!(
-                f,
-                "the line is longer than {} (no line break: a binary or damaged file, or the wrong `compression`?): if the lines are genuinely that long, raise the cap in the rule, e.g. `limits: {{ line: {} }}`",
-                show_size(*limit),
-                show_size(limit.saturating_mul(4)).replace(".0 ", "").replace(' ', "")
-            ),
+            Exceeded::Size { limit } => {
+                f.write_str(&crate::t!("ingest-too-big", size = show_size(*limit)))
+            }
+            Exceeded::Ratio { ratio, compressed } => f.write_str(&crate::t!(
+                "ingest-ratio",
+                ratio = ratio.to_string(),
+                size = show_size(*compressed),
+                suggested = ratio.saturating_mul(5).to_string()
+            )),
+            Exceeded::Line { limit } => f.write_str(&crate::t!(
+                "ingest-line-too-long",
+                size = show_size(*limit),
+                suggested = show_size(limit.saturating_mul(4))
+                    .replace(".0 ", "")
+                    .replace(' ', "")
+            )),
         }
     }
 }

@@ -29,6 +29,7 @@ use crate::plan::layout::is_under;
 use crate::plan::TableRef;
 use crate::project::ingest::{IngestRule, IngestRules, LINE_COLUMN, SOURCE_FILE_COLUMN};
 use crate::project::Project;
+use crate::t;
 pub use read::Problem;
 
 /// What happened to one delivered file.
@@ -154,18 +155,20 @@ pub fn run(
     let started = Instant::now();
     let rules = &project.ingest;
     if rules.rules.is_empty() {
-        return Err(EngineError::project(
-            "the project has no ingest rules: add a file `ingest/<name>.yml` (see docs/ingest.md)"
-                .to_string(),
-        ));
+        return Err(EngineError::project(t!("ingest-no-rules")));
     }
     let work = project
         .root
         .join("target")
         .join("ingest")
         .join(&opts.run_id);
-    std::fs::create_dir_all(&work)
-        .map_err(|e| EngineError::environment(format!("cannot create {}: {e}", work.display())))?;
+    std::fs::create_dir_all(&work).map_err(|e| {
+        EngineError::environment(t!(
+            "ingest-cannot-create",
+            path = work.display().to_string(),
+            error = e.to_string()
+        ))
+    })?;
 
     let (mut files, by_table) = classify(rules, &opts.paths)?;
     for ((layer, name), matched) in by_table {
@@ -221,7 +224,7 @@ fn classify<'a>(
         match hits.as_slice() {
             [] => {
                 let mut f = report(&rel, Outcome::Unmatched);
-                f.problems.push(problem("no ingest rule matches this file: add a rule, or an `ignore:` glob if it is not data"));
+                f.problems.push(problem(&t!("ingest-no-rule")));
                 files.push(f);
             }
             [(rule, caps)] => {
@@ -255,9 +258,9 @@ fn classify<'a>(
                     .iter()
                     .map(|(r, _)| format!("{} ({})", r.name, r.path))
                     .collect();
-                f.problems.push(problem(&format!(
-                    "more than one ingest rule matches: {}; make the patterns distinct",
-                    names.join(", ")
+                f.problems.push(problem(&t!(
+                    "ingest-several-rules",
+                    rules = names.join(", ")
                 )));
                 files.push(f);
             }
@@ -381,7 +384,8 @@ fn decide<'a>(
             f.problems.push(problem(&bad));
         } else if let Some(other) = seen.get(&m.values) {
             f.outcome = Outcome::Conflict;
-            f.problems.push(problem(&format!("`{other}` in this batch goes to the same partition: add a capture to the pattern so that each file has its own partition")));
+            f.problems
+                .push(problem(&t!("ingest-same-partition", other = other)));
         }
         if f.outcome == Outcome::Loaded {
             seen.insert(m.values.clone(), m.name.clone());
@@ -389,9 +393,10 @@ fn decide<'a>(
                 Some(c) if c.sha256 == sha => f.outcome = Outcome::Unchanged,
                 Some(c) if c.file != m.name => {
                     f.outcome = Outcome::Conflict;
-                    f.problems.push(problem(&format!(
-                        "the partition already holds `{}` (loaded {}): a different file for the same partition is not replaced silently; remove the partition's file from the lake first, or fix the pattern",
-                        c.file, c.ingested_at
+                    f.problems.push(problem(&t!(
+                        "ingest-partition-taken",
+                        file = c.file,
+                        at = c.ingested_at.to_string()
                     )));
                 }
                 Some(c) => {
@@ -469,9 +474,10 @@ impl Job<'_> {
                 let location =
                     format!("{}{}f-{key}/", self.prefix, partition_path(rule, &m.values));
                 if !is_under(&location, self.prefix) || location.contains("/../") {
-                    return Err(EngineError::internal(format!(
-                        "refusing to write {location}: it is not inside the table's prefix {}",
-                        self.prefix
+                    return Err(EngineError::internal(t!(
+                        "ingest-outside-prefix",
+                        location = location,
+                        prefix = self.prefix.to_string()
                     )));
                 }
                 self.lake
@@ -542,7 +548,11 @@ fn list_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, String)>, EngineError> 
                 })
             {
                 let e = e.map_err(|e| {
-                    EngineError::environment(format!("cannot list {}: {e}", p.display()))
+                    EngineError::environment(t!(
+                        "ingest-cannot-list",
+                        path = p.display().to_string(),
+                        error = e.to_string()
+                    ))
                 })?;
                 if e.file_type().is_file() {
                     let rel = e.path().strip_prefix(p).unwrap_or(e.path());
@@ -552,9 +562,9 @@ fn list_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, String)>, EngineError> 
         } else if p.is_file() {
             out.insert((p.clone(), slash(p)));
         } else {
-            return Err(EngineError::project(format!(
-                "{}: no such file or directory",
-                p.display()
+            return Err(EngineError::project(t!(
+                "ingest-no-such-path",
+                path = p.display().to_string()
             )));
         }
     }
@@ -569,14 +579,23 @@ fn slash(p: &Path) -> String {
 }
 
 fn checksum(path: &Path) -> Result<(String, u64), EngineError> {
-    let mut f = std::fs::File::open(path)
-        .map_err(|e| EngineError::environment(format!("cannot read {}: {e}", path.display())))?;
+    let mut f = std::fs::File::open(path).map_err(|e| {
+        EngineError::environment(t!(
+            "ingest-cannot-read",
+            path = path.display().to_string(),
+            error = e.to_string()
+        ))
+    })?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut n = 0u64;
     loop {
         let k = f.read(&mut buf).map_err(|e| {
-            EngineError::environment(format!("cannot read {}: {e}", path.display()))
+            EngineError::environment(t!(
+                "ingest-cannot-read",
+                path = path.display().to_string(),
+                error = e.to_string()
+            ))
         })?;
         if k == 0 {
             break;
@@ -592,23 +611,26 @@ fn checksum(path: &Path) -> Result<(String, u64), EngineError> {
 /// cannot: a partition value is one folder name inside the table's prefix.
 fn bad_partition_value(key: &str, v: &str) -> Option<String> {
     let why = if v.is_empty() {
-        "is empty"
+        t!("ingest-value-empty")
     } else if v.contains(['/', '\\']) {
-        "has a path separator (/ or \\)"
+        t!("ingest-value-separator")
     } else if v.contains("..") {
-        "has `..`"
+        t!("ingest-value-dots")
     } else if v.contains(['=', ':']) || v.chars().any(char::is_control) {
-        "has a character partitions cannot hold (= : or a control character)"
+        t!("ingest-value-bad-char")
     } else {
         return None;
     };
     let shown = if v.is_empty() {
-        "(empty)".to_string()
+        t!("ingest-value-shown-empty")
     } else {
         format!("`{v}`")
     };
-    Some(format!(
-        "the value {shown} of the partition column `{key}`, taken from the file's name, {why}: the file is not loaded; make the capture match one plain part of a name (in a `regex:`, e.g. `(?P<{key}>[^/]+)` instead of `.*`)"
+    Some(t!(
+        "ingest-bad-partition-value",
+        value = shown,
+        key = key,
+        why = why
     ))
 }
 
@@ -661,15 +683,17 @@ pub fn table_state(rule: &IngestRule, prefix: &str) -> TableState {
 
 fn check_compatible(t: &TableRef, have: &TableState, want: &TableState) -> Result<(), EngineError> {
     if !have.managed || have.kind != TableKind::Hive {
-        return Err(EngineError::project(format!(
-            "{t} exists in the catalog but was not created by `karte ingest` (not managed by karte): ingest will not write into it; rename the rule's table or drop the old table"
+        return Err(EngineError::project(t!(
+            "ingest-not-ingest-table",
+            table = t.to_string()
         )));
     }
     if have.partition_keys != want.partition_keys {
-        return Err(EngineError::project(format!(
-            "{t} is partitioned by ({}) but its rule now says ({}): partition columns cannot change in place; give the rule a new table name, or drop {t} and ingest again",
-            have.partition_keys.join(", "),
-            want.partition_keys.join(", ")
+        return Err(EngineError::project(t!(
+            "ingest-partitioning-changed",
+            table = t.to_string(),
+            have = have.partition_keys.join(", "),
+            want = want.partition_keys.join(", ")
         )));
     }
     Ok(())
@@ -702,7 +726,7 @@ fn current_location(state: &TableState, values: &[String]) -> Option<String> {
 /// The staging CSV → Parquet (snappy, as Athena reads by default).
 fn to_parquet(rule: &IngestRule, csv: &Path, out: &Path) -> Result<(), EngineError> {
     let duck = duckdb::Connection::open_in_memory()
-        .map_err(|e| EngineError::environment(format!("cannot start DuckDB for Parquet: {e}")))?;
+        .map_err(|e| EngineError::environment(t!("ingest-no-duckdb", error = e.to_string())))?;
     let lit = |s: &str| format!("'{}'", s.replace('\'', "''"));
     let mut cols: Vec<String> = rule
         .columns
@@ -750,7 +774,7 @@ pub fn describe(p: &Problem) -> String {
         at.push(e.clone());
     }
     if let Some(l) = p.line {
-        at.push(format!("line {l}"));
+        at.push(t!("ingest-line", line = l.to_string()));
     }
     if at.is_empty() {
         p.reason.clone()

@@ -63,14 +63,23 @@ pub fn stage(
     shown: &str,
     out: &Path,
 ) -> Result<Staged, Vec<Problem>> {
-    let file =
-        File::open(path).map_err(|e| vec![problem(None, None, format!("cannot open: {e}"))])?;
+    let file = File::open(path).map_err(|e| {
+        vec![problem(
+            None,
+            None,
+            crate::t!("ingest-cannot-open", error = e.to_string()),
+        )]
+    })?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
     let sink = File::create(out).map_err(|e| {
         vec![problem(
             None,
             None,
-            format!("cannot write the staging file {}: {e}", out.display()),
+            crate::t!(
+                "ingest-cannot-write-staging-at",
+                path = out.display().to_string(),
+                error = e.to_string()
+            ),
         )]
     })?;
     let mut w = Writer {
@@ -85,7 +94,7 @@ pub fn stage(
                 vec![problem(
                     None,
                     None,
-                    format!("not a readable zip archive ({e}): truncated or damaged in transfer?"),
+                    crate::t!("ingest-bad-zip", error = e.to_string()),
                 )]
             })?;
             let mut names: Vec<(String, usize)> = (0..archive.len())
@@ -97,17 +106,17 @@ pub fn stage(
                 .collect();
             names.sort();
             if names.is_empty() {
-                return Err(vec![problem(
-                    None,
-                    None,
-                    "no member of the zip archive matches the rule's `entries`".into(),
-                )]);
+                return Err(vec![problem(None, None, crate::t!("ingest-no-member"))]);
             }
             for (name, i) in names {
                 let member = match archive.by_index(i) {
                     Ok(m) => m,
                     Err(e) => {
-                        w.problem(Some(&name), None, format!("cannot read the member: {e}"));
+                        w.problem(
+                            Some(&name),
+                            None,
+                            crate::t!("ingest-cannot-read-member", error = e.to_string()),
+                        );
                         continue;
                     }
                 };
@@ -135,7 +144,11 @@ pub fn stage(
         }
     }
     if let Err(e) = w.out.flush() {
-        w.problem(None, None, format!("cannot write the staging file: {e}"));
+        w.problem(
+            None,
+            None,
+            crate::t!("ingest-cannot-write-staging", error = e.to_string()),
+        );
     }
     if w.problems.is_empty() {
         Ok(w.staged)
@@ -144,7 +157,7 @@ pub fn stage(
             w.problems.push(problem(
                 None,
                 None,
-                format!("… and {} more problem(s)", w.more),
+                crate::t!("ingest-more-problems", count = w.more.to_string()),
             ));
         }
         Err(w.problems)
@@ -205,7 +218,11 @@ impl Writer {
                 if record.bytes <= rule.limits.line {
                     continue;
                 }
-                self.problem(entry, Some(record.line), format!("a quoted field is not closed within {} (a stray quote?): if a record genuinely spans that much, raise the cap in the rule, e.g. `limits: {{ line: … }}`", show_size(rule.limits.line)));
+                self.problem(
+                    entry,
+                    Some(record.line),
+                    crate::t!("ingest-quote-too-long", size = show_size(rule.limits.line)),
+                );
                 return;
             }
             let split = split(&record.text, rule.delimiter, rule.quote, &mut fields);
@@ -219,7 +236,7 @@ impl Writer {
                     self.problem(
                         entry,
                         Some(record.line),
-                        "a quoted field is never closed".into(),
+                        crate::t!("ingest-quote-never-closed"),
                     );
                     continue;
                 }
@@ -236,7 +253,7 @@ impl Writer {
             self.problem(
                 entry,
                 Some(record.line),
-                "a quoted field is never closed".into(),
+                crate::t!("ingest-quote-never-closed"),
             );
         }
     }
@@ -276,15 +293,19 @@ impl Writer {
             self.problem(
                 entry,
                 Some(line),
-                format!(
-                    "{} field(s), but the rule declares {n} column(s){}",
-                    fields.len(),
-                    if fields.len() < n {
-                        " (set `ragged: true` if lines may be shorter)"
-                    } else {
-                        ""
-                    }
-                ),
+                if fields.len() < n {
+                    crate::t!(
+                        "ingest-field-count-short",
+                        fields = fields.len().to_string(),
+                        columns = n.to_string()
+                    )
+                } else {
+                    crate::t!(
+                        "ingest-field-count",
+                        fields = fields.len().to_string(),
+                        columns = n.to_string()
+                    )
+                },
             );
             return;
         }
@@ -292,7 +313,11 @@ impl Writer {
             return; // the file is rejected anyway: only look for more problems
         }
         if let Err(e) = write_row(&mut self.out, fields.as_slice(), n, label, line) {
-            self.problem(None, None, format!("cannot write the staging file: {e}"));
+            self.problem(
+                None,
+                None,
+                crate::t!("ingest-cannot-write-staging", error = e.to_string()),
+            );
             return;
         }
         self.staged.rows += 1;
@@ -300,14 +325,22 @@ impl Writer {
 
     /// Reading a stream stopped at line `line` with `e`: a cap reached, or damaged data.
     fn stopped(&mut self, entry: Option<&str>, line: u64, e: &std::io::Error) {
-        let what = if entry.is_some() { "member" } else { "file" };
         match limit::exceeded(e) {
             Some(x @ Exceeded::Line { .. }) => self.problem(entry, Some(line), x.to_string()),
-            Some(x) => self.problem(entry, None, format!("the {what} {x}")),
+            Some(x) if entry.is_some() => self.problem(
+                entry,
+                None,
+                crate::t!("ingest-member-exceeded", why = x.to_string()),
+            ),
+            Some(x) => self.problem(
+                entry,
+                None,
+                crate::t!("ingest-file-exceeded", why = x.to_string()),
+            ),
             None => self.problem(
                 entry,
                 Some(line),
-                format!("the data ends early ({e}): truncated archive or file?"),
+                crate::t!("ingest-ends-early", error = e.to_string()),
             ),
         }
     }
@@ -454,10 +487,10 @@ impl Record {
 fn decode(bytes: &[u8], encoding: &mut Encoding) -> Result<String, String> {
     match *encoding {
         Encoding::Utf8 => std::str::from_utf8(bytes).map(str::to_string).map_err(|e| {
-            format!(
-                "byte 0x{:02X} at byte {} is not UTF-8 (is the file CP932? set `encoding: cp932`)",
-                bytes[e.valid_up_to()],
-                e.valid_up_to() + 1
+            crate::t!(
+                "ingest-not-utf8",
+                byte = format!("{:02X}", bytes[e.valid_up_to()]),
+                at = (e.valid_up_to() + 1).to_string()
             )
         }),
         Encoding::Cp932 => decode_cp932(bytes),
@@ -475,7 +508,7 @@ fn decode(bytes: &[u8], encoding: &mut Encoding) -> Result<String, String> {
                     *encoding = Encoding::Cp932;
                     Ok(s)
                 }
-                Err(_) => Err("neither UTF-8 nor CP932: cannot tell the encoding (set `encoding:` in the rule)".into()),
+                Err(_) => Err(crate::t!("ingest-unknown-encoding")),
             }
         }
     }
@@ -483,11 +516,11 @@ fn decode(bytes: &[u8], encoding: &mut Encoding) -> Result<String, String> {
 
 fn decode_cp932(bytes: &[u8]) -> Result<String, String> {
     crate::project::encoding::decode_cp932(bytes).map_err(|m| {
-        format!(
-            "bytes {} at byte {} are not CP932 (after `{}`): a damaged file, or another encoding (UTF-8? set `encoding:`)",
-            m.shown,
-            m.at + 1,
-            m.before
+        crate::t!(
+            "ingest-not-cp932",
+            bytes = m.shown.to_string(),
+            at = (m.at + 1).to_string(),
+            before = m.before.to_string()
         )
     })
 }
@@ -503,9 +536,10 @@ fn decode_shift_jis(bytes: &[u8]) -> Result<String, String> {
             continue;
         }
         if b == 0x87 || (0xED..=0xEE).contains(&b) || b >= 0xFA {
-            return Err(format!(
-                "byte 0x{b:02X} at byte {} starts a CP932 extension character (NEC/IBM), which Shift_JIS does not have: set `encoding: cp932`",
-                i + 1
+            return Err(crate::t!(
+                "ingest-nec-ibm",
+                byte = format!("{b:02X}"),
+                at = (i + 1).to_string()
             ));
         }
         i += 2;
@@ -602,10 +636,10 @@ fn split(record: &str, delimiter: u8, quote: Option<u8>, out: &mut Fields) -> Sp
                 return Split::Done;
             }
             if bytes[j] != delimiter {
-                return Split::Bad(format!(
-                    "text after the closing quote of field {} (at character {})",
-                    out.len(),
-                    record[..j].chars().count() + 1
+                return Split::Bad(crate::t!(
+                    "ingest-text-after-quote",
+                    field = out.len().to_string(),
+                    at = (record[..j].chars().count() + 1).to_string()
                 ));
             }
             i = j + 1;
@@ -634,11 +668,11 @@ fn check_header(rule: &IngestRule, fields: &[String]) -> Result<(), String> {
         .enumerate()
         .all(|(i, c)| c.header.is_none() && c.name == format!("c{i}"));
     if texts.len() != rule.columns.len() {
-        return Err(format!(
-            "the header has {} column(s), the rule declares {}: {}",
-            texts.len(),
-            rule.columns.len(),
-            texts.join(", ")
+        return Err(crate::t!(
+            "ingest-header-count",
+            have = texts.len().to_string(),
+            want = rule.columns.len().to_string(),
+            header = texts.join(", ")
         ));
     }
     if numbered {
@@ -647,10 +681,12 @@ fn check_header(rule: &IngestRule, fields: &[String]) -> Result<(), String> {
     for (i, (got, c)) in texts.iter().zip(&rule.columns).enumerate() {
         let want = c.header_text().trim();
         if *got != want {
-            return Err(format!(
-                "header column {} is `{got}`, the rule expects `{want}` (column `{}`)",
-                i + 1,
-                c.name
+            return Err(crate::t!(
+                "ingest-header-column",
+                index = (i + 1).to_string(),
+                got = *got,
+                want = want,
+                column = c.name.to_string()
             ));
         }
     }

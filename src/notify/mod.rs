@@ -93,7 +93,7 @@ pub fn check(c: &Compiled) -> Diagnostics {
                 diags.push(
                     Diagnostic::error(
                         Code::InvalidNotification,
-                        format!("notification `{}`: {}", ch.name, d.message),
+                        crate::t!("notify-invalid", channel = ch.name, problem = d.message),
                     )
                     .at(locate(&text, &ch.name, key))
                     .maybe_help(d.help),
@@ -135,16 +135,20 @@ pub fn check(c: &Compiled) -> Diagnostics {
                 diags.push(
                     Diagnostic::error(
                         Code::InvalidNotification,
-                        format!(
-                            "notification `{}`: the {key} uses `{name}`, which is not a variable of a notification",
-                            ch.name
+                        crate::t!(
+                            "notify-unknown-variable",
+                            channel = ch.name,
+                            key = key,
+                            name = name.to_string()
                         ),
                     )
                     .at(locate(&text, &ch.name, key))
-                    .help(match crate::diag::suggest(name, known.iter().map(String::as_str)) {
-                        Some(s) => format!("did you mean `{s}`? docs/operations.md lists the variables"),
-                        None => format!("the variables are {}", known.join(", ")),
-                    }),
+                    .help(
+                        match crate::diag::suggest(name, known.iter().map(String::as_str)) {
+                            Some(s) => crate::t!("notify-did-you-mean", name = s),
+                            None => crate::t!("notify-variables-are", names = known.join(", ")),
+                        },
+                    ),
                 );
             }
             if !unknown.is_empty() {
@@ -154,10 +158,15 @@ pub fn check(c: &Compiled) -> Diagnostics {
                 diags.push(
                     Diagnostic::error(
                         Code::InvalidNotification,
-                        format!("notification `{}`: the {key} does not render: {e}", ch.name),
+                        crate::t!(
+                            "notify-does-not-render",
+                            channel = ch.name,
+                            key = key,
+                            error = e.to_string()
+                        ),
                     )
                     .at(locate(&text, &ch.name, key))
-                    .help("the variables a template may use are listed in docs/operations.md (e.g. `{{ title }}`, `{{ failed }}`, `{{ retry_command }}`)"),
+                    .help(crate::t!("notify-does-not-render-help")),
                 );
             }
         }
@@ -348,18 +357,35 @@ pub fn report(records: &[NotificationRecord]) {
             None => r.event.clone(),
         };
         if r.status == "sent" {
-            println!("notified `{}` ({}: {what})", r.channel, r.kind);
+            println!(
+                "{}",
+                crate::t!(
+                    "notify-sent",
+                    channel = r.channel,
+                    kind = r.kind.to_string(),
+                    what = what
+                )
+            );
             if let Some(note) = &r.error {
-                eprintln!("warning: notification `{}`: {note}", r.channel);
+                eprintln!(
+                    "{}",
+                    crate::t!("notify-warning", channel = r.channel, note = note)
+                );
             }
         } else {
             eprintln!(
-                "warning: notification `{}` ({}: {what}) was not sent after {} attempt{}: {}; the build's result is unchanged",
-                r.channel,
-                r.kind,
-                r.attempts,
-                if r.attempts == 1 { "" } else { "s" },
-                r.error.as_deref().unwrap_or("unknown error")
+                "{}",
+                crate::t!(
+                    "notify-not-sent",
+                    channel = r.channel,
+                    kind = r.kind.to_string(),
+                    what = what,
+                    attempts = r.attempts,
+                    error = r
+                        .error
+                        .clone()
+                        .unwrap_or_else(|| crate::t!("notify-unknown-error"))
+                )
             );
         }
     }

@@ -196,15 +196,21 @@ impl CatalogState {
     /// Read a saved state.
     pub fn load(path: &Path) -> Result<CatalogState, Diagnostic> {
         let text = std::fs::read_to_string(path).map_err(|e| {
-            Diagnostic::error(Code::Io, format!("cannot read catalog state: {e}"))
-                .at(Location::file_only(path))
+            Diagnostic::error(
+                Code::Io,
+                crate::t!("plan-cannot-read-catalog-state", error = e.to_string()),
+            )
+            .at(Location::file_only(path))
         })?;
         serde_json::from_str(&text).map_err(|e| {
             let index = crate::diag::LineIndex::new(&text);
             let off = index.offset(&text, e.line(), e.column());
-            Diagnostic::error(Code::InvalidArgument, format!("invalid catalog state: {e}"))
-                .at(Location::from_span(path, &text, off..off + 1))
-                .help("the file must be JSON: {\"tables\": {\"schema.table\": {\"kind\": \"hive\", …}}}; see docs/materializations.md")
+            Diagnostic::error(
+                Code::InvalidArgument,
+                crate::t!("plan-invalid-catalog-state", error = e.to_string()),
+            )
+            .at(Location::from_span(path, &text, off..off + 1))
+            .help(crate::t!("plan-invalid-catalog-state-help"))
         })
     }
 

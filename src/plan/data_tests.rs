@@ -381,8 +381,12 @@ fn generic(
         .to_lowercase();
     if severity != "error" && severity != "warn" {
         return Err(fail(
-            format!("`severity: {severity}` in a test of `{}`", tested.name),
-            "use `severity: warn` or `severity: error`".into(),
+            crate::t!(
+                "plan-test-bad-severity",
+                severity = severity,
+                model = tested.name
+            ),
+            crate::t!("plan-test-bad-severity-help"),
         ));
     }
     let model = match get("where").and_then(Value::as_str) {
@@ -401,8 +405,12 @@ fn generic(
     let needs_column = |inputs: &Inputs| -> Result<(), Diagnostic> {
         if inputs.column.is_empty() {
             Err(fail(
-                format!("test `{}` of `{}` needs a column", spec.name, tested.name),
-                "put the test under a column's `tests:`".into(),
+                crate::t!(
+                    "plan-test-needs-column",
+                    test = spec.name,
+                    model = tested.name
+                ),
+                crate::t!("plan-test-needs-column-help"),
             ))
         } else {
             Ok(())
@@ -414,11 +422,12 @@ fn generic(
             needs_column(&inputs)?;
             let Some(values) = get("values").and_then(Value::as_array) else {
                 return Err(fail(
-                    format!(
-                        "`accepted_values` on `{}.{}` has no `values`",
-                        tested.name, inputs.column
+                    crate::t!(
+                        "plan-test-no-values",
+                        model = tested.name,
+                        column = inputs.column
                     ),
-                    "write `- accepted_values: {values: ['1', '2']}`".into(),
+                    crate::t!("plan-test-no-values-help"),
                 ));
             };
             let quote = get("quote").and_then(Value::as_bool).unwrap_or(true);
@@ -444,13 +453,16 @@ fn generic(
                 let names = by_name.keys().map(String::as_str);
                 return Err(Diagnostic::error(
                     Code::UnknownModel,
-                    format!(
-                        "`relationships` test of `{}` points at unknown model `{target}`",
-                        tested.name
+                    crate::t!(
+                        "plan-test-unknown-parent",
+                        model = tested.name,
+                        target = target
                     ),
                 )
                 .at(yml)
-                .maybe_help(suggest(&target, names).map(|s| format!("did you mean `{s}`?"))));
+                .maybe_help(
+                    suggest(&target, names).map(|s| crate::t!("plan-did-you-mean", name = s)),
+                ));
             };
             inputs.to = relation_of(parent);
             inputs.field = get("field")
@@ -462,11 +474,8 @@ fn generic(
         "expression_is_true" => {
             let Some(e) = get("expression").and_then(Value::as_str) else {
                 return Err(fail(
-                    format!(
-                        "`expression_is_true` on `{}` has no `expression`",
-                        tested.name
-                    ),
-                    "write `- expression_is_true: {expression: 'amount >= 0'}`".into(),
+                    crate::t!("plan-test-no-expression", model = tested.name),
+                    crate::t!("plan-test-no-expression-help"),
                 ));
             };
             inputs.expression = e.to_string();
@@ -474,12 +483,10 @@ fn generic(
         other => {
             let names = TEMPLATES.iter().map(|(n, _)| *n);
             return Err(fail(
-                format!("unknown test `{other}` on `{}`", tested.name),
+                crate::t!("plan-test-unknown", test = other, model = tested.name),
                 suggest(other, names)
-                    .map(|s| format!("did you mean `{s}`?"))
-                    .unwrap_or_else(|| {
-                        "write a singular test in tests/*.sql for other checks".into()
-                    }),
+                    .map(|s| crate::t!("plan-did-you-mean", name = s))
+                    .unwrap_or_else(|| crate::t!("plan-test-unknown-help")),
             ));
         }
     }
@@ -487,7 +494,12 @@ fn generic(
     let sql = if to_run {
         env.get_template(&spec.name)
             .and_then(|t| t.render(&inputs))
-            .map_err(|e| Diagnostic::error(Code::Internal, format!("test template failed: {e}")))?
+            .map_err(|e| {
+                Diagnostic::error(
+                    Code::Internal,
+                    crate::t!("plan-test-template-failed", error = e.to_string()),
+                )
+            })?
     } else {
         String::new()
     };

@@ -20,8 +20,8 @@ impl Lake {
                 let dir = target.config.lake_dir.as_deref().unwrap_or("target/lake");
                 if dir.trim_matches('/').is_empty() {
                     return Err(layout_error(
-                        format!("`lake_dir` of target `{}` is `{dir}`: a lake needs a directory of its own", target.name),
-                        "write `lake_dir: target/lake` (the default) or another directory karte may fill and clean",
+                        crate::t!("plan-lake-dir-root", target = target.name, dir = dir),
+                        &crate::t!("plan-lake-dir-root-help"),
                     ));
                 }
                 dir.to_string()
@@ -30,8 +30,12 @@ impl Lake {
         let prefix = &target.config.schema_prefix;
         if prefix.contains(['/', '\\']) || prefix.contains("..") {
             return Err(layout_error(
-                format!("`schema_prefix` of target `{}` is `{prefix}`: schemas are one path segment of the lake, so it may not contain `/`, `\\` or `..`", target.name),
-                "write a plain prefix such as `schema_prefix: dev_`",
+                crate::t!(
+                    "plan-schema-prefix-bad",
+                    target = target.name,
+                    prefix = prefix
+                ),
+                &crate::t!("plan-schema-prefix-bad-help"),
             ));
         }
         Ok(Lake::new(&root))
@@ -70,37 +74,44 @@ fn s3_root(target: &Target) -> Result<String, Diagnostic> {
     let Some(root) = target.config.lake_root.clone() else {
         return Err(Diagnostic::error(
             Code::TargetIncomplete,
-            format!("target `{}` has no `lake_root`", target.name),
+            crate::t!("plan-no-lake-root", target = target.name),
         )
         .at(karte_yml())
-        .help("set `lake_root: s3://<bucket>/<prefix>/` on the target: karte writes and deletes only under it"));
+        .help(crate::t!("plan-no-lake-root-help")));
     };
     let rest = root.strip_prefix("s3://").unwrap_or("");
     let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
     if bucket.is_empty() {
         return Err(Diagnostic::error(
             Code::TargetIncomplete,
-            format!(
-                "`lake_root` of target `{}` must be an s3:// URI with a bucket, not `{root}`",
-                target.name
+            crate::t!(
+                "plan-lake-root-no-bucket",
+                target = target.name,
+                root = root
             ),
         )
         .at(karte_yml())
-        .help("write `lake_root: s3://my-bucket/lake/`"));
+        .help(crate::t!("plan-lake-root-no-bucket-help")));
     }
     if key.trim_matches('/').is_empty() {
         return Err(layout_error(
-            format!("`lake_root` of target `{}` is `{root}`, a whole bucket", target.name),
-            "give the lake a prefix of its own, e.g. `lake_root: s3://my-bucket/lake/`: karte deletes what it owns under the lake root, and never a bucket root",
+            crate::t!(
+                "plan-lake-root-whole-bucket",
+                target = target.name,
+                root = root
+            ),
+            &crate::t!("plan-lake-root-whole-bucket-help"),
         ));
     }
     if let Some(problem) = path_problem(&root) {
         return Err(layout_error(
-            format!(
-                "`lake_root` of target `{}` is `{root}`: {problem}",
-                target.name
+            crate::t!(
+                "plan-lake-root-bad-path",
+                target = target.name,
+                root = root,
+                problem = problem
             ),
-            "write the lake root as plain segments, e.g. `lake_root: s3://my-bucket/lake/`",
+            &crate::t!("plan-lake-root-bad-path-help"),
         ));
     }
     Ok(root)
@@ -126,8 +137,8 @@ pub fn path_problem(location: &str) -> Option<String> {
         return None;
     }
     path.split('/').find_map(|seg| match seg {
-        "" => Some("it has an empty segment (`//`)".to_string()),
-        "." | ".." => Some(format!("it has a `{seg}` segment")),
+        "" => Some(crate::t!("plan-path-empty-segment")),
+        "." | ".." => Some(crate::t!("plan-path-dot-segment", segment = seg)),
         _ => None,
     })
 }

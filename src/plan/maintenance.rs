@@ -67,11 +67,13 @@ pub fn parse(operation: Operation, value: &Value) -> Result<Schedule, Problem> {
     };
     let bad = |message: String| Problem {
         message,
-        help: format!("write `{example}` (days `d` or weeks `w`)"),
+        help: crate::t!("plan-maint-help", example = example),
     };
     let Value::Object(o) = value else {
-        return Err(bad(format!(
-            "`{key}` must be a mapping like `{{every: 7d}}`, not `{value}`"
+        return Err(bad(crate::t!(
+            "plan-maint-not-mapping",
+            key = key,
+            value = value.to_string()
         )));
     };
     let allowed: &[&str] = match operation {
@@ -79,25 +81,31 @@ pub fn parse(operation: Operation, value: &Value) -> Result<Schedule, Problem> {
         Operation::Vacuum => &["every"],
     };
     if let Some(k) = o.keys().find(|k| !allowed.contains(&k.as_str())) {
-        return Err(bad(format!(
-            "`{k}` is not a setting of `{key}` (it takes: {})",
-            allowed.join(", ")
+        return Err(bad(crate::t!(
+            "plan-maint-unknown-setting",
+            setting = k,
+            key = key,
+            keys = allowed.join(", ")
         )));
     }
     let every = o
         .get("every")
-        .ok_or_else(|| bad(format!("`{key}` needs `every`: how often it runs")))?;
+        .ok_or_else(|| bad(crate::t!("plan-maint-no-every", key = key)))?;
     let every_days = cadence_days(every).ok_or_else(|| {
-        bad(format!(
-            "`{key}.every` is `{every}`, not a number of days or weeks"
+        bad(crate::t!(
+            "plan-maint-bad-every",
+            key = key,
+            value = every.to_string()
         ))
     })?;
     let filter = match o.get("where") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
         Some(other) => {
-            return Err(bad(format!(
-                "`{key}.where` must be a predicate on partition columns, not `{other}`"
+            return Err(bad(crate::t!(
+                "plan-maint-bad-where",
+                key = key,
+                value = other.to_string()
             )))
         }
     };

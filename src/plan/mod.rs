@@ -27,6 +27,7 @@ pub use step::{Action, Destroy, NodePlan, Plan, Step, TableRef, RUN_ID_PLACEHOLD
 use crate::diag::{Code, Diagnostic, Diagnostics, Location};
 use crate::graph::Compiled;
 use crate::project::NodeKind;
+use crate::t;
 use layout::{overlaps, Lake};
 use materialization::{NodeCtx, Planned};
 use settings::{Materialization, ModelSettings};
@@ -122,10 +123,10 @@ pub fn plan_nodes(
                 diags.push(
                     Diagnostic::error(
                         Code::NotManaged,
-                        format!("`{table}` exists in the catalog, but karte did not create it"),
+                        t!("plan-not-managed", table = table.to_string()),
                     )
                     .at(Location::file_only(&node.path))
-                    .help("karte replaces only tables it manages: rename the model, or drop the existing table yourself if it may go"),
+                    .help(t!("plan-not-managed-help")),
                 );
                 continue;
             }
@@ -344,17 +345,14 @@ fn check_locations(
             _ => {}
         }
         let prefix = match &s.external_location {
-            Some(loc) => match external_location_problem(lake, loc) {
-                Some(problem) => {
+            Some(loc) => match external_location_problem(lake, loc, &node.name) {
+                Some(message) => {
                     diags.push(
-                        Diagnostic::error(
-                            Code::UnsafeLocation,
-                            format!("`external_location` of `{}` {problem}", node.name),
-                        )
-                        .at(config_location(node, "external_location"))
-                        .note(format!("location: {loc}"))
-                        .note(format!("lake root: {}", lake.root()))
-                        .help("karte writes and deletes only under the target's lake root: remove `external_location` to use the default, or choose a prefix under the root"),
+                        Diagnostic::error(Code::UnsafeLocation, message)
+                            .at(config_location(node, "external_location"))
+                            .note(t!("plan-note-location", location = loc))
+                            .note(t!("plan-note-lake-root", root = lake.root().to_string()))
+                            .help(t!("plan-external-location-bad-help")),
                     );
                     continue;
                 }
@@ -371,12 +369,12 @@ fn check_locations(
                 diags.push(
                     Diagnostic::error(
                         Code::UnsafeLocation,
-                        format!("`{}` and `{}` would write to the same place", ni.name, nj.name),
+                        t!("plan-same-place", first = ni.name, second = nj.name),
                     )
                     .at(config_location(nj, "external_location"))
-                    .note(format!("`{}` owns {pa}", ni.name))
-                    .note(format!("`{}` owns {pb}", nj.name))
-                    .help("every table needs a prefix of its own: one table's data must never be inside another's, or a rebuild of one would delete the other"),
+                    .note(t!("plan-owns", model = ni.name, prefix = pa))
+                    .note(t!("plan-owns", model = nj.name, prefix = pb))
+                    .help(t!("plan-same-place-help")),
                 );
             }
         }
@@ -387,11 +385,15 @@ fn check_locations(
 }
 
 /// Why an `external_location` is refused: `..`/`.`/empty segments, or outside the lake root.
-fn external_location_problem(lake: &Lake, loc: &str) -> Option<String> {
+fn external_location_problem(lake: &Lake, loc: &str, model: &str) -> Option<String> {
     if let Some(problem) = layout::path_problem(loc) {
-        return Some(format!("is not a plain location: {problem}"));
+        return Some(t!(
+            "plan-external-location-not-plain",
+            model = model,
+            problem = problem
+        ));
     }
-    (!lake.contains(loc)).then(|| "is outside the lake root".to_string())
+    (!lake.contains(loc)).then(|| t!("plan-external-location-outside", model = model))
 }
 
 /// A managed table whose catalog entry names another owned prefix than karte's layout gives
@@ -405,11 +407,16 @@ fn check_owned_prefix(
     match &existing.owned_prefix {
         Some(p) if layout::normalise(p) != layout::normalise(computed) => Err(Diagnostic::error(
             Code::UnsafeLocation,
-            format!("the catalog says `{table}` owns `{p}`, but karte's layout gives `{computed}`"),
+            t!(
+                "plan-owned-prefix-differs",
+                table = table.to_string(),
+                prefix = p,
+                computed = computed
+            ),
         )
         .at(Location::file_only(&node.path))
-        .note("karte deletes only under the prefix it computes from lake_root, the schema and the table (or `external_location`), and refuses when the catalog disagrees")
-        .help("if the table was written under another lake_root or external_location, set that back; otherwise move or drop the table (and its data) by hand, then build again")),
+        .note(t!("plan-owned-prefix-differs-note"))
+        .help(t!("plan-owned-prefix-differs-help"))),
         _ => Ok(()),
     }
 }
@@ -444,15 +451,16 @@ fn check_sizes(plan: &NodePlan, node: &crate::project::Node, diags: &mut Diagnos
                 diags.push(
                     Diagnostic::error(
                         Code::StatementTooLong,
-                        format!(
-                            "a statement of `{}` is {} bytes; Athena accepts at most {MAX_STATEMENT_BYTES}",
-                            node.name,
-                            sql.len() + margin
+                        t!(
+                            "plan-statement-too-long",
+                            model = node.name,
+                            bytes = (sql.len() + margin).to_string(),
+                            max = MAX_STATEMENT_BYTES.to_string()
                         ),
                     )
                     .at(Location::file_only(&node.path))
-                    .note(format!("step {}", s.id))
-                    .help("split the model: move parts of the query into models of their own (tables or views)"),
+                    .note(t!("plan-note-step", step = s.id.to_string()))
+                    .help(t!("plan-statement-too-long-help")),
                 );
             }
         }
@@ -473,12 +481,9 @@ pub fn check_order(plan: &NodePlan) -> Result<(), Diagnostic> {
         if deletes_data && !written {
             return Err(Diagnostic::error(
                 Code::Internal,
-                format!(
-                    "internal error: step {} would delete data before anything was written",
-                    s.id
-                ),
+                t!("plan-delete-before-write", step = s.id.to_string()),
             )
-            .help("this is a bug in karte's planner; please report it"));
+            .help(t!("plan-delete-before-write-help")));
         }
         written |= s.writes_data();
     }

@@ -14,6 +14,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::t;
 use serde_json::Value;
 
 /// Table property switching projection on.
@@ -124,11 +125,8 @@ pub struct Problem {
     pub help: String,
 }
 
-fn problem(message: String, help: &str) -> Problem {
-    Problem {
-        message,
-        help: help.to_string(),
-    }
+fn problem(message: String, help: String) -> Problem {
+    Problem { message, help }
 }
 
 const UNITS: &[&str] = &[
@@ -146,25 +144,26 @@ const UNITS: &[&str] = &[
 pub fn parse(value: &Value, partitioned_by: &[String]) -> Result<Projection, Vec<Problem>> {
     let Value::Object(map) = value else {
         return Err(vec![problem(
-            format!("`partition_projection` must be a mapping of partition columns, not `{value}`"),
-            "write `partition_projection: {service_month: {type: date, range: '2015-01,NOW', format: yyyy-MM, interval: 1, unit: MONTHS}}`",
+            t!("plan-proj-not-mapping", value = value.to_string()),
+            t!("plan-proj-not-mapping-help"),
         )]);
     };
     let mut problems = Vec::new();
     if partitioned_by.is_empty() {
         problems.push(problem(
-            "`partition_projection` is set, but the model has no `partitioned_by`".into(),
-            "set `partitioned_by: [service_month]` (projection computes partitions; an unpartitioned table has none)",
+            t!("plan-proj-unpartitioned"),
+            t!("plan-proj-unpartitioned-help"),
         ));
     }
     for col in map.keys() {
         if !partitioned_by.is_empty() && !partitioned_by.iter().any(|p| p == col) {
             problems.push(problem(
-                format!(
-                    "`partition_projection` names `{col}`, which is not a partition column ({})",
-                    listed(partitioned_by)
+                t!(
+                    "plan-proj-not-partition-column",
+                    column = col,
+                    columns = listed(partitioned_by)
                 ),
-                "project exactly the columns of `partitioned_by`",
+                t!("plan-proj-not-partition-column-help"),
             ));
         }
     }
@@ -173,8 +172,8 @@ pub fn parse(value: &Value, partitioned_by: &[String]) -> Result<Projection, Vec
         let Some(spec) = map.get(p) else {
             if !partitioned_by.is_empty() && !map.is_empty() {
                 problems.push(problem(
-                    format!("partition column `{p}` has no projection: Athena needs one for every partition column of a projected table"),
-                    "add it under `partition_projection:` (`{type: injected}` if queries always name its value)",
+                    t!("plan-proj-missing-column", column = p),
+                    t!("plan-proj-missing-column-help"),
                 ));
             }
             continue;
@@ -185,10 +184,7 @@ pub fn parse(value: &Value, partitioned_by: &[String]) -> Result<Projection, Vec
         }
     }
     if map.is_empty() && !partitioned_by.is_empty() {
-        problems.push(problem(
-            "`partition_projection` is empty".into(),
-            "give each partition column a projection, or remove the key",
-        ));
+        problems.push(problem(t!("plan-proj-empty"), t!("plan-proj-empty-help")));
     }
     if problems.is_empty() {
         Ok(Projection { columns })
@@ -199,7 +195,7 @@ pub fn parse(value: &Value, partitioned_by: &[String]) -> Result<Projection, Vec
 
 fn listed(cols: &[String]) -> String {
     if cols.is_empty() {
-        "none".into()
+        t!("plan-proj-none")
     } else {
         cols.join(", ")
     }
@@ -217,23 +213,35 @@ fn text(v: &Value) -> Option<String> {
 fn column(col: &str, spec: &Value) -> Result<Column, Vec<Problem>> {
     let Value::Object(o) = spec else {
         return Err(vec![problem(
-            format!("the projection of `{col}` must be a mapping like `{{type: integer, range: '1,12'}}`, not `{spec}`"),
-            "write `{type: integer|date|enum|injected, …}`",
+            t!(
+                "plan-proj-column-not-mapping",
+                column = col,
+                value = spec.to_string()
+            ),
+            t!("plan-proj-column-not-mapping-help"),
         )]);
     };
     let mut problems = Vec::new();
-    let kind = match o.get("type").and_then(Value::as_str).map(str::to_lowercase).as_deref() {
+    let kind = match o
+        .get("type")
+        .and_then(Value::as_str)
+        .map(str::to_lowercase)
+        .as_deref()
+    {
         Some("integer") => Kind::Integer,
         Some("date") => Kind::Date,
         Some("enum") => Kind::Enum,
         Some("injected") => Kind::Injected,
         other => {
             return Err(vec![problem(
-                format!(
-                    "the projection of `{col}` has type `{}`; Athena projects integer, date, enum or injected",
-                    other.unwrap_or("(none)")
+                t!(
+                    "plan-proj-bad-type",
+                    column = col,
+                    type = other
+                        .map(String::from)
+                        .unwrap_or_else(|| t!("plan-proj-no-type"))
                 ),
-                "set `type: integer`, `date`, `enum` or `injected`",
+                t!("plan-proj-bad-type-help"),
             )])
         }
     };
@@ -246,14 +254,16 @@ fn column(col: &str, spec: &Value) -> Result<Column, Vec<Problem>> {
     for k in o.keys() {
         if !allowed.contains(&k.as_str()) {
             problems.push(problem(
-                format!(
-                    "`{k}` is not a setting of a {} projection (`{col}`)",
-                    kind.as_str()
+                t!(
+                    "plan-proj-unknown-setting",
+                    key = k,
+                    kind = kind.as_str(),
+                    column = col
                 ),
-                &format!(
-                    "a {} projection takes: {}",
-                    kind.as_str(),
-                    allowed.join(", ")
+                t!(
+                    "plan-proj-unknown-setting-help",
+                    kind = kind.as_str(),
+                    keys = allowed.join(", ")
                 ),
             ));
         }
@@ -265,8 +275,13 @@ fn column(col: &str, spec: &Value) -> Result<Column, Vec<Problem>> {
             Some(n) if n > 0 => Some(n.to_string()),
             _ => {
                 problems.push(problem(
-                    format!("`{key}` of the projection of `{col}` must be a positive whole number, not `{v}`"),
-                    &format!("write `{key}: 1`"),
+                    t!(
+                        "plan-proj-not-positive",
+                        key = key,
+                        column = col,
+                        value = v.to_string()
+                    ),
+                    t!("plan-proj-not-positive-help", key = key),
                 ));
                 None
             }
@@ -280,17 +295,27 @@ fn column(col: &str, spec: &Value) -> Result<Column, Vec<Problem>> {
                         properties.insert("range".into(), format!("{lo},{hi}"));
                     }
                     (Ok(_), Ok(_)) => problems.push(problem(
-                        format!("the range of `{col}` starts at {lo}, after its end {hi}"),
-                        "write the smaller bound first: `range: '1,12'`",
+                        t!(
+                            "plan-proj-range-reversed",
+                            column = col,
+                            low = lo,
+                            high = hi
+                        ),
+                        t!("plan-proj-range-reversed-help"),
                     )),
                     _ => problems.push(problem(
-                        format!("the range of the integer projection of `{col}` is `{lo},{hi}`: both bounds must be whole numbers"),
-                        "write `range: '2010,2040'` (or `[2010, 2040]`)",
+                        t!(
+                            "plan-proj-range-not-integers",
+                            column = col,
+                            low = lo,
+                            high = hi
+                        ),
+                        t!("plan-proj-range-not-integers-help"),
                     )),
                 },
                 None => problems.push(problem(
-                    format!("the integer projection of `{col}` needs a `range` of two bounds"),
-                    "write `range: '1,12'` (or `[1, 12]`)",
+                    t!("plan-proj-integer-no-range", column = col),
+                    t!("plan-proj-integer-no-range-help"),
                 )),
             }
             if let Some(i) = positive("interval", &mut problems) {
@@ -307,8 +332,8 @@ fn column(col: &str, spec: &Value) -> Result<Column, Vec<Problem>> {
                     properties.insert("format".into(), f.clone());
                 }
                 None => problems.push(problem(
-                    format!("the date projection of `{col}` needs a `format` (a Java date pattern, as the partition values are written)"),
-                    "write `format: yyyy-MM` for values like 2024-01, or `yyyyMMdd` for 20240131",
+                    t!("plan-proj-date-no-format", column = col),
+                    t!("plan-proj-date-no-format-help"),
                 )),
             }
             match range(o.get("range")) {
@@ -316,16 +341,21 @@ fn column(col: &str, spec: &Value) -> Result<Column, Vec<Problem>> {
                     for bound in [&lo, &hi] {
                         if let Some(why) = date_bound_problem(bound, format.as_deref()) {
                             problems.push(problem(
-                                format!("the range of `{col}` has the bound `{bound}`: {why}"),
-                                "write dates in the projection's `format`, or NOW with an offset such as `NOW-10YEARS`",
+                                t!(
+                                    "plan-proj-bad-bound",
+                                    column = col,
+                                    bound = bound,
+                                    why = why
+                                ),
+                                t!("plan-proj-bad-bound-help"),
                             ));
                         }
                     }
                     properties.insert("range".into(), format!("{lo},{hi}"));
                 }
                 None => problems.push(problem(
-                    format!("the date projection of `{col}` needs a `range` of two bounds"),
-                    "write `range: '2015-01,NOW'` (bounds in the projection's `format`, or NOW±N UNITS)",
+                    t!("plan-proj-date-no-range", column = col),
+                    t!("plan-proj-date-no-range-help"),
                 )),
             }
             if let Some(i) = positive("interval", &mut problems) {
@@ -337,10 +367,8 @@ fn column(col: &str, spec: &Value) -> Result<Column, Vec<Problem>> {
                     properties.insert("interval.unit".into(), unit);
                 } else {
                     problems.push(problem(
-                        format!(
-                            "`unit: {u}` of the projection of `{col}` is not a unit Athena knows"
-                        ),
-                        &format!("use one of: {}", UNITS.join(", ")),
+                        t!("plan-proj-bad-unit", unit = u.to_string(), column = col),
+                        t!("plan-use-one-of", values = UNITS.join(", ")),
                     ));
                 }
             }
@@ -355,15 +383,15 @@ fn column(col: &str, spec: &Value) -> Result<Column, Vec<Problem>> {
                 Some(vs) if !vs.is_empty() && vs.iter().all(|v| !v.is_empty()) => {
                     if let Some(v) = vs.iter().find(|v| v.contains(',')) {
                         problems.push(problem(
-                            format!("enum value `{v}` of `{col}` contains a comma: Athena keeps the values as one comma-separated list"),
-                            "use values without commas",
+                            t!("plan-proj-enum-comma", value = v, column = col),
+                            t!("plan-proj-enum-comma-help"),
                         ));
                     }
                     properties.insert("values".into(), vs.join(","));
                 }
                 _ => problems.push(problem(
-                    format!("the enum projection of `{col}` needs `values`: a non-empty list"),
-                    "write `values: ['01', '13', '27']`",
+                    t!("plan-proj-enum-no-values", column = col),
+                    t!("plan-proj-enum-no-values-help"),
                 )),
             }
         }
@@ -411,7 +439,7 @@ fn date_bound_problem(bound: &str, format: Option<&str>) -> Option<String> {
                     .iter()
                     .any(|u| *u == unit || u.strip_suffix('S') == Some(unit))
         });
-        return (!ok).then(|| "a relative bound is NOW, or NOW+N or NOW-N with a unit (YEARS, MONTHS, WEEKS, DAYS, HOURS, MINUTES, SECONDS)".to_string());
+        return (!ok).then(|| t!("plan-proj-bound-relative"));
     }
     let strftime = java_to_strftime(format?)?;
     let mut parsed = chrono::format::Parsed::default();
@@ -421,7 +449,7 @@ fn date_bound_problem(bound: &str, format: Option<&str>) -> Option<String> {
         chrono::format::StrftimeItems::new(&strftime),
     ) {
         Ok(()) => None,
-        Err(_) => Some(format!("it does not match the format `{}`", format?)),
+        Err(_) => Some(t!("plan-proj-bound-format", format = format?)),
     }
 }
 

@@ -77,9 +77,9 @@ pub fn changed(planned: &BTreeMap<String, String>, now: &BTreeMap<String, String
                 return None;
             }
             Some(match (was.as_str(), is) {
-                ("absent", _) => format!("{table} was created"),
-                (_, "absent") => format!("{table} was dropped"),
-                _ => format!("{table} was written (new version or partitions)"),
+                ("absent", _) => crate::t!("plan-catalog-created", table = table),
+                (_, "absent") => crate::t!("plan-catalog-dropped", table = table),
+                _ => crate::t!("plan-catalog-written", table = table),
             })
         })
         .collect()

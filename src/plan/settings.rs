@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::step::TableFormat;
 use crate::diag::{suggest, Code, Diagnostic, Location};
 use crate::project::{Node, NodeConfig, NodeKind};
+use crate::t;
 
 /// How a node is materialized.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,13 +172,18 @@ impl Reader<'_> {
                     lower
                 } else {
                     let help = match suggest(&lower, allowed.iter().copied()) {
-                        Some(x) => format!("did you mean `{x}`?"),
-                        None => format!("use one of: {}", allowed.join(", ")),
+                        Some(x) => t!("plan-did-you-mean", name = x),
+                        None => t!("plan-use-one-of", values = allowed.join(", ")),
                     };
                     self.error(
                         Code::InvalidConfigValue,
                         key,
-                        format!("`{key}: {s}` is not allowed for `{}`", self.node.name),
+                        t!(
+                            "plan-value-not-allowed",
+                            key = key,
+                            value = s,
+                            model = self.node.name
+                        ),
                         help,
                     );
                     default.to_string()
@@ -187,8 +193,8 @@ impl Reader<'_> {
                 self.error(
                     Code::InvalidConfigValue,
                     key,
-                    format!("`{key}` must be text, not `{other}`"),
-                    format!("write it as `{key}: '…'`"),
+                    t!("plan-not-text", key = key, value = other.to_string()),
+                    t!("plan-not-text-help", key = key),
                 );
                 default.to_string()
             }
@@ -207,8 +213,8 @@ impl Reader<'_> {
                 self.error(
                     Code::InvalidConfigValue,
                     key,
-                    format!("`{key}` must be a list of names, not `{other}`"),
-                    format!("write it as `{key}: [col_a, col_b]`"),
+                    t!("plan-not-list", key = key, value = other.to_string()),
+                    t!("plan-not-list-help", key = key),
                 );
                 Vec::new()
             }
@@ -225,8 +231,8 @@ impl Reader<'_> {
                 self.error(
                     Code::InvalidConfigValue,
                     key,
-                    format!("`{key}` must be a whole number, not `{other}`"),
-                    format!("write it as `{key}: 3`"),
+                    t!("plan-not-number", key = key, value = other.to_string()),
+                    t!("plan-not-number-help", key = key),
                 );
                 None
             }
@@ -250,8 +256,8 @@ impl Reader<'_> {
                 self.error(
                     Code::InvalidConfigValue,
                     key,
-                    format!("`{key}` must be a mapping, not `{other}`"),
-                    format!("write it as `{key}: {{name: value}}`"),
+                    t!("plan-not-mapping", key = key, value = other.to_string()),
+                    t!("plan-not-mapping-help", key = key),
                 );
                 BTreeMap::new()
             }
@@ -338,8 +344,8 @@ pub fn settings(node: &Node, config: &NodeConfig) -> Result<ModelSettings, Vec<D
         r.error(
             Code::InvalidConfigValue,
             "versions_to_keep",
-            format!("`versions_to_keep: 0` is not allowed for `{}`: the version a build replaces is what a rollback (and a reader still running a query) needs", r.node.name),
-            "keep at least one earlier version: `versions_to_keep: 1` (the default)".into(),
+            t!("plan-versions-zero", model = r.node.name),
+            t!("plan-versions-zero-help"),
         );
     }
     let table_properties = r.map("table_properties");
@@ -435,16 +441,16 @@ fn big_tables(r: &mut Reader, s: &ModelSettings) {
     let projected = s.projection.is_some() || r_has(r.config, "partition_projection");
     if projected {
         let refusal = if s.format == TableFormat::Iceberg {
-            Some(format!("`{name}` is an Iceberg table: Iceberg keeps its partitions in its own metadata, never in Glue, so there is nothing to project"))
+            Some(t!("plan-projection-iceberg", model = name))
         } else if !matches!(
             s.materialized,
             Materialization::Table | Materialization::Incremental
         ) {
-            Some(format!("partition projection is for tables karte builds (`materialized: table` or `incremental`); `{name}` is not one"))
+            Some(t!("plan-projection-not-table", model = name))
         } else if s.materialized == Materialization::Incremental
             && s.strategy == Strategy::InsertOverwrite
         {
-            Some(format!("`insert_overwrite` replaces a partition by pointing its Glue entry at new data, but Athena reads a projected table's partitions from the location template, not from Glue: `{name}` cannot do both without a window where a partition is half-written"))
+            Some(t!("plan-projection-insert-overwrite", model = name))
         } else {
             None
         };
@@ -453,7 +459,7 @@ fn big_tables(r: &mut Reader, s: &ModelSettings) {
                 Code::ProjectionUnsupported,
                 "partition_projection",
                 message,
-                "remove `partition_projection`, or use `materialized: table` (each build writes a new version folder and swaps the template with the table in one catalog update) or `incremental_strategy: append` on a Hive table".into(),
+                t!("plan-projection-unsupported-help"),
             );
         }
     }
@@ -463,8 +469,8 @@ fn big_tables(r: &mut Reader, s: &ModelSettings) {
             r.error(
                 Code::InvalidMaintenance,
                 key,
-                format!("`{key}` runs Athena's OPTIMIZE/VACUUM, which work on Iceberg tables only; `{name}` is a Hive table"),
-                "set `table_type: iceberg`, or remove the key (a Hive table's `table` build writes compact files every run)".into(),
+                t!("plan-maintenance-hive", key = key, model = name),
+                t!("plan-maintenance-hive-help"),
             );
         } else if !matches!(
             s.materialized,
@@ -473,8 +479,8 @@ fn big_tables(r: &mut Reader, s: &ModelSettings) {
             r.error(
                 Code::InvalidMaintenance,
                 key,
-                format!("`{name}` is rebuilt whole on every run, so its files never need compaction or its snapshots expiring"),
-                "remove the key; maintenance is for incremental models and snapshots, which keep one Iceberg table across runs".into(),
+                t!("plan-maintenance-rebuilt", model = name),
+                t!("plan-maintenance-rebuilt-help"),
             );
         }
     }
@@ -486,8 +492,8 @@ fn release_snapshot(r: &mut Reader) -> Option<ReleaseSnapshot> {
         r.error(
             Code::InvalidConfigValue,
             "snapshot",
-            "`snapshot` must be a mapping like `{every: quarter, keep: 8}`".into(),
-            "write `snapshot: {every: month|quarter|run, keep: N}`".into(),
+            t!("plan-release-not-mapping"),
+            t!("plan-release-not-mapping-help"),
         );
         return None;
     };
@@ -499,11 +505,13 @@ fn release_snapshot(r: &mut Reader) -> Option<ReleaseSnapshot> {
             r.error(
                 Code::InvalidConfigValue,
                 "snapshot",
-                format!(
-                    "`snapshot.every` must be month, quarter or run, not `{}`",
-                    other.unwrap_or("nothing")
+                t!(
+                    "plan-release-every",
+                    value = other
+                        .map(String::from)
+                        .unwrap_or_else(|| t!("plan-release-every-nothing"))
                 ),
-                "write `snapshot: {every: quarter, keep: 8}`".into(),
+                t!("plan-release-every-help"),
             );
             return None;
         }
@@ -531,19 +539,16 @@ fn scd2(r: &mut Reader) -> Scd2 {
         r.error(
             Code::InvalidCombination,
             "unique_key",
-            format!("snapshot `{}` needs a `unique_key`", r.node.name),
-            "set `unique_key: [person_id]` in the snapshot's config".into(),
+            t!("plan-snapshot-no-key", model = r.node.name),
+            t!("plan-snapshot-no-key-help"),
         );
     }
     if strategy == "timestamp" && updated_at.is_none() {
         r.error(
             Code::InvalidCombination,
             "strategy",
-            format!(
-                "snapshot `{}` uses the timestamp strategy but has no `updated_at`",
-                r.node.name
-            ),
-            "set `updated_at: <column>`, or use `strategy: check`".into(),
+            t!("plan-snapshot-no-updated-at", model = r.node.name),
+            t!("plan-snapshot-no-updated-at-help"),
         );
     }
     Scd2 {
@@ -559,8 +564,8 @@ fn combinations(r: &mut Reader, s: &ModelSettings) {
     let name = r.node.name.clone();
     let config = r.config;
     let mut found: Vec<(String, String, String)> = Vec::new();
-    let mut bad = |key: &str, message: String, help: &str| {
-        found.push((key.to_string(), message, help.to_string()));
+    let mut bad = |key: &str, message: String, help: String| {
+        found.push((key.to_string(), message, help));
     };
     let incremental = s.materialized == Materialization::Incremental;
     let explicit_strategy = r_has(config, "incremental_strategy");
@@ -568,45 +573,53 @@ fn combinations(r: &mut Reader, s: &ModelSettings) {
         match (s.format, s.strategy) {
             (TableFormat::Hive, Strategy::Merge | Strategy::DeleteInsert) => bad(
                 "incremental_strategy",
-                format!("`{}` needs an Iceberg table, but `{name}` is a Hive table", s.strategy.as_str()),
-                "set `table_type: iceberg`, or use `insert_overwrite` (replace partitions) or `append`",
+                t!(
+                    "plan-strategy-needs-iceberg",
+                    strategy = s.strategy.as_str(),
+                    model = name
+                ),
+                t!("plan-strategy-needs-iceberg-help"),
             ),
             (TableFormat::Iceberg, Strategy::InsertOverwrite) => bad(
                 "incremental_strategy",
-                format!("`insert_overwrite` works on Hive tables only, but `{name}` is Iceberg"),
-                "use `merge` with a `unique_key`, or `delete+insert`",
+                t!("plan-overwrite-hive-only", model = name),
+                t!("plan-overwrite-hive-only-help"),
             ),
             (TableFormat::Hive, Strategy::InsertOverwrite) if s.partitioned_by.is_empty() => bad(
                 "incremental_strategy",
-                format!("`insert_overwrite` replaces partitions, but `{name}` has no `partitioned_by`"),
-                "set `partitioned_by: [service_month]`, or use `append` (karte never silently appends instead)",
+                t!("plan-overwrite-no-partitions", model = name),
+                t!("plan-overwrite-no-partitions-help"),
             ),
             (_, Strategy::Merge | Strategy::DeleteInsert) if s.unique_key.is_empty() => bad(
                 "unique_key",
-                format!("`{}` needs a `unique_key`, but `{name}` has none", s.strategy.as_str()),
-                "set `unique_key: [receipt_id]`",
+                t!(
+                    "plan-strategy-needs-key",
+                    strategy = s.strategy.as_str(),
+                    model = name
+                ),
+                t!("plan-strategy-needs-key-help"),
             ),
             _ => {}
         }
     } else if explicit_strategy && s.materialized != Materialization::Snapshot {
         bad(
             "incremental_strategy",
-            format!("`incremental_strategy` is set, but `{name}` is not incremental"),
-            "set `materialized: incremental`, or remove the strategy",
+            t!("plan-strategy-not-incremental", model = name),
+            t!("plan-strategy-not-incremental-help"),
         );
     }
     if s.format == TableFormat::Iceberg && !s.bucketed_by.is_empty() {
         bad(
             "bucketed_by",
-            format!("`bucketed_by` is for Hive tables; `{name}` is Iceberg"),
-            "use a partition transform instead: `partitioned_by: ['bucket(16, person_id)']`",
+            t!("plan-bucketed-iceberg", model = name),
+            t!("plan-bucketed-iceberg-help"),
         );
     }
     if !s.bucketed_by.is_empty() && s.bucket_count.is_none() {
         bad(
             "bucketed_by",
-            format!("`{name}` sets `bucketed_by` without `bucket_count`"),
-            "add `bucket_count: 16` (or another number)",
+            t!("plan-bucketed-no-count", model = name),
+            t!("plan-bucketed-no-count-help"),
         );
     }
     let iceberg_buckets = s
@@ -620,8 +633,8 @@ fn combinations(r: &mut Reader, s: &ModelSettings) {
     {
         bad(
             "bucket_count",
-            format!("the bucket count of `{name}` must be between 1 and 100"),
-            "Athena writes at most 100 partitions × buckets per query",
+            t!("plan-bucket-count-range", model = name),
+            t!("plan-bucket-count-range-help"),
         );
     }
     if s.format == TableFormat::Iceberg
@@ -629,19 +642,16 @@ fn combinations(r: &mut Reader, s: &ModelSettings) {
     {
         bad(
             "format",
-            format!(
-                "Iceberg tables store PARQUET, ORC or AVRO, not {}",
-                s.file_format
-            ),
-            "remove `format`, or set `format: parquet`",
+            t!("plan-iceberg-format", format = s.file_format),
+            t!("plan-iceberg-format-help"),
         );
     }
     if s.format == TableFormat::Hive {
         if let Some(p) = s.partitioned_by.iter().find(|p| p.contains('(')) {
             bad(
                 "partitioned_by",
-                format!("partition transform `{p}` needs an Iceberg table"),
-                "Hive tables partition by plain columns; set `table_type: iceberg` for transforms",
+                t!("plan-transform-needs-iceberg", transform = p),
+                t!("plan-transform-needs-iceberg-help"),
             );
         }
     }
@@ -649,8 +659,8 @@ fn combinations(r: &mut Reader, s: &ModelSettings) {
         if let Some(p) = s.partitioned_by.iter().find(|p| p.starts_with("truncate(")) {
             bad(
                 "partitioned_by",
-                format!("partition transform `{p}` cannot be batched by partition value"),
-                "partition by a column or by year/month/day/hour/bucket instead",
+                t!("plan-transform-not-batchable", transform = p),
+                t!("plan-transform-not-batchable-help"),
             );
         }
     }
@@ -669,15 +679,12 @@ fn combinations(r: &mut Reader, s: &ModelSettings) {
             if r_has(config, key) {
                 bad(
                     key,
-                    format!(
-                        "`{key}` has no effect on a {} (`{name}`)",
-                        if s.materialized == Materialization::View {
-                            "view"
-                        } else {
-                            "ephemeral model"
-                        }
-                    ),
-                    "set `materialized: table` or `incremental`, or remove the key",
+                    if s.materialized == Materialization::View {
+                        t!("plan-no-effect-view", key = key, model = name)
+                    } else {
+                        t!("plan-no-effect-ephemeral", key = key, model = name)
+                    },
+                    t!("plan-no-effect-help"),
                 );
             }
         }
@@ -690,8 +697,8 @@ fn combinations(r: &mut Reader, s: &ModelSettings) {
     {
         bad(
             "snapshot",
-            format!("release snapshots copy a table, but `{name}` is not a table"),
-            "set `materialized: table`",
+            t!("plan-release-not-table", model = name),
+            t!("plan-release-not-table-help"),
         );
     }
     for (key, message, help) in found {
@@ -717,10 +724,12 @@ fn names(r: &mut Reader, s: &ModelSettings) {
         r.error(
             Code::InvalidName,
             &name,
-            format!("`{name}` cannot be a table name on Athena"),
-            format!(
-                "rename the file to `{}.sql`: lower-case letters, digits and `_` (Athena lower-cases names, so `Receipts` and `receipts` would be the same table)",
-                name.to_lowercase().replace(|c: char| !(c.is_ascii_alphanumeric() || c == '_'), "_")
+            t!("plan-bad-table-name", model = name),
+            t!(
+                "plan-bad-table-name-help",
+                suggested = name
+                    .to_lowercase()
+                    .replace(|c: char| !(c.is_ascii_alphanumeric() || c == '_'), "_")
             ),
         );
     }
@@ -737,11 +746,8 @@ fn names(r: &mut Reader, s: &ModelSettings) {
             r.error(
                 Code::InvalidName,
                 &c,
-                format!("column name `{c}` in the config of `{name}` is not lower-case"),
-                format!(
-                    "Athena lower-cases column names: write `{}`",
-                    c.to_lowercase()
-                ),
+                t!("plan-bad-column-name", column = c, model = name),
+                t!("plan-bad-column-name-help", suggested = c.to_lowercase()),
             );
         }
     }

@@ -124,10 +124,10 @@ impl Templates {
                 .unwrap_or_else(|| format!("templates/{}/{name}.sql", self.engine));
             Diagnostic::error(
                 Code::TemplateError,
-                format!("materialization template `{name}` failed: {e}"),
+                crate::t!("plan-template-failed", name = name, error = e.to_string()),
             )
             .at(Location::file_only(std::path::Path::new(&file)))
-            .help("if this is a project override, check it uses only the documented inputs (docs/materializations.md)")
+            .help(crate::t!("plan-template-failed-help"))
         })
     }
 }

@@ -4,44 +4,48 @@
 use std::fmt::Write;
 
 use super::step::{Action, Plan, Step};
+use crate::t;
 
 /// Render a plan for reading.
 pub fn render(plan: &Plan) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "Plan for `{}` on target `{}` ({}), as of {}{}",
-        plan.project,
-        plan.target,
-        match plan.engine {
-            crate::project::TargetType::Athena => "athena",
-            crate::project::TargetType::Local => "local",
-        },
-        plan.as_of,
-        if plan.full_refresh {
-            ", full refresh"
-        } else {
-            ""
-        }
-    );
-    let _ = writeln!(
-        out,
-        "`{{run_id}}` is filled in when the plan runs. Steps marked `!` may destroy data."
-    );
+    let engine = match plan.engine {
+        crate::project::TargetType::Athena => "athena",
+        crate::project::TargetType::Local => "local",
+    };
+    let title = if plan.full_refresh {
+        t!(
+            "plan-title-full-refresh",
+            project = plan.project.to_string(),
+            target = plan.target.to_string(),
+            engine = engine,
+            date = plan.as_of.to_string()
+        )
+    } else {
+        t!(
+            "plan-title",
+            project = plan.project.to_string(),
+            target = plan.target.to_string(),
+            engine = engine,
+            date = plan.as_of.to_string()
+        )
+    };
+    let _ = writeln!(out, "{title}");
+    let _ = writeln!(out, "{}", t!("plan-legend"));
     if !plan.deferred.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(
             out,
-            "Deferred (--defer): not selected and not built on target `{}`, read from the saved manifest's relations:",
-            plan.target
+            "{}",
+            t!("plan-deferred", target = plan.target.to_string())
         );
         for d in &plan.deferred {
             let _ = writeln!(
                 out,
-                "   {} → {}  (read by {})",
+                "   {} → {}  {}",
                 d.relation,
                 d.deferred_to,
-                d.read_by.join(", ")
+                t!("plan-deferred-read-by", models = d.read_by.join(", "))
             );
         }
     }
@@ -53,11 +57,11 @@ pub fn render(plan: &Plan) -> String {
             n + 1,
             node.relation,
             node.materialization,
-            node.mode
+            phrase(&node.mode)
         );
         let _ = writeln!(out, "   {}", node.path);
         if node.steps.is_empty() {
-            let _ = writeln!(out, "   (no steps)");
+            let _ = writeln!(out, "   {}", t!("plan-no-steps"));
         }
         for step in &node.steps {
             render_step(&mut out, step);
@@ -65,10 +69,7 @@ pub fn render(plan: &Plan) -> String {
     }
     if !plan.tests.is_empty() {
         let _ = writeln!(out);
-        let _ = writeln!(
-            out,
-            "Data tests (each runs once the nodes it reads are built; `error` blocks what is built on them):"
-        );
+        let _ = writeln!(out, "{}", t!("plan-tests-heading"));
         for t in &plan.tests {
             let on = t
                 .depends_on
@@ -79,14 +80,24 @@ pub fn render(plan: &Plan) -> String {
             let stored = t
                 .store_failures
                 .as_ref()
-                .map(|table| format!(", failing rows stored in {table}"))
+                .map(|table| t!("plan-test-stored", table = table.to_string()))
                 .unwrap_or_default();
             let on = if on.is_empty() {
-                "its sources".to_string()
+                t!("plan-test-its-sources")
             } else {
                 on
             };
-            let _ = writeln!(out, "   {} ({}) on {on}{stored}", t.name, t.severity);
+            let _ = writeln!(
+                out,
+                "   {}",
+                t!(
+                    "plan-test-line",
+                    name = t.name.to_string(),
+                    severity = t.severity.to_string(),
+                    on = on,
+                    stored = stored
+                )
+            );
         }
     }
     let steps: usize = plan.nodes.iter().map(|n| n.steps.len()).sum();
@@ -99,15 +110,14 @@ pub fn render(plan: &Plan) -> String {
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "{} node{}, {steps} step{}, {destructive} that may destroy data{}.",
-        plan.nodes.len(),
-        if plan.nodes.len() == 1 { "" } else { "s" },
-        if steps == 1 { "" } else { "s" },
-        match plan.tests.len() {
-            0 => String::new(),
-            1 => "; 1 data test".into(),
-            n => format!("; {n} data tests"),
-        }
+        "{}",
+        t!(
+            "plan-totals",
+            nodes = t!("plan-total-nodes", count = plan.nodes.len()),
+            steps = t!("plan-total-steps", count = steps),
+            destructive = destructive,
+            tests = t!("plan-total-tests", count = plan.tests.len())
+        )
     );
     out
 }
@@ -127,18 +137,23 @@ fn render_step(out: &mut String, step: &Step) {
             ..
         } => {
             let buckets = bucket_count
-                .map(|b| format!(" ({b} buckets each)"))
+                .map(|b| t!("plan-batched-buckets", count = b.to_string()))
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "      at most {max_partitions_per_query} partitions{buckets} per query, by ({}); values found first by:",
-                partition_columns.join(", ")
+                "      {}",
+                t!(
+                    "plan-batched",
+                    max = max_partitions_per_query.to_string(),
+                    buckets = buckets,
+                    columns = partition_columns.join(", ")
+                )
             );
             sql_block(out, probe_sql);
-            let _ = writeln!(out, "      first batch:");
+            let _ = writeln!(out, "      {}", t!("plan-first-batch"));
             sql_block(out, first_sql);
             if rest_sql != first_sql {
-                let _ = writeln!(out, "      further batches:");
+                let _ = writeln!(out, "      {}", t!("plan-further-batches"));
                 sql_block(out, rest_sql);
             }
         }
@@ -161,102 +176,146 @@ fn render_step(out: &mut String, step: &Step) {
                 let _ = writeln!(out, "        {k} = {v}");
             }
             for k in remove {
-                let _ = writeln!(out, "        {k} (removed)");
+                let _ = writeln!(out, "        {}", t!("plan-param-removed", key = k));
             }
         }
         _ => {}
     }
     for d in &step.destroys {
-        let _ = writeln!(out, "      destroys {}: {} — {}", d.kind, d.target, d.note);
+        let _ = writeln!(
+            out,
+            "      {}",
+            t!(
+                "plan-destroys",
+                kind = phrase(&d.kind),
+                target = d.target.to_string(),
+                note = phrase(&d.note)
+            )
+        );
     }
 }
 
 /// One line saying what an action does (the line after a step's id in the plan).
 pub fn summary(a: &Action) -> String {
     match a {
-        Action::CreateSchema { schema } => format!("create schema `{schema}` if missing"),
-        Action::Sql { purpose, .. } => purpose.clone(),
-        Action::BatchedWrite { purpose, .. } => format!("{purpose} (batched)"),
+        Action::CreateSchema { schema } => {
+            t!("plan-step-create-schema", schema = schema.to_string())
+        }
+        Action::Sql { purpose, .. } => phrase(purpose),
+        Action::BatchedWrite { purpose, .. } => {
+            t!("plan-step-batched", purpose = phrase(purpose))
+        }
         Action::LoadSeed {
             file,
             table,
             location,
             encoding,
             ..
-        } => format!("load {file} ({encoding}) into {table} at {location}"),
-        Action::CheckSchema { table, policy, .. } => {
-            format!("compare the query's columns with {table} (on_schema_change: {policy})")
-        }
+        } => t!(
+            "plan-step-load-seed",
+            file = file.to_string(),
+            encoding = encoding.to_string(),
+            table = table.to_string(),
+            location = location.to_string()
+        ),
+        Action::CheckSchema { table, policy, .. } => t!(
+            "plan-step-check-schema",
+            table = table.to_string(),
+            policy = policy.to_string()
+        ),
         Action::SwapTable {
             table,
             staging,
             projected: true,
             ..
-        } => format!(
-            "publish {staging} as {table} (catalog swap with the partition projection pointed at the new version; no Glue partitions; the previous version is kept)"
+        } => t!(
+            "plan-step-swap-projected",
+            staging = staging.to_string(),
+            table = table.to_string()
         ),
-        Action::SwapTable { table, staging, .. } => {
-            format!("publish {staging} as {table} (catalog swap; the previous version is kept)")
-        }
+        Action::SwapTable { table, staging, .. } => t!(
+            "plan-step-swap",
+            staging = staging.to_string(),
+            table = table.to_string()
+        ),
         Action::RegisterPartitions {
             table,
             staging,
             batch_size,
             ..
-        } => format!(
-            "register the partitions of {staging} on {table}: create new ones, repoint existing ones (≤{batch_size} per Glue call)"
+        } => t!(
+            "plan-step-register-partitions",
+            staging = staging.to_string(),
+            table = table.to_string(),
+            batch = batch_size.to_string()
         ),
         Action::AppendFiles {
             table,
             staging,
             projected: true,
             ..
-        } => format!(
-            "add the files of {staging} to {table} (into the folders its partition projection reads; no Glue partitions; files named by run, so a resumed run never adds them twice)"
+        } => t!(
+            "plan-step-append-projected",
+            staging = staging.to_string(),
+            table = table.to_string()
         ),
-        Action::AppendFiles { table, staging, .. } => format!(
-            "add the files of {staging} to {table} (new partitions are registered; files named by run, so a resumed run never adds them twice)"
+        Action::AppendFiles { table, staging, .. } => t!(
+            "plan-step-append",
+            staging = staging.to_string(),
+            table = table.to_string()
         ),
         Action::SetParameters { reason, .. } => reason.clone(),
         Action::MaintainIceberg {
             table, operation, ..
         } => match operation {
-            crate::plan::maintenance::Operation::Optimize => format!(
-                "compact {table}: rewrite small files and delete files (OPTIMIZE … BIN_PACK), then record the date"
-            ),
-            crate::plan::maintenance::Operation::Vacuum => format!(
-                "expire old snapshots of {table} and remove its orphan files (VACUUM), then record the date"
-            ),
+            crate::plan::maintenance::Operation::Optimize => {
+                t!("plan-step-optimize", table = table.to_string())
+            }
+            crate::plan::maintenance::Operation::Vacuum => {
+                t!("plan-step-vacuum", table = table.to_string())
+            }
         },
         Action::DeleteReplacedPartitions {
             table,
             owned_prefix,
-        } => format!("delete the old data of the partitions of {table} repointed in this run (only under {owned_prefix})"),
+        } => t!(
+            "plan-step-delete-replaced",
+            table = table.to_string(),
+            prefix = owned_prefix.to_string()
+        ),
         Action::DropPartitions {
             table,
             partitions,
             batch_size,
             ..
-        } => format!(
-            "drop {} partition{} of {table} (≤{batch_size} per Glue call) and their data",
-            partitions.len(),
-            if partitions.len() == 1 { "" } else { "s" }
+        } => t!(
+            "plan-step-drop-partitions",
+            count = partitions.len(),
+            table = table.to_string(),
+            batch = batch_size.to_string()
         ),
         Action::DropCatalogEntry { table } => {
-            format!("remove the catalog entry of {table} (its data is kept)")
+            t!("plan-step-drop-entry", table = table.to_string())
         }
-        Action::DeletePrefix { prefix, reason, .. } => format!("delete {prefix}: {reason}"),
-        Action::ExpireCatalogVersions { table, keep } => {
-            format!("keep the newest {keep} catalog versions of {table}")
-        }
-        Action::RevokeLakeFormation { table, permissions } => format!(
-            "Lake Formation: revoke {} read permission{} on {table} (listed below)",
-            permissions.len(),
-            if permissions.len() == 1 { "" } else { "s" }
+        Action::DeletePrefix { prefix, reason, .. } => t!(
+            "plan-step-delete-prefix",
+            prefix = prefix.to_string(),
+            reason = phrase(reason)
         ),
-        Action::GrantLakeFormation { table, permissions } => format!(
-            "Lake Formation: grant on {table}{}",
-            permission_lines(permissions)
+        Action::ExpireCatalogVersions { table, keep } => t!(
+            "plan-step-expire-versions",
+            keep = keep.to_string(),
+            table = table.to_string()
+        ),
+        Action::RevokeLakeFormation { table, permissions } => t!(
+            "plan-step-revoke",
+            count = permissions.len(),
+            table = table.to_string()
+        ),
+        Action::GrantLakeFormation { table, permissions } => t!(
+            "plan-step-grant",
+            table = table.to_string(),
+            permissions = permission_lines(permissions)
         ),
     }
 }
@@ -274,6 +333,74 @@ fn sql_block(out: &mut String, sql: &str) {
             let _ = writeln!(out);
         } else {
             let _ = writeln!(out, "        {}", line.trim_end());
+        }
+    }
+}
+
+/// The fixed phrases the planner records (modes, purposes, what a step destroys and why),
+/// as recorded (English: they are data of plan.json) and their message ids: the readable plan
+/// shows them in the process language. A test checks each id gives the recorded text in English.
+const PHRASES: &[(&str, &str)] = &[
+    ("first run", "plan-phrase-first-run"),
+    ("full refresh", "plan-phrase-full-refresh"),
+    ("rebuild", "plan-phrase-rebuild"),
+    ("table becomes a view", "plan-phrase-table-becomes-view"),
+    ("inlined into its consumers", "plan-phrase-inlined"),
+    ("write the new version", "plan-phrase-write-new-version"),
+    ("write the new rows apart", "plan-phrase-write-rows-apart"),
+    ("append the new rows", "plan-phrase-append-rows"),
+    ("write the new partitions", "plan-phrase-write-new-partitions"),
+    ("create or replace the view", "plan-phrase-create-view"),
+    ("close changed versions and add new ones (MERGE)", "plan-phrase-snapshot-merge"),
+    ("write the whole new history", "plan-phrase-write-history"),
+    ("upsert the new rows (MERGE)", "plan-phrase-upsert"),
+    ("replace rows by key (one MERGE: delete + insert)", "plan-phrase-replace-by-key"),
+    ("the written-apart copy of the rows now in the table", "plan-phrase-written-apart-copy"),
+    ("read permission", "plan-phrase-kind-read-permission"),
+    ("objects", "plan-phrase-kind-objects"),
+    ("partitions", "plan-phrase-kind-partitions"),
+    ("rows", "plan-phrase-kind-rows"),
+    ("catalog entry", "plan-phrase-kind-catalog-entry"),
+    ("view definition", "plan-phrase-kind-view-definition"),
+    ("catalog versions", "plan-phrase-kind-catalog-versions"),
+    ("snapshots", "plan-phrase-kind-snapshots"),
+    ("the principal can no longer read this when the step runs; granted again only by a build whose karte.yml gives it", "plan-phrase-note-revoke"),
+    ("this run's staging copy only, after its files were added to the table", "plan-phrase-note-staging-copy"),
+    ("each is pointed at its new data; the old files stay until the next step", "plan-phrase-note-repointed"),
+    ("only partitions repointed in this run, after their new data is registered", "plan-phrase-note-repointed-only"),
+    ("updated in place; earlier values stay reachable by Iceberg time travel", "plan-phrase-note-merge"),
+    ("deleted and re-inserted in one commit; earlier rows stay reachable by Iceberg time travel", "plan-phrase-note-delete-insert"),
+    ("the table's catalog entry; its data is deleted after the view exists", "plan-phrase-note-entry-then-data"),
+    ("the previous definition stays in the Glue table versions", "plan-phrase-note-definition-kept"),
+    ("all data of the former table", "plan-phrase-note-former-table"),
+    ("older Glue table versions (metadata only)", "plan-phrase-note-old-versions"),
+    ("the snapshot starts again from the current source rows; the previous table stays per versions_to_keep", "plan-phrase-note-snapshot-restarts"),
+    ("only `dbt_valid_to` is set; no version is removed", "plan-phrase-note-valid-to"),
+    ("an earlier version of the table, no longer kept", "plan-phrase-note-earlier-version"),
+    ("the view is replaced by a table", "plan-phrase-note-view-replaced"),
+];
+
+/// A recorded phrase in the process language (a phrase with values in it stays as recorded).
+fn phrase(recorded: &str) -> String {
+    match PHRASES.iter().find(|(en, _)| *en == recorded) {
+        Some((_, id)) => crate::i18n::format(id, &[]),
+        None => recorded.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::i18n::{format_in, Lang};
+
+    #[test]
+    fn every_recorded_phrase_is_in_the_catalogue() {
+        for (en, id) in super::PHRASES {
+            assert_eq!(format_in(Lang::En, id, &[]), *en, "{id} in en/plan.ftl");
+            assert_ne!(
+                format_in(Lang::Ja, id, &[]),
+                *id,
+                "{id} missing in ja/plan.ftl"
+            );
         }
     }
 }

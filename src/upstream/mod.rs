@@ -25,9 +25,7 @@ use crate::project::dependencies::{
 };
 use crate::project::{Project, Target, TargetType, PROJECT_FILE};
 use crate::sql::{join_fqn, AnalyzedModel};
-
-/// The help shown with a dependency that cannot be read.
-const BUILD_UPSTREAM_HELP: &str = "build the upstream project first (its `karte build` writes target/manifest.json; on Athena, publish that file where `manifest:` points), or fix its entry under `dependencies:` in karte.yml (see docs/project.md)";
+use crate::t;
 
 /// The DuckDB catalog name an upstream project's local catalog is attached under (local
 /// targets): its tables are `upstream_<name>.<schema>.<table>` here.
@@ -56,7 +54,7 @@ fn entry_location(root: &Path, key: &str) -> Location {
 fn invalid(root: &Path, key: &str, message: String) -> Diagnostic {
     Diagnostic::error(Code::InvalidDependency, message)
         .at(entry_location(root, key))
-        .help(BUILD_UPSTREAM_HELP)
+        .help(t!("upstream-build-first-help"))
 }
 
 /// Read the manifest of every project of `dependencies:` into `project.upstream`. Every
@@ -72,12 +70,8 @@ pub fn load(project: &mut Project, target: &Target) -> Result<(), Diagnostics> {
     for (name, cfg) in &project.config.dependencies {
         if *name == project.config.name {
             diags.push(
-                invalid(
-                    &root,
-                    name,
-                    format!("project `{name}` names itself under `dependencies:`"),
-                )
-                .help("remove this entry: a project reads its own models by `layer.model` already"),
+                invalid(&root, name, t!("upstream-names-itself", project = name))
+                    .help(t!("upstream-names-itself-help")),
             );
             continue;
         }
@@ -85,9 +79,12 @@ pub fn load(project: &mut Project, target: &Target) -> Result<(), Diagnostics> {
             Ok(p) => p,
             Err(why) => {
                 diags.push(
-                    invalid(&root, name, format!("dependency `{name}`: {why}")).help(
-                        "write `name: ../path/to/project` for a local project, or `{manifest: s3://…/manifest.json, runs: s3://<lake_root>_karte/journal/<target>/}` (see docs/project.md)",
-                    ),
+                    invalid(
+                        &root,
+                        name,
+                        t!("upstream-bad-entry", project = name, why = why),
+                    )
+                    .help(t!("upstream-bad-entry-help")),
                 );
                 continue;
             }
@@ -99,10 +96,7 @@ pub fn load(project: &mut Project, target: &Target) -> Result<(), Diagnostics> {
                     diags.push(invalid(
                         &root,
                         name,
-                        format!(
-                            "dependency `{name}` has no manifest at `{}`",
-                            crate::diag::display_path(shown)
-                        ),
+                        t!("upstream-no-manifest", project = name, path = shown),
                     ));
                     continue;
                 }
@@ -116,9 +110,10 @@ pub fn load(project: &mut Project, target: &Target) -> Result<(), Diagnostics> {
                 diags.push(invalid(
                     &root,
                     name,
-                    format!(
-                        "cannot read the manifest of dependency `{name}`: {}",
-                        d.message
+                    t!(
+                        "upstream-cannot-read-manifest",
+                        project = name,
+                        error = d.message
                     ),
                 ));
                 continue;
@@ -129,14 +124,17 @@ pub fn load(project: &mut Project, target: &Target) -> Result<(), Diagnostics> {
                 invalid(
                     &root,
                     name,
-                    format!(
-                        "`{}` is the manifest of project `{}`, not of `{name}`",
-                        saved.shown, saved.metadata.project
+                    t!(
+                        "upstream-wrong-project",
+                        manifest = saved.shown,
+                        other = saved.metadata.project,
+                        project = name
                     ),
                 )
-                .help(format!(
-                    "name the dependency by the upstream's project name (`{}:`), or point it at `{name}`'s manifest",
-                    saved.metadata.project
+                .help(t!(
+                    "upstream-wrong-project-help",
+                    other = saved.metadata.project,
+                    project = name
                 )),
             );
             continue;
@@ -144,22 +142,23 @@ pub fn load(project: &mut Project, target: &Target) -> Result<(), Diagnostics> {
         let engine = saved.metadata.engine.unwrap_or_default();
         if engine != target.config.kind {
             let word = |t: TargetType| match t {
-                TargetType::Local => "the local engine",
-                TargetType::Athena => "Athena",
+                TargetType::Local => t!("upstream-engine-local"),
+                TargetType::Athena => t!("upstream-engine-athena"),
             };
             diags.push(
                 invalid(
                     &root,
                     name,
-                    format!(
-                        "the manifest of `{name}` (`{}`) was compiled for its target `{}` on {}; this build runs on {}",
-                        saved.shown,
-                        saved.metadata.target,
-                        word(engine),
-                        word(target.config.kind)
+                    t!(
+                        "upstream-wrong-engine",
+                        project = name,
+                        manifest = saved.shown,
+                        target = saved.metadata.target,
+                        engine = word(engine),
+                        ours = word(target.config.kind)
                     ),
                 )
-                .help("point the dependency at the manifest of the upstream's target on the same engine (its production manifest for an Athena target)"),
+                .help(t!("upstream-wrong-engine-help")),
             );
             continue;
         }
@@ -229,13 +228,15 @@ fn clashes(project: &Project, upstream: &Upstream, diags: &mut Diagnostics) {
             diags.push(
                 Diagnostic::error(
                     Code::UpstreamNameClash,
-                    format!(
-                        "`{}.{}` is a public model of both `{first}` and `{owner}`",
-                        m.layer, m.name
+                    t!(
+                        "upstream-clash-two",
+                        model = format!("{}.{}", m.layer, m.name),
+                        first = first,
+                        second = owner
                     ),
                 )
                 .at(entry_location(&project.root, owner))
-                .help("a `layer.model` name must say which table it is: one of the two upstream projects has to rename its model or stop making it public"),
+                .help(t!("upstream-clash-two-help")),
             );
             continue;
         }
@@ -253,16 +254,18 @@ fn clashes(project: &Project, upstream: &Upstream, diags: &mut Diagnostics) {
             diags.push(
                 Diagnostic::error(
                     Code::UpstreamNameClash,
-                    format!(
-                        "`{}.{}` is a model of this project and a public model of `{owner}`",
-                        m.layer, m.name
+                    t!(
+                        "upstream-clash-local",
+                        model = format!("{}.{}", m.layer, m.name),
+                        owner = owner
                     ),
                 )
                 .at(Location::file_only(&n.path))
-                .label("this model")
-                .help(format!(
-                    "rename this model, or delete it and read `{owner}`'s `{}.{}` (it is built there)",
-                    m.layer, m.name
+                .label(t!("upstream-clash-local-label"))
+                .help(t!(
+                    "upstream-clash-local-help",
+                    owner = owner,
+                    model = format!("{}.{}", m.layer, m.name)
                 )),
             );
         }
@@ -296,15 +299,13 @@ pub fn check_access(project: &Project, models: &[AnalyzedModel]) -> Diagnostics 
         diags.push(
             Diagnostic::error(
                 Code::InvalidAccess,
-                format!("`{}` has access `{shown}`", n.name),
+                t!("upstream-bad-access", model = n.name, value = shown),
             )
             .at(match span {
                 Some(s) => Location::from_span(&n.path, &n.text, s),
                 None => Location::file_only(&n.path),
             })
-            .help(format!(
-                "access is one of {ACCESS_VALUES}: `public` lets projects that list this one under `dependencies:` read it"
-            )),
+            .help(t!("upstream-bad-access-help", values = ACCESS_VALUES)),
         );
     }
     diags.sort();

@@ -42,7 +42,11 @@ impl RunStore for LocalRuns {
                 .collect()),
             // No journal yet: no run.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(e) => Err(format!("cannot read {}: {e}", self.shown())),
+            Err(e) => Err(crate::t!(
+                "upstream-cannot-read",
+                path = self.shown(),
+                error = e.to_string()
+            )),
         }
     }
 
@@ -51,9 +55,10 @@ impl RunStore for LocalRuns {
         match std::fs::read(&p) {
             Ok(b) => Ok(Some(b)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(format!(
-                "cannot read {}: {e}",
-                crate::diag::display_path(&p)
+            Err(e) => Err(crate::t!(
+                "upstream-cannot-read",
+                path = p,
+                error = e.to_string()
             )),
         }
     }
@@ -80,7 +85,7 @@ impl RunStore for S3Runs {
 
     #[cfg(not(feature = "athena"))]
     fn runs(&self) -> Result<Vec<String>, String> {
-        Err("this karte was built without the Athena engine, so it cannot read S3".into())
+        Err(crate::t!("upstream-no-s3"))
     }
 
     #[cfg(feature = "athena")]
@@ -93,7 +98,7 @@ impl RunStore for S3Runs {
 
     #[cfg(not(feature = "athena"))]
     fn get(&self, _: &str, _: &str) -> Result<Option<Vec<u8>>, String> {
-        Err("this karte was built without the Athena engine, so it cannot read S3".into())
+        Err(crate::t!("upstream-no-s3"))
     }
 
     fn shown(&self) -> String {

@@ -41,7 +41,7 @@ pub enum Check {
 
 /// `30s`, `30m`, `2h`, `1h30m`, or plain seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let bad = || format!("`{s}` is not a duration: write e.g. 90s, 30m, 2h or 1h30m");
+    let bad = || crate::t!("upstream-bad-duration", value = s);
     let t = s.trim();
     if let Ok(n) = t.parse::<u64>() {
         return Ok(Duration::from_secs(n));
@@ -81,11 +81,9 @@ fn list(ids: &BTreeSet<String>) -> String {
 fn unreadable(project: &str, why: String) -> Diagnostics {
     Diagnostics(vec![Diagnostic::error(
         Code::InvalidDependency,
-        format!("cannot read the runs of dependency `{project}`: {why}"),
+        crate::t!("upstream-runs-unreadable", project = project, why = why),
     )
-    .help(
-        "check `runs:` of the dependency in karte.yml (and, on S3, the AWS credentials and region)",
-    )])
+    .help(crate::t!("upstream-runs-unreadable-help"))])
 }
 
 /// Check once whether the upstreams the selected nodes read are ready.
@@ -108,15 +106,20 @@ pub fn check(c: &Compiled, ours: &dyn RunStore) -> Result<Check, Diagnostics> {
         let builds_one = |r: &RunInfo| r.nodes.iter().any(|n| models.contains(n));
         let newest = runs::newest(store.as_ref(), builds_one).map_err(|e| unreadable(name, e))?;
         let Some(u) = newest else {
-            waiting.push(format!(
-                "`{name}` has no run that built {} yet (runs in {})",
-                list(&models),
-                store.shown()
+            waiting.push(crate::t!(
+                "upstream-no-run-yet",
+                project = name,
+                models = list(&models),
+                runs = store.shown()
             ));
             continue;
         };
         let Some((status, failed)) = &u.finished else {
-            waiting.push(format!("`{name}`'s run {} is still running", u.run_id));
+            waiting.push(crate::t!(
+                "upstream-still-running",
+                project = name,
+                run = u.run_id
+            ));
             continue;
         };
         if status != "success" {
@@ -127,17 +130,17 @@ pub fn check(c: &Compiled, ours: &dyn RunStore) -> Result<Check, Diagnostics> {
                 .collect();
             let mut d = Diagnostic::error(
                 Code::UpstreamFailed,
-                format!(
-                    "the newest run of `{name}` that builds {} ({}) ended {status}: not building on its data",
-                    list(&models),
-                    u.run_id
+                crate::t!(
+                    "upstream-failed",
+                    project = name,
+                    models = list(&models),
+                    run = u.run_id,
+                    status = status
                 ),
             )
-            .help(format!(
-                "fix and build `{name}` again; then run this build again (or run it without --wait-for-upstream to build on `{name}`'s tables as they are)"
-            ));
+            .help(crate::t!("upstream-failed-help", project = name));
             if !failed.is_empty() {
-                d = d.note(format!("failed or skipped there: {}", failed.join(", ")));
+                d = d.note(crate::t!("upstream-failed-note", nodes = failed.join(", ")));
             }
             return Err(Diagnostics(vec![d]));
         }
@@ -167,10 +170,11 @@ pub fn check(c: &Compiled, ours: &dyn RunStore) -> Result<Check, Diagnostics> {
         if newer {
             ready.insert(name.clone(), u.run_id.clone());
         } else {
-            waiting.push(format!(
-                "`{name}`'s newest successful run ({}) is not newer than this project's last successful build of what reads it ({})",
-                u.run_id,
-                ours_last.map(|d| d.run_id).unwrap_or_default()
+            waiting.push(crate::t!(
+                "upstream-not-newer",
+                project = name,
+                run = u.run_id,
+                ours = ours_last.map(|d| d.run_id).unwrap_or_default()
             ));
         }
     }
@@ -193,7 +197,7 @@ pub fn wait(
         match check(c, ours)? {
             Check::Ready(read) => {
                 for (p, run) in &read {
-                    eprintln!("upstream `{p}` is ready: run {run}");
+                    eprintln!("{}", crate::t!("upstream-ready", project = p, run = run));
                 }
                 return Ok(read);
             }
@@ -202,12 +206,9 @@ pub fn wait(
                 if waited + opts.poll > opts.timeout {
                     let mut d = Diagnostic::error(
                         Code::UpstreamLate,
-                        format!(
-                            "gave up waiting for upstream projects after {}s: not building on stale data",
-                            waited.as_secs()
-                        ),
+                        crate::t!("upstream-late", seconds = waited.as_secs().to_string()),
                     )
-                    .help("build the upstream projects (or find out why they are late), then run this build again; --timeout waits longer");
+                    .help(crate::t!("upstream-late-help"));
                     for w in why {
                         d = d.note(w);
                     }
@@ -215,8 +216,12 @@ pub fn wait(
                 }
                 for w in &why {
                     eprintln!(
-                        "waiting for upstream: {w} (next look in {}s)",
-                        opts.poll.as_secs()
+                        "{}",
+                        crate::t!(
+                            "upstream-waiting",
+                            why = w,
+                            seconds = opts.poll.as_secs().to_string()
+                        )
                     );
                 }
                 std::thread::sleep(opts.poll);
@@ -236,7 +241,7 @@ pub fn record(
     let dir = crate::execute::journal::run_dir(root, run_id);
     std::fs::create_dir_all(&dir)
         .and_then(|()| std::fs::write(dir.join(runs::UPSTREAM_FILE), &body))
-        .map_err(|e| format!("cannot write {}: {e}", crate::diag::display_path(&dir)))?;
+        .map_err(|e| crate::t!("upstream-cannot-write", path = dir, error = e.to_string()))?;
     if let Some(m) = mirror {
         m.put(run_id, runs::UPSTREAM_FILE, &body)
             .map_err(|e| e.message)?;

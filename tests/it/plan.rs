@@ -504,3 +504,58 @@ fn a_delete_never_covers_the_current_or_the_new_version() {
     let err = plan_against(TABLE_A, state).unwrap_err();
     assert!(err.contains("error[E403]"), "{err}");
 }
+
+/// `karte plan` in Japanese: the same plan (the same steps, ids and SQL), its words in
+/// Japanese; a wrong argument is refused with the same code in both languages.
+#[test]
+fn the_plan_reads_in_japanese_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    crate::compile::copy_dir(&fixture(), tmp.path());
+    let args = ["plan", "--target", "athena", "--as-of", "2026-11-21"];
+    let (code, en, err) = crate::support::karte(tmp.path(), &args);
+    assert_eq!(code, 0, "{err}");
+    let (code, ja, err) = crate::support::karte_env(tmp.path(), &args, &[("KARTE_LANG", "ja")]);
+    assert_eq!(code, 0, "{err}");
+    assert!(en.starts_with("Plan for `"), "{en}");
+    assert!(
+        ja.contains("のプラン (ターゲット `athena`、athena)、基準日 2026-11-21"),
+        "{ja}"
+    );
+    assert!(ja.contains("データを消すことがあるもの"), "{ja}");
+    assert!(
+        !ja.contains("Plan for") && !ja.contains("that may destroy data"),
+        "{ja}"
+    );
+    // The same steps: the step lines start with their mark and id, whatever the language.
+    let steps = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with("   ") || l.starts_with(" ! "))
+            .filter_map(|l| l.split_whitespace().find(|w| w.contains("/0")))
+            .map(String::from)
+            .collect()
+    };
+    assert!(!steps(&en).is_empty());
+    assert_eq!(steps(&en), steps(&ja));
+    // The SQL is the same text.
+    let sql = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with("        "))
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(sql(&en), sql(&ja));
+
+    let bad = ["plan", "--as-of", "21.11.2026"];
+    let (en_code, _, en_err) = crate::support::karte(tmp.path(), &bad);
+    let (ja_code, _, ja_err) = crate::support::karte_env(tmp.path(), &bad, &[("KARTE_LANG", "ja")]);
+    assert_ne!(en_code, 0, "{en_err}");
+    assert_eq!(en_code, ja_code, "{ja_err}");
+    assert!(
+        en_err.contains("[E006]: --as-of must be a date like 2026-04-01, not `21.11.2026`"),
+        "{en_err}"
+    );
+    assert!(
+        ja_err.contains("[E006]: --as-of は 2026-04-01 のような日付にしてください (`21.11.2026` になっています)"),
+        "{ja_err}"
+    );
+}

@@ -49,21 +49,27 @@ pub fn run(args: &ExampleDataArgs) -> Result<(), Diagnostics> {
         };
         Diagnostics(vec![Diagnostic::error(
             code,
-            format!("cannot write example data to `{}`: {e}", display_path(out)),
+            crate::t!(
+                "example-data-cannot-write",
+                path = out,
+                error = e.to_string()
+            ),
         )])
     })?;
     println!(
-        "wrote {} zip files ({} files, {:.1} MB) for {} persons, service months {} to {}, in {:.1}s\n\
-         {} medical RE records; answer key: {}",
-        summary.zip_files,
-        summary.entries,
-        summary.zip_bytes as f64 / 1_000_000.0,
-        summary.persons,
-        summary.first_month,
-        summary.last_month,
-        started.elapsed().as_secs_f64(),
-        summary.medical_receipts,
-        display_path(&out.join("answer_key.json")),
+        "{}",
+        crate::t!(
+            "example-data-wrote",
+            zips = summary.zip_files.to_string(),
+            files = summary.entries.to_string(),
+            mb = format!("{:.1}", summary.zip_bytes as f64 / 1_000_000.0),
+            persons = summary.persons.to_string(),
+            first = summary.first_month.to_string(),
+            last = summary.last_month.to_string(),
+            seconds = format!("{:.1}", started.elapsed().as_secs_f64()),
+            receipts = summary.medical_receipts.to_string(),
+            answer = display_path(&out.join("answer_key.json")),
+        )
     );
     Ok(())
 }

@@ -17,7 +17,7 @@ pub fn run(args: &ProjectArgs, json: bool, no_notify: bool) -> Result<bool, Diag
         crate::engine::open::engine(&compiled, Arc::new(AtomicBool::new(false)), None)?;
     let catalog = engine
         .catalog_state()
-        .map_err(|e| e.into_diagnostics("cannot read the catalog: "))?;
+        .map_err(|e| e.into_diagnostics(&crate::t!("cmd-cannot-read-catalog")))?;
     let now = chrono::Utc::now();
     let run_id = crate::execute::new_run_id();
     let started = std::time::Instant::now();
@@ -53,32 +53,45 @@ pub fn run(args: &ProjectArgs, json: bool, no_notify: bool) -> Result<bool, Diag
         .map_err(|e| {
             Diagnostics(vec![Diagnostic::error(
                 Code::Io,
-                format!("cannot write `{}`: {e}", crate::diag::display_path(&path)),
+                crate::t!("cmd-cannot-write", path = path, error = e.to_string()),
             )])
         })?;
     if json {
         print!("{text}");
     } else if results.is_empty() {
-        println!("no source or ingest table has `freshness:` bounds (see docs/project.md)");
+        println!("{}", crate::t!("freshness-none"));
     } else {
         for r in &results {
             let verdict = match r.status {
-                Status::Pass => "ok   ",
-                Status::Warn => "WARN ",
-                Status::Error => "ERROR",
-                Status::RuntimeError => "ERROR",
+                Status::Pass => crate::t!("freshness-ok"),
+                Status::Warn => crate::t!("freshness-warn"),
+                Status::Error => crate::t!("freshness-error"),
+                Status::RuntimeError => crate::t!("freshness-error"),
             };
+            let verdict = crate::cli::pad_end(&verdict, 5);
             match (&r.newest, r.age_seconds) {
                 (Some(newest), Some(age)) => println!(
-                    "{verdict} {}  newest {newest} ({} old, by {})",
-                    r.name,
-                    freshness::human_age(age),
-                    r.measured_by
+                    "{}",
+                    crate::t!(
+                        "freshness-line",
+                        verdict = verdict,
+                        name = r.name,
+                        newest = newest,
+                        age = freshness::human_age(age),
+                        by = r.measured_by
+                    )
                 ),
                 _ => println!(
-                    "{verdict} {}  {}",
-                    r.name,
-                    r.message.as_deref().unwrap_or("unknown age")
+                    "{}",
+                    crate::t!(
+                        "freshness-line-unknown",
+                        verdict = verdict,
+                        name = r.name,
+                        message = r
+                            .message
+                            .clone()
+                            .unwrap_or_else(|| crate::t!("freshness-unknown-age"))
+                    )
                 ),
             }
         }

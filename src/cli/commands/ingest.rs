@@ -62,8 +62,11 @@ pub fn run(a: &IngestArgs) -> Result<bool, Diagnostics> {
         return list(&project, lake.as_ref());
     }
     if a.paths.is_empty() {
-        return Err(Diagnostics(vec![Diagnostic::error(Code::InvalidArgument, "give the files or directories to ingest: karte ingest DELIVERIES_DIR".to_string())
-            .help("e.g. `karte ingest deliveries/` (see docs/ingest.md); `karte ingest --list` shows what is loaded")]));
+        return Err(Diagnostics(vec![Diagnostic::error(
+            Code::InvalidArgument,
+            crate::t!("ingest-no-paths"),
+        )
+        .help(crate::t!("ingest-no-paths-help"))]));
     }
     let opts = ingest::Options {
         paths: a.paths.clone(),
@@ -71,16 +74,21 @@ pub fn run(a: &IngestArgs) -> Result<bool, Diagnostics> {
         run_id: crate::execute::new_run_id(),
         target: target.name.clone(),
     };
-    say!(
-        "ingest{} → target `{}`, run {}",
-        if a.dry_run {
-            " (dry run: nothing is written)"
-        } else {
-            ""
-        },
-        target.name,
-        opts.run_id
-    );
+    if a.dry_run {
+        say!(
+            "{}",
+            crate::t!(
+                "ingest-header-dry-run",
+                target = target.name,
+                run = opts.run_id
+            )
+        );
+    } else {
+        say!(
+            "{}",
+            crate::t!("ingest-header", target = target.name, run = opts.run_id)
+        );
+    }
     let report = ingest::run(&project, lake.as_ref(), &opts, &print_file)
         .map_err(|e| e.into_diagnostics(""))?;
     for f in report.files.iter().filter(|f| {
@@ -93,8 +101,13 @@ pub fn run(a: &IngestArgs) -> Result<bool, Diagnostics> {
         .join("ingest")
         .join(format!("{}.json", report.run_id));
     let json = serde_json::to_string_pretty(&report).map_err(|e| fail(e.to_string()))?;
-    std::fs::write(&path, json + "\n")
-        .map_err(|e| fail(format!("cannot write {}: {e}", path.display())))?;
+    std::fs::write(&path, json + "\n").map_err(|e| {
+        fail(crate::t!(
+            "ingest-cannot-write-report",
+            path = path.display().to_string(),
+            error = e.to_string()
+        ))
+    })?;
     let rows: u64 = report.files.iter().map(|f| f.rows).sum();
     let read: u64 = report
         .files
@@ -105,37 +118,58 @@ pub fn run(a: &IngestArgs) -> Result<bool, Diagnostics> {
     let raw: u64 = report.files.iter().map(|f| f.bytes_uncompressed).sum();
     let secs = report.seconds.max(1e-3);
     let mut counts = Vec::new();
-    for (o, word) in [
-        (Outcome::Loaded, "loaded"),
-        (Outcome::Replaced, "replaced"),
-        (Outcome::WouldLoad, "would load"),
-        (Outcome::WouldReplace, "would replace"),
-        (Outcome::Unchanged, "unchanged"),
-        (Outcome::Quarantined, "quarantined"),
-        (Outcome::Conflict, "in conflict"),
-        (Outcome::Unmatched, "unmatched"),
-        (Outcome::Ignored, "ignored"),
+    for o in [
+        Outcome::Loaded,
+        Outcome::Replaced,
+        Outcome::WouldLoad,
+        Outcome::WouldReplace,
+        Outcome::Unchanged,
+        Outcome::Quarantined,
+        Outcome::Conflict,
+        Outcome::Unmatched,
+        Outcome::Ignored,
     ] {
         let n = report.count(o);
         if n > 0 {
-            counts.push(format!("{n} {word}"));
+            counts.push(count_of(o, n));
         }
     }
     say!(
-        "{} file(s): {} · {} rows · {} read ({} uncompressed) in {:.1} s = {:.1} MB/s uncompressed",
-        report.files.len(),
-        counts.join(", "),
-        rows,
-        mb(read),
-        mb(raw),
-        secs,
-        raw as f64 / 1e6 / secs
+        "{}",
+        crate::t!(
+            "ingest-summary",
+            files = report.files.len(),
+            counts = counts.join(&crate::t!("ingest-count-separator")),
+            rows = rows,
+            read = mb(read),
+            raw = mb(raw),
+            seconds = format!("{secs:.1}"),
+            rate = format!("{:.1}", raw as f64 / 1e6 / secs)
+        )
     );
-    say!("report: {}", path.display());
+    say!(
+        "{}",
+        crate::t!("ingest-report", path = path.display().to_string())
+    );
     if report.failed() {
-        eprintln!("some files were not loaded: see the lines marked above (quarantined files keep a report next to their copy)");
+        eprintln!("{}", crate::t!("ingest-some-failed"));
     }
     Ok(!report.failed())
+}
+
+/// "3 loaded" for the count line.
+fn count_of(o: Outcome, count: usize) -> String {
+    match o {
+        Outcome::Loaded => crate::t!("ingest-count-loaded", count = count),
+        Outcome::Replaced => crate::t!("ingest-count-replaced", count = count),
+        Outcome::WouldLoad => crate::t!("ingest-count-would-load", count = count),
+        Outcome::WouldReplace => crate::t!("ingest-count-would-replace", count = count),
+        Outcome::Unchanged => crate::t!("ingest-count-unchanged", count = count),
+        Outcome::Quarantined => crate::t!("ingest-count-quarantined", count = count),
+        Outcome::Conflict => crate::t!("ingest-count-conflict", count = count),
+        Outcome::Unmatched => crate::t!("ingest-count-unmatched", count = count),
+        Outcome::Ignored => crate::t!("ingest-count-ignored", count = count),
+    }
 }
 
 fn mb(b: u64) -> String {
@@ -144,32 +178,40 @@ fn mb(b: u64) -> String {
 
 fn print_file(f: &FileReport) {
     let word = match f.outcome {
-        Outcome::Loaded => "loaded",
-        Outcome::Replaced => "replaced",
-        Outcome::Unchanged => "unchanged",
-        Outcome::WouldLoad => "would load",
-        Outcome::WouldReplace => "would replace",
-        Outcome::Quarantined => "QUARANTINED",
-        Outcome::Conflict => "CONFLICT",
-        Outcome::Unmatched => "UNMATCHED",
+        Outcome::Loaded => crate::t!("ingest-word-loaded"),
+        Outcome::Replaced => crate::t!("ingest-word-replaced"),
+        Outcome::Unchanged => crate::t!("ingest-word-unchanged"),
+        Outcome::WouldLoad => crate::t!("ingest-word-would-load"),
+        Outcome::WouldReplace => crate::t!("ingest-word-would-replace"),
+        Outcome::Quarantined => crate::t!("ingest-word-quarantined"),
+        Outcome::Conflict => crate::t!("ingest-word-conflict"),
+        Outcome::Unmatched => crate::t!("ingest-word-unmatched"),
         Outcome::Ignored => return,
     };
+    let word = crate::cli::pad_end(&word, 13);
     let dest = match (&f.table, &f.partition) {
         (Some(t), Some(p)) => format!(" → {t} ({p})"),
         (Some(t), None) => format!(" → {t}"),
         _ => String::new(),
     };
     let size = if f.rows > 0 {
-        format!("  {} rows", f.rows)
+        format!(
+            "  {}",
+            crate::t!("ingest-file-rows", rows = f.rows.to_string())
+        )
     } else {
         String::new()
     };
-    say!("  {word:<13} {}{dest}{size}", f.file);
+    say!("  {word} {}{dest}{size}", f.file);
     for p in &f.problems {
         say!("  {:<13}   {}", "", ingest::describe(p));
     }
     if let Some(q) = &f.quarantined_to {
-        say!("  {:<13}   copied to {q} (+ .problems.txt)", "");
+        say!(
+            "  {:<13}   {}",
+            "",
+            crate::t!("ingest-file-copied-to", path = q)
+        );
     }
 }
 
@@ -180,7 +222,10 @@ fn list(project: &crate::project::Project, lake: &dyn Lake) -> Result<bool, Diag
             name: r.name.clone(),
         };
         let Some(state) = lake.table(&t).map_err(|e| e.into_diagnostics(""))? else {
-            say!("{t}: not created yet");
+            say!(
+                "{}",
+                crate::t!("ingest-list-not-created", table = t.to_string())
+            );
             continue;
         };
         let held: Vec<(String, Option<crate::plan::catalog::IngestedFile>)> =
@@ -201,18 +246,28 @@ fn list(project: &crate::project::Project, lake: &dyn Lake) -> Result<bool, Diag
                     })
                     .collect()
             };
-        say!("{t}: {} partition(s)", held.len());
+        say!(
+            "{}",
+            crate::t!(
+                "ingest-list-partitions",
+                table = t.to_string(),
+                count = held.len()
+            )
+        );
         for (p, i) in held {
             match i {
                 Some(i) => say!(
-                    "  {p:<40} {}  sha256 {}  {} bytes  {} rows  {}",
-                    i.file,
-                    &i.sha256[..16.min(i.sha256.len())],
-                    i.bytes,
-                    i.rows,
-                    i.ingested_at
+                    "  {p:<40} {}",
+                    crate::t!(
+                        "ingest-list-file",
+                        file = i.file,
+                        sha = &i.sha256[..16.min(i.sha256.len())],
+                        bytes = i.bytes.to_string(),
+                        rows = i.rows.to_string(),
+                        at = i.ingested_at.to_string()
+                    )
                 ),
-                None => say!("  {p:<40} (not loaded by karte ingest)"),
+                None => say!("  {p:<40} {}", crate::t!("ingest-list-not-loaded")),
             }
         }
     }

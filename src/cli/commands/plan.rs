@@ -41,14 +41,17 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, p: PlanArgs) -> Result<(), D
                 None,
             )?;
             let state = engine.catalog_state().map_err(|e| {
-                e.into_diagnostics(&format!("cannot read the {} catalog: ", engine.name()))
+                e.into_diagnostics(&crate::t!(
+                    "cmd-cannot-read-engine-catalog",
+                    engine = engine.name()
+                ))
             })?;
             if let Some(out) = p.save_catalog_state {
                 let text = serde_json::to_string_pretty(&state).expect("states serialise") + "\n";
                 std::fs::write(out, text).map_err(|e| {
                     Diagnostics(vec![Diagnostic::error(
                         Code::Io,
-                        format!("cannot write `{}`: {e}", display_path(out)),
+                        crate::t!("cmd-cannot-write", path = out, error = e.to_string()),
                     )])
                 })?;
             }
@@ -83,7 +86,7 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, p: PlanArgs) -> Result<(), D
     let json = serde_json::to_string_pretty(&plan).map_err(|e| {
         Diagnostics(vec![Diagnostic::error(
             Code::Internal,
-            format!("cannot serialise the plan: {e}"),
+            crate::t!("plan-cannot-serialise", error = e.to_string()),
         )])
     })? + "\n";
     let dir = compiled.project.root.join("target");
@@ -93,21 +96,17 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, p: PlanArgs) -> Result<(), D
         .map_err(|e| {
             Diagnostics(vec![Diagnostic::error(
                 Code::Io,
-                format!("cannot write `{}`: {e}", display_path(&path)),
+                crate::t!("cmd-cannot-write", path = path, error = e.to_string()),
             )])
         })?;
     if let Some(out) = p.out {
         std::fs::write(out, &json).map_err(|e| {
             Diagnostics(vec![Diagnostic::error(
                 Code::Io,
-                format!("cannot write `{}`: {e}", display_path(out)),
+                crate::t!("cmd-cannot-write", path = out, error = e.to_string()),
             )])
         })?;
-        eprintln!(
-            "plan written to {}: `karte build --plan {}` runs exactly it",
-            display_path(out),
-            display_path(out)
-        );
+        eprintln!("{}", crate::t!("plan-written", path = display_path(out)));
     }
     if p.json {
         print!("{json}");
@@ -123,7 +122,7 @@ fn valid_date(d: &str) -> Result<String, Diagnostics> {
         .map_err(|_| {
             Diagnostics(vec![Diagnostic::error(
                 Code::InvalidArgument,
-                format!("--as-of must be a date like 2026-04-01, not `{d}`"),
+                crate::t!("plan-bad-as-of", value = d),
             )])
         })
 }

@@ -26,9 +26,9 @@ pub fn run(
         Some(id) => Some(all.iter().find(|r| r.run_id == id).ok_or_else(|| {
             Diagnostics(vec![Diagnostic::error(
                 Code::InvalidArgument,
-                format!("there is no run `{id}` under target/journal/"),
+                crate::t!("runs-no-such-run", run = id),
             )
-            .help("`karte runs` lists the runs that are kept")])
+            .help(crate::t!("runs-no-such-run-help"))])
         })?),
         None => shown.first().copied(),
     };
@@ -49,12 +49,20 @@ pub fn run(
         return Ok(true);
     }
     if shown.is_empty() {
-        println!("no runs yet (they are kept under target/journal/)");
+        println!("{}", crate::t!("runs-none"));
         return Ok(true);
     }
+    use crate::cli::{pad_end as l, pad_start as r};
     println!(
-        "{:<26} {:<8} {:<10} {:<11} {:>9} {:>7} {:>10} {:>9}",
-        "run", "command", "target", "status", "duration", "ok/not", "scanned", "cost"
+        "{} {} {} {} {} {} {} {}",
+        l(&crate::t!("runs-col-run"), 26),
+        l(&crate::t!("runs-col-command"), 8),
+        l(&crate::t!("runs-col-target"), 10),
+        l(&crate::t!("runs-col-status"), 11),
+        r(&crate::t!("runs-col-duration"), 9),
+        r(&crate::t!("runs-col-ok"), 7),
+        r(&crate::t!("runs-col-scanned"), 10),
+        r(&crate::t!("runs-col-cost"), 9),
     );
     for r in &shown {
         println!(
@@ -70,12 +78,12 @@ pub fn run(
         );
     }
     if let (Some(r), Some((slow, costly))) = (focus, &top) {
-        println!("\nslowest in {}:", r.run_id);
+        println!("\n{}", crate::t!("runs-slowest", run = r.run_id));
         for (name, secs, _) in slow {
             println!("  {secs:>8.2}s  {name}");
         }
         if !costly.is_empty() {
-            println!("most expensive in {}:", r.run_id);
+            println!("{}", crate::t!("runs-most-expensive", run = r.run_id));
             for (name, _, bytes) in costly {
                 println!(
                     "  {:>10}  ${:.4}  {name}",

@@ -42,7 +42,9 @@ pub async fn append_files(
     owned: &str,
     projected: bool,
 ) -> Result<u64, EngineError> {
-    let missing = |t: &TableRef| EngineError::internal(format!("{t} is not in the catalog"));
+    let missing = |t: &TableRef| {
+        EngineError::internal(crate::t!("engine-not-in-catalog", table = t.to_string()))
+    };
     let new = glue::get_table(e, &staging.schema, &staging.name)
         .await?
         .ok_or_else(|| missing(staging))?;
@@ -93,12 +95,7 @@ pub async fn append_files(
     }
     // Every destination inside the table's own prefix, before anything is written.
     for (_, dest) in &moves {
-        s3::check_deletable(dest, owned, &e.settings.lake_root).map_err(|err| {
-            EngineError::project(
-                err.message
-                    .replace("refusing to delete", "refusing to write into"),
-            )
-        })?;
+        s3::check_inside(dest, owned, &e.settings.lake_root, true)?;
     }
     let mut copied = 0;
     for (from, to) in &moves {

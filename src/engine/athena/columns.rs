@@ -26,10 +26,28 @@ pub(super) fn compare_columns(
     }
     match policy {
         "ignore" => Ok(()),
-        _ => Err(EngineError::project(format!(
-            "the columns of the model changed (new: {}; gone: {}) and {table} has on_schema_change: {policy}; run with --full-refresh to rebuild it",
-            if added.is_empty() { "none".into() } else { added.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ") },
-            if removed.is_empty() { "none".into() } else { removed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ") },
+        _ => Err(EngineError::project(crate::t!(
+            "engine-columns-changed",
+            added = if added.is_empty() {
+                crate::t!("engine-none")
+            } else {
+                added
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+            removed = if removed.is_empty() {
+                crate::t!("engine-none")
+            } else {
+                removed
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+            table = table.to_string(),
+            policy = policy.to_string()
         ))),
     }
 }

@@ -26,16 +26,17 @@ impl AthenaEngine {
     pub fn totals_line(&self) -> String {
         let scanned = self.totals.bytes_scanned.load(Ordering::SeqCst);
         let billed = self.totals.bytes_billed.load(Ordering::SeqCst);
-        format!(
-            "Athena: {} quer{}, {} scanned, about ${:.4} (at ${}/TB, 10 MB minimum per query), {:.1} s engine time, {} retr{}",
-            self.totals.queries.load(Ordering::SeqCst),
-            if self.totals.queries.load(Ordering::SeqCst) == 1 { "y" } else { "ies" },
-            human_bytes(scanned),
-            cost_usd(billed, self.settings.usd_per_tb),
-            self.settings.usd_per_tb,
-            self.totals.engine_ms.load(Ordering::SeqCst) as f64 / 1000.0,
-            self.totals.retries.load(Ordering::SeqCst),
-            if self.totals.retries.load(Ordering::SeqCst) == 1 { "y" } else { "ies" },
+        crate::t!(
+            "engine-athena-totals",
+            queries = self.totals.queries.load(Ordering::SeqCst),
+            scanned = human_bytes(scanned),
+            cost = format!("{:.4}", cost_usd(billed, self.settings.usd_per_tb)),
+            per_tb = self.settings.usd_per_tb.to_string(),
+            seconds = format!(
+                "{:.1}",
+                self.totals.engine_ms.load(Ordering::SeqCst) as f64 / 1000.0
+            ),
+            retries = self.totals.retries.load(Ordering::SeqCst)
         )
     }
 }

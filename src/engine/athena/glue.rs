@@ -187,8 +187,10 @@ pub async fn delete_table(e: &AthenaEngine, t: &TableRef) -> Result<(), EngineEr
 }
 
 fn not_managed(t: &TableRef) -> EngineError {
-    EngineError::project(format!(
-        "refusing to delete the Glue table {t}: it is not marked {MANAGED_PARAM}=true, so karte did not create it (or no longer manages it)"
+    EngineError::project(crate::t!(
+        "engine-glue-not-managed",
+        table = t.to_string(),
+        param = MANAGED_PARAM
     ))
 }
 
@@ -245,7 +247,10 @@ pub async fn set_parameters(
     params: &BTreeMap<String, String>,
 ) -> Result<(), EngineError> {
     let Some(raw) = get_raw(e, &t.schema, &t.name).await? else {
-        return Err(EngineError::internal(format!("{t} is not in Glue")));
+        return Err(EngineError::internal(crate::t!(
+            "engine-not-in-glue",
+            table = t.to_string()
+        )));
     };
     let input = input_of(&raw, &t.name, params)?;
     update_table(e, &t.schema, &input).await
@@ -261,7 +266,10 @@ pub async fn update_parameters(
     expected_version: Option<&str>,
 ) -> Result<(), EngineError> {
     let Some(raw) = get_raw(e, &t.schema, &t.name).await? else {
-        return Err(EngineError::internal(format!("{t} is not in Glue")));
+        return Err(EngineError::internal(crate::t!(
+            "engine-not-in-glue",
+            table = t.to_string()
+        )));
     };
     let current: BTreeMap<String, String> = raw
         .parameters()
@@ -343,8 +351,9 @@ pub async fn swap(
         if published.as_deref() == Some(staging.name.as_str()) {
             return Ok(());
         }
-        return Err(EngineError::internal(format!(
-            "staging table {staging} is not in Glue"
+        return Err(EngineError::internal(crate::t!(
+            "engine-staging-not-in-glue",
+            table = staging.to_string()
         )));
     };
     let mut parameters = parameters.clone();
@@ -413,9 +422,13 @@ pub async fn swap(
 }
 
 fn changed_since_planned(table: &TableRef, planned: &str, now: Option<&str>) -> EngineError {
-    EngineError::project(format!(
-        "{table} changed since this run was planned (Glue version {planned} then, {} now): another writer changed it; nothing was swapped — run `karte build` again to plan against the table as it is",
-        now.unwrap_or("a newer one")
+    EngineError::project(crate::t!(
+        "engine-changed-since-planned",
+        table = table.to_string(),
+        planned = planned,
+        now = now
+            .map(String::from)
+            .unwrap_or_else(|| crate::t!("engine-a-newer-one"))
     ))
 }
 
@@ -712,13 +725,15 @@ pub async fn restore(
         return delete_table(e, t).await;
     };
     let version = prev["version_id"].as_str().ok_or_else(|| {
-        EngineError::internal(format!("the journal entry of {t} has no Glue version"))
+        EngineError::internal(crate::t!("engine-no-glue-version", table = t.to_string()))
     })?;
     let old_parts: Vec<PartitionState> =
         serde_json::from_value(prev["partitions"].clone()).unwrap_or_default();
     let Some(table) = table_version(e, t, version).await? else {
-        return Err(EngineError::environment(format!(
-            "{t}: Glue version {version} is gone (pruned by expire-versions)"
+        return Err(EngineError::environment(crate::t!(
+            "engine-glue-version-gone",
+            table = t.to_string(),
+            version = version
         )));
     };
     let input = input_of(&table, &t.name, &BTreeMap::new())?;

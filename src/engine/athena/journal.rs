@@ -99,7 +99,11 @@ impl Mirror for S3Journal {
                 return Ok(None);
             };
             let bytes = out.body.collect().await.map_err(|e| {
-                EngineError::environment(format!("cannot read s3://{}/{key}: {e}", self.bucket))
+                EngineError::environment(crate::t!(
+                    "engine-cannot-read",
+                    path = format!("s3://{}/{key}", self.bucket),
+                    error = e.to_string()
+                ))
             })?;
             Ok(Some(bytes.into_bytes().to_vec()))
         })

@@ -81,7 +81,11 @@ impl Lake for AthenaLake {
     fn upload(&self, local: &Path, location: &str) -> Result<(), EngineError> {
         // One PUT (S3 takes up to 5 GB in one request; Parquet of a delivery is far smaller).
         let body = std::fs::read(local).map_err(|err| {
-            EngineError::environment(format!("cannot read {}: {err}", local.display()))
+            EngineError::environment(crate::t!(
+                "engine-cannot-read",
+                path = local.display().to_string(),
+                error = err.to_string()
+            ))
         })?;
         self.e.rt.block_on(s3::put_object(&self.e, location, body))
     }
@@ -122,7 +126,11 @@ impl Lake for AthenaLake {
     ) -> Result<String, EngineError> {
         let location = quarantine_location(self.layout.root(), run_id, name);
         let body = std::fs::read(file).map_err(|err| {
-            EngineError::environment(format!("cannot read {}: {err}", file.display()))
+            EngineError::environment(crate::t!(
+                "engine-cannot-read",
+                path = file.display().to_string(),
+                error = err.to_string()
+            ))
         })?;
         self.e.rt.block_on(async {
             s3::put_object(&self.e, &location, body).await?;

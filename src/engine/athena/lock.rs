@@ -63,8 +63,9 @@ pub fn take(
         put(e, &bucket, &key, &ours(holder), Condition::Matches(etag))
             .await?
             .ok_or_else(|| {
-                EngineError::project(format!(
-                    "target `{target}` was locked by another run while the stale lock was being broken"
+                EngineError::project(crate::t!(
+                    "engine-lock-taken-while-breaking",
+                    target = target
                 ))
             })
     })?;
@@ -134,8 +135,9 @@ async fn read(e: &AthenaEngine, bucket: &str, key: &str) -> Result<(Holder, Stri
     })
     .await?
     .ok_or_else(|| {
-        EngineError::environment(format!(
-            "the lock s3://{bucket}/{key} was released while karte was reading it; run again"
+        EngineError::environment(crate::t!(
+            "engine-lock-released",
+            uri = format!("s3://{bucket}/{key}")
         ))
     })?;
     let etag = got.e_tag().unwrap_or_default().to_string();
@@ -143,11 +145,19 @@ async fn read(e: &AthenaEngine, bucket: &str, key: &str) -> Result<(Holder, Stri
         .body
         .collect()
         .await
-        .map_err(|err| EngineError::environment(format!("reading s3://{bucket}/{key}: {err}")))?
+        .map_err(|err| {
+            EngineError::environment(crate::t!(
+                "engine-lock-reading",
+                uri = format!("s3://{bucket}/{key}"),
+                error = err.to_string()
+            ))
+        })?
         .into_bytes();
     let holder = serde_json::from_slice(&bytes).map_err(|err| {
-        EngineError::environment(format!(
-            "s3://{bucket}/{key} is not a karte lock ({err}); if no karte runs on this target, delete it"
+        EngineError::environment(crate::t!(
+            "engine-lock-not-a-lock",
+            uri = format!("s3://{bucket}/{key}"),
+            error = err.to_string()
         ))
     })?;
     Ok((holder, etag))

@@ -76,10 +76,7 @@ impl AthenaSettings {
     pub fn of(target: &Target) -> Result<AthenaSettings, EngineError> {
         let c = &target.config;
         let lake_root = c.lake_root.clone().ok_or_else(|| {
-            EngineError::project(format!(
-                "target `{}` has no `lake_root` (s3://bucket/prefix/): karte writes and deletes only under it",
-                target.name
-            ))
+            EngineError::project(crate::t!("engine-no-lake-root", target = target.name))
         })?;
         Ok(AthenaSettings {
             region: c.region.clone(),
@@ -153,9 +150,9 @@ pub fn sdk_config(
         loader.load().await
     });
     if cfg.region().is_none() {
-        return Err(EngineError::project(format!(
-            "target `{}` has no AWS region: set `region` in the target or AWS_REGION",
-            target.name
+        return Err(EngineError::project(crate::t!(
+            "engine-no-region",
+            target = target.name
         )));
     }
     Ok(cfg)
@@ -175,7 +172,7 @@ impl AthenaEngine {
             .enable_all()
             .build()
             .map_err(|e| {
-                EngineError::environment(format!("cannot start the async runtime: {e}"))
+                EngineError::environment(crate::t!("engine-no-runtime", error = e.to_string()))
             })?;
         let cfg = sdk_config(&rt, target)?;
         let s3_cfg = aws_sdk_s3::config::Builder::from(&cfg)
@@ -461,8 +458,10 @@ impl AthenaEngine {
                 s3::check_deletable(location, location, &self.settings.lake_root)?;
                 // No table owns the prefix: write there only if it is empty, never delete.
                 if !s3::list(self, location).await?.is_empty() {
-                    return Err(EngineError::project(format!(
-                        "refusing to write {table} at {location}: objects are there and no table karte manages owns them"
+                    return Err(EngineError::project(crate::t!(
+                        "engine-refuse-write-objects",
+                        table = table.to_string(),
+                        location = location.to_string()
                     )));
                 }
                 Ok(())

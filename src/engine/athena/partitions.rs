@@ -258,10 +258,12 @@ fn check_partition_errors(
     if bad.is_empty() {
         return Ok(());
     }
-    Err(EngineError::environment(format!(
-        "{operation} on {table} failed for {} partition(s): {}",
-        bad.len(),
-        bad.join("; ")
+    Err(EngineError::environment(crate::t!(
+        "engine-partitions-failed",
+        operation = operation.to_string(),
+        table = table.to_string(),
+        count = bad.len().to_string(),
+        details = bad.join("; ")
     )))
 }
 

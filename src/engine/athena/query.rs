@@ -93,16 +93,18 @@ pub async fn run(
                 && e.budget.try_take(retry::RETRY_COST)
         };
         if !again {
-            return Err(EngineError::project(format!(
-                "Athena query {} failed: {}",
-                f.id, f.message
+            return Err(EngineError::project(crate::t!(
+                "engine-query-failed",
+                id = f.id.to_string(),
+                error = f.message.to_string()
             )));
         }
         if let Some(why) = not_safe_to_resubmit(e, sql).await? {
-            return Err(EngineError::project(format!(
-                "Athena query {} failed ({}) and is not submitted again: {why}",
-                f.id,
-                first_line(&f.message)
+            return Err(EngineError::project(crate::t!(
+                "engine-query-not-resubmitted",
+                id = f.id.to_string(),
+                error = first_line(&f.message).to_string(),
+                why = why.to_string()
             )));
         }
         generation += 1;
@@ -167,17 +169,17 @@ async fn run_once(
     token: &str,
 ) -> Result<Result<Finished, Failure>, EngineError> {
     if e.cancel.load(Ordering::SeqCst) {
-        return Err(EngineError::environment(
-            "interrupted before the query started",
-        ));
+        return Err(EngineError::environment(crate::t!(
+            "engine-interrupted-before-start"
+        )));
     }
     if let Some(budget) = e.settings.max_bytes_scanned {
         let used = e.totals.bytes_scanned.load(Ordering::SeqCst);
         if used >= budget {
-            return Err(EngineError::project(format!(
-                "--max-bytes-scanned reached: {} scanned in this run, the budget is {}; no further queries are started",
-                super::human_bytes(used),
-                super::human_bytes(budget)
+            return Err(EngineError::project(crate::t!(
+                "engine-budget-reached",
+                used = super::human_bytes(used),
+                budget = super::human_bytes(budget)
             )));
         }
     }
@@ -247,8 +249,10 @@ async fn wait(e: &AthenaEngine, id: &str) -> Result<Result<Finished, Failure>, E
                 .query_execution_id(id)
                 .send()
                 .await;
-            return Err(EngineError::environment(format!(
-                "Athena query {id} was stopped: {reason}"
+            return Err(EngineError::environment(crate::t!(
+                "engine-query-stopped",
+                id = id,
+                reason = reason.to_string()
             )));
         }
         // Reading a status is idempotent: throttling and transport hiccups are retried.

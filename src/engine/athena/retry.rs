@@ -175,9 +175,7 @@ pub fn classify(message: &str, code: Option<&str>, operation: &str) -> crate::en
     let text = format!("{operation}: {message}");
     match code {
         Some("AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation") => {
-            EngineError::environment(format!(
-                "{text} — the AWS identity karte runs as lacks a permission; docs/athena.md lists the IAM actions needed"
-            ))
+            EngineError::environment(crate::t!("engine-access-denied", error = text))
         }
         Some("InvalidRequestException" | "ValidationException" | "InvalidInputException") => {
             EngineError::project(text)

@@ -14,10 +14,13 @@ use crate::plan::layout::{is_under, normalise};
 pub fn split(uri: &str) -> Result<(String, String), EngineError> {
     let rest = uri
         .strip_prefix("s3://")
-        .ok_or_else(|| EngineError::project(format!("`{uri}` is not an s3:// location")))?;
+        .ok_or_else(|| EngineError::project(crate::t!("engine-not-s3", uri = uri)))?;
     let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
     if bucket.is_empty() {
-        return Err(EngineError::project(format!("`{uri}` has no bucket")));
+        return Err(EngineError::project(crate::t!(
+            "engine-no-bucket",
+            uri = uri
+        )));
     }
     Ok((bucket.to_string(), key.to_string()))
 }
@@ -25,23 +28,39 @@ pub fn split(uri: &str) -> Result<(String, String), EngineError> {
 /// May `prefix` be deleted? Only strictly inside the lake root and under the owner's prefix,
 /// and never a bucket root.
 pub fn check_deletable(prefix: &str, owned: &str, lake_root: &str) -> Result<(), EngineError> {
+    check_inside(prefix, owned, lake_root, false)
+}
+
+/// [`check_deletable`], or with `write` the same check before writing into `prefix`.
+pub fn check_inside(
+    prefix: &str,
+    owned: &str,
+    lake_root: &str,
+    write: bool,
+) -> Result<(), EngineError> {
     let p = normalise(prefix);
     let root = normalise(lake_root);
     let (_, key) = split(&p)?;
+    let refuse = |why: String| {
+        EngineError::project(if write {
+            crate::t!("engine-refuse-write-into", path = p.as_str(), why = why)
+        } else {
+            crate::t!("engine-refuse-delete", path = p.as_str(), why = why)
+        })
+    };
     if key.trim_matches('/').is_empty() {
-        return Err(EngineError::project(format!(
-            "refusing to delete {p}: it is a whole bucket"
-        )));
+        return Err(refuse(crate::t!("engine-why-whole-bucket")));
     }
     if !(is_under(&p, &root) && p.len() > root.len()) {
-        return Err(EngineError::project(format!(
-            "refusing to delete {p}: it is not inside the lake root {root}"
+        return Err(refuse(crate::t!(
+            "engine-why-outside-lake-root",
+            root = root.as_str()
         )));
     }
     if !is_under(&p, owned) {
-        return Err(EngineError::project(format!(
-            "refusing to delete {p}: it is not under {}, the prefix its table owns",
-            normalise(owned)
+        return Err(refuse(crate::t!(
+            "engine-why-outside-owned",
+            owned = normalise(owned)
         )));
     }
     Ok(())
@@ -198,7 +217,9 @@ fn standalone(
         .worker_threads(1)
         .enable_all()
         .build()
-        .map_err(|e| EngineError::environment(format!("cannot start the async runtime: {e}")))?;
+        .map_err(|e| {
+            EngineError::environment(crate::t!("engine-no-runtime", error = e.to_string()))
+        })?;
     let cfg = super::sdk_config(&rt, target)?;
     let s3 = aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(&cfg)
@@ -231,11 +252,13 @@ pub fn fetch_objects(
                 out.push(None);
                 continue;
             };
-            let bytes = got
-                .body
-                .collect()
-                .await
-                .map_err(|e| EngineError::environment(format!("cannot read {uri}: {e}")))?;
+            let bytes = got.body.collect().await.map_err(|e| {
+                EngineError::environment(crate::t!(
+                    "engine-cannot-read",
+                    path = uri.to_string(),
+                    error = e.to_string()
+                ))
+            })?;
             out.push(Some(bytes.into_bytes().to_vec()));
         }
         Ok(out)

@@ -98,7 +98,11 @@ pub mod applied {
         };
         let json: String = row.get(0).map_err(db)?;
         let v: serde_json::Value = serde_json::from_str(&json).map_err(|e| {
-            EngineError::internal(format!("corrupt applied-step record for {work_id}: {e}"))
+            EngineError::internal(crate::t!(
+                "engine-corrupt-step-record",
+                work = work_id.to_string(),
+                error = e.to_string()
+            ))
         })?;
         Ok(Some(StepOutcome {
             rows_affected: v["rows"].as_u64(),
@@ -147,7 +151,7 @@ pub mod applied {
 
 /// A DuckDB error, blamed on the environment.
 pub fn db(e: duckdb::Error) -> EngineError {
-    EngineError::environment(format!("local engine: {e}"))
+    EngineError::environment(crate::t!("engine-local-error", error = e.to_string()))
 }
 
 /// `"schema"."name"`.
@@ -174,9 +178,13 @@ pub fn get(conn: &Connection, t: &TableRef) -> Result<Option<TableState>, Engine
     match rows.next().map_err(db)? {
         Some(row) => {
             let json: String = row.get(0).map_err(db)?;
-            serde_json::from_str(&json)
-                .map(Some)
-                .map_err(|e| EngineError::internal(format!("corrupt catalog entry for {t}: {e}")))
+            serde_json::from_str(&json).map(Some).map_err(|e| {
+                EngineError::internal(crate::t!(
+                    "engine-corrupt-entry",
+                    table = t.to_string(),
+                    error = e.to_string()
+                ))
+            })
         }
         None => Ok(None),
     }
@@ -223,7 +231,11 @@ pub fn state(conn: &Connection) -> Result<CatalogState, EngineError> {
     for row in rows {
         let (schema, name, json) = row.map_err(db)?;
         let state: TableState = serde_json::from_str(&json).map_err(|e| {
-            EngineError::internal(format!("corrupt catalog entry for {schema}.{name}: {e}"))
+            EngineError::internal(crate::t!(
+                "engine-corrupt-entry",
+                table = format!("{schema}.{name}"),
+                error = e.to_string()
+            ))
         })?;
         out.tables.insert(format!("{schema}.{name}"), state);
     }

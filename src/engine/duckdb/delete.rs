@@ -20,21 +20,25 @@ impl LocalEngine {
             return Ok(());
         }
         let refuse = |why: &str| {
-            EngineError::project(format!(
-                "refusing to delete {}: {why} (lake: {}, owned prefix: {owned})",
-                dir.display(),
-                self.lake.display()
+            EngineError::project(crate::t!(
+                "engine-local-refuse-delete",
+                path = dir.display().to_string(),
+                why = why,
+                lake = self.lake.display().to_string(),
+                owned = owned
             ))
         };
-        let real = canonical(&dir).ok_or_else(|| refuse("it cannot be resolved"))?;
-        let lake = canonical(&self.lake).ok_or_else(|| refuse("the lake cannot be resolved"))?;
+        let real =
+            canonical(&dir).ok_or_else(|| refuse(&crate::t!("engine-local-why-unresolved")))?;
+        let lake = canonical(&self.lake)
+            .ok_or_else(|| refuse(&crate::t!("engine-local-why-lake-unresolved")))?;
         let owned_dir = canonical(&catalog::resolve(&self.root, owned))
-            .ok_or_else(|| refuse("the owned prefix cannot be resolved"))?;
+            .ok_or_else(|| refuse(&crate::t!("engine-local-why-owned-unresolved")))?;
         if !(real.starts_with(&lake) && real != lake) {
-            return Err(refuse("it is not inside the lake"));
+            return Err(refuse(&crate::t!("engine-local-why-outside-lake")));
         }
         if !real.starts_with(&owned_dir) {
-            return Err(refuse("it is not inside the prefix its table owns"));
+            return Err(refuse(&crate::t!("engine-local-why-outside-owned")));
         }
         match catalog::file_op(
             || format!("rm -r {}", real.display()),
@@ -42,9 +46,10 @@ impl LocalEngine {
         ) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(EngineError::environment(format!(
-                "cannot delete {}: {e}",
-                real.display()
+            Err(e) => Err(EngineError::environment(crate::t!(
+                "engine-cannot-delete",
+                path = real.display().to_string(),
+                error = e.to_string()
             ))),
         }
     }
@@ -82,8 +87,9 @@ impl LocalEngine {
         if !table.name.contains(crate::project::names::STAGING_INFIX) {
             if let Some(state) = catalog::get(conn, table)? {
                 if !state.managed {
-                    return Err(EngineError::project(format!(
-                        "refusing to drop {table}: the catalog does not mark it as a table karte manages"
+                    return Err(EngineError::project(crate::t!(
+                        "engine-refuse-drop-unmanaged",
+                        table = table.to_string()
                     )));
                 }
             }

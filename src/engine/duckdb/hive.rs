@@ -28,9 +28,10 @@ pub(super) fn create_hive(
     let duck = to_duck(query)?;
     let dir = catalog::resolve(root, location);
     if std::fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_some()) {
-        return Err(EngineError::project(format!(
-            "refusing to write {table} into {}: the location is not empty",
-            dir.display()
+        return Err(EngineError::project(crate::t!(
+            "engine-refuse-write-not-empty",
+            table = table.to_string(),
+            path = dir.display().to_string()
         )));
     }
     let described = describe(conn, &format!("({duck})"))?;
@@ -94,13 +95,15 @@ pub fn append_files(
     projected: bool,
 ) -> Result<Option<u64>, EngineError> {
     let Some(new) = catalog::get(conn, staging)? else {
-        return Err(EngineError::internal(format!(
-            "staging table {staging} is not in the catalog"
+        return Err(EngineError::internal(crate::t!(
+            "engine-staging-not-in-catalog",
+            table = staging.to_string()
         )));
     };
     let Some(mut state) = catalog::get(conn, table)? else {
-        return Err(EngineError::internal(format!(
-            "{table} is not in the catalog"
+        return Err(EngineError::internal(crate::t!(
+            "engine-not-in-catalog",
+            table = table.to_string()
         )));
     };
     let owned = catalog::resolve(root, owned_prefix);
@@ -108,17 +111,24 @@ pub fn append_files(
     let location = ensure_slash(state.location.as_deref().unwrap_or_default());
     let publish = |from: &Path, to: &Path| -> Result<(), EngineError> {
         if !to.starts_with(&owned) {
-            return Err(EngineError::project(format!(
-                "refusing to write into {}: it is not under {}, the prefix {table} owns",
-                to.display(),
-                owned.display()
+            return Err(EngineError::project(crate::t!(
+                "engine-refuse-write-outside",
+                path = to.display().to_string(),
+                owned = owned.display().to_string(),
+                table = table.to_string()
             )));
         }
         catalog::file_op(
             || format!("mkdir {}", to.display()),
             || std::fs::create_dir_all(to),
         )
-        .map_err(|e| EngineError::environment(format!("cannot create {}: {e}", to.display())))?;
+        .map_err(|e| {
+            EngineError::environment(crate::t!(
+                "engine-cannot-create",
+                path = to.display().to_string(),
+                error = e.to_string()
+            ))
+        })?;
         let Ok(entries) = std::fs::read_dir(from) else {
             return Ok(()); // moved already
         };
@@ -129,7 +139,11 @@ pub fn append_files(
                 || std::fs::rename(f.path(), &dest),
             )
             .map_err(|e| {
-                EngineError::environment(format!("cannot move {}: {e}", f.path().display()))
+                EngineError::environment(crate::t!(
+                    "engine-cannot-move",
+                    path = f.path().display().to_string(),
+                    error = e.to_string()
+                ))
             })?;
         }
         Ok(())
@@ -257,7 +271,11 @@ pub(super) fn insert_hive(
                 || std::fs::rename(&from, &dest),
             )
             .map_err(|e| {
-                EngineError::environment(format!("cannot move {}: {e}", from.display()))
+                EngineError::environment(crate::t!(
+                    "engine-cannot-move",
+                    path = from.display().to_string(),
+                    error = e.to_string()
+                ))
             })?;
         }
         Ok(())

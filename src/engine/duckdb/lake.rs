@@ -65,7 +65,11 @@ impl Lake for LocalLake {
         create_parent(&dest)?;
         if std::fs::rename(local, &dest).is_err() {
             std::fs::copy(local, &dest).map_err(|e| {
-                EngineError::environment(format!("cannot write {}: {e}", dest.display()))
+                EngineError::environment(crate::t!(
+                    "engine-cannot-write",
+                    path = dest.display().to_string(),
+                    error = e.to_string()
+                ))
             })?;
         }
         Ok(())
@@ -99,18 +103,20 @@ impl Lake for LocalLake {
         let dest = self.path(&location);
         create_parent(&dest)?;
         std::fs::copy(file, &dest).map_err(|e| {
-            EngineError::environment(format!(
-                "cannot copy {} to {}: {e}",
-                file.display(),
-                dest.display()
+            EngineError::environment(crate::t!(
+                "engine-cannot-copy",
+                from = file.display().to_string(),
+                to = dest.display().to_string(),
+                error = e.to_string()
             ))
         })?;
         let mut report_path = dest.clone().into_os_string();
         report_path.push(".problems.txt");
         std::fs::write(&report_path, report).map_err(|e| {
-            EngineError::environment(format!(
-                "cannot write {}: {e}",
-                PathBuf::from(&report_path).display()
+            EngineError::environment(crate::t!(
+                "engine-cannot-write",
+                path = PathBuf::from(&report_path).display().to_string(),
+                error = e.to_string()
             ))
         })?;
         Ok(location)
@@ -119,8 +125,13 @@ impl Lake for LocalLake {
 
 fn create_parent(file: &Path) -> Result<(), EngineError> {
     match file.parent() {
-        Some(dir) => std::fs::create_dir_all(dir)
-            .map_err(|e| EngineError::environment(format!("cannot create {}: {e}", dir.display()))),
+        Some(dir) => std::fs::create_dir_all(dir).map_err(|e| {
+            EngineError::environment(crate::t!(
+                "engine-cannot-create",
+                path = dir.display().to_string(),
+                error = e.to_string()
+            ))
+        }),
         None => Ok(()),
     }
 }

@@ -47,7 +47,11 @@ impl LocalEngine {
     pub fn open(project_root: &Path, lake_dir: &str) -> Result<LocalEngine, EngineError> {
         let target = project_root.join("target");
         std::fs::create_dir_all(&target).map_err(|e| {
-            EngineError::environment(format!("cannot create {}: {e}", target.display()))
+            EngineError::environment(crate::t!(
+                "engine-cannot-create",
+                path = target.display().to_string(),
+                error = e.to_string()
+            ))
         })?;
         // Absolute, so that the files a Hive table's view reads are found from any directory:
         // a downstream project (`dependencies:`) reads this catalog from its own.
@@ -62,9 +66,9 @@ impl LocalEngine {
                     return crate::engine::lock::held_error(&t, &holder, false);
                 }
                 // Another karte process has the local catalog open: a run on this project.
-                EngineError::environment(format!(
-                    "the local catalog target/karte.duckdb is in use by another karte process (one run at a time per project): {}",
-                    text.lines().next().unwrap_or(&text)
+                EngineError::environment(crate::t!(
+                    "engine-catalog-in-use",
+                    detail = text.lines().next().unwrap_or(&text)
                 ))
             } else {
                 db(e)
@@ -102,9 +106,9 @@ impl LocalEngine {
     /// project's SQL reads as `alias.schema.table`.
     pub fn attach_upstream(&self, alias: &str, catalog: &Path) -> Result<(), EngineError> {
         if !catalog.is_file() {
-            return Err(EngineError::project(format!(
-                "the upstream's local catalog {} does not exist: build that project first",
-                catalog.display()
+            return Err(EngineError::project(crate::t!(
+                "engine-upstream-catalog-missing",
+                path = catalog.display().to_string()
             )));
         }
         let sql = format!(
@@ -114,9 +118,10 @@ impl LocalEngine {
         );
         let base = self.base.lock().expect("base");
         catalog::exec(&base, &sql).map_err(|e| {
-            EngineError::environment(format!(
-                "cannot read the upstream's local catalog {} (is a build of that project running?): {e}",
-                catalog.display()
+            EngineError::environment(crate::t!(
+                "engine-upstream-catalog-unreadable",
+                path = catalog.display().to_string(),
+                error = e.to_string()
             ))
         })
     }
@@ -353,9 +358,7 @@ impl LocalEngine {
             }
             Action::ExpireCatalogVersions { .. } => None,
             Action::RevokeLakeFormation { .. } | Action::GrantLakeFormation { .. } => {
-                return Err(EngineError::project(
-                    "Lake Formation grants run on Athena targets only; the local engine has no permissions to apply (plan on the Athena target)",
-                ))
+                return Err(EngineError::project(crate::t!("engine-local-no-grants")))
             }
         };
         Ok((
@@ -396,7 +399,13 @@ impl LocalEngine {
             return catalog::remove(conn, table);
         };
         let state: crate::plan::catalog::TableState = serde_json::from_value(prev.clone())
-            .map_err(|e| EngineError::internal(format!("journal entry for {table}: {e}")))?;
+            .map_err(|e| {
+                EngineError::internal(crate::t!(
+                    "engine-journal-entry",
+                    table = table.to_string(),
+                    error = e.to_string()
+                ))
+            })?;
         if state.kind == TableKind::Iceberg {
             // The swap kept the previous Iceberg table as `<name>__karte_prev`.
             let prev_ref = TableRef {
@@ -404,8 +413,9 @@ impl LocalEngine {
                 name: format!("{}__karte_prev", table.name),
             };
             if !catalog::exists(conn, &prev_ref)? {
-                return Err(EngineError::environment(format!(
-                    "the previous version of {table} is gone (a later run replaced it)"
+                return Err(EngineError::environment(crate::t!(
+                    "engine-previous-gone",
+                    table = table.to_string()
                 )));
             }
             catalog::drop_object(conn, table)?;
@@ -420,8 +430,10 @@ impl LocalEngine {
             .map_err(db)?;
         } else if let Some(loc) = &state.location {
             if !catalog::resolve(&self.root, loc).exists() {
-                return Err(EngineError::environment(format!(
-                    "the previous data of {table} ({loc}) was deleted by a later step; nothing to go back to"
+                return Err(EngineError::environment(crate::t!(
+                    "engine-previous-data-deleted",
+                    table = table.to_string(),
+                    location = loc.to_string()
                 )));
             }
             catalog::drop_object(conn, table)?;
@@ -476,9 +488,10 @@ impl LocalEngine {
                 let old_iceberg = old.as_ref().is_some_and(|o| o.kind == TableKind::Iceberg);
                 if old_iceberg && !catalog::exists(conn, table)? {
                     // Never drop `__karte_prev` then: it may be the only copy of the table.
-                    return Err(EngineError::internal(format!(
-                        "{table} is in the catalog but its DuckDB table is missing; {} is kept untouched",
-                        prev
+                    return Err(EngineError::internal(crate::t!(
+                        "engine-duckdb-table-missing",
+                        table = table.to_string(),
+                        kept = prev.to_string()
                     )));
                 }
                 catalog::drop_object(conn, &prev)?;

@@ -80,17 +80,30 @@ pub fn load(
                 "SELECT karte_line, {c} FROM {stage} WHERE {c} IS NOT NULL AND TRY_CAST({c} AS {duck}) IS NULL ORDER BY 1 LIMIT 5",
                 c = quote(col)
             ))
-            .map_err(|e| EngineError::project(format!("{file}: column `{col}`: unknown type `{ty}` ({e})")))?;
+            .map_err(|e| {
+                EngineError::project(crate::t!(
+                    "engine-seed-unknown-type",
+                    file = file.to_string(),
+                    column = col.to_string(),
+                    type = ty.to_string(),
+                    error = e.to_string()
+                ))
+            })?;
         let bad: Vec<(i64, String)> = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
             .map_err(db)?
             .filter_map(Result::ok)
             .collect();
         if let Some((line, value)) = bad.first() {
-            return Err(EngineError::project(format!(
-                "{file}:{line}: `{value}` in column `{col}` is not of type {ty}{}",
-                if bad.len() > 1 {
-                    format!(" (and {} more rows)", bad.len() - 1)
+            return Err(EngineError::project(crate::t!(
+                "engine-seed-bad-value",
+                file = file.to_string(),
+                line = line.to_string(),
+                value = value,
+                column = col.to_string(),
+                type = ty.to_string(),
+                more = if bad.len() > 1 {
+                    crate::t!("engine-seed-more-rows", count = (bad.len() - 1).to_string())
                 } else {
                     String::new()
                 }

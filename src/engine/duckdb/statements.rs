@@ -26,9 +26,9 @@ pub fn to_duck(sql: &str) -> Result<String, EngineError> {
             .iter()
             .map(|p| format!("`{}`: {}", p.construct, p.message))
             .collect();
-        EngineError::project(format!(
-            "the local engine cannot run this SQL with Athena's meaning: {}",
-            list.join("; ")
+        EngineError::project(crate::t!(
+            "engine-untranslatable",
+            problems = list.join("; ")
         ))
     })
 }
@@ -54,7 +54,10 @@ pub fn run(
         Writes::Insert { table } => {
             let query = query_of(sql, writes)?;
             let state = catalog::get(conn, table)?.ok_or_else(|| {
-                EngineError::internal(format!("{table} is not in the local catalog"))
+                EngineError::internal(crate::t!(
+                    "engine-not-in-local-catalog",
+                    table = table.to_string()
+                ))
             })?;
             match state.kind {
                 TableKind::Iceberg => {
@@ -64,8 +67,9 @@ pub fn run(
                     Ok(Some(n as u64))
                 }
                 TableKind::Hive => insert_hive(conn, root, table, state, &query, tag),
-                TableKind::View => Err(EngineError::project(format!(
-                    "cannot INSERT INTO the view {table}"
+                TableKind::View => Err(EngineError::project(crate::t!(
+                    "engine-insert-into-view",
+                    table = table.to_string()
                 ))),
             }
         }
@@ -114,14 +118,15 @@ pub fn run(
 /// view, the source of an INSERT. Nothing else is read from the statement.
 fn query_of(sql: &str, writes: &Writes) -> Result<String, EngineError> {
     let mut parsed = Parser::parse_sql(&AthenaDialect, sql).map_err(|e| {
-        EngineError::internal(format!(
-            "the local engine cannot read a plan statement: {e}"
+        EngineError::internal(crate::t!(
+            "engine-cannot-read-statement",
+            error = e.to_string()
         ))
     })?;
     if parsed.len() != 1 {
-        return Err(EngineError::internal(
-            "a plan step holds more than one statement",
-        ));
+        return Err(EngineError::internal(crate::t!(
+            "engine-several-statements"
+        )));
     }
     let (query, expected) = match (parsed.remove(0), writes) {
         (Statement::CreateTable(ct), Writes::Table(_)) => {
@@ -139,8 +144,9 @@ fn query_of(sql: &str, writes: &Writes) -> Result<String, EngineError> {
         (_, Writes::Merge { .. }) => (None, "MERGE"),
     };
     query.ok_or_else(|| {
-        EngineError::project(format!(
-            "the step's statement is not the {expected} of a query its plan says it is (does a project macro override its template?)"
+        EngineError::project(crate::t!(
+            "engine-statement-not-planned",
+            expected = expected.to_string()
         ))
     })
 }
@@ -250,7 +256,13 @@ pub(crate) fn create_dir(dir: &Path) -> Result<(), EngineError> {
         || format!("mkdir -p {}", dir.display()),
         || std::fs::create_dir_all(dir),
     )
-    .map_err(|e| EngineError::environment(format!("cannot create {}: {e}", dir.display())))
+    .map_err(|e| {
+        EngineError::environment(crate::t!(
+            "engine-cannot-create",
+            path = dir.display().to_string(),
+            error = e.to_string()
+        ))
+    })
 }
 
 /// The tag in the names of the files a step of a run writes: `data_<tag>_….parquet`.
@@ -285,7 +297,11 @@ pub(crate) fn remove_tagged(dir: &Path, tag: &str) -> Result<usize, EngineError>
                 || std::fs::remove_file(&path),
             )
             .map_err(|e| {
-                EngineError::environment(format!("cannot remove {}: {e}", path.display()))
+                EngineError::environment(crate::t!(
+                    "engine-cannot-remove",
+                    path = path.display().to_string(),
+                    error = e.to_string()
+                ))
             })?;
             removed += 1;
             if let Some(p) = path.parent() {
@@ -305,7 +321,13 @@ pub(crate) fn remove_tagged(dir: &Path, tag: &str) -> Result<usize, EngineError>
                 || format!("rmdir {}", d.display()),
                 || std::fs::remove_dir(d),
             )
-            .map_err(|e| EngineError::environment(format!("cannot remove {}: {e}", d.display())))?;
+            .map_err(|e| {
+                EngineError::environment(crate::t!(
+                    "engine-cannot-remove",
+                    path = d.display().to_string(),
+                    error = e.to_string()
+                ))
+            })?;
             match d.parent() {
                 Some(up) => d = up,
                 None => break,
@@ -402,9 +424,10 @@ pub fn check_schema(
     }
     let names: Vec<&str> = added.iter().map(|c| c.name.as_str()).collect();
     if policy == "fail" {
-        return Err(EngineError::project(format!(
-            "the query has columns {table} does not have: {} (on_schema_change: fail)",
-            names.join(", ")
+        return Err(EngineError::project(crate::t!(
+            "engine-new-columns",
+            table = table.to_string(),
+            columns = names.join(", ")
         )));
     }
     if state.kind == TableKind::Iceberg {

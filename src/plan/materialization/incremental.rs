@@ -26,30 +26,32 @@ pub fn plan(ctx: &NodeCtx) -> Result<Planned, Diagnostic> {
         Some(e) if !ctx.full_refresh && e.kind.format().is_some() => {
             return Err(Diagnostic::error(
                 Code::InvalidCombination,
-                format!(
-                    "`{}` is a {:?} table in the catalog, but its config says {:?}",
-                    ctx.table, e.kind, ctx.settings.format
+                crate::t!(
+                    "plan-format-changed",
+                    table = ctx.table.to_string(),
+                    was = format!("{:?}", e.kind),
+                    now = format!("{:?}", ctx.settings.format)
                 ),
             )
             .at(Location::file_only(&ctx.node.path))
-            .help("run with --full-refresh to rebuild it in the new format"));
+            .help(crate::t!("plan-format-changed-help")));
         }
         _ => return table::plan(ctx, table::rebuild_mode(ctx)),
     };
     let s = ctx.settings;
     let mut actions = Vec::new();
     if existing.projected() != s.projection.is_some() {
-        let (was, now) = if existing.projected() {
-            ("projected", "not")
+        let message = if existing.projected() {
+            crate::t!("plan-projection-was-on", table = ctx.table.to_string())
         } else {
-            ("not projected", "projected")
+            crate::t!("plan-projection-was-off", table = ctx.table.to_string())
         };
-        return Err(Diagnostic::error(
-            Code::ProjectionUnsupported,
-            format!("`{}` is {was} in the catalog, but its config says {now}: an incremental run adds to the table as it is and cannot move its partitions", ctx.table),
-        )
-        .at(Location::file_only(&ctx.node.path))
-        .help(format!("rebuild it once with `karte build --full-refresh -s {}`: the new version is written to a folder of its own and swapped in with the new settings in one catalog update", ctx.node.name)));
+        return Err(Diagnostic::error(Code::ProjectionUnsupported, message)
+            .at(Location::file_only(&ctx.node.path))
+            .help(crate::t!(
+                "plan-projection-changed-help",
+                model = ctx.node.name
+            )));
     }
     if let Some(p) = &s.projection {
         let want = p.properties();
@@ -83,10 +85,14 @@ pub fn plan(ctx: &NodeCtx) -> Result<Planned, Diagnostic> {
         if cols.is_empty() {
             return Err(Diagnostic::error(
                 Code::InvalidArgument,
-                format!("the catalog state has no columns for `{}`; `{}` needs them", ctx.table, s.strategy.as_str()),
+                crate::t!(
+                    "plan-no-columns",
+                    table = ctx.table.to_string(),
+                    strategy = s.strategy.as_str()
+                ),
             )
             .at(Location::file_only(&ctx.node.path))
-            .help("plan against the live catalog, or save a catalog state that lists the table's columns"));
+            .help(crate::t!("plan-no-columns-help")));
         }
         Ok(cols)
     };
@@ -218,9 +224,10 @@ pub fn plan(ctx: &NodeCtx) -> Result<Planned, Diagnostic> {
             // Settings validation rejects these; keep the planner total.
             return Err(Diagnostic::error(
                 Code::InvalidCombination,
-                format!(
-                    "`{}` cannot be used on a {format:?} table",
-                    strategy.as_str()
+                crate::t!(
+                    "plan-strategy-on-format",
+                    strategy = strategy.as_str(),
+                    format = format!("{format:?}")
                 ),
             )
             .at(Location::file_only(&ctx.node.path)));

@@ -300,10 +300,7 @@ impl NodeCtx<'_> {
         if normalise(old) == normalise(&self.prefix) {
             return Err(self.refuse_delete_because(
                 old,
-                &format!(
-                    "it is the whole prefix of `{}`, which holds the version this build writes",
-                    self.table
-                ),
+                &crate::t!("plan-why-whole-prefix", table = self.table.to_string()),
             ));
         }
         if !existing.managed || !is_under(old, &self.prefix) || !self.lake.contains(old) {
@@ -312,9 +309,10 @@ impl NodeCtx<'_> {
         match &existing.location {
             Some(current) if is_under(current, old) => Err(self.refuse_delete_because(
                 old,
-                &format!(
-                    "it covers `{current}`, where `{}` reads its data now",
-                    self.table
+                &crate::t!(
+                    "plan-why-covers-current",
+                    current = current,
+                    table = self.table.to_string()
                 ),
             )),
             _ => Ok(()),
@@ -333,18 +331,22 @@ impl NodeCtx<'_> {
 
     /// The error for a delete outside what karte owns.
     pub fn refuse_delete(&self, what: &str) -> Diagnostic {
-        self.refuse_delete_because(what, "it is not under a prefix karte owns")
+        self.refuse_delete_because(what, &crate::t!("plan-why-not-owned"))
     }
 
     /// The error for a delete karte refuses, and why.
     pub fn refuse_delete_because(&self, what: &str, why: &str) -> Diagnostic {
         Diagnostic::error(
             Code::UnsafeLocation,
-            format!("refusing to delete `{what}`: {why}"),
+            crate::t!("plan-refuse-delete", what = what, why = why),
         )
         .at(Location::file_only(&self.node.path))
-        .note(format!("`{}` owns `{}`", self.table, self.prefix))
-        .help("karte deletes only data it wrote for a managed table under the lake root; clean this location by hand if it really must go")
+        .note(crate::t!(
+            "plan-refuse-delete-owner",
+            table = self.table.to_string(),
+            prefix = self.prefix
+        ))
+        .help(crate::t!("plan-refuse-delete-help"))
     }
 
     /// Swap the staging table in as the published table.

@@ -107,7 +107,12 @@ pub fn plan(
             if normalise(glue) != owned {
                 return Err(ctx.refuse_delete_because(
                     &expired[0].1,
-                    &format!("the catalog says `{table}` owns `{glue}`, but karte's layout gives `{owned}`"),
+                    &crate::t!(
+                        "plan-why-catalog-disagrees",
+                        table = table.to_string(),
+                        glue = glue,
+                        owned = owned
+                    ),
                 ));
             }
         }

@@ -92,15 +92,10 @@ pub fn plan(ctx: &NodeCtx) -> Result<Planned, Diagnostic> {
     if source_columns.is_empty() {
         return Err(Diagnostic::error(
             Code::InvalidArgument,
-            format!(
-                "the catalog state has no columns for snapshot `{}`",
-                ctx.table
-            ),
+            crate::t!("plan-no-columns-snapshot", table = ctx.table.to_string()),
         )
         .at(Location::file_only(&ctx.node.path))
-        .help(
-            "plan against the live catalog, or save a catalog state that lists the table's columns",
-        ));
+        .help(crate::t!("plan-no-columns-help")));
     }
     let changed = match (&scd.strategy[..], &scd.updated_at) {
         ("timestamp", Some(col)) => format!("s.{col} > c.dbt_updated_at"),
