@@ -40,6 +40,9 @@ enum Command {
     Diff(DiffArgs),
     /// Create a new, working project in DIR.
     Init(InitArgs),
+    /// Turn Athena scripts (CREATE TABLE … AS SELECT, INSERT INTO, views, external tables)
+    /// into a karte project; what cannot be converted is listed in import-report.md.
+    ImportSql(commands::import_sql::ImportSqlArgs),
     /// Sources and ingest tables: `karte source freshness` checks how old their newest data is.
     #[command(subcommand)]
     Source(SourceCommand),
@@ -387,6 +390,7 @@ pub fn main() -> i32 {
             },
         ),
         Command::Init(a) => commands::init::run(&a.dir, a.name.as_deref()).map(|()| true),
+        Command::ImportSql(a) => commands::import_sql::run(&a),
         Command::Source(SourceCommand::Freshness(a)) => {
             commands::freshness::run(&a.project, a.output == Output::Json, a.no_notify)
         }

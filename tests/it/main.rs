@@ -29,6 +29,7 @@ mod example_data;
 mod example_project;
 #[cfg(feature = "duckdb-engine")]
 mod governance;
+mod import_sql;
 #[cfg(feature = "duckdb-engine")]
 mod ingest;
 mod kill_points;

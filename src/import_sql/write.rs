@@ -1,0 +1,636 @@
+//! Writing the converted project: model files, their properties, sources, karte.yml for a new
+//! project, and `import-report.md`.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::convert::{place_text, ConfigValue, Conversion};
+use super::messages::{self, Lang};
+use super::ImportOptions;
+use crate::diag::{display_path, Code, Diagnostic, Diagnostics, Location};
+
+/// The report's file name, in the project directory.
+pub const REPORT: &str = "import-report.md";
+
+/// What the output directory already holds.
+#[derive(Debug, Default)]
+pub struct Existing {
+    /// It is a karte project already.
+    pub is_project: bool,
+    /// Its model (and seed, snapshot) names.
+    pub models: BTreeSet<String>,
+    /// Its source names.
+    pub sources: BTreeSet<String>,
+    /// The lake root of its first Athena target.
+    pub lake_root: Option<String>,
+    /// Names its plain SQL resolves already (lower case): `layer.model`, `schema.model`,
+    /// `model`, `source.table`, `schema.table`, and its external relations.
+    pub relations: BTreeSet<String>,
+}
+
+impl Existing {
+    /// Read the output directory: nothing, an empty directory, or a karte project (whose layers
+    /// must include `layer`).
+    pub fn read(out: &Path, layer: &str, lang: Lang) -> Result<Existing, Diagnostics> {
+        if out.join("karte.yml").is_file() {
+            let (project, _) = crate::project::load(out)?;
+            if !project.config.layers.contains_key(layer) {
+                let known: Vec<String> = project.config.layers.keys().cloned().collect();
+                return Err(Diagnostics(vec![Diagnostic::error(
+                    Code::ImportSqlArguments,
+                    messages::unknown_layer(lang, layer, &known.join(", ")),
+                )
+                .at(Location::file_only(&out.join("karte.yml")))
+                .help(messages::unknown_layer_help(lang, layer))]));
+            }
+            let mut relations = BTreeSet::new();
+            for n in &project.nodes {
+                relations.insert(n.name.to_lowercase());
+                relations.insert(format!("{}.{}", n.layer, n.name).to_lowercase());
+                relations.insert(format!("{}.{}", n.schema, n.name).to_lowercase());
+            }
+            for s in &project.sources {
+                relations.insert(format!("{}.{}", s.source, s.name).to_lowercase());
+                relations.insert(format!("{}.{}", s.schema, s.name).to_lowercase());
+            }
+            for r in &project.config.external_relations {
+                relations.insert(r.to_lowercase());
+            }
+            return Ok(Existing {
+                relations,
+                is_project: true,
+                models: project.nodes.iter().map(|n| n.name.clone()).collect(),
+                sources: project.sources.iter().map(|s| s.source.clone()).collect(),
+                lake_root: project
+                    .config
+                    .targets
+                    .values()
+                    .find_map(|t| t.lake_root.clone()),
+            });
+        }
+        let non_empty = std::fs::read_dir(out).is_ok_and(|mut d| d.next().is_some());
+        if non_empty {
+            return Err(Diagnostics(vec![Diagnostic::error(
+                Code::ImportSqlArguments,
+                messages::out_not_project(lang, &display_path(out)),
+            )
+            .help(messages::out_not_project_help(lang))]));
+        }
+        Ok(Existing::default())
+    }
+}
+
+/// What was written.
+#[derive(Debug, Default)]
+pub struct Written {
+    /// Files written, relative to the project directory.
+    pub files: Vec<String>,
+    /// Warnings found while writing (locations outside the lake root).
+    pub diagnostics: Diagnostics,
+    /// The report's text.
+    pub report: String,
+}
+
+/// Write the project. Refuses (E971) to overwrite a model file or to declare a source the
+/// project has; nothing is written then.
+pub fn write(
+    c: &Conversion,
+    existing: &Existing,
+    opts: &ImportOptions,
+) -> Result<Written, Diagnostics> {
+    let lang = opts.lang;
+    let out = &opts.out;
+    let mut written = Written::default();
+    let mut files: Vec<(PathBuf, String)> = Vec::new();
+    let models_dir = Path::new("models").join(&c.layer);
+
+    // The lake root, and the locations inside it.
+    let lake_root = match (&existing.is_project, &existing.lake_root) {
+        (true, root) => root.clone(),
+        (false, _) => common_root(c.locations.iter().map(|(_, l, _)| l.as_str())),
+    };
+    let mut dropped: BTreeSet<String> = BTreeSet::new();
+    for (model, location, place) in &c.locations {
+        let inside = lake_root.as_deref().is_some_and(|r| {
+            let l = with_slash(location);
+            l.starts_with(r) && l != r
+        });
+        if !inside {
+            let root = lake_root.clone().unwrap_or_else(|| "-".into());
+            let s = &c.scripts[place.script];
+            written.diagnostics.push(
+                Diagnostic::warning(
+                    Code::ImportSqlPropertyChanged,
+                    messages::property_changed(
+                        lang,
+                        "external_location",
+                        &messages::location_outside(lang, location, &root),
+                    ),
+                )
+                .at(Location::from_span(
+                    &s.path,
+                    &s.text,
+                    place.at..place.at + 1,
+                )),
+            );
+            dropped.insert(model.clone());
+        }
+    }
+
+    // Refuse clashes before writing anything.
+    let mut clashes = Diagnostics::default();
+    for m in &c.models {
+        let rel = models_dir.join(format!("{}.sql", m.name));
+        if out.join(&rel).exists() || existing.models.contains(&m.name) {
+            clashes.push(
+                Diagnostic::error(
+                    Code::ImportSqlNameClash,
+                    messages::name_clash(lang, &m.name, &display_path(&rel)),
+                )
+                .help(messages::name_clash_help(lang)),
+            );
+        }
+    }
+    for s in c.sources.keys() {
+        if existing.sources.contains(s) {
+            clashes.push(
+                Diagnostic::error(
+                    Code::ImportSqlNameClash,
+                    messages::name_clash(lang, s, &format!("source `{s}`")),
+                )
+                .help(messages::name_clash_help(lang)),
+            );
+        }
+    }
+    if clashes.has_errors() {
+        return Err(clashes);
+    }
+
+    // Models and their properties.
+    let mut props = String::new();
+    let _ = writeln!(
+        props,
+        "# {}\nmodels:",
+        lang.pick(
+            "Made by `karte import-sql` (see import-report.md): what the scripts' WITH (…) said.",
+            "`karte import-sql` が作りました (import-report.md を見てください)。スクリプトの WITH (…) の設定です。",
+        )
+    );
+    for m in &c.models {
+        files.push((models_dir.join(format!("{}.sql", m.name)), m.sql.clone()));
+        let _ = writeln!(props, "  - name: {}", m.name);
+        if let Some(d) = &m.description {
+            let _ = writeln!(props, "    description: {}", quote(d));
+        }
+        let _ = writeln!(props, "    config:");
+        for (k, v) in &m.config {
+            if k == "external_location" && dropped.contains(&m.name) {
+                continue;
+            }
+            let _ = writeln!(props, "      {k}: {}", yaml_value(v));
+        }
+        if !m.columns.is_empty() {
+            let _ = writeln!(props, "    columns:");
+            for col in &m.columns {
+                write_column(&mut props, col, "      ");
+            }
+        }
+    }
+    if !c.models.is_empty() {
+        files.push((free_name(out, &models_dir, "_imported", "yml"), props));
+    }
+
+    // Sources.
+    if !c.sources.is_empty() {
+        let mut text = String::new();
+        let _ = writeln!(
+            text,
+            "# {}\nsources:",
+            lang.pick(
+                "Made by `karte import-sql`: the external tables of the scripts, and the tables they read that no script creates.",
+                "`karte import-sql` が作りました: スクリプトの外部テーブルと、読んでいるのにどのスクリプトも作らないテーブルです。",
+            )
+        );
+        for (name, src) in &c.sources {
+            let _ = writeln!(
+                text,
+                "  - name: {name}\n    schema: {}\n    tables:",
+                src.schema
+            );
+            for t in src.tables.values() {
+                let _ = writeln!(text, "      - name: {}", t.name);
+                let desc = t.description.clone().or_else(|| {
+                    t.origin.is_none().then(|| {
+                        lang.pick(
+                            "read by the imported scripts; created elsewhere",
+                            "取り込んだスクリプトが読むテーブル (ほかで作られるもの)",
+                        )
+                        .to_string()
+                    })
+                });
+                if let Some(d) = desc {
+                    let _ = writeln!(text, "        description: {}", quote(&d));
+                }
+                if !t.meta.is_empty() {
+                    let _ = writeln!(text, "        meta:");
+                    for (k, v) in &t.meta {
+                        let _ = writeln!(text, "          {}: {}", quote_key(k), quote(v));
+                    }
+                }
+                if !t.columns.is_empty() {
+                    let _ = writeln!(text, "        columns:");
+                    for col in &t.columns {
+                        write_column(&mut text, col, "          ");
+                    }
+                }
+            }
+        }
+        files.push((
+            free_name(out, Path::new("models"), "_imported_sources", "yml"),
+            text,
+        ));
+    }
+
+    if !existing.is_project {
+        files.push((
+            "karte.yml".into(),
+            karte_yml(c, out, lake_root.as_deref(), lang),
+        ));
+    }
+    let mut diags_all = c.diagnostics.clone();
+    diags_all.extend(written.diagnostics.0.clone());
+    let report = report(c, &files, &diags_all, lake_root.as_deref(), &dropped, lang);
+    files.push((REPORT.into(), report.clone()));
+    written.report = report;
+
+    for (rel, text) in &files {
+        let p = out.join(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| io_error(parent, e))?;
+        }
+        std::fs::write(&p, text).map_err(|e| io_error(&p, e))?;
+        written.files.push(display_path(rel));
+    }
+    Ok(written)
+}
+
+fn io_error(p: &Path, e: std::io::Error) -> Diagnostics {
+    Diagnostics(vec![Diagnostic::error(
+        Code::Io,
+        format!("cannot write `{}`: {e}", display_path(p)),
+    )])
+}
+
+/// `dir/stem.ext`, or `dir/stem_2.ext`, … if taken.
+fn free_name(out: &Path, dir: &Path, stem: &str, ext: &str) -> PathBuf {
+    let mut rel = dir.join(format!("{stem}.{ext}"));
+    let mut n = 2;
+    while out.join(&rel).exists() {
+        rel = dir.join(format!("{stem}_{n}.{ext}"));
+        n += 1;
+    }
+    rel
+}
+
+fn write_column(out: &mut String, col: &super::statement::Column, indent: &str) {
+    let _ = write!(out, "{indent}- name: {}", quote_key(&col.name));
+    if !col.data_type.is_empty() {
+        let _ = write!(out, "\n{indent}  data_type: {}", quote(&col.data_type));
+    }
+    if let Some(d) = &col.comment {
+        let _ = write!(out, "\n{indent}  description: {}", quote(d));
+    }
+    out.push('\n');
+}
+
+fn with_slash(s: &str) -> String {
+    if s.ends_with('/') {
+        s.to_string()
+    } else {
+        format!("{s}/")
+    }
+}
+
+/// The deepest `s3://bucket/prefix/` holding every location (not the bucket root, and not one
+/// of the locations itself).
+pub fn common_root<'a>(locations: impl Iterator<Item = &'a str>) -> Option<String> {
+    let mut bucket: Option<String> = None;
+    let mut common: Option<Vec<String>> = None;
+    let mut all = Vec::new();
+    for l in locations {
+        let rest = l.strip_prefix("s3://")?;
+        let mut parts = rest.split('/').filter(|p| !p.is_empty()).map(String::from);
+        let b = parts.next()?;
+        if bucket.get_or_insert(b.clone()) != &b {
+            return None;
+        }
+        let segs: Vec<String> = parts.collect();
+        common = Some(match common {
+            None => segs.clone(),
+            Some(c) => c
+                .iter()
+                .zip(&segs)
+                .take_while(|(a, b)| a == b)
+                .map(|(a, _)| a.clone())
+                .collect(),
+        });
+        all.push(segs);
+    }
+    let mut common = common?;
+    if all.contains(&common) {
+        common.pop();
+    }
+    if common.is_empty() {
+        return None;
+    }
+    Some(format!("s3://{}/{}/", bucket?, common.join("/")))
+}
+
+fn karte_yml(c: &Conversion, out: &Path, lake_root: Option<&str>, lang: Lang) -> String {
+    let name = out
+        .file_name()
+        .map(|n| {
+            n.to_string_lossy()
+                .replace(['-', ' ', '.'], "_")
+                .to_lowercase()
+        })
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "imported".into());
+    let schema = c.common_schema.clone().unwrap_or_else(|| c.layer.clone());
+    let mut layers = vec![
+        ("bronze".to_string(), "bronze".to_string()),
+        ("silver".to_string(), "silver".to_string()),
+        ("gold".to_string(), "gold".to_string()),
+    ];
+    match layers.iter_mut().find(|(l, _)| *l == c.layer) {
+        Some(l) => l.1 = schema,
+        None => layers.push((c.layer.clone(), schema)),
+    }
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "# {}",
+        lang.pick(
+            "Made by `karte import-sql` from the team's Athena scripts: see import-report.md.",
+            "チームの Athena スクリプトから `karte import-sql` が作りました。import-report.md を見てください。",
+        )
+    );
+    let _ = writeln!(s, "name: {name}\n\nlayers:");
+    for (l, sch) in layers {
+        let _ = writeln!(s, "  {l}: {sch}");
+    }
+    let _ = writeln!(s, "\nmodels:\n  +materialized: view\n\ndefault_target: local\ntargets:\n  local:\n    type: local\n    lake_dir: target/lake\n  athena:\n    type: athena\n    region: ap-northeast-1\n    workgroup: primary\n    s3_staging_dir: s3://CHANGE-ME-athena-results/");
+    match lake_root {
+        Some(r) => {
+            let _ = writeln!(
+                s,
+                "    # {}\n    lake_root: {r}",
+                lang.pick(
+                    "the common prefix of the scripts' table locations",
+                    "スクリプトのテーブルの場所に共通する接頭辞",
+                )
+            );
+        }
+        None => {
+            let _ = writeln!(s, "    lake_root: s3://CHANGE-ME-lake/lake/");
+        }
+    }
+    s
+}
+
+fn report(
+    c: &Conversion,
+    files: &[(PathBuf, String)],
+    diags: &Diagnostics,
+    lake_root: Option<&str>,
+    dropped: &BTreeSet<String>,
+    lang: Lang,
+) -> String {
+    let mut r = String::new();
+    let source_tables: usize = c.sources.values().map(|s| s.tables.len()).sum();
+    let _ = writeln!(
+        r,
+        "# {}\n",
+        lang.pick(
+            "karte import-sql: report",
+            "karte import-sql: 取り込みの報告"
+        )
+    );
+    let _ = writeln!(
+        r,
+        "{}\n",
+        messages::summary(
+            lang,
+            c.scripts.len(),
+            c.statements,
+            c.models.len(),
+            source_tables,
+            c.skipped.len(),
+            REPORT
+        )
+    );
+    let _ = writeln!(
+        r,
+        "## {}\n",
+        lang.pick("Scripts read, in this order", "読んだスクリプト (この順)")
+    );
+    for s in &c.scripts {
+        let _ = writeln!(r, "- `{}`", display_path(&s.path));
+    }
+    let _ = writeln!(
+        r,
+        "\n## {} ({})\n",
+        lang.pick(
+            "Not converted: do these by hand",
+            "変換していないもの: 手で移してください"
+        ),
+        c.skipped.len()
+    );
+    if c.skipped.is_empty() {
+        let _ = writeln!(r, "{}", lang.pick("None.", "ありません。"));
+    }
+    for s in &c.skipped {
+        let script = &c.scripts[s.place.script];
+        let head = super::convert::statement_head(&script.text, s.place.at..script.text.len());
+        let _ = writeln!(
+            r,
+            "- `{}` `{}` — {}",
+            place_text(c, &s.place),
+            head,
+            s.reason.reason(lang, &s.table)
+        );
+    }
+    let _ = writeln!(r, "\n## {}\n", lang.pick("Models", "モデル"));
+    for m in &c.models {
+        let _ = writeln!(
+            r,
+            "- `{}.{}` ← `{}` — `{}`",
+            c.layer,
+            m.name,
+            m.table.display(),
+            display_path(
+                &Path::new("models")
+                    .join(&c.layer)
+                    .join(format!("{}.sql", m.name))
+            )
+        );
+        let config: Vec<String> = m
+            .config
+            .iter()
+            .filter(|(k, _)| !(k == "external_location" && dropped.contains(&m.name)))
+            .map(|(k, v)| format!("{k}: {}", yaml_value(v)))
+            .collect();
+        let _ = writeln!(r, "  - config: {}", config.join("; "));
+        for (p, what) in &m.origins {
+            let _ = writeln!(
+                r,
+                "  - {}: `{}` {what}",
+                lang.pick("from", "元"),
+                place_text(c, p)
+            );
+        }
+        for n in &m.notes {
+            let _ = writeln!(r, "  - {}: {n}", lang.pick("note", "注意"));
+        }
+    }
+    let _ = writeln!(r, "\n## {}\n", lang.pick("Sources", "ソース"));
+    if c.sources.is_empty() {
+        let _ = writeln!(r, "{}", lang.pick("None.", "ありません。"));
+    }
+    for (name, src) in &c.sources {
+        for t in src.tables.values() {
+            match &t.origin {
+                Some(p) => {
+                    let _ = writeln!(
+                        r,
+                        "- `{name}.{}` ← CREATE EXTERNAL TABLE `{}`{}",
+                        t.name,
+                        place_text(c, p),
+                        t.meta
+                            .iter()
+                            .find(|(k, _)| k == "location")
+                            .map(|(_, l)| format!(" ({l})"))
+                            .unwrap_or_default()
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        r,
+                        "- `{name}.{}` — {}",
+                        t.name,
+                        lang.pick(
+                            "read by the scripts, created by none: declared without columns",
+                            "スクリプトが読むが、どのスクリプトも作らない: 列なしで登録",
+                        )
+                    );
+                }
+            }
+        }
+    }
+    let _ = writeln!(
+        r,
+        "\n## {}\n",
+        lang.pick(
+            "Handled by karte (nothing to do)",
+            "karte が引き受けるもの (することはありません)"
+        )
+    );
+    if c.absorbed.is_empty() {
+        let _ = writeln!(r, "{}", lang.pick("None.", "ありません。"));
+    }
+    for a in &c.absorbed {
+        let _ = writeln!(
+            r,
+            "- `{}` `{}` — {}",
+            place_text(c, &a.place),
+            a.what,
+            a.why
+        );
+    }
+    let _ = writeln!(r, "\n## {}\n", lang.pick("Table names", "テーブル名"));
+    let _ = writeln!(
+        r,
+        "{}\n",
+        lang.pick(
+            "Models read each other as `layer.model`; the layer's schema is in karte.yml. The scripts' names, and karte's:",
+            "モデルどうしは `レイヤー.モデル` で読みます。レイヤーのスキーマは karte.yml にあります。スクリプトでの名前と karte での名前:",
+        )
+    );
+    let _ = writeln!(
+        r,
+        "| {} | karte |\n|---|---|",
+        lang.pick("scripts", "スクリプト")
+    );
+    for m in &c.models {
+        let _ = writeln!(r, "| `{}` | `{}.{}` |", m.table.display(), c.layer, m.name);
+    }
+    if let Some(root) = lake_root {
+        let _ = writeln!(r, "\n`lake_root`: `{root}`");
+    }
+    let _ = writeln!(
+        r,
+        "\n## {}\n",
+        lang.pick("Files written", "書き出したファイル")
+    );
+    for (p, _) in files {
+        let _ = writeln!(r, "- `{}`", display_path(p));
+    }
+    let _ = writeln!(r, "- `{REPORT}`");
+    if !diags.is_empty() {
+        let _ = writeln!(r, "\n## {}\n", lang.pick("Warnings", "警告"));
+        for d in &diags.0 {
+            let at = d
+                .location
+                .as_ref()
+                .map(|l| format!("`{}:{}:{}` ", l.file, l.line, l.col))
+                .unwrap_or_default();
+            let _ = writeln!(r, "- {} {at}{}", d.code.as_str(), d.message);
+        }
+    }
+    r
+}
+
+/// A YAML value on one line.
+fn yaml_value(v: &ConfigValue) -> String {
+    match v {
+        ConfigValue::Text(s) => quote(s),
+        ConfigValue::Number(n) => n.clone(),
+        ConfigValue::List(items) => {
+            format!(
+                "[{}]",
+                items
+                    .iter()
+                    .map(|i| quote(i))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+        ConfigValue::Map(items) => format!(
+            "{{{}}}",
+            items
+                .iter()
+                .map(|(k, v)| format!("{}: {}", quote_key(k), quote(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// A plain word as it is, anything else as a double-quoted (JSON) string, which YAML reads.
+fn quote(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !s.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && !["true", "false", "yes", "no", "on", "off", "null", "y", "n"]
+            .contains(&s.to_lowercase().as_str());
+    if plain {
+        s.to_string()
+    } else {
+        serde_json::to_string(s).unwrap_or_default()
+    }
+}
+
+fn quote_key(s: &str) -> String {
+    quote(s)
+}
