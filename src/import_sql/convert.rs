@@ -221,9 +221,9 @@ pub fn convert(
                     continue;
                 }
                 created_at.insert(key.clone(), i);
-                let source = name.schema.clone().unwrap_or_else(|| "default".into());
+                let (source, schema) = source_for(name.schema.as_deref());
                 let src = c.sources.entry(source.clone()).or_insert_with(|| Source {
-                    schema: source.clone(),
+                    schema,
                     ..Default::default()
                 });
                 let mut columns = ddl.columns.clone();
@@ -358,9 +358,9 @@ pub fn convert(
             return None;
         }
         // Read, not created: a source named by its schema.
-        let source = schema.unwrap_or_else(|| "default".into());
+        let (source, schema) = source_for(schema.as_deref());
         let src = c.sources.entry(source.clone()).or_insert_with(|| Source {
-            schema: source.clone(),
+            schema,
             ..Default::default()
         });
         src.tables.entry(table.clone()).or_insert(SourceTable {
@@ -708,6 +708,15 @@ pub fn place_text(c: &Conversion, p: &Place) -> String {
     let s = &c.scripts[p.script];
     let (line, col) = crate::diag::LineIndex::new(&s.text).line_col(&s.text, p.at);
     format!("{}:{line}:{col}", crate::diag::display_path(&s.path))
+}
+
+/// The source (name, schema) of a table in `schema`; a table named without a schema is in
+/// Athena's current database, `default` (a keyword in SQL, so the source is `default_db`).
+fn source_for(schema: Option<&str>) -> (String, String) {
+    match schema {
+        Some(s) => (s.to_string(), s.to_string()),
+        None => ("default_db".into(), "default".into()),
+    }
 }
 
 fn new_model(c: &mut Conversion, name: &Name, existing: &Existing) -> usize {

@@ -174,3 +174,6 @@ pub fn import(opts: &ImportOptions) -> Result<(Conversion, Written), Diagnostics
     let written = write(&conversion, &existing, opts)?;
     Ok((conversion, written))
 }
+
+#[cfg(test)]
+mod tests;

@@ -95,6 +95,8 @@ fn medical_scripts_become_a_project_that_compiles_and_plans_the_same_tables() {
     let dir = out.to_str().unwrap();
     let (code, _, stderr) = karte_in(tmp.path(), &["compile", "--project-dir", dir]);
     assert_eq!(code, 0, "{stderr}");
+    // Every model parses after the rewrite (no token-scan fallback).
+    assert!(!stderr.contains("W101"), "{stderr}");
     let (code, plan, stderr) = karte_in(
         tmp.path(),
         &[
@@ -261,7 +263,8 @@ fn unparsed_query_and_self_reading_insert() {
     std::fs::write(
         scripts.join("a.sql"),
         "CREATE TABLE mart.by_month AS\nSELECT service_month, count(*) AS n\nFROM raw.receipts_raw\nGROUP BY DISTINCT service_month;\n\n\
-         -- 新しいレセプトだけ追加\nINSERT INTO mart.receipt_log\nSELECT r.receipt_no FROM raw.receipts_raw r\nWHERE NOT EXISTS (SELECT 1 FROM mart.receipt_log l WHERE l.receipt_no = r.receipt_no);\n",
+         -- 新しいレセプトだけ追加\nINSERT INTO mart.receipt_log\nSELECT r.receipt_no FROM raw.receipts_raw r\nWHERE NOT EXISTS (SELECT 1 FROM mart.receipt_log l WHERE l.receipt_no = r.receipt_no);\n\n\
+         CREATE VIEW mart.log_codes AS SELECT c.code FROM receipt_log g JOIN codes c ON c.code = g.receipt_no;\n",
     )
     .unwrap();
     let (code, _, stderr) = karte_in(tmp.path(), &["import-sql", "scripts", "--out", "project"]);
@@ -273,6 +276,13 @@ fn unparsed_query_and_self_reading_insert() {
     let log =
         std::fs::read_to_string(tmp.path().join("project/models/silver/receipt_log.sql")).unwrap();
     assert!(log.contains("FROM {{ this }} l"), "{log}");
+    // Names without a schema: a table a script creates, or Athena's `default` database.
+    let view =
+        std::fs::read_to_string(tmp.path().join("project/models/silver/log_codes.sql")).unwrap();
+    assert!(
+        view.contains("FROM silver.receipt_log g JOIN default_db.codes c"),
+        "{view}"
+    );
     let props =
         std::fs::read_to_string(tmp.path().join("project/models/silver/_imported.yml")).unwrap();
     assert!(
