@@ -353,3 +353,55 @@ fn adds_to_an_existing_project_and_never_overwrites() {
         "{stderr}"
     );
 }
+
+/// A property karte cannot keep is a W973 at its place: a format it does not support, a
+/// location outside the lake root (the table goes to karte's own place); the plan still runs.
+#[test]
+fn properties_karte_cannot_keep_are_warned_at_their_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scripts = tmp.path().join("scripts");
+    std::fs::create_dir_all(&scripts).unwrap();
+    std::fs::write(
+        scripts.join("a.sql"),
+        "CREATE TABLE mart.a WITH (format = 'ION', external_location = 's3://lake/mart/a/') AS SELECT 1 AS x;\n\
+         CREATE TABLE mart.b WITH (external_location = 's3://other-bucket/b/') AS SELECT 2 AS y;\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = karte_in(tmp.path(), &["import-sql", "scripts", "--out", "project"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("warning[W973]: property `format`")
+            && stderr.contains("--> scripts/a.sql:1:27"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("warning[W973]: property `external_location`")
+            && stderr.contains("--> scripts/a.sql:2:27"),
+        "{stderr}"
+    );
+    let props =
+        std::fs::read_to_string(tmp.path().join("project/models/silver/_imported.yml")).unwrap();
+    assert!(
+        !props.contains("ION") && !props.contains("other-bucket"),
+        "{props}"
+    );
+    let (code, plan, stderr) = karte_in(
+        tmp.path(),
+        &[
+            "plan",
+            "--project-dir",
+            "project",
+            "--target",
+            "athena",
+            "--as-of",
+            "2026-11-21",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    // Across two buckets there is no common lake root: karte.yml says so, and each table goes
+    // to karte's own place under it.
+    assert!(
+        plan.contains("s3://CHANGE-ME-lake/lake/mart/b/{run_id}/"),
+        "{plan}"
+    );
+}
