@@ -38,6 +38,8 @@ pub struct Place {
 pub struct Model {
     /// The model's name (the file stem).
     pub name: String,
+    /// Its layer (`models/<layer>/`).
+    pub layer: String,
     /// The table the scripts wrote.
     pub table: Name,
     /// From the first comment line above the statement.
@@ -123,11 +125,44 @@ pub struct Conversion {
     pub skipped: Vec<Skipped>,
     /// Warnings (W970–W974).
     pub diagnostics: Diagnostics,
+    /// Notes for the report that belong to no model (why an external table stayed a source).
+    pub notes: Vec<String>,
     /// `external_location`s, per model name, to check against the lake root when writing.
     pub locations: Vec<(String, String, Place)>,
+    /// Ingest rules made from external tables over delimited text (`--ingest`).
+    pub ingest_rules: Vec<IngestRule>,
+}
+
+/// An ingest rule made from a `CREATE EXTERNAL TABLE` over delimited text, with the bronze
+/// view that gives its columns their types.
+#[derive(Debug, Clone)]
+pub struct IngestRule {
+    /// The bronze table `karte ingest` writes (`<table>_files`).
+    pub name: String,
+    /// Its description.
+    pub description: String,
+    /// The `files:` pattern.
+    pub files: String,
+    /// `cp932` or `utf-8`.
+    pub encoding: String,
+    /// `","`, `"\t"`, …
+    pub delimiter: String,
+    /// `'"'` (OpenCSVSerde) or none.
+    pub quoted: bool,
+    /// The files have a header line (`skip.header.line.count`).
+    pub header: bool,
+    /// Columns (name, description).
+    pub columns: Vec<(String, Option<String>)>,
+    /// Partition columns: the table's, then `karte_file`.
+    pub partitioned_by: Vec<String>,
+    /// The statement it came from.
+    pub origin: Place,
+    /// The S3 location the files were read from.
+    pub location: String,
 }
 
 /// Where a table name written in a query points.
+#[derive(Clone)]
 enum Target {
     Model(usize),
     Source(String, String),
@@ -138,6 +173,7 @@ pub fn convert(
     scripts: Vec<Script>,
     layer: &str,
     existing: &Existing,
+    ingest: bool,
     lang: Lang,
 ) -> Result<Conversion, Diagnostics> {
     // 1. Statements and their kinds; every unreadable one is reported.
@@ -170,7 +206,9 @@ pub fn convert(
         absorbed: Vec::new(),
         skipped: Vec::new(),
         diagnostics: Diagnostics::default(),
+        notes: Vec::new(),
         locations: Vec::new(),
+        ingest_rules: Vec::new(),
         scripts,
     };
     let place = |s: &Statement| Place {
@@ -182,7 +220,8 @@ pub fn convert(
     // 2. What creates what: models (CTAS, views, empty tables) and external tables.
     let mut model_of: BTreeMap<String, usize> = BTreeMap::new(); // display name → model
     let mut created_at: BTreeMap<String, usize> = BTreeMap::new(); // display name → statement
-    let mut externals: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut externals: BTreeMap<String, Target> = BTreeMap::new();
+    let mut typed: Vec<(usize, usize)> = Vec::new(); // (statement, bronze view model)
     let mut empty: BTreeMap<String, (usize, TableDdl)> = BTreeMap::new();
     let mut views: BTreeMap<String, ()> = BTreeMap::new();
     let mut schemas = std::collections::BTreeSet::new();
@@ -221,6 +260,16 @@ pub fn convert(
                     continue;
                 }
                 created_at.insert(key.clone(), i);
+                if ingest && existing.has_layer("bronze") {
+                    match ingest_rule(&mut c, name, ddl, place(s), existing, lang) {
+                        Ok(m) => {
+                            externals.insert(key, Target::Model(m));
+                            typed.push((i, m));
+                            continue;
+                        }
+                        Err(why) => c.notes.push(why),
+                    }
+                }
                 let (source, schema) = source_for(name.schema.as_deref());
                 let src = c.sources.entry(source.clone()).or_insert_with(|| Source {
                     schema,
@@ -257,7 +306,7 @@ pub fn convert(
                         read_at: None,
                     },
                 );
-                externals.insert(key, (source, name.table.clone()));
+                externals.insert(key, Target::Source(source, name.table.clone()));
             }
             _ => {}
         }
@@ -343,8 +392,7 @@ pub fn convert(
             return Some(Target::Model(model_of[&k]));
         }
         if let Some(k) = find(&mut externals.keys()) {
-            let (s, t) = externals[&k].clone();
-            return Some(Target::Source(s, t));
+            return Some(externals[&k].clone());
         }
         // Known to the project already (its models, sources, external relations).
         let written = match &schema {
@@ -572,6 +620,7 @@ pub fn convert(
         model.sql = format!("{lead}{}\n", body.trim_end());
         model.config = config;
     }
+    order.extend(typed.iter().copied());
     order.sort();
     let models = std::mem::take(&mut c.models);
     c.models = order.iter().map(|&(_, m)| models[m].clone()).collect();
@@ -677,7 +726,7 @@ fn rewrite_query(
                         );
                     }
                 }
-                format!("{}.{}", c.layer, c.models[m].name)
+                format!("{}.{}", c.models[m].layer, c.models[m].name)
             }
             Target::Source(s, t) => {
                 if let Some(table) = c.sources.get_mut(&s).and_then(|src| src.tables.get_mut(&t)) {
@@ -710,6 +759,176 @@ pub fn place_text(c: &Conversion, p: &Place) -> String {
     format!("{}:{line}:{col}", crate::diag::display_path(&s.path))
 }
 
+/// An external table over delimited text → an ingest rule (`<table>_files`, bronze) and a bronze
+/// view named like the table giving its columns their types; Err: why it stays a source.
+fn ingest_rule(
+    c: &mut Conversion,
+    name: &Name,
+    ddl: &TableDdl,
+    origin: Place,
+    existing: &Existing,
+    lang: Lang,
+) -> Result<usize, String> {
+    let table = name.display();
+    let stays = |why: &str| match lang {
+        Lang::En => format!("`{table}` stays a source (not an ingest rule): {why}"),
+        Lang::Ja => format!("`{table}` はソースのままです (取り込みルールにしていません): {why}"),
+    };
+    let format = ddl.format.as_deref().unwrap_or("textfile");
+    if format != "csv" && format != "textfile" {
+        return Err(stays(&match lang {
+            Lang::En => format!("its files are {format}, karte ingest reads delimited text"),
+            Lang::Ja => {
+                format!("ファイルが {format} で、karte ingest が読むのは区切り文字のテキストです")
+            }
+        }));
+    }
+    let Some(location) = ddl.location.clone() else {
+        return Err(stays(
+            lang.pick("it has no LOCATION", "LOCATION がありません"),
+        ));
+    };
+    let mut casts = Vec::new();
+    for col in ddl.columns.iter().chain(&ddl.partitioned_by) {
+        match athena_type(&col.data_type) {
+            Some(t) => casts.push((col.name.clone(), t)),
+            None => {
+                return Err(stays(&match lang {
+                    Lang::En => format!(
+                        "column `{}` is `{}`, which cannot be read from text",
+                        col.name, col.data_type
+                    ),
+                    Lang::Ja => format!(
+                        "列 `{}` の型 `{}` はテキストから読めません",
+                        col.name, col.data_type
+                    ),
+                }))
+            }
+        }
+    }
+    let files_table = format!("{}_files", name.table);
+    if existing.models.contains(&name.table) || existing.models.contains(&files_table) {
+        return Err(stays(lang.pick(
+            "the project has a model of its name",
+            "同じ名前のモデルがあります",
+        )));
+    }
+    let prop = |key: &str| {
+        ddl.serde_properties
+            .iter()
+            .chain(&ddl.properties)
+            .find(|p| p.key == key)
+            .map(|p| p.value.text())
+    };
+    let encoding = match prop("serialization.encoding").map(|e| e.to_lowercase()) {
+        Some(e) if ["sjis", "shift_jis", "ms932", "windows-31j", "cp932"].contains(&e.as_str()) => {
+            "cp932"
+        }
+        _ => "utf-8",
+    };
+    let delimiter = prop("separatorchar")
+        .or_else(|| prop("field.delim"))
+        .or_else(|| ddl.delimiter.clone())
+        .unwrap_or_else(|| {
+            if format == "csv" {
+                ",".into()
+            } else {
+                "\u{1}".into()
+            }
+        });
+    let delimiter = match delimiter.as_str() {
+        "\\t" | "\t" => "\t".to_string(),
+        d => d.to_string(),
+    };
+    if delimiter.chars().count() != 1 && delimiter != "\t" {
+        return Err(stays(&match lang {
+            Lang::En => format!("its delimiter `{delimiter}` is not one character"),
+            Lang::Ja => format!("区切り文字 `{delimiter}` が 1 文字ではありません"),
+        }));
+    }
+    let header = prop("skip.header.line.count").is_some_and(|n| n.trim() != "0");
+    let folder = location
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("files")
+        .to_string();
+    let mut files = folder;
+    for p in &ddl.partitioned_by {
+        files.push_str(&format!("/{0}={{{0}}}", p.name));
+    }
+    files.push_str("/{karte_file}");
+    let mut partitioned_by: Vec<String> =
+        ddl.partitioned_by.iter().map(|p| p.name.clone()).collect();
+    partitioned_by.push("karte_file".into());
+    let description = match lang {
+        Lang::En => format!("the files of `{table}` ({location}) as delivered, every column text"),
+        Lang::Ja => format!("`{table}` のファイル ({location}) を届いたまま (列はすべて文字)"),
+    };
+    c.ingest_rules.push(IngestRule {
+        name: files_table.clone(),
+        description,
+        files,
+        encoding: encoding.into(),
+        delimiter,
+        quoted: format == "csv",
+        header,
+        columns: ddl
+            .columns
+            .iter()
+            .map(|c| (c.name.clone(), c.comment.clone()))
+            .collect(),
+        partitioned_by,
+        origin: origin.clone(),
+        location,
+    });
+    // The view that reads it as the scripts' table did.
+    let m = new_model(c, name, existing);
+    let model = &mut c.models[m];
+    model.layer = "bronze".into();
+    let mut sql = match lang {
+        Lang::En => format!("-- `{table}` with its column types, over the files `karte ingest` loads into bronze.{files_table}\nselect\n"),
+        Lang::Ja => format!("-- `{table}` を元の列の型で。`karte ingest` が bronze.{files_table} に読み込むファイルから\nselect\n"),
+    };
+    let n = casts.len();
+    for (i, (col, t)) in casts.iter().enumerate() {
+        let comma = if i + 1 < n { "," } else { "" };
+        match t {
+            None => sql.push_str(&format!("    {col}{comma}\n")),
+            Some(t) => sql.push_str(&format!("    try_cast({col} as {t}) as {col}{comma}\n")),
+        }
+    }
+    sql.push_str(&format!("from bronze.{files_table}\n"));
+    model.sql = sql;
+    model.description = ddl.comment.clone();
+    model.config = vec![("materialized".into(), ConfigValue::Text("view".into()))];
+    model.columns = ddl
+        .columns
+        .iter()
+        .chain(&ddl.partitioned_by)
+        .cloned()
+        .collect();
+    model.origins.push((origin, "CREATE EXTERNAL TABLE".into()));
+    Ok(m)
+}
+
+/// The Athena type a Hive column is cast to from text: Some(None) for text (no cast), None
+/// when it cannot be read from text (arrays, maps, structs).
+fn athena_type(hive: &str) -> Option<Option<String>> {
+    let t = hive.trim().to_lowercase();
+    let base = t.split('(').next().unwrap_or_default().trim();
+    Some(match base {
+        "string" | "varchar" | "char" | "" => None,
+        "int" | "integer" => Some("integer".into()),
+        "tinyint" | "smallint" | "bigint" | "double" | "boolean" | "date" | "timestamp" => {
+            Some(base.into())
+        }
+        "float" => Some("real".into()),
+        "decimal" => Some(t.replace(' ', "")),
+        _ => return None,
+    })
+}
+
 /// The source (name, schema) of a table in `schema`; a table named without a schema is in
 /// Athena's current database, `default` (a keyword in SQL, so the source is `default_db`).
 fn source_for(schema: Option<&str>) -> (String, String) {
@@ -737,6 +956,7 @@ fn new_model(c: &mut Conversion, name: &Name, existing: &Existing) -> usize {
     }
     c.models.push(Model {
         name: model_name,
+        layer: c.layer.clone(),
         table: name.clone(),
         description: None,
         sql: String::new(),

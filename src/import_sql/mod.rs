@@ -40,6 +40,8 @@ pub struct ImportOptions {
     pub layer: String,
     /// The project directory written (a new one, or an existing karte project).
     pub out: PathBuf,
+    /// External tables over delimited text become ingest rules and bronze views.
+    pub ingest: bool,
     /// Language of the messages and the report.
     pub lang: Lang,
 }
@@ -170,7 +172,7 @@ pub fn read_scripts(inputs: &[PathBuf], lang: Lang) -> Result<Vec<Script>, Diagn
 pub fn import(opts: &ImportOptions) -> Result<(Conversion, Written), Diagnostics> {
     let scripts = read_scripts(&opts.inputs, opts.lang)?;
     let existing = write::Existing::read(&opts.out, &opts.layer, opts.lang)?;
-    let conversion = convert(scripts, &opts.layer, &existing, opts.lang)?;
+    let conversion = convert(scripts, &opts.layer, &existing, opts.ingest, opts.lang)?;
     let written = write(&conversion, &existing, opts)?;
     Ok((conversion, written))
 }

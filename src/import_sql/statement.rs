@@ -91,6 +91,8 @@ pub struct TableDdl {
     pub location: Option<String>,
     /// `TBLPROPERTIES (…)`.
     pub properties: Vec<Prop>,
+    /// `WITH SERDEPROPERTIES (…)` (keys lower-cased).
+    pub serde_properties: Vec<Prop>,
 }
 
 /// The kinds of statement karte knows.
@@ -335,6 +337,10 @@ fn table_ddl(c: &mut Cursor) -> Result<TableDdl, ImportError> {
             Some("TBLPROPERTIES") => {
                 c.i += 1;
                 ddl.properties = c.props()?;
+            }
+            Some("SERDEPROPERTIES") => {
+                c.i += 1;
+                ddl.serde_properties = c.props()?;
             }
             _ if c.peek_is(&Token::LParen) => c.skip_parens(),
             _ => c.i += 1,

@@ -124,7 +124,7 @@ fn no_panic_on_any_truncation_of_the_corpus() {
         let cuts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
         for &cut in &cuts {
             let s = script(&text[..cut]);
-            let _ = convert(vec![s], "silver", &Existing::default(), Lang::En);
+            let _ = convert(vec![s], "silver", &Existing::default(), true, Lang::En);
         }
     }
 }

@@ -22,6 +22,8 @@ pub struct Existing {
     pub models: BTreeSet<String>,
     /// Its source names.
     pub sources: BTreeSet<String>,
+    /// Its layers (None: a new project, which has bronze, silver, gold and `--layer`).
+    pub layers: Option<BTreeSet<String>>,
     /// The lake root of its first Athena target.
     pub lake_root: Option<String>,
     /// Names its plain SQL resolves already (lower case): `layer.model`, `schema.model`,
@@ -30,6 +32,14 @@ pub struct Existing {
 }
 
 impl Existing {
+    /// Whether the project has (or a new one will have) this layer.
+    pub fn has_layer(&self, layer: &str) -> bool {
+        match &self.layers {
+            Some(l) => l.contains(layer),
+            None => true,
+        }
+    }
+
     /// Read the output directory: nothing, an empty directory, or a karte project (whose layers
     /// must include `layer`).
     pub fn read(out: &Path, layer: &str, lang: Lang) -> Result<Existing, Diagnostics> {
@@ -59,6 +69,7 @@ impl Existing {
             }
             return Ok(Existing {
                 relations,
+                layers: Some(project.config.layers.keys().cloned().collect()),
                 is_project: true,
                 models: project.nodes.iter().map(|n| n.name.clone()).collect(),
                 sources: project.sources.iter().map(|s| s.source.clone()).collect(),
@@ -103,7 +114,6 @@ pub fn write(
     let out = &opts.out;
     let mut written = Written::default();
     let mut files: Vec<(PathBuf, String)> = Vec::new();
-    let models_dir = Path::new("models").join(&c.layer);
 
     // The lake root, and the locations inside it.
     let lake_root = match (&existing.is_project, &existing.lake_root) {
@@ -141,7 +151,9 @@ pub fn write(
     // Refuse clashes before writing anything.
     let mut clashes = Diagnostics::default();
     for m in &c.models {
-        let rel = models_dir.join(format!("{}.sql", m.name));
+        let rel = Path::new("models")
+            .join(&m.layer)
+            .join(format!("{}.sql", m.name));
         if out.join(&rel).exists() || existing.models.contains(&m.name) {
             clashes.push(
                 Diagnostic::error(
@@ -167,38 +179,110 @@ pub fn write(
         return Err(clashes);
     }
 
-    // Models and their properties.
-    let mut props = String::new();
-    let _ = writeln!(
-        props,
-        "# {}\nmodels:",
-        lang.pick(
-            "Made by `karte import-sql` (see import-report.md): what the scripts' WITH (…) said.",
-            "`karte import-sql` が作りました (import-report.md を見てください)。スクリプトの WITH (…) の設定です。",
-        )
-    );
-    for m in &c.models {
-        files.push((models_dir.join(format!("{}.sql", m.name)), m.sql.clone()));
-        let _ = writeln!(props, "  - name: {}", m.name);
-        if let Some(d) = &m.description {
-            let _ = writeln!(props, "    description: {}", quote(d));
-        }
-        let _ = writeln!(props, "    config:");
-        for (k, v) in &m.config {
-            if k == "external_location" && dropped.contains(&m.name) {
-                continue;
+    // Models and their properties, one file per layer.
+    let layers: BTreeSet<&str> = c.models.iter().map(|m| m.layer.as_str()).collect();
+    for layer in layers {
+        let dir = Path::new("models").join(layer);
+        let mut props = String::new();
+        let _ = writeln!(
+            props,
+            "# {}\nmodels:",
+            lang.pick(
+                "Made by `karte import-sql` (see import-report.md): what the scripts' WITH (…) said.",
+                "`karte import-sql` が作りました (import-report.md を見てください)。スクリプトの WITH (…) の設定です。",
+            )
+        );
+        for m in c.models.iter().filter(|m| m.layer == layer) {
+            // external_location is Athena's: a local target's lake root holds no S3 location
+            // (E403), so it is set for Athena targets only, on the model's first line.
+            let location = m.config.iter().find_map(|(k, v)| match v {
+                ConfigValue::Text(l) if k == "external_location" && !dropped.contains(&m.name) => {
+                    Some(l.clone())
+                }
+                _ => None,
+            });
+            let sql = match location {
+                Some(l) => format!(
+                    "{{% if target.type == 'athena' %}}{{{{ config(external_location='{}') }}}}{{% endif %}}\n{}",
+                    l.replace('\\', "\\\\").replace('\'', "\\'"),
+                    m.sql
+                ),
+                None => m.sql.clone(),
+            };
+            files.push((dir.join(format!("{}.sql", m.name)), sql));
+            let _ = writeln!(props, "  - name: {}", m.name);
+            if let Some(d) = &m.description {
+                let _ = writeln!(props, "    description: {}", quote(d));
             }
-            let _ = writeln!(props, "      {k}: {}", yaml_value(v));
-        }
-        if !m.columns.is_empty() {
-            let _ = writeln!(props, "    columns:");
-            for col in &m.columns {
-                write_column(&mut props, col, "      ");
+            let _ = writeln!(props, "    config:");
+            for (k, v) in m.config.iter().filter(|(k, _)| k != "external_location") {
+                let _ = writeln!(props, "      {k}: {}", yaml_value(v));
+            }
+            if !m.columns.is_empty() {
+                let _ = writeln!(props, "    columns:");
+                for col in &m.columns {
+                    write_column(&mut props, col, "      ");
+                }
             }
         }
+        files.push((free_name(out, &dir, "_imported", "yml"), props));
     }
-    if !c.models.is_empty() {
-        files.push((free_name(out, &models_dir, "_imported", "yml"), props));
+
+    // Ingest rules.
+    if !c.ingest_rules.is_empty() {
+        let mut text = String::new();
+        let _ = writeln!(
+            text,
+            "# {}\nlayer: bronze\ntables:",
+            lang.pick(
+                "Made by `karte import-sql --ingest` from the scripts' external tables over delimited text: copy their files (e.g. `aws s3 sync <location> deliveries/<folder>/`), then `karte ingest deliveries/` (docs/ingest.md).",
+                "`karte import-sql --ingest` がスクリプトの外部テーブル (区切り文字のテキスト) から作りました。ファイルを手元に写して (例: `aws s3 sync <場所> deliveries/<フォルダ>/`) から `karte ingest deliveries/` を実行します (docs/ingest.md)。",
+            )
+        );
+        for r in &c.ingest_rules {
+            let _ = writeln!(text, "  - name: {}", r.name);
+            let _ = writeln!(text, "    description: {}", quote(&r.description));
+            let _ = writeln!(
+                text,
+                "    files: {}",
+                serde_json::to_string(&r.files).unwrap_or_default()
+            );
+            let _ = writeln!(text, "    encoding: {}", r.encoding);
+            let _ = writeln!(
+                text,
+                "    delimiter: {}",
+                serde_json::to_string(&r.delimiter).unwrap_or_default()
+            );
+            if !r.quoted {
+                let _ = writeln!(text, "    quote: none");
+            }
+            let _ = writeln!(
+                text,
+                "    header: {}",
+                if r.header { "present" } else { "absent" }
+            );
+            let _ = writeln!(text, "    columns:");
+            for (name, desc) in &r.columns {
+                match desc {
+                    Some(d) => {
+                        let _ = writeln!(
+                            text,
+                            "      - {{ name: {name}, description: {} }}",
+                            quote(d)
+                        );
+                    }
+                    None => {
+                        let _ = writeln!(text, "      - {name}");
+                    }
+                }
+            }
+            let _ = writeln!(
+                text,
+                "    partitioned_by: [{}]",
+                r.partitioned_by.join(", ")
+            );
+        }
+        files.push((free_name(out, Path::new("ingest"), "imported", "yml"), text));
     }
 
     // Sources.
@@ -479,7 +563,17 @@ fn report(
             .config
             .iter()
             .filter(|(k, _)| !(k == "external_location" && dropped.contains(&m.name)))
-            .map(|(k, v)| format!("{k}: {}", yaml_value(v)))
+            .map(|(k, v)| match k.as_str() {
+                "external_location" => format!(
+                    "{k}: {} ({})",
+                    yaml_value(v),
+                    lang.pick(
+                        "Athena targets only: the model's first line",
+                        "Athena のターゲットだけ: モデルの 1 行目"
+                    )
+                ),
+                _ => format!("{k}: {}", yaml_value(v)),
+            })
             .collect();
         let _ = writeln!(r, "  - config: {}", config.join("; "));
         for (p, what) in &m.origins {
@@ -563,7 +657,7 @@ fn report(
         lang.pick("scripts", "スクリプト")
     );
     for m in &c.models {
-        let _ = writeln!(r, "| `{}` | `{}.{}` |", m.table.display(), c.layer, m.name);
+        let _ = writeln!(r, "| `{}` | `{}.{}` |", m.table.display(), m.layer, m.name);
     }
     if let Some(root) = lake_root {
         let _ = writeln!(r, "\n`lake_root`: `{root}`");

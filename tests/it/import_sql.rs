@@ -405,3 +405,72 @@ fn properties_karte_cannot_keep_are_warned_at_their_place() {
         "{plan}"
     );
 }
+
+/// `--ingest`: the external tables over CSV/TSV become ingest rules with a bronze view giving
+/// their columns their types; a copy of their files laid out as on S3 is ingested, and the
+/// imported models build on the local engine from it (`external_location` is Athena's only).
+#[cfg(feature = "duckdb-engine")]
+#[test]
+fn with_ingest_the_imported_project_builds_locally_from_the_delivered_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("project");
+    let (code, _, stderr) = karte_in(
+        &fixtures(),
+        &[
+            "import-sql",
+            "medical",
+            "--out",
+            out.to_str().unwrap(),
+            "--ingest",
+        ],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let rules = std::fs::read_to_string(out.join("ingest/imported.yml")).unwrap();
+    let view = std::fs::read_to_string(out.join("models/bronze/receipts_raw.sql")).unwrap();
+    insta::assert_snapshot!(
+        "import_ingest_rules",
+        format!("{rules}\n=== models/bronze/receipts_raw.sql\n{view}")
+    );
+    // Parquet external tables stay sources.
+    let sources = std::fs::read_to_string(out.join("models/_imported_sources.yml")).unwrap();
+    assert!(sources.contains("name: dispensing_raw") && !sources.contains("name: receipts_raw"));
+
+    // The files as they lie under the tables' S3 locations.
+    let receipts = out.join("deliveries/receipts/billing_ym=202404");
+    std::fs::create_dir_all(&receipts).unwrap();
+    std::fs::write(
+        receipts.join("part-0000.csv"),
+        "receipt_no,facility_code,insurer_number,patient_key,service_ym,points\n\"R1\",\"1310001\",\"06131234\",\"P1\",\"202403\",\"1200\"\n\"R2\",\"1310001\",\"06131234\",\"P2\",\"202403\",\"850\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(out.join("deliveries/diagnoses")).unwrap();
+    std::fs::write(
+        out.join("deliveries/diagnoses/sy_202404.tsv"),
+        "R1\tP1\tE119\t01\t2024-03-02\nR2\tP2\tI10\t02\t2024-03-05\n",
+    )
+    .unwrap();
+    let dir = out.to_str().unwrap();
+    let (code, _, stderr) = karte_in(
+        tmp.path(),
+        &["ingest", "--project-dir", dir, &format!("{dir}/deliveries")],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stdout, stderr) = karte_in(
+        tmp.path(),
+        &["build", "--project-dir", dir, "-s", "+diagnoses"],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let rows = crate::support::rows(
+        &out,
+        "select receipt_no, disease_code, is_main_disease, service_month from medical_mart.diagnoses order by 1",
+    );
+    assert_eq!(
+        rows,
+        [
+            ["R1", "E119", "true", "202403"],
+            ["R2", "I10", "false", "202403"]
+        ]
+    );
+    let amounts = crate::support::rows(&out, "select sum(amount_yen) from medical_mart.receipts");
+    assert_eq!(amounts, [["20500"]]);
+}

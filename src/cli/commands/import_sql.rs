@@ -23,6 +23,11 @@ pub struct ImportSqlArgs {
     /// project to add to.
     #[arg(long, default_value = ".")]
     pub out: PathBuf,
+    /// External tables over delimited text (CSV/TSV) become ingest rules (bronze tables that
+    /// `karte ingest` loads from a copy of their files) with a bronze view giving the columns
+    /// their types, instead of sources.
+    #[arg(long)]
+    pub ingest: bool,
     /// Language of the messages and the report: ja or en (default: KARTE_LANG, else LANG).
     #[arg(long, value_parser = ["ja", "en"])]
     pub lang: Option<String>,
@@ -36,6 +41,7 @@ pub fn run(a: &ImportSqlArgs) -> Result<bool, Diagnostics> {
         inputs: a.inputs.clone(),
         layer: a.layer.clone(),
         out: a.out.clone(),
+        ingest: a.ingest,
         lang,
     };
     let (conversion, written) = import_sql::import(&opts)?;
