@@ -546,6 +546,7 @@ fn exit_code(diags: &Diagnostics) -> i32 {
                         | Code::UnknownTarget
                         | Code::InvalidArgument
                         | Code::StateInvalid
+                        | Code::ImportSqlArguments
                 ))
     });
     let has = |code: Code| diags.0.iter().any(|d| d.code == code);

@@ -369,29 +369,10 @@ pub fn convert(
             [.., s, t] => (Some(s.clone()), t.clone()),
             [] => return None,
         };
-        let find = |map_keys: &mut dyn Iterator<Item = &String>| -> Option<String> {
-            let keys: Vec<&String> = map_keys.collect();
-            if let Some(s) = &schema {
-                let full = format!("{s}.{table}");
-                if keys.iter().any(|k| **k == full) {
-                    return Some(full);
-                }
-                // Created without a schema (the current database): the same table.
-                if keys.iter().any(|k| **k == table) {
-                    return Some(table.clone());
-                }
-                return None;
-            }
-            let matching: Vec<&&String> = keys
-                .iter()
-                .filter(|k| **k == &table || k.ends_with(&format!(".{table}")))
-                .collect();
-            (matching.len() == 1).then(|| (*matching[0]).clone())
-        };
-        if let Some(k) = find(&mut model_of.keys()) {
+        if let Some(k) = find_key(&model_of, schema.as_deref(), &table) {
             return Some(Target::Model(model_of[&k]));
         }
-        if let Some(k) = find(&mut externals.keys()) {
+        if let Some(k) = find_key(&externals, schema.as_deref(), &table) {
             return Some(externals[&k].clone());
         }
         // Known to the project already (its models, sources, external relations).
@@ -757,6 +738,25 @@ pub fn place_text(c: &Conversion, p: &Place) -> String {
     let s = &c.scripts[p.script];
     let (line, col) = crate::diag::LineIndex::new(&s.text).line_col(&s.text, p.at);
     format!("{}:{line}:{col}", crate::diag::display_path(&s.path))
+}
+
+/// The key (`schema.table` or `table`) of `map` a name written as `schema.table` (or `table`)
+/// means: a schema-qualified name is looked up directly (or as a table created without a
+/// schema, in the current database); a bare name must match exactly one table.
+fn find_key<V>(map: &BTreeMap<String, V>, schema: Option<&str>, table: &str) -> Option<String> {
+    if let Some(s) = schema {
+        let full = format!("{s}.{table}");
+        if map.contains_key(&full) {
+            return Some(full);
+        }
+        return map.contains_key(table).then(|| table.to_string());
+    }
+    let suffix = format!(".{table}");
+    let mut matching = map.keys().filter(|k| *k == table || k.ends_with(&suffix));
+    match (matching.next(), matching.next()) {
+        (Some(k), None) => Some(k.clone()),
+        _ => None,
+    }
 }
 
 /// An external table over delimited text → an ingest rule (`<table>_files`, bronze) and a bronze

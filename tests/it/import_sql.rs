@@ -347,7 +347,8 @@ fn adds_to_an_existing_project_and_never_overwrites() {
             "proj",
         ],
     );
-    assert_eq!(code, 1, "{stderr}");
+    // Bad arguments: karte could not run (exit 2).
+    assert_eq!(code, 2, "{stderr}");
     assert!(
         stderr.contains("error[E972]") && stderr.contains("platinum"),
         "{stderr}"
