@@ -21,6 +21,7 @@ pub mod example_data;
 pub mod execute;
 pub mod governance;
 pub mod graph;
+pub mod i18n;
 pub mod import_sql;
 #[cfg(feature = "duckdb-engine")]
 pub mod ingest;

@@ -3,12 +3,13 @@
 //! `--wait-for-upstream`, 3: an upstream project's run failed, 4: it was late (timeout).
 
 mod commands;
+pub mod help;
 
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::diag::{Blame, Code, Diagnostic, Diagnostics};
 use crate::project::NodeKind;
@@ -19,6 +20,9 @@ use crate::project::NodeKind;
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Language of messages and help: ja or en (default: KARTE_LANG, else the locale).
+    #[arg(long, global = true, value_parser = ["ja", "en"])]
+    lang: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -226,9 +230,6 @@ struct LintArgs {
     /// Output format (json: for CI).
     #[arg(long, short = 'o', value_enum, default_value = "text")]
     output: Output,
-    /// Language of the messages: ja or en (default: KARTE_LANG, else LANG).
-    #[arg(long, value_parser = ["ja", "en"])]
-    lang: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -355,7 +356,14 @@ struct InitArgs {
 
 /// Run the CLI and return the process exit code.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    // The language first: help and parse errors are already in it.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let lang = crate::i18n::Lang::choose(lang_flag(&args).as_deref());
+    crate::i18n::set_lang(lang);
+    let parsed = help::localize(Cli::command(), lang)
+        .try_get_matches_from(&args)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -386,7 +394,7 @@ pub fn main() -> i32 {
                 select: &a.select,
                 fix: a.fix,
                 json: a.output == Output::Json,
-                lang: a.lang.as_deref(),
+                lang: crate::i18n::lang(),
             },
         ),
         Command::Init(a) => commands::init::run(&a.dir, a.name.as_deref()).map(|()| true),
@@ -439,6 +447,23 @@ pub fn main() -> i32 {
             exit_code(&diags)
         }
     }
+}
+
+/// The value of `--lang X` / `--lang=X` anywhere on the command line (before clap parses it).
+fn lang_flag(args: &[std::ffi::OsString]) -> Option<String> {
+    let mut it = args.iter().skip(1).map(|a| a.to_string_lossy());
+    while let Some(a) = it.next() {
+        if a == "--" {
+            break;
+        }
+        if a == "--lang" {
+            return it.next().map(|v| v.to_string());
+        }
+        if let Some(v) = a.strip_prefix("--lang=") {
+            return Some(v.to_string());
+        }
+    }
+    None
 }
 
 /// `karte ingest PATH… --then-build`: ingest, then build what the new deliveries feed
@@ -570,15 +595,15 @@ pub fn report(diags: &Diagnostics) {
     }
     let (e, w) = (diags.error_count(), diags.warning_count());
     if e > 0 {
-        let _ = writeln!(err, "{e} error{}, {w} warning{}", plural(e), plural(w));
-    }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
+        let _ = writeln!(
+            err,
+            "{}",
+            crate::t!(
+                "summary-counts",
+                errors = crate::t!("summary-errors", count = e),
+                warnings = crate::t!("summary-warnings", count = w)
+            )
+        );
     }
 }
 

@@ -11,8 +11,8 @@ use super::{Diagnostic, Severity};
 pub fn render(d: &Diagnostic) -> String {
     let mut out = String::new();
     let kind = match d.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
+        Severity::Error => crate::t!("severity-error"),
+        Severity::Warning => crate::t!("severity-warning"),
     };
     let _ = writeln!(out, "{kind}[{}]: {}", d.code.as_str(), d.message);
     let gutter = d
@@ -51,11 +51,14 @@ pub fn render(d: &Diagnostic) -> String {
             let _ = writeln!(out, "{pad} | {}{carets}{label}", " ".repeat(prefix.width()));
         }
     }
-    for n in &d.notes {
-        let _ = writeln!(out, "{pad} = note: {n}");
+    if !d.notes.is_empty() {
+        let note = crate::t!("diag-note");
+        for n in &d.notes {
+            let _ = writeln!(out, "{pad} = {note}: {n}");
+        }
     }
     if let Some(h) = &d.help {
-        let _ = writeln!(out, "{pad} = help: {h}");
+        let _ = writeln!(out, "{pad} = {}: {h}", crate::t!("diag-help"));
     }
     out
 }

@@ -3,46 +3,7 @@
 
 use crate::diag::Code;
 
-/// The language findings are printed in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    /// English.
-    En,
-    /// Japanese.
-    Ja,
-}
-
-impl Lang {
-    /// `--lang` if given, else `KARTE_LANG`, else `LANG` (`ja…` → Japanese), else English.
-    pub fn choose(flag: Option<&str>) -> Lang {
-        let from = |v: &str| {
-            if v.trim().to_lowercase().starts_with("ja") {
-                Some(Lang::Ja)
-            } else if v.trim().to_lowercase().starts_with("en") {
-                Some(Lang::En)
-            } else {
-                None
-            }
-        };
-        flag.and_then(from)
-            .or_else(|| std::env::var("KARTE_LANG").ok().as_deref().and_then(from))
-            .or_else(|| {
-                std::env::var("LANG")
-                    .ok()
-                    .filter(|l| l.starts_with("ja"))
-                    .map(|_| Lang::Ja)
-            })
-            .unwrap_or(Lang::En)
-    }
-
-    /// Pick the text of this language.
-    pub fn pick<'a>(self, en: &'a str, ja: &'a str) -> &'a str {
-        match self {
-            Lang::En => en,
-            Lang::Ja => ja,
-        }
-    }
-}
+pub use crate::i18n::Lang;
 
 /// One lint rule.
 #[derive(Debug, PartialEq, Eq)]
@@ -231,11 +192,5 @@ mod tests {
                 );
             }
         }
-    }
-
-    #[test]
-    fn language_from_flag_then_environment() {
-        assert_eq!(Lang::choose(Some("ja")), Lang::Ja);
-        assert_eq!(Lang::choose(Some("en")), Lang::En);
     }
 }

@@ -13,6 +13,7 @@ fn fixture() -> tempfile::TempDir {
 
 fn karte(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_karte"))
+        .env("KARTE_LANG", "en")
         .args(args)
         .arg("--project-dir")
         .arg(dir)

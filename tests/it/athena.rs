@@ -141,6 +141,7 @@ targets:
 /// The karte command with fake credentials: only 127.0.0.1 is reached.
 pub(crate) fn karte_cmd(dir: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_karte"));
+    cmd.env("KARTE_LANG", "en");
     cmd.args(args)
         .arg("--project-dir")
         .arg(dir)

@@ -6,6 +6,7 @@ use crate::support::project_from_spec;
 
 fn karte(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_karte"))
+        .env("KARTE_LANG", "en")
         .args(args)
         .output()
         .unwrap()

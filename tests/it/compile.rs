@@ -268,6 +268,7 @@ fn init_scaffolds_a_working_project() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("new_lake");
     let status = std::process::Command::new(env!("CARGO_BIN_EXE_karte"))
+        .env("KARTE_LANG", "en")
         .args(["init"])
         .arg(&dir)
         .status()

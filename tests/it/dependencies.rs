@@ -88,6 +88,7 @@ fn next_ms() {
 /// `karte build` run inside a project directory (`--project-dir .`).
 fn build_in(dir: &Path) -> (i32, String, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_karte"))
+        .env("KARTE_LANG", "en")
         .args(["build", "--project-dir", "."])
         .current_dir(dir)
         .output()

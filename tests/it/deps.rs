@@ -54,3 +54,23 @@ fn notifications_share_nothing_with_duckdbs_build() {
         }
     }
 }
+
+#[test]
+fn the_message_catalogue_shares_nothing_with_duckdbs_build() {
+    // unic-langid-impl 0.9.5 and later use tinystr 0.8 with its `alloc` feature; tinystr 0.8 is
+    // in libduckdb-sys's build (url → idna → icu), so the feature would rebuild DuckDB's C++.
+    let packages = locked();
+    let langid = packages
+        .iter()
+        .find(|(n, ..)| n == "unic-langid-impl")
+        .expect("unic-langid-impl");
+    assert_eq!(
+        langid.1, "0.9.4",
+        "see the comment above fluent-bundle in Cargo.toml"
+    );
+    assert!(
+        langid.2.iter().any(|d| d.starts_with("tinystr 0.7")),
+        "unic-langid-impl must use tinystr 0.7: {:?}",
+        langid.2
+    );
+}

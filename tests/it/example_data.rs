@@ -508,6 +508,7 @@ fn cli_writes_the_deliveries_and_refuses_a_directory_it_did_not_write() {
     let out = dir.path().join("deliveries");
     let run = |out: &Path| {
         Command::new(env!("CARGO_BIN_EXE_karte"))
+            .env("KARTE_LANG", "en")
             .args(["example-data", "--size", "tiny", "--seed", "3", "--out"])
             .arg(out)
             .output()

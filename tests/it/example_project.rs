@@ -14,6 +14,7 @@ const SALT: &str = "test-salt";
 /// Run karte with `args` (in `dir` if given), the salt set unless `salt` is false.
 fn karte(dir: Option<&Path>, args: &[&str], salt: bool) -> (i32, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_karte"));
+    cmd.env("KARTE_LANG", "en");
     cmd.args(args);
     if let Some(dir) = dir {
         cmd.arg("--project-dir").arg(dir);

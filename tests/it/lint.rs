@@ -11,6 +11,7 @@ const RULES: &str = include_str!("../fixtures/lint/rules.txt");
 
 fn karte(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_karte"))
+        .env("KARTE_LANG", "en")
         .arg("lint")
         .arg("--project-dir")
         .arg(dir)
@@ -156,6 +157,7 @@ fn json_output_for_ci_and_japanese_messages() {
     let (_, out, _) = karte(dir.path(), &["--lang", "ja"]);
     assert!(out.contains("整数どうしの割り算です"), "{out}");
     let out = Command::new(env!("CARGO_BIN_EXE_karte"))
+        .env("KARTE_LANG", "en")
         .args(["lint", "--project-dir"])
         .arg(dir.path())
         .env("LANG", "ja_JP.UTF-8")

@@ -489,6 +489,7 @@ fn pseudonyms_are_keyed_hashes_and_the_salt_is_never_written() {
 fn a_build_without_the_salt_fails_and_says_which_variable() {
     let tmp = project_from_spec(PROJECT);
     let out = Command::new(env!("CARGO_BIN_EXE_karte"))
+        .env("KARTE_LANG", "en")
         .args([
             "build",
             "--threads",

@@ -134,6 +134,8 @@ pub fn karte_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, Strin
         .args(args)
         .arg("--project-dir")
         .arg(dir)
+        // Messages in English unless a test asks for Japanese (whatever the machine's locale).
+        .env("KARTE_LANG", "en")
         .envs(env.iter().copied())
         .output()
         .unwrap();

@@ -28,15 +28,12 @@ pub struct ImportSqlArgs {
     /// their types, instead of sources.
     #[arg(long)]
     pub ingest: bool,
-    /// Language of the messages and the report: ja or en (default: KARTE_LANG, else LANG).
-    #[arg(long, value_parser = ["ja", "en"])]
-    pub lang: Option<String>,
 }
 
 /// Import; Ok(true) when every statement was converted, Ok(false) when some are only listed
 /// in the report (exit 1), Err when nothing was written.
 pub fn run(a: &ImportSqlArgs) -> Result<bool, Diagnostics> {
-    let lang = Lang::choose(a.lang.as_deref());
+    let lang: Lang = crate::i18n::lang();
     let opts = ImportOptions {
         inputs: a.inputs.clone(),
         layer: a.layer.clone(),

@@ -14,13 +14,13 @@ pub struct LintArgs<'a> {
     pub fix: bool,
     /// JSON for CI instead of text.
     pub json: bool,
-    /// `--lang`.
-    pub lang: Option<&'a str>,
+    /// The language of the messages.
+    pub lang: Lang,
 }
 
 /// Lint; Ok(true) when nothing is left to report (exit 0), Ok(false) on findings (exit 1).
 pub fn run(args: &ProjectArgs, a: &LintArgs) -> Result<bool, Diagnostics> {
-    let lang = Lang::choose(a.lang);
+    let lang = a.lang;
     let started = std::time::Instant::now();
     let opts = args.compile_options(a.select)?;
     // Full-width characters first: a file with one does not compile, and they are fixed in
