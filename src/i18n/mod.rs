@@ -113,7 +113,7 @@ macro_rules! areas {
 }
 
 // One file per area; add a line when you add a pair of files.
-areas!["diag", "cli"];
+areas!["diag", "cli", "import_sql"];
 
 type Bundle = FluentBundle<FluentResource>;
 
