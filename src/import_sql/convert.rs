@@ -10,6 +10,7 @@ use super::statement::{self, Column, Kind, Name, Prop, TableDdl, Value};
 use super::write::Existing;
 use super::NotConverted;
 use crate::diag::{Code, Diagnostic, Diagnostics, Location};
+use crate::t;
 
 /// A config value as written to YAML.
 #[derive(Debug, Clone, PartialEq)]
@@ -422,12 +423,7 @@ pub fn convert(
             Kind::CreateSchema => c.absorbed.push(Absorbed {
                 place: place(s),
                 what: first_words(&c.scripts[s.script].text, s),
-                why: lang
-                    .pick(
-                        "karte creates the schema (Glue database) of each layer itself",
-                        "karte が各レイヤーのスキーマ (Glue データベース) を自分で作ります",
-                    )
-                    .into(),
+                why: t!(lang => "import-text-karte-creates-the-schema-glue"),
             }),
             Kind::Other(reason) => c.skipped.push(Skipped {
                 place: place(s),
@@ -467,10 +463,7 @@ pub fn convert(
             c.absorbed.push(Absorbed {
                 place: place(s),
                 what: first_words(&c.scripts[s.script].text, s),
-                why: match lang {
-                    Lang::En => format!("karte replaces `{key}` on every build (writes the new version, then swaps it in); no DROP is needed"),
-                    Lang::Ja => format!("karte はビルドのたびに `{key}` を置き換えます (新しい版を書いてから切り替え)。DROP はいりません"),
-                },
+                why: t!(lang => "import-text-karte-replaces-key-on-every", key = key),
             });
         }
         let mut create_query = None;
@@ -543,20 +536,18 @@ pub fn convert(
                     ),
                 ));
                 if !columns.is_empty() {
-                    c.models[m].notes.push(match lang {
-                        Lang::En => format!("the INSERT named its columns ({}): karte writes the query's columns by name, so check the SELECT names them the same way", columns.join(", ")),
-                        Lang::Ja => format!("INSERT で列名を並べていました ({})。karte はクエリの列を名前で書くので、SELECT の列名が同じか確かめてください", columns.join(", ")),
-                    });
+                    c.models[m].notes.push(
+                        t!(lang => "import-text-insert-columns", columns = columns.join(", ")),
+                    );
                 }
             }
             c.models[m]
                 .origins
                 .push((place(s), "INSERT INTO … SELECT".into()));
             if create.is_none() {
-                c.models[m].notes.push(match lang {
-                    Lang::En => format!("no script creates `{key}`: karte creates it from this query on its first build; the table the scripts filled is not karte's (plan stops with E407) — rename it, or move its data"),
-                    Lang::Ja => format!("`{key}` を作るスクリプトがありません。karte は最初のビルドでこのクエリから作ります。スクリプトが入れてきた今のテーブルは karte のものではないので (plan は E407 で止まります)、名前を変えるかデータを移してください"),
-                });
+                c.models[m]
+                    .notes
+                    .push(t!(lang => "import-text-no-script-creates-key-karte", key = key));
                 config.insert(
                     0,
                     ("materialized".into(), ConfigValue::Text("table".into())),
@@ -770,48 +761,31 @@ fn ingest_rule(
     lang: Lang,
 ) -> Result<usize, String> {
     let table = name.display();
-    let stays = |why: &str| match lang {
-        Lang::En => format!("`{table}` stays a source (not an ingest rule): {why}"),
-        Lang::Ja => format!("`{table}` はソースのままです (取り込みルールにしていません): {why}"),
-    };
+    let stays =
+        |why: &str| t!(lang => "import-text-table-stays-a-source-not", table = table, why = why);
     let format = ddl.format.as_deref().unwrap_or("textfile");
     if format != "csv" && format != "textfile" {
-        return Err(stays(&match lang {
-            Lang::En => format!("its files are {format}, karte ingest reads delimited text"),
-            Lang::Ja => {
-                format!("ファイルが {format} で、karte ingest が読むのは区切り文字のテキストです")
-            }
-        }));
+        return Err(stays(
+            &t!(lang => "import-text-its-files-are-format-karte", format = format),
+        ));
     }
     let Some(location) = ddl.location.clone() else {
-        return Err(stays(
-            lang.pick("it has no LOCATION", "LOCATION がありません"),
-        ));
+        return Err(stays(&t!(lang => "import-text-it-has-no-location")));
     };
     let mut casts = Vec::new();
     for col in ddl.columns.iter().chain(&ddl.partitioned_by) {
         match athena_type(&col.data_type) {
             Some(t) => casts.push((col.name.clone(), t)),
             None => {
-                return Err(stays(&match lang {
-                    Lang::En => format!(
-                        "column `{}` is `{}`, which cannot be read from text",
-                        col.name, col.data_type
-                    ),
-                    Lang::Ja => format!(
-                        "列 `{}` の型 `{}` はテキストから読めません",
-                        col.name, col.data_type
-                    ),
-                }))
+                return Err(stays(&t!(lang => "import-text-column-not-text",
+                    column = col.name.as_str(),
+                    data_type = col.data_type.as_str())))
             }
         }
     }
     let files_table = format!("{}_files", name.table);
     if existing.models.contains(&name.table) || existing.models.contains(&files_table) {
-        return Err(stays(lang.pick(
-            "the project has a model of its name",
-            "同じ名前のモデルがあります",
-        )));
+        return Err(stays(&t!(lang => "import-text-the-project-has-a-model")));
     }
     let prop = |key: &str| {
         ddl.serde_properties
@@ -841,10 +815,9 @@ fn ingest_rule(
         d => d.to_string(),
     };
     if delimiter.chars().count() != 1 && delimiter != "\t" {
-        return Err(stays(&match lang {
-            Lang::En => format!("its delimiter `{delimiter}` is not one character"),
-            Lang::Ja => format!("区切り文字 `{delimiter}` が 1 文字ではありません"),
-        }));
+        return Err(stays(
+            &t!(lang => "import-text-its-delimiter-delimiter-is-not", delimiter = delimiter),
+        ));
     }
     let header = prop("skip.header.line.count").is_some_and(|n| n.trim() != "0");
     let folder = location
@@ -861,10 +834,8 @@ fn ingest_rule(
     let mut partitioned_by: Vec<String> =
         ddl.partitioned_by.iter().map(|p| p.name.clone()).collect();
     partitioned_by.push("karte_file".into());
-    let description = match lang {
-        Lang::En => format!("the files of `{table}` ({location}) as delivered, every column text"),
-        Lang::Ja => format!("`{table}` のファイル ({location}) を届いたまま (列はすべて文字)"),
-    };
+    let description =
+        t!(lang => "import-text-the-files-of-table-location", location = location, table = table);
     c.ingest_rules.push(IngestRule {
         name: files_table.clone(),
         description,
@@ -886,10 +857,10 @@ fn ingest_rule(
     let m = new_model(c, name, existing);
     let model = &mut c.models[m];
     model.layer = "bronze".into();
-    let mut sql = match lang {
-        Lang::En => format!("-- `{table}` with its column types, over the files `karte ingest` loads into bronze.{files_table}\nselect\n"),
-        Lang::Ja => format!("-- `{table}` を元の列の型で。`karte ingest` が bronze.{files_table} に読み込むファイルから\nselect\n"),
-    };
+    let mut sql = format!(
+        "-- {}\nselect\n",
+        t!(lang => "import-text-typed-view", table = table.as_str(), files_table = files_table.as_str())
+    );
     let n = casts.len();
     for (i, (col, t)) in casts.iter().enumerate() {
         let comma = if i + 1 < n { "," } else { "" };
@@ -1043,30 +1014,21 @@ fn table_config(
                     warn(c, p, messages::value_not_supported(lang, &text));
                 }
             }
-            "is_external" => c.models[m].notes.push(match lang {
-                Lang::En => format!("`is_external = {text}`: karte sets it itself"),
-                Lang::Ja => format!("`is_external = {text}`: karte が自分で設定します"),
-            }),
+            "is_external" => c.models[m]
+                .notes
+                .push(t!(lang => "import-text-is-external-text-karte-sets", text = text)),
             _ => table_properties.push((p.key.clone(), text)),
         }
     }
     if !config.iter().any(|(k, _)| k == "format") {
-        c.models[m].notes.push(
-            lang.pick(
-                "the script named no format: karte's default (Parquet, Snappy) is used",
-                "スクリプトに format がありません: karte の決まり (Parquet、Snappy) で作ります",
-            )
-            .into(),
-        );
+        c.models[m]
+            .notes
+            .push(t!(lang => "import-text-the-script-named-no-format"));
     }
     if !config.iter().any(|(k, _)| k == "external_location") {
-        c.models[m].notes.push(
-            lang.pick(
-                "the script named no location: karte writes the table under the lake root (`<lake_root><schema>/<table>/`)",
-                "スクリプトに場所 (external_location) がありません: karte は lake_root の下 (`<lake_root><スキーマ>/<テーブル>/`) に作ります",
-            )
-            .into(),
-        );
+        c.models[m]
+            .notes
+            .push(t!(lang => "import-text-the-script-named-no-location"));
     }
     if !table_properties.is_empty() {
         config.push((

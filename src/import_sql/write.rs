@@ -9,6 +9,7 @@ use super::convert::{place_text, ConfigValue, Conversion};
 use super::messages::{self, Lang};
 use super::ImportOptions;
 use crate::diag::{display_path, Code, Diagnostic, Diagnostics, Location};
+use crate::t;
 
 /// The report's file name, in the project directory.
 pub const REPORT: &str = "import-report.md";
@@ -187,10 +188,7 @@ pub fn write(
         let _ = writeln!(
             props,
             "# {}\nmodels:",
-            lang.pick(
-                "Made by `karte import-sql` (see import-report.md): what the scripts' WITH (…) said.",
-                "`karte import-sql` が作りました (import-report.md を見てください)。スクリプトの WITH (…) の設定です。",
-            )
+            t!(lang => "import-text-made-by-karte-import-sql")
         );
         for m in c.models.iter().filter(|m| m.layer == layer) {
             // external_location is Athena's: a local target's lake root holds no S3 location
@@ -234,10 +232,7 @@ pub fn write(
         let _ = writeln!(
             text,
             "# {}\nlayer: bronze\ntables:",
-            lang.pick(
-                "Made by `karte import-sql --ingest` from the scripts' external tables over delimited text: copy their files (e.g. `aws s3 sync <location> deliveries/<folder>/`), then `karte ingest deliveries/` (docs/ingest.md).",
-                "`karte import-sql --ingest` がスクリプトの外部テーブル (区切り文字のテキスト) から作りました。ファイルを手元に写して (例: `aws s3 sync <場所> deliveries/<フォルダ>/`) から `karte ingest deliveries/` を実行します (docs/ingest.md)。",
-            )
+            t!(lang => "import-text-made-by-karte-import-sql-2")
         );
         for r in &c.ingest_rules {
             let _ = writeln!(text, "  - name: {}", r.name);
@@ -291,10 +286,7 @@ pub fn write(
         let _ = writeln!(
             text,
             "# {}\nsources:",
-            lang.pick(
-                "Made by `karte import-sql`: the external tables of the scripts, and the tables they read that no script creates.",
-                "`karte import-sql` が作りました: スクリプトの外部テーブルと、読んでいるのにどのスクリプトも作らないテーブルです。",
-            )
+            t!(lang => "import-text-made-by-karte-import-sql-3")
         );
         for (name, src) in &c.sources {
             let _ = writeln!(
@@ -305,13 +297,9 @@ pub fn write(
             for t in src.tables.values() {
                 let _ = writeln!(text, "      - name: {}", t.name);
                 let desc = t.description.clone().or_else(|| {
-                    t.origin.is_none().then(|| {
-                        lang.pick(
-                            "read by the imported scripts; created elsewhere",
-                            "取り込んだスクリプトが読むテーブル (ほかで作られるもの)",
-                        )
-                        .to_string()
-                    })
+                    t.origin
+                        .is_none()
+                        .then(|| t!(lang => "import-text-read-by-the-imported-scripts"))
                 });
                 if let Some(d) = desc {
                     let _ = writeln!(text, "        description: {}", quote(&d));
@@ -455,10 +443,7 @@ fn karte_yml(c: &Conversion, out: &Path, lake_root: Option<&str>, lang: Lang) ->
     let _ = writeln!(
         s,
         "# {}",
-        lang.pick(
-            "Made by `karte import-sql` from the team's Athena scripts: see import-report.md.",
-            "チームの Athena スクリプトから `karte import-sql` が作りました。import-report.md を見てください。",
-        )
+        t!(lang => "import-text-made-by-karte-import-sql-4")
     );
     let _ = writeln!(s, "name: {name}\n\nlayers:");
     for (l, sch) in layers {
@@ -470,10 +455,7 @@ fn karte_yml(c: &Conversion, out: &Path, lake_root: Option<&str>, lang: Lang) ->
             let _ = writeln!(
                 s,
                 "    # {}\n    lake_root: {r}",
-                lang.pick(
-                    "the common prefix of the scripts' table locations",
-                    "スクリプトのテーブルの場所に共通する接頭辞",
-                )
+                t!(lang => "import-text-the-common-prefix-of-the")
             );
         }
         None => {
@@ -496,10 +478,7 @@ fn report(
     let _ = writeln!(
         r,
         "# {}\n",
-        lang.pick(
-            "karte import-sql: report",
-            "karte import-sql: 取り込みの報告"
-        )
+        t!(lang => "import-text-karte-import-sql-report")
     );
     let _ = writeln!(
         r,
@@ -517,7 +496,7 @@ fn report(
     let _ = writeln!(
         r,
         "## {}\n",
-        lang.pick("Scripts read, in this order", "読んだスクリプト (この順)")
+        t!(lang => "import-text-scripts-read-in-this-order")
     );
     for s in &c.scripts {
         let _ = writeln!(r, "- `{}`", display_path(&s.path));
@@ -525,14 +504,11 @@ fn report(
     let _ = writeln!(
         r,
         "\n## {} ({})\n",
-        lang.pick(
-            "Not converted: do these by hand",
-            "変換していないもの: 手で移してください"
-        ),
+        t!(lang => "import-text-not-converted-do-these-by"),
         c.skipped.len()
     );
     if c.skipped.is_empty() {
-        let _ = writeln!(r, "{}", lang.pick("None.", "ありません。"));
+        let _ = writeln!(r, "{}", t!(lang => "import-text-none"));
     }
     for s in &c.skipped {
         let script = &c.scripts[s.place.script];
@@ -545,7 +521,7 @@ fn report(
             s.reason.reason(lang, &s.table)
         );
     }
-    let _ = writeln!(r, "\n## {}\n", lang.pick("Models", "モデル"));
+    let _ = writeln!(r, "\n## {}\n", t!(lang => "import-text-models"));
     for m in &c.models {
         let _ = writeln!(
             r,
@@ -567,10 +543,7 @@ fn report(
                 "external_location" => format!(
                     "{k}: {} ({})",
                     yaml_value(v),
-                    lang.pick(
-                        "Athena targets only: the model's first line",
-                        "Athena のターゲットだけ: モデルの 1 行目"
-                    )
+                    t!(lang => "import-text-athena-targets-only-the-model")
                 ),
                 _ => format!("{k}: {}", yaml_value(v)),
             })
@@ -580,17 +553,17 @@ fn report(
             let _ = writeln!(
                 r,
                 "  - {}: `{}` {what}",
-                lang.pick("from", "元"),
+                t!(lang => "import-text-from"),
                 place_text(c, p)
             );
         }
         for n in &m.notes {
-            let _ = writeln!(r, "  - {}: {n}", lang.pick("note", "注意"));
+            let _ = writeln!(r, "  - {}: {n}", t!(lang => "import-text-note"));
         }
     }
-    let _ = writeln!(r, "\n## {}\n", lang.pick("Sources", "ソース"));
+    let _ = writeln!(r, "\n## {}\n", t!(lang => "import-text-sources"));
     if c.sources.is_empty() {
-        let _ = writeln!(r, "{}", lang.pick("None.", "ありません。"));
+        let _ = writeln!(r, "{}", t!(lang => "import-text-none-2"));
     }
     for (name, src) in &c.sources {
         for t in src.tables.values() {
@@ -613,25 +586,47 @@ fn report(
                         r,
                         "- `{name}.{}` — {}",
                         t.name,
-                        lang.pick(
-                            "read by the scripts, created by none: declared without columns",
-                            "スクリプトが読むが、どのスクリプトも作らない: 列なしで登録",
-                        )
+                        t!(lang => "import-text-read-by-the-scripts-created")
                     );
                 }
             }
         }
     }
+    if !c.ingest_rules.is_empty() {
+        let _ = writeln!(r, "\n## {}\n", t!(lang => "import-report-ingest-rules"));
+        for i in &c.ingest_rules {
+            let header = if i.header {
+                t!(lang => "import-report-header-present")
+            } else {
+                t!(lang => "import-report-header-absent")
+            };
+            let _ = writeln!(
+                r,
+                "- `bronze.{}` ← `{}`: {}",
+                i.name,
+                place_text(c, &i.origin),
+                t!(lang => "import-report-ingest-rule",
+                    files = i.files.as_str(),
+                    location = i.location.as_str(),
+                    encoding = i.encoding.as_str(),
+                    header = header,
+                    view = i.name.trim_end_matches("_files"))
+            );
+        }
+    }
+    if !c.notes.is_empty() {
+        let _ = writeln!(r);
+        for n in &c.notes {
+            let _ = writeln!(r, "- {n}");
+        }
+    }
     let _ = writeln!(
         r,
         "\n## {}\n",
-        lang.pick(
-            "Handled by karte (nothing to do)",
-            "karte が引き受けるもの (することはありません)"
-        )
+        t!(lang => "import-text-handled-by-karte-nothing-to")
     );
     if c.absorbed.is_empty() {
-        let _ = writeln!(r, "{}", lang.pick("None.", "ありません。"));
+        let _ = writeln!(r, "{}", t!(lang => "import-text-none-3"));
     }
     for a in &c.absorbed {
         let _ = writeln!(
@@ -642,19 +637,16 @@ fn report(
             a.why
         );
     }
-    let _ = writeln!(r, "\n## {}\n", lang.pick("Table names", "テーブル名"));
+    let _ = writeln!(r, "\n## {}\n", t!(lang => "import-text-table-names"));
     let _ = writeln!(
         r,
         "{}\n",
-        lang.pick(
-            "Models read each other as `layer.model`; the layer's schema is in karte.yml. The scripts' names, and karte's:",
-            "モデルどうしは `レイヤー.モデル` で読みます。レイヤーのスキーマは karte.yml にあります。スクリプトでの名前と karte での名前:",
-        )
+        t!(lang => "import-text-models-read-each-other-as")
     );
     let _ = writeln!(
         r,
         "| {} | karte |\n|---|---|",
-        lang.pick("scripts", "スクリプト")
+        t!(lang => "import-text-scripts")
     );
     for m in &c.models {
         let _ = writeln!(r, "| `{}` | `{}.{}` |", m.table.display(), m.layer, m.name);
@@ -662,17 +654,13 @@ fn report(
     if let Some(root) = lake_root {
         let _ = writeln!(r, "\n`lake_root`: `{root}`");
     }
-    let _ = writeln!(
-        r,
-        "\n## {}\n",
-        lang.pick("Files written", "書き出したファイル")
-    );
+    let _ = writeln!(r, "\n## {}\n", t!(lang => "import-text-files-written"));
     for (p, _) in files {
         let _ = writeln!(r, "- `{}`", display_path(p));
     }
     let _ = writeln!(r, "- `{REPORT}`");
     if !diags.is_empty() {
-        let _ = writeln!(r, "\n## {}\n", lang.pick("Warnings", "警告"));
+        let _ = writeln!(r, "\n## {}\n", t!(lang => "import-text-warnings"));
         for d in &diags.0 {
             let at = d
                 .location

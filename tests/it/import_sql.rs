@@ -435,6 +435,18 @@ fn with_ingest_the_imported_project_builds_locally_from_the_delivered_files() {
     // Parquet external tables stay sources.
     let sources = std::fs::read_to_string(out.join("models/_imported_sources.yml")).unwrap();
     assert!(sources.contains("name: dispensing_raw") && !sources.contains("name: receipts_raw"));
+    let report = std::fs::read_to_string(out.join("import-report.md")).unwrap();
+    assert!(report.contains("## Ingest rules (`--ingest`)"), "{report}");
+    assert!(
+        report.contains("- `bronze.receipts_raw_files` ← `medical/00_external_tables.sql:7:1`"),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "`raw.dispensing_raw` stays a source (not an ingest rule): its files are parquet"
+        ),
+        "{report}"
+    );
 
     // The files as they lie under the tables' S3 locations.
     let receipts = out.join("deliveries/receipts/billing_ym=202404");

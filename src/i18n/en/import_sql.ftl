@@ -64,3 +64,47 @@ import-summary = read { $scripts ->
    *[other] { $sources } source tables
     }, { $not_converted } not converted — see { $report }
 import-next-steps = next: karte compile --project-dir { $dir } && karte plan --project-dir { $dir } --target athena
+# Notes and the headings of import-report.md (src/import_sql/convert.rs, write.rs).
+import-text-karte-creates-the-schema-glue = karte creates the schema (Glue database) of each layer itself
+import-text-it-has-no-location = it has no LOCATION
+import-text-the-project-has-a-model = the project has a model of its name
+import-text-the-script-named-no-format = the script named no format: karte's default (Parquet, Snappy) is used
+import-text-the-script-named-no-location = the script named no location: karte writes the table under the lake root (`<lake_root><schema>/<table>/`)
+import-text-made-by-karte-import-sql = Made by `karte import-sql` (see import-report.md): what the scripts' WITH (…) said.
+import-text-made-by-karte-import-sql-2 = Made by `karte import-sql --ingest` from the scripts' external tables over delimited text: copy their files (e.g. `aws s3 sync <location> deliveries/<folder>/`), then `karte ingest deliveries/` (docs/ingest.md).
+import-text-made-by-karte-import-sql-3 = Made by `karte import-sql`: the external tables of the scripts, and the tables they read that no script creates.
+import-text-read-by-the-imported-scripts = read by the imported scripts; created elsewhere
+import-text-made-by-karte-import-sql-4 = Made by `karte import-sql` from the team's Athena scripts: see import-report.md.
+import-text-the-common-prefix-of-the = the common prefix of the scripts' table locations
+import-text-karte-import-sql-report = karte import-sql: report
+import-text-scripts-read-in-this-order = Scripts read, in this order
+import-text-not-converted-do-these-by = Not converted: do these by hand
+import-text-none = None.
+import-text-models = Models
+import-text-athena-targets-only-the-model = Athena targets only: the model's first line
+import-text-from = from
+import-text-note = note
+import-text-sources = Sources
+import-text-none-2 = None.
+import-text-read-by-the-scripts-created = read by the scripts, created by none: declared without columns
+import-text-handled-by-karte-nothing-to = Handled by karte (nothing to do)
+import-text-none-3 = None.
+import-text-table-names = Table names
+import-text-models-read-each-other-as = Models read each other as `layer.model`; the layer's schema is in karte.yml. The scripts' names, and karte's:
+import-text-scripts = scripts
+import-text-files-written = Files written
+import-text-warnings = Warnings
+import-text-karte-replaces-key-on-every = karte replaces `{ $key }` on every build (writes the new version, then swaps it in); no DROP is needed
+import-text-no-script-creates-key-karte = no script creates `{ $key }`: karte creates it from this query on its first build; the table the scripts filled is not karte's (plan stops with E407) — rename it, or move its data
+import-text-table-stays-a-source-not = `{ $table }` stays a source (not an ingest rule): { $why }
+import-text-its-files-are-format-karte = its files are { $format }, karte ingest reads delimited text
+import-text-its-delimiter-delimiter-is-not = its delimiter `{ $delimiter }` is not one character
+import-text-the-files-of-table-location = the files of `{ $table }` ({ $location }) as delivered, every column text
+import-text-is-external-text-karte-sets = `is_external = { $text }`: karte sets it itself
+import-text-insert-columns = the INSERT named its columns ({ $columns }): karte writes the query's columns by name, so check the SELECT names them the same way
+import-text-column-not-text = column `{ $column }` is `{ $data_type }`, which cannot be read from text
+import-text-typed-view = `{ $table }` with its column types, over the files `karte ingest` loads into bronze.{ $files_table }
+import-report-ingest-rules = Ingest rules (`--ingest`)
+import-report-header-present = present (the header texts must equal the column names, or give each column its `header:`)
+import-report-header-absent = absent
+import-report-ingest-rule = files `{ $files }` (from { $location }), encoding { $encoding }, header { $header }; the view `bronze.{ $view }` gives the columns their types. Copy the files from { $location } into a folder laid out the same way, then `karte ingest` it
