@@ -22,6 +22,7 @@ pub mod execute;
 pub mod governance;
 pub mod graph;
 pub mod i18n;
+pub mod import_sql;
 #[cfg(feature = "duckdb-engine")]
 pub mod ingest;
 pub mod lineage;

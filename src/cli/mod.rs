@@ -48,6 +48,9 @@ enum Command {
     /// Start something new in the project: `karte new model gold/my_mart`.
     #[command(subcommand)]
     New(NewCommand),
+    /// Turn Athena scripts (CREATE TABLE … AS SELECT, INSERT INTO, views, external tables)
+    /// into a karte project; what cannot be converted is listed in import-report.md.
+    ImportSql(commands::import_sql::ImportSqlArgs),
     /// Sources and ingest tables: `karte source freshness` checks how old their newest data is.
     #[command(subcommand)]
     Source(SourceCommand),
@@ -459,6 +462,7 @@ pub fn main() -> i32 {
         Command::New(NewCommand::Model(a)) => {
             commands::new::model(&a.project.project_dir, &a.path, a.from_sql.as_deref())
         }
+        Command::ImportSql(a) => commands::import_sql::run(&a),
         Command::Source(SourceCommand::Freshness(a)) => {
             commands::freshness::run(&a.project, a.output == Output::Json, a.no_notify)
         }
@@ -654,6 +658,7 @@ fn exit_code(diags: &Diagnostics) -> i32 {
                         | Code::UnknownTarget
                         | Code::InvalidArgument
                         | Code::StateInvalid
+                        | Code::ImportSqlArguments
                 ))
     });
     let has = |code: Code| diags.0.iter().any(|d| d.code == code);

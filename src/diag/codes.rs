@@ -176,6 +176,14 @@ codes! {
     UpstreamFailed = "E905", Environment;
     /// `--wait-for-upstream`: no newer successful upstream run before the timeout.
     UpstreamLate = "E906", Environment;
+    /// `karte import-sql`: a statement of a script cannot be read (unclosed quote or
+    /// parenthesis, a malformed `WITH (…)`, no query after `AS`).
+    ImportSqlUnreadable = "E970", Project;
+    /// `karte import-sql`: a file or source it would write exists already in the project.
+    ImportSqlNameClash = "E971", Project;
+    /// `karte import-sql`: an input path does not exist or holds no `.sql` file, `--out` is not
+    /// empty and not a karte project, or `--layer` is not a layer of that project.
+    ImportSqlArguments = "E972", Project;
     /// Lint: integer divided by integer (the fraction is dropped).
     LintIntegerDivision = "L001", Project;
     /// Lint: `= NULL` / `<> NULL` (never true).
@@ -208,6 +216,19 @@ codes! {
     SqlNotParsed = "W101", Project;
     /// A source's columns are not declared: column lineage and column checks stop there.
     ColumnsUnknown = "W102", Project;
+    /// `karte import-sql`: a statement is not converted (listed in import-report.md with why).
+    ImportSqlNotConverted = "W970", Project;
+    /// `karte import-sql`: a query sqlparser cannot parse was converted as written; its tables
+    /// were found by a token scan.
+    ImportSqlQueryNotParsed = "W971", Project;
+    /// `karte import-sql`: a script reads a table that a later script creates (karte builds
+    /// it first).
+    ImportSqlOrderChanged = "W972", Project;
+    /// `karte import-sql`: a table property was not kept as written (a value karte does not
+    /// support, a location outside the lake root).
+    ImportSqlPropertyChanged = "W973", Project;
+    /// `karte import-sql`: a table is read but no script creates it: declared as a source.
+    ImportSqlTableNotCreated = "W974", Project;
     /// A selector matched no node.
     SelectorMatchedNothing = "W303", Project;
     /// `--defer`: a selected node reads a parent that is neither selected, built on the

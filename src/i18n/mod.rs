@@ -135,6 +135,7 @@ areas![
     "upstream",
     "engine",
     "ingest",
+    "import_sql",
 ];
 
 type Bundle = FluentBundle<FluentResource>;

@@ -9,7 +9,7 @@ mod config;
 pub mod dependencies;
 mod discover;
 pub mod encoding;
-mod files;
+pub(crate) mod files;
 pub mod ingest;
 pub mod names;
 pub mod notifications;

@@ -31,6 +31,7 @@ mod example_project;
 mod first_run;
 #[cfg(feature = "duckdb-engine")]
 mod governance;
+mod import_sql;
 #[cfg(feature = "duckdb-engine")]
 mod ingest;
 mod kill_points;

@@ -6,6 +6,7 @@ pub mod compile;
 pub mod diff;
 pub mod example_data;
 pub mod freshness;
+pub mod import_sql;
 #[cfg(feature = "duckdb-engine")]
 pub mod ingest;
 pub mod init;
