@@ -40,6 +40,10 @@ enum Command {
     Diff(DiffArgs),
     /// Create a new, working project in DIR.
     Init(InitArgs),
+    /// A static documentation site of the project (tables, columns, classes, tests, SQL,
+    /// lineage): `karte docs generate` writes target/docs, `karte docs serve` shows it.
+    #[command(subcommand)]
+    Docs(DocsCommand),
     /// Sources and ingest tables: `karte source freshness` checks how old their newest data is.
     #[command(subcommand)]
     Source(SourceCommand),
@@ -71,6 +75,46 @@ enum SourceCommand {
     /// How old each source and ingest table's newest data is, against its `freshness:` bounds
     /// (writes target/sources.json; exit 1 if one is older than `error_after`).
     Freshness(FreshnessArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum DocsCommand {
+    /// Write a self-contained static site to target/docs (open target/docs/index.html, or
+    /// copy the folder to a static web host); metadata and SQL only, never rows.
+    Generate(DocsGenerateArgs),
+    /// Serve target/docs on this machine (127.0.0.1) until Ctrl-C.
+    Serve(DocsServeArgs),
+}
+
+#[derive(Debug, Args)]
+struct DocsGenerateArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// The project graph shows these nodes (and what they read); every table still gets its page.
+    #[command(flatten)]
+    select: SelectArgs,
+    /// Language of the site until the reader switches it, and of the messages: ja or en
+    /// (default: KARTE_LANG, else LANG).
+    #[arg(long, value_parser = ["ja", "en"])]
+    lang: Option<String>,
+    /// Draw the project graph only when it has at most this many tables.
+    #[arg(long, default_value_t = crate::docs_site::GRAPH_LIMIT)]
+    graph_limit: usize,
+}
+
+#[derive(Debug, Args)]
+struct DocsServeArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// Port (0: any free one).
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Address to listen on: a loopback address (127.0.0.1 or ::1).
+    #[arg(long, default_value = "127.0.0.1")]
+    host: std::net::IpAddr,
+    /// Language of the messages: ja or en (default: KARTE_LANG, else LANG).
+    #[arg(long, value_parser = ["ja", "en"])]
+    lang: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -387,6 +431,13 @@ pub fn main() -> i32 {
             },
         ),
         Command::Init(a) => commands::init::run(&a.dir, a.name.as_deref()).map(|()| true),
+        Command::Docs(DocsCommand::Generate(a)) => {
+            commands::docs::generate(&a.project, &a.select, a.lang.as_deref(), a.graph_limit)
+                .map(|()| true)
+        }
+        Command::Docs(DocsCommand::Serve(a)) => {
+            commands::docs::serve(&a.project, a.host, a.port, a.lang.as_deref()).map(|()| true)
+        }
         Command::Source(SourceCommand::Freshness(a)) => {
             commands::freshness::run(&a.project, a.output == Output::Json, a.no_notify)
         }

@@ -167,6 +167,14 @@ codes! {
     UpstreamFailed = "E905", Environment;
     /// `--wait-for-upstream`: no newer successful upstream run before the timeout.
     UpstreamLate = "E906", Environment;
+    /// `karte docs generate`: a file of the site could not be written.
+    DocsWrite = "E960", Environment;
+    /// `karte docs serve`: there is no site in target/docs (not generated yet).
+    DocsNoSite = "E961", Project;
+    /// `karte docs serve`: the port cannot be listened on (in use, not allowed).
+    DocsListen = "E962", Environment;
+    /// `karte docs serve`: `--host` is not a loopback address.
+    DocsNotLoopback = "E963", Project;
     /// Lint: integer divided by integer (the fraction is dropped).
     LintIntegerDivision = "L001", Project;
     /// Lint: `= NULL` / `<> NULL` (never true).
@@ -207,6 +215,12 @@ codes! {
     /// `source_status:`: karte cannot tell whether a source received data (not an ingest table,
     /// no `loaded_at_field`, no partitions), so it never makes a node fresher.
     SourceStatusUnknown = "W305", Project;
+    /// `karte docs generate`: the project graph of the selection has more tables than
+    /// `--graph-limit` and is not drawn.
+    DocsGraphTooLarge = "W960", Project;
+    /// `karte docs generate`: part of the site is incomplete (a graph could not be laid out,
+    /// or target/run_results.json could not be read).
+    DocsIncomplete = "W961", Environment;
 }
 
 impl Serialize for Code {
