@@ -228,6 +228,17 @@ enum Rel {
     Source(usize),
 }
 
+/// The column of the graphs a layer is drawn in: raw data, then cleaned, then marts.
+fn layer_group(layer: &str, kind: &str) -> Option<usize> {
+    match layer {
+        "bronze" | "raw" | "landing" | "seeds" => Some(0),
+        "silver" | "staging" | "snapshots" | "intermediate" => Some(1),
+        "gold" | "marts" | "mart" => Some(2),
+        _ if kind == "source" || kind == "ingest" => Some(0),
+        _ => None,
+    }
+}
+
 fn layer_rank(layer: &str) -> usize {
     match layer {
         "bronze" | "raw" | "landing" => 0,
@@ -690,6 +701,7 @@ fn relation_box(
         label: names.get(id).cloned().unwrap_or_else(|| id.clone()),
         class: class_of(layer, rel_kind(id)),
         href: Some(format!("#/node/{id}")),
+        group: layer_group(layer, rel_kind(id)),
     }
 }
 
@@ -709,6 +721,7 @@ pub fn project_graph(
                 label: e.name.clone(),
                 class: class_of(&e.layer, e.kind),
                 href: Some(format!("#/node/{}", e.id)),
+                group: layer_group(&e.layer, e.kind),
             }
         })
         .collect();
@@ -788,6 +801,7 @@ fn column_graph(
                 label: format!("{shown}.{col}"),
                 class,
                 href: Some(format!("#/node/{rel}")),
+                group: layer_group(layer, rel_kind(rel)),
             }
         })
         .collect();

@@ -23,6 +23,9 @@ pub struct GraphNode {
     pub class: String,
     /// The site route the box links to (`#/node/…`), if any.
     pub href: Option<String>,
+    /// Its column, left to right (bronze 0, silver 1, gold 2): every box of a group is drawn
+    /// right of every box of a smaller group, whatever the edges say.
+    pub group: Option<usize>,
 }
 
 /// Why a graph could not be drawn.
@@ -138,6 +141,26 @@ fn layout(nodes: &[GraphNode], edges: &[(usize, usize)]) -> Collect {
             ))
         })
         .collect();
+    // Layers left to right: between two consecutive groups, an undrawn box (no properties, so
+    // the backend skips it) that every box of the lower group points to and that points to
+    // every box of the higher one, by invisible edges.
+    let groups: std::collections::BTreeSet<usize> = nodes.iter().filter_map(|n| n.group).collect();
+    let groups: Vec<usize> = groups.into_iter().collect();
+    for w in groups.windows(2) {
+        let gate = vg.add_node(Element::create(
+            ShapeKind::new_box(""),
+            StyleAttr::simple(),
+            Orientation::LeftToRight,
+            Point::new(1.0, 1.0),
+        ));
+        for (i, n) in nodes.iter().enumerate() {
+            if n.group == Some(w[0]) {
+                vg.add_edge(Arrow::invisible(), handles[i], gate);
+            } else if n.group == Some(w[1]) {
+                vg.add_edge(Arrow::invisible(), gate, handles[i]);
+            }
+        }
+    }
     let mut seen = std::collections::HashSet::new();
     for &(a, b) in edges {
         if a != b && a < nodes.len() && b < nodes.len() && seen.insert((a, b)) {
@@ -252,6 +275,7 @@ mod tests {
             label: key.into(),
             class: "layer-silver".into(),
             href: Some(format!("#/node/{key}")),
+            group: None,
         }
     }
 
@@ -280,5 +304,25 @@ mod tests {
         assert!(svg.contains("&lt;b&gt;&amp;&quot;"));
         assert!(svg.contains(r##"href="#/node/a&quot;b""##));
         assert!(!svg.contains("<b>"));
+    }
+
+    #[test]
+    fn layers_go_left_to_right_even_without_edges() {
+        let mut nodes = vec![node("gold.c"), node("bronze.a"), node("silver.b")];
+        nodes[0].group = Some(2);
+        nodes[1].group = Some(0);
+        nodes[2].group = Some(1);
+        let svg = draw(&nodes, &[], None).unwrap();
+        let x_of = |key: &str| -> f64 {
+            let at = svg.find(&format!(r#"data-id="{key}""#)).unwrap();
+            let rest = &svg[at..];
+            let x = rest.find(r#"<rect x=""#).unwrap() + 9;
+            rest[x..x + rest[x..].find('"').unwrap()].parse().unwrap()
+        };
+        assert!(x_of("bronze.a") < x_of("silver.b"));
+        assert!(x_of("silver.b") < x_of("gold.c"));
+        // Only the three boxes are drawn, no edge.
+        assert_eq!(svg.matches("<rect").count(), 3);
+        assert_eq!(svg.matches("<path class=").count(), 0);
     }
 }

@@ -352,7 +352,12 @@
 
   function svgBox(svg, cls) {
     var box = h("div", { "class": "graph-box " + cls });
-    if (svg) { box.innerHTML = svg; } else { box.appendChild(h("p", { "class": "muted", text: t("graphNone") })); }
+    if (svg) {
+      box.innerHTML = svg;
+      box.addEventListener("click", function (ev) {
+        if (!ev.target.closest || !ev.target.closest("a[href]")) { box.classList.toggle("full"); }
+      });
+    } else { box.appendChild(h("p", { "class": "muted", text: t("graphNone") })); }
     return box;
   }
 
@@ -433,7 +438,10 @@
       var n = 0;
       box.querySelectorAll("g.node").forEach(function (el) {
         var on = !!ids[el.getAttribute("data-id")];
-        if (on) { n++; }
+        if (on) {
+          if (!n && el.scrollIntoView) { setTimeout(function () { el.scrollIntoView({ block: "center", inline: "center" }); }, 0); }
+          n++;
+        }
         el.classList.toggle("dim", !on);
       });
       box.querySelectorAll("path.edge").forEach(function (el) {
