@@ -36,6 +36,8 @@ pub struct LayoutFailed;
 struct Collect {
     boxes: Vec<(usize, Point, Point)>,
     edges: Vec<(usize, usize, String)>,
+    /// Every point of the edges' paths (curves may leave the boxes' extent).
+    points: Vec<Point>,
 }
 
 impl RenderBackend for Collect {
@@ -75,6 +77,10 @@ impl RenderBackend for Collect {
         };
         if path.len() < 2 {
             return;
+        }
+        for p in path {
+            self.points.push(p.0);
+            self.points.push(p.1);
         }
         // The path as layout-rs gives it: an exit vector, then entry vectors (M … C … S …).
         let mut d = format!(
@@ -188,6 +194,12 @@ fn svg(nodes: &[GraphNode], c: &Collect, focus: Option<usize>) -> String {
         y0 = y0.min(xy.y);
         x1 = x1.max(xy.x + size.x);
         y1 = y1.max(xy.y + size.y);
+    }
+    for p in &c.points {
+        x0 = x0.min(p.x);
+        y0 = y0.min(p.y);
+        x1 = x1.max(p.x);
+        y1 = y1.max(p.y);
     }
     if x0 > x1 {
         (x0, y0, x1, y1) = (0.0, 0.0, 1.0, 1.0);
