@@ -321,13 +321,14 @@ pub fn gather(c: &Compiled, last: &LastRun, with_graphs: bool) -> SiteData {
     // every node they read).
     let mut tests: HashMap<&str, Vec<TestDoc>> = HashMap::new();
     let planned = crate::plan::data_tests::collect(c, &c.graph.order).unwrap_or_default();
+    let singular_tests: std::collections::HashSet<&str> = project
+        .nodes
+        .iter()
+        .filter(|n| n.kind == NodeKind::Test)
+        .map(|n| n.name.as_str())
+        .collect();
     for t in &planned {
-        let singular = t.unique_id.strip_prefix("test.").is_some_and(|_| {
-            project
-                .nodes
-                .iter()
-                .any(|n| n.kind == NodeKind::Test && t.name == n.name)
-        });
+        let singular = singular_tests.contains(t.name.as_str());
         let targets: Vec<&String> = if singular {
             t.depends_on.iter().collect()
         } else {
