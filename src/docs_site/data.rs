@@ -253,6 +253,7 @@ fn layer_rank(layer: &str) -> usize {
 /// Gather the site's data (`with_graphs`: lay out each page's graphs).
 pub fn gather(c: &Compiled, last: &LastRun, with_graphs: bool) -> SiteData {
     use rayon::prelude::*;
+    let mut clock = crate::diag::timings::Clock::start();
     let project = &c.project;
     let names = crate::lineage::text::display_names(project);
     let ingest: BTreeSet<(&str, &str)> = project
@@ -343,13 +344,12 @@ pub fn gather(c: &Compiled, last: &LastRun, with_graphs: bool) -> SiteData {
         }
     }
 
-    let out: Vec<(Entry, Detail, bool)> = rels
+    clock.lap("docs: tests");
+    let out: Vec<(Entry, Detail)> = rels
         .par_iter()
         .enumerate()
         .map(|(k, (id, r))| {
-            let mut failed = false;
-            let (entry, mut detail) = relation(c, &names, &ingest, id, r, k, last);
-            let mut entry = entry;
+            let (mut entry, mut detail) = relation(c, &names, &ingest, id, r, k, last);
             entry.parents = ups[k].clone();
             let t = tests.get(id.as_str()).cloned().unwrap_or_default();
             if !t.is_empty() {
@@ -370,29 +370,45 @@ pub fn gather(c: &Compiled, last: &LastRun, with_graphs: bool) -> SiteData {
             detail.tests = t;
             detail.parents = parents[k].clone();
             detail.children = children[k].iter().map(|&j| rels[j].0.clone()).collect();
-            if with_graphs {
-                match neighbourhood_graph(&rels, &names, &ups, &children, k, project) {
-                    Ok(svg) => detail.graph = Some(svg),
-                    Err(_) => failed = true,
-                }
-                if matches!(r, Rel::Node(_)) {
-                    match column_graph(c, &names, id) {
-                        Some(Ok(svg)) => detail.column_graph = Some(svg),
-                        Some(Err(_)) => failed = true,
-                        None => {}
-                    }
-                }
-            }
-            (entry, detail, failed)
+            (entry, detail)
         })
         .collect();
-    let mut entries = Vec::with_capacity(out.len());
-    let mut details = Vec::with_capacity(out.len());
+    let (entries, mut details): (Vec<Entry>, Vec<Detail>) = out.into_iter().unzip();
+    clock.lap("docs: pages");
     let mut layout_failures = 0;
-    for (e, d, f) in out {
-        entries.push(e);
-        details.push(d);
-        layout_failures += usize::from(f);
+    if with_graphs {
+        layout_failures += details
+            .par_iter_mut()
+            .enumerate()
+            .map(|(k, detail)| {
+                match neighbourhood_graph(&rels, &names, &ups, &children, k, project) {
+                    Ok(svg) => {
+                        detail.graph = Some(svg);
+                        0
+                    }
+                    Err(_) => 1,
+                }
+            })
+            .sum::<usize>();
+        clock.lap("docs: table graphs");
+        layout_failures += details
+            .par_iter_mut()
+            .zip(rels.par_iter())
+            .map(|(detail, (id, r))| {
+                if !matches!(r, Rel::Node(_)) {
+                    return 0;
+                }
+                match column_graph(c, &names, id) {
+                    Some(Ok(svg)) => {
+                        detail.column_graph = Some(svg);
+                        0
+                    }
+                    Some(Err(_)) => 1,
+                    None => 0,
+                }
+            })
+            .sum::<usize>();
+        clock.lap("docs: column graphs");
     }
     SiteData {
         entries,

@@ -124,6 +124,7 @@ pub fn generate(c: &Compiled, opts: &GenerateOptions) -> Result<GeneratedSite, D
     let mut warnings = Vec::new();
     let last = read_last_run(root, opts.lang, &mut warnings);
     let site = data::gather(c, &last, true);
+    let mut clock = crate::diag::timings::Clock::start();
 
     // The project graph: the selected relations and the sources and seeds they read.
     let selected_ids: BTreeSet<String> = c.selected.iter().map(|&i| c.project.node_id(i)).collect();
@@ -167,6 +168,7 @@ pub fn generate(c: &Compiled, opts: &GenerateOptions) -> Result<GeneratedSite, D
         ));
     }
 
+    clock.lap("docs: project graph");
     let index = serde_json::json!({
         "project": c.project.config.name,
         "target": c.target.name,
@@ -215,6 +217,7 @@ pub fn generate(c: &Compiled, opts: &GenerateOptions) -> Result<GeneratedSite, D
             source,
         })
     })?;
+    clock.lap("docs: write");
     let mut counts = std::collections::BTreeMap::new();
     for e in &site.entries {
         *counts.entry(e.kind).or_insert(0) += 1;
