@@ -16,6 +16,7 @@ pub mod access;
 pub mod artifacts;
 pub mod cli;
 pub mod diag;
+pub mod docs_site;
 pub mod engine;
 pub mod example_data;
 pub mod execute;

@@ -34,6 +34,17 @@ export KARTE_LANG=en
 # The tests never need real AWS credentials; make sure none are used by accident.
 unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN || true
 
+# The docs site is tested in a real browser (tests/it/docs_site.rs): Debian's Chromium, with
+# Japanese fonts (fonts-noto-cjk) so that its pages and screenshots show Japanese text
+# (tests/docs_site/screenshots.sh). CI runs as root on Debian.
+if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null; then
+    echo "== installing chromium and fonts-noto-cjk"
+    sudo=""
+    if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+fi
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 

@@ -51,6 +51,10 @@ enum Command {
     /// Turn Athena scripts (CREATE TABLE … AS SELECT, INSERT INTO, views, external tables)
     /// into a karte project; what cannot be converted is listed in import-report.md.
     ImportSql(commands::import_sql::ImportSqlArgs),
+    /// A static documentation site of the project (tables, columns, classes, tests, SQL,
+    /// lineage): `karte docs generate` writes target/docs, `karte docs serve` shows it.
+    #[command(subcommand)]
+    Docs(DocsCommand),
     /// Sources and ingest tables: `karte source freshness` checks how old their newest data is.
     #[command(subcommand)]
     Source(SourceCommand),
@@ -133,6 +137,39 @@ enum SourceCommand {
     /// How old each source and ingest table's newest data is, against its `freshness:` bounds
     /// (writes target/sources.json; exit 1 if one is older than `error_after`).
     Freshness(FreshnessArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum DocsCommand {
+    /// Write a self-contained static site to target/docs (open target/docs/index.html, or
+    /// copy the folder to a static web host); metadata and SQL only, never rows.
+    Generate(DocsGenerateArgs),
+    /// Serve target/docs on this machine (127.0.0.1) until Ctrl-C.
+    Serve(DocsServeArgs),
+}
+
+#[derive(Debug, Args)]
+struct DocsGenerateArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// The project graph shows these nodes (and what they read); every table still gets its page.
+    #[command(flatten)]
+    select: SelectArgs,
+    /// Draw the project graph only when it has at most this many tables.
+    #[arg(long, default_value_t = crate::docs_site::GRAPH_LIMIT)]
+    graph_limit: usize,
+}
+
+#[derive(Debug, Args)]
+struct DocsServeArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// Port (0: any free one).
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Address to listen on: a loopback address (127.0.0.1 or ::1).
+    #[arg(long, default_value = "127.0.0.1")]
+    host: std::net::IpAddr,
 }
 
 #[derive(Debug, Args)]
@@ -463,6 +500,13 @@ pub fn main() -> i32 {
             commands::new::model(&a.project.project_dir, &a.path, a.from_sql.as_deref())
         }
         Command::ImportSql(a) => commands::import_sql::run(&a),
+        Command::Docs(DocsCommand::Generate(a)) => {
+            commands::docs::generate(&a.project, &a.select, Some(crate::i18n::lang().code()), a.graph_limit)
+                .map(|()| true)
+        }
+        Command::Docs(DocsCommand::Serve(a)) => {
+            commands::docs::serve(&a.project, a.host, a.port, Some(crate::i18n::lang().code())).map(|()| true)
+        }
         Command::Source(SourceCommand::Freshness(a)) => {
             commands::freshness::run(&a.project, a.output == Output::Json, a.no_notify)
         }

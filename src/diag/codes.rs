@@ -176,6 +176,14 @@ codes! {
     UpstreamFailed = "E905", Environment;
     /// `--wait-for-upstream`: no newer successful upstream run before the timeout.
     UpstreamLate = "E906", Environment;
+    /// `karte docs generate`: a file of the site could not be written.
+    DocsWrite = "E960", Environment;
+    /// `karte docs serve`: there is no site in target/docs (not generated yet).
+    DocsNoSite = "E961", Project;
+    /// `karte docs serve`: the port cannot be listened on (in use, not allowed).
+    DocsListen = "E962", Environment;
+    /// `karte docs serve`: `--host` is not a loopback address.
+    DocsNotLoopback = "E963", Project;
     /// `karte import-sql`: a statement of a script cannot be read (unclosed quote or
     /// parenthesis, a malformed `WITH (…)`, no query after `AS`).
     ImportSqlUnreadable = "E970", Project;
@@ -240,6 +248,12 @@ codes! {
     /// `karte new model`: the model's columns could not be inferred from its SQL (it does not
     /// compile yet, or reads `*` of a relation whose columns karte does not know).
     ColumnsNotInferred = "W306", Project;
+    /// `karte docs generate`: the project graph of the selection has more tables than
+    /// `--graph-limit` and is not drawn.
+    DocsGraphTooLarge = "W960", Project;
+    /// `karte docs generate`: part of the site is incomplete (a graph could not be laid out,
+    /// or target/run_results.json could not be read).
+    DocsIncomplete = "W961", Environment;
 }
 
 impl Serialize for Code {

@@ -20,4 +20,4 @@ mod classes;
 mod policy;
 
 pub use classes::{infer, ColumnClass, ProjectClasses, Taxonomy};
-pub use policy::{check, person_counts, PersonCount};
+pub use policy::{check, person_counts, trace, PersonCount};

@@ -120,8 +120,9 @@ fn policy_scope(p: &PolicyConfig) -> String {
 }
 
 /// `gold.x.a ← silver.y.b ← bronze.z.c (class)`: back along edges whose upstream column has
-/// the class (or a kind of it), to where it was declared.
-fn trace(
+/// the class (or a kind of it), to where it was declared (`names`: unique id → display name,
+/// [`crate::lineage::text::display_names`]). Also what the docs site shows per class.
+pub fn trace(
     lineage: &Lineage,
     classes: &ProjectClasses,
     taxonomy: &Taxonomy,

@@ -12,7 +12,7 @@
 #   BENCH_SEED        generator seed (default: 1)
 #   BENCH_RUNS        timed runs per project, after one warm-up run (default: 5)
 #   BENCH_COMMAND     the karte command measured (default: compile; `lint` too, whose exit
-#                     status 1 only means it found something)
+#                     status 1 only means it found something; `docs generate`)
 #
 # Wall time comes from time.perf_counter around each run, peak RSS from os.wait4() on the
 # karte process (its own ru_maxrss, not the wrapper's). If GNU time is installed, the warm-up
@@ -92,13 +92,13 @@ for d in projects:
         info = json.load(f)
     command = os.environ.get("BENCH_COMMAND", "compile")
     ok_codes = (0, 1) if command == "lint" else (0,)
-    cmd = [karte, command, "--project-dir", d]
+    cmd = [karte, *command.split(), "--project-dir", d]
     log_path = os.path.join(d, "bench-stderr.log")
     with open(log_path, "wb") as log:
         code, wall, rss, cpu_s, out = run_once(cmd, log)  # warm-up: fills the page cache
     if code not in ok_codes:
         failed = True
-        print(f"karte compile failed on {d} (exit {code}); stderr in {log_path}:", file=sys.stderr)
+        print(f"karte {command} failed on {d} (exit {code}); stderr in {log_path}:", file=sys.stderr)
         with open(log_path, encoding="utf-8", errors="replace") as f:
             tail = f.read().splitlines()[-30:]
         print("\n".join("    " + l for l in tail), file=sys.stderr)
@@ -116,7 +116,7 @@ for d in projects:
             code, wall, rss, cpu_s, out = run_once(cmd, log)
             if code not in ok_codes:
                 failed = True
-                print(f"karte compile failed on {d} (exit {code})", file=sys.stderr)
+                print(f"karte {command} failed on {d} (exit {code})", file=sys.stderr)
                 break
             walls.append(wall)
             rsss.append(rss)

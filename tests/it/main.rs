@@ -24,6 +24,7 @@ mod dependencies;
 mod deps;
 mod diagnostics;
 mod docs;
+mod docs_site;
 mod example_data;
 #[cfg(feature = "duckdb-engine")]
 mod example_project;

@@ -4,6 +4,7 @@ pub mod access;
 pub mod build;
 pub mod compile;
 pub mod diff;
+pub mod docs;
 pub mod example_data;
 pub mod freshness;
 pub mod import_sql;
