@@ -500,12 +500,16 @@ pub fn main() -> i32 {
             commands::new::model(&a.project.project_dir, &a.path, a.from_sql.as_deref())
         }
         Command::ImportSql(a) => commands::import_sql::run(&a),
-        Command::Docs(DocsCommand::Generate(a)) => {
-            commands::docs::generate(&a.project, &a.select, Some(crate::i18n::lang().code()), a.graph_limit)
-                .map(|()| true)
-        }
+        Command::Docs(DocsCommand::Generate(a)) => commands::docs::generate(
+            &a.project,
+            &a.select,
+            Some(crate::i18n::lang().code()),
+            a.graph_limit,
+        )
+        .map(|()| true),
         Command::Docs(DocsCommand::Serve(a)) => {
-            commands::docs::serve(&a.project, a.host, a.port, Some(crate::i18n::lang().code())).map(|()| true)
+            commands::docs::serve(&a.project, a.host, a.port, Some(crate::i18n::lang().code()))
+                .map(|()| true)
         }
         Command::Source(SourceCommand::Freshness(a)) => {
             commands::freshness::run(&a.project, a.output == Output::Json, a.no_notify)
