@@ -121,13 +121,7 @@ fn message_of(line: &str) -> Option<&str> {
 
 /// Fixtures with a message of an area not translated yet: (fixture, where the message is).
 /// When that area is translated this test fails until the entry is removed.
-const WAITING: &[(&str, &str)] = &[
-    ("broken_data_tests.txt", "src/plan/data_tests.rs"),
-    ("invalid_access.txt", "src/upstream/mod.rs"),
-    ("notification_template.txt", "src/notify/mod.rs"),
-    ("upstream_missing.txt", "src/upstream/mod.rs"),
-    ("upstream_name_clash.txt", "src/upstream/mod.rs"),
-];
+const WAITING: &[(&str, &str)] = &[];
 
 /// Every error fixture in Japanese (snapshots `error_fixtures_ja@…`), from the karte binary as
 /// a user runs it. The same output in English has the same codes, places and carets, line by

@@ -354,7 +354,7 @@ fn serve_serves_the_site_on_loopback() {
     );
     assert_eq!(code, 1);
     assert!(
-        err.contains("error[E963]") && err.contains("このマシンだけ"),
+        err.contains("[E963]") && err.contains("このマシンだけ"),
         "{err}"
     );
 

@@ -327,7 +327,7 @@ fn adds_to_an_existing_project_and_never_overwrites() {
     .unwrap();
     assert_eq!(
         crate::support::deps(&c, "visit_counts"),
-        vec!["monthly_visits"]
+        vec!["silver.monthly_visits"]
     );
 
     let (code, _, stderr) = karte_in(
