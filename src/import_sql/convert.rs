@@ -224,7 +224,7 @@ pub fn convert(
     let mut externals: BTreeMap<String, Target> = BTreeMap::new();
     let mut typed: Vec<(usize, usize)> = Vec::new(); // (statement, bronze view model)
     let mut empty: BTreeMap<String, (usize, TableDdl)> = BTreeMap::new();
-    let mut views: BTreeMap<String, ()> = BTreeMap::new();
+    let mut views = std::collections::BTreeSet::new();
     let mut schemas = std::collections::BTreeSet::new();
     for (i, (s, kind)) in stmts.iter().enumerate() {
         match kind {
@@ -244,7 +244,7 @@ pub fn convert(
                     continue;
                 }
                 if matches!(kind, Kind::View { .. }) {
-                    views.insert(key.clone(), ());
+                    views.insert(key.clone());
                 }
                 let idx = new_model(&mut c, name, existing);
                 model_of.insert(key, idx);
@@ -321,7 +321,7 @@ pub fn convert(
             continue;
         };
         let key = name.display();
-        if externals.contains_key(&key) || views.contains_key(&key) {
+        if externals.contains_key(&key) || views.contains(&key) {
             c.skipped.push(Skipped {
                 place: place(s),
                 reason: NotConverted::InsertIntoNonTable,
