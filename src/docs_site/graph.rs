@@ -291,16 +291,19 @@ mod tests {
         }
     }
 
+    /// The x of the box of node `key` in `svg`.
+    fn x_of(svg: &str, key: &str) -> f64 {
+        let at = svg.find(&format!(r#"data-id="{key}""#)).unwrap();
+        let rest = &svg[at..];
+        let x = rest.find(r#"<rect x=""#).unwrap() + 9;
+        rest[x..x + rest[x..].find('"').unwrap()].parse().unwrap()
+    }
+
     #[test]
     fn a_chain_is_laid_out_left_to_right() {
         let nodes = vec![node("bronze.a"), node("silver.b"), node("gold.c")];
         let svg = draw(&nodes, &[(0, 1), (1, 2)], Some(1)).unwrap();
-        let x_of = |key: &str| -> f64 {
-            let at = svg.find(&format!(r#"data-id="{key}""#)).unwrap();
-            let rest = &svg[at..];
-            let x = rest.find(r#"<rect x=""#).unwrap() + 9;
-            rest[x..x + rest[x..].find('"').unwrap()].parse().unwrap()
-        };
+        let x_of = |key: &str| x_of(&svg, key);
         assert!(x_of("bronze.a") < x_of("silver.b"));
         assert!(x_of("silver.b") < x_of("gold.c"));
         assert_eq!(svg.matches(r#"class="edge""#).count(), 2);
@@ -325,12 +328,7 @@ mod tests {
         nodes[1].group = Some(0);
         nodes[2].group = Some(1);
         let svg = draw(&nodes, &[], None).unwrap();
-        let x_of = |key: &str| -> f64 {
-            let at = svg.find(&format!(r#"data-id="{key}""#)).unwrap();
-            let rest = &svg[at..];
-            let x = rest.find(r#"<rect x=""#).unwrap() + 9;
-            rest[x..x + rest[x..].find('"').unwrap()].parse().unwrap()
-        };
+        let x_of = |key: &str| x_of(&svg, key);
         assert!(x_of("bronze.a") < x_of("silver.b"));
         assert!(x_of("silver.b") < x_of("gold.c"));
         // Only the three boxes are drawn, no edge.
