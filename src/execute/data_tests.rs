@@ -61,7 +61,8 @@ pub fn run(
     }
 }
 
-/// Up to three failing rows as `(col=value, …)`, with `***` for the values of `masked` columns.
+/// Up to three failing rows as `(col=value, …)`, with `***` for the values of `masked` columns
+/// (of every column when the project classifies none).
 fn sample_text(columns: &[String], rows: &[Vec<String>], masked: &BTreeSet<String>) -> String {
     rows.iter()
         .take(3)
@@ -70,7 +71,9 @@ fn sample_text(columns: &[String], rows: &[Vec<String>], masked: &BTreeSet<Strin
                 .iter()
                 .zip(r)
                 .map(|(c, v)| {
-                    if masked.contains(&c.to_lowercase()) {
+                    if masked.contains(crate::plan::data_tests::MASK_ALL)
+                        || masked.contains(&c.to_lowercase())
+                    {
                         format!("{c}=***")
                     } else {
                         format!("{c}={v}")

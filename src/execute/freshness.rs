@@ -196,7 +196,7 @@ pub fn max_loaded_at(
         crate::t!(
             "run-freshness-cannot-read",
             field = field,
-            error = e.message
+            error = crate::execute::scrub::without_values(&e.message)
         )
     })
 }

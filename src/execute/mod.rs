@@ -13,6 +13,7 @@ pub mod results;
 pub mod rollback;
 pub mod runner;
 pub mod runs;
+pub mod scrub;
 pub mod secrets;
 pub mod source_status;
 

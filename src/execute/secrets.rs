@@ -7,7 +7,8 @@
 //!   `{secret:…}` or `{run_id}` is inserted as it is.
 //! - Every value filled into a step is removed again ([`Filled::redact`]) from whatever the
 //!   engine says about that step (engines echo the SQL in their errors) before the message is
-//!   printed, journaled or written to run_results.json.
+//!   printed, journaled or written to run_results.json; so are the values from the data it
+//!   quotes ([`super::scrub`]).
 
 use crate::project::Secrets;
 use crate::sql::secrets::{placeholders, valid_name, SECRET_PREFIX};
@@ -115,7 +116,7 @@ impl Filled {
     /// `LINE n:` context, which may cut a value in the middle, is dropped.
     pub fn redact(&self, message: &str) -> String {
         if self.0.is_empty() {
-            return message.to_string();
+            return super::scrub::without_values(message);
         }
         // Values become markers first, so that a short value is not replaced inside the
         // placeholder of another.
@@ -139,7 +140,7 @@ impl Filled {
         for (i, (name, _)) in self.0.iter().enumerate() {
             out = out.replace(&marker(i), &format!("{SECRET_PREFIX}{name}}}"));
         }
-        drop_sql_context(&out)
+        super::scrub::without_values(&out)
     }
 
     /// An engine error with [`Filled::redact`] applied.
@@ -147,32 +148,6 @@ impl Filled {
         e.message = self.redact(&e.message);
         e
     }
-}
-
-/// `message` without DuckDB's `LINE n: …` excerpt of the SQL and the `^` line under it.
-pub fn drop_sql_context(message: &str) -> String {
-    let mut out = Vec::new();
-    let mut skip_caret = false;
-    for line in message.split('\n') {
-        let t = line.trim_start();
-        if skip_caret && !t.is_empty() && t.chars().all(|c| c == '^') {
-            skip_caret = false;
-            continue;
-        }
-        skip_caret = false;
-        if let Some(rest) = t.strip_prefix("LINE ") {
-            if rest
-                .split(':')
-                .next()
-                .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
-            {
-                skip_caret = true;
-                continue;
-            }
-        }
-        out.push(line);
-    }
-    out.join("\n").trim_end().to_string()
 }
 
 /// E211 for each placeholder of `sql` that names an undeclared secret or is malformed;
@@ -223,7 +198,11 @@ mod tests {
             filled.redact("json: \"it's-s3cr\\\\et\""),
             "json: \"{secret:S}\""
         );
-        assert_eq!(Filled::default().redact("LINE 1: x"), "LINE 1: x");
+        // With nothing filled, the values from the data still go.
+        assert_eq!(
+            Filled::default().redact("Could not convert string 'P-1' to INT32\nLINE 1: x"),
+            "Could not convert string '...' to INT32"
+        );
         // A short value is not replaced inside the placeholder of another.
         let d = declared(&["LONG", "E"]);
         let v = Vault::new(&d, |n| {

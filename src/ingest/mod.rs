@@ -750,8 +750,11 @@ fn to_parquet(rule: &IngestRule, csv: &Path, out: &Path) -> Result<(), EngineErr
         cols.join(", "),
         lit(&out.to_string_lossy())
     );
-    duck.execute_batch(&sql)
-        .map_err(|e| EngineError::internal(format!("writing Parquet from {}: {e}", csv.display())))
+    duck.execute_batch(&sql).map_err(|e| {
+        // DuckDB's CSV errors quote the delivered line: a patient's record.
+        let e = crate::execute::scrub::without_values(&e.to_string());
+        EngineError::internal(format!("writing Parquet from {}: {e}", csv.display()))
+    })
 }
 
 fn quarantine_text(f: &FileReport) -> String {

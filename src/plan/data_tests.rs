@@ -58,9 +58,13 @@ pub struct DataTest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_failures: Option<TableRef>,
     /// Columns of the failing rows whose values are never shown (lower case): every column
-    /// name the project classifies, and `value` when the tested column is classified.
+    /// name the project classifies, and `value` when the tested column is classified;
+    /// [`MASK_ALL`] when the project classifies no column at all.
     pub masked: BTreeSet<String>,
 }
+
+/// In [`DataTest::masked`]: no value of any column is shown.
+pub const MASK_ALL: &str = "*";
 
 #[derive(Serialize)]
 struct Inputs {
@@ -106,7 +110,19 @@ fn plan_tests(
     // A deferred parent (`--defer`) is read where the saved manifest says it is.
     let relation_of = |i: usize| c.relation(i);
     let classified = if to_run {
-        classified_columns(&c.project)
+        let mut named = classified_columns(&c.project);
+        // A project that classifies nothing cannot say which columns are personal: none of
+        // its failing rows' values is shown.
+        let any_class = c
+            .classes
+            .relations
+            .values()
+            .flat_map(|cols| cols.values())
+            .any(|cc| !cc.classes.is_empty());
+        if named.is_empty() && !any_class {
+            named.insert(MASK_ALL.to_string());
+        }
+        named
     } else {
         BTreeSet::new()
     };

@@ -352,6 +352,7 @@ seeds:
     config:
       column_types: {{claim_id: varchar, person_id: varchar, amount: varchar}}
     columns:
+      - {{ name: claim_id, classification: pseudonym }}
       - name: person_id
         tests:
           - accepted_values: {{values: ['P-0001'], severity: warn}}

@@ -254,3 +254,109 @@ select '{{ env_var("SALT") }}' as v
     assert!(!all.contains(SALT), "{all}");
     assert!(files_holding(dir, SALT).is_empty());
 }
+
+/// Every file karte writes about a run (not the lake or the catalog, which hold the data):
+/// run_results.json and the run journals.
+fn run_files_holding(dir: &Path, needle: &str) -> Vec<String> {
+    files_holding(dir, needle)
+        .into_iter()
+        .filter(|f| f.ends_with("run_results.json") || f.contains("/journal/"))
+        .collect()
+}
+
+#[test]
+fn an_engine_error_never_quotes_a_value_from_the_data() {
+    // Engines quote the value that broke a cast or a parse ("Could not convert string
+    // 'ヤマダ 太郎' to INT32"): the value comes from a patient's row, so it must not reach
+    // the progress lines, run_results.json or the journal, in either output format.
+    let tmp = project_from_spec(
+        r#"
+=== karte.yml
+name: s
+layers: { silver: silver }
+=== seeds/raw/patients.csv
+patient_id,name,birth,kana_no
+p1,ヤマダ 太郎,1980-02-30,X9Q7-22
+=== models/silver/as_int.sql
+{{ config(materialized='table') }}
+select cast(name as integer) as n from raw.patients
+=== models/silver/as_date.sql
+{{ config(materialized='table') }}
+select cast(birth as date) as d from raw.patients
+=== models/silver/parsed.sql
+{{ config(materialized='table') }}
+select strptime(kana_no, '%Y-%m') as t from raw.patients
+=== models/silver/wide.sql
+{{ config(materialized='table') }}
+select cast(cast(99999999999 as bigint) + length(patient_id) as integer) as w from raw.patients
+"#,
+    );
+    let dir = tmp.path();
+    for output in ["text", "json"] {
+        let (code, out, err) = karte_env(dir, &["build", "-o", output], &[]);
+        let all = format!("{out}{err}");
+        assert_ne!(code, 0, "{all}");
+        let results = run_results(dir).to_string();
+        // The errors are there, with what kind of value failed...
+        for model in ["as_int", "as_date", "parsed", "wide"] {
+            assert_eq!(
+                crate::support::status_of(&run_results(dir), model),
+                "error",
+                "{results}"
+            );
+        }
+        assert!(all.contains("INT32") || all.contains("INTEGER"), "{all}");
+        // ...and none of the values.
+        for value in ["ヤマダ", "1980-02-30", "X9Q7-22", "100000000000"] {
+            assert!(
+                !all.contains(value),
+                "{value} in the {output} output:\n{all}"
+            );
+            assert!(
+                !results.contains(value),
+                "{value} in run_results.json:\n{results}"
+            );
+            assert!(
+                run_files_holding(dir, value).is_empty(),
+                "{value} in {:?}",
+                run_files_holding(dir, value)
+            );
+        }
+    }
+}
+
+#[test]
+fn a_project_that_classifies_nothing_shows_no_value_of_failing_rows() {
+    // karte cannot tell which columns are personal: every value is hidden.
+    let tmp = project_from_spec(
+        r#"
+=== karte.yml
+name: s
+layers: { silver: silver }
+=== seeds/raw/people.csv
+pid,patient_name,note
+p1,山田太郎,note-1
+p2,佐藤花子,
+=== models/silver/p.sql
+{{ config(materialized='table') }}
+select pid, patient_name, note from raw.people
+=== models/silver/p.yml
+models:
+  - name: p
+    columns:
+      - name: note
+        tests: [not_null]
+"#,
+    );
+    let dir = tmp.path();
+    let (code, out, err) = karte_env(dir, &["build"], &[]);
+    let all = format!("{out}{err}");
+    assert_ne!(code, 0, "{all}");
+    let results = run_results(dir).to_string();
+    assert!(all.contains("1 failing row"), "{all}");
+    assert!(all.contains("pid=***, patient_name=***, note=***"), "{all}");
+    for value in ["佐藤花子", "p2"] {
+        assert!(!all.contains(&format!("={value}")), "{all}");
+        assert!(!results.contains(value), "{results}");
+    }
+}
