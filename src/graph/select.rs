@@ -187,7 +187,9 @@ fn eval(
                     continue;
                 }
             };
-            if set.is_empty() {
+            // `state:` and `source_status:` select what changed: nothing is a usual answer.
+            let by_change = matches!(atom.method.as_str(), "state" | "source_status");
+            if set.is_empty() && !by_change {
                 warnings.push(
                     Diagnostic::warning(
                         Code::SelectorMatchedNothing,
