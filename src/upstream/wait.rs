@@ -249,6 +249,61 @@ pub fn record(
     Ok(())
 }
 
+/// A wait that gave up (E905/E906 in `diags`) as a run, for the notification channels: the
+/// waiting is one `upstream` result in error, with the diagnostic's words, and every selected
+/// node is `skipped` (not built). So a channel's `on: [failure]` hears that the build did not
+/// happen and why, filtered by its `select:` like a build's failures. None for other errors.
+pub fn as_run(
+    c: &Compiled,
+    diags: &Diagnostics,
+    started: chrono::DateTime<chrono::Utc>,
+    elapsed: f64,
+) -> Option<crate::execute::results::RunResults> {
+    use crate::execute::results::{NodeResult, RunResults, Status};
+    let d = diags
+        .0
+        .iter()
+        .find(|d| matches!(d.code, Code::UpstreamFailed | Code::UpstreamLate))?;
+    let mut why = NodeResult::new(
+        &format!("upstream.{}", c.project.config.name),
+        &crate::t!("upstream-wait-node"),
+        "upstream",
+        Status::Error,
+    );
+    let mut message = format!("{} {}", d.code.as_str(), d.message);
+    for n in &d.notes {
+        message.push_str("; ");
+        message.push_str(n);
+    }
+    why.message = Some(message);
+    let mut results = vec![why];
+    for &i in &c.selected {
+        let node = &c.project.nodes[i];
+        if !node.kind.is_relation() {
+            continue;
+        }
+        let mut r = NodeResult::new(
+            &c.project.node_id(i),
+            &node.name,
+            node.kind.as_str(),
+            Status::Skipped,
+        );
+        r.message = Some(crate::t!("upstream-wait-skipped"));
+        results.push(r);
+    }
+    Some(RunResults {
+        run_id: crate::execute::new_run_id(),
+        command: "build".to_string(),
+        target: c.target.name.clone(),
+        started_at: started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        elapsed: (elapsed * 1000.0).round() / 1000.0,
+        args: std::env::args().skip(1).collect(),
+        interrupted: false,
+        results,
+        notifications: Vec::new(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

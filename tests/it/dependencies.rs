@@ -45,7 +45,7 @@ fn downstream_project(root: &Path, upstream: &Path) {
 }
 
 /// Make the upstream's `receipts` fail when it runs.
-fn break_upstream(root: &Path) {
+pub(crate) fn break_upstream(root: &Path) {
     write_file(
         root,
         Path::new("models/silver/receipts.sql"),
@@ -53,13 +53,13 @@ fn break_upstream(root: &Path) {
     );
 }
 
-struct Two {
+pub(crate) struct Two {
     _dir: tempfile::TempDir,
-    up: std::path::PathBuf,
-    down: std::path::PathBuf,
+    pub up: std::path::PathBuf,
+    pub down: std::path::PathBuf,
 }
 
-fn two_projects() -> Two {
+pub(crate) fn two_projects() -> Two {
     let dir = tempfile::tempdir().unwrap();
     let up = dir.path().join("silver");
     let down = dir.path().join("gold");
@@ -78,7 +78,7 @@ fn build(dir: &Path, extra: &[&str]) -> (i32, String, String) {
     karte(dir, &args)
 }
 
-const WAIT: &[&str] = &["--wait-for-upstream", "--timeout", "3s", "--poll", "1s"];
+pub(crate) const WAIT: &[&str] = &["--wait-for-upstream", "--timeout", "3s", "--poll", "1s"];
 
 /// Run ids are per millisecond; make the next run's id later than the last one's.
 fn next_ms() {

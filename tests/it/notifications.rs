@@ -721,3 +721,52 @@ sources:
     assert_eq!(code, 0);
     assert!(http.received.lock().unwrap().is_empty());
 }
+
+#[test]
+fn an_upstream_wait_that_gives_up_is_a_failure() {
+    use crate::dependencies::{break_upstream, two_projects, WAIT};
+    let http = Recorder::http(answer);
+    let t = two_projects();
+    let yml = t.down.join("karte.yml");
+    let mut text = std::fs::read_to_string(&yml).unwrap();
+    text.push_str("notifications:\n  ops:\n    type: webhook\n    url_env: T_HOOK_URL\n");
+    std::fs::write(&yml, text).unwrap();
+    let env = [("T_HOOK_URL", http.url("/hook"))];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let build = |args: &[&str]| {
+        let mut all = vec!["build"];
+        all.extend_from_slice(args);
+        karte_env(&t.down, &all, &env)
+    };
+
+    // The upstream was never run: late (exit 4), and the channel hears it.
+    assert_eq!(karte_env(&t.up, &["compile"], &[]).0, 0);
+    let (code, out, err) = build(WAIT);
+    assert_eq!(code, 4, "{out}{err}");
+    let sent = http.take("/hook");
+    assert_eq!(sent.len(), 1, "{out}{err}");
+    let body: serde_json::Value = serde_json::from_str(&sent[0].body).unwrap();
+    assert_eq!(body["event"], "failure", "{body}");
+    let text = body.to_string();
+    assert!(
+        text.contains("E906") && text.contains("silver_team"),
+        "{text}"
+    );
+    assert!(text.contains("receipt_count"), "the skipped model: {text}");
+    assert!(out.contains("ops"), "the console says what was sent: {out}");
+
+    // The upstream's run failed (exit 3): a failure too, saying so.
+    break_upstream(&t.up);
+    assert_eq!(karte_env(&t.up, &["build"], &[]).0, 1);
+    let (code, out, err) = build(WAIT);
+    assert_eq!(code, 3, "{out}{err}");
+    let sent = http.take("/hook");
+    assert_eq!(sent.len(), 1, "{out}{err}");
+    assert!(sent[0].body.contains("E905"), "{}", sent[0].body);
+
+    // --no-notify sends nothing.
+    let mut args = WAIT.to_vec();
+    args.push("--no-notify");
+    assert_eq!(build(&args).0, 3);
+    assert!(http.take("/hook").is_empty());
+}

@@ -128,8 +128,29 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
     // `--wait-for-upstream`: locally before the engine opens (it reads the upstreams'
     // catalogs), on Athena with the engine's copy of this project's journals.
     let local = compiled.target.config.kind == crate::project::TargetType::Local;
+    // A wait that gives up is a failure the notification channels hear about.
+    let (waited_from, waiting) = (chrono::Utc::now(), std::time::Instant::now());
+    let gave_up = |diags: Diagnostics, compiled: &crate::graph::Compiled| {
+        if r.no_notify || compiled.project.notifications.is_empty() {
+            return diags;
+        }
+        let elapsed = waiting.elapsed().as_secs_f64();
+        if let Some(run) = crate::upstream::wait::as_run(compiled, &diags, waited_from, elapsed) {
+            let facts = crate::notify::RunFacts {
+                previous: None,
+                cost_usd: None,
+            };
+            let sent =
+                crate::notify::send(compiled, &run, &facts, &|name| std::env::var(name).ok());
+            crate::notify::report(&sent);
+        }
+        diags
+    };
     let mut upstream_runs = match r.wait_for_upstream {
-        Some(w) if local => Some(crate::upstream::wait::wait(&compiled, &own_runs(None), w)?),
+        Some(w) if local => Some(
+            crate::upstream::wait::wait(&compiled, &own_runs(None), w)
+                .map_err(|d| gave_up(d, &compiled))?,
+        ),
         _ => None,
     };
     let cancel = Arc::new(AtomicBool::new(false));
@@ -139,11 +160,10 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
         let mirror = engine
             .journal_mirror(&compiled.target.name)
             .map_err(|e| e.into_diagnostics("cannot read the run journals' copy: "))?;
-        upstream_runs = Some(crate::upstream::wait::wait(
-            &compiled,
-            &own_runs(mirror),
-            w,
-        )?);
+        upstream_runs = Some(
+            crate::upstream::wait::wait(&compiled, &own_runs(mirror), w)
+                .map_err(|d| gave_up(d, &compiled))?,
+        );
     }
     let catalog = engine
         .catalog_state()

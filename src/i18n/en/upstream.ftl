@@ -35,3 +35,5 @@ upstream-late = gave up waiting for upstream projects after { $seconds }s: not b
 upstream-late-help = build the upstream projects (or find out why they are late), then run this build again; --timeout waits longer
 upstream-waiting = waiting for upstream: { $why } (next look in { $seconds }s)
 upstream-cannot-write = cannot write { $path }: { $error }
+upstream-wait-node = waiting for upstream projects
+upstream-wait-skipped = not built: the upstream projects were not ready

@@ -35,3 +35,5 @@ upstream-late = 上流のプロジェクトを { $seconds } 秒待ちました�
 upstream-late-help = 上流のプロジェクトをビルドしてから (または遅れている理由を調べてから)、このビルドをやり直してください。--timeout を付けるともっと長く待ちます
 upstream-waiting = 上流を待っています: { $why } (次は { $seconds } 秒後に確かめます)
 upstream-cannot-write = { $path } に書き込めません: { $error }
+upstream-wait-node = 上流プロジェクトの待ち合わせ
+upstream-wait-skipped = 作っていません: 上流プロジェクトの準備ができていませんでした
