@@ -1,8 +1,9 @@
 //! Before a run: every source (and declared external relation) that a node of the run reads
 //! must exist on the target, else **E307** at the place the node reads it — instead of the
 //! engine's "table does not exist" halfway through the run. Ephemeral models are followed
-//! into the nodes that inline them. Only engines that can tell cheaply answer (the local
-//! engine); on Athena every relation counts as present.
+//! into the nodes that inline them. The local engine binds a query that reads the relation;
+//! Athena asks Glue (GetTable, once per relation), and a relation of another data catalog, or
+//! one Glue will not answer for, counts as present.
 
 use std::collections::BTreeSet;
 
@@ -16,6 +17,7 @@ use crate::sql::Dependency;
 /// answers for a fully-qualified relation.
 pub fn check(c: &Compiled, nodes: &[usize], exists: &dyn Fn(&str) -> bool) -> Diagnostics {
     let lang = crate::i18n::lang();
+    let athena = c.target.config.kind == crate::project::TargetType::Athena;
     let mut out = Diagnostics::default();
     let mut answered: std::collections::HashMap<String, bool> = Default::default();
     let mut exists = |rel: &str| {
@@ -79,12 +81,22 @@ pub fn check(c: &Compiled, nodes: &[usize], exists: &dyn Fn(&str) -> bool) -> Di
             let at =
                 crate::sql::locate_in(reader, &mk.rendered_sql, mk.templated, rel.span.clone());
             let external = matches!(rel.dep, Dependency::External(_));
-            let mut d = Diagnostic::error(
-                Code::SourceNotLoaded,
-                messages::no_data(lang, &shown, external, ingest.is_some()),
-            )
-            .at(at)
-            .label(messages::read_here(lang));
+            // On Athena, a table that is not an ingest table is missing from Glue.
+            let glue = athena.then(|| {
+                fqn.rsplit('.')
+                    .take(2)
+                    .map(|p| p.trim_matches('"').to_lowercase())
+                    .collect::<Vec<_>>()
+            });
+            let message = match (&glue, &ingest) {
+                (Some(parts), None) if parts.len() == 2 => {
+                    crate::t!(lang => "inputs-not-in-glue", relation = shown.clone(), database = parts[1].clone(), table = parts[0].clone())
+                }
+                _ => messages::no_data(lang, &shown, external, ingest.is_some()),
+            };
+            let mut d = Diagnostic::error(Code::SourceNotLoaded, message)
+                .at(at)
+                .label(messages::read_here(lang));
             if k != i {
                 d = d.note(messages::through_ephemeral(
                     lang,
@@ -99,6 +111,7 @@ pub fn check(c: &Compiled, nodes: &[usize], exists: &dyn Fn(&str) -> bool) -> Di
             }
             d = d.help(match (&ingest, external) {
                 (Some(rule), _) => messages::help_ingest(lang, rule),
+                (None, _) if athena => crate::t!(lang => "inputs-help-glue"),
                 (None, true) => messages::help_external(lang, &shown),
                 (None, false) => messages::help_source(lang, &shown),
             });

@@ -938,3 +938,54 @@ fn a_data_triggered_build_in_a_fresh_container_knows_what_was_built_from_what() 
     let out = then_build("second delivery");
     assert_eq!(built(dir), ["lab_summary success"], "{out}");
 }
+
+#[test]
+fn a_source_missing_from_glue_is_e307_before_any_query() {
+    let aws = FakeAws::start();
+    let tmp = project(&aws);
+    let dir = tmp.path();
+    build(dir, &[]);
+    std::fs::write(
+        dir.join("models/gold/sources.yml"),
+        "sources:\n  - name: feed\n    schema: hospital_feed\n    tables:\n      - name: visits\n  - name: earlier\n    schema: silver\n    tables:\n      - name: t_table\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("models/gold/visit_count.sql"),
+        "{{ config(materialized='table') }}\nselect count(*) as n\nfrom feed.visits\n",
+    )
+    .unwrap();
+    aws.post("/_karte/reset-calls", json!({}));
+    let (code, out, err) = karte(dir, &["build", "--select", "visit_count"], &[]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("E307"), "{err}");
+    assert!(err.contains("feed.visits"), "{err}");
+    assert!(err.contains("models/gold/visit_count.sql:3:6"), "{err}");
+    assert!(
+        err.contains("Glue has no table `visits` in database `hospital_feed`"),
+        "{err}"
+    );
+    let calls = aws.calls();
+    // Asked Glue, once, for that table; no query was started.
+    let asked: Vec<&Value> = calls
+        .iter()
+        .filter(|c| c["operation"] == "GetTable" && c["params"]["Name"] == "visits")
+        .collect();
+    assert_eq!(asked.len(), 1, "{calls:?}");
+    assert_eq!(asked[0]["params"]["DatabaseName"], "hospital_feed");
+    assert!(
+        !calls
+            .iter()
+            .any(|c| c["operation"] == "StartQueryExecution"),
+        "{calls:?}"
+    );
+
+    // A source that Glue has (a table of the earlier build) is read as usual.
+    std::fs::write(
+        dir.join("models/gold/visit_count.sql"),
+        "{{ config(materialized='table') }}\nselect count(*) as n\nfrom earlier.t_table\n",
+    )
+    .unwrap();
+    let (code, out, err) = karte(dir, &["build", "--select", "visit_count"], &[]);
+    assert_eq!(code, 0, "{out}{err}");
+}

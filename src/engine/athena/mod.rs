@@ -382,6 +382,17 @@ impl Engine for AthenaEngine {
         self.block_on(self.run_step_async(step, ctx))
     }
 
+    fn relation_exists(&self, relation: &str) -> bool {
+        // Glue's GetTable, for the account's own catalog: EntityNotFoundException (no such
+        // table, or no such database) is "no". Anything else — another data catalog, access
+        // denied, a failure after retries — cannot tell, so the run goes on and says what
+        // the query meets.
+        let Some((schema, name)) = glue_name(relation) else {
+            return true;
+        };
+        !matches!(self.block_on(glue::get_raw(self, &schema, &name)), Ok(None))
+    }
+
     fn run_test(
         &self,
         sql: &str,
@@ -755,5 +766,76 @@ impl AthenaEngine {
         s3::delete_prefix(self, &csv_prefix).await?;
         let q = q?;
         Ok((seed.rows.len() as u64, vec![q.id]))
+    }
+}
+
+/// The Glue database and table of a relation as karte writes it (`awsdatacatalog.schema.name`
+/// or `schema.name`, parts bare or in double quotes), lower-cased as Glue keeps names; None
+/// for another data catalog or a name karte does not write.
+fn glue_name(relation: &str) -> Option<(String, String)> {
+    let mut parts: Vec<String> = Vec::new();
+    let mut chars = relation.trim().chars().peekable();
+    loop {
+        let mut part = String::new();
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            loop {
+                match chars.next()? {
+                    '"' if chars.peek() == Some(&'"') => {
+                        chars.next();
+                        part.push('"');
+                    }
+                    '"' => break,
+                    c => part.push(c),
+                }
+            }
+        } else {
+            while let Some(&c) = chars.peek() {
+                if c == '.' {
+                    break;
+                }
+                part.push(c);
+                chars.next();
+            }
+        }
+        if part.is_empty() {
+            return None;
+        }
+        parts.push(part.to_lowercase());
+        match chars.next() {
+            Some('.') => continue,
+            None => break,
+            Some(_) => return None,
+        }
+    }
+    match parts.as_slice() {
+        [catalog, schema, name] if catalog == "awsdatacatalog" => {
+            Some((schema.clone(), name.clone()))
+        }
+        [schema, name] => Some((schema.clone(), name.clone())),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod glue_name_tests {
+    use super::glue_name;
+
+    #[test]
+    fn relations_as_karte_writes_them() {
+        let g = |s: &str| glue_name(s).map(|(a, b)| format!("{a}/{b}"));
+        assert_eq!(
+            g("awsdatacatalog.raw.visits").as_deref(),
+            Some("raw/visits")
+        );
+        assert_eq!(g("raw.visits").as_deref(), Some("raw/visits"));
+        assert_eq!(
+            g("\"AwsDataCatalog\".\"Raw\".\"a.b\"\"c\"").as_deref(),
+            Some("raw/a.b\"c")
+        );
+        assert_eq!(g("other_catalog.raw.visits"), None);
+        assert_eq!(g("visits"), None);
+        assert_eq!(g("raw..visits"), None);
+        assert_eq!(g("\"raw"), None);
     }
 }

@@ -13,6 +13,8 @@ inputs-through-ephemeral = the ephemeral model `{ $ephemeral }` reads it inside 
 inputs-help-ingest = load its delivered files first: `karte ingest DELIVERY_DIR` (the rule is in { $rule }; docs/ingest.md), or `karte build --ingest DELIVERY_DIR`
 inputs-help-source = load it: write an ingest rule for its files in ingest/ and run `karte ingest` (docs/ingest.md); or put sample rows in a seed (seeds/NAME.csv) and read `seeds.NAME` instead; or create `{ $relation }` in the local catalog target/karte.duckdb yourself. A table kept outside karte and not declared as a source goes under `external_relations` in karte.yml
 inputs-help-external = karte does not build tables listed in `external_relations`: create `{ $relation }` in the local catalog target/karte.duckdb, or leave the model out locally with --exclude
+inputs-not-in-glue = `{ $relation }` is not in this target's Glue Data Catalog: Glue has no table `{ $table }` in database `{ $database }`
+inputs-help-glue = check the database and table names (`schema:` and `identifier:` of the source in its property file, or the name in `external_relations`) and the target's region and account; if the table is landed by another team, ask them whether it exists yet
 
 # Running a plan (src/execute/) and writing artifacts (src/artifacts/).
 run-journal-copy = the run journal's copy:{" "}

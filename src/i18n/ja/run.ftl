@@ -13,6 +13,8 @@ inputs-through-ephemeral = ephemeral モデル `{ $ephemeral }` が `{ $model }`
 inputs-help-ingest = 先に納品ファイルを読み込んでください: `karte ingest 納品フォルダー` (取り込みルールは { $rule }、docs/ingest.md)。`karte build --ingest 納品フォルダー` でもできます
 inputs-help-source = データを読み込んでください: ingest/ にファイルの取り込みルールを書いて `karte ingest` を実行する (docs/ingest.md)、または見本の行を seed (seeds/名前.csv) に書いて代わりに `seeds.名前` を読む、または `{ $relation }` をローカルのカタログ target/karte.duckdb に自分で作る。karte の外で作るテーブルをソースとして宣言しない場合は karte.yml の `external_relations` に書きます
 inputs-help-external = `external_relations` のテーブルは karte が作りません: `{ $relation }` をローカルのカタログ target/karte.duckdb に作るか、このモデルを --exclude で外してください
+inputs-not-in-glue = `{ $relation }` がこのターゲットの Glue データカタログにありません: データベース `{ $database }` にテーブル `{ $table }` がありません
+inputs-help-glue = データベース名とテーブル名 (プロパティファイルにあるソースの `schema:` と `identifier:`、または `external_relations` の名前) と、ターゲットのリージョンとアカウントを確かめてください。ほかのチームが作るテーブルなら、もうできているか聞いてください
 
 # プランの実行 (src/execute/) と成果物の書き出し (src/artifacts/)。
 run-journal-copy = 実行記録 (ジャーナル) のコピー:{" "}
