@@ -227,18 +227,21 @@ pub fn convert(
     let mut views = std::collections::BTreeSet::new();
     let mut schemas = std::collections::BTreeSet::new();
     for (i, (s, kind)) in stmts.iter().enumerate() {
+        // A table is created once: a second CREATE of the same name is not converted.
+        if let Some(key) = created_name(kind) {
+            if created_at.contains_key(&key) {
+                c.skipped.push(Skipped {
+                    place: place(s),
+                    reason: NotConverted::CreatedTwice,
+                    table: key,
+                });
+                continue;
+            }
+            created_at.insert(key, i);
+        }
         match kind {
             Kind::Ctas { name, .. } | Kind::View { name, .. } | Kind::CreateEmpty { name, .. } => {
                 let key = name.display();
-                if created_at.contains_key(&key) || externals.contains_key(&key) {
-                    c.skipped.push(Skipped {
-                        place: place(s),
-                        reason: NotConverted::CreatedTwice,
-                        table: key,
-                    });
-                    continue;
-                }
-                created_at.insert(key.clone(), i);
                 if let Kind::CreateEmpty { ddl, .. } = kind {
                     empty.insert(key, (i, ddl.clone()));
                     continue;
@@ -252,15 +255,6 @@ pub fn convert(
             }
             Kind::External { name, ddl } => {
                 let key = name.display();
-                if created_at.contains_key(&key) || externals.contains_key(&key) {
-                    c.skipped.push(Skipped {
-                        place: place(s),
-                        reason: NotConverted::CreatedTwice,
-                        table: key,
-                    });
-                    continue;
-                }
-                created_at.insert(key.clone(), i);
                 if ingest && existing.has_layer("bronze") {
                     match ingest_rule(&mut c, name, ddl, place(s), existing, lang) {
                         Ok(m) => {
@@ -902,6 +896,17 @@ fn athena_type(hive: &str) -> Option<Option<String>> {
 
 /// The source (name, schema) of a table in `schema`; a table named without a schema is in
 /// Athena's current database, `default` (a keyword in SQL, so the source is `default_db`).
+/// The display name of the table or view a statement creates, if it creates one.
+fn created_name(kind: &Kind) -> Option<String> {
+    match kind {
+        Kind::Ctas { name, .. }
+        | Kind::View { name, .. }
+        | Kind::CreateEmpty { name, .. }
+        | Kind::External { name, .. } => Some(name.display()),
+        _ => None,
+    }
+}
+
 fn source_for(schema: Option<&str>) -> (String, String) {
     match schema {
         Some(s) => (s.to_string(), s.to_string()),
