@@ -487,3 +487,45 @@ fn with_ingest_the_imported_project_builds_locally_from_the_delivered_files() {
     let amounts = crate::support::rows(&out, "select sum(amount_yen) from medical_mart.receipts");
     assert_eq!(amounts, [["20500"]]);
 }
+
+#[test]
+fn a_table_created_twice_keeps_the_first_statement() {
+    // A view, then an external table of the same name: the second is reported, not converted;
+    // an external table created twice likewise.
+    let tmp = tempfile::tempdir().unwrap();
+    let scripts = tmp.path().join("scripts");
+    std::fs::create_dir_all(&scripts).unwrap();
+    std::fs::write(
+        scripts.join("a.sql"),
+        "CREATE VIEW silver.v AS SELECT 1 AS x;\n\
+         CREATE EXTERNAL TABLE silver.v (x int) LOCATION 's3://b/v/';\n\
+         CREATE EXTERNAL TABLE raw.e (x int) LOCATION 's3://b/e/';\n\
+         CREATE EXTERNAL TABLE raw.e (y int) LOCATION 's3://b/e2/';\n\
+         CREATE TABLE silver.t AS SELECT x FROM raw.e;\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("project");
+    let (code, stdout, stderr) = karte_in(
+        tmp.path(),
+        &[
+            "import-sql",
+            "scripts",
+            "--layer",
+            "silver",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let all = format!("{stdout}{stderr}");
+    // Some statements are only listed in the report: exit 1.
+    assert_eq!(code, 1, "{all}");
+    for (line, table) in [(2, "silver.v"), (4, "raw.e")] {
+        assert!(
+            all.contains(&format!("scripts/a.sql:{line}:"))
+                && all.contains(&format!("`{table}` was created by an earlier statement")),
+            "{all}"
+        );
+    }
+    let view = std::fs::read_to_string(out.join("models/silver/v.sql")).unwrap();
+    assert!(view.contains("SELECT 1 AS x"), "{view}");
+}
