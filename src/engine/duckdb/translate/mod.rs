@@ -135,6 +135,7 @@ mod expr;
 mod functions;
 mod other;
 mod rewrite;
+mod unnest_join;
 mod scan;
 mod strings;
 mod time;
