@@ -133,9 +133,7 @@ fn plan(select: &Select) -> Option<Plan> {
     let mut without_from = select.clone();
     without_from.from.clear();
     let nested = visit_expressions(&without_from, |e| match e {
-        Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. } => {
-            ControlFlow::Break(())
-        }
+        Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. } => ControlFlow::Break(()),
         _ => ControlFlow::Continue(()),
     });
     if nested.is_break() {
