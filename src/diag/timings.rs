@@ -38,3 +38,47 @@ fn rss_mib() -> u64 {
         .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
         .map_or(0, |pages| pages * 4096 / (1024 * 1024))
 }
+
+/// Totals per operation name, for [`span`]: (count, nanoseconds).
+static SPANS: std::sync::Mutex<Vec<(&'static str, u64, u128)>> = std::sync::Mutex::new(Vec::new());
+
+/// A timed operation (see [`span`]); its time is added to its name's total when dropped.
+pub struct Span(Option<(&'static str, Instant)>);
+
+/// Time one operation under `name` (summed per name over the process, across threads; printed
+/// by [`report_spans`]). Free when `KARTE_TIMINGS` is unset.
+pub fn span(name: &'static str) -> Span {
+    Span(enabled().then(|| (name, Instant::now())))
+}
+
+impl Drop for Span {
+    fn drop(&mut self) {
+        if let Some((name, start)) = self.0.take() {
+            let ns = start.elapsed().as_nanos();
+            let mut all = SPANS.lock().unwrap_or_else(|e| e.into_inner());
+            match all.iter_mut().find(|(n, _, _)| *n == name) {
+                Some(entry) => {
+                    entry.1 += 1;
+                    entry.2 += ns;
+                }
+                None => all.push((name, 1, ns)),
+            }
+        }
+    }
+}
+
+/// Print each [`span`] name's count and total time to stderr (`KARTE_TIMINGS=1`), largest first.
+pub fn report_spans() {
+    if !enabled() {
+        return;
+    }
+    let mut all = SPANS.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    all.sort_by_key(|e| std::cmp::Reverse(e.2));
+    for (name, count, ns) in all {
+        eprintln!(
+            "timing {name:<24} {:>8.1} ms in {count} calls ({:.2} ms each)",
+            ns as f64 / 1e6,
+            ns as f64 / 1e6 / count as f64
+        );
+    }
+}

@@ -98,7 +98,9 @@ pub fn local(
         .lake_dir
         .clone()
         .unwrap_or_else(|| "target/lake".into());
-    let engine = crate::engine::duckdb::LocalEngine::open(&c.project.root, &lake)
+    let resources = crate::engine::duckdb::resources::Resources::of(&c.target.config)
+        .map_err(|e| e.into_diagnostics(""))?;
+    let engine = crate::engine::duckdb::LocalEngine::open_with(&c.project.root, &lake, resources)
         .map_err(|e| e.into_diagnostics(""))?;
     for (alias, file) in crate::upstream::local_catalogs(c) {
         engine

@@ -326,14 +326,22 @@ impl Journal {
         self.interrupted.contains(step)
     }
 
-    /// Append an event and flush it to disk (and to the mirror) before going on.
+    /// Append an event (one `write`: once it returns, a killed process has not lost it) and
+    /// copy the journal to the mirror. Only the events that must survive a crash of the
+    /// machine itself are forced to disk before going on — the entry a swap replaces (what a
+    /// rollback restores) and the end of the run; docs/architecture.md ("The journal on disk")
+    /// says why the others need not be.
     pub fn write(&self, e: &Event) -> std::io::Result<()> {
         let mut line = serde_json::to_string(e).expect("events serialise");
         line.push('\n');
         let mut guard = self.file.lock().expect("journal");
         let (f, so_far) = &mut *guard;
+        let _span = crate::diag::timings::span("journal: write");
         f.write_all(line.as_bytes())?;
-        f.sync_data()?;
+        if must_sync(e) {
+            let _span = crate::diag::timings::span("journal: sync");
+            f.sync_data()?;
+        }
         if self.mirror.is_some() {
             so_far.extend_from_slice(line.as_bytes());
             put(&self.mirror, &self.run_id, "events.jsonl", so_far)?;
@@ -345,6 +353,11 @@ impl Journal {
     pub fn dir(&self) -> &Path {
         &self.dir
     }
+}
+
+/// True for the events forced to disk before the run goes on (see [`Journal::write`]).
+pub fn must_sync(e: &Event) -> bool {
+    matches!(e, Event::Replacing { .. } | Event::Finished { .. })
 }
 
 fn mirror_error(e: EngineError) -> std::io::Error {

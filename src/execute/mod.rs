@@ -508,6 +508,7 @@ pub fn execute(
             eprintln!("{}", t!("run-cannot-record-sources", error = e.to_string()));
         }
     }
+    crate::diag::timings::report_spans();
     Ok(RunResults {
         run_id: run_id.clone(),
         command: opts.command.clone(),
@@ -578,7 +579,9 @@ impl Run<'_> {
     /// resumed run did it already, or it ran before the jobs); a step a killed run left
     /// half-done is cleaned up first. Errors are redacted of the secrets filled in.
     fn step(&self, step: &Step) -> Result<Option<crate::engine::StepOutcome>, String> {
+        let span = crate::diag::timings::span("run: runtime values");
         let (step, filled) = with_runtime_values(step, self.run_id, &self.vault)?;
+        drop(span);
         if self.journal.is_done(&step.id) || self.schema_steps.contains(&step.id) {
             if let (Action::RegisterPartitions { table, .. }, Some(locations)) =
                 (&step.action, self.replaced.get(&step.id))
@@ -598,8 +601,10 @@ impl Run<'_> {
         }
         journal_before(self.journal, self.engine, &step)?;
         crate::engine::failpoint::before_step(&step.id);
+        let span = crate::diag::timings::span(step_kind(&step.action));
         let outcome =
             run_step(self.engine, &step, &self.ctx(&step.id)).map_err(|e| filled.redact_error(e));
+        drop(span);
         let logged = match &outcome {
             Ok(out) => self.journal.write(&JournalEvent::Done {
                 step: step.id.clone(),
@@ -614,7 +619,10 @@ impl Run<'_> {
         logged.map_err(|e| t!("run-cannot-write-journal", error = e.to_string()))?;
         if let (Ok(_), Action::SwapTable { table, .. }) = (&outcome, &step.action) {
             // What the swap installed, for a rollback's check (best effort).
-            if let Ok(current) = self.engine.table_version(table) {
+            let span = crate::diag::timings::span("run: table version");
+            let version = self.engine.table_version(table);
+            drop(span);
+            if let Ok(current) = version {
                 let _ = self.journal.write(&JournalEvent::Installed {
                     step: step.id.clone(),
                     table: table.clone(),
@@ -624,6 +632,28 @@ impl Run<'_> {
         }
         crate::engine::failpoint::after_step(&step.id);
         outcome.map(Some).map_err(|e| e.message)
+    }
+}
+
+/// A step's kind, as [`crate::diag::timings::span`] names it.
+fn step_kind(action: &Action) -> &'static str {
+    match action {
+        Action::CreateSchema { .. } => "step: create schema",
+        Action::Sql { .. } => "step: sql",
+        Action::BatchedWrite { .. } => "step: batched write",
+        Action::LoadSeed { .. } => "step: load seed",
+        Action::CheckSchema { .. } => "step: check schema",
+        Action::SwapTable { .. } => "step: swap",
+        Action::RegisterPartitions { .. } => "step: register partitions",
+        Action::AppendFiles { .. } => "step: append files",
+        Action::SetParameters { .. } => "step: set parameters",
+        Action::MaintainIceberg { .. } => "step: maintain iceberg",
+        Action::DeleteReplacedPartitions { .. } => "step: delete replaced",
+        Action::DropPartitions { .. } => "step: drop partitions",
+        Action::DropCatalogEntry { .. } => "step: drop entry",
+        Action::DeletePrefix { .. } => "step: delete prefix",
+        Action::ExpireCatalogVersions { .. } => "step: expire versions",
+        Action::RevokeLakeFormation { .. } | Action::GrantLakeFormation { .. } => "step: grants",
     }
 }
 
@@ -662,6 +692,7 @@ fn journal_before(
     step: &Step,
 ) -> Result<(), String> {
     if let Action::SwapTable { table, .. } = &step.action {
+        let _span = crate::diag::timings::span("run: table snapshot");
         let previous = engine.table_snapshot(table).map_err(|e| {
             t!(
                 "run-cannot-read-before-swap",

@@ -443,6 +443,13 @@ pub struct TargetConfig {
     /// Local lake directory (local targets), relative to the project.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lake_dir: Option<String>,
+    /// Local targets: how much memory DuckDB may use before it spills to disk (`2GiB`,
+    /// `500MB`, `25%` of the machine; default a quarter of the machine's memory).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_limit: Option<String>,
+    /// Local targets: DuckDB's worker threads (default one per core).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duckdb_threads: Option<u32>,
     /// AWS region (Athena targets).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,

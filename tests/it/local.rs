@@ -748,3 +748,61 @@ fn a_source_without_declared_columns_gets_the_catalogs_when_the_target_is_read()
         "the catalog gave them: {err}"
     );
 }
+
+/// DuckDB gets the memory limit and threads of the target (`memory_limit:`, `duckdb_threads:`),
+/// else a quarter of the machine's memory and one thread per core — never DuckDB's own
+/// defaults (80 % of the memory); a limit karte cannot read is an error naming it.
+#[test]
+fn duckdb_memory_limit_and_threads_come_from_the_target_or_the_machine() {
+    let settings = |dir: &Path| -> Vec<String> {
+        let (code, out, err) = karte(
+            dir,
+            &[
+                "show",
+                "--sql",
+                "select current_setting('memory_limit') as m, current_setting('threads') as t",
+                "-o",
+                "csv",
+            ],
+        );
+        assert_eq!(code, 0, "{out}{err}");
+        out.lines().skip(1).map(str::to_string).collect()
+    };
+    let spec = |target: &str| {
+        format!(
+            "=== karte.yml\nname: settings\nlayers: {{ silver: silver }}\ntargets:\n  local:\n    type: local\n{target}=== models/silver/one.sql\nselect 1 as x\n"
+        )
+    };
+    let dir =
+        crate::support::project_from_spec(&spec("    memory_limit: 1GiB\n    duckdb_threads: 1\n"));
+    assert_eq!(settings(dir.path()), ["1.0 GiB,1"]);
+
+    // From the machine: a quarter of its memory, as DuckDB prints it, and one thread per core.
+    let dir = crate::support::project_from_spec(&spec(""));
+    let kib: u64 = std::fs::read_to_string("/proc/meminfo")
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .unwrap()
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .unwrap();
+    let got = settings(dir.path());
+    let (limit, threads) = got[0].split_once(',').unwrap();
+    let cores = std::thread::available_parallelism().unwrap().get();
+    assert_eq!(threads, cores.to_string(), "{got:?}");
+    let gib: f64 = limit.trim_end_matches(" GiB").parse().unwrap_or(0.0);
+    let quarter = kib as f64 / 4.0 / 1024.0 / 1024.0;
+    // (a cgroup limit lower than the machine's memory gives less)
+    assert!(
+        gib > 0.0 && gib <= quarter + 0.1,
+        "{limit} vs a quarter of {kib} KiB"
+    );
+
+    let dir = crate::support::project_from_spec(&spec("    memory_limit: lots\n"));
+    let (code, out, err) = karte(dir.path(), &["build"]);
+    assert_ne!(code, 0, "{out}");
+    assert!(err.contains("`memory_limit: lots`"), "{err}");
+}

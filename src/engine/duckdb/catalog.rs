@@ -58,9 +58,11 @@ pub fn transaction<T>(
     conn: &Connection,
     f: impl FnOnce() -> Result<T, EngineError>,
 ) -> Result<T, EngineError> {
+    let span = crate::diag::timings::span("local: begin");
     conn.execute_batch("BEGIN TRANSACTION").map_err(db)?;
+    drop(span);
     match f() {
-        Ok(v) => match exec(conn, "COMMIT") {
+        Ok(v) => match commit(conn) {
             Ok(()) => Ok(v),
             Err(e) => {
                 let _ = conn.execute_batch("ROLLBACK");
@@ -72,6 +74,11 @@ pub fn transaction<T>(
             Err(e)
         }
     }
+}
+
+fn commit(conn: &Connection) -> Result<(), duckdb::Error> {
+    let _span = crate::diag::timings::span("local: commit");
+    exec(conn, "COMMIT")
 }
 
 /// Steps a run has applied: a row per (run, step) with the step's outcome, written in the
@@ -171,6 +178,7 @@ pub fn lit(s: &str) -> String {
 
 /// The state of a table, if registered.
 pub fn get(conn: &Connection, t: &TableRef) -> Result<Option<TableState>, EngineError> {
+    let _span = crate::diag::timings::span("local: catalog get");
     let mut stmt = conn
         .prepare("SELECT state FROM karte_catalog.entries WHERE schema_name = ? AND table_name = ?")
         .map_err(db)?;
@@ -192,6 +200,7 @@ pub fn get(conn: &Connection, t: &TableRef) -> Result<Option<TableState>, Engine
 
 /// Register or replace a table's state.
 pub fn put(conn: &Connection, t: &TableRef, state: &TableState) -> Result<(), EngineError> {
+    let _span = crate::diag::timings::span("local: catalog put");
     let json = serde_json::to_string(state).map_err(|e| EngineError::internal(e.to_string()))?;
     exec_params(
         conn,
@@ -215,6 +224,7 @@ pub fn remove(conn: &Connection, t: &TableRef) -> Result<(), EngineError> {
 
 /// The whole catalog, for planning.
 pub fn state(conn: &Connection) -> Result<CatalogState, EngineError> {
+    let _span = crate::diag::timings::span("local: catalog state");
     let mut stmt = conn
         .prepare("SELECT schema_name, table_name, state FROM karte_catalog.entries ORDER BY 1, 2")
         .map_err(db)?;
@@ -244,6 +254,7 @@ pub fn state(conn: &Connection) -> Result<CatalogState, EngineError> {
 
 /// True if a table or view `t` exists in DuckDB.
 pub fn exists(conn: &Connection, t: &TableRef) -> Result<bool, EngineError> {
+    let _span = crate::diag::timings::span("local: exists");
     let n: i64 = conn
         .query_row(
             "SELECT count(*) FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = ? AND table_name = ?",
@@ -254,8 +265,11 @@ pub fn exists(conn: &Connection, t: &TableRef) -> Result<bool, EngineError> {
     Ok(n > 0)
 }
 
-/// Drop whatever DuckDB object has this name (view or table).
+/// Drop whatever DuckDB object has this name (view or table). This lists DuckDB's whole catalog
+/// (`information_schema.tables` is slow: milliseconds per thousand objects): where the name is
+/// one karte registered, [`drop_registered`] is the fast way.
 pub fn drop_object(conn: &Connection, t: &TableRef) -> Result<(), EngineError> {
+    let _span = crate::diag::timings::span("local: drop object");
     let kind: Option<String> = conn
         .query_row(
             "SELECT table_type FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = ? AND table_name = ?",
@@ -268,6 +282,31 @@ pub fn drop_object(conn: &Connection, t: &TableRef) -> Result<(), EngineError> {
         Some(_) => exec(conn, &format!("DROP TABLE {}", ident(t))).map_err(db),
         None => Ok(()),
     }
+}
+
+/// Drop the DuckDB object of a name in the catalog, by what its entry says — the view of a Hive
+/// table or of a view, the table of an Iceberg table — with one keyed lookup. karte changes an
+/// entry and its object in the same transaction, so the entry tells the object's type; without
+/// an entry, a view of that name if there is one. A DuckDB table that karte has not registered
+/// is never dropped here: DuckDB refuses the `DROP VIEW` and the step fails.
+pub fn drop_registered(conn: &Connection, t: &TableRef) -> Result<(), EngineError> {
+    let _span = crate::diag::timings::span("local: drop registered");
+    let kind: Option<String> = conn
+        .query_row(
+            "SELECT json_extract_string(state, '$.kind') FROM karte_catalog.entries WHERE schema_name = ? AND table_name = ?",
+            params![t.schema, t.name],
+            |r| r.get(0),
+        )
+        .map(Some)
+        .or_else(|e| match e {
+            duckdb::Error::QueryReturnedNoRows => Ok(None),
+            e => Err(db(e)),
+        })?;
+    let what = match kind.as_deref() {
+        Some("iceberg") => "TABLE",
+        _ => "VIEW",
+    };
+    exec(conn, &format!("DROP {what} IF EXISTS {}", ident(t))).map_err(db)
 }
 
 /// Resolve a plan location (relative to the project, or absolute) to a directory.
@@ -394,7 +433,8 @@ pub fn refresh_view(
             )
         }
     };
-    drop_object(conn, t)?;
+    drop_registered(conn, t)?;
+    let _span = crate::diag::timings::span("local: create reader view");
     exec(
         conn,
         &format!(

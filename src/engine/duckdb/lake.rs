@@ -22,7 +22,8 @@ impl LocalLake {
     /// Open the local lake of a project's target.
     pub fn open(root: &Path, target: &Target) -> Result<LocalLake, EngineError> {
         let layout = Layout::of(target).map_err(|d| EngineError::project(d.message.clone()))?;
-        let engine = LocalEngine::open(root, layout.root())?;
+        let resources = super::resources::Resources::of(&target.config)?;
+        let engine = LocalEngine::open_with(root, layout.root(), resources)?;
         Ok(LocalLake {
             engine,
             target: target.clone(),

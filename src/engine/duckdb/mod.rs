@@ -12,6 +12,7 @@ pub mod catalog;
 mod delete;
 mod hive;
 pub mod lake;
+pub mod resources;
 pub mod seed;
 mod statements;
 pub mod translate;
@@ -45,6 +46,15 @@ impl LocalEngine {
     /// Open (or create) the catalog `target/karte.duckdb` of a project; `lake_dir` is the lake
     /// root (relative to the project or absolute).
     pub fn open(project_root: &Path, lake_dir: &str) -> Result<LocalEngine, EngineError> {
+        Self::open_with(project_root, lake_dir, resources::Resources::machine())
+    }
+
+    /// [`LocalEngine::open`] with DuckDB's memory limit and threads given (the target's).
+    pub fn open_with(
+        project_root: &Path,
+        lake_dir: &str,
+        resources: resources::Resources,
+    ) -> Result<LocalEngine, EngineError> {
         let target = project_root.join("target");
         std::fs::create_dir_all(&target).map_err(|e| {
             EngineError::environment(crate::t!(
@@ -74,6 +84,8 @@ impl LocalEngine {
                 db(e)
             }
         })?;
+        // Database-wide settings: every connection cloned from this one shares them.
+        conn.execute_batch(&resources.sql()).map_err(db)?;
         catalog::init(&conn)?;
         udf::register(&conn).map_err(db)?;
         Ok(LocalEngine {
@@ -91,11 +103,13 @@ impl LocalEngine {
         &self,
         f: impl FnOnce(&Connection) -> Result<T, EngineError>,
     ) -> Result<T, EngineError> {
+        let span = crate::diag::timings::span("local: connection");
         let conn = match self.pool.lock().expect("pool").pop() {
             Some(c) => c,
             // Functions registered on the first connection belong to the database: clones see them.
             None => self.base.lock().expect("base").try_clone().map_err(db)?,
         };
+        drop(span);
         let result = f(&conn);
         self.pool.lock().expect("pool").push(conn);
         result
@@ -519,7 +533,7 @@ impl LocalEngine {
                 .map_err(db)?;
             }
             _ => {
-                catalog::drop_object(conn, staging)?;
+                catalog::drop_registered(conn, staging)?;
                 catalog::refresh_view(conn, &self.root, table, &new)?;
             }
         }
@@ -591,11 +605,13 @@ impl Engine for LocalEngine {
 
     fn run_step(&self, step: &Step, ctx: &WorkCtx) -> Result<StepOutcome, EngineError> {
         // Catalog-only steps are short; run them one at a time (data writes stay parallel).
+        let span = crate::diag::timings::span("local: wait for ddl lock");
         let _ddl = (!matches!(
             step.action,
             Action::Sql { .. } | Action::BatchedWrite { .. } | Action::LoadSeed { .. }
         ))
         .then(|| self.ddl.lock().expect("ddl lock"));
+        drop(span);
         let tag = statements::files_tag(&ctx.run_id, &ctx.work_id);
         self.with_conn(|conn| {
             if ctx.resumed {

@@ -21,6 +21,7 @@ use crate::sql::AthenaDialect;
 
 /// Translate Athena SQL to DuckDB, or say which construct cannot run locally.
 pub fn to_duck(sql: &str) -> Result<String, EngineError> {
+    let _span = crate::diag::timings::span("local: translate");
     translate::translate(sql).map_err(|problems| {
         let list: Vec<String> = problems
             .iter()
@@ -117,6 +118,7 @@ pub fn run(
 /// The query of a statement that writes what `writes` says: what follows `AS` in a CTAS or a
 /// view, the source of an INSERT. Nothing else is read from the statement.
 fn query_of(sql: &str, writes: &Writes) -> Result<String, EngineError> {
+    let _span = crate::diag::timings::span("local: query of statement");
     let mut parsed = Parser::parse_sql(&AthenaDialect, sql).map_err(|e| {
         EngineError::internal(crate::t!(
             "engine-cannot-read-statement",
@@ -153,6 +155,7 @@ fn query_of(sql: &str, writes: &Writes) -> Result<String, EngineError> {
 
 /// Column names and Athena types of a DuckDB query.
 pub(super) fn describe(conn: &Connection, duck: &str) -> Result<Vec<ColumnState>, EngineError> {
+    let _span = crate::diag::timings::span("local: describe");
     let mut stmt = conn
         .prepare(&format!("DESCRIBE {duck}"))
         .map_err(|e| EngineError::project(format!("{e}")))?;
@@ -246,6 +249,7 @@ pub(super) fn copy_to(
             compression(compression_name)
         )
     };
+    let _span = crate::diag::timings::span("local: copy to parquet");
     let n = exec_params(conn, &sql, []).map_err(|e| EngineError::project(format!("{e}")))?;
     Ok(n as u64)
 }

@@ -93,3 +93,5 @@ engine-athena-totals = Athena: { $queries ->
     [one] 1 retry
    *[other] { $retries } retries
 }
+engine-bad-memory-limit = `memory_limit: { $value }` in the target cannot be read: write a size of at least 256 MiB, such as `2GiB`, `500MB` or `25%` (of this machine's memory)
+engine-bad-duckdb-threads = `duckdb_threads: 0` in the target: DuckDB needs at least 1 thread (leave it out for one per core)

@@ -87,3 +87,5 @@ engine-not-built-in = この karte はターゲット `{ $target }` のエンジ
 engine-not-built-in-help = 既定の機能 (default features) のまま karte をビルドしてください
 # Athena での実行の最後に出る合計の行。
 engine-athena-totals = Athena: クエリ { $queries } 回、読んだ量 { $scanned }、費用およそ ${ $cost } (1 TB あたり ${ $per_tb }、1 クエリ最低 10 MB)、エンジンの時間 { $seconds } 秒、やり直し { $retries } 回
+engine-bad-memory-limit = ターゲットの `memory_limit: { $value }` が読めません。`2GiB`、`500MB`、`25%` (このマシンのメモリの割合) のように、256 MiB 以上の大きさを書いてください
+engine-bad-duckdb-threads = ターゲットの `duckdb_threads: 0`: DuckDB には 1 つ以上のスレッドが必要です (書かなければ CPU のコアの数になります)

@@ -92,7 +92,8 @@
 //!   days or milliseconds); `EXTRACT(DOW/DOY/YOW …)` with Trino's meaning.
 //! - `UNNEST`: one array (`WITH ORDINALITY` too) runs as is; several arrays (zipped, padded
 //!   with NULL) and an array of rows or a visible map expanded into several columns become a
-//!   lateral `SELECT unnest(…)` subquery.
+//!   lateral `SELECT unnest(…)` subquery. `FROM t CROSS JOIN UNNEST(one array) AS u(…)`, the
+//!   common shape, becomes a select-list `unnest` over `t` (`unnest_join.rs`).
 //! - Time zones (no ICU locally): a `timestamp with time zone` is represented by a `TIMESTAMP`
 //!   holding its **wall-clock time in its zone** (the zone itself is dropped). So
 //!   `CAST(x AS TIMESTAMP)`, `date(x)`, `hour(x)`, `format_datetime(x, …)` of a zoned value are
@@ -139,6 +140,7 @@ mod scan;
 mod strings;
 mod time;
 mod types;
+mod unnest_join;
 
 #[cfg(test)]
 mod tests;

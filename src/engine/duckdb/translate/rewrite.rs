@@ -65,6 +65,11 @@ impl VisitorMut for Rewriter<'_> {
         ControlFlow::Continue(())
     }
 
+    fn post_visit_query(&mut self, query: &mut sqlparser::ast::Query) -> ControlFlow<()> {
+        super::unnest_join::flatten(query);
+        ControlFlow::Continue(())
+    }
+
     fn pre_visit_ident(&mut self, ident: &mut Ident) -> ControlFlow<()> {
         if ident.quote_style == Some('`') {
             ident.quote_style = Some('"');
