@@ -17,27 +17,18 @@
 #   BENCH_THREADS     --threads for karte build (default: number of cores)
 set -euo pipefail
 
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/karte/target}"
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 models="${1:-100}"
 rows="${2:-1000000}"
 dir="${BENCH_DIR:-${TMPDIR:-/tmp}/karte-bench-build}/m${models}-r${rows}"
 threads="${BENCH_THREADS:-$(nproc 2>/dev/null || echo 2)}"
 
 command -v python3 >/dev/null || { echo "error: python3 is needed" >&2; exit 2; }
-if [[ -n "${KARTE_BIN:-}" ]]; then
-    karte="$KARTE_BIN"
-else
-    echo "building karte (release) in $CARGO_TARGET_DIR ..." >&2
-    cargo build --release --quiet --manifest-path "$repo/Cargo.toml" --bin karte
-    karte="$CARGO_TARGET_DIR/release/karte"
-fi
+karte_binary
 
 python3 "$repo/tests/bench/gen_build_project.py" --models "$models" --rows "$rows" --out "$dir" >&2
 
-cpu="$(grep -m1 '^model name' /proc/cpuinfo 2>/dev/null | sed 's/^model name[[:space:]]*:[[:space:]]*//' || uname -m)"
-cores="$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)"
-mem="$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo 2>/dev/null || true)"
+machine
 
 python3 - "$karte" "$dir" "$threads" "$cpu" "$cores" "$mem" "$models" "$rows" <<'PY'
 import datetime, json, os, platform, subprocess, sys, time

@@ -19,8 +19,7 @@
 # run is also measured with `/usr/bin/time -f '%e %M'` as a cross-check.
 set -euo pipefail
 
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/karte/target}"
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 bench_dir="${BENCH_DIR:-${TMPDIR:-/tmp}/karte-bench}"
 seed="${BENCH_SEED:-1}"
 runs="${BENCH_RUNS:-5}"
@@ -30,20 +29,10 @@ if [[ $# -gt 0 ]]; then sizes=("$@"); else sizes=(1000 10000); fi
 command -v python3 >/dev/null || { echo "error: python3 is needed" >&2; exit 2; }
 
 # ---- karte ---------------------------------------------------------------------------------
-if [[ -n "${KARTE_BIN:-}" ]]; then
-    karte="$KARTE_BIN"
-else
-    echo "building karte (release) in $CARGO_TARGET_DIR ..." >&2
-    cargo build --release --quiet --manifest-path "$repo/Cargo.toml" --bin karte
-    karte="$CARGO_TARGET_DIR/release/karte"
-fi
-[[ -x "$karte" ]] || { echo "error: no karte binary at $karte" >&2; exit 2; }
+karte_binary
 
 # ---- machine -------------------------------------------------------------------------------
-cpu="$(grep -m1 '^model name' /proc/cpuinfo 2>/dev/null | sed 's/^model name[[:space:]]*:[[:space:]]*//' || true)"
-[[ -n "$cpu" ]] || cpu="$(sysctl -n machdep.cpu.brand_string 2>/dev/null || uname -m)"
-cores="$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)"
-mem="$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo 2>/dev/null || true)"
+machine
 gnu_time=""
 if [[ -x /usr/bin/time ]] && /usr/bin/time -f '%e %M' true >/dev/null 2>&1; then
     gnu_time=/usr/bin/time

@@ -10,19 +10,12 @@
 # BENCH_DIR (default ${TMPDIR:-/tmp}/karte-bench-import), BENCH_RUNS (default 5).
 set -euo pipefail
 
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/karte/target}"
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 bench_dir="${BENCH_DIR:-${TMPDIR:-/tmp}/karte-bench-import}"
 runs="${BENCH_RUNS:-5}"
 size="${1:-2000}"
 
-if [[ -n "${KARTE_BIN:-}" ]]; then
-    karte="$KARTE_BIN"
-else
-    echo "building karte (release) in $CARGO_TARGET_DIR ..." >&2
-    cargo build --release --quiet --manifest-path "$repo/Cargo.toml" --bin karte
-    karte="$CARGO_TARGET_DIR/release/karte"
-fi
+karte_binary
 
 python3 - "$karte" "$bench_dir" "$size" "$runs" <<'PY'
 import os, shutil, statistics, subprocess, sys, time

@@ -15,20 +15,13 @@
 #   BENCH_DIR         working directory (default: ${TMPDIR:-/tmp}/karte-bench-ingest)
 set -euo pipefail
 
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/karte/target}"
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 size="${1:-large}"
 base="${BENCH_DIR:-${TMPDIR:-/tmp}/karte-bench-ingest}"
 deliveries="$base/deliveries-$size"
 project="$base/project-$size"
 
-if [[ -n "${KARTE_BIN:-}" ]]; then
-    karte="$KARTE_BIN"
-else
-    echo "building karte (release) in $CARGO_TARGET_DIR ..." >&2
-    cargo build --release --quiet --manifest-path "$repo/Cargo.toml" --bin karte
-    karte="$CARGO_TARGET_DIR/release/karte"
-fi
+karte_binary
 
 timed() {
     if [[ -x /usr/bin/time ]]; then

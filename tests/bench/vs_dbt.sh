@@ -21,21 +21,14 @@
 #   BENCH_THREADS     threads for both tools (default: 2)
 set -euo pipefail
 
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/karte/target}"
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 models="${1:-1000}"
 rounds="${2:-3}"
 threads="${BENCH_THREADS:-2}"
 dir="${BENCH_DIR:-${TMPDIR:-/tmp}/karte-bench-vs-dbt}/m${models}"
 venv="${DBT_VENV:-$HOME/.cache/karte/venv-dbt}"
 
-if [[ -n "${KARTE_BIN:-}" ]]; then
-    karte="$KARTE_BIN"
-else
-    echo "building karte (release) in $CARGO_TARGET_DIR ..." >&2
-    cargo build --release --quiet --manifest-path "$repo/Cargo.toml" --bin karte
-    karte="$CARGO_TARGET_DIR/release/karte"
-fi
+karte_binary
 if ! "$venv/bin/dbt" --version >/dev/null 2>&1; then
     echo "installing dbt-core and dbt-duckdb into $venv ..." >&2
     python3 -m venv "$venv"
