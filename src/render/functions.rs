@@ -11,7 +11,7 @@ use minijinja::{Environment, ErrorKind};
 
 use super::Shared;
 use crate::diag::{suggest, Code};
-use crate::project::KNOWN_CONFIG_KEYS;
+use crate::project::{is_known_config_key, KNOWN_CONFIG_KEYS};
 
 /// What the template functions of one render record.
 #[derive(Default)]
@@ -127,13 +127,25 @@ fn source(s: &Shared, src: String, table: String) -> Value {
     }
 }
 
+/// `exceptions.warn(message)` of a dbt project: a warning (W982) at the model.
+pub(super) fn warn(message: String) {
+    pending(Code::DbtWarn, message, None, "", None);
+}
+
 /// `config(key=value, …)`: the model's config, over the project's and the property files'.
-fn config(kwargs: Kwargs) -> Result<String, minijinja::Error> {
+/// In a dbt project, dbt's keys are known too (`pre-hook` is kept as `pre_hook`).
+fn config(dbt: bool, kwargs: Kwargs) -> Result<String, minijinja::Error> {
     let mut entries = Vec::new();
     for key in kwargs.args() {
         let v: Value = kwargs.get(key)?;
         let json = serde_json::to_value(&v).unwrap_or(serde_json::Value::Null);
-        if !KNOWN_CONFIG_KEYS.contains(&key) {
+        let key: String = if dbt {
+            key.replace('-', "_")
+        } else {
+            key.to_string()
+        };
+        let key = key.as_str();
+        if !is_known_config_key(key, dbt) {
             pending(
                 Code::UnknownConfigKey,
                 crate::t!("w001-unknown-config-key", key = key),
@@ -185,7 +197,13 @@ fn env_var(s: &Shared, name: String, default: Option<Value>) -> Value {
         );
         return Value::from("");
     }
-    if !(name.starts_with("KARTE_") || s.env_vars.contains(&name)) {
+    // A dbt project reads any variable but dbt's secrets (as dbt does).
+    let allowed = if s.dbt {
+        !name.starts_with("DBT_ENV_SECRET")
+    } else {
+        name.starts_with("KARTE_") || s.env_vars.contains(&name)
+    };
+    if !allowed {
         pending(
             Code::EnvVarNotAllowed,
             crate::t!("e206-not-declared", name = name),
@@ -229,7 +247,8 @@ pub(super) fn add(env: &mut Environment<'static>, shared: &Arc<Shared>) {
     env.add_function("source", move |src: String, table: String| {
         source(&s, src, table)
     });
-    env.add_function("config", config);
+    let dbt = shared.dbt;
+    env.add_function("config", move |kwargs: Kwargs| config(dbt, kwargs));
     let s = shared.clone();
     env.add_function("var", move |name: String, default: Option<Value>| {
         var(&s, name, default)
