@@ -435,7 +435,10 @@ fn refuse(n: &crate::project::Node, config: &crate::project::NodeConfig, diags: 
                     Code::DbtConfig,
                     crate::t!("e986-config", key = key, model = n.name.clone()),
                 )
-                .at(at(key.split('_').next().unwrap_or(key)))
+                .at(at(&[key.to_string(), key.replace('_', "-")]
+                    .into_iter()
+                    .find(|k| n.text.contains(k.as_str()))
+                    .unwrap_or_else(|| key.to_string())))
                 .label(crate::t!("e986-label"))
                 .help(crate::t!("e986-hook-help")),
             );

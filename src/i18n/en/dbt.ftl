@@ -23,7 +23,10 @@ e983-help-dispatch = adapter.dispatch picks a macro by database: call the macro 
 e983-help-query = karte compiles without asking the database: write the values into the model, pass them with --vars, or compute them in SQL
 e983-help-other = rewrite this part in SQL or plain Jinja; docs/dbt.md lists what dbt projects can use
 e983-return-outside = `return()` is used outside a macro
-e984-packages = { $file } lists { $count } packages: dbt packages are not supported yet
+e984-packages = { $file } lists { $count ->
+    [one] a package
+   *[other] { $count } packages
+}: dbt packages are not supported yet
 e984-label = a package
 e984-packages-help = karte does not install or read packages yet: copy the macros the project uses into macros/, or build this project with dbt
 e985-python-model = Python models are not supported

@@ -548,7 +548,7 @@ mod tests {
 
     #[test]
     fn finds_blocks() {
-        assert_eq!(jinja_block("x {%- test foo(model) %}", "test"), Some(7..11));
+        assert_eq!(jinja_block("x {%- test foo(model) %}", "test"), Some(6..10));
         assert_eq!(jinja_block("{% set test = 1 %}", "test"), None);
         assert_eq!(jinja_block("{% testing %}", "test"), None);
     }

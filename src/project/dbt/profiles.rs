@@ -49,7 +49,7 @@ fn find(root: &Path, opts: &LoadOptions) -> Option<PathBuf> {
     let mut dirs: Vec<PathBuf> = Vec::new();
     if let Some(d) = &opts.profiles_dir {
         dirs.push(d.clone());
-    } else if let Some(d) = std::env::var_os("DBT_PROFILES_DIR") {
+    } else if let Some(d) = std::env::var_os("DBT_PROFILES_DIR").filter(|d| !d.is_empty()) {
         dirs.push(PathBuf::from(d));
     } else {
         dirs.push(root.to_path_buf());
