@@ -274,6 +274,21 @@ pub(super) fn add(env: &mut Environment<'static>, shared: &Arc<Shared>) {
             Err(unsupported("load_result", "e983-help-query"))
         },
     );
+    env.add_function(
+        "fromjson",
+        |text: String, default: Option<Value>| -> Result<Value, Error> {
+            match serde_json::from_str::<serde_json::Value>(&text) {
+                Ok(v) => Ok(Value::from_serialize(&v)),
+                Err(e) => default.ok_or_else(|| {
+                    Error::new(ErrorKind::InvalidOperation, format!("fromjson: {e}"))
+                }),
+            }
+        },
+    );
+    env.add_function("tojson", |v: Value| -> Result<String, Error> {
+        serde_json::to_string(&v)
+            .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("tojson: {e}")))
+    });
     env.add_global("execute", true);
     env.add_global("adapter", Value::from_object(Adapter));
     let (id, started) = run_start();

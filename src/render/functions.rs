@@ -16,6 +16,8 @@ use crate::project::{is_known_config_key, KNOWN_CONFIG_KEYS};
 /// What the template functions of one render record.
 #[derive(Default)]
 pub(super) struct Collector {
+    /// The node's config before its own `config()` calls (for `config.get`).
+    pub(super) base: crate::project::NodeConfig,
     pub(super) refs: Vec<String>,
     pub(super) sources: Vec<(String, String)>,
     pub(super) config: Vec<(String, serde_json::Value)>,
@@ -123,6 +125,55 @@ fn source(s: &Shared, src: String, table: String) -> Value {
                 .or(Some(crate::t!("e205-help"))),
             );
             Value::from(format!("{src}.{table}"))
+        }
+    }
+}
+
+/// `config`: called, it sets the model's config (`config(materialized='table')`); its methods
+/// read it as dbt's do: `config.get('key', default)`, `config.require('key')`.
+#[derive(Debug)]
+struct ConfigObject {
+    dbt: bool,
+}
+
+impl minijinja::value::Object for ConfigObject {
+    fn call(
+        self: &Arc<Self>,
+        _state: &minijinja::State<'_, '_>,
+        args: &[Value],
+    ) -> Result<Value, minijinja::Error> {
+        let (kwargs,): (Kwargs,) = minijinja::value::from_args(args)?;
+        config(self.dbt, kwargs).map(Value::from)
+    }
+
+    fn call_method(
+        self: &Arc<Self>,
+        _state: &minijinja::State<'_, '_>,
+        method: &str,
+        args: &[Value],
+    ) -> Result<Value, minijinja::Error> {
+        let (key, default): (String, Option<Value>) = minijinja::value::from_args(args)?;
+        let mut found: Option<serde_json::Value> = None;
+        with_collector(|c| {
+            found = c
+                .config
+                .iter()
+                .rev()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v.clone())
+                .or_else(|| c.base.0.get(&key).cloned());
+        });
+        match (method, found, default) {
+            ("get" | "require", Some(v), _) => Ok(Value::from_serialize(&v)),
+            ("get", None, d) => Ok(d.unwrap_or(Value::from(()))),
+            ("require", None, _) => Err(minijinja::Error::new(
+                ErrorKind::InvalidOperation,
+                crate::t!("render-config-required", key = key),
+            )),
+            (other, _, _) => Err(minijinja::Error::new(
+                ErrorKind::UnknownMethod,
+                format!("config.{other}"),
+            )),
         }
     }
 }
@@ -247,8 +298,10 @@ pub(super) fn add(env: &mut Environment<'static>, shared: &Arc<Shared>) {
     env.add_function("source", move |src: String, table: String| {
         source(&s, src, table)
     });
-    let dbt = shared.dbt;
-    env.add_function("config", move |kwargs: Kwargs| config(dbt, kwargs));
+    env.add_global(
+        "config",
+        Value::from_object(ConfigObject { dbt: shared.dbt }),
+    );
     let s = shared.clone();
     env.add_function("var", move |name: String, default: Option<Value>| {
         var(&s, name, default)
@@ -264,8 +317,17 @@ pub(super) fn add(env: &mut Environment<'static>, shared: &Arc<Shared>) {
 
 /// Runs `f` (one model's render) with a fresh [`Collector`] and `is_incremental()` answering
 /// `incremental`; returns what `f` returned and what the template functions collected.
-pub(super) fn collecting<T>(incremental: bool, f: impl FnOnce() -> T) -> (T, Collector) {
-    COLLECTOR.with(|c| *c.borrow_mut() = Some(Collector::default()));
+pub(super) fn collecting<T>(
+    incremental: bool,
+    base: &crate::project::NodeConfig,
+    f: impl FnOnce() -> T,
+) -> (T, Collector) {
+    COLLECTOR.with(|c| {
+        *c.borrow_mut() = Some(Collector {
+            base: base.clone(),
+            ..Collector::default()
+        })
+    });
     let result = with_is_incremental(incremental, f);
     let collected = COLLECTOR
         .with(|c| c.borrow_mut().take())

@@ -350,8 +350,9 @@ fn render_one(
     };
     let incremental = shared.incremental.contains(&node.name);
     let name = node.path.to_string_lossy().to_string();
-    let (result, collected) =
-        functions::collecting(incremental, || env.render_named_str(&name, &source, ctx));
+    let (result, collected) = functions::collecting(incremental, &node.config, || {
+        env.render_named_str(&name, &source, ctx)
+    });
 
     let mut diags = Vec::new();
     for p in collected.errors {

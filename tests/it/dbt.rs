@@ -61,6 +61,11 @@ fn schemas_are_named_by_generate_schema_name_as_dbt_names_them() {
         "{summary}"
     );
     assert!(summary.contains("* 1500 as fees_yen"), "{summary}");
+    // config.get() reads the config dbt_project.yml gives.
+    assert!(
+        summary.contains("-- built as a table, tags []"),
+        "{summary}"
+    );
     assert!(
         compiled("models/marts/ward_costs.sql").contains("from analytics_marts.patient_summary")
     );
