@@ -77,6 +77,7 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     let mut clock = diag::timings::Clock::start();
     let load_opts = project::LoadOptions {
         profiles_dir: opts.profiles_dir.clone(),
+        target: opts.target.clone(),
     };
     let (mut project, mut diags) = project::load_with(&opts.project_dir, &load_opts)?;
     clock.lap("load");

@@ -390,6 +390,8 @@ impl Project {
 pub struct LoadOptions {
     /// `--profiles-dir`: where a dbt project's `profiles.yml` is (docs/dbt.md).
     pub profiles_dir: Option<PathBuf>,
+    /// `--target`: a dbt project's config trees may read `target`.
+    pub target: Option<String>,
 }
 
 /// Load the project in `root`. Every error found is returned, with the warnings.

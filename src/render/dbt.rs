@@ -159,6 +159,22 @@ impl Object for Adapter {
     }
 }
 
+/// `dbt`: the namespace of dbt's own macros (`dbt.date_trunc(...)`), none of which karte has
+/// yet: each is E983.
+#[derive(Debug)]
+struct DbtMacros;
+
+impl Object for DbtMacros {
+    fn call_method(
+        self: &Arc<Self>,
+        _state: &State,
+        method: &str,
+        _args: &[Value],
+    ) -> Result<Value, Error> {
+        Err(unsupported(&format!("dbt.{method}"), "e983-help-builtin"))
+    }
+}
+
 /// `run_started_at`: when the run started (UTC), with `strftime` and `isoformat`.
 #[derive(Debug)]
 struct StartedAt(chrono::DateTime<chrono::Utc>);
@@ -291,6 +307,7 @@ pub(super) fn add(env: &mut Environment<'static>, shared: &Arc<Shared>) {
     });
     env.add_global("execute", true);
     env.add_global("adapter", Value::from_object(Adapter));
+    env.add_global("dbt", Value::from_object(DbtMacros));
     let (id, started) = run_start();
     env.add_global("invocation_id", id.clone());
     env.add_global("run_started_at", Value::from_object(StartedAt(*started)));

@@ -249,6 +249,8 @@ models:
 select 1 as id, {{ adapter.dispatch('safe_add', 'shop')(1, 2) }} as two
 === models/counts.sql
 select {{ order_count() }} as n
+=== models/daily.sql
+select {{ dbt.date_trunc('day', 'ordered_at') }} as day from {{ ref('orders') }}
 ";
 
 const UNSUPPORTED_CONFIG: &str = "\

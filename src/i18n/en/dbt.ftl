@@ -21,6 +21,7 @@ e983-unsupported = `{ $what }` is not supported yet in dbt projects
 e983-label = not supported yet
 e983-help-dispatch = adapter.dispatch picks a macro by database: call the macro meant for DuckDB/Athena directly (e.g. `duckdb__name(...)` or `default__name(...)`), see docs/dbt.md
 e983-help-query = karte compiles without asking the database: write the values into the model, pass them with --vars, or compute them in SQL
+e983-help-builtin = karte does not have dbt's own macros yet: write the SQL they produce for Athena (e.g. `date_trunc('day', ordered_at)`)
 e983-help-other = rewrite this part in SQL or plain Jinja; docs/dbt.md lists what dbt projects can use
 e983-return-outside = `return()` is used outside a macro
 e984-packages = { $file } lists { $count ->

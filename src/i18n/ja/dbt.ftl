@@ -21,6 +21,7 @@ e983-unsupported = dbt のプロジェクトでは `{ $what }` はまだ使え�
 e983-label = まだ使えません
 e983-help-dispatch = adapter.dispatch はデータベースに合わせてマクロを選びます。DuckDB/Athena 向けのマクロを直接呼んでください (例: `duckdb__name(...)` や `default__name(...)`)。docs/dbt.md を見てください
 e983-help-query = karte はデータベースに問い合わせずにコンパイルします。値をモデルに書くか、--vars で渡すか、SQL で計算してください
+e983-help-builtin = karte にはまだ dbt 自身のマクロがありません。そのマクロが作る Athena の SQL を書いてください (例: `date_trunc('day', ordered_at)`)
 e983-help-other = この部分を SQL か普通の Jinja で書き直してください。使えるものは docs/dbt.md にあります
 e983-return-outside = `return()` がマクロの外で使われています
 e984-packages = { $file } にパッケージが { $count } 個あります。dbt のパッケージはまだ使えません

@@ -109,7 +109,7 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<(Project, Diagnostics), D
     let get = |k: &str| map.get(YamlValue::from(k));
     let rendered = |k: &str| -> Result<Option<YamlValue>, Diagnostic> {
         get(k)
-            .map(|v| render_env(v, file, &text, &mut Vec::new()))
+            .map(|v| render_env(v, file, &text, &no_context()))
             .transpose()
     };
     let name = match rendered("name").map_err(one)? {
@@ -196,8 +196,8 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<(Project, Diagnostics), D
         let mut scoped = BTreeMap::new();
         for (k, v) in m {
             let Some(k) = k.as_str() else { continue };
-            let v = render_env(v, file, &text, &mut Vec::new()).map_err(one)?;
-            match v {
+            // Not rendered when the file is read (as in dbt).
+            match v.clone() {
                 YamlValue::Mapping(inner) if k == name => {
                     for (ik, iv) in inner {
                         if let Some(ik) = ik.as_str() {
@@ -219,9 +219,27 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<(Project, Diagnostics), D
             d
         })?;
 
+    // The config trees see `target` (`+enabled: "{{ target.name != 'prod' }}"`), as in dbt.
+    let chosen = opts
+        .target
+        .clone()
+        .unwrap_or_else(|| default_target.clone());
+    let tree_ctx = match targets.get(&chosen) {
+        Some(t) => minijinja::Value::from_serialize(serde_json::json!({
+            "target": {
+                "name": chosen,
+                "schema": t.schema,
+                "type": t.kind,
+                "threads": t.threads,
+                "database": t.database,
+                "profile_name": profile,
+            }
+        })),
+        None => no_context(),
+    };
     let tree = |key: &str| -> Result<Option<YamlValue>, Diagnostic> {
         let Some(v) = get(key) else { return Ok(None) };
-        let v = render_env(v, file, &text, &mut vec![])?;
+        let v = render_env(v, file, &text, &tree_ctx)?;
         Ok(Some(project_tree(&v, &name)))
     };
     let mut base = serde_yaml::Mapping::new();
@@ -440,11 +458,11 @@ pub(super) fn render_env(
     v: &YamlValue,
     file: &Path,
     text: &str,
-    path: &mut Vec<String>,
+    ctx: &minijinja::Value,
 ) -> Result<YamlValue, Diagnostic> {
     Ok(match v {
         YamlValue::String(s) if s.contains("{{") || s.contains("{%") => {
-            let out = render_string(s).map_err(|e| {
+            let out = render_string(s, ctx).map_err(|e| {
                 let span = text.find(s.as_str()).map_or(0..0, |i| i..i + s.len());
                 Diagnostic::error(
                     Code::DbtProject,
@@ -466,7 +484,7 @@ pub(super) fn render_env(
         YamlValue::Sequence(items) => YamlValue::Sequence(
             items
                 .iter()
-                .map(|i| render_env(i, file, text, path))
+                .map(|i| render_env(i, file, text, ctx))
                 .collect::<Result<_, _>>()?,
         ),
         YamlValue::Mapping(m) => {
@@ -476,10 +494,7 @@ pub(super) fn render_env(
                 let val = if HOOK_KEYS.contains(&key.as_str()) {
                     val.clone()
                 } else {
-                    path.push(key);
-                    let r = render_env(val, file, text, path)?;
-                    path.pop();
-                    r
+                    render_env(val, file, text, ctx)?
                 };
                 out.insert(k.clone(), val);
             }
@@ -489,8 +504,13 @@ pub(super) fn render_env(
     })
 }
 
-/// One string rendered with `env_var` (and nothing else).
-fn render_string(s: &str) -> Result<String, String> {
+/// The context of values rendered with `env_var` only.
+pub(super) fn no_context() -> minijinja::Value {
+    minijinja::Value::from_serialize(serde_json::json!({}))
+}
+
+/// One string rendered with `env_var` and the names of `ctx`.
+fn render_string(s: &str, ctx: &minijinja::Value) -> Result<String, String> {
     let mut env = crate::render::environment(false);
     env.add_function(
         "env_var",
@@ -507,7 +527,7 @@ fn render_string(s: &str) -> Result<String, String> {
             }
         },
     );
-    env.render_str(s, ()).map_err(|e| {
+    env.render_str(s, ctx).map_err(|e| {
         e.detail()
             .map(str::to_string)
             .unwrap_or_else(|| e.to_string())
@@ -570,7 +590,7 @@ mod tests {
             "a: \"{{ env_var('KARTE_TEST_SURELY_UNSET', 'x') }}\"\nb: \"{{ env_var('KARTE_TEST_SURELY_UNSET', '4') }}\"\npost-hook: \"{{ nothing }}\"",
         )
         .unwrap();
-        let r = render_env(&v, Path::new("f.yml"), "", &mut vec![]).unwrap();
+        let r = render_env(&v, Path::new("f.yml"), "", &no_context()).unwrap();
         assert_eq!(
             serde_yaml::to_string(&r).unwrap(),
             "a: x\nb: 4\npost-hook: '{{ nothing }}'\n"

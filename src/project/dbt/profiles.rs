@@ -126,7 +126,7 @@ pub(super) fn load(
         )
         .note(crate::t!("e981-profiles-defined", names = names.join(", ")))));
     };
-    let entry = render_env(entry, &shown, &text, &mut vec![]).map_err(one)?;
+    let entry = render_env(entry, &shown, &text, &super::no_context()).map_err(one)?;
     let outputs = entry.get("outputs").and_then(YamlValue::as_mapping);
     let Some(outputs) = outputs else {
         return Err(one(Diagnostic::error(
