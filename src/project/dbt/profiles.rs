@@ -266,7 +266,13 @@ fn target(
             Code::DbtAdapter,
             crate::t!("e982-adapter", kind = other, target = name),
         )
-        .at(super::at_key(file, text, "type"))
+        .at(
+            // The output's own `type: <kind>` (another output may come first).
+            match text.find(&format!("type: {other}")) {
+                Some(i) => Location::from_span(file, text, i..i + "type".len()),
+                None => super::at_key(file, text, "type"),
+            },
+        )
         .label(crate::t!("e982-label"))
         .help(crate::t!("e982-adapter-help"))),
     }
