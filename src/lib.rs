@@ -67,13 +67,19 @@ pub struct CompileOptions {
     /// `--defer`: unselected parents not built on the target are read from the relations the
     /// saved manifest names (applied by [`compile_for_catalog`], which knows the catalog).
     pub defer: bool,
+    /// `--profiles-dir`: where a dbt project's profiles.yml is.
+    pub profiles_dir: Option<PathBuf>,
 }
 
 /// Load, render, analyse, build the graph and select. Errors stop after the stage that found
 /// them, with every error of that stage.
 pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     let mut clock = diag::timings::Clock::start();
-    let (mut project, mut diags) = project::load(&opts.project_dir)?;
+    let load_opts = project::LoadOptions {
+        profiles_dir: opts.profiles_dir.clone(),
+        target: opts.target.clone(),
+    };
+    let (mut project, mut diags) = project::load_with(&opts.project_dir, &load_opts)?;
     clock.lap("load");
     let target = project
         .target(opts.target.as_deref())
@@ -89,8 +95,22 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
         vars: opts.vars.clone(),
         incremental: opts.incremental.clone(),
     };
-    let (rendered, d) = render::render(&project, &target, &render_opts);
+    let (mut rendered, d) = render::render(&project, &target, &render_opts);
     diags.extend(d.0);
+    // A dbt project's schemas come from each node's config (which `config()` in the model may
+    // set) through `generate_schema_name`: named now, then rendered again so that `this` and
+    // `ref()` know them.
+    if project.config.dbt.is_some() && !diags.has_errors() {
+        let d = render::dbt::assign_schemas(&mut project, &target, &render_opts, &rendered);
+        let failed = d.has_errors();
+        diags.extend(d.0);
+        if failed {
+            return Err(stop_on_errors(&mut diags).unwrap_err());
+        }
+        let (again, d) = render::render(&project, &target, &render_opts);
+        rendered = again;
+        diags.extend(d.0.into_iter().filter(|d| d.is_error()));
+    }
     clock.lap("render");
     // `enabled: false` (karte.yml, a property file or `config()`): the node is left out, and
     // reading it is an error.

@@ -222,6 +222,9 @@ pub struct ProjectArgs {
     /// Variables as YAML, over karte.yml's vars: --vars '{lookback_months: 6}'.
     #[arg(long, global = true)]
     vars: Option<String>,
+    /// dbt projects: the folder holding profiles.yml.
+    #[arg(long, global = true, value_name = "DIR")]
+    profiles_dir: Option<PathBuf>,
 }
 
 /// Node selection.
@@ -755,6 +758,7 @@ impl ProjectArgs {
             state: select.state.clone().map(crate::state::StateArg::Given),
             defer: false,
             catalog_columns: Default::default(),
+            profiles_dir: self.profiles_dir.clone(),
         })
     }
 }

@@ -192,6 +192,24 @@ codes! {
     /// `karte import-sql`: an input path does not exist or holds no `.sql` file, `--out` is not
     /// empty and not a karte project, or `--layer` is not a layer of that project.
     ImportSqlArguments = "E972", Project;
+    /// dbt project: dbt_project.yml cannot be used (no name, bad paths, an `env_var` unset).
+    DbtProject = "E980", Project;
+    /// dbt project: profiles.yml cannot be used (not found in --profiles-dir, no such profile,
+    /// no outputs).
+    DbtProfile = "E981", Project;
+    /// dbt project: a target of a type karte does not run (not duckdb or athena).
+    DbtAdapter = "E982", Project;
+    /// dbt project: a template uses what karte does not support yet (`adapter.dispatch`,
+    /// `run_query`, `statement`, …).
+    DbtJinja = "E983", Project;
+    /// dbt project: it uses packages (packages.yml / dependencies.yml).
+    DbtPackages = "E984", Project;
+    /// dbt project: a file karte cannot build (a Python model, `{% test %}`, `{% snapshot %}`
+    /// or `{% materialization %}` blocks).
+    DbtUnsupported = "E985", Project;
+    /// dbt project: a config that would make karte build another table than dbt (`alias`,
+    /// `pre_hook`/`post_hook`, `sql_header`).
+    DbtConfig = "E986", Project;
     /// Lint: integer divided by integer (the fraction is dropped).
     LintIntegerDivision = "L001", Project;
     /// Lint: `= NULL` / `<> NULL` (never true).
@@ -248,6 +266,13 @@ codes! {
     /// `karte new model`: the model's columns could not be inferred from its SQL (it does not
     /// compile yet, or reads `*` of a relation whose columns karte does not know).
     ColumnsNotInferred = "W306", Project;
+    /// dbt project: no profiles.yml was found; it builds on the local engine in schema `main`.
+    DbtNoProfile = "W980", Project;
+    /// dbt project: a setting karte does not act on (hooks of on-run-start/end, unit tests,
+    /// exposures, a profile's key karte decides itself).
+    DbtIgnored = "W981", Project;
+    /// dbt project: `exceptions.warn(...)` in a template.
+    DbtWarn = "W982", Project;
     /// `karte docs generate`: the project graph of the selection has more tables than
     /// `--graph-limit` and is not drawn.
     DocsGraphTooLarge = "W960", Project;

@@ -136,6 +136,7 @@ areas![
     "engine",
     "ingest",
     "import_sql",
+    "dbt",
 ];
 
 type Bundle = FluentBundle<FluentResource>;

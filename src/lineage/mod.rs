@@ -307,6 +307,8 @@ fn node_lineage(
         }
     }
     if r.columns.is_none() && !declared.is_empty() {
+        // A dbt project's property files list columns to describe and test, not all of them.
+        r.incomplete = project.config.dbt.is_some();
         r.columns = Some(
             declared
                 .into_iter()

@@ -386,7 +386,13 @@ fn generic(
     };
     let args: &BTreeMap<String, Value> = &spec.args;
     let config = args.get("config").and_then(Value::as_object);
-    let get = |key: &str| args.get(key).or_else(|| config.and_then(|c| c.get(key)));
+    // dbt 1.10 writes a test's arguments under `arguments:`.
+    let arguments = args.get("arguments").and_then(Value::as_object);
+    let get = |key: &str| {
+        args.get(key)
+            .or_else(|| arguments.and_then(|a| a.get(key)))
+            .or_else(|| config.and_then(|c| c.get(key)))
+    };
     let column = spec
         .column
         .clone()

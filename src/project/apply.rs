@@ -24,6 +24,12 @@ pub(super) fn apply_folder_defaults(
         (NodeKind::Snapshot, project.config.snapshots.clone()),
     ];
     let mut warned = std::collections::HashSet::new();
+    let dbt = project.config.dbt.is_some();
+    let file = if dbt {
+        super::dbt::DBT_PROJECT_FILE
+    } else {
+        PROJECT_FILE
+    };
     for (kind, tree) in trees {
         let Some(tree) = tree else { continue };
         for node in project.nodes.iter_mut().filter(|n| n.kind == kind) {
@@ -32,7 +38,7 @@ pub(super) fn apply_folder_defaults(
             let mut folders: Vec<String> = node
                 .path
                 .iter()
-                .skip(1)
+                .skip(node.folder_depth)
                 .map(|c| c.to_string_lossy().to_string())
                 .collect();
             folders.pop();
@@ -44,14 +50,15 @@ pub(super) fn apply_folder_defaults(
                 for (k, v) in map {
                     let Some(k) = k.as_str() else { continue };
                     if let Some(key) = k.strip_prefix('+') {
-                        check_key(key, config_text, &mut warned, diags);
-                        node.config.set(key, yaml::to_json(v));
-                    } else if KNOWN_CONFIG_KEYS.contains(&k) && !v.is_mapping() {
-                        node.config.set(k, yaml::to_json(v));
+                        let key = config_key(key, dbt);
+                        check_key(&key, file, config_text, dbt, &mut warned, diags);
+                        node.config.set(&key, yaml::to_json(v));
+                    } else if is_known_config_key(&config_key(k, dbt), dbt) && !v.is_mapping() {
+                        node.config.set(&config_key(k, dbt), yaml::to_json(v));
                     } else if folders.get(depth).is_some_and(|f| f == k) {
                         next = Some(v);
                     } else if !v.is_mapping() {
-                        check_key(k, config_text, &mut warned, diags);
+                        check_key(k, file, config_text, dbt, &mut warned, diags);
                     }
                 }
                 level = next;
@@ -61,16 +68,32 @@ pub(super) fn apply_folder_defaults(
     }
 }
 
+/// A config key as karte keeps it: dbt writes some with `-` (`+pre-hook`), kept as `pre_hook`.
+fn config_key(key: &str, dbt: bool) -> String {
+    if dbt {
+        key.replace('-', "_")
+    } else {
+        key.to_string()
+    }
+}
+
+/// True for a config key karte knows (in a dbt project, also the keys dbt knows).
+pub fn is_known_config_key(key: &str, dbt: bool) -> bool {
+    KNOWN_CONFIG_KEYS.contains(&key) || (dbt && super::dbt::DBT_CONFIG_KEYS.contains(&key))
+}
+
 fn check_key(
     key: &str,
+    file: &str,
     text: &str,
+    dbt: bool,
     warned: &mut std::collections::HashSet<String>,
     diags: &mut Diagnostics,
 ) {
-    if KNOWN_CONFIG_KEYS.contains(&key) || !warned.insert(key.to_string()) {
+    if is_known_config_key(key, dbt) || !warned.insert(key.to_string()) {
         return;
     }
-    diags.push(unknown_key(key, Path::new(PROJECT_FILE), text));
+    diags.push(unknown_key(key, Path::new(file), text));
 }
 
 /// The warning for a config key karte does not know.
@@ -93,6 +116,7 @@ pub(super) fn apply_properties(
     files: Vec<(PathBuf, String, PropertiesFile)>,
     diags: &mut Diagnostics,
 ) {
+    let dbt = project.config.dbt.is_some();
     let mut index: HashMap<(NodeKind, String), usize> = HashMap::new();
     for (i, n) in project.nodes.iter().enumerate() {
         index.entry((n.kind, n.name.to_lowercase())).or_insert(i);
@@ -145,10 +169,11 @@ pub(super) fn apply_properties(
                 };
                 let node = &mut project.nodes[i];
                 for (k, v) in &p.config {
-                    if !KNOWN_CONFIG_KEYS.contains(&k.as_str()) {
-                        diags.push(unknown_key(k, &path, &text));
+                    let k = config_key(k, dbt);
+                    if !is_known_config_key(&k, dbt) {
+                        diags.push(unknown_key(&k, &path, &text));
                     }
-                    node.config.set(k, yaml::to_json(v));
+                    node.config.set(&k, yaml::to_json(v));
                 }
                 if !p.tags.is_empty() {
                     node.config.set("tags", p.tags.clone().into());

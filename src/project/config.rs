@@ -66,6 +66,10 @@ pub struct ProjectConfig {
     /// Which `karte lint` rules apply: for the whole project and per folder (docs/lint.md).
     #[serde(default)]
     pub lint: LintConfig,
+    /// Set when the project is a dbt project (`dbt_project.yml`, read by `project/dbt/`):
+    /// what karte keeps of it beyond the settings above. Never read from karte.yml.
+    #[serde(skip)]
+    pub dbt: Option<Box<super::dbt::DbtSettings>>,
 }
 
 /// One entry of `dependencies:`: a path (the upstream project's directory or its `target/`

@@ -16,15 +16,24 @@ pub(super) enum FileKind {
     Properties,
 }
 
+/// What a dbt project does to a property file's YAML before karte reads it (keeps what karte
+/// reads of dbt's properties).
+pub(super) type Sanitize<'a> =
+    dyn Fn(&Path, &str, yaml::YamlValue) -> Result<yaml::YamlValue, Diagnostic> + Sync + 'a;
+
 pub(super) enum Loaded {
     Node(Node),
     Macro(MacroFile),
     Properties(PathBuf, String, PropertiesFile),
 }
 
-/// List project files by kind, sorted, relative to `root`.
-pub(super) fn discover(root: &Path, diags: &mut Diagnostics) -> Vec<(FileKind, PathBuf)> {
-    let mut out = Vec::new();
+/// Where a project keeps each kind of file: (folder relative to the project, the extensions
+/// read there and what each holds). karte's layout is fixed; a dbt project names its folders in
+/// dbt_project.yml (`model-paths`, …).
+pub(super) type Layout = Vec<(String, Vec<(&'static str, FileKind)>)>;
+
+/// karte's own folders.
+pub(super) fn karte_layout() -> Layout {
     use FileKind::{Macro, Node as N, Properties as P};
     let dirs: [(&str, &[(&str, FileKind)]); 5] = [
         (
@@ -42,7 +51,22 @@ pub(super) fn discover(root: &Path, diags: &mut Diagnostics) -> Vec<(FileKind, P
         ("macros", &[("sql", Macro)]),
         ("tests", &[("sql", N(NodeKind::Test))]),
     ];
-    for (dir, kinds) in dirs {
+    dirs.iter()
+        .map(|(d, k)| (d.to_string(), k.to_vec()))
+        .collect()
+}
+
+/// List project files by kind, sorted, relative to `root`, each with the number of path
+/// components of the folder of the layout it was found in (`models/` is 1).
+pub(super) fn discover(
+    root: &Path,
+    layout: &Layout,
+    diags: &mut Diagnostics,
+) -> Vec<(FileKind, PathBuf, usize)> {
+    let mut out = Vec::new();
+    for (dir, kinds) in layout {
+        let dir = dir.trim_end_matches('/');
+        let depth = Path::new(dir).components().count();
         let base = root.join(dir);
         if !base.is_dir() {
             continue;
@@ -75,14 +99,14 @@ pub(super) fn discover(root: &Path, diags: &mut Diagnostics) -> Vec<(FileKind, P
                 .map(|e| e.to_string_lossy().to_lowercase())
                 .unwrap_or_default();
             match kinds.iter().find(|(e, _)| *e == ext) {
-                Some((_, kind)) => out.push((*kind, rel)),
+                Some((_, kind)) => out.push((*kind, rel, depth)),
                 None if matches!(ext.as_str(), "md" | "txt" | "gitkeep") => {}
                 None => diags.push(
                     Diagnostic::warning(
                         Code::IgnoredFile,
                         crate::t!(
                             "w002-file-ignored",
-                            dir = *dir,
+                            dir = dir,
                             extensions = kinds
                                 .iter()
                                 .map(|(e, _)| format!(".{e}"))
@@ -98,7 +122,13 @@ pub(super) fn discover(root: &Path, diags: &mut Diagnostics) -> Vec<(FileKind, P
     out
 }
 
-pub(super) fn read_one(root: &Path, kind: FileKind, rel: PathBuf) -> Result<Loaded, Diagnostic> {
+pub(super) fn read_one(
+    root: &Path,
+    kind: FileKind,
+    rel: PathBuf,
+    depth: usize,
+    props: Option<&Sanitize<'_>>,
+) -> Result<Loaded, Diagnostic> {
     let abs = root.join(&rel);
     match kind {
         FileKind::Node(NodeKind::Seed) => {
@@ -113,6 +143,7 @@ pub(super) fn read_one(root: &Path, kind: FileKind, rel: PathBuf) -> Result<Load
             Ok(Loaded::Node(new_node(
                 NodeKind::Seed,
                 rel,
+                depth,
                 String::new(),
                 &bytes,
             )))
@@ -123,6 +154,7 @@ pub(super) fn read_one(root: &Path, kind: FileKind, rel: PathBuf) -> Result<Load
             Ok(Loaded::Node(new_node(
                 kind,
                 rel,
+                depth,
                 text,
                 checksum_src.as_bytes(),
             )))
@@ -141,31 +173,37 @@ pub(super) fn read_one(root: &Path, kind: FileKind, rel: PathBuf) -> Result<Load
             let props: PropertiesFile = if text.trim().is_empty() {
                 PropertiesFile::default()
             } else {
-                yaml::parse(&rel, &text)?
+                match props {
+                    None => yaml::parse(&rel, &text)?,
+                    Some(sanitize) => {
+                        let value: yaml::YamlValue = yaml::parse(&rel, &text)?;
+                        let value = sanitize(&rel, &text, value)?;
+                        yaml::from_value(&rel, &text, value)?
+                    }
+                }
             };
             Ok(Loaded::Properties(rel, text, props))
         }
     }
 }
 
-fn new_node(kind: NodeKind, rel: PathBuf, text: String, bytes: &[u8]) -> Node {
+fn new_node(kind: NodeKind, rel: PathBuf, depth: usize, text: String, bytes: &[u8]) -> Node {
     let name = rel
         .file_stem()
         .map(|s| s.to_string_lossy().to_string())
         .unwrap_or_default();
-    let top = rel
-        .iter()
-        .next()
-        .map(|c| c.to_string_lossy().to_string())
-        .unwrap_or_default();
     // Models: the first folder under models/ is the layer. Seeds: directly in seeds/ they are in
-    // the `seeds` layer; in seeds/<folder>/ the folder is the layer.
+    // the `seeds` layer; in seeds/<folder>/ the folder is the layer. (`depth`: the components
+    // of the layout's folder, 1 for `models/`.)
     let parts: Vec<_> = rel.iter().collect();
     let layer = match kind {
-        NodeKind::Model if parts.len() > 2 => parts[1].to_string_lossy().to_string(),
+        NodeKind::Model | NodeKind::Seed if parts.len() > depth + 1 => {
+            parts[depth].to_string_lossy().to_string()
+        }
         NodeKind::Model => "default".to_string(),
-        NodeKind::Seed if parts.len() > 2 => parts[1].to_string_lossy().to_string(),
-        _ => top,
+        NodeKind::Seed => "seeds".to_string(),
+        NodeKind::Snapshot => "snapshots".to_string(),
+        NodeKind::Test => "tests".to_string(),
     };
     let checksum = format!("{:x}", Sha256::digest(bytes));
     Node {
@@ -180,6 +218,7 @@ fn new_node(kind: NodeKind, rel: PathBuf, text: String, bytes: &[u8]) -> Node {
         description: None,
         columns: Vec::new(),
         tests: Vec::new(),
+        folder_depth: depth,
     }
 }
 

@@ -6,6 +6,7 @@
 
 mod apply;
 mod config;
+pub mod dbt;
 pub mod dependencies;
 mod discover;
 pub mod encoding;
@@ -23,14 +24,14 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use apply::{apply_folder_defaults, apply_properties};
-pub use apply::{name_span, unknown_key};
+pub use apply::{is_known_config_key, name_span, unknown_key};
 pub use config::{
     AccessRole, AccessRule, AccessSelector, ClassConfig, DependencyConfig, DependencyLocation,
     FunctionRule, GovernanceConfig, LayerConfig, LintConfig, LintRules, NotificationConfig,
     PolicyConfig, ProjectConfig, Secrets, Target, TargetConfig, TargetType,
 };
 pub use discover::macro_names;
-use discover::{discover, read_one, Loaded};
+use discover::{discover, karte_layout, read_one, Layout, Loaded};
 pub use properties::{
     ColumnProperties, FreshnessAfter, FreshnessPeriod, FreshnessProperties, NodeProperties,
     PropertiesFile, SourceProperties,
@@ -209,6 +210,9 @@ pub struct Node {
     pub columns: Vec<ColumnProperties>,
     /// Generic tests from property files (model-level and column-level).
     pub tests: Vec<TestSpec>,
+    /// Path components of the folder the node was found in (1 for `models/`): the folders
+    /// below it are the ones `models:` trees name.
+    pub folder_depth: usize,
 }
 
 /// Columns karte adds to a snapshot (SCD2 validity), after the snapshot query's own.
@@ -381,10 +385,28 @@ impl Project {
     }
 }
 
+/// What loading needs besides the directory.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// `--profiles-dir`: where a dbt project's `profiles.yml` is (docs/dbt.md).
+    pub profiles_dir: Option<PathBuf>,
+    /// `--target`: a dbt project's config trees may read `target`.
+    pub target: Option<String>,
+}
+
 /// Load the project in `root`. Every error found is returned, with the warnings.
 pub fn load(root: &Path) -> Result<(Project, Diagnostics), Diagnostics> {
+    load_with(root, &LoadOptions::default())
+}
+
+/// Load the project in `root`: a karte project (`karte.yml`), or a dbt project
+/// (`dbt_project.yml` and no `karte.yml`, read by [`dbt::load`]).
+pub fn load_with(root: &Path, opts: &LoadOptions) -> Result<(Project, Diagnostics), Diagnostics> {
     let mut diags = Diagnostics::default();
     let project_file = root.join(PROJECT_FILE);
+    if !project_file.is_file() && dbt::is_dbt_project(root) {
+        return dbt::load(root, opts);
+    }
     if !project_file.is_file() {
         diags.push(
             Diagnostic::error(
@@ -398,12 +420,26 @@ pub fn load(root: &Path) -> Result<(Project, Diagnostics), Diagnostics> {
     let config_text = files::read_text(&project_file, Path::new(PROJECT_FILE)).map_err(one)?;
     let config: ProjectConfig = yaml::parse(Path::new(PROJECT_FILE), &config_text).map_err(one)?;
     let channels = notifications::check(&config, &config_text, root, &mut diags);
+    let (mut project, props) = read_project(root, config, &karte_layout(), &mut diags, None);
+    project.notifications = channels;
+    finish(project, props, &config_text, diags, |_, _| {})
+}
 
+/// The files of a project, read in parallel into nodes, macros and property files (each
+/// property file's YAML handed to `props` first, which a dbt project uses to keep what karte
+/// reads of it).
+fn read_project(
+    root: &Path,
+    config: ProjectConfig,
+    layout: &Layout,
+    diags: &mut Diagnostics,
+    props: Option<&discover::Sanitize<'_>>,
+) -> (Project, Vec<PropertyFile>) {
     // Find files, then read them all in parallel.
-    let found = discover(root, &mut diags);
+    let found = discover(root, layout, diags);
     let read: Vec<Result<Loaded, Diagnostic>> = found
         .into_par_iter()
-        .map(|(kind, rel)| read_one(root, kind, rel))
+        .map(|(kind, rel, depth)| read_one(root, kind, rel, depth, props))
         .collect();
 
     let mut nodes = Vec::new();
@@ -425,7 +461,7 @@ pub fn load(root: &Path) -> Result<(Project, Diagnostics), Diagnostics> {
         sources: Vec::new(),
         macros,
         ingest: ingest::IngestRules::default(),
-        notifications: channels,
+        notifications: Vec::new(),
         upstream: dependencies::Upstream::default(),
     };
     let schemas: Vec<String> = project
@@ -436,11 +472,27 @@ pub fn load(root: &Path) -> Result<(Project, Diagnostics), Diagnostics> {
     for (n, schema) in project.nodes.iter_mut().zip(schemas) {
         n.schema = schema;
     }
-    apply_folder_defaults(&mut project, &config_text, &mut diags);
+    (project, prop_files)
+}
+
+/// A property file read: its path, text and content.
+type PropertyFile = (PathBuf, String, PropertiesFile);
+
+/// The steps after reading: folder defaults (from `config_text`, the project file), property
+/// files, `configured` (what a dbt project derives from the config), ingest tables, duplicate and name checks, sorting.
+fn finish(
+    mut project: Project,
+    prop_files: Vec<PropertyFile>,
+    config_text: &str,
+    mut diags: Diagnostics,
+    configured: impl FnOnce(&mut Project, &mut Diagnostics),
+) -> Result<(Project, Diagnostics), Diagnostics> {
+    apply_folder_defaults(&mut project, config_text, &mut diags);
     apply_properties(&mut project, prop_files, &mut diags);
+    configured(&mut project, &mut diags);
     add_ingest_tables(&mut project, &mut diags);
     check_duplicates(&project, &mut diags);
-    names::check(&project, &config_text, &mut diags);
+    names::check(&project, config_text, &mut diags);
     project
         .nodes
         .sort_by(|a, b| (a.kind, &a.path).cmp(&(b.kind, &b.path)));

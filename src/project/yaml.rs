@@ -15,6 +15,16 @@ pub fn parse<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T, Diagnost
     serde_yaml::from_str(text).map_err(|e| yaml_error(file, text, &e))
 }
 
+/// Read `value` (parsed from `text`, the content of `file`) into `T`; an error is located in
+/// the file when the YAML crate says where.
+pub fn from_value<T: DeserializeOwned>(
+    file: &Path,
+    text: &str,
+    value: YamlValue,
+) -> Result<T, Diagnostic> {
+    serde_yaml::from_value(value).map_err(|e| yaml_error(file, text, &e))
+}
+
 /// Convert a YAML value into JSON, the form configs are kept in.
 pub fn to_json(v: &YamlValue) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)

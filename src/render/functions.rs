@@ -11,11 +11,13 @@ use minijinja::{Environment, ErrorKind};
 
 use super::Shared;
 use crate::diag::{suggest, Code};
-use crate::project::KNOWN_CONFIG_KEYS;
+use crate::project::{is_known_config_key, KNOWN_CONFIG_KEYS};
 
 /// What the template functions of one render record.
 #[derive(Default)]
 pub(super) struct Collector {
+    /// The node's config before its own `config()` calls (for `config.get`).
+    pub(super) base: crate::project::NodeConfig,
     pub(super) refs: Vec<String>,
     pub(super) sources: Vec<(String, String)>,
     pub(super) config: Vec<(String, serde_json::Value)>,
@@ -127,13 +129,74 @@ fn source(s: &Shared, src: String, table: String) -> Value {
     }
 }
 
+/// `config`: called, it sets the model's config (`config(materialized='table')`); its methods
+/// read it as dbt's do: `config.get('key', default)`, `config.require('key')`.
+#[derive(Debug)]
+struct ConfigObject {
+    dbt: bool,
+}
+
+impl minijinja::value::Object for ConfigObject {
+    fn call(
+        self: &Arc<Self>,
+        _state: &minijinja::State<'_, '_>,
+        args: &[Value],
+    ) -> Result<Value, minijinja::Error> {
+        let (kwargs,): (Kwargs,) = minijinja::value::from_args(args)?;
+        config(self.dbt, kwargs).map(Value::from)
+    }
+
+    fn call_method(
+        self: &Arc<Self>,
+        _state: &minijinja::State<'_, '_>,
+        method: &str,
+        args: &[Value],
+    ) -> Result<Value, minijinja::Error> {
+        let (key, default): (String, Option<Value>) = minijinja::value::from_args(args)?;
+        let mut found: Option<serde_json::Value> = None;
+        with_collector(|c| {
+            found = c
+                .config
+                .iter()
+                .rev()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v.clone())
+                .or_else(|| c.base.0.get(&key).cloned());
+        });
+        match (method, found, default) {
+            ("get" | "require", Some(v), _) => Ok(Value::from_serialize(&v)),
+            ("get", None, d) => Ok(d.unwrap_or(Value::from(()))),
+            ("require", None, _) => Err(minijinja::Error::new(
+                ErrorKind::InvalidOperation,
+                crate::t!("render-config-required", key = key),
+            )),
+            (other, _, _) => Err(minijinja::Error::new(
+                ErrorKind::UnknownMethod,
+                format!("config.{other}"),
+            )),
+        }
+    }
+}
+
+/// `exceptions.warn(message)` of a dbt project: a warning (W982) at the model.
+pub(super) fn warn(message: String) {
+    pending(Code::DbtWarn, message, None, "", None);
+}
+
 /// `config(key=value, …)`: the model's config, over the project's and the property files'.
-fn config(kwargs: Kwargs) -> Result<String, minijinja::Error> {
+/// In a dbt project, dbt's keys are known too (`pre-hook` is kept as `pre_hook`).
+fn config(dbt: bool, kwargs: Kwargs) -> Result<String, minijinja::Error> {
     let mut entries = Vec::new();
     for key in kwargs.args() {
         let v: Value = kwargs.get(key)?;
         let json = serde_json::to_value(&v).unwrap_or(serde_json::Value::Null);
-        if !KNOWN_CONFIG_KEYS.contains(&key) {
+        let key: String = if dbt {
+            key.replace('-', "_")
+        } else {
+            key.to_string()
+        };
+        let key = key.as_str();
+        if !is_known_config_key(key, dbt) {
             pending(
                 Code::UnknownConfigKey,
                 crate::t!("w001-unknown-config-key", key = key),
@@ -185,7 +248,13 @@ fn env_var(s: &Shared, name: String, default: Option<Value>) -> Value {
         );
         return Value::from("");
     }
-    if !(name.starts_with("KARTE_") || s.env_vars.contains(&name)) {
+    // A dbt project reads any variable but dbt's secrets (as dbt does).
+    let allowed = if s.dbt {
+        !name.starts_with("DBT_ENV_SECRET")
+    } else {
+        name.starts_with("KARTE_") || s.env_vars.contains(&name)
+    };
+    if !allowed {
         pending(
             Code::EnvVarNotAllowed,
             crate::t!("e206-not-declared", name = name),
@@ -229,7 +298,10 @@ pub(super) fn add(env: &mut Environment<'static>, shared: &Arc<Shared>) {
     env.add_function("source", move |src: String, table: String| {
         source(&s, src, table)
     });
-    env.add_function("config", config);
+    env.add_global(
+        "config",
+        Value::from_object(ConfigObject { dbt: shared.dbt }),
+    );
     let s = shared.clone();
     env.add_function("var", move |name: String, default: Option<Value>| {
         var(&s, name, default)
@@ -245,8 +317,17 @@ pub(super) fn add(env: &mut Environment<'static>, shared: &Arc<Shared>) {
 
 /// Runs `f` (one model's render) with a fresh [`Collector`] and `is_incremental()` answering
 /// `incremental`; returns what `f` returned and what the template functions collected.
-pub(super) fn collecting<T>(incremental: bool, f: impl FnOnce() -> T) -> (T, Collector) {
-    COLLECTOR.with(|c| *c.borrow_mut() = Some(Collector::default()));
+pub(super) fn collecting<T>(
+    incremental: bool,
+    base: &crate::project::NodeConfig,
+    f: impl FnOnce() -> T,
+) -> (T, Collector) {
+    COLLECTOR.with(|c| {
+        *c.borrow_mut() = Some(Collector {
+            base: base.clone(),
+            ..Collector::default()
+        })
+    });
     let result = with_is_incremental(incremental, f);
     let collected = COLLECTOR
         .with(|c| c.borrow_mut().take())

@@ -6,6 +6,7 @@
 //! shared by all models and macros stay global, as dbt users expect.
 
 mod builtins;
+pub mod dbt;
 mod functions;
 mod relation;
 
@@ -90,6 +91,11 @@ struct Shared {
     macro_files: BTreeMap<String, String>,
     /// Template name → (path shown, original text, length of the import prefix).
     templates: HashMap<String, (String, String, usize)>,
+    /// A dbt project (its macros are globals; `render/dbt.rs`).
+    dbt: bool,
+    /// dbt projects: each macro file's renamed text and where names were inserted.
+    shifts: HashMap<String, Vec<(usize, usize)>>,
+    renamed: HashMap<String, String>,
 }
 
 impl Shared {
@@ -131,11 +137,13 @@ impl Shared {
             .map(|(k, v)| (k.clone(), crate::project::yaml::to_json(v)))
             .collect();
         vars.extend(opts.vars.clone());
-        let target_value = Value::from_serialize(serde_json::json!({
-            "name": target.name,
-            "type": target.config.kind,
-            "schema_prefix": target.config.schema_prefix,
-        }));
+        let target_value = dbt::target_value(project, target).unwrap_or_else(|| {
+            Value::from_serialize(serde_json::json!({
+                "name": target.name,
+                "type": target.config.kind,
+                "schema_prefix": target.config.schema_prefix,
+            }))
+        });
         let mut macro_files = BTreeMap::new();
         for (path, text) in BUILTIN_MACROS {
             for name in crate::project::macro_names(text) {
@@ -159,6 +167,9 @@ impl Shared {
             incremental: opts.incremental.clone(),
             macro_files,
             templates: HashMap::new(),
+            dbt: project.config.dbt.is_some(),
+            shifts: HashMap::new(),
+            renamed: HashMap::new(),
         }
         .with_templates(project)
     }
@@ -174,6 +185,13 @@ impl Shared {
                     .map(|m| (crate::diag::display_path(&m.path), m.text.clone())),
             );
         for (path, text) in files {
+            if self.dbt {
+                let (renamed, inserted) = dbt::rename_macros(&text);
+                self.shifts.insert(path.clone(), inserted);
+                self.renamed.insert(path.clone(), renamed);
+                self.templates.insert(path.clone(), (path, text, 0));
+                continue;
+            }
             let plen = self.import_prefix(&text, Some(&path)).len();
             self.templates.insert(path.clone(), (path, text, plen));
         }
@@ -183,6 +201,10 @@ impl Shared {
     /// The `{% from … import … %}` line that makes the macros used in `text` callable, on the
     /// template's first line so that line numbers do not move. Returns "" if none are used.
     fn import_prefix(&self, text: &str, own_file: Option<&str>) -> String {
+        if self.dbt {
+            // A dbt project's macros are globals (`render/dbt.rs`).
+            return String::new();
+        }
         let mut by_file: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         // Names the text defines itself are never imported: a built-in file whose macro a
         // project overrides must not import the override (that would be a circular import).
@@ -264,6 +286,9 @@ pub fn environment(keep_trailing_newline: bool) -> Environment<'static> {
 fn build_env(shared: &Arc<Shared>, diags: &mut Diagnostics) -> Environment<'static> {
     let mut env = environment(true);
     functions::add(&mut env, shared);
+    if shared.dbt {
+        dbt::add(&mut env, shared);
+    }
     add_macro_templates(&mut env, shared, diags);
     env
 }
@@ -276,12 +301,16 @@ fn add_macro_templates(env: &mut Environment<'static>, shared: &Shared, diags: &
     for name in names {
         let (path, text, _) = &shared.templates[name];
         let prefix = shared.import_prefix(text, Some(path));
-        if let Err(e) = env.add_template_owned(path.clone(), format!("{prefix}{text}")) {
+        let (source, inserted) = match shared.renamed.get(path) {
+            Some(renamed) => (renamed.clone(), shared.shifts[path].clone()),
+            None => (format!("{prefix}{text}"), vec![(0, prefix.len())]),
+        };
+        if let Err(e) = env.add_template_owned(path.clone(), source) {
             diags.push(template_error(
                 &e,
                 Path::new(path),
                 text,
-                prefix.len(),
+                &|p| dbt::back(&inserted, p),
                 shared.known_names(),
             ));
         }
@@ -321,8 +350,9 @@ fn render_one(
     };
     let incremental = shared.incremental.contains(&node.name);
     let name = node.path.to_string_lossy().to_string();
-    let (result, collected) =
-        functions::collecting(incremental, || env.render_named_str(&name, &source, ctx));
+    let (result, collected) = functions::collecting(incremental, &node.config, || {
+        env.render_named_str(&name, &source, ctx)
+    });
 
     let mut diags = Vec::new();
     for p in collected.errors {
@@ -337,7 +367,7 @@ fn render_one(
         let mut d = Diagnostic::error(p.code, p.message)
             .at(Location::from_span(&node.path, &node.text, span))
             .maybe_help(p.help);
-        if p.code == Code::UnknownConfigKey {
+        if matches!(p.code, Code::UnknownConfigKey | Code::DbtWarn) {
             d.severity = crate::diag::Severity::Warning;
         }
         if !p.label.is_empty() {
@@ -380,12 +410,29 @@ fn located_template_error(
     if let Some(name) = e.name() {
         if name != node.path.to_string_lossy() {
             if let Some((path, text, plen)) = shared.templates.get(name) {
-                return template_error(e, Path::new(path), text, *plen, shared.known_names())
-                    .note(crate::t!("e201-while-rendering", path = node.path));
+                let inserted = shared
+                    .shifts
+                    .get(path)
+                    .cloned()
+                    .unwrap_or_else(|| vec![(0, *plen)]);
+                return template_error(
+                    e,
+                    Path::new(path),
+                    text,
+                    &|p| dbt::back(&inserted, p),
+                    shared.known_names(),
+                )
+                .note(crate::t!("e201-while-rendering", path = node.path));
             }
         }
     }
-    template_error(e, &node.path, &node.text, prefix_len, shared.known_names())
+    template_error(
+        e,
+        &node.path,
+        &node.text,
+        &|p| p.saturating_sub(prefix_len),
+        shared.known_names(),
+    )
 }
 
 /// Names a template can call: the template functions and every macro.
@@ -423,12 +470,12 @@ fn template_error(
     e: &minijinja::Error,
     file: &Path,
     text: &str,
-    prefix_len: usize,
+    back: &dyn Fn(usize) -> usize,
     known: KnownNames,
 ) -> Diagnostic {
     let span = e
         .range()
-        .map(|r| r.start.saturating_sub(prefix_len)..r.end.saturating_sub(prefix_len))
+        .map(|r| back(r.start)..back(r.end))
         .or_else(|| {
             e.line().map(|l| {
                 let idx = crate::diag::LineIndex::new(text);
@@ -448,6 +495,9 @@ fn template_error(
         .map(str::to_string)
         .unwrap_or_else(|| e.kind().to_string());
     let at = Location::from_span(file, text, span);
+    if let Some(d) = dbt::unsupported_diagnostic(&detail, at.clone()) {
+        return d;
+    }
     match e.kind() {
         ErrorKind::SyntaxError => Diagnostic::error(
             Code::TemplateSyntax,

@@ -20,6 +20,8 @@ mod compile;
 #[cfg(feature = "duckdb-engine")]
 mod data_triggered;
 #[cfg(feature = "duckdb-engine")]
+mod dbt;
+#[cfg(feature = "duckdb-engine")]
 mod dependencies;
 mod deps;
 mod diagnostics;

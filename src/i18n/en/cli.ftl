@@ -13,6 +13,7 @@ cli-opt-lang = Language of messages and help: ja or en (default: KARTE_LANG, els
 cli-opt-project_dir = The project directory (holding karte.yml)
 cli-opt-target = Target from karte.yml (default: the project's default_target, usually `local`)
 cli-opt-vars = Variables as YAML, over karte.yml's vars: --vars '{"{"}lookback_months: 6{"}"}'
+cli-opt-profiles_dir = dbt projects: the folder holding profiles.yml (default: DBT_PROFILES_DIR, else the project folder, else ~/.dbt)
 cli-opt-select = Nodes to select: `name`, `+name`, `name+`, `tag:x`, `layer:silver`, `path:models/gold`, `config.materialized:table`; space = union, comma = intersection
 cli-opt-exclude = Nodes to leave out, same syntax as --select
 cli-opt-state = A saved manifest to compare with (`state:modified`, `state:new`): a directory holding manifest.json (a copy of production's target/), the file itself, or an s3:// URI

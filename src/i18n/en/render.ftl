@@ -33,3 +33,4 @@ e208-wrong-arguments = wrong arguments: { $detail }
 e208-help = see docs/project.md for the arguments of ref(), source(), var(), config()
 e209-template-error = template error: { $detail }
 e201-while-rendering = while rendering { $path }
+render-config-required = the config `{ $key }` is required here but not set

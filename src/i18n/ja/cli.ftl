@@ -13,6 +13,7 @@ cli-opt-lang = メッセージとヘルプの言語: ja か en (指定がなけ�
 cli-opt-project_dir = プロジェクトのフォルダ (karte.yml があるところ)
 cli-opt-target = karte.yml のターゲット (指定がなければプロジェクトの default_target。ふつうは `local`)
 cli-opt-vars = 変数を YAML で。karte.yml の vars より優先: --vars '{"{"}lookback_months: 6{"}"}'
+cli-opt-profiles_dir = dbt のプロジェクト: profiles.yml があるフォルダ (既定: DBT_PROFILES_DIR、なければプロジェクトのフォルダ、なければ ~/.dbt)
 cli-opt-select = 対象のノード: `名前`、`+名前`、`名前+`、`tag:x`、`layer:silver`、`path:models/gold`、`config.materialized:table`。空白で区切ると「または」、カンマでつなぐと「かつ」
 cli-opt-exclude = 対象から外すノード (書き方は --select と同じ)
 cli-opt-state = 比べる相手の保存済みマニフェスト (`state:modified`、`state:new` で使う): manifest.json のあるフォルダ (本番の target/ のコピー)、そのファイル、または s3:// の URI

@@ -33,3 +33,4 @@ e208-wrong-arguments = 引数が正しくありません: { $detail }
 e208-help = ref()、source()、var()、config() の引数は docs/project.md を見てください
 e209-template-error = テンプレートのエラー: { $detail }
 e201-while-rendering = { $path } の展開中
+render-config-required = ここでは設定 `{ $key }` が必要ですが、設定されていません

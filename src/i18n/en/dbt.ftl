@@ -1,0 +1,50 @@
+# dbt projects: dbt_project.yml, profiles.yml, what karte does not support yet (src/project/dbt/, src/render/dbt.rs).
+e980-not-a-mapping = dbt_project.yml does not hold `key: value` settings
+e980-not-a-mapping-help = start from `name: my_project` and `profile: my_project` (see docs/dbt.md)
+e980-no-name = dbt_project.yml has no `name`
+e980-no-name-help = add `name: my_project` (lower-case letters and underscores)
+e980-paths = `{ $key }` must be a list of folders
+e980-paths-help = write `{ $key }: ["models"]`
+e980-render = cannot fill in `{ $file }`: { $error }
+e980-render-help = set the environment variable, or give `env_var()` a default: `env_var('NAME', 'default')`
+e980-env-var-missing = environment variable `{ $name }` is not set and has no default
+e981-no-profiles-in-dir = there is no profiles.yml in `{ $dir }` (--profiles-dir)
+e981-no-profiles-in-dir-help = give the folder that holds profiles.yml, or leave --profiles-dir out to use the project folder or ~/.dbt
+e981-no-profile = profile `{ $profile }` (named in dbt_project.yml) is not in `{ $file }`
+e981-profiles-defined = profiles in the file: { $names }
+e981-no-outputs = profile `{ $profile }` has no `outputs`
+e981-no-outputs-help = add `outputs:` with a target, e.g. `dev: {"{"}type: duckdb, schema: main{"}"}`
+e982-adapter = target `{ $target }` is of type `{ $kind }`: karte runs dbt projects on `duckdb` (its local engine) and `athena` only
+e982-label = not supported by karte
+e982-adapter-help = add an output of type duckdb to the profile and choose it with --target, or build this target with dbt
+e983-unsupported = `{ $what }` is not supported yet in dbt projects
+e983-label = not supported yet
+e983-help-dispatch = adapter.dispatch picks a macro by database: call the macro meant for DuckDB/Athena directly (e.g. `duckdb__name(...)` or `default__name(...)`), see docs/dbt.md
+e983-help-query = karte compiles without asking the database: write the values into the model, pass them with --vars, or compute them in SQL
+e983-help-builtin = karte does not have dbt's own macros yet: write the SQL they produce for Athena (e.g. `date_trunc('day', ordered_at)`)
+e983-help-other = rewrite this part in SQL or plain Jinja; docs/dbt.md lists what dbt projects can use
+e983-return-outside = `return()` is used outside a macro
+e984-packages = { $file } lists { $count ->
+    [one] a package
+   *[other] { $count } packages
+}: dbt packages are not supported yet
+e984-label = a package
+e984-packages-help = karte does not install or read packages yet: copy the macros the project uses into macros/, or build this project with dbt
+e985-python-model = Python models are not supported
+e985-python-model-help = write the model in SQL, or build it with dbt
+e985-block = `{"{"}% { $block } %{"}"}` blocks are not supported yet
+e985-label = not supported yet
+e985-block-help = remove the `{ $block }` block or build the project with dbt (docs/dbt.md lists what is supported)
+e986-config = `{ $key }` of `{ $model }` is not supported yet: karte would build a different table than dbt
+e986-label = set here
+e986-hook-help = run these statements yourself after `karte build`, or remove them
+e986-alias = the table name `{ $alias }` (alias) differs from the model name `{ $model }`: karte names each table after its model
+e986-alias-help = rename the model file to `{ $alias }.sql` (and its references), or remove the alias
+w980-no-profiles = no profiles.yml found (project folder, ~/.dbt, DBT_PROFILES_DIR): building on the local engine in schema `main`
+w980-no-profiles-help = to choose targets, add a profiles.yml with a `duckdb` or `athena` output (docs/dbt.md)
+w981-hooks = `{ $key }` is not run by karte
+w981-hooks-help = run these statements yourself after `karte build` if they are needed
+w981-key = `{ $key }` is not read by karte yet
+w981-profile-key = `{ $key }` of target `{ $target }` is not used by karte
+w981-profile-key-help = karte decides this itself (`{ $key }`): see docs/dbt.md
+w982-warn = { $message }

@@ -1,0 +1,319 @@
+//! dbt projects run unchanged (docs/dbt.md): the fixture `tests/fixtures/dbt/clinic` (a small
+//! clinic's project written for these tests, jaffle_shop-shaped) compiled, listed, planned and
+//! built on the local engine; schema naming, seeds typed as dbt types them, incremental models
+//! with `unique_key`, tests passing and failing; and the clear errors for what is not supported.
+
+use std::path::Path;
+
+use crate::support::{flat, karte_env, write_file};
+
+/// A copy of the clinic fixture in a temp dir.
+fn clinic() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dbt/clinic");
+    crate::compile::copy_dir(&src, tmp.path());
+    tmp
+}
+
+/// Run karte in `dir` with no profiles.yml but the project's (no ~/.dbt, no DBT_PROFILES_DIR).
+fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let home = dir.join(".home");
+    run_env(dir, args, &[("HOME", home.to_str().unwrap())])
+}
+
+fn run_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut all = vec![("DBT_PROFILES_DIR", "")];
+    all.extend_from_slice(env);
+    karte_env(dir, args, &all)
+}
+
+#[test]
+fn a_dbt_project_lists_with_its_folders_as_layers() {
+    let p = clinic();
+    let (code, out, err) = run(p.path(), &["ls"]);
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!("dbt_ls", out);
+    // exposures are not read yet: said once, where they are.
+    assert!(
+        err.contains("warning[W981]: `exposures` is not read by karte yet"),
+        "{err}"
+    );
+    assert!(err.contains("models/marts/schema.yml:14:1"), "{err}");
+}
+
+#[test]
+fn schemas_are_named_by_generate_schema_name_as_dbt_names_them() {
+    let p = clinic();
+    let (code, _, err) = run(p.path(), &["compile"]);
+    assert_eq!(code, 0, "{err}");
+    let compiled =
+        |rel: &str| std::fs::read_to_string(p.path().join("target/compiled").join(rel)).unwrap();
+    // The profile's schema (`analytics`, from env_var's default), `_marts` where `+schema: marts`.
+    let summary = compiled("models/marts/patient_summary.sql");
+    assert!(
+        summary.contains("from analytics.stg_patients pt"),
+        "{summary}"
+    );
+    // return() of a project macro gives a list; a macro renders inline; vars, scoped and global.
+    assert!(summary.contains("as no_show_visits"), "{summary}");
+    assert!(
+        summary.contains("round(coalesce(sum(v.cost_yen), 0) / 10000.0, 2)"),
+        "{summary}"
+    );
+    assert!(summary.contains("* 1500 as fees_yen"), "{summary}");
+    // config.get() reads the config dbt_project.yml gives.
+    assert!(
+        summary.contains("-- built as a table, tags []"),
+        "{summary}"
+    );
+    assert!(
+        compiled("models/marts/ward_costs.sql").contains("from analytics_marts.patient_summary")
+    );
+    assert!(compiled("models/staging/stg_visits.sql").contains(">= 2023"));
+
+    // env_var() in profiles.yml.
+    let (code, _, err) = run_env(
+        p.path(),
+        &["compile"],
+        &[("CLINIC_SCHEMA", "ward7"), ("HOME", "/nonexistent")],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(compiled("models/marts/ward_costs.sql").contains("from ward7_marts.patient_summary"));
+
+    // The athena output of the profile: its schema, catalog, S3 locations.
+    let (code, out, err) = run(p.path(), &["plan", "--target", "prod"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("on target `prod` (athena)"), "{out}");
+    assert!(
+        out.contains("awsdatacatalog.clinic_prod_finance.ward_costs"),
+        "{out}"
+    );
+    assert!(
+        out.contains("s3://clinic-lake/dbt/clinic_prod/raw_patients/"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_project_macro_overrides_generate_schema_name() {
+    let p = clinic();
+    write_file(
+        p.path(),
+        Path::new("macros/generate_schema_name.sql"),
+        b"{% macro generate_schema_name(custom_schema_name, node) -%}\n\
+          {%- if custom_schema_name is none -%}{{ target.schema }}\n\
+          {%- elif target.name == 'prod' -%}{{ custom_schema_name | trim }}\n\
+          {%- else -%}dev_{{ custom_schema_name | trim }}{%- endif -%}\n\
+          {%- endmacro %}\n",
+    );
+    let (code, _, err) = run(p.path(), &["build"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        flat(p.path(), "select count(*) from dev_marts.patient_summary"),
+        ["6"]
+    );
+    assert_eq!(
+        flat(p.path(), "select count(*) from dev_finance.ward_costs"),
+        ["3"]
+    );
+    assert_eq!(
+        flat(p.path(), "select count(*) from analytics.stg_visits"),
+        ["9"]
+    );
+    let (code, out, err) = run(p.path(), &["plan", "--target", "prod"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("awsdatacatalog.finance.ward_costs"), "{out}");
+}
+
+#[test]
+fn a_dbt_project_builds_the_tables_dbt_builds() {
+    let p = clinic();
+    let (code, out, err) = run(p.path(), &["build"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("test           0      0      0    11     0     0"),
+        "{out}"
+    );
+    // Seeds typed as dbt types them: integers add up, dates compare, decimals multiply. (A sum
+    // of integers is a DOUBLE in the local engine's Parquet, where dbt-duckdb has a HUGEINT.)
+    assert_eq!(
+        flat(
+            p.path(),
+            "select patient_id, ward, completed_visits, cancelled_visits, no_show_visits, \
+             cost_yen, cost_man_yen, drug_cost_yen, fees_yen \
+             from analytics_marts.patient_summary order by patient_id"
+        ),
+        [
+            "1|internal|2|0|0|6000.0|0.6|350.0|3000",
+            "2|surgery|0|1|0|0.0|0.0|0.0|0",
+            "3|internal|2|0|0|6600.0|0.66|672.0|3000",
+            "4|pediatrics|0|0|1|0.0|0.0|0.0|0",
+            "5|surgery|2|0|0|9900.0|0.99|97.5|3000",
+            "6|pediatrics|1|0|0|1800.0|0.18|100.0|1500",
+        ]
+    );
+    // The incremental model keeps one row per unique_key when built again (as dbt-duckdb).
+    let (code, _, err) = run(p.path(), &["build"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        flat(
+            p.path(),
+            "select ward, patients, cost_yen from analytics_finance.ward_costs order by ward"
+        ),
+        [
+            "internal|2|12600.0",
+            "pediatrics|2|1800.0",
+            "surgery|2|9900.0"
+        ]
+    );
+}
+
+#[test]
+fn a_failing_dbt_test_fails_the_build() {
+    let p = clinic();
+    let csv = std::fs::read_to_string(p.path().join("seeds/raw_patients.csv")).unwrap();
+    write_file(
+        p.path(),
+        Path::new("seeds/raw_patients.csv"),
+        csv.replace("6,2015,M,pediatrics", "6,2015,X,pediatrics")
+            .as_bytes(),
+    );
+    let (code, out, _) = run(p.path(), &["build"]);
+    assert_ne!(code, 0, "{out}");
+    assert!(
+        out.contains("FAIL accepted_values_stg_patients_sex"),
+        "{out}"
+    );
+    assert!(out.contains("value=X"), "{out}");
+}
+
+/// The files of a small dbt project (`=== path` before each), written into a temp dir.
+fn dbt_project(spec: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut path: Option<String> = None;
+    let mut text = String::new();
+    let mut files = Vec::new();
+    for line in spec.split_inclusive('\n') {
+        if let Some(p) = line.strip_prefix("=== ") {
+            if let Some(prev) = path.take() {
+                files.push((prev, std::mem::take(&mut text)));
+            }
+            path = Some(p.trim().to_string());
+        } else {
+            text.push_str(line);
+        }
+    }
+    files.extend(path.map(|p| (p, text)));
+    for (p, t) in files {
+        write_file(tmp.path(), Path::new(&p), t.as_bytes());
+    }
+    tmp
+}
+
+const PROFILE: &str =
+    "=== profiles.yml\nshop:\n  target: dev\n  outputs:\n    dev: {type: duckdb, schema: main}\n";
+
+/// What karte does not support yet, each an error at the place that uses it.
+const UNSUPPORTED_FILES: &str = "\
+=== dbt_project.yml
+name: shop
+profile: shop
+=== packages.yml
+packages:
+  - package: dbt-labs/dbt_utils
+    version: 1.1.1
+=== models/forecast.py
+def model(dbt, session):
+    return dbt.ref('orders')
+=== macros/tests.sql
+{% test is_even(model, column_name) %}
+select * from {{ model }} where {{ column_name }} % 2 = 1
+{% endtest %}
+=== models/orders.sql
+select 1 as id
+";
+
+const UNSUPPORTED_JINJA: &str = "\
+=== dbt_project.yml
+name: shop
+profile: shop
+models:
+  shop:
+    +materialized: table
+=== macros/helpers.sql
+{% macro order_count() %}
+  {% set result = run_query('select count(*) from orders') %}
+  {{ return(result) }}
+{% endmacro %}
+=== models/orders.sql
+select 1 as id, {{ adapter.dispatch('safe_add', 'shop')(1, 2) }} as two
+=== models/counts.sql
+select {{ order_count() }} as n
+=== models/daily.sql
+select {{ dbt.date_trunc('day', 'ordered_at') }} as day from {{ ref('orders') }}
+";
+
+const UNSUPPORTED_CONFIG: &str = "\
+=== dbt_project.yml
+name: shop
+profile: shop
+=== models/orders.sql
+select 1 as id
+=== models/renamed.sql
+{{ config(alias='orders_v2', post_hook='grant select on {{ this }} to reporting') }}
+select * from {{ ref('orders') }}
+";
+
+#[test]
+fn unsupported_dbt_features_are_clear_errors_in_both_languages() {
+    for (name, spec) in [
+        ("dbt_unsupported_files", UNSUPPORTED_FILES),
+        ("dbt_unsupported_jinja", UNSUPPORTED_JINJA),
+        ("dbt_unsupported_config", UNSUPPORTED_CONFIG),
+    ] {
+        let p = dbt_project(&format!("{spec}{PROFILE}"));
+        for lang in ["en", "ja"] {
+            let (code, out, err) = run_env(p.path(), &["compile"], &[("KARTE_LANG", lang)]);
+            assert_eq!(code, 1, "{out}{err}");
+            assert!(!err.contains("panicked"), "{err}");
+            insta::assert_snapshot!(format!("{name}_{lang}"), err);
+        }
+    }
+}
+
+#[test]
+fn profiles_are_found_where_dbt_looks_or_refused_clearly() {
+    let base =
+        "=== dbt_project.yml\nname: shop\nprofile: shop\n=== models/orders.sql\nselect 1 as id\n";
+    // No profiles.yml anywhere: the local engine, schema `main`, and a warning saying so.
+    let p = dbt_project(base);
+    let (code, out, err) = run(p.path(), &["build"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("warning[W980]"), "{err}");
+    assert_eq!(flat(p.path(), "select id from main.orders"), ["1"]);
+
+    // --profiles-dir, another database type, a profile that is not there.
+    let dir = p.path().join("elsewhere");
+    write_file(
+        &dir,
+        Path::new("profiles.yml"),
+        b"shop:\n  target: pg\n  outputs:\n    pg:\n      type: postgres\n      host: localhost\n      schema: public\n    dev:\n      type: duckdb\n      schema: sales\n",
+    );
+    let d = dir.to_str().unwrap();
+    let (code, _, err) = run(p.path(), &["compile", "--profiles-dir", d]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("dbt_profile_other_database", err);
+    write_file(
+        &dir,
+        Path::new("profiles.yml"),
+        b"shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      schema: sales\n",
+    );
+    let (code, _, err) = run(p.path(), &["build", "--profiles-dir", d]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(flat(p.path(), "select id from sales.orders"), ["1"]);
+    write_file(&dir, Path::new("profiles.yml"), b"shoppe:\n  outputs: {}\n");
+    let (code, _, err) = run(p.path(), &["compile", "--profiles-dir", d]);
+    assert_eq!(code, 1);
+    assert!(err.contains("error[E981]: profile `shop`"), "{err}");
+    assert!(err.contains("did you mean `shoppe`?"), "{err}");
+}
