@@ -110,8 +110,8 @@ struct ShowArgs {
     #[arg(long, conflicts_with = "sql")]
     rebuild: bool,
     /// Nodes built at the same time when something must be built first.
-    #[arg(long, default_value_t = 4)]
-    threads: usize,
+    #[arg(long)]
+    threads: Option<usize>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -379,9 +379,9 @@ struct RunCmdArgs {
     select: SelectArgs,
     #[command(flatten)]
     defer: DeferArgs,
-    /// Nodes built at the same time.
-    #[arg(long, default_value_t = 4)]
-    threads: usize,
+    /// Nodes built at the same time (default: the target's `threads:`, else 4).
+    #[arg(long)]
+    threads: Option<usize>,
     /// Rebuild incremental models and snapshots from scratch.
     #[arg(long)]
     full_refresh: bool,
@@ -438,9 +438,9 @@ fn parse_bytes(s: &str) -> Result<u64, String> {
 struct RetryArgs {
     #[command(flatten)]
     project: ProjectArgs,
-    /// Nodes built at the same time.
-    #[arg(long, default_value_t = 4)]
-    threads: usize,
+    /// Nodes built at the same time (default: the target's `threads:`, else 4).
+    #[arg(long)]
+    threads: Option<usize>,
     /// Send no notification (the channels of `notifications:` in karte.yml) for this run.
     #[arg(long)]
     no_notify: bool,

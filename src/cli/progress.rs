@@ -144,13 +144,17 @@ impl Progress {
     /// Handle an event of the run.
     pub fn event(&self, e: RunEvent) {
         match e {
-            RunEvent::Begin { run_id, total } => self.begin(run_id, total),
+            RunEvent::Begin {
+                run_id,
+                total,
+                threads,
+            } => self.begin(run_id, total, threads),
             RunEvent::Job(job, Event::Started(_)) => self.started(job),
             RunEvent::Job(_, Event::Finished(_, r)) => self.finished(r),
         }
     }
 
-    fn begin(&self, run_id: &str, total: usize) {
+    fn begin(&self, run_id: &str, total: usize, threads: usize) {
         self.counts.lock().expect("progress").total = total;
         match (self.report.output, &self.bar) {
             (RunOutput::Json, _) if !self.report.quiet => self.json_line(json!({
@@ -158,6 +162,7 @@ impl Progress {
                 "run_id": run_id,
                 "command": self.command,
                 "total": total,
+                "threads": threads,
             })),
             (RunOutput::Text, Some(b)) => {
                 b.set_length(total as u64);

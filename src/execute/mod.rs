@@ -350,6 +350,8 @@ pub enum RunEvent<'a> {
         run_id: &'a str,
         /// Jobs in the run.
         total: usize,
+        /// Jobs run at the same time.
+        threads: usize,
     },
     /// A job started or ended.
     Job(&'a Job<Work>, Event<'a>),
@@ -482,6 +484,7 @@ pub fn execute(
     on_event(RunEvent::Begin {
         run_id: &run_id,
         total: jobs.len(),
+        threads: opts.threads,
     });
     let results = runner::run(&jobs, opts.threads, cancel, &exec, &events);
     let interrupted = cancel.load(std::sync::atomic::Ordering::SeqCst);

@@ -178,3 +178,26 @@ fn json_lines_of_node_events_for_schedulers() {
     let ev = events(&out);
     assert_eq!(ev[0]["total"], 2, "{out}");
 }
+
+#[test]
+fn threads_come_from_the_option_else_the_target_else_four() {
+    let dir = project_from_spec(PROJECT);
+    let started = |extra: &[&str]| {
+        let mut args = vec!["build", "--output", "json"];
+        args.extend_from_slice(extra);
+        let (code, out, err) = karte_env(dir.path(), &args, &[("KARTE_LANG", "en")]);
+        assert_eq!(code, 0, "{out}{err}");
+        events(&out)[0]["threads"].clone()
+    };
+    assert_eq!(started(&[]), 4);
+    assert_eq!(started(&["--threads", "2"]), 2);
+    let yml = dir.path().join("karte.yml");
+    let text = std::fs::read_to_string(&yml).unwrap();
+    std::fs::write(
+        &yml,
+        format!("{text}\ntargets:\n  local: {{ type: local, threads: 3 }}\n"),
+    )
+    .unwrap();
+    assert_eq!(started(&[]), 3);
+    assert_eq!(started(&["--threads", "1"]), 1);
+}

@@ -19,8 +19,8 @@ pub struct RunArgs {
     pub kinds: Vec<NodeKind>,
     /// Run data tests.
     pub tests: bool,
-    /// Threads.
-    pub threads: usize,
+    /// `--threads`: None for the target's `threads:` (else 4).
+    pub threads: Option<usize>,
     /// Full refresh.
     pub full_refresh: bool,
     /// Start afresh even if the last run was interrupted.
@@ -226,7 +226,11 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
         command: r.command.to_string(),
         kinds: r.kinds,
         tests: r.tests,
-        threads: r.threads.max(1),
+        threads: r
+            .threads
+            .or(compiled.target.config.threads.map(|t| t as usize))
+            .unwrap_or(DEFAULT_THREADS)
+            .max(1),
         full_refresh: r.full_refresh,
         as_of: reviewed
             .as_ref()
@@ -299,8 +303,15 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
     Ok(!results.failed())
 }
 
+/// Nodes built at the same time when neither `--threads` nor the target's `threads:` says.
+pub const DEFAULT_THREADS: usize = 4;
+
 /// `karte retry`: build again what failed or was skipped in the last run.
-pub fn retry(args: &ProjectArgs, threads: usize, no_notify: bool) -> Result<bool, Diagnostics> {
+pub fn retry(
+    args: &ProjectArgs,
+    threads: Option<usize>,
+    no_notify: bool,
+) -> Result<bool, Diagnostics> {
     let root = args_root(args);
     let last = crate::execute::read_results(&root).map_err(|d| Diagnostics(vec![d]))?;
     let names: Vec<String> = last

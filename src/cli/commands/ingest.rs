@@ -26,9 +26,9 @@ pub struct IngestArgs {
     /// (`karte build --select source_status:fresher+`). Nothing is built if a file was not loaded.
     #[arg(long, conflicts_with_all = ["dry_run", "list"])]
     pub then_build: bool,
-    /// With --then-build: nodes built at the same time.
-    #[arg(long, default_value_t = 4, requires = "then_build")]
-    pub threads: usize,
+    /// With --then-build: nodes built at the same time (default: the target's `threads:`, else 4).
+    #[arg(long, requires = "then_build")]
+    pub threads: Option<usize>,
     /// With --then-build: send no notification for the build.
     #[arg(long, requires = "then_build")]
     pub no_notify: bool,

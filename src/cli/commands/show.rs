@@ -36,7 +36,7 @@ pub struct ShowArgs<'a> {
     /// `--rebuild`.
     pub rebuild: bool,
     /// `--threads` for what is built first.
-    pub threads: usize,
+    pub threads: Option<usize>,
 }
 
 /// Show the rows.
@@ -143,7 +143,7 @@ fn run_on(
                     command: "show",
                     kinds: vec![NodeKind::Model, NodeKind::Seed, NodeKind::Snapshot],
                     tests: false,
-                    threads: a.threads.max(1),
+                    threads: a.threads,
                     full_refresh: false,
                     no_resume: true,
                     break_lock: false,

@@ -19,7 +19,7 @@ cli-opt-exclude = Nodes to leave out, same syntax as --select
 cli-opt-state = A saved manifest to compare with (`state:modified`, `state:new`): a directory holding manifest.json (a copy of production's target/), the file itself, or an s3:// URI
 cli-opt-defer = With --state: read unselected parents that are not built on this target from the relations the saved manifest names (production's tables)
 cli-opt-output = Output format
-cli-opt-threads = Nodes built at the same time
+cli-opt-threads = Nodes built at the same time (default: the target's `threads:`, else 4)
 cli-opt-full_refresh = Rebuild incremental models and snapshots from scratch
 cli-opt-no_resume = Start a new run even if the last one was interrupted (default: resume it)
 cli-opt-break_lock = Athena: take over the target's run lock if its lease ran out (the run that held it died)
@@ -77,7 +77,7 @@ cli-ingest--paths = Files or directories of delivered files (directories are sea
 cli-ingest--dry_run = Read and check every file, report what would be loaded; change nothing
 cli-ingest--list = Print the manifest: which file each bronze partition holds (checksum, rows, load time)
 cli-ingest--then_build = Then build what the new deliveries feed: every node that reads an ingest table (at any depth) that received a new or replaced file since the node was last built (`karte build --select source_status:fresher+`). Nothing is built if a file was not loaded
-cli-ingest--threads = With --then-build: nodes built at the same time
+cli-ingest--threads = With --then-build: nodes built at the same time (default: the target's `threads:`, else 4)
 cli-ingest--no_notify = With --then-build: send no notification for the build
 
 cli-show = Print the rows of a model (building first what it needs locally), or of `--sql`, from the local lake, on this machine only

@@ -19,7 +19,7 @@ cli-opt-exclude = 対象から外すノード (書き方は --select と同じ)
 cli-opt-state = 比べる相手の保存済みマニフェスト (`state:modified`、`state:new` で使う): manifest.json のあるフォルダ (本番の target/ のコピー)、そのファイル、または s3:// の URI
 cli-opt-defer = --state と一緒に: 選ばれていない親で、このターゲットにまだ作られていないものは、保存済みマニフェストにあるテーブル (本番のテーブル) から読む
 cli-opt-output = 出力の形式
-cli-opt-threads = 同時に作るノードの数
+cli-opt-threads = 同時に作るノードの数 (省略時はターゲットの `threads:`、それもなければ 4)
 cli-opt-full_refresh = 増分モデルとスナップショットを最初から作り直す
 cli-opt-no_resume = 前回の実行が途中で止まっていても、続きからではなく新しく始める (指定がなければ続きから)
 cli-opt-break_lock = Athena: 実行ロックの期限が切れていたら (持っていた実行が止まった)、ロックを引き継ぐ
@@ -77,7 +77,7 @@ cli-ingest--paths = 届いたファイルやフォルダ (フォルダは中ま�
 cli-ingest--dry_run = すべてのファイルを読んで確かめ、何を読み込むかを表示するだけで、何も変えない
 cli-ingest--list = マニフェストを表示する: bronze の各パーティションにどのファイルが入っているか (チェックサム、行数、読み込んだ時刻)
 cli-ingest--then_build = 続けて、新しく届いたデータを使うものを作る: 前回作った後に新しいファイルや差し替えられたファイルが入った取り込みテーブルを (何段先でも) 読むノードすべて (`karte build --select source_status:fresher+`)。読み込めなかったファイルがあれば何も作らない
-cli-ingest--threads = --then-build と一緒に: 同時に作るノードの数
+cli-ingest--threads = --then-build と一緒に: 同時に作るノードの数 (省略時はターゲットの `threads:`、それもなければ 4)
 cli-ingest--no_notify = --then-build と一緒に: その build の通知を送らない
 
 cli-show = モデルの行 (必要なものがまだ作られていなければ先にこのパソコンで作る) や `--sql` の結果を、このパソコンの中のデータから表示します
