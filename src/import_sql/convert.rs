@@ -189,8 +189,11 @@ pub fn convert(
             }
         };
         for s in split {
-            match statement::classify(&s, &script.text) {
-                Ok(k) => stmts.push((s, k)),
+            match statement::classify(&s, &script.parse) {
+                Ok(k) => {
+                    let k = scheduler_text_outside_query(script, &s, k);
+                    stmts.push((s, k))
+                }
                 Err(e) => errors.push(e.diagnostic(&scripts, lang)),
             }
         }
@@ -623,8 +626,39 @@ pub fn convert(
             c.diagnostics.push(d);
         }
     }
+    let vars = c.vars_used();
+    if !vars.is_empty() {
+        let names: Vec<&str> = vars.keys().map(String::as_str).collect();
+        c.notes
+            .push(t!(lang => "import-note-vars", names = names.join(", ")));
+    }
     c.diagnostics.sort();
     Ok(c)
+}
+
+impl Conversion {
+    /// The scheduler variables (`${name}`) that became `var('name')` in a model, each with
+    /// the value karte.yml starts it at: `""` when a use is next to a quote (a string), else 0.
+    pub fn vars_used(&self) -> BTreeMap<String, &'static str> {
+        let mut out = BTreeMap::new();
+        for name in self.scripts.iter().flat_map(|s| &s.vars) {
+            let call = format!("{{{{ var('{name}') }}}}");
+            let mut used = false;
+            let mut quoted = false;
+            for m in &self.models {
+                for (at, _) in m.sql.match_indices(&call) {
+                    used = true;
+                    let before = m.sql[..at].ends_with('\'');
+                    let after = m.sql[at + call.len()..].starts_with('\'');
+                    quoted |= before || after;
+                }
+            }
+            if used {
+                out.insert(name.clone(), if quoted { "\"\"" } else { "0" });
+            }
+        }
+        out
+    }
 }
 
 type Resolver<'a> = dyn Fn(&[String], &mut Conversion) -> Option<Target> + 'a;
@@ -654,7 +688,8 @@ fn rewrite_query(
     let path = c.scripts[script].path.clone();
     let full = c.scripts[script].text.clone();
     let text = &full[range.clone()];
-    let analysis = crate::sql::analyze_sql(text);
+    // Parsed with the scheduler variables as names of the same length; written with them.
+    let analysis = crate::sql::analyze_sql(&c.scripts[script].parse[range.clone()]);
     if let Some(e) = &analysis.parse_error {
         let at = range.start + e.offset.min(text.len());
         c.diagnostics.push(
@@ -706,7 +741,36 @@ fn rewrite_query(
         };
         replacements.push((r.span.clone(), new));
     }
-    crate::sql::replace_spans(text, &replacements)
+    let mut out = crate::sql::replace_spans(text, &replacements);
+    for name in &c.scripts[script].vars {
+        out = out.replace(&format!("${{{name}}}"), &format!("{{{{ var('{name}') }}}}"));
+    }
+    out
+}
+
+/// A statement whose scheduler variables are not all in its query (a `${…}` in a table name,
+/// a property, a location; or glued to a name): not converted, as before they were understood.
+fn scheduler_text_outside_query(script: &Script, s: &Statement, kind: Kind) -> Kind {
+    let original = &script.text[s.range.clone()];
+    if !original.contains("${") {
+        return kind;
+    }
+    let query = match &kind {
+        Kind::Ctas { query, .. } | Kind::View { query, .. } | Kind::Insert { query, .. } => {
+            query.clone()
+        }
+        _ => return Kind::Other(NotConverted::Template),
+    };
+    let outside = format!(
+        "{}{}",
+        &script.text[s.range.start..query.start],
+        &script.text[query.end..s.range.end]
+    );
+    let in_query = &script.parse[query.clone()];
+    if outside.contains("${") || in_query.contains("${") {
+        return Kind::Other(NotConverted::Template);
+    }
+    kind
 }
 
 /// The byte range of the word at `at`.

@@ -155,10 +155,10 @@ pub fn read_scripts(inputs: &[PathBuf], lang: Lang) -> Result<Vec<Script>, Diagn
     let mut scripts = Vec::new();
     for path in paths {
         match crate::project::files::read_text(&path, &path) {
-            Ok(text) => scripts.push(Script {
-                text: text.strip_prefix('\u{feff}').unwrap_or(&text).to_string(),
+            Ok(text) => scripts.push(Script::new(
                 path,
-            }),
+                text.strip_prefix('\u{feff}').unwrap_or(&text).to_string(),
+            )),
             Err(d) => diags.push(d),
         }
     }

@@ -2,6 +2,7 @@
 //! depth 0 ends a statement. Comments are kept with the statement they precede, so that a
 //! model keeps its author's header.
 
+use std::collections::BTreeSet;
 use std::ops::Range;
 use std::path::PathBuf;
 
@@ -17,6 +18,55 @@ pub struct Script {
     pub path: PathBuf,
     /// Its text.
     pub text: String,
+    /// The text as it is parsed: every scheduler variable `${name}` that stands alone
+    /// (not glued to a letter, digit or `_`) replaced by `kv_name`, of the same length, so that
+    /// byte ranges are the same in both.
+    pub parse: String,
+    /// The names of those variables.
+    pub vars: BTreeSet<String>,
+}
+
+impl Script {
+    /// A script read from `path`.
+    pub fn new(path: PathBuf, text: String) -> Script {
+        let (parse, vars) = scheduler_vars(&text);
+        Script {
+            path,
+            text,
+            parse,
+            vars,
+        }
+    }
+}
+
+/// The prefix a scheduler variable `${name}` becomes while parsing (`kv_name`: as long).
+pub const VAR_STANDIN: &str = "kv_";
+
+/// `text` with each standalone `${name}` replaced by `kv_name`, and the names.
+fn scheduler_vars(text: &str) -> (String, BTreeSet<String>) {
+    static VAR: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}").expect("valid regex")
+    });
+    let glued = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let mut out = String::with_capacity(text.len());
+    let mut vars = BTreeSet::new();
+    let mut last = 0;
+    for m in VAR.captures_iter(text) {
+        let whole = m.get(0).expect("match");
+        let before = text[..whole.start()].chars().next_back();
+        let after = text[whole.end()..].chars().next();
+        if glued(before) || glued(after) {
+            continue;
+        }
+        let name = &m[1];
+        out.push_str(&text[last..whole.start()]);
+        out.push_str(VAR_STANDIN);
+        out.push_str(name);
+        last = whole.end();
+        vars.insert(name.to_string());
+    }
+    out.push_str(&text[last..]);
+    (out, vars)
 }
 
 /// A token of a statement with its byte range in the script.
@@ -46,7 +96,7 @@ pub struct Statement {
 /// Split a script into statements; a tokenizer error or unbalanced parentheses is an error at
 /// its place.
 pub fn split(script_index: usize, script: &Script) -> Result<Vec<Statement>, ImportError> {
-    let text = &script.text;
+    let text = &script.parse;
     let mut positions = Positions::new(text);
     let tokens = Tokenizer::new(&AthenaDialect, text)
         .tokenize_with_location()

@@ -9,10 +9,7 @@ use super::write::{common_root, Existing};
 use super::{split, Lang, NotConverted, Script};
 
 fn script(text: &str) -> Script {
-    Script {
-        path: PathBuf::from("t.sql"),
-        text: text.to_string(),
-    }
+    Script::new(PathBuf::from("t.sql"), text.to_string())
 }
 
 fn kinds(text: &str) -> Vec<Kind> {

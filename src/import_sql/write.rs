@@ -462,6 +462,13 @@ fn karte_yml(c: &Conversion, out: &Path, lake_root: Option<&str>, lang: Lang) ->
             let _ = writeln!(s, "    lake_root: s3://CHANGE-ME-lake/lake/");
         }
     }
+    let vars = c.vars_used();
+    if !vars.is_empty() {
+        let _ = writeln!(s, "\n# {}\nvars:", t!(lang => "import-text-vars"));
+        for (name, start) in vars {
+            let _ = writeln!(s, "  {name}: {start}");
+        }
+    }
     s
 }
 

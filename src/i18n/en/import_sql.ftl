@@ -108,3 +108,5 @@ import-report-ingest-rules = Ingest rules (`--ingest`)
 import-report-header-present = present (the header texts must equal the column names, or give each column its `header:`)
 import-report-header-absent = absent
 import-report-ingest-rule = files `{ $files }` (from { $location }), encoding { $encoding }, header { $header }; the view `bronze.{ $view }` gives the columns their types. Copy the files from { $location } into a folder laid out the same way, then `karte ingest` it
+import-note-vars = scheduler variables became karte variables (`${"{"}name{"}"}` → `{"{"}{"{"} var('name') {"}"}{"}"}`): { $names }. Give their values when you build: `karte build --vars '{"{"}name: value{"}"}'`; karte.yml's `vars:` holds a starting value for `compile` and `plan`
+import-text-vars = the scheduler's variables (${"{"}…{"}"} in the scripts): give the values of a run with `karte build --vars '{"{"}name: value{"}"}'`

@@ -96,3 +96,5 @@ import-report-ingest-rules = 取り込みルール (`--ingest`)
 import-report-header-present = あり (見出しの文字が列名と同じであること。違うなら各列に `header:` を書く)
 import-report-header-absent = なし
 import-report-ingest-rule = ファイル `{ $files }` ({ $location } から)、文字コード { $encoding }、見出し行 { $header }。ビュー `bronze.{ $view }` が列に型を付けます。{ $location } のファイルを同じフォルダ構成で手元に写し、`karte ingest` で読み込んでください
+import-note-vars = スケジューラーの置き換え文字を karte の変数にしました (`${"{"}name{"}"}` → `{"{"}{"{"} var('name') {"}"}{"}"}`): { $names }。作るときに値を渡してください: `karte build --vars '{"{"}name: 値{"}"}'`。karte.yml の `vars:` は `compile` と `plan` のための仮の値です
+import-text-vars = スケジューラーの置き換え文字 (スクリプトの ${"{"}…{"}"}): 実行ごとの値は `karte build --vars '{"{"}name: 値{"}"}'` で渡します
