@@ -37,6 +37,7 @@ const NAME_WORDS: &[&str] = &[
     "specifier",
     "table",
     "type",
+    "types",
     "view",
 ];
 
@@ -295,6 +296,7 @@ mod tests {
             "TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.silver.x' does not exist",
             "Catalog Error: Table with name \"x\" does not exist! Did you mean \"silver.y\"?",
             "FUNCTION_NOT_FOUND: Function 'fooo' not registered",
+            "Binder Error: No function matches the given name and argument types 'sum(VARCHAR)'. You might need to add explicit type casts.",
             "near '{secret:SALT}'",
             "the table's owner can't say",
         ] {

@@ -134,8 +134,8 @@ fn a_dbt_project_builds_the_tables_dbt_builds() {
         out.contains("test           0      0      0    11     0     0"),
         "{out}"
     );
-    // Seeds typed as dbt types them: integers add up, dates compare, decimals multiply. (A sum
-    // of integers is a DOUBLE in the local engine's Parquet, where dbt-duckdb has a HUGEINT.)
+    // Seeds typed as dbt types them: integers add up (a sum of integers stays an integer, as
+    // on Athena), dates compare, decimals multiply.
     assert_eq!(
         flat(
             p.path(),
@@ -144,12 +144,12 @@ fn a_dbt_project_builds_the_tables_dbt_builds() {
              from analytics_marts.patient_summary order by patient_id"
         ),
         [
-            "1|internal|2|0|0|6000.0|0.6|350.0|3000",
-            "2|surgery|0|1|0|0.0|0.0|0.0|0",
-            "3|internal|2|0|0|6600.0|0.66|672.0|3000",
-            "4|pediatrics|0|0|1|0.0|0.0|0.0|0",
-            "5|surgery|2|0|0|9900.0|0.99|97.5|3000",
-            "6|pediatrics|1|0|0|1800.0|0.18|100.0|1500",
+            "1|internal|2|0|0|6000|0.6|350.0|3000",
+            "2|surgery|0|1|0|0|0.0|0.0|0",
+            "3|internal|2|0|0|6600|0.66|672.0|3000",
+            "4|pediatrics|0|0|1|0|0.0|0.0|0",
+            "5|surgery|2|0|0|9900|0.99|97.5|3000",
+            "6|pediatrics|1|0|0|1800|0.18|100.0|1500",
         ]
     );
     // The incremental model keeps one row per unique_key when built again (as dbt-duckdb).
@@ -161,9 +161,9 @@ fn a_dbt_project_builds_the_tables_dbt_builds() {
             "select ward, patients, cost_yen from analytics_finance.ward_costs order by ward"
         ),
         [
-            "internal|2|12600.0",
-            "pediatrics|2|1800.0",
-            "surgery|2|9900.0"
+            "internal|2|12600",
+            "pediatrics|2|1800",
+            "surgery|2|9900"
         ]
     );
 }

@@ -806,3 +806,48 @@ fn duckdb_memory_limit_and_threads_come_from_the_target_or_the_machine() {
     assert_ne!(code, 0, "{out}");
     assert!(err.contains("`memory_limit: lots`"), "{err}");
 }
+
+#[test]
+fn integer_sums_stay_bigint_in_hive_tables() {
+    // DuckDB sums integers into HUGEINT, which Parquet cannot hold (DuckDB writes it as
+    // DOUBLE); Athena's sum is bigint. A Hive table keeps bigint, as on Athena, in a table
+    // and in the partitions an incremental insert adds.
+    let tmp = crate::support::project_from_spec(
+        r#"
+=== karte.yml
+name: s
+layers: { silver: silver }
+=== seeds/raw/raw.yml
+seeds:
+  - name: visits
+    config:
+      column_types: { ym: integer, n: bigint }
+=== seeds/raw/visits.csv
+ym,n
+202401,9007199254740993
+202401,1
+202402,5
+=== models/silver/totals.sql
+{{ config(materialized='table') }}
+select ym, sum(n) as total from raw.visits group by ym
+=== models/silver/by_month.sql
+{{ config(materialized='incremental', incremental_strategy='insert_overwrite', partitioned_by=['ym']) }}
+select sum(n) as total, ym from raw.visits group by ym
+"#,
+    );
+    let dir = tmp.path();
+    for _ in 0..2 {
+        let (code, out, err) = karte(dir, &["build"]);
+        assert_eq!(code, 0, "{out}{err}");
+        for table in ["silver.totals", "silver.by_month"] {
+            assert_eq!(
+                flat(
+                    dir,
+                    &format!("select typeof(total), total from {table} where ym = 202401")
+                ),
+                ["BIGINT|9007199254740994"],
+                "{table}"
+            );
+        }
+    }
+}

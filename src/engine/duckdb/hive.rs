@@ -35,6 +35,7 @@ pub(super) fn create_hive(
         )));
     }
     let described = describe(conn, &format!("({duck})"))?;
+    let duck = bigint_exact(&duck, &described);
     let n = copy_to(conn, &duck, &dir, partitions, &new.write_compression, tag)?;
     let (part_cols, columns): (Vec<ColumnState>, Vec<ColumnState>) = described
         .into_iter()
@@ -254,7 +255,7 @@ pub(super) fn insert_hive(
     query: &str,
     tag: &str,
 ) -> Result<Option<u64>, EngineError> {
-    let duck = to_duck(query)?;
+    let duck = bigint_exact(&to_duck(query)?, &state.columns);
     let tmp: PathBuf = insert_tmp(root, tag);
     let n = copy_to(conn, &duck, &tmp, &state.partition_keys, "snappy", tag)?;
     let location = state.location.clone().unwrap_or_default();
@@ -347,4 +348,22 @@ pub fn written_dirs(
         }
         Writes::View { .. } | Writes::Merge { .. } => Vec::new(),
     })
+}
+
+/// `duck` with its `bigint` columns (of `columns`, Athena types) cast to DuckDB's BIGINT.
+/// DuckDB sums integers into HUGEINT, which Parquet has no type for: DuckDB would write it
+/// as DOUBLE, where Athena's sum is a bigint (and large values would lose precision).
+fn bigint_exact(duck: &str, columns: &[ColumnState]) -> String {
+    let casts: Vec<String> = columns
+        .iter()
+        .filter(|c| c.data_type == "bigint")
+        .map(|c| format!("CAST({q} AS BIGINT) AS {q}", q = catalog::quote(&c.name)))
+        .collect();
+    if casts.is_empty() {
+        return duck.to_string();
+    }
+    format!(
+        "SELECT * REPLACE ({}) FROM ({duck}) AS karte_q",
+        casts.join(", ")
+    )
 }
