@@ -136,6 +136,8 @@ areas![
     "engine",
     "ingest",
     "import_sql",
+    "build",
+    "translate",
 ];
 
 type Bundle = FluentBundle<FluentResource>;
@@ -262,6 +264,8 @@ macro_rules! t {
         )
     };
 }
+
+pub mod recorded;
 
 #[cfg(test)]
 mod tests;
