@@ -182,17 +182,18 @@ fn render_step(out: &mut String, step: &Step) {
         _ => {}
     }
     for d in &step.destroys {
-        let _ = writeln!(
-            out,
-            "      {}",
-            t!(
-                "plan-destroys",
-                kind = phrase(&d.kind),
-                target = phrase(&d.target),
-                note = phrase(&d.note)
-            )
-        );
+        let _ = writeln!(out, "      {}", destroys_line(d));
     }
+}
+
+/// What a step may destroy, in one line (`destroys rows: … — …`).
+pub fn destroys_line(d: &crate::plan::step::Destroy) -> String {
+    t!(
+        "plan-destroys",
+        kind = phrase(&d.kind),
+        target = phrase(&d.target),
+        note = phrase(&d.note)
+    )
 }
 
 /// One line saying what an action does (the line after a step's id in the plan).
@@ -405,7 +406,7 @@ const VALUE_PHRASES: &[(&str, &str)] = &[
 
 /// A recorded phrase in the process language (one the catalogue does not know stays as
 /// recorded).
-fn phrase(recorded: &str) -> String {
+pub fn phrase(recorded: &str) -> String {
     phrase_in(crate::i18n::lang(), recorded)
 }
 
