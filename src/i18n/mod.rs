@@ -16,7 +16,8 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
 /// A language karte speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// English.
     En,
@@ -138,6 +139,7 @@ areas![
     "import_sql",
     "build",
     "translate",
+    "notify",
 ];
 
 type Bundle = FluentBundle<FluentResource>;
