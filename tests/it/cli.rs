@@ -130,3 +130,21 @@ fn recompile_removes_stale_files_and_keeps_current_ones() {
         std::fs::read_to_string(dir.path().join("target/compiled/models/silver/a.sql")).unwrap();
     assert_eq!(a, "select 2 as x\n");
 }
+
+/// Warnings printed on the way (the compile's) are counted in the last line when an error
+/// stops the command later (here E307: a source with nothing loaded into it).
+#[test]
+fn the_count_line_counts_the_warnings_printed_before_the_error() {
+    let dir = project_from_spec(
+        "=== models/sources.yml\nsources:\n  - name: raw\n    tables:\n      - name: visits\n=== models/silver/a.sql\nselect * from raw.visits\n",
+    );
+    let out = karte(&["build", "--project-dir", dir.path().to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let warnings = err.matches("warning[").count();
+    let errors = err.matches("error[").count();
+    assert!(warnings >= 1 && errors == 1, "{err}");
+    let last = err.trim_end().lines().last().unwrap_or_default();
+    let noun = if warnings == 1 { "warning" } else { "warnings" };
+    assert_eq!(last, format!("1 error, {warnings} {noun}"), "{err}");
+}
