@@ -5,6 +5,7 @@
 mod commands;
 pub mod help;
 pub mod progress;
+pub mod stdio;
 
 use std::collections::BTreeMap;
 use std::io::Write;

@@ -411,8 +411,14 @@ fn print_summary(r: &RunResults, report: Reporting) {
     }
     let stderr = report.stdout_free;
     macro_rules! println {
-        () => { if stderr { eprintln!() } else { std::println!() } };
-        ($($t:tt)*) => { if stderr { eprintln!($($t)*) } else { std::println!($($t)*) } };
+        () => { if stderr { eprintln!() } else { crate::cli::stdio::out(format_args!("\n")) } };
+        ($($t:tt)*) => {
+            if stderr {
+                eprintln!($($t)*)
+            } else {
+                crate::cli::stdio::out(format_args!("{}\n", format_args!($($t)*)))
+            }
+        };
     }
     println!();
     let seconds = format!("{:.2}", r.elapsed);
