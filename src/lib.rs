@@ -12,6 +12,31 @@
 //! [`compile`] runs these stages in order; every stage reports all the problems it finds as
 //! [`diag::Diagnostic`]s before the pipeline stops.
 
+// `print!`, `println!`, `eprint!` and `eprintln!` for the whole crate (defined before the
+// modules, so they shadow std's there): like std's, but a stream that was closed — `karte ls |
+// head -1` — is not a panic: karte stops writing to it and goes on as it would have
+// (`cli::stdio`). Unit tests keep std's, whose output the test harness captures.
+#[cfg(not(test))]
+#[allow(unused_macros)]
+macro_rules! print {
+    ($($arg:tt)*) => { $crate::cli::stdio::out(format_args!($($arg)*)) };
+}
+#[cfg(not(test))]
+macro_rules! println {
+    () => { $crate::cli::stdio::out(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::cli::stdio::out(format_args!("{}\n", format_args!($($arg)*))) };
+}
+#[cfg(not(test))]
+#[allow(unused_macros)]
+macro_rules! eprint {
+    ($($arg:tt)*) => { $crate::cli::stdio::err(format_args!($($arg)*)) };
+}
+#[cfg(not(test))]
+macro_rules! eprintln {
+    () => { $crate::cli::stdio::err(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::cli::stdio::err(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
 pub mod access;
 pub mod artifacts;
 pub mod cli;

@@ -5,6 +5,7 @@
 mod commands;
 pub mod help;
 pub mod progress;
+pub mod stdio;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -724,14 +725,21 @@ fn exit_code(diags: &Diagnostics) -> i32 {
     }
 }
 
-/// Print diagnostics to stderr with a count line.
+/// Warnings this process printed so far: a command reports its warnings as they come (the
+/// compile's, then the run's), and the count line after an error counts them all.
+static WARNINGS_SHOWN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Print diagnostics to stderr, with a count line when there are errors (counting the
+/// warnings printed earlier by this process too).
 pub fn report(diags: &Diagnostics) {
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
     for d in &diags.0 {
         let _ = writeln!(err, "{}", crate::diag::render(d));
     }
-    let (e, w) = (diags.error_count(), diags.warning_count());
+    let e = diags.error_count();
+    let w = WARNINGS_SHOWN.fetch_add(diags.warning_count(), std::sync::atomic::Ordering::SeqCst)
+        + diags.warning_count();
     if e > 0 {
         let _ = writeln!(
             err,

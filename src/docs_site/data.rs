@@ -214,12 +214,43 @@ impl LastRun {
 pub struct SiteData {
     /// The index entries, sorted by kind order then name.
     pub entries: Vec<Entry>,
-    /// Each entry's page.
+    /// Each entry's page (its graphs are drawn by [`SiteData::draw_graphs`], page by page).
     pub details: Vec<Detail>,
     /// Edges between entries (`from` is read by `to`).
     pub edges: Vec<(usize, usize)>,
-    /// The graphs that could not be laid out.
-    pub layout_failures: usize,
+    /// What the pages' graphs are drawn from.
+    graphs: GraphInputs,
+}
+
+/// The relations and their neighbours, by entry.
+struct GraphInputs {
+    rels: Vec<(String, Rel)>,
+    names: HashMap<String, String>,
+    ups: Vec<Vec<usize>>,
+    downs: Vec<Vec<usize>>,
+}
+
+impl SiteData {
+    /// Draw page `k`'s graphs into `detail`: the table graph of its neighbourhood and, for a
+    /// node, its column graph. Returns how many could not be laid out. Drawing them while the
+    /// pages are written keeps only the pages being written in memory.
+    pub fn draw_graphs(&self, c: &Compiled, k: usize, detail: &mut Detail) -> usize {
+        let g = &self.graphs;
+        let mut failures = 0;
+        match neighbourhood_graph(&g.rels, &g.names, &g.ups, &g.downs, k, &c.project) {
+            Ok(svg) => detail.graph = Some(svg),
+            Err(_) => failures += 1,
+        }
+        let (id, r) = &g.rels[k];
+        if matches!(r, Rel::Node(_)) {
+            match column_graph(c, &g.names, id) {
+                Some(Ok(svg)) => detail.column_graph = Some(svg),
+                Some(Err(_)) => failures += 1,
+                None => {}
+            }
+        }
+        failures
+    }
 }
 
 /// What a relation is, before it becomes an entry.
@@ -251,7 +282,7 @@ fn layer_rank(layer: &str) -> usize {
 }
 
 /// Gather the site's data (`with_graphs`: lay out each page's graphs).
-pub fn gather(c: &Compiled, last: &LastRun, with_graphs: bool) -> SiteData {
+pub fn gather(c: &Compiled, last: &LastRun) -> SiteData {
     use rayon::prelude::*;
     let mut clock = crate::diag::timings::Clock::start();
     let project = &c.project;
@@ -373,48 +404,18 @@ pub fn gather(c: &Compiled, last: &LastRun, with_graphs: bool) -> SiteData {
             (entry, detail)
         })
         .collect();
-    let (entries, mut details): (Vec<Entry>, Vec<Detail>) = out.into_iter().unzip();
+    let (entries, details): (Vec<Entry>, Vec<Detail>) = out.into_iter().unzip();
     clock.lap("docs: pages");
-    let mut layout_failures = 0;
-    if with_graphs {
-        layout_failures += details
-            .par_iter_mut()
-            .enumerate()
-            .map(|(k, detail)| {
-                match neighbourhood_graph(&rels, &names, &ups, &children, k, project) {
-                    Ok(svg) => {
-                        detail.graph = Some(svg);
-                        0
-                    }
-                    Err(_) => 1,
-                }
-            })
-            .sum::<usize>();
-        clock.lap("docs: table graphs");
-        layout_failures += details
-            .par_iter_mut()
-            .zip(rels.par_iter())
-            .map(|(detail, (id, r))| {
-                if !matches!(r, Rel::Node(_)) {
-                    return 0;
-                }
-                match column_graph(c, &names, id) {
-                    Some(Ok(svg)) => {
-                        detail.column_graph = Some(svg);
-                        0
-                    }
-                    Some(Err(_)) => 1,
-                    None => 0,
-                }
-            })
-            .sum::<usize>();
-        clock.lap("docs: column graphs");
-    }
     SiteData {
         entries,
         details,
         edges,
-        layout_failures,
+        graphs: GraphInputs {
+            rels,
+            names,
+            ups,
+            downs: children,
+        },
     }
 }
 

@@ -123,7 +123,7 @@ pub fn generate(c: &Compiled, opts: &GenerateOptions) -> Result<GeneratedSite, D
     let dir = site_dir(root);
     let mut warnings = Vec::new();
     let last = read_last_run(root, opts.lang, &mut warnings);
-    let site = data::gather(c, &last, true);
+    let mut site = data::gather(c, &last);
     let mut clock = crate::diag::timings::Clock::start();
 
     // The project graph: the selected relations and the sources and seeds they read.
@@ -140,7 +140,7 @@ pub fn generate(c: &Compiled, opts: &GenerateOptions) -> Result<GeneratedSite, D
         .flat_map(|&k| site.entries[k].parents.iter().copied())
         .collect();
     selected.extend(with_parents);
-    let mut layout_failures = site.layout_failures;
+    let mut layout_failures = 0;
     let graph_svg = if selected.len() <= opts.graph_limit && !selected.is_empty() {
         match data::project_graph(&site, &selected) {
             Ok(svg) => Some(svg),
@@ -161,13 +161,6 @@ pub fn generate(c: &Compiled, opts: &GenerateOptions) -> Result<GeneratedSite, D
         }
         None
     };
-    if layout_failures > 0 {
-        warnings.push(Diagnostic::warning(
-            Code::DocsIncomplete,
-            text::layout_failed(opts.lang, layout_failures),
-        ));
-    }
-
     clock.lap("docs: project graph");
     let index = serde_json::json!({
         "project": c.project.config.name,
@@ -194,7 +187,7 @@ pub fn generate(c: &Compiled, opts: &GenerateOptions) -> Result<GeneratedSite, D
             source,
         })?;
     }
-    let mut files: Vec<(PathBuf, String)> = vec![
+    let files: Vec<(PathBuf, String)> = vec![
         (dir.join("index.html"), INDEX_HTML.to_string()),
         (dir.join("assets").join("app.js"), APP_JS.to_string()),
         (dir.join("assets").join("style.css"), STYLE_CSS.to_string()),
@@ -204,20 +197,35 @@ pub fn generate(c: &Compiled, opts: &GenerateOptions) -> Result<GeneratedSite, D
     for dir in [dir.join("assets"), dir.join("data").join("nodes")] {
         std::fs::create_dir_all(&dir).map_err(|source| DocsError::Write { path: dir, source })?;
     }
-    let pages: Vec<(PathBuf, String)> = site
-        .entries
-        .par_iter()
-        .zip(site.details.par_iter())
-        .map(|(e, d)| (dir.join(&e.file), page_script(d)))
-        .collect();
-    files.extend(pages);
-    files.par_iter().try_for_each(|(path, text)| {
+    let write = |path: &PathBuf, text: &str| {
         std::fs::write(path, text).map_err(|source| DocsError::Write {
             path: path.clone(),
             source,
         })
-    })?;
-    clock.lap("docs: write");
+    };
+    files
+        .par_iter()
+        .try_for_each(|(path, text)| write(path, text))?;
+    // Each page with its graphs, drawn, written and dropped one page at a time per thread.
+    let details = std::mem::take(&mut site.details);
+    let site = &site;
+    let entries = &site.entries;
+    layout_failures += details
+        .into_par_iter()
+        .enumerate()
+        .map(|(k, mut detail)| {
+            let failures = site.draw_graphs(c, k, &mut detail);
+            write(&dir.join(&entries[k].file), &page_script(&detail)).map(|()| failures)
+        })
+        .try_reduce(|| 0, |a, b| Ok(a + b))?;
+    if layout_failures > 0 {
+        warnings.push(Diagnostic::warning(
+            Code::DocsIncomplete,
+            text::layout_failed(opts.lang, layout_failures),
+        ));
+    }
+    let files = files.len() + entries.len();
+    clock.lap("docs: pages and their graphs");
     let mut counts = std::collections::BTreeMap::new();
     for e in &site.entries {
         *counts.entry(e.kind).or_insert(0) += 1;
@@ -226,7 +234,7 @@ pub fn generate(c: &Compiled, opts: &GenerateOptions) -> Result<GeneratedSite, D
         dir,
         counts,
         graph_nodes: graph["svg"].is_string().then_some(selected.len()),
-        files: files.len(),
+        files,
         warnings,
     })
 }

@@ -71,11 +71,15 @@ impl Holder {
         let lease = self
             .expires
             .as_ref()
-            .map(|e| format!(", lease until {e}"))
+            .map(|e| crate::t!("lock-holder-lease", until = e))
             .unwrap_or_default();
-        format!(
-            "`karte {}` on host {} (pid {}) since {}{lease}",
-            self.command, self.host, self.pid, self.since
+        crate::t!(
+            "lock-holder",
+            command = self.command,
+            host = self.host,
+            pid = self.pid.to_string(),
+            since = self.since,
+            lease = lease
         )
     }
 }

@@ -16,7 +16,8 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
 /// A language karte speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// English.
     En,
@@ -137,6 +138,9 @@ areas![
     "ingest",
     "import_sql",
     "dbt",
+    "build",
+    "translate",
+    "notify",
 ];
 
 type Bundle = FluentBundle<FluentResource>;
@@ -263,6 +267,8 @@ macro_rules! t {
         )
     };
 }
+
+pub mod recorded;
 
 #[cfg(test)]
 mod tests;

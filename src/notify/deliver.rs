@@ -166,31 +166,31 @@ fn slack_answer(status: u16, text: &str) -> Attempt {
     let error = v
         .get("error")
         .and_then(|e| e.as_str())
-        .unwrap_or("an answer without `ok: true`")
-        .to_string();
+        .map(str::to_string)
+        .unwrap_or_else(|| crate::t!("notify-slack-no-ok"));
     if matches!(
         error.as_str(),
         "ratelimited" | "internal_error" | "fatal_error" | "service_unavailable"
     ) {
-        Attempt::Retry(Some(status), format!("Slack said {error}"))
+        Attempt::Retry(Some(status), crate::t!("notify-slack-said", error = error))
     } else {
-        Attempt::Fatal(Some(status), format!("Slack said {error}"))
+        Attempt::Fatal(Some(status), crate::t!("notify-slack-said", error = error))
     }
 }
 
 /// A transport error in plain words (what, never where: the URL is a secret).
 fn transport_error(e: &ureq::Error) -> String {
     match e {
-        ureq::Error::Timeout(_) => "no answer in time (timeout)".into(),
-        ureq::Error::HostNotFound => "the host was not found (DNS)".into(),
-        ureq::Error::ConnectionFailed => "could not connect".into(),
+        ureq::Error::Timeout(_) => crate::t!("notify-timeout"),
+        ureq::Error::HostNotFound => crate::t!("notify-host-not-found"),
+        ureq::Error::ConnectionFailed => crate::t!("notify-could-not-connect"),
         ureq::Error::Io(io) => match io.kind() {
-            std::io::ErrorKind::ConnectionRefused => "connection refused".into(),
-            std::io::ErrorKind::ConnectionReset => "the connection was reset".into(),
-            std::io::ErrorKind::TimedOut => "no answer in time (timeout)".into(),
-            _ => format!("network error: {io}"),
+            std::io::ErrorKind::ConnectionRefused => crate::t!("notify-connection-refused"),
+            std::io::ErrorKind::ConnectionReset => crate::t!("notify-connection-reset"),
+            std::io::ErrorKind::TimedOut => crate::t!("notify-timeout"),
+            _ => crate::t!("notify-network-error", error = io.to_string()),
         },
-        ureq::Error::BadUri(_) => "the URL is not valid".into(),
+        ureq::Error::BadUri(_) => crate::t!("notify-bad-url"),
         other => other.to_string(),
     }
 }
@@ -205,17 +205,36 @@ fn mail(m: &Mail, timeout: Duration) -> Attempt {
     let mut b = Message::builder().subject(m.subject.clone());
     match m.from.parse() {
         Ok(from) => b = b.from(from),
-        Err(e) => return Attempt::Fatal(None, format!("`from` is not an address: {e}")),
+        Err(e) => {
+            return Attempt::Fatal(
+                None,
+                crate::t!(
+                    "notify-not-an-address",
+                    address = "from",
+                    error = e.to_string()
+                ),
+            )
+        }
     }
     for to in &m.to {
         match to.parse() {
             Ok(a) => b = b.to(a),
-            Err(e) => return Attempt::Fatal(None, format!("`{to}` is not an address: {e}")),
+            Err(e) => {
+                return Attempt::Fatal(
+                    None,
+                    crate::t!("notify-not-an-address", address = to, error = e.to_string()),
+                )
+            }
         }
     }
     let message = match b.header(ContentType::TEXT_PLAIN).body(m.body.clone()) {
         Ok(msg) => msg,
-        Err(e) => return Attempt::Fatal(None, format!("cannot build the e-mail: {e}")),
+        Err(e) => {
+            return Attempt::Fatal(
+                None,
+                crate::t!("notify-cannot-build-mail", error = e.to_string()),
+            )
+        }
     };
     let builder = match m.tls {
         SmtpTls::Starttls => SmtpTransport::starttls_relay(&m.host),
@@ -225,7 +244,10 @@ fn mail(m: &Mail, timeout: Duration) -> Attempt {
     let builder = match builder {
         Ok(b) => b.port(m.port).timeout(Some(timeout)),
         Err(e) => {
-            return Attempt::Fatal(None, format!("cannot set up TLS for the SMTP server: {e}"))
+            return Attempt::Fatal(
+                None,
+                crate::t!("notify-cannot-set-up-tls", error = e.to_string()),
+            )
         }
     };
     let builder = match &m.credentials {

@@ -13,14 +13,31 @@ use crate::execute::results::{NodeResult, RunResults, Status};
 use crate::graph::Compiled;
 use crate::project::notifications::Event;
 
-/// The default templates, by name.
-pub const TEMPLATES: [(&str, &str); 4] = [
-    ("text", include_str!("../../templates/notify/text.txt")),
-    ("slack", include_str!("../../templates/notify/slack.txt")),
-    ("teams", include_str!("../../templates/notify/teams.txt")),
+/// The default templates, by name: English under the plain names, Japanese under `ja/`
+/// ([`super::words::template_name`]).
+pub const TEMPLATES: [(&str, &str); 8] = [
+    ("text", include_str!("../../templates/notify/en/text.txt")),
+    ("slack", include_str!("../../templates/notify/en/slack.txt")),
+    ("teams", include_str!("../../templates/notify/en/teams.txt")),
     (
         "pagerduty",
-        include_str!("../../templates/notify/pagerduty.txt"),
+        include_str!("../../templates/notify/en/pagerduty.txt"),
+    ),
+    (
+        "ja/text",
+        include_str!("../../templates/notify/ja/text.txt"),
+    ),
+    (
+        "ja/slack",
+        include_str!("../../templates/notify/ja/slack.txt"),
+    ),
+    (
+        "ja/teams",
+        include_str!("../../templates/notify/ja/teams.txt"),
+    ),
+    (
+        "ja/pagerduty",
+        include_str!("../../templates/notify/ja/pagerduty.txt"),
     ),
 ];
 
@@ -111,7 +128,8 @@ pub struct Context {
     pub previous_status: Option<String>,
 }
 
-/// The facts of `results` for `event`; `cost_usd` as the engine counted it.
+/// The facts of `results` for `event`, their words in `lang`; `cost_usd` as the engine
+/// counted it.
 pub fn context(
     c: &Compiled,
     results: &RunResults,
@@ -119,6 +137,7 @@ pub fn context(
     previous: Option<&PreviousRun>,
     cost_usd: Option<f64>,
     tests: &HashMap<String, TestInfo>,
+    lang: crate::i18n::Lang,
 ) -> Context {
     let files = node_files(c);
     let item = |r: &NodeResult| -> Item {
@@ -133,7 +152,7 @@ pub fn context(
             kind: r.kind.clone(),
             status: status_name(&r.status).to_string(),
             file,
-            error: plain_error(r),
+            error: super::words::test_rows(lang, r).or_else(|| plain_error(r)),
             failures: r.failures,
         }
     };
@@ -163,44 +182,18 @@ pub fn context(
         .filter_map(|r| r.bytes_scanned)
         .collect();
     let bytes_scanned = (!bytes.is_empty()).then(|| bytes.iter().sum());
-    let cost = cost_usd.map(|usd| format!("about ${usd:.4}"));
-    let what = format!("karte {}", results.command);
-    let place = format!("{} on {}", c.project.config.name, results.target);
-    let title = match (event, results.interrupted) {
-        _ if results.command == "source freshness" => match event {
-            Event::Failure => format!("sources are late (karte source freshness): {place}"),
-            Event::Recovery => {
-                format!("sources are on time again (karte source freshness): {place}")
-            }
-            Event::Warnings => {
-                format!("sources are getting late (karte source freshness): {place}")
-            }
-            Event::Success => format!("sources are on time (karte source freshness): {place}"),
-        },
-        (Event::Failure, true) => format!("{what} was interrupted: {place}"),
-        (Event::Failure, false) => format!("{what} failed: {place}"),
-        (Event::Recovery, _) => format!("{what} recovered: {place}"),
-        (Event::Warnings, _) => format!("{what} succeeded with warnings: {place}"),
-        (Event::Success, _) => format!("{what} succeeded: {place}"),
-    };
-    let duration = human_duration(results.elapsed);
-    let mut summary = format!("Run {} took {duration}", results.run_id);
-    if let Some(b) = bytes_scanned {
-        summary.push_str(&format!(
-            ", scanned {}",
-            crate::project::ingest::show_size(b)
-        ));
-    }
-    if let Some(c) = &cost {
-        summary.push_str(&format!(", cost {c}"));
-    }
-    summary.push_str(&format!(": {}.", counts_sentence(&counts)));
-    if let (Event::Recovery, Some(p)) = (event, previous) {
-        summary.push_str(&format!(" The previous run, {}, {}.", p.run_id, p.status));
-    }
-    if results.interrupted {
-        summary.push_str(" It was stopped before the end: `karte build` resumes it.");
-    }
+    let cost = cost_usd.map(|usd| super::words::cost(lang, usd));
+    let title = super::words::title(lang, results, &c.project.config.name, event);
+    let duration = super::words::duration(lang, results.elapsed);
+    let summary = super::words::summary(
+        lang,
+        results,
+        event,
+        previous,
+        bytes_scanned,
+        cost.as_deref(),
+        &counts,
+    );
     Context {
         event: event.as_str(),
         title,
@@ -296,41 +289,9 @@ fn status_name(s: &Status) -> &'static str {
     }
 }
 
-/// `3 built, 1 failed, 2 not run; tests: 4 passed, 1 failed, 1 warned`.
-fn counts_sentence(c: &Counts) -> String {
-    let mut nodes = vec![format!("{} built", c.success)];
-    if c.error > 0 {
-        nodes.push(format!("{} failed", c.error));
-    }
-    if c.skipped > 0 {
-        nodes.push(format!("{} not run", c.skipped));
-    }
-    let tests: Vec<String> = [(c.pass, "passed"), (c.fail, "failed"), (c.warn, "warned")]
-        .into_iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, what)| format!("{n} {what}"))
-        .collect();
-    if tests.is_empty() {
-        nodes.join(", ")
-    } else {
-        format!("{}; tests: {}", nodes.join(", "), tests.join(", "))
-    }
-}
-
 /// `3.2s`, `4m 05s`, `1h 02m`.
 pub fn human_duration(seconds: f64) -> String {
-    let s = seconds.max(0.0);
-    if s < 60.0 {
-        format!("{s:.1}s")
-    } else if s < 3600.0 {
-        format!("{}m {:02}s", (s / 60.0) as u64, (s % 60.0) as u64)
-    } else {
-        format!(
-            "{}h {:02}m",
-            (s / 3600.0) as u64,
-            ((s % 3600.0) / 60.0) as u64
-        )
-    }
+    super::words::duration(crate::i18n::Lang::En, seconds)
 }
 
 /// What went wrong with one result, in plain words and without values from the data: a

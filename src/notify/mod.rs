@@ -20,6 +20,7 @@
 pub mod deliver;
 pub mod message;
 pub mod payload;
+pub mod words;
 
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
@@ -284,7 +285,7 @@ pub fn send(
             .zip(&to_send)
             .map(|(h, (ch, event))| {
                 h.join().unwrap_or_else(|_| NotificationRecord {
-                    error: Some("internal error in karte while sending (please report it)".into()),
+                    error: Some(crate::t!("notify-internal-error")),
                     ..NotificationRecord::unsent(&ch.name, ch.kind.type_name(), event.as_str())
                 })
             })
@@ -312,6 +313,7 @@ fn one(
         facts.previous.as_ref(),
         facts.cost_usd,
         tests,
+        ch.lang.unwrap_or_else(crate::i18n::lang),
     );
     let mut rec = NotificationRecord::unsent(&ch.name, ch.kind.type_name(), event.as_str());
     match payload::prepare(ch, &ctx, env) {
@@ -407,6 +409,7 @@ mod tests {
             select: Vec::new(),
             targets: Vec::new(),
             template: None,
+            lang: None,
             timeout: Duration::from_secs(1),
             attempts: 1,
         }

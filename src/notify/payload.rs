@@ -69,15 +69,17 @@ pub fn prepare(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Prepared, String> {
     let templates = super::message::environment();
+    let lang = channel.lang.unwrap_or_else(crate::i18n::lang);
     let notes = std::cell::RefCell::new(Vec::new());
     let text = |default: &str| -> String {
-        match render(&templates, channel.template.as_deref(), default, ctx) {
+        let default = super::words::template_name(lang, default);
+        match render(&templates, channel.template.as_deref(), &default, ctx) {
             Ok(t) => t,
             Err(e) => {
-                notes.borrow_mut().push(format!(
-                    "the channel's template failed ({e}); the default message was sent"
-                ));
-                render(&templates, None, default, ctx).unwrap_or_else(|_| ctx.title.clone())
+                notes
+                    .borrow_mut()
+                    .push(crate::t!("notify-template-failed", error = e));
+                render(&templates, None, &default, ctx).unwrap_or_else(|_| ctx.title.clone())
             }
         }
     };
@@ -85,7 +87,7 @@ pub fn prepare(
     let mut secret = |var: &str| -> Result<String, String> {
         let v = env(var)
             .filter(|v| !v.is_empty())
-            .ok_or_else(|| format!("the environment variable {var} is not set"))?;
+            .ok_or_else(|| crate::t!("notify-env-not-set", name = var))?;
         secrets.extend(Filled::secret(var, v.clone()));
         Ok(v)
     };
@@ -127,7 +129,7 @@ pub fn prepare(
             Request::Http(HttpRequest {
                 url,
                 headers: Vec::new(),
-                body: teams_card(ctx, &text("teams")),
+                body: teams_card(ctx, &text("teams"), lang),
                 slack_api: false,
             })
         }
@@ -169,7 +171,7 @@ pub fn prepare(
                         "client": "karte",
                         "payload": {
                             "summary": summary,
-                            "source": format!("karte {} on {}", ctx.project, ctx.target),
+                            "source": crate::t!(lang => "notify-pagerduty-source", project = ctx.project, target = ctx.target),
                             "severity": if ctx.event == "warnings" { "warning" } else { severity.as_str() },
                             "timestamp": ctx.started_at,
                             "component": ctx.project,
@@ -222,9 +224,9 @@ pub fn prepare(
             };
             let subject = match subject {
                 Some(s) => render(&templates, Some(s), "text", ctx).unwrap_or_else(|e| {
-                    notes.borrow_mut().push(format!(
-                        "the channel's subject failed ({e}); the default subject was sent"
-                    ));
+                    notes
+                        .borrow_mut()
+                        .push(crate::t!("notify-subject-failed", error = e));
                     ctx.title.clone()
                 }),
                 None => ctx.title.clone(),
@@ -253,20 +255,21 @@ pub fn prepare(
 
 /// A Teams workflow message: one Adaptive Card with the title, the rendered text and the
 /// run's facts.
-fn teams_card(ctx: &Context, text: &str) -> serde_json::Value {
+fn teams_card(ctx: &Context, text: &str, lang: crate::i18n::Lang) -> serde_json::Value {
+    use super::words::fact;
     let color = match ctx.event {
         "failure" => "Attention",
         "warnings" => "Warning",
         _ => "Good",
     };
     let mut facts = vec![
-        json!({"title": "Project", "value": ctx.project}),
-        json!({"title": "Target", "value": ctx.target}),
-        json!({"title": "Run", "value": ctx.run_id}),
-        json!({"title": "Duration", "value": ctx.duration}),
+        json!({"title": fact(lang, "project"), "value": ctx.project}),
+        json!({"title": fact(lang, "target"), "value": ctx.target}),
+        json!({"title": fact(lang, "run"), "value": ctx.run_id}),
+        json!({"title": fact(lang, "duration"), "value": ctx.duration}),
     ];
     if let Some(c) = &ctx.cost {
-        facts.push(json!({"title": "Athena cost", "value": c}));
+        facts.push(json!({"title": fact(lang, "cost"), "value": c}));
     }
     json!({
         "type": "message",

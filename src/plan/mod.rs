@@ -5,6 +5,7 @@
 
 pub mod batch;
 pub mod catalog;
+pub mod config_key;
 pub mod data_tests;
 pub mod grants;
 pub mod layout;
@@ -73,7 +74,7 @@ pub fn plan_nodes(
             continue;
         }
         let config = configs.get(&i).copied().unwrap_or(&node.config);
-        match settings::settings(node, config) {
+        match settings::settings(node, config, &c.project.root) {
             Ok(s) => {
                 all_settings.insert(i, s);
             }

@@ -144,18 +144,15 @@ pub struct SeedSettings {
 struct Reader<'a> {
     node: &'a Node,
     config: &'a NodeConfig,
+    /// The project directory (the property files and karte.yml a key may be written in).
+    root: &'a std::path::Path,
     errors: Vec<Diagnostic>,
 }
 
 impl Reader<'_> {
+    /// Where `key` is written: the SQL's `config(...)`, the property file, or karte.yml.
     fn at(&self, key: &str) -> Location {
-        let text = &self.node.text;
-        match text.find(key) {
-            Some(i) if !text.is_empty() => {
-                Location::from_span(&self.node.path, text, i..i + key.len())
-            }
-            _ => Location::file_only(&self.node.path),
-        }
+        super::config_key::locate(self.root, self.node, key)
     }
 
     fn error(&mut self, code: Code, key: &str, message: String, help: String) {
@@ -265,11 +262,17 @@ impl Reader<'_> {
     }
 }
 
-/// Read and check a node's settings. All problems are returned together.
-pub fn settings(node: &Node, config: &NodeConfig) -> Result<ModelSettings, Vec<Diagnostic>> {
+/// Read and check a node's settings (`root`: the project directory, where the errors find the
+/// keys). All problems are returned together.
+pub fn settings(
+    node: &Node,
+    config: &NodeConfig,
+    root: &std::path::Path,
+) -> Result<ModelSettings, Vec<Diagnostic>> {
     let mut r = Reader {
         node,
         config,
+        root,
         errors: Vec::new(),
     };
     let materialized = match node.kind {

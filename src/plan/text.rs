@@ -182,17 +182,18 @@ fn render_step(out: &mut String, step: &Step) {
         _ => {}
     }
     for d in &step.destroys {
-        let _ = writeln!(
-            out,
-            "      {}",
-            t!(
-                "plan-destroys",
-                kind = phrase(&d.kind),
-                target = d.target.to_string(),
-                note = phrase(&d.note)
-            )
-        );
+        let _ = writeln!(out, "      {}", destroys_line(d));
     }
+}
+
+/// What a step may destroy, in one line (`destroys rows: … — …`).
+pub fn destroys_line(d: &crate::plan::step::Destroy) -> String {
+    t!(
+        "plan-destroys",
+        kind = phrase(&d.kind),
+        target = phrase(&d.target),
+        note = phrase(&d.note)
+    )
 }
 
 /// One line saying what an action does (the line after a step's id in the plan).
@@ -264,7 +265,7 @@ pub fn summary(a: &Action) -> String {
             staging = staging.to_string(),
             table = table.to_string()
         ),
-        Action::SetParameters { reason, .. } => reason.clone(),
+        Action::SetParameters { reason, .. } => phrase(reason),
         Action::MaintainIceberg {
             table, operation, ..
         } => match operation {
@@ -380,17 +381,78 @@ const PHRASES: &[(&str, &str)] = &[
     ("the view is replaced by a table", "plan-phrase-note-view-replaced"),
 ];
 
-/// A recorded phrase in the process language (a phrase with values in it stays as recorded).
-fn phrase(recorded: &str) -> String {
-    match PHRASES.iter().find(|(en, _)| *en == recorded) {
-        Some((_, id)) => crate::i18n::format(id, &[]),
-        None => recorded.to_string(),
-    }
+/// The phrases the planner records with values in them, as patterns of the recorded English
+/// (`{name}` a value, itself shown as a phrase when it is one) and their message ids, whose
+/// arguments are the same names. A test checks each id gives the recorded text in English.
+const VALUE_PHRASES: &[(&str, &str)] = &[
+    ("incremental ({strategy})", "plan-phrase-mode-incremental"),
+    ("snapshot ({strategy}, full rewrite)", "plan-phrase-mode-snapshot-rewrite"),
+    ("snapshot ({strategy})", "plan-phrase-mode-snapshot"),
+    ("take release {name} of {table}", "plan-phrase-take-release"),
+    ("update the partition projection of {table} (its config changed; the location template stays)", "plan-phrase-update-projection"),
+    ("{table} (the partitions the new data falls into)", "plan-phrase-target-new-partitions"),
+    ("previous data of the replaced partitions, under {prefix}", "plan-phrase-target-replaced-partitions"),
+    ("rows of {table} whose unique_key ({keys}) is in the new data", "plan-phrase-target-rows-by-key"),
+    ("the history of {table} (every closed version)", "plan-phrase-target-history"),
+    ("current versions in {table} whose source row changed", "plan-phrase-target-current-versions"),
+    ("releases {releases} of {table}", "plan-phrase-target-releases"),
+    ("older than the newest {keep} releases: catalog entries and data", "plan-phrase-note-old-releases"),
+    ("snapshots of {table} older than its vacuum_max_snapshot_age_seconds (Athena's default: 5 days), and files no snapshot references", "plan-phrase-target-old-snapshots"),
+    ("time travel (and `karte rollback` of runs) to expired snapshots is no longer possible; {since}", "plan-phrase-note-vacuum"),
+    ("last run {date}, every {days} days", "plan-phrase-maintenance-last-run"),
+    ("never run by karte, every {days} days", "plan-phrase-maintenance-never-run"),
+    ("{permission} of {table}", "plan-phrase-target-permission"),
+];
+
+/// A recorded phrase in the process language (one the catalogue does not know stays as
+/// recorded).
+pub fn phrase(recorded: &str) -> String {
+    phrase_in(crate::i18n::lang(), recorded)
+}
+
+fn phrase_in(lang: crate::i18n::Lang, recorded: &str) -> String {
+    crate::i18n::recorded::show(lang, PHRASES, VALUE_PHRASES, recorded)
 }
 
 #[cfg(test)]
 mod tests {
     use crate::i18n::{format_in, Lang};
+
+    #[test]
+    fn every_phrase_with_values_is_in_the_catalogue_and_keeps_its_values() {
+        for (pattern, id) in super::VALUE_PHRASES {
+            // The pattern with a distinct value per hole, as the planner would record it.
+            let mut recorded = pattern.to_string();
+            let mut n = 0;
+            while let Some(open) = recorded.find('{') {
+                let close = open + recorded[open..].find('}').unwrap();
+                n += 1;
+                recorded.replace_range(open..=close, &format!("v{n}_x"));
+            }
+            assert_eq!(super::phrase_in(Lang::En, &recorded), recorded, "{id}");
+            let ja = super::phrase_in(Lang::Ja, &recorded);
+            assert_ne!(ja, recorded, "{id} is not in Japanese");
+            for k in 1..=n {
+                assert!(ja.contains(&format!("v{k}_x")), "{id} loses a value: {ja}");
+            }
+        }
+        // A phrase inside a value is shown in the language too; an unknown one stays.
+        assert_eq!(
+            super::phrase_in(
+                Lang::Ja,
+                "time travel (and `karte rollback` of runs) to expired snapshots is no longer possible; never run by karte, every 7 days"
+            ),
+            format_in(Lang::Ja, "plan-phrase-note-vacuum", &[("since", format_in(Lang::Ja, "plan-phrase-maintenance-never-run", &[("days", "7".into())]).into())])
+        );
+        assert_eq!(super::phrase_in(Lang::Ja, "silver.visits"), "silver.visits");
+        assert_eq!(
+            crate::i18n::recorded::match_pattern(
+                "rows of {table} whose unique_key ({keys}) is in the new data",
+                "rows of s.t whose unique_key (a, b) is in the new data"
+            ),
+            Some(vec![("table", "s.t"), ("keys", "a, b")])
+        );
+    }
 
     #[test]
     fn every_recorded_phrase_is_in_the_catalogue() {

@@ -156,6 +156,10 @@ pub struct NotificationConfig {
     /// A file (relative to the project) holding the message template.
     #[serde(default)]
     pub template_file: Option<String>,
+    /// The language of the default message: `ja` or `en` (default: the language karte runs
+    /// in).
+    #[serde(default)]
+    pub lang: Option<String>,
     /// Slack and Teams: the variable holding the webhook URL.
     #[serde(default)]
     pub webhook_url_env: Option<String>,

@@ -179,6 +179,9 @@ pub struct Channel {
     pub targets: Vec<String>,
     /// The message template, if not the default.
     pub template: Option<String>,
+    /// The language of the message's words (`lang:`); None: the language karte runs in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lang: Option<crate::i18n::Lang>,
     /// Time one attempt may take.
     #[serde(skip)]
     pub timeout: Duration,
@@ -406,6 +409,18 @@ impl Checker<'_> {
             .collect();
         select.extend(raw.tags.iter().map(|t| format!("tag:{t}")));
         let template = self.template(raw, root);
+        let lang = raw.lang.as_deref().and_then(|l| match l.trim() {
+            "ja" => Some(crate::i18n::Lang::Ja),
+            "en" => Some(crate::i18n::Lang::En),
+            other => {
+                self.error(
+                    "lang",
+                    crate::t!("e801-bad-lang", lang = other),
+                    crate::t!("e801-bad-lang-help"),
+                );
+                None
+            }
+        });
         let kind = self.kind(raw)?;
         Some(Channel {
             name: self.name.to_string(),
@@ -414,6 +429,7 @@ impl Checker<'_> {
             select,
             targets: raw.targets.clone(),
             template,
+            lang,
             timeout: Duration::from_secs(timeout),
             attempts,
         })

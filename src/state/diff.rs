@@ -293,7 +293,7 @@ fn node_plan(
                 .find(|d| d.is_error())
                 .map(|d| format!("{} {}", d.code.as_str(), d.message))
                 .unwrap_or_default();
-            notes.push(format!("cannot plan it: {first}"));
+            notes.push(crate::t!("diff-cannot-plan", error = first));
             None
         }
     }
@@ -302,7 +302,11 @@ fn node_plan(
 /// A node's plan, one line per step and per thing a step may destroy. The schema step is left
 /// out (every plan of the schema's first node has it).
 fn plan_lines(np: &NodePlan) -> Vec<String> {
-    let mut lines = vec![format!("{} — {}", np.materialization, np.mode)];
+    let mut lines = vec![format!(
+        "{} — {}",
+        np.materialization,
+        crate::plan::text::phrase(&np.mode)
+    )];
     for step in &np.steps {
         if step.action.name() == "create-schema" {
             continue;
@@ -314,10 +318,7 @@ fn plan_lines(np: &NodePlan) -> Vec<String> {
             crate::plan::text::summary(&step.action)
         ));
         for d in &step.destroys {
-            lines.push(format!(
-                "    destroys {}: {} — {}",
-                d.kind, d.target, d.note
-            ));
+            lines.push(format!("    {}", crate::plan::text::destroys_line(d)));
         }
     }
     lines

@@ -130,3 +130,52 @@ fn recompile_removes_stale_files_and_keeps_current_ones() {
         std::fs::read_to_string(dir.path().join("target/compiled/models/silver/a.sql")).unwrap();
     assert_eq!(a, "select 2 as x\n");
 }
+
+/// Warnings printed on the way (the compile's) are counted in the last line when an error
+/// stops the command later (here E307: a source with nothing loaded into it).
+#[test]
+fn the_count_line_counts_the_warnings_printed_before_the_error() {
+    let dir = project_from_spec(
+        "=== models/sources.yml\nsources:\n  - name: raw\n    tables:\n      - name: visits\n=== models/silver/a.sql\nselect * from raw.visits\n",
+    );
+    let out = karte(&["build", "--project-dir", dir.path().to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let warnings = err.matches("warning[").count();
+    let errors = err.matches("error[").count();
+    assert!(warnings >= 1 && errors == 1, "{err}");
+    let last = err.trim_end().lines().last().unwrap_or_default();
+    let noun = if warnings == 1 { "warning" } else { "warnings" };
+    assert_eq!(last, format!("1 error, {warnings} {noun}"), "{err}");
+}
+
+/// `karte ls | head -1`: the reader goes away before karte writes. Every command stops
+/// writing quietly (no panic, no message) and exits as it would have.
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    let dir = project_from_spec(
+        "=== models/silver/a.sql\nselect 1 as x\n=== models/gold/b.sql\nselect * from silver.a\n",
+    );
+    let p = dir.path().to_str().unwrap();
+    for args in [
+        &["ls", "--project-dir", p][..],
+        &["ls", "--output", "json", "--project-dir", p],
+        &["plan", "--project-dir", p],
+        &["lineage", "silver.a.x", "--project-dir", p],
+        &["compile", "--project-dir", p],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_karte"))
+            .env("KARTE_LANG", "en")
+            .args(args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(err, "", "{args:?}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+    }
+}

@@ -160,11 +160,7 @@ fn a_dbt_project_builds_the_tables_dbt_builds() {
             p.path(),
             "select ward, patients, cost_yen from analytics_finance.ward_costs order by ward"
         ),
-        [
-            "internal|2|12600",
-            "pediatrics|2|1800",
-            "surgery|2|9900"
-        ]
+        ["internal|2|12600", "pediatrics|2|1800", "surgery|2|9900"]
     );
 }
 

@@ -271,6 +271,19 @@ fn sql_that_cannot_run_locally_is_a_diagnostic_at_its_line() {
     assert!(all.contains("E502"), "{all}");
     assert!(all.contains("models/gold/sketch.sql:3:5"), "{all}");
     assert!(all.contains("approx_set"), "{all}");
+    // In Japanese: the same code and place, the message, reason and help in Japanese.
+    let (code, out, err) = karte_env(dir, &["build"], &[("KARTE_LANG", "ja")]);
+    assert_eq!(code, 1, "{out}{err}");
+    let ja = format!("{out}{err}");
+    for part in [
+        "E502",
+        "models/gold/sketch.sql:3:5",
+        "`approx_set` は、ローカルのエンジンでは Athena と同じ意味で動かせません",
+        "HyperLogLog やダイジェストのスケッチは Athena にしかありません",
+        "--exclude で外す",
+    ] {
+        assert!(ja.contains(part), "`{part}` in\n{ja}");
+    }
     // Nothing ran: the check happens before the first statement.
     assert!(
         !dir.join("target/lake/gold").exists() || !dir.join("target/lake/gold/sketch").exists()
@@ -532,6 +545,29 @@ fn a_successful_run_is_rolled_back_only_if_nothing_changed_since() {
     assert_ne!(code, 0);
     assert!(err.contains("to restore is gone"), "{err}");
     assert_eq!(count(dir), ["4"]);
+}
+
+#[test]
+fn rollback_says_what_it_did_in_japanese() {
+    let tmp = fixture_copy("local_build");
+    let dir = tmp.path();
+    let sel = ["--select", "claims", "t_table"];
+    build_ok(dir, &sel);
+    set_claims(dir, SECOND);
+    build_ok(dir, &sel);
+    let run = crate::support::latest_run_id(dir);
+    let ja = [("KARTE_LANG", "ja")];
+    let (code, out, err) = karte_env(dir, &["rollback", "--force", &run], &ja);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("silver.t_table: 前の版に戻しました"), "{out}");
+    assert_eq!(flat(dir, "select count(*) from silver.t_table"), ["3"]);
+    // A run that put no table in place (only tests ran) has nothing to roll back.
+    let (code, out, err) = karte_env(dir, &["test"], &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    let tests_run = crate::support::latest_run_id(dir);
+    let (code, out, err) = karte_env(dir, &["rollback", "--force", &tests_run], &ja);
+    assert_eq!((code, err.as_str()), (0, ""), "{out}");
+    assert!(out.contains("元に戻すものはありません"), "{out}");
 }
 
 #[test]

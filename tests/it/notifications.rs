@@ -770,3 +770,158 @@ fn an_upstream_wait_that_gives_up_is_a_failure() {
     assert_eq!(build(&args).0, 3);
     assert!(http.take("/hook").is_empty());
 }
+
+/// The channels of [`project`] with `lang:` set: Japanese for most, English for `ops_hook`,
+/// and `ops_teams` without one (it follows the language karte runs in).
+fn with_langs(dir: &Path) {
+    let path = dir.join("karte.yml");
+    let yml = std::fs::read_to_string(&path).unwrap();
+    let mut out = String::new();
+    for line in yml.lines() {
+        out.push_str(line);
+        out.push('\n');
+        if let Some(name) = line.strip_prefix("  ").and_then(|l| l.strip_suffix(':')) {
+            let channel = if name.starts_with(' ') { "" } else { name };
+            let lang = match channel {
+                "ops_teams" | "" => None,
+                "ops_hook" => Some("en"),
+                _ => Some("ja"),
+            };
+            if let Some(l) = lang {
+                out.push_str(&format!("    lang: {l}\n"));
+            }
+        }
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+#[test]
+fn each_channel_in_its_own_language() {
+    let http = Recorder::http(answer);
+    let smtp = fake_smtp("karte", SMTP_PASSWORD);
+    let tmp = project(&http, smtp.addr.port());
+    let dir = tmp.path();
+    with_langs(dir);
+    let mut env = env(&http, closed_port());
+    // karte itself runs in Japanese: `ops_teams` (no `lang:`) follows it.
+    env.push(("KARTE_LANG", "ja".into()));
+    let japanese = |text: &str| {
+        regex::Regex::new(r"\d+\.\d 秒|\d+ 分 \d\d 秒")
+            .unwrap()
+            .replace_all(&normalise(text), "[duration]")
+            .to_string()
+    };
+    let (code, out) = build(dir, &env);
+    assert_eq!(code, 1, "{out}");
+    std::fs::write(dir.join("models/silver/claims_clean.sql"), FIXED).unwrap();
+    let (code, out2) = build(dir, &env);
+    assert_eq!(code, 0, "{out2}");
+    let mut shown_all = Vec::new();
+    for path in ["/slack/hook", "/teams", "/pagerduty/v2/enqueue"] {
+        shown_all.push(shown(&http.take(path)));
+    }
+    let hooks = http.take("/hook");
+    let ops_hook: Vec<Received> = hooks
+        .iter()
+        .filter(|r| r.body.contains(r#""channel":"ops_hook""#))
+        .cloned()
+        .collect();
+    shown_all.push(shown(&ops_hook));
+    let mail: Vec<String> = smtp.take_all().iter().map(|m| decoded_base64(m)).collect();
+    assert_eq!(mail.len(), 2, "{mail:?}");
+    shown_all.push(mail.join("\n\n----\n\n"));
+    let all = japanese(&shown_all.join("\n\n========\n\n"));
+    insta::assert_snapshot!("notify_japanese", all);
+    // Japanese where asked for or followed, English where `lang: en` says so.
+    assert!(
+        all.contains("karte build が失敗しました: clinic (ターゲット local)"),
+        "{all}"
+    );
+    assert!(all.contains("karte build が復旧しました"), "{all}");
+    assert!(all.contains("\"title\": \"かかった時間\""), "{all}");
+    let hook = japanese(&shown(&ops_hook));
+    assert!(
+        hook.contains("karte build failed: clinic on local"),
+        "{hook}"
+    );
+    assert!(!hook.contains("失敗"), "{hook}");
+    // Never a value of the data, in any language.
+    assert!(!all.contains(PATIENT) && !all.contains("'abc'"), "{all}");
+}
+
+#[test]
+fn a_language_karte_does_not_write_is_located() {
+    let http = Recorder::http(answer);
+    let tmp = project(&http, closed_port());
+    let dir = tmp.path();
+    let path = dir.join("karte.yml");
+    let yml = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("  ops_teams:\n", "  ops_teams:\n    lang: fr\n");
+    std::fs::write(&path, yml).unwrap();
+    let (code, out, err) = karte_env(dir, &["compile"], &[]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains(
+            "error[E801]: notification `ops_teams`: `lang: fr` is not a language karte writes"
+        ),
+        "{err}"
+    );
+    // At the value of the key, in the channel's block.
+    assert!(err.contains("--> karte.yml:19:11"), "{err}");
+}
+
+/// A recorded SMTP session of a mail that is not ASCII: the subject's encoded words and the
+/// base64 body decoded, so that the snapshot reads as the mail does.
+fn decoded_base64(session: &str) -> String {
+    let word = regex::Regex::new(r"=\?utf-8\?b\?([A-Za-z0-9+/=]*)\?=").unwrap();
+    let mut out: Vec<String> = Vec::new();
+    let mut body: Option<String> = None;
+    for line in session.lines() {
+        match (line.strip_prefix("  "), &mut body) {
+            (Some(l), Some(b)) => b.push_str(l.trim()),
+            (Some(""), None) => body = Some(String::new()),
+            // A folded header line goes on the line it continues.
+            (Some(l), None) if l.starts_with(' ') => {
+                let last = out.last_mut().expect("a header before");
+                last.push_str(l);
+            }
+            (Some(l), None) => out.push(format!("  {l}")),
+            (None, Some(b)) => {
+                let text = String::from_utf8(base64(b)).expect("UTF-8 body");
+                out.push("  ".into());
+                out.extend(text.replace("\r\n", "\n").lines().map(|l| format!("  {l}")));
+                body = None;
+                out.push(line.to_string());
+            }
+            (None, None) => out.push(line.to_string()),
+        }
+    }
+    out.into_iter()
+        .map(|l| {
+            word.replace_all(&l, |c: &regex::Captures| {
+                String::from_utf8(base64(&c[1])).expect("UTF-8 word")
+            })
+            .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Standard base64 (padding ignored).
+fn base64(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in text.bytes().filter(|c| *c != b'=') {
+        let v = ALPHABET.iter().position(|a| *a == c).expect("base64") as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    out
+}

@@ -312,6 +312,35 @@ fn plan_errors() {
     }
 }
 
+/// A config error's caret points at the key where it is written — the SQL's `config(...)`, the
+/// model's property file or karte.yml — never at an earlier text hit of the same word
+/// (`date_format(` for `format`).
+#[test]
+fn config_errors_point_at_the_key_where_it_is_written() {
+    let sql = "-- months: date_format(visit_date, '%Y-%m')\n{{ config(materialized='table', table_type='iceberg', format='json') }}\nselect date_format(current_date, '%Y') as m\n";
+    let in_sql = plan_spec(&format!("=== models/silver/a.sql\n{sql}"));
+    let yml = "version: 2\nmodels:\n  - name: b\n    description: uses date_format\n    config:\n      materialized: table\n      table_type: iceberg\n      format: json\n  - name: a\n    config:\n      format: orc\n";
+    let in_properties = plan_spec(&format!(
+        "=== models/silver/a.sql\nselect date_format(current_date, '%Y') as m\n=== models/silver/b.sql\nselect date_format(current_date, '%Y') as m\n=== models/silver/_models.yml\n{yml}"
+    ));
+    let in_project = plan_spec(
+        "=== karte.yml\nname: f\ndefault_target: athena\n# date_format is fine\nmodels:\n  +materialized: table\n  +table_type: iceberg\n  +format: json\ntargets:\n  athena: { type: athena, lake_root: 's3://lake/root/' }\n=== models/silver/a.sql\nselect date_format(current_date, '%Y') as m\n",
+    );
+    for (out, place) in [
+        (&in_sql, " --> models/silver/a.sql:2:55"),
+        (&in_properties, " --> models/silver/_models.yml:8:7"),
+        (&in_project, " --> karte.yml:7:4"),
+    ] {
+        assert!(out.contains("error[E402]"), "{out}");
+        assert!(out.contains(place), "{place} in\n{out}");
+        assert!(!out.contains("date_format("), "{out}");
+    }
+    insta::assert_snapshot!(
+        "plan_error_config_key_places",
+        format!("{in_sql}\n---\n{in_properties}\n---\n{in_project}")
+    );
+}
+
 #[test]
 fn statement_too_long() {
     let long = format!("select '{}' as x\n", "x".repeat(270_000));

@@ -201,3 +201,52 @@ fn threads_come_from_the_option_else_the_target_else_four() {
     assert_eq!(started(&[]), 3);
     assert_eq!(started(&["--threads", "1"]), 1);
 }
+
+/// The summary table with its durations and run id replaced, in either language.
+fn stable_summary(text: &str) -> String {
+    let secs = regex::Regex::new(r"\d+\.\d+( 秒|s)").unwrap();
+    let run = regex::Regex::new(r"run_\d{8}_\d{6}_\d{3}").unwrap();
+    run.replace_all(&secs.replace_all(text, "<t>$1"), "<run_id>")
+        .to_string()
+}
+
+#[test]
+fn the_summary_table_in_english_and_in_japanese() {
+    let dir = project_from_spec(PROJECT);
+    // One model fails, so the failure line and the pointer to run_results.json show too.
+    std::fs::write(
+        dir.path().join("models/gold/ward_count.sql"),
+        "{{ config(materialized='table') }}\nselect count(*) as n, cast(max(name) as integer) as broken from silver.ward_names\n",
+    )
+    .unwrap();
+    let mut all = Vec::new();
+    for lang in ["en", "ja"] {
+        let (code, out, err) = karte_env(
+            dir.path(),
+            &["build", "--threads", "1"],
+            &[("KARTE_LANG", lang)],
+        );
+        assert_eq!(code, 1, "{out}{err}");
+        // The engine's message is the engine's: only karte's words are compared.
+        // (its lines up to the last line, karte's pointer to run_results.json).
+        let lines: Vec<&str> = out.lines().collect();
+        let failed = lines
+            .iter()
+            .position(|l| l.contains("ward_count: "))
+            .expect(&out);
+        let mut kept: Vec<String> = lines[..failed].iter().map(|l| l.to_string()).collect();
+        kept.push(format!(
+            "{}ward_count: <engine message>",
+            &lines[failed][..lines[failed].find("ward_count: ").unwrap()]
+        ));
+        kept.push(lines[lines.len() - 1].to_string());
+        let out = kept.join("\n");
+        all.push(format!("--- {lang}\n{}", stable_summary(&out)));
+    }
+    insta::assert_snapshot!("summary_table", all.join("\n"));
+    // The Japanese table has no English words of karte's own.
+    let ja = &all[1];
+    for word in ["finished", "error", "skip", "pass", "model", "see target"] {
+        assert!(!ja.contains(word), "`{word}` in\n{ja}");
+    }
+}

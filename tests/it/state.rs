@@ -348,6 +348,21 @@ fn diff_shows_sql_and_plan_changes() {
         out.replace(env!("CARGO_PKG_VERSION"), "VERSION")
     );
 
+    // In Japanese: the plan lines' words too, the same marks of destructive steps.
+    let state = dir.join("prod-state").to_string_lossy().to_string();
+    let (code, ja, err) =
+        crate::support::karte_env(dir, &["diff", "--state", &state], &[("KARTE_LANG", "ja")]);
+    assert_eq!(code, 0, "{ja}\n{err}");
+    assert!(
+        ja.contains("消すもの カタログの登録: gold.names — テーブルのカタログの登録です"),
+        "{ja}"
+    );
+    assert!(!ja.contains("destroys"), "{ja}");
+    assert_eq!(
+        ja.lines().filter(|l| l.contains("+ !")).count(),
+        out.lines().filter(|l| l.contains("+ !")).count()
+    );
+
     let (code, out, err) = karte_in(dir, &["diff", "--state", "prod-state", "-o", "json"]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();

@@ -45,28 +45,37 @@ pub struct RunArgs {
 fn read_reviewed(path: &std::path::Path) -> Result<crate::plan::Plan, Diagnostics> {
     let shown = crate::diag::display_path(path);
     let stale = |message: String| {
-        Diagnostics(vec![Diagnostic::error(Code::PlanStale, message)
-            .help("write the plan with `karte plan --out FILE`, review it, then `karte build --plan FILE`")])
+        Diagnostics(vec![
+            Diagnostic::error(Code::PlanStale, message).help(crate::t!("e504-plan-help"))
+        ])
     };
     let text = std::fs::read_to_string(path).map_err(|e| {
         Diagnostics(vec![Diagnostic::error(
             Code::Io,
-            format!("cannot read `{shown}`: {e}"),
+            crate::t!(
+                "build-cannot-read-plan",
+                file = shown,
+                error = e.to_string()
+            ),
         )])
     })?;
-    let plan: crate::plan::Plan = serde_json::from_str(&text)
-        .map_err(|e| stale(format!("`{shown}` is not a karte plan: {e}")))?;
+    let plan: crate::plan::Plan = serde_json::from_str(&text).map_err(|e| {
+        stale(crate::t!(
+            "e504-not-a-plan",
+            file = shown,
+            error = e.to_string()
+        ))
+    })?;
     if plan.plan_version != crate::plan::step::PLAN_VERSION {
-        return Err(stale(format!(
-            "`{shown}` is a plan of format {}; this karte runs format {}",
-            plan.plan_version,
-            crate::plan::step::PLAN_VERSION
+        return Err(stale(crate::t!(
+            "e504-plan-format",
+            file = shown,
+            format = plan.plan_version.to_string(),
+            ours = crate::plan::step::PLAN_VERSION.to_string()
         )));
     }
     if plan.reviewed.is_none() {
-        return Err(stale(format!(
-            "`{shown}` was not written by `karte plan --out`: it does not say what catalog it was planned against"
-        )));
+        return Err(stale(crate::t!("e504-not-reviewed", file = shown)));
     }
     Ok(plan)
 }
@@ -112,12 +121,15 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
         {
             return Err(Diagnostics(vec![Diagnostic::error(
                 Code::PlanStale,
-                format!(
-                    "the plan is for project `{}` on target `{}`; this build is `{}` on `{}`",
-                    p.project, p.target, compiled.project.config.name, compiled.target.name
+                crate::t!(
+                    "e504-other-target",
+                    project = p.project,
+                    target = p.target,
+                    this_project = compiled.project.config.name,
+                    this_target = compiled.target.name
                 ),
             )
-            .help(format!("run it with --target {}", p.target))]));
+            .help(crate::t!("e504-other-target-help", target = p.target))]));
         }
     }
     let root = compiled.project.root.clone();
@@ -159,7 +171,7 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
     if let (Some(w), None) = (r.wait_for_upstream, &upstream_runs) {
         let mirror = engine
             .journal_mirror(&compiled.target.name)
-            .map_err(|e| e.into_diagnostics("cannot read the run journals' copy: "))?;
+            .map_err(|e| e.into_diagnostics(&crate::t!("build-cannot-read-journals-copy")))?;
         upstream_runs = Some(
             crate::upstream::wait::wait(&compiled, &own_runs(mirror), w)
                 .map_err(|d| gave_up(d, &compiled))?,
@@ -167,7 +179,7 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
     }
     let catalog = engine
         .catalog_state()
-        .map_err(|e| e.into_diagnostics("cannot read the catalog: "))?;
+        .map_err(|e| e.into_diagnostics(&crate::t!("cmd-cannot-read-catalog")))?;
     let mut compiled = compiled;
     // `test` builds nothing, so it records nothing (but may select by source status).
     let sources = if r.kinds.is_empty() && !by_status {
@@ -219,7 +231,7 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
                 }
                 std::process::exit(130);
             }
-            eprintln!("\ninterrupted: finishing the running steps, starting no new ones (Ctrl-C again to stop at once)");
+            eprintln!("\n{}", crate::t!("build-interrupted"));
         });
     }
     let opts = RunOptions {
@@ -273,7 +285,10 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
         if let Err(e) =
             crate::upstream::wait::record(&root, &results.run_id, read, mirror.as_deref())
         {
-            eprintln!("warning: the upstream runs read were not recorded: {e}");
+            eprintln!(
+                "{}",
+                crate::t!("build-upstream-not-recorded", error = e.to_string())
+            );
         }
     }
     if !r.no_notify && !compiled.project.notifications.is_empty() {
@@ -325,10 +340,10 @@ pub fn retry(
         r.kind == "test" && matches!(r.status, Status::Error | Status::Fail | Status::Skipped)
     });
     if names.is_empty() && !failed_tests {
-        println!("nothing to retry: the last run ({}) succeeded", last.run_id);
+        println!("{}", crate::t!("retry-nothing", run = last.run_id));
         return Ok(true);
     }
-    println!("retrying what failed or was skipped in {}", last.run_id);
+    println!("{}", crate::t!("retry-starting", run = last.run_id));
     // Failed or skipped nodes are built again with their tests; if only tests failed, the
     // tests run again.
     let (select, kinds) = if names.is_empty() {
@@ -378,16 +393,29 @@ pub fn rollback(args: &ProjectArgs, run_id: &str, force: bool) -> Result<bool, D
         crate::engine::open::engine(&compiled, Arc::new(AtomicBool::new(false)), None)?;
     let restored = crate::execute::rollback::rollback(&compiled, engine.as_ref(), run_id, force)?;
     if restored.is_empty() {
-        println!("run {run_id} swapped no table: nothing to roll back");
+        println!("{}", crate::t!("rollback-nothing", run = run_id));
     }
     let mut ok = true;
     for r in &restored {
         match &r.outcome {
-            Ok(true) => println!("  {}: previous version restored", r.table),
-            Ok(false) => println!("  {}: removed (it did not exist before the run)", r.table),
+            Ok(true) => println!(
+                "  {}",
+                crate::t!("rollback-restored", table = r.table.to_string())
+            ),
+            Ok(false) => println!(
+                "  {}",
+                crate::t!("rollback-removed", table = r.table.to_string())
+            ),
             Err(message) => {
                 ok = false;
-                println!("  {}: could not roll back: {message}", r.table);
+                println!(
+                    "  {}",
+                    crate::t!(
+                        "rollback-failed",
+                        table = r.table.to_string(),
+                        error = message
+                    )
+                );
             }
         }
     }
@@ -414,41 +442,86 @@ fn print_summary(r: &RunResults, report: Reporting) {
     }
     let stderr = report.stdout_free;
     macro_rules! println {
-        () => { if stderr { eprintln!() } else { std::println!() } };
-        ($($t:tt)*) => { if stderr { eprintln!($($t)*) } else { std::println!($($t)*) } };
+        () => { if stderr { eprintln!() } else { crate::cli::stdio::out(format_args!("\n")) } };
+        ($($t:tt)*) => {
+            if stderr {
+                eprintln!($($t)*)
+            } else {
+                crate::cli::stdio::out(format_args!("{}\n", format_args!($($t)*)))
+            }
+        };
     }
     println!();
+    let seconds = format!("{:.2}", r.elapsed);
     println!(
-        "{} finished in {:.2}s ({}{})",
-        r.command,
-        r.elapsed,
-        r.run_id,
-        if r.interrupted { ", interrupted" } else { "" }
+        "{}",
+        if r.interrupted {
+            crate::t!(
+                "summary-finished-interrupted",
+                command = r.command,
+                seconds = seconds,
+                run = r.run_id
+            )
+        } else {
+            crate::t!(
+                "summary-finished",
+                command = r.command,
+                seconds = seconds,
+                run = r.run_id
+            )
+        }
     );
     let mut kinds: Vec<&str> = r.results.iter().map(|x| x.kind.as_str()).collect();
     kinds.sort();
     kinds.dedup();
-    println!(
-        "  {:<10} {:>5} {:>6} {:>6} {:>5} {:>5} {:>5}",
-        "", "ok", "error", "skip", "pass", "fail", "warn"
-    );
-    for k in kinds {
+    // Columns as wide as their heading in the language shown (at least the English widths).
+    let heads = [
+        crate::t!("summary-col-ok"),
+        crate::t!("summary-col-error"),
+        crate::t!("summary-col-skip"),
+        crate::t!("summary-col-pass"),
+        crate::t!("summary-col-fail"),
+        crate::t!("summary-col-warn"),
+    ];
+    let widths: Vec<usize> = [5, 6, 6, 5, 5, 5]
+        .iter()
+        .zip(&heads)
+        .map(|(w, h)| (*w).max(crate::cli::text_width(h)))
+        .collect();
+    let labels: Vec<String> = kinds
+        .iter()
+        .map(|k| crate::t!("summary-kind", kind = *k))
+        .collect();
+    let first = labels
+        .iter()
+        .map(|l| crate::cli::text_width(l))
+        .fold(10, usize::max);
+    let row = |label: &str, cells: &[String]| {
+        let mut line = format!("  {}", crate::cli::pad_end(label, first));
+        for (c, w) in cells.iter().zip(&widths) {
+            line.push(' ');
+            line.push_str(&crate::cli::pad_start(c, *w));
+        }
+        line
+    };
+    println!("{}", row("", &heads));
+    for (k, label) in kinds.iter().zip(&labels) {
         let count = |s: Status| {
             r.results
                 .iter()
-                .filter(|x| x.kind == k && x.status == s)
+                .filter(|x| x.kind == *k && x.status == s)
                 .count()
+                .to_string()
         };
-        println!(
-            "  {:<10} {:>5} {:>6} {:>6} {:>5} {:>5} {:>5}",
-            k,
+        let cells = [
             count(Status::Success),
             count(Status::Error),
             count(Status::Skipped),
             count(Status::Pass),
             count(Status::Fail),
-            count(Status::Warn)
-        );
+            count(Status::Warn),
+        ];
+        println!("{}", row(label, &cells));
     }
     for x in r
         .results
@@ -463,8 +536,6 @@ fn print_summary(r: &RunResults, report: Reporting) {
         );
     }
     if r.failed() {
-        println!(
-            "see target/run_results.json; `karte retry` runs again what failed or was skipped"
-        );
+        println!("{}", crate::t!("summary-see-results"));
     }
 }

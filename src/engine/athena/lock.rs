@@ -49,13 +49,17 @@ pub fn take(
             .is_none_or(|x| x < chrono::Utc::now());
         if other.is_dead_here() {
             eprintln!(
-                "taking over the lock of target `{target}` from a run on this machine that is no longer running: {}",
-                other.describe()
+                "{}",
+                crate::t!(
+                    "lock-taking-over",
+                    target = target,
+                    holder = other.describe()
+                )
             );
         } else if stale && break_stale {
             eprintln!(
-                "breaking the stale lock of target `{target}` held by {}",
-                other.describe()
+                "{}",
+                crate::t!("lock-breaking", target = target, holder = other.describe())
             );
         } else {
             return Err(held_error(target, &other, stale));
@@ -197,7 +201,10 @@ async fn renew(
             Err(err) => {
                 use aws_sdk_s3::error::ProvideErrorMetadata;
                 if err.code() == Some("PreconditionFailed") {
-                    eprintln!("the run lock s3://{bucket}/{key} was taken over by another run: no new steps are started");
+                    eprintln!(
+                        "{}",
+                        crate::t!("lock-taken-over", location = format!("s3://{bucket}/{key}"))
+                    );
                     cancel.store(true, Ordering::SeqCst);
                     return;
                 }
@@ -247,8 +254,11 @@ impl Drop for S3Lock {
         // Only our own lock goes (If-Match): a lock broken and taken by another run stays.
         if !self.handle.block_on(held.release(&self.s3)) {
             eprintln!(
-                "could not release the run lock s3://{}/{}: it expires with its lease",
-                held.bucket, held.key
+                "{}",
+                crate::t!(
+                    "lock-not-released",
+                    location = format!("s3://{}/{}", held.bucket, held.key)
+                )
             );
         }
     }

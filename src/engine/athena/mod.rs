@@ -220,9 +220,8 @@ impl AthenaEngine {
             }
             if !ids.is_empty() {
                 eprintln!(
-                    "stopping {} running Athena quer{}",
-                    ids.len(),
-                    if ids.len() == 1 { "y" } else { "ies" }
+                    "{}",
+                    crate::t!("athena-stopping-queries", count = ids.len())
                 );
             }
             let Ok(rt) = tokio::runtime::Builder::new_current_thread()

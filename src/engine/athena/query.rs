@@ -83,8 +83,8 @@ pub async fn run(
             // (Athena's message is not printed here: it may quote the SQL, secrets included;
             // the step's error, which is redacted, carries it if the statement fails for good.)
             eprintln!(
-                "  Athena query {} of the interrupted attempt of this run did not succeed; submitting it again",
-                f.id
+                "  {}",
+                crate::t!("athena-query-resubmitted", id = f.id.to_string())
             );
             true
         } else {
@@ -113,7 +113,10 @@ pub async fn run(
         }
         if !earlier {
             e.totals.retries.fetch_add(1, Ordering::SeqCst);
-            eprintln!("  Athena query {} failed retryably; retrying", f.id);
+            eprintln!(
+                "  {}",
+                crate::t!("athena-query-retrying", id = f.id.to_string())
+            );
             tokio::time::sleep(e.settings.backoff.delay(attempt)).await;
         }
     }

@@ -566,11 +566,13 @@ pub fn check_models(c: &crate::graph::Compiled, nodes: &[usize]) -> crate::diag:
                             .unwrap_or(0..0);
                         crate::diag::Diagnostic::error(
                             crate::diag::Code::Untranslatable,
-                            format!("`{}` cannot run on the local engine with Athena's meaning", p.construct),
+                            crate::t!("e502-cannot-run-locally", construct = p.construct),
                         )
-                        .at(crate::diag::Location::from_span(&node.path, &node.text, span))
-                        .label(p.message)
-                        .help("this model runs on Athena only; exclude it locally with --exclude, or write it with functions both engines share")
+                        .at(crate::diag::Location::from_span(
+                            &node.path, &node.text, span,
+                        ))
+                        .label(translate::reasons::reason(crate::i18n::lang(), &p.message))
+                        .help(crate::t!("e502-help"))
                     })
                     .collect(),
             }

@@ -95,3 +95,17 @@ engine-athena-totals = Athena: { $queries ->
 }
 engine-bad-memory-limit = `memory_limit: { $value }` in the target cannot be read: write a size of at least 256 MiB, such as `2GiB`, `500MB` or `25%` (of this machine's memory)
 engine-bad-duckdb-threads = `duckdb_threads: 0` in the target: DuckDB needs at least 1 thread (leave it out for one per core)
+
+# The run lock and Athena queries, while a run goes on (src/engine/lock.rs, src/engine/athena/).
+lock-holder = `karte { $command }` on host { $host } (pid { $pid }) since { $since }{ $lease }
+lock-holder-lease = , lease until { $until }
+lock-taking-over = taking over the lock of target `{ $target }` from a run on this machine that is no longer running: { $holder }
+lock-breaking = breaking the stale lock of target `{ $target }` held by { $holder }
+lock-taken-over = the run lock { $location } was taken over by another run: no new steps are started
+lock-not-released = could not release the run lock { $location }: it expires with its lease
+athena-stopping-queries = { $count ->
+    [one] stopping 1 running Athena query
+   *[other] stopping { $count } running Athena queries
+}
+athena-query-resubmitted = Athena query { $id } of the interrupted attempt of this run did not succeed; submitting it again
+athena-query-retrying = Athena query { $id } failed retryably; retrying

@@ -275,3 +275,23 @@ plan-phrase-note-snapshot-restarts = the snapshot starts again from the current 
 plan-phrase-note-valid-to = only `dbt_valid_to` is set; no version is removed
 plan-phrase-note-earlier-version = an earlier version of the table, no longer kept
 plan-phrase-note-view-replaced = the view is replaced by a table
+
+# Phrases the planner records with values in them (src/plan/text.rs, VALUE_PHRASES): the
+# English is exactly what plan.json holds.
+plan-phrase-mode-incremental = incremental ({ $strategy })
+plan-phrase-mode-snapshot-rewrite = snapshot ({ $strategy }, full rewrite)
+plan-phrase-mode-snapshot = snapshot ({ $strategy })
+plan-phrase-take-release = take release { $name } of { $table }
+plan-phrase-update-projection = update the partition projection of { $table } (its config changed; the location template stays)
+plan-phrase-target-new-partitions = { $table } (the partitions the new data falls into)
+plan-phrase-target-replaced-partitions = previous data of the replaced partitions, under { $prefix }
+plan-phrase-target-rows-by-key = rows of { $table } whose unique_key ({ $keys }) is in the new data
+plan-phrase-target-history = the history of { $table } (every closed version)
+plan-phrase-target-current-versions = current versions in { $table } whose source row changed
+plan-phrase-target-releases = releases { $releases } of { $table }
+plan-phrase-note-old-releases = older than the newest { $keep } releases: catalog entries and data
+plan-phrase-target-old-snapshots = snapshots of { $table } older than its vacuum_max_snapshot_age_seconds (Athena's default: 5 days), and files no snapshot references
+plan-phrase-note-vacuum = time travel (and `karte rollback` of runs) to expired snapshots is no longer possible; { $since }
+plan-phrase-maintenance-last-run = last run { $date }, every { $days } days
+plan-phrase-maintenance-never-run = never run by karte, every { $days } days
+plan-phrase-target-permission = { $permission } of { $table }

@@ -24,6 +24,7 @@ w304-cannot-defer-note = it is probably new in this change: there is nothing to 
 w304-cannot-defer-help = select it too, e.g. `--select +{ $reader }` or `state:new+`
 diff-compiled-sql-missing = the saved compiled SQL is not at { $location }: keep target/compiled/ with manifest.json
 diff-plan-unknown = the plan of the saved version is not known (its compiled SQL is missing)
+diff-cannot-plan = cannot plan it: { $error }
 diff-removed-note = no longer in the project: karte does not drop { $relation }; drop it by hand if it should go
 diff-heading = Compared with { $manifest } (project `{ $project }`, target `{ $saved_target }`, karte { $karte }), compiled for target `{ $target }`, planned against the { $catalog }: { $new } new, { $modified } modified, { $removed } removed.
 diff-against-catalog-state = catalog state

@@ -89,3 +89,14 @@ engine-not-built-in-help = 既定の機能 (default features) のまま karte �
 engine-athena-totals = Athena: クエリ { $queries } 回、読んだ量 { $scanned }、費用およそ ${ $cost } (1 TB あたり ${ $per_tb }、1 クエリ最低 10 MB)、エンジンの時間 { $seconds } 秒、やり直し { $retries } 回
 engine-bad-memory-limit = ターゲットの `memory_limit: { $value }` が読めません。`2GiB`、`500MB`、`25%` (このマシンのメモリの割合) のように、256 MiB 以上の大きさを書いてください
 engine-bad-duckdb-threads = ターゲットの `duckdb_threads: 0`: DuckDB には 1 つ以上のスレッドが必要です (書かなければ CPU のコアの数になります)
+
+# The run lock and Athena queries, while a run goes on (src/engine/lock.rs, src/engine/athena/).
+lock-holder = ホスト { $host } の `karte { $command }` (pid { $pid }、{ $since } から{ $lease })
+lock-holder-lease = 、使用期限 { $until }
+lock-taking-over = ターゲット `{ $target }` のロックを引き継ぎます。このマシンでロックを持っていた実行は、もう動いていません: { $holder }
+lock-breaking = ターゲット `{ $target }` の期限切れのロックを外します。持っていたのは: { $holder }
+lock-taken-over = 実行ロック { $location } を別の実行が引き継ぎました: 新しいステップは始めません
+lock-not-released = 実行ロック { $location } を外せませんでした: 使用期限が来れば自動で外れます
+athena-stopping-queries = 実行中の Athena クエリ { $count } 件を止めます
+athena-query-resubmitted = 中断された前回の試みの Athena クエリ { $id } は成功していませんでした: もう一度送ります
+athena-query-retrying = Athena クエリ { $id } が一時的なエラーで失敗しました: もう一度試します

@@ -262,3 +262,23 @@ plan-phrase-note-snapshot-restarts = スナップショットは今のソース�
 plan-phrase-note-valid-to = `dbt_valid_to` を設定するだけで、版は消しません
 plan-phrase-note-earlier-version = テーブルの前の版で、もう残さないもの
 plan-phrase-note-view-replaced = ビューをテーブルに置き換えます
+
+# Phrases the planner records with values in them (src/plan/text.rs, VALUE_PHRASES): the
+# English is exactly what plan.json holds.
+plan-phrase-mode-incremental = 追加型 (incremental、{ $strategy })
+plan-phrase-mode-snapshot-rewrite = スナップショット ({ $strategy }、全部書き直し)
+plan-phrase-mode-snapshot = スナップショット ({ $strategy })
+plan-phrase-take-release = { $table } のリリース { $name } を取る
+plan-phrase-update-projection = { $table } のパーティション射影 (partition projection) を更新する (設定が変わったため。場所のテンプレートはそのまま)
+plan-phrase-target-new-partitions = { $table } (新しいデータが入るパーティション)
+plan-phrase-target-replaced-partitions = 置き換えたパーティションの前のデータ ({ $prefix } の下)
+plan-phrase-target-rows-by-key = { $table } の行のうち、unique_key ({ $keys }) が新しいデータにあるもの
+plan-phrase-target-history = { $table } の履歴 (閉じた版すべて)
+plan-phrase-target-current-versions = { $table } の今の版のうち、元の行が変わったもの
+plan-phrase-target-releases = { $table } のリリース { $releases }
+plan-phrase-note-old-releases = 新しいほうから { $keep } 個より古いリリース: カタログの登録とデータ
+plan-phrase-target-old-snapshots = { $table } のスナップショットのうち vacuum_max_snapshot_age_seconds (Athena の既定は 5 日) より古いものと、どのスナップショットも使っていないファイル
+plan-phrase-note-vacuum = 消したスナップショットへのタイムトラベル (と、その実行の `karte rollback`) はできなくなります。{ $since }
+plan-phrase-maintenance-last-run = 前回の実行は { $date }、{ $days } 日ごと
+plan-phrase-maintenance-never-run = karte ではまだ実行していません、{ $days } 日ごと
+plan-phrase-target-permission = { $table } の { $permission }

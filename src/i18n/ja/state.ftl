@@ -24,6 +24,7 @@ w304-cannot-defer-note = この変更で新しく作ったものだと思われ�
 w304-cannot-defer-help = これも選んでください。例: `--select +{ $reader }` または `state:new+`
 diff-compiled-sql-missing = 保存したコンパイル後の SQL が { $location } にありません。target/compiled/ を manifest.json と一緒に保存してください
 diff-plan-unknown = 保存した版の実行計画が分かりません (コンパイル後の SQL がありません)
+diff-cannot-plan = 実行計画を立てられません: { $error }
 diff-removed-note = プロジェクトからなくなりました。karte は { $relation } を削除しません。不要なら手作業で削除してください
 diff-heading = { $manifest } (プロジェクト `{ $project }`、接続先 `{ $saved_target }`、karte { $karte }) と比べました。接続先 `{ $target }` 用にコンパイルし、{ $catalog }をもとに計画しました: 新規 { $new }、変更 { $modified }、削除 { $removed }。
 diff-against-catalog-state = カタログの状態

@@ -135,6 +135,7 @@ mod arrays;
 mod expr;
 mod functions;
 mod other;
+pub mod reasons;
 mod rewrite;
 mod scan;
 mod strings;
