@@ -313,7 +313,12 @@ fn plain_error(r: &NodeResult) -> Option<String> {
         (Status::Warn, None) => r.message.clone(),
         (Status::Error, _) => {
             let m = r.message.as_deref().unwrap_or("failed");
-            let m = match m.rfind(" (step ") {
+            // karte's `(step …, path)` suffix, in the language the run wrote it in.
+            let suffix = [" (step ", " (手順 "]
+                .iter()
+                .filter_map(|s| m.rfind(s))
+                .max();
+            let m = match suffix {
                 Some(i) if m.ends_with(')') => &m[..i],
                 _ => m,
             };
