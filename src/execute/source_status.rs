@@ -105,6 +105,26 @@ fn digest(kind: &str, mut lines: Vec<String>) -> String {
 }
 
 impl SourceStates {
+    /// A `source_status:` selection, once the target's catalog is known (`build`, and
+    /// `plan --live`): the states of every source and what each node was last built from are
+    /// read, and `c` is selected again with them (`lib.rs::reselect`). Returns the states, the
+    /// warnings (the selection's, then the sources karte cannot tell about) and the count of
+    /// nodes that read a source with new data.
+    pub fn select(
+        c: &mut Compiled,
+        engine: &dyn Engine,
+        catalog: &CatalogState,
+        mirror: Option<&dyn Mirror>,
+        (select, exclude): (&[String], &[String]),
+    ) -> Result<(SourceStates, Diagnostics, usize), Diagnostics> {
+        let nodes = c.graph.order.clone();
+        let (states, unknown) = Self::read(c, engine, catalog, &nodes, true, mirror);
+        let fresher = states.fresher(c);
+        let mut warnings = crate::reselect(c, select, exclude, &fresher)?;
+        warnings.extend(unknown.0);
+        Ok((states, warnings, fresher.len()))
+    }
+
     /// Read the states of the sources upstream of `nodes` (with `query`: also the
     /// `max(loaded_at_field)` of sources that have one) and what the newest run of this target
     /// recorded. Returns the warnings for sources whose state karte cannot tell, when `query`

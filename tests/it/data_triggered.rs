@@ -114,6 +114,35 @@ fn each_delivery_builds_only_what_it_feeds() {
         "members/KANYU_06139999.csv",
         "1001,1950\n1002,1962\n1003,1971\n",
     );
+    // Ingested but not built yet: `plan --live` shows what a data-triggered build would do.
+    let (code, out, err) = karte(dir, &["ingest", d.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = karte(
+        dir,
+        &[
+            "plan",
+            "--live",
+            "--select",
+            "source_status:fresher+",
+            "--output",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("source_status:fresher: 2 node(s)"), "{err}");
+    let plan: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let mut planned: Vec<String> = plan["nodes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{plan}"))
+        .iter()
+        .map(|n| n["name"].as_str().unwrap_or_default().to_string())
+        .collect();
+    planned.sort();
+    assert_eq!(planned, ["member_counts", "members_clean"], "{out}");
+    // Without the live catalog there is nothing to compare with: E306.
+    let (code, _, err) = karte(dir, &["plan", "--select", "source_status:fresher+"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("E306") && err.contains("plan --live"), "{err}");
     let out = ingest_then_build(dir, d.path());
     assert_eq!(
         built(dir),

@@ -187,30 +187,31 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, r: RunArgs) -> Result<bool, 
     } else {
         let mirror = engine
             .journal_mirror(&compiled.target.name)
-            .map_err(|e| e.into_diagnostics("the run journal's copy: "))?;
-        let nodes = if by_status {
-            compiled.graph.order.clone()
+            .map_err(|e| e.into_diagnostics(&crate::t!("run-journal-copy")))?;
+        let states = if by_status {
+            let (states, warnings, fresher) = crate::execute::source_status::SourceStates::select(
+                &mut compiled,
+                engine.as_ref(),
+                &catalog,
+                mirror.as_deref(),
+                (&copts.select, &copts.exclude),
+            )?;
+            report(&warnings);
+            r.report
+                .say(&crate::t!("run-fresher-count", count = fresher));
+            states
         } else {
-            compiled.selected.clone()
+            let nodes = compiled.selected.clone();
+            crate::execute::source_status::SourceStates::read(
+                &compiled,
+                engine.as_ref(),
+                &catalog,
+                &nodes,
+                false,
+                mirror.as_deref(),
+            )
+            .0
         };
-        let (states, warnings) = crate::execute::source_status::SourceStates::read(
-            &compiled,
-            engine.as_ref(),
-            &catalog,
-            &nodes,
-            by_status,
-            mirror.as_deref(),
-        );
-        if by_status {
-            let fresher = states.fresher(&compiled);
-            let mut w = crate::reselect(&mut compiled, &copts.select, &copts.exclude, &fresher)?;
-            w.extend(warnings.0);
-            report(&w);
-            r.report.say(&format!(
-                "source_status:fresher: {} node(s) read a source that received data since they were last built",
-                fresher.len()
-            ));
-        }
         (!r.kinds.is_empty()).then(|| Arc::new(states))
     };
     let compiled = crate::compile_for_catalog(&copts, compiled, &catalog, r.full_refresh)?;

@@ -30,7 +30,20 @@ pub struct PlanArgs<'a> {
 pub fn run(args: &ProjectArgs, select: &SelectArgs, p: PlanArgs) -> Result<(), Diagnostics> {
     let mut opts = args.compile_options(select)?;
     opts.defer = p.defer;
-    let compiled = crate::compile(&opts)?;
+    // `source_status:` needs the live catalog and the run journals (as `build`): compile
+    // without the selection, select once they are read.
+    let by_status = p.catalog_state.is_none()
+        && (p.live || p.out.is_some())
+        && crate::execute::source_status::selects_by_status(&opts.select, &opts.exclude);
+    let mut compiled = if by_status {
+        crate::compile(&crate::CompileOptions {
+            select: Vec::new(),
+            exclude: Vec::new(),
+            ..opts.clone()
+        })?
+    } else {
+        crate::compile(&opts)?
+    };
     let catalog = match p.catalog_state {
         Some(path) => CatalogState::load(path).map_err(|d| Diagnostics(vec![d]))?,
         // A plan to apply later is checked against the catalog it was planned for: the live one.
@@ -46,6 +59,20 @@ pub fn run(args: &ProjectArgs, select: &SelectArgs, p: PlanArgs) -> Result<(), D
                     engine = engine.name()
                 ))
             })?;
+            if by_status {
+                let mirror = engine
+                    .journal_mirror(&compiled.target.name)
+                    .map_err(|e| e.into_diagnostics(&crate::t!("run-journal-copy")))?;
+                let (_, warnings, fresher) = crate::execute::source_status::SourceStates::select(
+                    &mut compiled,
+                    engine.as_ref(),
+                    &state,
+                    mirror.as_deref(),
+                    (&opts.select, &opts.exclude),
+                )?;
+                report(&warnings);
+                eprintln!("{}", crate::t!("run-fresher-count", count = fresher));
+            }
             if let Some(out) = p.save_catalog_state {
                 let text = serde_json::to_string_pretty(&state).expect("states serialise") + "\n";
                 std::fs::write(out, text).map_err(|e| {

@@ -93,3 +93,4 @@ notify-not-sent = { $attempts ->
    *[other] warning: notification `{ $channel }` ({ $kind }: { $what }) was not sent after { $attempts } attempts: { $error }; the build's result is unchanged
 }
 notify-unknown-error = unknown error
+run-fresher-count = source_status:fresher: { $count } node(s) read a source that received data since they were last built
