@@ -487,25 +487,15 @@ fn with_ingest_the_imported_project_builds_locally_from_the_delivered_files() {
     assert_eq!(amounts, [["20500"]]);
 }
 
-#[test]
-fn a_table_created_twice_keeps_the_first_statement() {
-    // A view, then an external table of the same name: the second is reported, not converted;
-    // an external table created twice likewise.
-    let tmp = tempfile::tempdir().unwrap();
-    let scripts = tmp.path().join("scripts");
+/// Import one script `scripts/a.sql` holding `sql` into `<tmp>/project`: (exit code, stdout and
+/// stderr, the project).
+fn import_one(tmp: &Path, sql: &str) -> (i32, String, PathBuf) {
+    let scripts = tmp.join("scripts");
     std::fs::create_dir_all(&scripts).unwrap();
-    std::fs::write(
-        scripts.join("a.sql"),
-        "CREATE VIEW silver.v AS SELECT 1 AS x;\n\
-         CREATE EXTERNAL TABLE silver.v (x int) LOCATION 's3://b/v/';\n\
-         CREATE EXTERNAL TABLE raw.e (x int) LOCATION 's3://b/e/';\n\
-         CREATE EXTERNAL TABLE raw.e (y int) LOCATION 's3://b/e2/';\n\
-         CREATE TABLE silver.t AS SELECT x FROM raw.e;\n",
-    )
-    .unwrap();
-    let out = tmp.path().join("project");
+    std::fs::write(scripts.join("a.sql"), sql).unwrap();
+    let out = tmp.join("project");
     let (code, stdout, stderr) = karte_in(
-        tmp.path(),
+        tmp,
         &[
             "import-sql",
             "scripts",
@@ -515,7 +505,22 @@ fn a_table_created_twice_keeps_the_first_statement() {
             out.to_str().unwrap(),
         ],
     );
-    let all = format!("{stdout}{stderr}");
+    (code, format!("{stdout}{stderr}"), out)
+}
+
+#[test]
+fn a_table_created_twice_keeps_the_first_statement() {
+    // A view, then an external table of the same name: the second is reported, not converted;
+    // an external table created twice likewise.
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, all, out) = import_one(
+        tmp.path(),
+        "CREATE VIEW silver.v AS SELECT 1 AS x;\n\
+         CREATE EXTERNAL TABLE silver.v (x int) LOCATION 's3://b/v/';\n\
+         CREATE EXTERNAL TABLE raw.e (x int) LOCATION 's3://b/e/';\n\
+         CREATE EXTERNAL TABLE raw.e (y int) LOCATION 's3://b/e2/';\n\
+         CREATE TABLE silver.t AS SELECT x FROM raw.e;\n",
+    );
     // Some statements are only listed in the report: exit 1.
     assert_eq!(code, 1, "{all}");
     for (line, table) in [(2, "silver.v"), (4, "raw.e")] {
@@ -532,29 +537,13 @@ fn a_table_created_twice_keeps_the_first_statement() {
 #[test]
 fn scheduler_variables_in_queries_become_karte_variables() {
     let tmp = tempfile::tempdir().unwrap();
-    let scripts = tmp.path().join("scripts");
-    std::fs::create_dir_all(&scripts).unwrap();
-    std::fs::write(
-        scripts.join("a.sql"),
+    let (code, all, out) = import_one(
+        tmp.path(),
         "CREATE EXTERNAL TABLE raw.visits (patient_id string, ym int, month string) LOCATION 's3://b/visits/';\n\
          CREATE TABLE silver.t AS SELECT patient_id, ym FROM raw.visits WHERE month = '${target_month}' AND ym >= ${ym};\n\
          CREATE TABLE silver.u AS SELECT * FROM raw.visits_${ym};\n\
          CREATE TABLE silver.w WITH (external_location = 's3://b/${env}/w/') AS SELECT 1 AS x;\n",
-    )
-    .unwrap();
-    let out = tmp.path().join("project");
-    let (code, stdout, stderr) = karte_in(
-        tmp.path(),
-        &[
-            "import-sql",
-            "scripts",
-            "--layer",
-            "silver",
-            "--out",
-            out.to_str().unwrap(),
-        ],
     );
-    let all = format!("{stdout}{stderr}");
     assert_eq!(code, 1, "{all}");
     let model = std::fs::read_to_string(out.join("models/silver/t.sql")).unwrap();
     assert!(
