@@ -97,9 +97,9 @@ pub fn run<T: Sync>(
                 if blocks {
                     let upstream = &jobs[i];
                     let skipped = NodeResult {
-                        message: Some(format!(
-                            "skipped: upstream `{}` did not succeed",
-                            upstream.name
+                        message: Some(crate::t!(
+                            "run-skipped-upstream",
+                            upstream = upstream.name.as_str()
                         )),
                         ..skipped_result(&jobs[c])
                     };

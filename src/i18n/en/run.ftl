@@ -94,3 +94,4 @@ notify-not-sent = { $attempts ->
 }
 notify-unknown-error = unknown error
 run-fresher-count = source_status:fresher: { $count } node(s) read a source that received data since they were last built
+run-skipped-upstream = skipped: upstream `{ $upstream }` did not succeed

@@ -88,3 +88,4 @@ notify-warning = 警告: 通知 `{ $channel }`: { $note }
 notify-not-sent = 警告: 通知 `{ $channel }` ({ $kind }: { $what }) は { $attempts } 回試しても送れませんでした: { $error }。ビルドの結果は変わりません
 notify-unknown-error = 原因の分からないエラー
 run-fresher-count = source_status:fresher: 前に作ってから新しいデータが届いたソースを読むノードは { $count } 個です
+run-skipped-upstream = 作っていません: 上流の `{ $upstream }` が成功しませんでした
