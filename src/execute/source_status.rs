@@ -52,6 +52,9 @@ pub struct NodeBuilt {
     pub run_id: String,
     /// The state of each upstream source then, by source unique id (known states only).
     pub sources: BTreeMap<String, String>,
+    /// The checksum of the node's file then (`karte show` builds a node edited since).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
 
 /// The sources' states now, and what the last builds read.
@@ -289,6 +292,7 @@ impl SourceStates {
                 NodeBuilt {
                     run_id: run_id.to_string(),
                     sources,
+                    file: Some(c.project.nodes[i].checksum.clone()),
                 },
             );
         }

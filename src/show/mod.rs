@@ -88,11 +88,13 @@ pub fn find(c: &Compiled, name: &str, lang: Lang) -> Result<Subject, Diagnostic>
 /// The nodes to build before `subject` can be shown, in dependency order: every model, seed
 /// and snapshot it reads (directly or through others) whose relation does not exist yet
 /// (`exists` answers for a fully-qualified relation), itself if it does not exist, and itself
-/// anyway with `rebuild`. What exists is left as it is.
+/// anyway with `rebuild`; also every one whose file was `edited` since its last build, and
+/// what reads it on the way to `subject`. What exists and is current is left as it is.
 pub fn missing(
     c: &Compiled,
     subject: Subject,
     exists: &dyn Fn(&str) -> bool,
+    edited: &dyn Fn(usize) -> bool,
     rebuild: bool,
 ) -> Vec<usize> {
     let Subject::Node(start) = subject else {
@@ -115,12 +117,21 @@ pub fn missing(
             _ => false,
         }
     };
+    // Edited, or reading (on the way to `subject`) something edited: stale.
+    let mut stale = std::collections::BTreeSet::new();
+    for &i in &c.graph.order {
+        if needed.contains(&i)
+            && (edited(i) || c.graph.parents(i).into_iter().any(|p| stale.contains(&p)))
+        {
+            stale.insert(i);
+        }
+    }
     c.graph
         .order
         .iter()
         .copied()
         .filter(|i| needed.contains(i) && built(*i))
-        .filter(|&i| (rebuild && i == start) || !exists(&c.relation(i)))
+        .filter(|&i| (rebuild && i == start) || stale.contains(&i) || !exists(&c.relation(i)))
         .collect()
 }
 

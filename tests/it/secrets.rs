@@ -357,6 +357,7 @@ models:
     assert!(all.contains("pid=***, patient_name=***, note=***"), "{all}");
     for value in ["佐藤花子", "p2"] {
         assert!(!all.contains(&format!("={value}")), "{all}");
-        assert!(!results.contains(value), "{results}");
+        assert!(!results.contains(&format!("={value}")), "{results}");
     }
+    assert!(!results.contains("佐藤花子"), "{results}");
 }

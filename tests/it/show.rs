@@ -187,3 +187,49 @@ fn a_table_lines_japanese_text_up_by_display_width() {
         assert_eq!(columns(l), columns(table[0]), "{out}");
     }
 }
+
+#[test]
+fn a_model_edited_since_it_was_built_is_built_again_before_it_is_shown() {
+    let tmp = project_from_spec(
+        r#"
+=== karte.yml
+name: s
+layers: { silver: silver, gold: gold }
+=== seeds/raw/ward_list.csv
+code,beds
+01,10
+02,20
+=== models/silver/wards.sql
+{{ config(materialized='table') }}
+select code, cast(beds as integer) as beds from raw.ward_list
+=== models/gold/beds.sql
+{{ config(materialized='table') }}
+select sum(beds) as total from silver.wards
+"#,
+    );
+    let dir = tmp.path();
+    let (code, out, err) = karte_env(dir, &["build"], &[("KARTE_LANG", "en")]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = show(dir, &["gold.beds", "-o", "csv"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(out.trim(), "total\n30", "{err}");
+    // Unchanged: nothing is built.
+    assert!(!err.contains("building first"), "{err}");
+
+    // The author edits the silver model and looks at gold: both are built again.
+    std::fs::write(
+        dir.join("models/silver/wards.sql"),
+        "{{ config(materialized='table') }}\nselect code, cast(beds as integer) * 2 as beds from raw.ward_list\n",
+    )
+    .unwrap();
+    let (code, out, err) = show(dir, &["gold.beds", "-o", "csv"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains("building first") && err.contains("silver.wards") && err.contains("gold.beds"),
+        "{err}"
+    );
+    assert_eq!(out.trim(), "total\n60", "{err}");
+    // And not again once built.
+    let (_, _, err) = show(dir, &["gold.beds", "-o", "csv"]);
+    assert!(!err.contains("building first"), "{err}");
+}

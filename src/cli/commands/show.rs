@@ -104,10 +104,25 @@ fn run_on(
                 })]));
             }
         }
+        // What the builds on this machine recorded: a node whose file changed since is stale.
+        let built = crate::execute::source_status::load(
+            &compiled.project.root,
+            &compiled.target.name,
+            None,
+        );
+        let edited = |i: usize| {
+            let node = &compiled.project.nodes[i];
+            built
+                .nodes
+                .get(&compiled.project.node_id(i))
+                .and_then(|b| b.file.as_deref())
+                .is_some_and(|f| f != node.checksum)
+        };
         let todo = show::missing(
             &compiled,
             subject,
             &|rel| engine.relation_exists(rel),
+            &edited,
             a.rebuild,
         );
         // One DuckDB database per process: the build opens its own.
