@@ -63,6 +63,12 @@ pub struct DataTest {
     pub masked: BTreeSet<String>,
 }
 
+/// `x` of a test argument written `ref('x')`.
+fn ref_name(s: &str) -> Option<String> {
+    let inner = s.trim().strip_prefix("ref(")?.strip_suffix(')')?;
+    Some(inner.trim().trim_matches(['\'', '"']).to_string())
+}
+
 /// In [`DataTest::masked`]: no value of any column is shown.
 pub const MASK_ALL: &str = "*";
 
@@ -126,6 +132,8 @@ fn plan_tests(
     } else {
         BTreeSet::new()
     };
+    // A dbt project's own generic tests (`{% test %}` blocks, also of its packages).
+    let test_macros = crate::render::dbt::TestMacros::new(&c.project, &c.target);
     // Each node's tests are planned on their own (in parallel), then numbered in order.
     use rayon::prelude::*;
     let ctx = Ctx {
@@ -133,6 +141,7 @@ fn plan_tests(
         relation_of: &relation_of,
         classified: &classified,
         to_run,
+        test_macros: test_macros.as_ref(),
     };
     let mut planned: Vec<Vec<Result<DataTest, Vec<Diagnostic>>>> = selected
         .par_iter()
@@ -210,6 +219,8 @@ struct Ctx<'a> {
     classified: &'a BTreeSet<String>,
     /// Planned to run (else only checked: no SQL, no masks).
     to_run: bool,
+    /// A dbt project's `{% test %}` blocks.
+    test_macros: Option<&'a crate::render::dbt::TestMacros>,
 }
 
 /// The tests of node `i`: a singular test is itself; a model, seed or snapshot has its generic
@@ -374,6 +385,7 @@ fn generic(
         relation_of,
         classified,
         to_run,
+        test_macros,
     } = *ctx;
     let yml = spec
         .location
@@ -438,6 +450,7 @@ fn generic(
             Ok(())
         }
     };
+    let mut custom_sql = None;
     match spec.name.as_str() {
         "not_null" | "unique" => needs_column(&inputs)?,
         "accepted_values" => {
@@ -503,17 +516,64 @@ fn generic(
             inputs.expression = e.to_string();
         }
         other => {
-            let names = TEMPLATES.iter().map(|(n, _)| *n);
-            return Err(fail(
-                crate::t!("plan-test-unknown", test = other, model = tested.name),
-                suggest(other, names)
-                    .map(|s| crate::t!("plan-did-you-mean", name = s))
-                    .unwrap_or_else(|| crate::t!("plan-test-unknown-help")),
-            ));
+            let found = test_macros.and_then(|t| t.find(other).map(|m| (t, m)));
+            let Some((macros, found)) = found else {
+                let names = TEMPLATES.iter().map(|(n, _)| *n);
+                return Err(fail(
+                    crate::t!("plan-test-unknown", test = other, model = tested.name),
+                    suggest(other, names)
+                        .map(|s| crate::t!("plan-did-you-mean", name = s))
+                        .unwrap_or_else(|| crate::t!("plan-test-unknown-help")),
+                ));
+            };
+            // The arguments, written directly or under `arguments:`; a `ref('x')` is the
+            // relation of x (read by the test, so run after it).
+            let mut test_args: BTreeMap<String, Value> = BTreeMap::new();
+            for (k, v) in args.iter().chain(arguments.into_iter().flatten()) {
+                if k == "arguments" {
+                    continue;
+                }
+                let v = match v.as_str().and_then(ref_name) {
+                    Some(target) => {
+                        let Some(&parent) = by_name.get(&target.to_lowercase()) else {
+                            return Err(Diagnostic::error(
+                                Code::UnknownModel,
+                                crate::t!(
+                                    "plan-test-unknown-ref",
+                                    model = tested.name,
+                                    target = target
+                                ),
+                            )
+                            .at(yml));
+                        };
+                        depends_on.push(c.project.node_id(parent));
+                        Value::String(relation_of(parent))
+                    }
+                    None => v.clone(),
+                };
+                test_args.insert(k.clone(), v);
+            }
+            let sql = macros
+                .render(&found, &inputs.model, column.as_deref(), &test_args)
+                .map_err(|detail| {
+                    Diagnostic::error(
+                        Code::TemplateError,
+                        crate::t!(
+                            "plan-test-macro-failed",
+                            test = other,
+                            model = tested.name,
+                            detail = detail
+                        ),
+                    )
+                    .at(yml.clone())
+                })?;
+            custom_sql = Some(sql);
         }
     }
     // Checking (not running) needs no SQL: what can be wrong is in the arguments.
-    let sql = if to_run {
+    let sql = if let Some(sql) = custom_sql {
+        sql
+    } else if to_run {
         env.get_template(&spec.name)
             .and_then(|t| t.render(&inputs))
             .map_err(|e| {
@@ -525,9 +585,11 @@ fn generic(
     } else {
         String::new()
     };
+    // A package's test (`dbt_utils.accepted_range`) is named as dbt names it.
+    let test = spec.name.replace('.', "_");
     let name = match &column {
-        Some(col) => format!("{}{}_{}_{}", tested.prefix, spec.name, tested.name, col),
-        None => format!("{}{}_{}", tested.prefix, spec.name, tested.name),
+        Some(col) => format!("{}{}_{}_{}", tested.prefix, test, tested.name, col),
+        None => format!("{}{}_{}", tested.prefix, test, tested.name),
     }
     .to_lowercase();
     let store_failures = get("store_failures")

@@ -166,6 +166,7 @@ pub(super) fn read_one(
                 path: rel,
                 text,
                 names,
+                package: None,
             }))
         }
         FileKind::Properties => {

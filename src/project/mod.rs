@@ -319,6 +319,8 @@ pub struct MacroFile {
     pub text: String,
     /// Names of the macros it defines.
     pub names: Vec<String>,
+    /// The dbt package it comes from (None: the project itself).
+    pub package: Option<String>,
 }
 
 /// A loaded project.

@@ -93,9 +93,16 @@ struct Shared {
     templates: HashMap<String, (String, String, usize)>,
     /// A dbt project (its macros are globals; `render/dbt.rs`).
     dbt: bool,
-    /// dbt projects: each macro file's renamed text and where names were inserted.
-    shifts: HashMap<String, Vec<(usize, usize)>>,
+    /// dbt projects: each macro file's rewritten text (`render/dbt/rewrite.rs`) and its edits.
+    shifts: HashMap<String, Vec<dbt::Edit>>,
     renamed: HashMap<String, String>,
+    /// dbt projects: each package's macros (name → file): the installed packages, the project
+    /// itself under its name, and karte's versions of dbt's own macros under `dbt`.
+    packages: BTreeMap<String, BTreeMap<String, String>>,
+    /// dbt projects: the project's name.
+    root_package: String,
+    /// dbt projects: `dispatch:` search orders by macro namespace.
+    dispatch: BTreeMap<String, Vec<String>>,
 }
 
 impl Shared {
@@ -150,11 +157,47 @@ impl Shared {
                 macro_files.insert(name, path.to_string());
             }
         }
+        let mut packages: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
         for m in &project.macros {
+            let path = crate::diag::display_path(&m.path);
             for name in &m.names {
-                macro_files.insert(name.clone(), crate::diag::display_path(&m.path));
+                match &m.package {
+                    None => {
+                        macro_files.insert(name.clone(), path.clone());
+                    }
+                    Some(p) => {
+                        packages
+                            .entry(p.clone())
+                            .or_default()
+                            .insert(name.clone(), path.clone());
+                    }
+                }
             }
         }
+        let (root_package, dispatch) = match &project.config.dbt {
+            Some(d) => {
+                let own: BTreeMap<String, String> = project
+                    .macros
+                    .iter()
+                    .filter(|m| m.package.is_none())
+                    .flat_map(|m| {
+                        let path = crate::diag::display_path(&m.path);
+                        m.names.iter().map(move |n| (n.clone(), path.clone()))
+                    })
+                    .collect();
+                packages.insert(d.name.clone(), own);
+                let (path, text) = dbt::INTERNAL_MACROS;
+                packages.insert(
+                    "dbt".to_string(),
+                    crate::project::dbt::macro_names(text)
+                        .into_iter()
+                        .map(|n| (n, path.to_string()))
+                        .collect(),
+                );
+                (d.name.clone(), d.dispatch.clone())
+            }
+            None => (String::new(), BTreeMap::new()),
+        };
         Shared {
             relations,
             relation_names,
@@ -170,13 +213,18 @@ impl Shared {
             dbt: project.config.dbt.is_some(),
             shifts: HashMap::new(),
             renamed: HashMap::new(),
+            packages,
+            root_package,
+            dispatch,
         }
         .with_templates(project)
     }
 
     fn with_templates(mut self, project: &Project) -> Self {
+        let internal = self.dbt.then_some(dbt::INTERNAL_MACROS);
         let files = BUILTIN_MACROS
             .iter()
+            .chain(internal.iter())
             .map(|(p, t)| (p.to_string(), t.to_string()))
             .chain(
                 project
@@ -186,7 +234,7 @@ impl Shared {
             );
         for (path, text) in files {
             if self.dbt {
-                let (renamed, inserted) = dbt::rename_macros(&text);
+                let (renamed, inserted) = dbt::rewrite(&text, true);
                 self.shifts.insert(path.clone(), inserted);
                 self.renamed.insert(path.clone(), renamed);
                 self.templates.insert(path.clone(), (path, text, 0));
@@ -303,9 +351,14 @@ fn add_macro_templates(env: &mut Environment<'static>, shared: &Shared, diags: &
         let prefix = shared.import_prefix(text, Some(path));
         let (source, inserted) = match shared.renamed.get(path) {
             Some(renamed) => (renamed.clone(), shared.shifts[path].clone()),
-            None => (format!("{prefix}{text}"), vec![(0, prefix.len())]),
+            None => (format!("{prefix}{text}"), vec![(0, prefix.len(), 0)]),
         };
         if let Err(e) = env.add_template_owned(path.clone(), source) {
+            if shared.is_package_file(path) {
+                // A package file karte cannot read: a warning; its macros are unknown.
+                diags.push(dbt::unreadable_package_file(path, &e));
+                continue;
+            }
             diags.push(template_error(
                 &e,
                 Path::new(path),
@@ -338,7 +391,11 @@ fn render_one(
         );
     }
     let prefix = shared.import_prefix(&node.text, None);
-    let source = format!("{prefix}{}", node.text);
+    let (source, edits) = if shared.dbt {
+        dbt::rewrite(&node.text, false)
+    } else {
+        (format!("{prefix}{}", node.text), vec![(0, prefix.len(), 0)])
+    };
     let this = RelationValue {
         namespace: node.layer.clone(),
         name: node.name.clone(),
@@ -393,7 +450,7 @@ fn render_one(
             (if failed { None } else { Some(model) }, diags)
         }
         Err(e) => {
-            diags.push(located_template_error(&e, shared, node, prefix.len()));
+            diags.push(located_template_error(&e, shared, node, &edits));
             (None, diags)
         }
     }
@@ -404,7 +461,7 @@ fn located_template_error(
     e: &minijinja::Error,
     shared: &Shared,
     node: &Node,
-    prefix_len: usize,
+    edits: &[dbt::Edit],
 ) -> Diagnostic {
     // An error inside a macro points into the macro file.
     if let Some(name) = e.name() {
@@ -414,7 +471,7 @@ fn located_template_error(
                     .shifts
                     .get(path)
                     .cloned()
-                    .unwrap_or_else(|| vec![(0, *plen)]);
+                    .unwrap_or_else(|| vec![(0, *plen, 0)]);
                 return template_error(
                     e,
                     Path::new(path),
@@ -430,7 +487,7 @@ fn located_template_error(
         e,
         &node.path,
         &node.text,
-        &|p| p.saturating_sub(prefix_len),
+        &|p| dbt::back(edits, p),
         shared.known_names(),
     )
 }

@@ -233,7 +233,11 @@ pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
             continue;
         }
         let dest = to.join(rel);
-        if entry.file_type().is_dir() {
+        if entry.file_type().is_symlink() {
+            // As `dbt deps` installs a local package: a link, kept a link.
+            let link = std::fs::read_link(entry.path()).unwrap();
+            std::os::unix::fs::symlink(link, &dest).unwrap();
+        } else if entry.file_type().is_dir() {
             std::fs::create_dir_all(&dest).unwrap();
         } else {
             std::fs::copy(entry.path(), &dest).unwrap();

@@ -9,8 +9,15 @@ use crate::support::{flat, karte_env, write_file};
 
 /// A copy of the clinic fixture in a temp dir.
 fn clinic() -> tempfile::TempDir {
+    fixture("clinic")
+}
+
+/// A copy of `tests/fixtures/dbt/<name>` in a temp dir.
+fn fixture(name: &str) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dbt/clinic");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/dbt")
+        .join(name);
     crate::compile::copy_dir(&src, tmp.path());
     tmp
 }
@@ -216,10 +223,6 @@ const UNSUPPORTED_FILES: &str = "\
 === dbt_project.yml
 name: shop
 profile: shop
-=== packages.yml
-packages:
-  - package: dbt-labs/dbt_utils
-    version: 1.1.1
 === models/forecast.py
 def model(dbt, session):
     return dbt.ref('orders')
@@ -248,7 +251,7 @@ select 1 as id, {{ adapter.dispatch('safe_add', 'shop')(1, 2) }} as two
 === models/counts.sql
 select {{ order_count() }} as n
 === models/daily.sql
-select {{ dbt.date_trunc('day', 'ordered_at') }} as day from {{ ref('orders') }}
+select {{ dbt.get_intervals_between('a', 'b', 'day') }} as day from {{ ref('orders') }}
 ";
 
 const UNSUPPORTED_CONFIG: &str = "\
@@ -314,4 +317,129 @@ fn profiles_are_found_where_dbt_looks_or_refused_clearly() {
     assert_eq!(code, 1);
     assert!(err.contains("error[E981]: profile `shop`"), "{err}");
     assert!(err.contains("did you mean `shoppe`?"), "{err}");
+}
+
+#[test]
+fn packages_dispatch_and_dbts_own_macros_build_the_tables_dbt_builds() {
+    // tests/dbt_compat/compare.sh finds the same tables with dbt-core + dbt-duckdb (docs/dbt.md).
+    let p = fixture("pharmacy");
+    let (code, out, err) = run(p.path(), &["build"]);
+    assert_eq!(code, 0, "{out}{err}");
+    // The package's custom materialization is left out without a word (nothing uses it).
+    assert!(!err.contains("by_period"), "{err}");
+    assert_eq!(
+        flat(
+            p.path(),
+            "select dispensing_id, patient_drug_key, drug_code, category, dispensed_on, total_g, \
+             building, days_supply from main.stg_dispensings order by dispensing_id"
+        ),
+        STG_DISPENSINGS
+    );
+    assert_eq!(
+        flat(
+            p.path(),
+            "select month, dispensings, n_cardio, n_diabetes, n_pain, longest_supply_days, \
+             drug_codes from main.monthly_dispensing order by month"
+        ),
+        [
+            "2024-01-01|2|1|1|0|28|620001,620002",
+            "2024-02-01|3|1|0|2|14|620001,620003,620003",
+            "2024-03-01|2|1|1|0|28|620002,620001",
+        ]
+    );
+    assert_eq!(
+        flat(
+            p.path(),
+            "select count(*), min(date_day), max(date_day) from main.calendar"
+        ),
+        ["7|2024-01-01 00:00:00|2024-01-07 00:00:00"]
+    );
+}
+
+/// `md5('<patient_id>-<drug_code>')` (the package's surrogate key, as dbt-duckdb gives it),
+/// grams, the first folder of the ward path, and the project's own days_supply (dispatch:
+/// the project first), which never goes below one day.
+const STG_DISPENSINGS: [&str; 7] = [
+    "1|f1031938e5e8efe845eaf33224d9251c|620001|cardio|2024-01-05|0.14|east|28",
+    "2|52e3a8b8945f531529002e79b63e44fe|620002|diabetes|2024-01-20|28.0|east|28",
+    "3|2c12b03b105f072cfe503903ff32e305|620001|cardio|2024-02-03|0.07|west|14",
+    "4|681911fe128a91dd8672fe9869e2916e|620003|pain|2024-02-14|0.54|west|3",
+    "5|bb9a396fe98605b3f84a108c4ece8421|620003|pain|2024-02-29|0.18|west|1",
+    "6|13a99f75df4fd514c18efa1cca847fb0|620002|diabetes|2024-03-01|0.5|east|1",
+    "7|f1031938e5e8efe845eaf33224d9251c|620001|cardio|2024-03-02|0.14|east|28",
+];
+
+const PACKAGE_ERRORS: &str = "\
+=== dbt_project.yml
+name: shop
+profile: shop
+dispatch:
+  - macro_namespace: tools
+    search_order: [shop, missing_pkg]
+=== packages.yml
+packages:
+  - local: vendor/tools
+=== vendor/tools/dbt_project.yml
+name: tools
+=== vendor/tools/macros/tools.sql
+{% macro cents(x) %}{{ x }} * 100{% endmacro %}
+{% macro label(x) %}{{ return(adapter.dispatch('label', 'tools')(x)) }}{% endmacro %}
+=== models/orders.sql
+select 1 as id, {{ cents(2) }} as unqualified
+=== models/labels.sql
+select {{ tools.label('a') }} as l
+=== models/fixed.sql
+{% set ids = range(3) | list %}{% do ids.append(3) %}
+select {{ ids | length }} as n
+=== models/missing.sql
+select {{ tools.dollars(1) }} as d, {{ adapter.dispatch('nothing', 'shop')() }} as n
+";
+
+#[test]
+fn package_mistakes_are_clear_errors_in_both_languages() {
+    let p = dbt_project(&format!("{PACKAGE_ERRORS}{PROFILE}"));
+    for lang in ["en", "ja"] {
+        let (code, out, err) = run_env(p.path(), &["compile"], &[("KARTE_LANG", lang)]);
+        assert_eq!(code, 1, "{out}{err}");
+        assert!(!err.contains("panicked"), "{err}");
+        insta::assert_snapshot!(format!("dbt_package_errors_{lang}"), err);
+    }
+    // A hub package that `dbt deps` has not installed: an error at its line.
+    let p = dbt_project(&format!(
+        "=== dbt_project.yml\nname: shop\nprofile: shop\n=== models/a.sql\nselect 1 as id\n\
+         === packages.yml\npackages:\n  - package: dbt-labs/codegen\n    version: 0.13.1\n\
+         {PROFILE}"
+    ));
+    let (code, _, err) = run(p.path(), &["compile"]);
+    assert_eq!(code, 1, "{err}");
+    insta::assert_snapshot!("dbt_package_not_installed", err);
+}
+
+#[test]
+fn generic_tests_of_the_project_and_of_packages_run_as_data_tests() {
+    let p = fixture("pharmacy");
+    let (code, out, err) = run(p.path(), &["build"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let results: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(p.path().join("target/run_results.json")).unwrap(),
+    )
+    .unwrap();
+    for name in [
+        "at_most_stg_dispensings_quantity",
+        "rx_utils_positive_stg_dispensings_quantity",
+        "rx_utils_positive_stg_dispensings_days_supply",
+        "same_row_count_stg_dispensings",
+    ] {
+        assert_eq!(crate::support::status_of(&results, name), "pass", "{name}");
+    }
+    // The project's `at_most` test fails when a value is above its argument.
+    let yml = p.path().join("models/staging/stg_dispensings.yml");
+    let text = std::fs::read_to_string(&yml).unwrap();
+    std::fs::write(&yml, text.replace("value: 90", "value: 30")).unwrap();
+    let (code, out, _) = run(p.path(), &["build"]);
+    assert_ne!(code, 0, "{out}");
+    assert!(
+        out.contains("FAIL at_most_stg_dispensings_quantity"),
+        "{out}"
+    );
 }

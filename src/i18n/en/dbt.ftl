@@ -19,17 +19,11 @@ e982-label = not supported by karte
 e982-adapter-help = add an output of type duckdb to the profile and choose it with --target, or build this target with dbt
 e983-unsupported = `{ $what }` is not supported yet in dbt projects
 e983-label = not supported yet
-e983-help-dispatch = adapter.dispatch picks a macro by database: call the macro meant for DuckDB/Athena directly (e.g. `duckdb__name(...)` or `default__name(...)`), see docs/dbt.md
 e983-help-query = karte compiles without asking the database: write the values into the model, pass them with --vars, or compute them in SQL
-e983-help-builtin = karte does not have dbt's own macros yet: write the SQL they produce for Athena (e.g. `date_trunc('day', ordered_at)`)
+e983-help-builtin = karte has dbt's cross-database macros (docs/dbt.md lists them), not this one: write the SQL it produces for Athena (e.g. `date_trunc('day', ordered_at)`)
 e983-help-other = rewrite this part in SQL or plain Jinja; docs/dbt.md lists what dbt projects can use
 e983-return-outside = `return()` is used outside a macro
-e984-packages = { $file } lists { $count ->
-    [one] a package
-   *[other] { $count } packages
-}: dbt packages are not supported yet
 e984-label = a package
-e984-packages-help = karte does not install or read packages yet: copy the macros the project uses into macros/, or build this project with dbt
 e985-python-model = Python models are not supported
 e985-python-model-help = write the model in SQL, or build it with dbt
 e985-block = `{"{"}% { $block } %{"}"}` blocks are not supported yet
@@ -48,3 +42,25 @@ w981-key = `{ $key }` is not read by karte yet
 w981-profile-key = `{ $key }` of target `{ $target }` is not used by karte
 w981-profile-key-help = karte decides this itself (`{ $key }`): see docs/dbt.md
 w982-warn = { $message }
+e983-help-dispatch-packages = dbt 1.0 removed the `packages` argument: name the package with `macro_namespace`, and list the packages to search in `dispatch:` of dbt_project.yml
+e984-not-installed = package `{ $package }` is not installed in `{ $dir }/`
+e984-not-installed-help = run `dbt deps` to install the packages of packages.yml: karte reads them where dbt installs them
+e980-dispatch = `dispatch` must be a list of entries with `macro_namespace` and `search_order`
+e980-dispatch-help = write e.g. `dispatch: [{"{"}macro_namespace: dbt_utils, search_order: [my_project, dbt_utils]{"}"}]`
+w981-package-models = package `{ $package }` has { $count ->
+    [one] a model
+   *[other] { $count } models
+}: karte does not build a package's models yet
+w981-package-models-help = its macros can be used; a model that refers to one of its models gets an error
+w981-package-file = cannot read `{ $path }` of a package ({ $detail }): its macros cannot be used
+w981-package-file-help = a model that calls one of them gets an error; the package's other files are read
+e209-immutable = { $method }() cannot change this { $kind } (made by a filter or a function): start from a literal, `{"{"}% set x = [] %{"}"}` or `{"{"}% set x = {"{"}{"}"} %{"}"}`
+e209-method-arguments = wrong arguments for { $method }()
+e209-pop-range = pop(): there is no item at that position
+e209-not-in-list = index(): the value is not in the list
+e209-key-not-found = pop(): the dict has no such key
+e209-macro-in-package = `{ $name }` is a macro of package `{ $package }`: call it as `{ $package }.{ $name }(...)`
+e209-no-macro-in-package = package `{ $package }` has no macro `{ $name }`
+e209-dispatch-no-package = adapter.dispatch: package `{ $package }` is not installed or has no macros
+e209-dispatch-not-found = adapter.dispatch found no macro for `{ $name }`: looked for { $tried }
+e209-test-argument = the test argument `{ $name }` is not a name a macro can take

@@ -224,7 +224,7 @@ plan-test-unknown-parent = `relationships` test of `{ $model }` points at unknow
 plan-test-no-expression = `expression_is_true` on `{ $model }` has no `expression`
 plan-test-no-expression-help = write `- expression_is_true: {"{"}expression: 'amount >= 0'{"}"}`
 plan-test-unknown = unknown test `{ $test }` on `{ $model }`
-plan-test-unknown-help = write a singular test in tests/*.sql for other checks
+plan-test-unknown-help = write a singular test in tests/*.sql for other checks (in a dbt project, also a `{"{"}% test %{"}"}` block)
 plan-test-template-failed = test template failed: { $error }
 plan-lake-dir-root = `lake_dir` of target `{ $target }` is `{ $dir }`: a lake needs a directory of its own
 plan-lake-dir-root-help = write `lake_dir: target/lake` (the default) or another directory karte may fill and clean
@@ -295,3 +295,5 @@ plan-phrase-note-vacuum = time travel (and `karte rollback` of runs) to expired 
 plan-phrase-maintenance-last-run = last run { $date }, every { $days } days
 plan-phrase-maintenance-never-run = never run by karte, every { $days } days
 plan-phrase-target-permission = { $permission } of { $table }
+plan-test-macro-failed = test `{ $test }` of `{ $model }` could not be made from its `{"{"}% test %{"}"}` block: { $detail }
+plan-test-unknown-ref = test of `{ $model }` reads unknown model `{ $target }`

@@ -211,7 +211,7 @@ plan-test-unknown-parent = `{ $model }` の `relationships` テストが、存�
 plan-test-no-expression = `{ $model }` の `expression_is_true` に `expression` がありません
 plan-test-no-expression-help = `- expression_is_true: {"{"}expression: 'amount >= 0'{"}"}` のように書いてください
 plan-test-unknown = `{ $model }` のテスト `{ $test }` は知らないテストです
-plan-test-unknown-help = ほかの確認は、tests/*.sql に単独のテストとして書いてください
+plan-test-unknown-help = ほかの確認は、tests/*.sql に単独のテストとして書いてください (dbt のプロジェクトでは `{"{"}% test %{"}"}` のブロックでも書けます)
 plan-test-template-failed = テストのテンプレートでエラーになりました: { $error }
 plan-lake-dir-root = ターゲット `{ $target }` の `lake_dir` が `{ $dir }` になっています。レイクには専用のフォルダが必要です
 plan-lake-dir-root-help = `lake_dir: target/lake` (既定) か、karte が書き込んだり片付けたりしてよい別のフォルダを書いてください
@@ -282,3 +282,5 @@ plan-phrase-note-vacuum = 消したスナップショットへのタイムトラ
 plan-phrase-maintenance-last-run = 前回の実行は { $date }、{ $days } 日ごと
 plan-phrase-maintenance-never-run = karte ではまだ実行していません、{ $days } 日ごと
 plan-phrase-target-permission = { $table } の { $permission }
+plan-test-macro-failed = `{ $model }` のテスト `{ $test }` を `{"{"}% test %{"}"}` のブロックから作れませんでした: { $detail }
+plan-test-unknown-ref = `{ $model }` のテストが、存在しないモデル `{ $target }` を読んでいます

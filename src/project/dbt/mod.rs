@@ -6,6 +6,7 @@
 //! `karte.yml` gives, so every later stage is karte's own; what differs (schema names from
 //! `generate_schema_name`, dbt's template context) is in `render/dbt.rs`.
 
+mod packages;
 mod profiles;
 mod properties;
 mod seeds;
@@ -18,6 +19,7 @@ use super::yaml::{self, YamlValue};
 use super::{files, LoadOptions, NodeKind, Project, ProjectConfig};
 use crate::diag::{Code, Diagnostic, Diagnostics, Location};
 
+pub use packages::{names as macro_names, Package};
 pub use profiles::DbtTarget;
 
 /// The project file of a dbt project.
@@ -74,6 +76,12 @@ pub struct DbtSettings {
     pub model_paths: Vec<String>,
     /// `macro-paths`.
     pub macro_paths: Vec<String>,
+    /// The project's `name` (its macros' namespace).
+    pub name: String,
+    /// The installed packages it uses.
+    pub packages: Vec<Package>,
+    /// `dispatch:`: for a macro namespace, the packages `adapter.dispatch` searches, in order.
+    pub dispatch: BTreeMap<String, Vec<String>>,
 }
 
 impl DbtSettings {
@@ -160,12 +168,12 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<(Project, Diagnostics), D
     let macro_paths = paths("macro-paths", "macros").map_err(one)?;
     let snapshot_paths = paths("snapshot-paths", "snapshots").map_err(one)?;
 
-    // Packages are not read yet: a project that uses some cannot compile as dbt builds it.
-    for deps in ["packages.yml", "dependencies.yml"] {
-        if let Some(d) = packages_used(root, deps) {
-            diags.push(d);
-        }
-    }
+    let install_path = match rendered("packages-install-path").map_err(one)? {
+        Some(YamlValue::String(p)) => p.trim_end_matches('/').to_string(),
+        _ => "dbt_packages".to_string(),
+    };
+    let (package_macros, packages) = packages::load(root, &install_path, &name, &mut diags);
+    let dispatch = dispatch(get("dispatch"), file, &text, &mut diags);
     for key in ["on-run-start", "on-run-end"] {
         if get(key).is_some_and(|v| !v.is_null() && v.as_sequence().is_none_or(|s| !s.is_empty())) {
             diags.push(
@@ -175,13 +183,7 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<(Project, Diagnostics), D
             );
         }
     }
-    for key in [
-        "dispatch",
-        "exposures",
-        "metrics",
-        "semantic-models",
-        "saved-queries",
-    ] {
+    for key in ["exposures", "metrics", "semantic-models", "saved-queries"] {
         if get(key).is_some() {
             diags.push(
                 Diagnostic::warning(Code::DbtIgnored, crate::t!("w981-key", key = key))
@@ -261,6 +263,9 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<(Project, Diagnostics), D
         targets,
         model_paths: model_paths.clone(),
         macro_paths: macro_paths.clone(),
+        name: name.clone(),
+        packages,
+        dispatch,
     }));
 
     let layout = layout(
@@ -275,6 +280,7 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<(Project, Diagnostics), D
         |path: &Path, text: &str, v: YamlValue| Ok(properties::sanitize(path, text, v, &warnings));
     let (mut project, props) =
         super::read_project(root, config, &layout, &mut diags, Some(&sanitize));
+    project.macros.extend(package_macros);
     diags.extend(warnings.into_inner().unwrap_or_default());
     check_files(&mut project, &mut diags);
     let result = super::finish(project, props, &text, diags, seeds::infer_types);
@@ -331,14 +337,16 @@ fn layout(
     out
 }
 
-/// Files karte cannot build as dbt would: Python models, `{% test %}` blocks (custom generic
-/// tests), `{% snapshot %}` blocks, `{% materialization %}` blocks. Each is an error (E985)
-/// at the block; the node is dropped so that nothing else reports on it.
+/// Files karte cannot build as dbt would: Python models, `{% snapshot %}` blocks,
+/// `{% materialization %}` blocks. Each is an error (E985) at the block; the node is dropped so
+/// that nothing else reports on it. A file of generic tests (`{% test %}` blocks, e.g. in
+/// `tests/generic/`) is a macro file, as dbt reads it; every macro file of the project gets
+/// the names dbt gives its blocks (`test_<name>` for a test).
 fn check_files(project: &mut Project, diags: &mut Diagnostics) {
     let mut keep = Vec::with_capacity(project.nodes.len());
     for n in std::mem::take(&mut project.nodes) {
         let is_py = n.path.extension().is_some_and(|e| e == "py");
-        let block = ["test", "snapshot", "materialization"]
+        let block = ["snapshot", "materialization"]
             .into_iter()
             .find_map(|b| jinja_block(&n.text, b).map(|span| (b, span)));
         if is_py {
@@ -354,21 +362,30 @@ fn check_files(project: &mut Project, diags: &mut Diagnostics) {
                     .label(crate::t!("e985-label"))
                     .help(crate::t!("e985-block-help", block = block)),
             );
+        } else if jinja_block(&n.text, "test").is_some() {
+            project.macros.push(super::MacroFile {
+                path: n.path.clone(),
+                text: n.text.clone(),
+                names: Vec::new(),
+                package: None,
+            });
         } else {
             keep.push(n);
         }
     }
     project.nodes = keep;
-    for m in &project.macros {
-        for block in ["test", "materialization"] {
-            if let Some(span) = jinja_block(&m.text, block) {
-                diags.push(
-                    Diagnostic::error(Code::DbtUnsupported, crate::t!("e985-block", block = block))
-                        .at(Location::from_span(&m.path, &m.text, span))
-                        .label(crate::t!("e985-label"))
-                        .help(crate::t!("e985-block-help", block = block)),
-                );
-            }
+    for m in project.macros.iter_mut().filter(|m| m.package.is_none()) {
+        m.names = packages::names(&m.text);
+        if let Some(span) = jinja_block(&m.text, "materialization") {
+            diags.push(
+                Diagnostic::error(
+                    Code::DbtUnsupported,
+                    crate::t!("e985-block", block = "materialization"),
+                )
+                .at(Location::from_span(&m.path, &m.text, span))
+                .label(crate::t!("e985-label"))
+                .help(crate::t!("e985-block-help", block = "materialization")),
+            );
         }
     }
 }
@@ -391,29 +408,43 @@ fn jinja_block(text: &str, block: &str) -> Option<std::ops::Range<usize>> {
     None
 }
 
-/// E984 when `file` lists packages (they are not installed by karte yet).
-fn packages_used(root: &Path, name: &str) -> Option<Diagnostic> {
-    let text = std::fs::read_to_string(root.join(name)).ok()?;
-    let v: YamlValue = yaml::parse(Path::new(name), &text).ok()?;
-    let pkgs = v.get("packages")?.as_sequence()?;
-    let first = pkgs.first()?;
-    let what = ["package", "git", "local", "tarball", "private"]
-        .iter()
-        .find_map(|k| first.get(*k).and_then(|v| v.as_str()).map(String::from))
-        .unwrap_or_default();
-    let span = text
-        .find(&what)
-        .filter(|_| !what.is_empty())
-        .map_or(0..0, |i| i..i + what.len());
-    Some(
-        Diagnostic::error(
-            Code::DbtPackages,
-            crate::t!("e984-packages", file = name, count = pkgs.len()),
-        )
-        .at(Location::from_span(Path::new(name), &text, span))
-        .label(crate::t!("e984-label"))
-        .help(crate::t!("e984-packages-help")),
-    )
+/// `dispatch:` of dbt_project.yml: `[{macro_namespace: dbt_utils, search_order: [a, b]}]`.
+fn dispatch(
+    v: Option<&YamlValue>,
+    file: &Path,
+    text: &str,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, Vec<String>> {
+    let mut out = BTreeMap::new();
+    let Some(v) = v.filter(|v| !v.is_null()) else {
+        return out;
+    };
+    let entries = v.as_sequence().cloned().unwrap_or_default();
+    let bad = || {
+        Diagnostic::error(Code::DbtProject, crate::t!("e980-dispatch"))
+            .at(at_key(file, text, "dispatch"))
+            .help(crate::t!("e980-dispatch-help"))
+    };
+    if v.as_sequence().is_none() {
+        diags.push(bad());
+        return out;
+    }
+    for e in entries {
+        let ns = e.get("macro_namespace").and_then(|v| v.as_str());
+        let order: Option<Vec<String>> = e.get("search_order").and_then(|v| {
+            v.as_sequence()?
+                .iter()
+                .map(|p| p.as_str().map(str::to_string))
+                .collect()
+        });
+        match (ns, order) {
+            (Some(ns), Some(order)) => {
+                out.insert(ns.to_string(), order);
+            }
+            _ => diags.push(bad()),
+        }
+    }
+    out
 }
 
 /// `models:` (or `seeds:`, `snapshots:`) of dbt_project.yml as karte's folder tree: the keys

@@ -2,8 +2,15 @@
 //! its profile, `execute`, `run_started_at`, `invocation_id`, `log`, `print`, `exceptions`,
 //! `adapter.quote`, `return()` in macros; the macros of macro paths callable from anywhere by
 //! name, as in dbt; the schema of every node from `generate_schema_name` (dbt's default, or the
-//! project's macro of that name). What karte does not support yet (`adapter.dispatch`,
-//! `run_query`, `statement`, `load_result`) is an error E983 at the call.
+//! project's macro of that name); packages and `adapter.dispatch` (`namespaces.rs`); lists and
+//! dicts that change in place (`values.rs`, `rewrite.rs`). What karte does not support yet
+//! (`run_query`, `statement`, `load_result`) is an error E983 at the call.
+
+mod namespaces;
+mod rewrite;
+mod values;
+
+pub(crate) use rewrite::{back, rewrite, Edit};
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -23,6 +30,27 @@ pub(super) const UNSUPPORTED: &str = "\u{1}dbt-unsupported:";
 
 /// A renamed macro's name inside its template: the name itself is the global that calls it.
 const INNER: &str = "__karte_";
+
+/// karte's versions of dbt's own macros (`dbt.date_trunc(...)`, in Athena SQL): the package
+/// `dbt` of a dbt project.
+pub(super) const INTERNAL_MACROS: (&str, &str) = (
+    "templates/dbt/macros.sql",
+    include_str!("../../../templates/dbt/macros.sql"),
+);
+
+/// W981 for a package's macro file karte cannot read (its macros are then unknown).
+pub(super) fn unreadable_package_file(path: &str, e: &minijinja::Error) -> Diagnostic {
+    let detail = e
+        .detail()
+        .map(str::to_string)
+        .unwrap_or_else(|| e.kind().to_string());
+    Diagnostic::warning(
+        Code::DbtIgnored,
+        crate::t!("w981-package-file", path = path, detail = detail),
+    )
+    .at(Location::file_only(std::path::Path::new(path)))
+    .help(crate::t!("w981-package-file-help"))
+}
 
 fn unsupported(what: &str, help: &str) -> Error {
     Error::new(
@@ -54,58 +82,18 @@ pub(super) fn unsupported_diagnostic(detail: &str, at: Location) -> Option<Diagn
     )
 }
 
-/// A macro file rewritten for a dbt project: each `{% macro name(` becomes
-/// `{% macro __karte_name(`, so that every call of `name` — also from a macro of the same file —
-/// goes through the global `name` (which handles `return()`). Returns the text, where names
-/// were inserted (position in the new text, length), for locating errors in the original.
-pub(super) fn rename_macros(text: &str) -> (String, Vec<(usize, usize)>) {
-    let mut out = String::with_capacity(text.len() + 64);
-    let mut inserted = Vec::new();
-    let mut from = 0;
-    while let Some(i) = text[from..].find("{%") {
-        let start = from + i + 2;
-        let rest = &text[start..];
-        let after_marks = rest.trim_start_matches(['-', '+']);
-        let trimmed = after_marks.trim_start();
-        let mut next = start;
-        if let Some(after) = trimmed.strip_prefix("macro") {
-            if after.starts_with(char::is_whitespace) {
-                let name_at = text.len() - after.trim_start().len();
-                out.push_str(&text[from..name_at]);
-                inserted.push((out.len(), INNER.len()));
-                out.push_str(INNER);
-                next = name_at;
-            }
-        }
-        if next == start {
-            out.push_str(&text[from..start]);
-        }
-        from = next;
-    }
-    out.push_str(&text[from..]);
-    (out, inserted)
-}
-
-/// A position of a renamed text back in the original.
-pub(super) fn back(inserted: &[(usize, usize)], pos: usize) -> usize {
-    let mut shift = 0;
-    for &(at, len) in inserted {
-        if pos >= at + len {
-            shift += len;
-        } else if pos >= at {
-            return at - shift;
-        }
-    }
-    pos - shift
-}
-
 thread_local! {
     /// One entry per macro being called through its global: the value `return()` gave.
     static RETURNS: RefCell<Vec<Option<Value>>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Call macro `name` (renamed in `file`) with `args`: its `return()` value, else its output.
-fn call_macro(state: &State, file: &str, name: &str, args: &[Value]) -> Result<Value, Error> {
+pub(super) fn call_macro(
+    state: &State,
+    file: &str,
+    name: &str,
+    args: &[Value],
+) -> Result<Value, Error> {
     let template = state.env().get_template(file)?;
     let ctx = minijinja::context! {
         this => state.lookup("this"),
@@ -137,9 +125,14 @@ fn return_(value: Option<Value>) -> Result<String, Error> {
     })
 }
 
-/// `adapter`: `quote` works; `dispatch` and the methods that ask the database are E983.
-#[derive(Debug)]
-struct Adapter;
+/// `adapter`: `quote` and `dispatch` work; the methods that ask the database are E983.
+struct Adapter(Arc<Shared>);
+
+impl fmt::Debug for Adapter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("adapter")
+    }
+}
 
 impl Object for Adapter {
     fn call_method(
@@ -153,25 +146,9 @@ impl Object for Adapter {
                 let s = args.first().map(|v| v.to_string()).unwrap_or_default();
                 Ok(Value::from(format!("\"{}\"", s.replace('"', "\"\""))))
             }
-            "dispatch" => Err(unsupported("adapter.dispatch", "e983-help-dispatch")),
+            "dispatch" => namespaces::dispatch(&self.0, args),
             other => Err(unsupported(&format!("adapter.{other}"), "e983-help-query")),
         }
-    }
-}
-
-/// `dbt`: the namespace of dbt's own macros (`dbt.date_trunc(...)`), none of which karte has
-/// yet: each is E983.
-#[derive(Debug)]
-struct DbtMacros;
-
-impl Object for DbtMacros {
-    fn call_method(
-        self: &Arc<Self>,
-        _state: &State,
-        method: &str,
-        _args: &[Value],
-    ) -> Result<Value, Error> {
-        Err(unsupported(&format!("dbt.{method}"), "e983-help-builtin"))
     }
 }
 
@@ -269,12 +246,30 @@ pub(super) fn target_value(project: &Project, target: &Target) -> Option<Value> 
 
 /// Adds what dbt projects' templates use, and each macro (by name) as a global that calls it.
 pub(super) fn add(env: &mut Environment<'static>, shared: &Arc<Shared>) {
-    for (name, file) in &shared.macro_files {
-        let (name_c, file_c) = (name.clone(), file.clone());
-        env.add_function(name.clone(), move |state: &State, args: Rest<Value>| {
-            call_macro(state, &file_c, &name_c, &args)
+    for name in shared.callable_names() {
+        let (shared_c, name_c) = (shared.clone(), name.clone());
+        env.add_function(name, move |state: &State, args: Rest<Value>| {
+            namespaces::call_global(state, &shared_c, &name_c, &args)
         });
     }
+    for package in shared.packages.keys() {
+        env.add_global(
+            package.clone(),
+            Value::from_object(namespaces::Namespace {
+                shared: shared.clone(),
+                package: package.clone(),
+            }),
+        );
+    }
+    env.add_function(rewrite::LIST, values::list);
+    env.add_function(rewrite::DICT, values::dict);
+    env.add_function("dict", values::dict);
+    env.set_unknown_method_callback(|state, value, method, args| {
+        if let Some(e) = values::immutable_method(value, method) {
+            return Err(e);
+        }
+        minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args)
+    });
     env.add_function("return", return_);
     env.add_function("log", |_msg: Value, _rest: Rest<Value>| String::new());
     env.add_function("print", |_msg: Value| String::new());
@@ -306,8 +301,7 @@ pub(super) fn add(env: &mut Environment<'static>, shared: &Arc<Shared>) {
             .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("tojson: {e}")))
     });
     env.add_global("execute", true);
-    env.add_global("adapter", Value::from_object(Adapter));
-    env.add_global("dbt", Value::from_object(DbtMacros));
+    env.add_global("adapter", Value::from_object(Adapter(shared.clone())));
     let (id, started) = run_start();
     env.add_global("invocation_id", id.clone());
     env.add_global("run_started_at", Value::from_object(StartedAt(*started)));
@@ -478,21 +472,115 @@ fn refuse(n: &crate::project::Node, config: &crate::project::NodeConfig, diags: 
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// dbt's generic tests written as `{% test name(model, column_name, …) %}` blocks (in the
+/// project's macro or test paths, or in a package: `dbt_utils.accepted_range`), rendered for
+/// the plan: each gives the SQL of the failing rows.
+pub struct TestMacros {
+    env: Environment<'static>,
+    shared: Arc<Shared>,
+}
 
-    #[test]
-    fn renames_macros_and_maps_positions_back() {
-        let text = "{% macro a(x) %}{{ b() }}{% endmacro %}\n{%- macro b() -%}1{% endmacro %}";
-        let (out, ins) = rename_macros(text);
-        assert_eq!(
-            out,
-            "{% macro __karte_a(x) %}{{ b() }}{% endmacro %}\n{%- macro __karte_b() -%}1{% endmacro %}"
-        );
-        let b_call = out.find("b()").unwrap();
-        assert_eq!(back(&ins, b_call), text.find("b()").unwrap());
-        let last = out.rfind("endmacro").unwrap();
-        assert_eq!(back(&ins, last), text.rfind("endmacro").unwrap());
+/// Keys of a test's entry that configure it rather than being its arguments.
+const TEST_CONFIG_KEYS: &[&str] = &[
+    "config",
+    "arguments",
+    "severity",
+    "where",
+    "store_failures",
+    "store_failures_as",
+    "warn_if",
+    "error_if",
+    "limit",
+    "fail_calc",
+    "enabled",
+    "tags",
+    "meta",
+    "name",
+    "description",
+    "alias",
+    "schema",
+    "database",
+    "column_name",
+];
+
+impl TestMacros {
+    /// The test macros of a dbt project (None for a karte project).
+    pub fn new(project: &Project, target: &Target) -> Option<TestMacros> {
+        project.config.dbt.as_ref()?;
+        let shared = Arc::new(Shared::new(project, target, &RenderOptions::default()));
+        let mut diags = Diagnostics::default();
+        let env = super::build_env(&shared, &mut diags);
+        Some(TestMacros { env, shared })
+    }
+
+    /// The package and macro a test named `name` (`positive`, `rx_utils.positive`) calls.
+    pub fn find(&self, name: &str) -> Option<(String, String)> {
+        let (package, test) = match name.split_once('.') {
+            Some((p, t)) => (Some(p), t),
+            None => (None, name),
+        };
+        let macro_name = format!("test_{test}");
+        match package {
+            Some(p) => self
+                .shared
+                .packages
+                .get(p)
+                .filter(|m| m.contains_key(&macro_name))
+                .map(|_| (p.to_string(), macro_name)),
+            None => self
+                .shared
+                .macro_files
+                .contains_key(&macro_name)
+                .then(|| (self.shared.root_package.clone(), macro_name)),
+        }
+    }
+
+    /// The SQL of the failing rows: the test macro called with `model` (the relation, or a
+    /// subquery of it), `column_name` for a column's test, and the test's arguments.
+    pub fn render(
+        &self,
+        (package, macro_name): &(String, String),
+        model: &str,
+        column: Option<&str>,
+        args: &BTreeMap<String, serde_json::Value>,
+    ) -> Result<String, String> {
+        let mut call = format!("{{{{ {package}.{macro_name}(model=__model");
+        let mut ctx: BTreeMap<String, Value> = BTreeMap::new();
+        ctx.insert("__model".into(), Value::from_safe_string(model.to_string()));
+        if let Some(c) = column {
+            call.push_str(", column_name=__column");
+            ctx.insert("__column".into(), Value::from(c));
+        }
+        for (i, (k, v)) in args.iter().enumerate() {
+            if TEST_CONFIG_KEYS.contains(&k.as_str()) {
+                continue;
+            }
+            if !k.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                return Err(crate::t!("e209-test-argument", name = k.clone()));
+            }
+            let var = format!("__arg{i}");
+            call.push_str(&format!(", {k}={var}"));
+            ctx.insert(var, Value::from_serialize(v));
+        }
+        call.push_str(") }}");
+        self.env.render_str(&call, Value::from(ctx)).map_err(|e| {
+            let mut detail = e
+                .detail()
+                .map(str::to_string)
+                .unwrap_or_else(|| e.kind().to_string());
+            if let Some(rest) = detail.split(UNSUPPORTED).nth(1) {
+                detail = crate::t!(
+                    "e983-unsupported",
+                    what = rest.split('\u{1}').next().unwrap_or(rest)
+                );
+            }
+            match e.name() {
+                Some(file) if file != "<string>" => match e.line() {
+                    Some(line) => format!("{file}:{line}: {detail}"),
+                    None => format!("{file}: {detail}"),
+                },
+                _ => detail,
+            }
+        })
     }
 }
