@@ -73,6 +73,8 @@ enum Command {
     Retry(RetryArgs),
     /// Recent runs (status, duration, bytes scanned, cost) and the slowest and most expensive nodes.
     Runs(RunsArgs),
+    /// dbt projects: install the packages of packages.yml into dbt_packages/ (as `dbt deps`).
+    Deps(DepsArgs),
     /// Undo the table swaps of an interrupted or failed run (see target/journal/).
     Rollback(RollbackArgs),
     /// Write the example project's synthetic deliveries (CP932, zipped) and their answer key.
@@ -183,6 +185,12 @@ struct FreshnessArgs {
     /// Send no notification (the channels of `notifications:` in karte.yml) for this check.
     #[arg(long)]
     no_notify: bool,
+}
+
+#[derive(Debug, Args)]
+struct DepsArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
 }
 
 #[derive(Debug, Args)]
@@ -527,6 +535,7 @@ pub fn main() -> i32 {
         Command::Snapshot(a) => run_cmd(&a, "snapshot", &[Snapshot], false),
         Command::Test(a) => run_cmd(&a, "test", &[], true),
         Command::Retry(a) => commands::build::retry(&a.project, a.threads, a.no_notify),
+        Command::Deps(a) => commands::deps::run(&a.project),
         Command::Runs(a) => commands::runs::run(
             &a.project,
             a.limit,

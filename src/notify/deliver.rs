@@ -70,7 +70,7 @@ pub fn deliver(request: &Request, attempts: u32, timeout: Duration, deadline: In
 }
 
 /// The crypto provider for rustls (the AWS SDK's, aws-lc-rs), installed for the process once.
-fn install_crypto() {
+pub(crate) fn install_crypto() {
     static DONE: OnceLock<()> = OnceLock::new();
     DONE.get_or_init(|| {
         let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
@@ -78,7 +78,7 @@ fn install_crypto() {
 }
 
 /// The system's root certificates (as the AWS SDK reads them), loaded once.
-fn roots() -> Arc<Vec<ureq::tls::Certificate<'static>>> {
+pub(crate) fn roots() -> Arc<Vec<ureq::tls::Certificate<'static>>> {
     static ROOTS: OnceLock<Arc<Vec<ureq::tls::Certificate<'static>>>> = OnceLock::new();
     ROOTS
         .get_or_init(|| {

@@ -443,3 +443,178 @@ fn generic_tests_of_the_project_and_of_packages_run_as_data_tests() {
         "{out}"
     );
 }
+
+/// Run `git` in `dir` (test setup).
+fn git(dir: &Path, args: &[&str]) {
+    let ok = std::process::Command::new("git")
+        .args(["-c", "user.email=t@example.com", "-c", "user.name=t"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+}
+
+/// A one-thread HTTP server on 127.0.0.1 answering GETs from `files` (path → body; `HUB` in
+/// a `.json` body is the server's own URL) until the test ends; its base URL.
+fn serve(files: Vec<(String, Vec<u8>)>) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let files: Vec<(String, Vec<u8>)> = files
+        .into_iter()
+        .map(|(p, b)| match p.ends_with(".json") {
+            true => {
+                let text = String::from_utf8(b).unwrap().replace("HUB", &url);
+                (p, text.into_bytes())
+            }
+            false => (p, b),
+        })
+        .collect();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(&stream);
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).map_or(true, |n| n == 0) || h.trim().is_empty() {
+                    break;
+                }
+            }
+            let mut w = &stream;
+            match files.iter().find(|(p, _)| *p == path) {
+                Some((_, body)) => {
+                    let _ = write!(
+                        w,
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    );
+                    let _ = w.write_all(body);
+                }
+                None => {
+                    let _ = write!(
+                        w,
+                        "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    );
+                }
+            }
+        }
+    });
+    url
+}
+
+/// A package folder `<top>/` with a dbt_project.yml and one macro, as a .tar.gz.
+fn package_tarball(top: &str, name: &str, body: &str) -> Vec<u8> {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join(top);
+    write_file(
+        &dir,
+        Path::new("dbt_project.yml"),
+        format!("name: {name}\n").as_bytes(),
+    );
+    write_file(
+        &dir,
+        Path::new("macros/m.sql"),
+        format!("{{% macro answer() %}}{body}{{% endmacro %}}\n").as_bytes(),
+    );
+    let out = tmp.path().join("p.tar.gz");
+    let ok = std::process::Command::new("tar")
+        .arg("-czf")
+        .arg(&out)
+        .arg("-C")
+        .arg(tmp.path())
+        .arg(top)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    std::fs::read(out).unwrap()
+}
+
+#[test]
+fn deps_installs_hub_git_and_local_packages_where_dbt_does() {
+    // A git repository whose tag v1 answers 1 (its newest commit answers 2).
+    let repo = tempfile::tempdir().unwrap();
+    write_file(repo.path(), Path::new("dbt_project.yml"), b"name: gitpkg\n");
+    write_file(
+        repo.path(),
+        Path::new("macros/m.sql"),
+        b"{% macro git_answer() %}1{% endmacro %}\n",
+    );
+    git(repo.path(), &["init", "-q"]);
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-qm", "one"]);
+    git(repo.path(), &["tag", "v1"]);
+    write_file(
+        repo.path(),
+        Path::new("macros/m.sql"),
+        b"{% macro git_answer() %}2{% endmacro %}\n",
+    );
+    git(repo.path(), &["commit", "-qam", "two"]);
+    // A hub with two versions of acme/hubpkg; the constraints choose 1.2.0.
+    let hub = serve(vec![
+        (
+            "/api/v1/acme/hubpkg.json".into(),
+            br#"{"name": "hubpkg", "versions": {
+                "1.2.0": {"downloads": {"tarball": "HUB/t/120.tar.gz"}},
+                "1.3.0": {"downloads": {"tarball": "HUB/t/130.tar.gz"}},
+                "0.9.0": {"downloads": {"tarball": "HUB/t/090.tar.gz"}}}}"#
+                .to_vec(),
+        ),
+        (
+            "/t/120.tar.gz".into(),
+            package_tarball("acme-hubpkg-1.2.0", "hubpkg", "120"),
+        ),
+        (
+            "/t/130.tar.gz".into(),
+            package_tarball("acme-hubpkg-1.3.0", "hubpkg", "130"),
+        ),
+    ]);
+    let p = dbt_project(&format!(
+        "=== dbt_project.yml\nname: shop\nprofile: shop\nmodels:\n  shop:\n    +materialized: table\n\
+         === packages.yml\npackages:\n  - package: acme/hubpkg\n    version: [\">=1.0.0\", \"<1.3.0\"]\n\
+         \x20 - git: \"file://{}\"\n    revision: v1\n  - local: vendor/here\n\
+         === vendor/here/dbt_project.yml\nname: here\n\
+         === vendor/here/macros/h.sql\n{{% macro three() %}}3{{% endmacro %}}\n\
+         === models/answers.sql\n\
+         select {{{{ hubpkg.answer() }}}} as hub, {{{{ gitpkg.git_answer() }}}} as git, {{{{ here.three() }}}} as here\n\
+         {PROFILE}",
+        repo.path().display()
+    ));
+    let (code, out, err) = run_env(p.path(), &["deps"], &[("KARTE_DBT_HUB_URL", &hub)]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("installed hubpkg 1.2.0"), "{out}");
+    assert!(out.contains("installed gitpkg v1"), "{out}");
+    assert!(out.contains("installed here local"), "{out}");
+    let installed = p.path().join("dbt_packages");
+    assert!(std::fs::symlink_metadata(installed.join("here"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(!installed.join("gitpkg/.git").exists());
+    let (code, out, err) = run(p.path(), &["build"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        flat(p.path(), "select hub, git, here from main.answers"),
+        ["120|1|3"]
+    );
+    // Installing again replaces what is there; a version no release meets is a clear error.
+    let (code, _, err) = run_env(p.path(), &["deps"], &[("KARTE_DBT_HUB_URL", &hub)]);
+    assert_eq!(code, 0, "{err}");
+    let yml = p.path().join("packages.yml");
+    let text = std::fs::read_to_string(&yml).unwrap();
+    std::fs::write(&yml, text.replace("\"<1.3.0\"", "\"<1.0.0\"")).unwrap();
+    let (code, _, err) = run_env(p.path(), &["deps"], &[("KARTE_DBT_HUB_URL", &hub)]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("cannot install package `acme/hubpkg`: no version meets >=1.0.0, <1.0.0"),
+        "{err}"
+    );
+}

@@ -3,6 +3,7 @@
 pub mod access;
 pub mod build;
 pub mod compile;
+pub mod deps;
 pub mod diff;
 pub mod docs;
 pub mod example_data;

@@ -6,6 +6,7 @@
 //! `karte.yml` gives, so every later stage is karte's own; what differs (schema names from
 //! `generate_schema_name`, dbt's template context) is in `render/dbt.rs`.
 
+pub mod deps;
 mod packages;
 mod profiles;
 mod properties;
