@@ -300,6 +300,10 @@ pub(super) fn add(env: &mut Environment<'static>, shared: &Arc<Shared>) {
         serde_json::to_string(&v)
             .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("tojson: {e}")))
     });
+    // Jinja's `kwargs` and `varargs` inside a macro (the arguments it did not name): karte's
+    // macros take only named ones, so both are empty (`kwargs.get('x', x)` gives x).
+    env.add_global("kwargs", Value::from(BTreeMap::<String, Value>::new()));
+    env.add_global("varargs", Value::from(Vec::<Value>::new()));
     env.add_global("execute", true);
     env.add_global("adapter", Value::from_object(Adapter(shared.clone())));
     let (id, started) = run_start();
