@@ -225,12 +225,17 @@ fn new_node(kind: NodeKind, rel: PathBuf, depth: usize, text: String, bytes: &[u
 
 /// Names defined by `{% macro name(` in a macro file.
 pub fn macro_names(text: &str) -> Vec<String> {
+    block_names(text, "macro")
+}
+
+/// The names of the `{% <keyword> name(…) %}` blocks of `text`, in order.
+pub fn block_names(text: &str, keyword: &str) -> Vec<String> {
     let mut names = Vec::new();
     let mut rest = text;
     while let Some(i) = rest.find("{%") {
         rest = &rest[i + 2..];
         let t = rest.trim_start_matches(['-', '+']).trim_start();
-        if let Some(after) = t.strip_prefix("macro") {
+        if let Some(after) = t.strip_prefix(keyword) {
             if after.starts_with(char::is_whitespace) {
                 let name: String = after
                     .trim_start()

@@ -30,7 +30,7 @@ pub use config::{
     FunctionRule, GovernanceConfig, LayerConfig, LintConfig, LintRules, NotificationConfig,
     PolicyConfig, ProjectConfig, Secrets, Target, TargetConfig, TargetType,
 };
-pub use discover::macro_names;
+pub use discover::{block_names, macro_names};
 use discover::{discover, karte_layout, read_one, Layout, Loaded};
 pub use properties::{
     ColumnProperties, FreshnessAfter, FreshnessPeriod, FreshnessProperties, NodeProperties,

@@ -125,7 +125,7 @@ pub fn install(root: &Path, hub: &str) -> Result<Vec<Installed>, Diagnostics> {
             Spec::Local(p) => root.join(base.join(p)),
             _ => dir.clone(),
         };
-        let name = package_name(&read_from)
+        let name = super::packages::package_name(&read_from)
             .ok_or_else(|| cannot(&spec, crate::t!("deps-no-project-file")))?;
         let result = if names.insert(name.clone()) {
             place(&install, &name, &dir, matches!(spec, Spec::Local(_)))
@@ -352,12 +352,7 @@ fn unpack(bytes: &[u8], into: &Path) -> Result<(), String> {
     if out.status.success() {
         Ok(())
     } else {
-        let said: String = String::from_utf8_lossy(&out.stderr)
-            .trim()
-            .chars()
-            .take(300)
-            .collect();
-        Err(crate::t!("deps-tar-failed", said = said))
+        Err(crate::t!("deps-tar-failed", said = said(&out)))
     }
 }
 
@@ -381,13 +376,6 @@ fn place(install: &Path, name: &str, dir: &Path, link: bool) -> Result<(), Strin
     }
 }
 
-/// The `name` in `dir/dbt_project.yml`.
-fn package_name(dir: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(dir.join(super::DBT_PROJECT_FILE)).ok()?;
-    let v: serde_yaml::Value = serde_yaml::from_str(&text).ok()?;
-    v.get("name")?.as_str().map(str::to_string)
-}
-
 /// Run the machine's git; its output, or what went wrong.
 fn git(args: &[&str], dir: Option<&Path>) -> Result<String, String> {
     let mut cmd = std::process::Command::new("git");
@@ -401,13 +389,21 @@ fn git(args: &[&str], dir: Option<&Path>) -> Result<String, String> {
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
-        let said: String = String::from_utf8_lossy(&out.stderr)
-            .trim()
-            .chars()
-            .take(300)
-            .collect();
-        Err(crate::t!("deps-git-failed", command = args[0], said = said))
+        Err(crate::t!(
+            "deps-git-failed",
+            command = args[0],
+            said = said(&out)
+        ))
     }
+}
+
+/// The start of what a command wrote to stderr.
+fn said(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr)
+        .trim()
+        .chars()
+        .take(300)
+        .collect()
 }
 
 /// One GET (redirects followed), the body (at most 64 MiB).

@@ -152,7 +152,7 @@ fn entries(
 }
 
 /// The `name` in `dir/dbt_project.yml`.
-fn package_name(dir: &Path) -> Option<String> {
+pub(super) fn package_name(dir: &Path) -> Option<String> {
     let text = std::fs::read_to_string(dir.join(super::DBT_PROJECT_FILE)).ok()?;
     let v: YamlValue = serde_yaml::from_str(&text).ok()?;
     v.get("name")?.as_str().map(str::to_string)
@@ -227,23 +227,11 @@ fn read_package(root: &Path, p: &Package, macros: &mut Vec<MacroFile>, diags: &m
 /// Names a dbt macro file defines: its macros, and `test_<name>` for each `{% test name %}`.
 pub fn names(text: &str) -> Vec<String> {
     let mut out = crate::project::macro_names(text);
-    let mut rest = text;
-    while let Some(i) = rest.find("{%") {
-        rest = &rest[i + 2..];
-        let t = rest.trim_start_matches(['-', '+']).trim_start();
-        if let Some(after) = t.strip_prefix("test") {
-            if after.starts_with(char::is_whitespace) {
-                let name: String = after
-                    .trim_start()
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_')
-                    .collect();
-                if !name.is_empty() {
-                    out.push(format!("test_{name}"));
-                }
-            }
-        }
-    }
+    out.extend(
+        crate::project::block_names(text, "test")
+            .into_iter()
+            .map(|n| format!("test_{n}")),
+    );
     out
 }
 
