@@ -191,6 +191,10 @@ struct FreshnessArgs {
 struct DepsArgs {
     #[command(flatten)]
     project: ProjectArgs,
+    /// Resolve packages.yml again (newest versions its constraints allow), not the versions
+    /// package-lock.yml pinned.
+    #[arg(long)]
+    upgrade: bool,
 }
 
 #[derive(Debug, Args)]
@@ -535,7 +539,7 @@ pub fn main() -> i32 {
         Command::Snapshot(a) => run_cmd(&a, "snapshot", &[Snapshot], false),
         Command::Test(a) => run_cmd(&a, "test", &[], true),
         Command::Retry(a) => commands::build::retry(&a.project, a.threads, a.no_notify),
-        Command::Deps(a) => commands::deps::run(&a.project),
+        Command::Deps(a) => commands::deps::run(&a.project, a.upgrade),
         Command::Runs(a) => commands::runs::run(
             &a.project,
             a.limit,

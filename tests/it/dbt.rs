@@ -605,9 +605,42 @@ fn deps_installs_hub_git_and_local_packages_where_dbt_does() {
         flat(p.path(), "select hub, git, here from main.answers"),
         ["120|1|3"]
     );
-    // Installing again replaces what is there; a version no release meets is a clear error.
-    let (code, _, err) = run_env(p.path(), &["deps"], &[("KARTE_DBT_HUB_URL", &hub)]);
+    // package-lock.yml pins what was installed: a hub with a newer release that meets the
+    // constraints changes nothing until `--upgrade`.
+    let lock = std::fs::read_to_string(p.path().join("package-lock.yml")).unwrap();
+    assert!(lock.contains("version: 1.2.0"), "{lock}");
+    let newer = serve(vec![
+        (
+            "/api/v1/acme/hubpkg.json".into(),
+            br#"{"versions": {
+                "1.2.0": {"downloads": {"tarball": "HUB/t/120.tar.gz"}},
+                "1.2.5": {"downloads": {"tarball": "HUB/t/125.tar.gz"}}}}"#
+                .to_vec(),
+        ),
+        (
+            "/t/120.tar.gz".into(),
+            package_tarball("acme-hubpkg-1.2.0", "hubpkg", "120"),
+        ),
+        (
+            "/t/125.tar.gz".into(),
+            package_tarball("acme-hubpkg-1.2.5", "hubpkg", "125"),
+        ),
+    ]);
+    let (code, out, err) = run_env(p.path(), &["deps"], &[("KARTE_DBT_HUB_URL", &newer)]);
     assert_eq!(code, 0, "{err}");
+    assert!(out.contains("installed hubpkg 1.2.0"), "{out}");
+    assert!(
+        out.contains("installed gitpkg v1") || out.contains("installed gitpkg "),
+        "{out}"
+    );
+    let (code, out, err) = run_env(
+        p.path(),
+        &["deps", "--upgrade"],
+        &[("KARTE_DBT_HUB_URL", &newer)],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("installed hubpkg 1.2.5"), "{out}");
+    // A version no release meets is a clear error.
     let yml = p.path().join("packages.yml");
     let text = std::fs::read_to_string(&yml).unwrap();
     std::fs::write(&yml, text.replace("\"<1.3.0\"", "\"<1.0.0\"")).unwrap();

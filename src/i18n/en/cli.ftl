@@ -63,6 +63,7 @@ cli-snapshot = Take the SCD2 snapshots
 cli-test = Run the data tests of the selected nodes
 cli-retry = Run again what failed or was skipped in the last run
 cli-deps = dbt projects: install the packages of packages.yml into dbt_packages/ (as `dbt deps`)
+cli-deps--upgrade = Resolve packages.yml again (newest versions its constraints allow), not the versions package-lock.yml pinned
 cli-runs = Recent runs (status, duration, bytes scanned, cost) and the slowest and most expensive nodes
 cli-runs--limit = How many runs to list (newest first)
 cli-runs--run = Show the slowest and most expensive nodes of this run (default: the newest listed)

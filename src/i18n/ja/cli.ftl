@@ -63,6 +63,7 @@ cli-snapshot = SCD2 のスナップショットを取る
 cli-test = 選んだノードのデータテストを実行する
 cli-retry = 前回の実行で失敗したものと飛ばしたものをもう一度実行する
 cli-deps = dbt のプロジェクト: packages.yml のパッケージを dbt_packages/ に入れる (`dbt deps` と同じ)
+cli-deps--upgrade = package-lock.yml で固定したバージョンではなく、packages.yml をもう一度解決する (制約の中で一番新しいもの)
 cli-runs = 最近の実行 (状態、時間、読んだ量、費用) と、時間や費用のかかったノードを表示する
 cli-runs--limit = 表示する実行の数 (新しい順)
 cli-runs--run = この実行で時間や費用のかかったノードを表示する (指定がなければ、表示した中で一番新しい実行)

@@ -76,7 +76,7 @@ fn cannot(spec: &Spec, why: String) -> Diagnostics {
 }
 
 /// Install every package of the dbt project at `root`.
-pub fn install(root: &Path, hub: &str) -> Result<Vec<Installed>, Diagnostics> {
+pub fn install(root: &Path, hub: &str, upgrade: bool) -> Result<Vec<Installed>, Diagnostics> {
     let project: serde_yaml::Value = std::fs::read_to_string(root.join(super::DBT_PROJECT_FILE))
         .ok()
         .and_then(|t| serde_yaml::from_str(&t).ok())
@@ -107,10 +107,29 @@ pub fn install(root: &Path, hub: &str) -> Result<Vec<Installed>, Diagnostics> {
             crate::t!("deps-write-help"),
         )
     })?;
-    let mut queue: VecDeque<(Spec, PathBuf)> = specs(root)?
+    // packages.yml as it is now; package-lock.yml pins what it resolved to last time.
+    let listed = ["packages.yml", "dependencies.yml"]
         .into_iter()
-        .map(|s| (s, PathBuf::new()))
-        .collect();
+        .find_map(|n| std::fs::read(root.join(n)).ok())
+        .unwrap_or_default();
+    let listed_hash = {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(&listed);
+        digest
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    let locked = (!upgrade).then(|| read_lock(root, &listed_hash)).flatten();
+    let from_lock = locked.is_some();
+    let mut queue: VecDeque<(Spec, PathBuf)> = match locked {
+        Some(specs) => specs,
+        None => specs(root)?,
+    }
+    .into_iter()
+    .map(|s| (s, PathBuf::new()))
+    .collect();
+    let mut lock = Vec::new();
     let mut done = Vec::new();
     let mut names: BTreeSet<String> = BTreeSet::new();
     let mut seen: BTreeSet<String> = BTreeSet::new();
@@ -120,7 +139,7 @@ pub fn install(root: &Path, hub: &str) -> Result<Vec<Installed>, Diagnostics> {
         }
         let staged = install.join(format!(".karte-staging-{}", done.len()));
         let _ = std::fs::remove_dir_all(&staged);
-        let (version, dir) = fetch(root, &install_path, &spec, &base, hub, &staged)?;
+        let (version, dir, pin) = fetch(root, &install_path, &spec, &base, hub, &staged)?;
         let read_from = match &spec {
             Spec::Local(p) => root.join(base.join(p)),
             _ => dir.clone(),
@@ -136,21 +155,97 @@ pub fn install(root: &Path, hub: &str) -> Result<Vec<Installed>, Diagnostics> {
         let _ = std::fs::remove_dir_all(&staged);
         result?;
         let placed = install.join(&name);
-        // Its own packages: relative to the package for `local:` entries.
+        // Its own packages: relative to the package for `local:` entries (the lock lists them
+        // all already).
         let listed_from = match &spec {
             Spec::Local(p) => base.join(p),
             _ => Path::new(&install_path).join(&name),
         };
-        for s in specs(&placed)? {
-            queue.push_back((s, listed_from.clone()));
+        if !from_lock {
+            for s in specs(&placed)? {
+                queue.push_back((s, listed_from.clone()));
+            }
         }
+        lock.push(locked_entry(&spec, &base, &name, &pin));
         done.push(Installed {
             name,
             version,
             from: spec.shown(),
         });
     }
+    write_lock(root, &lock, &listed_hash)?;
     Ok(done)
+}
+
+/// The file where `karte deps` pins what it installed.
+pub const LOCK_FILE: &str = "package-lock.yml";
+
+/// The pinned entries of package-lock.yml, if it was written for packages.yml as it is now
+/// (`sha256_hash`); a lock of another packages.yml (or dbt's, with `sha1_hash` only) is
+/// resolved again.
+fn read_lock(root: &Path, listed_hash: &str) -> Option<Vec<Spec>> {
+    let text = std::fs::read_to_string(root.join(LOCK_FILE)).ok()?;
+    let v: serde_yaml::Value = serde_yaml::from_str(&text).ok()?;
+    if v.get("sha256_hash")?.as_str()? != listed_hash {
+        return None;
+    }
+    let mut out = Vec::new();
+    for p in v.get("packages")?.as_sequence()? {
+        out.push(spec_of(p)?);
+    }
+    Some(out)
+}
+
+/// One resolved package as package-lock.yml keeps it: exact version, commit, URL or folder.
+fn locked_entry(spec: &Spec, base: &Path, name: &str, pin: &str) -> serde_yaml::Value {
+    let mut m = serde_yaml::Mapping::new();
+    let mut put = |k: &str, v: String| {
+        m.insert(k.into(), v.into());
+    };
+    match spec {
+        Spec::Hub { name: hub_name, .. } => {
+            put("package", hub_name.clone());
+            put("version", pin.to_string());
+        }
+        Spec::Git {
+            url, subdirectory, ..
+        } => {
+            put("git", url.clone());
+            put("revision", pin.to_string());
+            if let Some(sub) = subdirectory {
+                put("subdirectory", sub.clone());
+            }
+        }
+        Spec::Tarball(url) => put("tarball", url.clone()),
+        Spec::Local(p) => put("local", crate::diag::display_path(&base.join(p))),
+        Spec::Private(url) => put("private", url.clone()),
+    }
+    put("name", name.to_string());
+    serde_yaml::Value::Mapping(m)
+}
+
+fn write_lock(
+    root: &Path,
+    lock: &[serde_yaml::Value],
+    listed_hash: &str,
+) -> Result<(), Diagnostics> {
+    let mut m = serde_yaml::Mapping::new();
+    m.insert(
+        "packages".into(),
+        serde_yaml::Value::Sequence(lock.to_vec()),
+    );
+    m.insert("sha256_hash".into(), listed_hash.into());
+    let text = format!(
+        "# Written by `karte deps`: what it installed, pinned. `karte deps --upgrade` resolves\n\
+         # packages.yml again.\n{}",
+        serde_yaml::to_string(&serde_yaml::Value::Mapping(m)).unwrap_or_default()
+    );
+    std::fs::write(root.join(LOCK_FILE), text).map_err(|e| {
+        fail(
+            crate::t!("deps-write", path = LOCK_FILE, error = e.to_string()),
+            crate::t!("deps-write-help"),
+        )
+    })
 }
 
 /// The entries of packages.yml (or dependencies.yml) in `dir`; none if it has neither.
@@ -166,44 +261,42 @@ fn specs(dir: &Path) -> Result<Vec<Spec>, Diagnostics> {
         .ok()
         .and_then(|t| serde_yaml::from_str(&t).ok())
         .unwrap_or(serde_yaml::Value::Null);
-    let mut out = Vec::new();
-    for p in v
-        .get("packages")
+    Ok(v.get("packages")
         .and_then(|p| p.as_sequence())
-        .cloned()
-        .unwrap_or_default()
-    {
-        let get = |k: &str| p.get(k).and_then(|v| v.as_str()).map(str::to_string);
-        let text = |v: &serde_yaml::Value| match v {
-            serde_yaml::Value::String(s) => Some(s.clone()),
-            serde_yaml::Value::Number(n) => Some(n.to_string()),
-            _ => None,
+        .into_iter()
+        .flatten()
+        .filter_map(spec_of)
+        .collect())
+}
+
+/// One entry of packages.yml (or package-lock.yml).
+fn spec_of(p: &serde_yaml::Value) -> Option<Spec> {
+    let get = |k: &str| p.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    let text = |v: &serde_yaml::Value| match v {
+        serde_yaml::Value::String(s) => Some(s.clone()),
+        serde_yaml::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    Some(if let Some(name) = get("package") {
+        let versions = match p.get("version") {
+            Some(serde_yaml::Value::Sequence(s)) => s.iter().filter_map(text).collect(),
+            Some(v) => text(v).into_iter().collect(),
+            None => Vec::new(),
         };
-        let spec = if let Some(name) = get("package") {
-            let versions = match p.get("version") {
-                Some(serde_yaml::Value::Sequence(s)) => s.iter().filter_map(text).collect(),
-                Some(v) => text(v).into_iter().collect(),
-                None => Vec::new(),
-            };
-            Spec::Hub { name, versions }
-        } else if let Some(url) = get("git") {
-            Spec::Git {
-                url,
-                revision: p.get("revision").and_then(text),
-                subdirectory: get("subdirectory"),
-            }
-        } else if let Some(url) = get("tarball") {
-            Spec::Tarball(url)
-        } else if let Some(path) = get("local") {
-            Spec::Local(PathBuf::from(path))
-        } else if let Some(url) = get("private") {
-            Spec::Private(url)
-        } else {
-            continue;
-        };
-        out.push(spec);
-    }
-    Ok(out)
+        Spec::Hub { name, versions }
+    } else if let Some(url) = get("git") {
+        Spec::Git {
+            url,
+            revision: p.get("revision").and_then(text),
+            subdirectory: get("subdirectory"),
+        }
+    } else if let Some(url) = get("tarball") {
+        Spec::Tarball(url)
+    } else if let Some(path) = get("local") {
+        Spec::Local(PathBuf::from(path))
+    } else {
+        Spec::Private(get("private")?)
+    })
 }
 
 /// Fetch `spec` into `staged` (or find its folder, for `local:`): what was installed, and the
@@ -215,7 +308,7 @@ fn fetch(
     base: &Path,
     hub: &str,
     staged: &Path,
-) -> Result<(String, PathBuf), Diagnostics> {
+) -> Result<(String, PathBuf, String), Diagnostics> {
     match spec {
         Spec::Local(path) => {
             let rel = base.join(path);
@@ -228,7 +321,7 @@ fn fetch(
                 .components()
                 .map(|_| Component::ParentDir)
                 .collect();
-            Ok(("local".into(), up.join(rel)))
+            Ok(("local".into(), up.join(rel), String::new()))
         }
         Spec::Hub { name, versions } => {
             let index_url = format!("{}/api/v1/{name}.json", hub.trim_end_matches('/'));
@@ -243,12 +336,12 @@ fn fetch(
             })?;
             let bytes = get(&tarball).map_err(|e| cannot(spec, e))?;
             unpack(&bytes, staged).map_err(|e| cannot(spec, e))?;
-            Ok((version, staged.to_path_buf()))
+            Ok((version.clone(), staged.to_path_buf(), version))
         }
         Spec::Tarball(url) => {
             let bytes = get(url).map_err(|e| cannot(spec, e))?;
             unpack(&bytes, staged).map_err(|e| cannot(spec, e))?;
-            Ok(("tarball".into(), staged.to_path_buf()))
+            Ok(("tarball".into(), staged.to_path_buf(), String::new()))
         }
         Spec::Git {
             url,
@@ -266,10 +359,9 @@ fn fetch(
                 Some(sub) => staged.join(sub),
                 None => staged.to_path_buf(),
             };
-            let version = revision
-                .clone()
-                .unwrap_or_else(|| commit.trim().to_string());
-            Ok((version, dir))
+            let commit = commit.trim().to_string();
+            let version = revision.clone().unwrap_or_else(|| commit.clone());
+            Ok((version, dir, commit))
         }
         Spec::Private(_) => Err(cannot(spec, crate::t!("deps-private"))),
     }
