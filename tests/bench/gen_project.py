@@ -6,14 +6,15 @@
 The project looks like a medical data lake (claims/レセプト, DPC, lab, pharmacy): three layers
 (bronze ~20%, silver ~50%, gold ~30%) split into sub folders of ~50-200 models, ~70% plain-SQL
 models and ~30% Jinja models (`--jinja-share 1`: a dbt-style project, every model a template
-with ref()/source(), config() and macros), 20-80 lines of Athena SQL each, ~20 project
-macros, one property file per folder and a sources.yml. The DAG is acyclic: a model reads raw sources (bronze), or
-models of earlier layers, or models with a lower index in its own layer. The SQL is
-column-consistent: every model's output columns are tracked, and a query only names columns
-that the relation it reads (source, upstream model or CTE) has, so `karte compile` reports no
-unknown (E212) or ambiguous (E213) columns.
+with ref()/source() for most of what it reads, config() and macros), 20-80 lines of Athena SQL
+each, ~20 project macros, one property file per folder and a sources.yml. The DAG is acyclic:
+a model reads raw sources (bronze), or models of earlier layers, or models with a lower index
+in its own layer. The SQL is column-consistent: every model's output columns are tracked, and
+a query only names columns that the relation it reads (source, upstream model or CTE) has, so
+`karte compile` reports no unknown (E212) or ambiguous (E213) columns.
 
-Python 3 standard library only. The output is a pure function of (--models, --seed).
+Python 3 standard library only. The output is a pure function of (--models, --seed,
+--jinja-share).
 A stamp file `.karte-bench.json` records the parameters so scripts can reuse the project.
 """
 
