@@ -49,7 +49,7 @@ fn outcome(dir: &Path, env: &[(&str, &str)]) -> String {
     let mut s = format!("exit {code}\n");
     for line in out.lines().chain(err.lines()) {
         if !line.starts_with("timing ") {
-            s.push_str(&line.split(" in ").next().unwrap_or_default().to_string());
+            s.push_str(line.split(" in ").next().unwrap_or_default());
             s.push('\n');
         }
     }
