@@ -39,6 +39,7 @@ macro_rules! eprintln {
 
 pub mod access;
 pub mod artifacts;
+pub mod cache;
 pub mod cli;
 pub mod diag;
 pub mod docs_site;
@@ -163,7 +164,10 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     ));
     // Analyse what rendered, so that errors of both stages are reported together.
     clock.lap("secrets");
-    let (mut models, d) = sql::analyze(&project, &target, rendered, &disabled);
+    let cache = cache::Cache::open(&project.root, "sql");
+    clock.lap("read cache");
+    let (mut models, d) = sql::analyze(&project, &target, rendered, &disabled, &cache);
+    drop(cache);
     // `Compiled::model` finds a node's analysis by binary search.
     models.sort_by_key(|m| m.node);
     diags.extend(d.0);
@@ -178,7 +182,15 @@ pub fn compile(opts: &CompileOptions) -> Result<Compiled, Diagnostics> {
     })?;
     sql::inline_ephemerals(&project, &mut models, &graph.order);
     clock.lap("graph");
-    let (lineage, d) = lineage::infer(&project, &models, &graph.order, &opts.catalog_columns);
+    let cache = cache::Cache::open(&project.root, "lineage");
+    let (lineage, d) = lineage::infer(
+        &project,
+        &models,
+        &graph.order,
+        &opts.catalog_columns,
+        &cache,
+    );
+    drop(cache);
     diags.extend(d.0);
     clock.lap("lineage");
     stop_on_errors(&mut diags)?;

@@ -241,7 +241,8 @@ pub fn compiled_rel_path(path: &Path) -> PathBuf {
 }
 
 /// Write compiled SQL of the selected nodes and the manifest. A file whose content is already
-/// right is left alone (creating 10,000 files costs more than reading them); with no selection,
+/// right is left alone (creating 10,000 files costs more than reading them, and rewriting a
+/// file makes ext4 flush it); with no selection,
 /// compiled files of nodes that no longer exist are removed.
 pub fn write(c: &Compiled, full: bool) -> Result<(), Diagnostic> {
     let root = &c.project.root;
@@ -262,7 +263,7 @@ pub fn write(c: &Compiled, full: bool) -> Result<(), Diagnostic> {
     let (written, json) = rayon::join(
         || {
             wanted.par_iter().try_for_each(|(path, sql)| {
-                if std::fs::read(path).is_ok_and(|old| old == sql.as_bytes()) {
+                if same_content(path, sql.as_bytes()) {
                     return Ok(());
                 }
                 if let Some(dir) = path.parent() {
@@ -292,8 +293,36 @@ pub fn write(c: &Compiled, full: bool) -> Result<(), Diagnostic> {
     }
     json.push('\n');
     let path = root.join("target").join("manifest.json");
+    // Like the compiled files: an unchanged manifest is not written again (reading it costs
+    // less than rewriting tens of megabytes, which the file system then flushes).
+    if same_content(&path, json.as_bytes()) {
+        return Ok(());
+    }
     std::fs::create_dir_all(root.join("target")).map_err(|e| io_err(&path, e))?;
     std::fs::write(&path, json).map_err(|e| io_err(&path, e))
+}
+
+/// Whether the file at `path` holds exactly `bytes` (read in pieces: a large file is not held
+/// twice in memory).
+fn same_content(path: &Path, bytes: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return false;
+    };
+    if f.metadata().map(|m| m.len()).ok() != Some(bytes.len() as u64) {
+        return false;
+    }
+    let mut buf = vec![0u8; bytes.len().clamp(1, 1 << 20)];
+    let mut rest = bytes;
+    loop {
+        match f.read(&mut buf) {
+            Ok(0) => return rest.is_empty(),
+            Ok(n) if n <= rest.len() && buf[..n] == rest[..n] => rest = &rest[n..],
+            Ok(_) => return false,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
 }
 
 fn io_err(path: &Path, e: std::io::Error) -> Diagnostic {

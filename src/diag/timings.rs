@@ -31,6 +31,13 @@ impl Clock {
     }
 }
 
+/// Print a line about a stage (`timing <what>`), e.g. how much a cache held.
+pub fn note(what: std::fmt::Arguments) {
+    if enabled() {
+        eprintln!("timing {what}");
+    }
+}
+
 /// Resident memory now (Linux; 0 elsewhere).
 fn rss_mib() -> u64 {
     std::fs::read_to_string("/proc/self/statm")

@@ -147,11 +147,18 @@ impl Lineage {
 /// Infer the columns of every node and source, in dependency order (`order`: node indexes,
 /// parents first). Unknown or ambiguous column references are errors; sources read by a model
 /// without declared columns are warnings.
+///
+/// A model's lineage without errors is kept in `cache` (`target/cache/lineage.bin`) under a
+/// key of everything [`resolve::model`] reads: its rendered SQL (so its query shape and the
+/// places of its relations), and for each relation it reads, what it resolved to and that
+/// relation's column names as computed here (see [`cached_key`]). An edited parent whose
+/// columns change misses for its readers; one whose columns stay the same does not.
 pub fn infer(
     project: &Project,
     models: &[AnalyzedModel],
     order: &[usize],
     catalog_columns: &std::collections::BTreeMap<String, Vec<String>>,
+    cache: &crate::cache::Cache,
 ) -> (Lineage, Diagnostics) {
     let mut lineage = Lineage::default();
     let mut diags = Diagnostics::default();
@@ -227,15 +234,17 @@ pub fn infer(
     // level read only what earlier levels computed, so they are resolved in parallel.
     use rayon::prelude::*;
     let levels = levels(order, &by_node);
+    let mut entries: Vec<Cached> = Vec::new();
     for level in &levels {
-        let done: Vec<(usize, Option<RelationLineage>, Vec<Diagnostic>)> = level
+        let done: Vec<(usize, NodeLineage)> = level
             .par_iter()
             .map(|&i| {
-                let (r, d) = node_lineage(project, i, by_node.get(&i).copied(), &lineage);
-                (i, r, d)
+                let done = node_lineage(project, i, by_node.get(&i).copied(), &lineage, cache);
+                (i, done)
             })
             .collect();
-        for (i, r, d) in done {
+        for (i, (r, d, c)) in done {
+            entries.extend(c);
             diags.extend(d);
             // Singular tests too: the columns of their failing rows are known, and which of
             // them to hide.
@@ -245,8 +254,201 @@ pub fn infer(
         }
     }
     lineage.levels = levels;
+    if !cache.is_off() {
+        let resolved = entries.iter().filter(|c| c.resolved).count();
+        crate::diag::timings::note(format_args!(
+            "cache lineage: {} found, {resolved} resolved",
+            entries.len() - resolved
+        ));
+        cache.save(entries.iter().filter_map(|c| {
+            let bytes = match &c.fresh {
+                Some(b) => b.as_slice(),
+                None if c.resolved => return None,
+                None => cache.raw(c.key)?,
+            };
+            Some((c.key, bytes))
+        }));
+    }
     diags.sort();
     (lineage, diags)
+}
+
+/// A node's lineage (if it has one), its errors, and what the cache got from it.
+type NodeLineage = (Option<RelationLineage>, Vec<Diagnostic>, Option<Cached>);
+
+/// A model's lineage and the cache.
+struct Cached {
+    key: crate::cache::Key,
+    /// Resolved now (not found in the cache).
+    resolved: bool,
+    /// Its encoding, when resolved now without errors (kept for the next compile).
+    fresh: Option<Vec<u8>>,
+}
+
+/// The key of [`resolve::model`]'s result for `m`: what it reads, and nothing else — the
+/// rendered SQL (the query shape and the relations' places are functions of it) and, for each
+/// relation read, whether it is the model itself or an external relation, else its unique id,
+/// whether its columns may be incomplete and their names (None: not in the lineage).
+fn cached_key(project: &Project, m: &AnalyzedModel, lineage: &Lineage) -> crate::cache::Key {
+    let mut k = crate::cache::KeyBuilder::new("lineage");
+    k.str(&m.rendered_sql);
+    for r in &m.relations {
+        k.str(&r.span.start.to_string())
+            .str(&r.span.end.to_string());
+        let id = match &r.dep {
+            Dependency::Node(n) if *n == m.node => {
+                k.str("self");
+                continue;
+            }
+            Dependency::External(_) => {
+                k.str("external");
+                continue;
+            }
+            Dependency::Node(n) => project.node_id(*n),
+            Dependency::Source(s) => project.source_id(*s),
+            Dependency::Upstream(u) => project.upstream.models[*u].unique_id.clone(),
+        };
+        k.str(&id);
+        match lineage.relations.get(&id) {
+            None => {
+                k.str("missing");
+            }
+            Some(rel) => {
+                k.str(if rel.incomplete {
+                    "incomplete"
+                } else {
+                    "complete"
+                });
+                match &rel.columns {
+                    None => {
+                        k.str("unknown");
+                    }
+                    Some(cols) => {
+                        k.str(&cols.len().to_string());
+                        for c in cols {
+                            k.str(&c.name);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    k.finish()
+}
+
+/// [`RelationLineage`] as the cache keeps it: every field written (the manifest's form skips
+/// empty ones, which a format without field names cannot read back), the columns' spans too.
+#[derive(Serialize, Deserialize)]
+struct CachedLineage {
+    columns: Option<Vec<CachedColumn>>,
+    incomplete: bool,
+    filtered_by: Vec<(Name, Name)>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CachedColumn {
+    name: Name,
+    upstream: Vec<(Name, Name, EdgeKind, Vec<Name>)>,
+    partial: bool,
+    span: Option<std::ops::Range<usize>>,
+}
+
+impl CachedLineage {
+    fn of(r: &RelationLineage) -> Self {
+        CachedLineage {
+            columns: r.columns.as_ref().map(|cols| {
+                cols.iter()
+                    .map(|c| CachedColumn {
+                        name: c.name.clone(),
+                        upstream: c
+                            .upstream
+                            .iter()
+                            .map(|e| {
+                                (
+                                    e.relation.clone(),
+                                    e.column.clone(),
+                                    e.kind,
+                                    e.functions.clone(),
+                                )
+                            })
+                            .collect(),
+                        partial: c.partial,
+                        span: c.span.clone(),
+                    })
+                    .collect()
+            }),
+            incomplete: r.incomplete,
+            filtered_by: r
+                .filtered_by
+                .iter()
+                .map(|c| (c.relation.clone(), c.column.clone()))
+                .collect(),
+        }
+    }
+
+    fn into_lineage(self) -> RelationLineage {
+        RelationLineage {
+            columns: self.columns.map(|cols| {
+                cols.into_iter()
+                    .map(|c| ColumnLineage {
+                        name: c.name,
+                        upstream: c
+                            .upstream
+                            .into_iter()
+                            .map(|(relation, column, kind, functions)| Edge {
+                                relation,
+                                column,
+                                kind,
+                                functions,
+                            })
+                            .collect(),
+                        partial: c.partial,
+                        span: c.span,
+                    })
+                    .collect()
+            }),
+            incomplete: self.incomplete,
+            filtered_by: self
+                .filtered_by
+                .into_iter()
+                .map(|(relation, column)| ColumnId { relation, column })
+                .collect(),
+        }
+    }
+}
+
+/// [`resolve::model`] through the cache: a result with errors is never kept (its messages
+/// depend on more than the key).
+fn model_lineage(
+    project: &Project,
+    m: &AnalyzedModel,
+    lineage: &Lineage,
+    cache: &crate::cache::Cache,
+) -> (RelationLineage, Vec<Diagnostic>, Option<Cached>) {
+    if cache.is_off() || m.shape.is_none() {
+        let (r, d) = resolve::model(project, m, lineage);
+        return (r, d, None);
+    }
+    let key = cached_key(project, m, lineage);
+    if let Some(found) = cache.get::<CachedLineage>(key) {
+        let cached = Cached {
+            key,
+            resolved: false,
+            fresh: None,
+        };
+        return (found.into_lineage(), Vec::new(), Some(cached));
+    }
+    let (r, d) = resolve::model(project, m, lineage);
+    let fresh = d
+        .is_empty()
+        .then(|| crate::cache::encode(&CachedLineage::of(&r)))
+        .flatten();
+    let cached = Cached {
+        key,
+        resolved: true,
+        fresh,
+    };
+    (r, d, Some(cached))
 }
 
 /// `order` split into levels: a node comes one level after the deepest of its parents.
@@ -279,7 +481,8 @@ fn node_lineage(
     i: usize,
     m: Option<&AnalyzedModel>,
     lineage: &Lineage,
-) -> (Option<RelationLineage>, Vec<Diagnostic>) {
+    cache: &crate::cache::Cache,
+) -> NodeLineage {
     let node = &project.nodes[i];
     let declared: Vec<String> = node.columns.iter().map(|c| c.name.to_lowercase()).collect();
     if node.kind == NodeKind::Seed {
@@ -290,12 +493,12 @@ fn node_lineage(
             incomplete: false,
             filtered_by: Vec::new(),
         };
-        return (Some(r), Vec::new());
+        return (Some(r), Vec::new(), None);
     }
     let Some(m) = m else {
-        return (None, Vec::new());
+        return (None, Vec::new(), None);
     };
-    let (mut r, found) = resolve::model(project, m, lineage);
+    let (mut r, found, cached) = model_lineage(project, m, lineage, cache);
     if node.kind == NodeKind::Snapshot {
         if let Some(cols) = &mut r.columns {
             cols.extend(base_columns(
@@ -321,7 +524,7 @@ fn node_lineage(
                 .collect(),
         );
     }
-    (Some(r), found)
+    (Some(r), found, cached)
 }
 
 fn base_columns(names: Vec<String>) -> Vec<ColumnLineage> {

@@ -235,35 +235,71 @@ pub fn quote_ident(s: &str) -> String {
     }
 }
 
-/// Analyse every rendered node.
+/// Analyse every rendered node. A text's parse ([`analyze_sql`], a function of the text alone)
+/// comes from `cache` when the same text was parsed before (`target/cache/sql.bin`, keyed by
+/// the text's hash); the cache is then saved with this compile's texts.
 pub fn analyze(
     project: &Project,
     target: &Target,
     rendered: Vec<RenderedModel>,
     disabled: &HashSet<usize>,
+    cache: &crate::cache::Cache,
 ) -> (Vec<AnalyzedModel>, Diagnostics) {
     let mut diags = Diagnostics::default();
     let ns = Namespace::new(project, target, disabled, &mut diags);
-    let results: Vec<(Option<AnalyzedModel>, Vec<Diagnostic>)> = rendered
+    let results: Vec<(Option<AnalyzedModel>, Vec<Diagnostic>, Parsed)> = rendered
         .into_par_iter()
-        .map(|r| analyze_one(&ns, r))
+        .map(|r| analyze_one(&ns, r, cache))
         .collect();
     let mut out = Vec::with_capacity(results.len());
-    for (m, ds) in results {
+    let mut entries = Vec::with_capacity(results.len());
+    for (m, ds, parsed) in results {
         diags.extend(ds);
         out.extend(m);
+        entries.push(parsed);
+    }
+    if !cache.is_off() {
+        let parsed = entries.iter().filter(|(_, fresh)| fresh.is_some()).count();
+        crate::diag::timings::note(format_args!(
+            "cache sql: {} found, {parsed} parsed",
+            entries.len() - parsed
+        ));
+        cache.save(entries.iter().filter_map(|(key, fresh)| {
+            Some((*key, fresh.as_deref().or_else(|| cache.raw(*key))?))
+        }));
     }
     (out, diags)
 }
 
-fn analyze_one(ns: &Namespace, r: RenderedModel) -> (Option<AnalyzedModel>, Vec<Diagnostic>) {
+/// A text's cache key, and its encoded parse when it was parsed now (not found in the cache).
+type Parsed = (crate::cache::Key, Option<Vec<u8>>);
+
+/// The parse of `sql`, from the cache or made now.
+fn parse_cached(sql: &str, cache: &crate::cache::Cache) -> (super::SqlAnalysis, Parsed) {
+    if cache.is_off() {
+        return (analyze_sql(sql), (0, None));
+    }
+    let key = crate::cache::KeyBuilder::new("sql").str(sql).finish();
+    if let Some(found) = cache.get(key) {
+        return (found, (key, None));
+    }
+    let analysis = analyze_sql(sql);
+    let bytes = crate::cache::encode(&analysis);
+    (analysis, (key, bytes))
+}
+
+fn analyze_one(
+    ns: &Namespace,
+    r: RenderedModel,
+    cache: &crate::cache::Cache,
+) -> (Option<AnalyzedModel>, Vec<Diagnostic>, Parsed) {
     let node = &ns.project.nodes[r.node];
     let mut diags = Vec::new();
     hygiene(node, &mut diags);
     // A parse failure caused by a full-width character is already explained by E102.
     let hygiene_errors = !diags.is_empty();
 
-    let analysis = analyze_sql(&r.sql);
+    let (analysis, parsed) = parse_cached(&r.sql, cache);
     let at = |span: Range<usize>| locate(node, &r, span);
     if analysis.statement_count == 0 {
         diags.push(
@@ -274,7 +310,7 @@ fn analyze_one(ns: &Namespace, r: RenderedModel) -> (Option<AnalyzedModel>, Vec<
             .at(Location::file_only(&node.path))
             .help(crate::t!("e104-help")),
         );
-        return (None, diags);
+        return (None, diags, parsed);
     }
     if let Some(off) = analysis.second_statement_at {
         diags.push(
@@ -355,7 +391,7 @@ fn analyze_one(ns: &Namespace, r: RenderedModel) -> (Option<AnalyzedModel>, Vec<
         shape: analysis.shape,
     };
     model.recompile();
-    (if failed { None } else { Some(model) }, diags)
+    (if failed { None } else { Some(model) }, diags, parsed)
 }
 
 /// Resolve one relation. A self-reference is allowed for incremental models only.

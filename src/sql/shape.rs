@@ -11,6 +11,7 @@
 use std::collections::HashSet;
 use std::ops::{ControlFlow, Range};
 
+use serde::{Deserialize, Serialize};
 use smol_str::StrExt;
 use sqlparser::ast::{
     Expr, FunctionArg, FunctionArgExpr, GroupByExpr, Ident, JoinConstraint, JoinOperator,
@@ -25,7 +26,7 @@ use super::relations::Positions;
 pub type Name = smol_str::SmolStr;
 
 /// A query: its CTEs (in order; each sees the ones before it) and its body.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueryShape {
     /// `WITH name (cols) AS (…)`.
     pub ctes: Vec<Cte>,
@@ -34,7 +35,7 @@ pub struct QueryShape {
 }
 
 /// One CTE.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cte {
     /// Name, lower case.
     pub name: Name,
@@ -45,7 +46,7 @@ pub struct Cte {
 }
 
 /// The body of a query.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Body {
     /// A SELECT.
     Select(Box<SelectShape>),
@@ -60,7 +61,7 @@ pub enum Body {
 }
 
 /// A SELECT.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SelectShape {
     /// FROM items in order (joins flattened); a later item may read earlier ones (UNNEST,
     /// LATERAL).
@@ -75,7 +76,7 @@ pub struct SelectShape {
 }
 
 /// One FROM item.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FromItem {
     /// What it is.
     pub kind: FromKind,
@@ -88,7 +89,7 @@ pub struct FromItem {
 }
 
 /// The kinds of FROM items.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum FromKind {
     /// A table, view or CTE name: its parts (lower case) and where it is written.
     Table {
@@ -111,7 +112,7 @@ pub enum FromKind {
 }
 
 /// One item of the select list.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Item {
     /// An expression, named by its alias, or by the column it is; `None`: Athena names it
     /// `_col<i>`.
@@ -132,7 +133,7 @@ pub enum Item {
 }
 
 /// What an expression reads and how.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExprShape {
     /// Column references (dotted parts, lower case), each with its span.
     pub refs: Vec<ColumnRef>,
@@ -147,7 +148,7 @@ pub struct ExprShape {
 }
 
 /// A column reference as written: `col`, `t.col`, `schema.t.col`, `col.field`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ColumnRef {
     /// Dotted parts, lower case.
     pub parts: Vec<Name>,

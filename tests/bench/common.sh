@@ -7,13 +7,15 @@
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/karte/target}"
 
-# The karte binary measured: KARTE_BIN, or `cargo build --release` of this checkout.
+# The karte binary measured: KARTE_BIN, or `cargo build --release` of this checkout, with the
+# cargo flags given (`karte_binary --no-default-features`: without the engines, for commands
+# that use neither — no DuckDB C++ or AWS SDK to build, and the binary compiles the same).
 karte_binary() {
     if [[ -n "${KARTE_BIN:-}" ]]; then
         karte="$KARTE_BIN"
     else
-        echo "building karte (release) in $CARGO_TARGET_DIR ..." >&2
-        cargo build --release --quiet --manifest-path "$repo/Cargo.toml" --bin karte
+        echo "building karte (release $*) in $CARGO_TARGET_DIR ..." >&2
+        cargo build --release --quiet --manifest-path "$repo/Cargo.toml" --bin karte "$@"
         karte="$CARGO_TARGET_DIR/release/karte"
     fi
     [[ -x "$karte" ]] || { echo "error: no karte binary at $karte" >&2; exit 2; }

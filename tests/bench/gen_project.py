@@ -5,14 +5,16 @@
 
 The project looks like a medical data lake (claims/レセプト, DPC, lab, pharmacy): three layers
 (bronze ~20%, silver ~50%, gold ~30%) split into sub folders of ~50-200 models, ~70% plain-SQL
-models and ~30% Jinja models, 20-80 lines of Athena SQL each, ~20 project macros, one property
-file per folder and a sources.yml. The DAG is acyclic: a model reads raw sources (bronze), or
-models of earlier layers, or models with a lower index in its own layer. The SQL is
-column-consistent: every model's output columns are tracked, and a query only names columns
-that the relation it reads (source, upstream model or CTE) has, so `karte compile` reports no
-unknown (E212) or ambiguous (E213) columns.
+models and ~30% Jinja models (`--jinja-share 1`: a dbt-style project, every model a template
+with ref()/source() for most of what it reads, config() and macros), 20-80 lines of Athena SQL
+each, ~20 project macros, one property file per folder and a sources.yml. The DAG is acyclic:
+a model reads raw sources (bronze), or models of earlier layers, or models with a lower index
+in its own layer. The SQL is column-consistent: every model's output columns are tracked, and
+a query only names columns that the relation it reads (source, upstream model or CTE) has, so
+`karte compile` reports no unknown (E212) or ambiguous (E213) columns.
 
-Python 3 standard library only. The output is a pure function of (--models, --seed).
+Python 3 standard library only. The output is a pure function of (--models, --seed,
+--jinja-share).
 A stamp file `.karte-bench.json` records the parameters so scripts can reuse the project.
 """
 
@@ -219,7 +221,7 @@ class Model:
                  "columns", "text", "lines", "incremental")
 
 
-def plan(n_models, rng):
+def plan(n_models, rng, jinja_share=JINJA_SHARE):
     """Decide every model's layer, folder, name, style and upstreams."""
     counts = {"bronze": round(n_models * LAYER_SHARE["bronze"]),
               "gold": round(n_models * LAYER_SHARE["gold"])}
@@ -258,7 +260,7 @@ def plan(n_models, rng):
                 m.entity = rng.choice(entities)
                 prefix = "stg_" if layer == "bronze" else ""
                 m.name = f"{prefix}{m.entity}_{gidx:0{width}d}"
-                m.jinja = rng.random() < JINJA_SHARE
+                m.jinja = rng.random() < jinja_share
                 m.incremental = False
                 layer_models.append(m)
         by_layer[layer] = layer_models
@@ -725,6 +727,9 @@ def main(argv=None):
     ap.add_argument("--models", type=int, required=True, help="number of models")
     ap.add_argument("--out", required=True, help="project directory to create")
     ap.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    ap.add_argument("--jinja-share", type=float, default=JINJA_SHARE,
+                    help="share of Jinja models, 0..1 (default 0.3; 1 = a dbt-style project where "
+                         "every model is a template with ref()/source(), config() and macros)")
     ap.add_argument("--force", action="store_true",
                     help="write into a non-empty directory that was not made by this script")
     ap.add_argument("--reuse", action="store_true",
@@ -732,6 +737,8 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if args.models < 10:
         ap.error("--models must be at least 10")
+    if not 0 <= args.jinja_share <= 1:
+        ap.error("--jinja-share must be between 0 and 1")
 
     out = os.path.abspath(args.out)
     stamp_path = os.path.join(out, STAMP)
@@ -741,8 +748,9 @@ def main(argv=None):
                 old = json.load(f)
         except (OSError, ValueError):
             old = {}
-        if (old.get("models"), old.get("seed"), old.get("generator")) == (
-                args.models, args.seed, generator_digest()):
+        if (old.get("models"), old.get("seed"), old.get("generator"),
+                old.get("jinja_share", JINJA_SHARE)) == (
+                args.models, args.seed, generator_digest(), args.jinja_share):
             print(json.dumps(old))
             return
     if os.path.isdir(out) and os.listdir(out):
@@ -754,7 +762,7 @@ def main(argv=None):
             os.remove(stamp_path)
 
     rng = random.Random(args.seed)
-    models, raw = plan(args.models, rng)
+    models, raw = plan(args.models, rng, args.jinja_share)
     index = {m.name: m for m in models}
 
     os.makedirs(os.path.join(out, "macros"), exist_ok=True)
@@ -793,6 +801,7 @@ def main(argv=None):
         "seed": args.seed,
         "format": FORMAT_VERSION,
         "generator": generator_digest(),
+        "jinja_share": args.jinja_share,
         "layers": per_layer,
         "folders": len(folders),
         "jinja_models": n_jinja,

@@ -15,6 +15,7 @@ mod athena_kills;
 mod athena_projection;
 #[cfg(feature = "athena")]
 mod athena_runs;
+mod cache;
 mod cli;
 mod compile;
 #[cfg(feature = "duckdb-engine")]

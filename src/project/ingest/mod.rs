@@ -422,6 +422,7 @@ pub(crate) mod tests {
     use super::*;
 
     /// A plain rule for unit tests: one column, comma-separated, quoted with `"`.
+    #[cfg(feature = "duckdb-engine")]
     pub(crate) fn rule() -> IngestRule {
         IngestRule {
             name: "t".into(),

@@ -13,6 +13,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
+use serde::{Deserialize, Serialize};
 use sqlparser::ast::{Query, SetExpr, Statement};
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::Parser;
@@ -31,7 +32,7 @@ mod tests;
 mod tokens;
 
 /// A relation (table or view name) written in a query, with where it is in the text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RelationRef {
     /// The dotted parts, unquoted, case as written: `"Silver".receipts` → `["Silver", "receipts"]`.
     pub parts: Vec<String>,
@@ -40,7 +41,7 @@ pub struct RelationRef {
 }
 
 /// Why the text could not be parsed, and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SqlParseError {
     /// The parser's message, without sqlparser's `" at Line: …, Column: …"` suffix.
     pub message: String,
@@ -49,7 +50,7 @@ pub struct SqlParseError {
 }
 
 /// What [`analyze_sql`] found out about a SQL text.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct SqlAnalysis {
     /// Relations read by the query, in text order; CTE references excluded.
     pub relations: Vec<RelationRef>,
