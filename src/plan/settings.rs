@@ -527,7 +527,11 @@ fn scd2(r: &mut Reader) -> Scd2 {
     let strategy = r.string("strategy", &["timestamp", "check"], "timestamp");
     let unique_key = r.list("unique_key");
     let updated_at = r.config.get_str("updated_at").map(String::from);
-    let check_cols = r.list("check_cols");
+    // dbt's `check_cols: 'all'`: every column but the key, as an empty list.
+    let check_cols = match r.config.0.get("check_cols") {
+        Some(Value::String(s)) if s == "all" => Vec::new(),
+        _ => r.list("check_cols"),
+    };
     let hard_deletes = match r.config.0.get("hard_deletes") {
         Some(Value::String(s)) => s == "invalidate",
         Some(Value::Bool(b)) => *b,

@@ -651,3 +651,53 @@ fn deps_installs_hub_git_and_local_packages_where_dbt_does() {
         "{err}"
     );
 }
+
+#[test]
+fn snapshot_blocks_keep_the_history_dbt_keeps() {
+    let p = fixture("pharmacy");
+    let (code, out, err) = run(p.path(), &["build"]);
+    assert_eq!(code, 0, "{out}{err}");
+    // `{% snapshot drug_price_history %}` in snapshots/drug_prices.sql, in its target_schema.
+    let current = "select drug_code, drug_name from history.drug_price_history \
+                   where dbt_valid_to is null order by 1";
+    assert_eq!(
+        flat(p.path(), current),
+        [
+            "620001|Amlodipine 5mg",
+            "620002|Metformin 500mg",
+            "620003|Loxoprofen 60mg"
+        ]
+    );
+    // A renamed drug (check_cols: all) closes its version and opens a new one.
+    let seed = p.path().join("seeds/raw_dispensings.csv");
+    let csv = std::fs::read_to_string(&seed).unwrap();
+    std::fs::write(&seed, csv.replace("Amlodipine 5mg", "Amlodipine OD 5mg")).unwrap();
+    let (code, out, err) = run(p.path(), &["build"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(flat(p.path(), current)[0], "620001|Amlodipine OD 5mg");
+    assert_eq!(
+        flat(
+            p.path(),
+            "select drug_name from history.drug_price_history where dbt_valid_to is not null"
+        ),
+        ["Amlodipine 5mg"]
+    );
+}
+
+#[test]
+fn snapshot_column_renames_are_refused() {
+    let p = dbt_project(&format!(
+        "=== dbt_project.yml\nname: shop\nprofile: shop\n=== models/orders.sql\nselect 1 as id\n\
+         === snapshots/orders_history.sql\n{{% snapshot orders_history %}}\n\
+         {{{{ config(unique_key='id', strategy='check', check_cols='all', \
+         snapshot_meta_column_names={{'dbt_valid_to': 'valid_until'}}) }}}}\n\
+         select * from {{{{ ref('orders') }}}}\n{{% endsnapshot %}}\n{PROFILE}"
+    ));
+    let (code, _, err) = run(p.path(), &["compile"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("error[E986]: `snapshot_meta_column_names` of `orders_history`"),
+        "{err}"
+    );
+    assert!(err.contains("snapshots/orders_history.sql:2:"), "{err}");
+}

@@ -83,3 +83,4 @@ deps-none = packages.yml lists no packages: nothing to install
 deps-installed = installed { $name } { $version } (from { $from })
 deps-no-tar = tar could not be run ({ $error }): install tar to unpack packages
 deps-tar-failed = the package's archive could not be unpacked: { $said }
+e986-snapshot-help = remove it: karte's snapshots have dbt's default columns (dbt_scd_id, dbt_updated_at, dbt_valid_from, dbt_valid_to, NULL for the current version)

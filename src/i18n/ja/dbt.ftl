@@ -80,3 +80,4 @@ deps-none = packages.yml にパッケージがありません。入れるもの�
 deps-installed = { $name } { $version } を入れました ({ $from } から)
 deps-no-tar = tar を実行できません ({ $error })。パッケージを展開するには tar を入れてください
 deps-tar-failed = パッケージのアーカイブを展開できません: { $said }
+e986-snapshot-help = 外してください。karte のスナップショットの列は dbt の既定のもの (dbt_scd_id、dbt_updated_at、dbt_valid_from、dbt_valid_to、今の版は NULL) です

@@ -347,9 +347,12 @@ fn check_files(project: &mut Project, diags: &mut Diagnostics) {
     let mut keep = Vec::with_capacity(project.nodes.len());
     for n in std::mem::take(&mut project.nodes) {
         let is_py = n.path.extension().is_some_and(|e| e == "py");
-        let block = ["snapshot", "materialization"]
-            .into_iter()
-            .find_map(|b| jinja_block(&n.text, b).map(|span| (b, span)));
+        let block = jinja_block(&n.text, "materialization").map(|span| ("materialization", span));
+        let snapshots = if block.is_none() && !is_py {
+            snapshot_blocks(&n.text)
+        } else {
+            Vec::new()
+        };
         if is_py {
             diags.push(
                 Diagnostic::error(Code::DbtUnsupported, crate::t!("e985-python-model"))
@@ -363,6 +366,26 @@ fn check_files(project: &mut Project, diags: &mut Diagnostics) {
                     .label(crate::t!("e985-label"))
                     .help(crate::t!("e985-block-help", block = block)),
             );
+        } else if !snapshots.is_empty() {
+            // `{% snapshot name %}…{% endsnapshot %}`: a snapshot node named after the block,
+            // its text the block's body (the rest blanked, so positions stay the file's).
+            for (name, body) in snapshots {
+                let mut node = n.clone();
+                node.kind = NodeKind::Snapshot;
+                node.name = name;
+                node.text = n
+                    .text
+                    .char_indices()
+                    .map(|(i, c)| {
+                        if body.contains(&i) || c == '\n' {
+                            c.to_string()
+                        } else {
+                            " ".repeat(c.len_utf8())
+                        }
+                    })
+                    .collect();
+                keep.push(node);
+            }
         } else if jinja_block(&n.text, "test").is_some() {
             project.macros.push(super::MacroFile {
                 path: n.path.clone(),
@@ -389,6 +412,36 @@ fn check_files(project: &mut Project, diags: &mut Diagnostics) {
             );
         }
     }
+}
+
+/// Each `{% snapshot name %}…{% endsnapshot %}` of `text`: the name and the body's range.
+fn snapshot_blocks(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(kw) = jinja_block(&text[from..], "snapshot").map(|r| from + r.start) {
+        let after = &text[kw + "snapshot".len()..];
+        let name: String = after
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let Some(open_end) = text[kw..].find("%}").map(|i| kw + i + 2) else {
+            break;
+        };
+        let Some(end_kw) =
+            jinja_block(&text[open_end..], "endsnapshot").map(|r| open_end + r.start)
+        else {
+            break;
+        };
+        let end_tag = text[..end_kw].rfind("{%").unwrap_or(end_kw);
+        if !name.is_empty() {
+            out.push((name, open_end..end_tag));
+        }
+        from = text[end_kw..]
+            .find("%}")
+            .map_or(text.len(), |i| end_kw + i + 2);
+    }
+    out
 }
 
 /// The span of the first `{% <block> …` tag in `text`.

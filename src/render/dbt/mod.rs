@@ -379,6 +379,14 @@ pub fn assign_schemas(
             continue;
         }
         refuse(n, config, &mut diags);
+        // A snapshot's `target_schema` (dbt before 1.9) is its schema as written.
+        if let Some(ts) = config
+            .get_str("target_schema")
+            .filter(|_| n.kind == NodeKind::Snapshot)
+        {
+            schemas.push(Some(ts.to_string()));
+            continue;
+        }
         let custom = config
             .get_str("schema")
             .map(str::to_string)
@@ -449,6 +457,19 @@ fn refuse(n: &crate::project::Node, config: &crate::project::NodeConfig, diags: 
                 .at(at("alias"))
                 .label(crate::t!("e986-label"))
                 .help(crate::t!("e986-alias-help", alias = alias)),
+            );
+        }
+    }
+    for key in ["snapshot_meta_column_names", "dbt_valid_to_current"] {
+        if config.0.get(key).is_some_and(|v| !v.is_null()) {
+            diags.push(
+                Diagnostic::error(
+                    Code::DbtConfig,
+                    crate::t!("e986-config", key = key, model = n.name.clone()),
+                )
+                .at(at(key))
+                .label(crate::t!("e986-label"))
+                .help(crate::t!("e986-snapshot-help")),
             );
         }
     }
