@@ -478,12 +478,8 @@ fn generic(
         "relationships" => {
             needs_column(&inputs)?;
             let to = get("to").and_then(Value::as_str).unwrap_or_default();
-            let target = to
-                .trim()
-                .strip_prefix("ref(")
-                .and_then(|r| r.strip_suffix(')'))
-                .map(|r| r.trim().trim_matches(['\'', '"']).to_string())
-                .unwrap_or_else(|| to.rsplit('.').next().unwrap_or(to).to_string());
+            let target =
+                ref_name(to).unwrap_or_else(|| to.rsplit('.').next().unwrap_or(to).to_string());
             let Some(&parent) = by_name.get(&target.to_lowercase()) else {
                 let names = by_name.keys().map(String::as_str);
                 return Err(Diagnostic::error(

@@ -34,9 +34,9 @@ pub struct Installed {
     pub from: String,
 }
 
-/// One entry of a packages.yml.
+/// One entry of a packages.yml (or package-lock.yml).
 #[derive(Debug, Clone)]
-enum Spec {
+pub(super) enum Spec {
     Hub {
         name: String,
         versions: Vec<String>,
@@ -53,7 +53,8 @@ enum Spec {
 }
 
 impl Spec {
-    fn shown(&self) -> String {
+    /// How the entry is written: the hub name, the URL, the folder.
+    pub(super) fn shown(&self) -> String {
         match self {
             Spec::Hub { name, .. } => name.clone(),
             Spec::Git { url, .. } | Spec::Tarball(url) | Spec::Private(url) => url.clone(),
@@ -269,8 +270,8 @@ fn specs(dir: &Path) -> Result<Vec<Spec>, Diagnostics> {
         .collect())
 }
 
-/// One entry of packages.yml (or package-lock.yml).
-fn spec_of(p: &serde_yaml::Value) -> Option<Spec> {
+/// One entry of packages.yml (or package-lock.yml); None for one of another kind.
+pub(super) fn spec_of(p: &serde_yaml::Value) -> Option<Spec> {
     let get = |k: &str| p.get(k).and_then(|v| v.as_str()).map(str::to_string);
     let text = |v: &serde_yaml::Value| match v {
         serde_yaml::Value::String(s) => Some(s.clone()),

@@ -9,18 +9,8 @@ use std::path::{Path, PathBuf};
 
 use super::super::yaml::{self, YamlValue};
 use super::super::{files, MacroFile};
+use super::deps::{spec_of, Spec};
 use crate::diag::{Code, Diagnostic, Diagnostics, Location};
-
-/// One entry of packages.yml.
-#[derive(Debug)]
-enum Entry {
-    /// `package: org/name` (dbt Hub): installed under the name after the `/`.
-    Hub(String),
-    /// `local: path`: read from that folder.
-    Local(String),
-    /// `git:`, `tarball:`, `private:`: installed under the name in their own dbt_project.yml.
-    Other(String),
-}
 
 /// An installed package.
 #[derive(Debug, Clone)]
@@ -56,26 +46,28 @@ pub(super) fn load(
             }
         }
     }
-    for (entry, span) in &entries {
-        let missing = match entry {
-            Entry::Local(path) => {
+    for (spec, span) in &entries {
+        let missing = match spec {
+            Spec::Local(path) => {
                 let dir = root.join(path);
                 match package_name(&dir) {
                     Some(name) => {
                         found.entry(name.clone()).or_insert(Package {
                             name,
-                            dir: PathBuf::from(path),
+                            dir: path.clone(),
                         });
                         None
                     }
-                    None => Some(path.clone()),
+                    None => Some(spec.shown()),
                 }
             }
-            Entry::Hub(name) => {
+            // A hub package is installed under the name after the `/`.
+            Spec::Hub { name, .. } => {
                 let short = name.rsplit('/').next().unwrap_or(name);
                 (!found.contains_key(short)).then(|| name.clone())
             }
-            Entry::Other(what) => found.is_empty().then(|| what.clone()),
+            // git, tarball, private: under the name in their own dbt_project.yml.
+            _ => found.is_empty().then(|| spec.shown()),
         };
         if let Some(what) = missing {
             diags.push(
@@ -102,7 +94,7 @@ pub(super) fn load(
 fn entries(
     root: &Path,
     diags: &mut Diagnostics,
-) -> Option<(PathBuf, String, Vec<(Entry, std::ops::Range<usize>)>)> {
+) -> Option<(PathBuf, String, Vec<(Spec, std::ops::Range<usize>)>)> {
     let name = ["packages.yml", "dependencies.yml"]
         .into_iter()
         .find(|n| root.join(n).is_file())?;
@@ -129,24 +121,13 @@ fn entries(
         .unwrap_or_default();
     let mut from = 0;
     for p in pkgs {
-        let get = |k: &str| p.get(k).and_then(|v| v.as_str()).map(str::to_string);
-        let (entry, what) = if let Some(n) = get("package") {
-            (Entry::Hub(n.clone()), n)
-        } else if let Some(l) = get("local") {
-            (Entry::Local(l.clone()), l)
-        } else if let Some(g) = get("git")
-            .or_else(|| get("tarball"))
-            .or_else(|| get("private"))
-        {
-            (Entry::Other(g.clone()), g)
-        } else {
-            continue;
-        };
+        let Some(spec) = spec_of(&p) else { continue };
+        let what = spec.shown();
         let span = text[from..]
             .find(&what)
             .map_or(0..0, |i| from + i..from + i + what.len());
         from = span.end.max(from);
-        out.push((entry, span));
+        out.push((spec, span));
     }
     Some((file, text, out))
 }
